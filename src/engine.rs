@@ -1,0 +1,4 @@
+//! engine (to be written)
+/// placeholder
+#[derive(Debug)]
+pub struct Engine;

@@ -1,0 +1,2 @@
+//! The match stage (to be written).
+pub mod wordlist;

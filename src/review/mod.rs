@@ -1,0 +1,1 @@
+//! The review queue: flagged comments stored for humans to decide (review helper).

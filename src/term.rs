@@ -1,0 +1,1 @@
+//! term (to be written)

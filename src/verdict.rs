@@ -1,0 +1,148 @@
+//! The verdict record: the wire format every output speaks (DESIGN.md §3).
+//!
+//! One JSON object per input comment, in input order:
+//!
+//! ```json
+//! {"id": "c-17", "verdict": "flag", "score": 2.0,
+//!  "reasons": [{"rule": "attack.second-person-insult", "category": "attack", "action": "flag",
+//!               "message": "insult aimed at the reader",
+//!               "matches": [{"start": 41, "end": 61, "text": "You are a disgrace"}]}]}
+//! ```
+//!
+//! `start`/`end` are byte offsets into the **original** body and `text == body[start..end]`.
+//! A record that could not be read still gets a line, with `"verdict": "error"`, an `error`
+//! message and its `source` (`file:line`). Fields may be added; none may change meaning.
+
+use serde::{Deserialize, Serialize};
+
+/// What should happen to a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// Publish.
+    Allow,
+    /// Hold for a human.
+    Flag,
+    /// Reject.
+    Block,
+    /// The record could not be read; no judgement was made.
+    Error,
+}
+
+impl Decision {
+    /// The lowercase name used in records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Flag => "flag",
+            Decision::Block => "block",
+            Decision::Error => "error",
+        }
+    }
+
+    /// `flag` or `block`: the comment is not published as is.
+    pub fn is_deny(self) -> bool {
+        matches!(self, Decision::Flag | Decision::Block)
+    }
+}
+
+/// A rule's direct action, independent of the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Hold for review.
+    Flag,
+    /// Reject.
+    Block,
+}
+
+impl Action {
+    /// The decision this action forces.
+    pub fn decision(self) -> Decision {
+        match self {
+            Action::Flag => Decision::Flag,
+            Action::Block => Decision::Block,
+        }
+    }
+}
+
+/// One matched piece of the original body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// Byte offset into the original body where the match starts.
+    pub start: usize,
+    /// Byte offset into the original body where the match ends (exclusive).
+    pub end: usize,
+    /// `body[start..end]`, the evasive form exactly as the user wrote it.
+    pub text: String,
+}
+
+/// Why a comment was judged as it was: one rule that hit, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The rule's stable id, e.g. `profanity.strong`.
+    pub rule: String,
+    /// The rule's category (`profanity`, `attack`, `identity`, `threat`, `spam`, ...).
+    pub category: String,
+    /// The rule's direct action, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+    /// What this reason added to the score.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub score: f64,
+    /// The rule's message for moderators and commenters.
+    pub message: String,
+    /// Where in the original body the evidence is; empty for structural rules about metadata.
+    #[serde(default)]
+    pub matches: Vec<Span>,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// The judgement of one comment: the record written for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The comment's id (or the best id the reader could recover for an error record).
+    pub id: String,
+    /// allow / flag / block / error.
+    pub verdict: Decision,
+    /// The sum of the score of every reason.
+    #[serde(default)]
+    pub score: f64,
+    /// Every rule that hit, in rule order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
+    /// For error records: what went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// For error records: `file:line` of the bad record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl Verdict {
+    /// An `error` record for input that could not be read.
+    pub fn error(id: impl Into<String>, error: impl Into<String>, source: impl Into<String>) -> Verdict {
+        Verdict {
+            id: id.into(),
+            verdict: Decision::Error,
+            score: 0.0,
+            reasons: Vec::new(),
+            error: Some(error.into()),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The categories of all reasons, deduplicated, in first-seen order.
+    pub fn categories(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for r in &self.reasons {
+            if !out.contains(&r.category.as_str()) {
+                out.push(&r.category);
+            }
+        }
+        out
+    }
+}

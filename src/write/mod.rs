@@ -1,0 +1,1 @@
+//! write (to be written)
