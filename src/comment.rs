@@ -86,6 +86,9 @@ pub struct Comment {
     pub approved: Option<bool>,
     /// Where the record came from, for messages.
     pub source: Option<SourcePos>,
+    /// The record's original text in its input format (a JSONL line, a CSV row, a thread entry),
+    /// kept only when a reader is asked to (`--split` re-writes it).
+    pub raw: Option<String>,
 }
 
 impl Comment {

@@ -21,6 +21,8 @@ pub struct RecordError {
     pub message: String,
     /// Where the bad record is.
     pub source: SourcePos,
+    /// The record's original text, if any could be kept (for `--split`'s error file).
+    pub raw: Option<String>,
 }
 
 /// The input formats `moderate` reads (DESIGN.md §4).
@@ -86,6 +88,15 @@ impl Default for FieldMap {
     }
 }
 
+/// How to read: the field mapping, and whether to keep each record's original text.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Field names to look for.
+    pub fields: FieldMap,
+    /// Keep [`Comment::raw`] (needed by `--split`; costs a copy per record otherwise).
+    pub keep_raw: bool,
+}
+
 /// One input to read: a path (or `-` for stdin) with its resolved format.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
@@ -120,16 +131,16 @@ pub fn resolve_inputs(paths: &[PathBuf], forced: Option<Format>) -> Result<Vec<I
 ///
 /// # Errors
 /// The file cannot be opened.
-pub fn open(input: &Input, fields: &FieldMap) -> Result<Box<dyn Iterator<Item = Record> + Send>, OpenError> {
-    let _ = (input, fields);
+pub fn open(input: &Input, opts: &ReadOptions) -> Result<Box<dyn Iterator<Item = Record> + Send>, OpenError> {
+    let _ = (input, opts);
     todo!("read helper")
 }
 
 /// Convenience for tests and `explain --id`: all records of a path.
-pub fn read_all(path: &Path, forced: Option<Format>, fields: &FieldMap) -> Result<Vec<Record>, OpenError> {
+pub fn read_all(path: &Path, forced: Option<Format>, opts: &ReadOptions) -> Result<Vec<Record>, OpenError> {
     let mut out = Vec::new();
     for input in resolve_inputs(&[path.to_path_buf()], forced)? {
-        out.extend(open(&input, fields)?);
+        out.extend(open(&input, opts)?);
     }
     Ok(out)
 }

@@ -1,1 +1,36 @@
-//! write (to be written)
+//! The write stage: judged records go out through [`Sink`]s, in input order.
+//!
+//! One sink per output: verdict JSONL, split files, the summary, the review queue. Sinks know
+//! records, not rules.
+
+use std::io;
+
+use crate::comment::Comment;
+use crate::read::RecordError;
+use crate::verdict::Verdict;
+
+/// One input record with its verdict: what every sink receives, in input order.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    /// The comment as read, or why it could not be read.
+    pub record: Result<Comment, RecordError>,
+    /// The verdict record (an `error` verdict when `record` is an error).
+    pub verdict: Verdict,
+}
+
+/// A destination for judged records (push-style, like ripgrep's `Sink`).
+pub trait Sink {
+    /// Receives the next record, in input order.
+    ///
+    /// # Errors
+    /// Writing failed.
+    fn write(&mut self, judged: &Judged) -> io::Result<()>;
+
+    /// Called once after the last record: flush, close, write trailers.
+    ///
+    /// # Errors
+    /// Writing failed.
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
