@@ -1,4 +1,98 @@
-//! engine (to be written)
-/// placeholder
+//! The compiled engine: rules, matcher and thresholds, built once by [`crate::config::load`]
+//! and shared across threads with cheap clones (an `Arc` inside).
+//!
+//! [`Engine::judge`] is a pure function of the comment: same comment, same verdict, on any
+//! thread. State across comments (authors, duplicates, floods) is the job of
+//! [`crate::decide::author::AuthorPolicy`], which the pipeline runs in input order.
+
+use std::sync::Arc;
+
+use crate::comment::Comment;
+use crate::config::Thresholds;
+use crate::decide::author::{AuthorPolicy, AuthorRules};
+use crate::matcher::{Hit, Matcher};
+use crate::normalize::Normalized;
+use crate::rule::RuleMeta;
+use crate::verdict::Verdict;
+
+/// Reusable per-thread buffers for [`Engine::judge_with`].
+#[derive(Debug, Default)]
+pub struct Scratch {
+    matcher: crate::matcher::Scratch,
+    hits: Vec<Hit>,
+}
+
 #[derive(Debug)]
-pub struct Engine;
+struct Inner {
+    rules: Vec<RuleMeta>,
+    matcher: Matcher,
+    thresholds: Thresholds,
+    authors: AuthorRules,
+    origin: String,
+}
+
+/// The compiled policy. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct Engine(Arc<Inner>);
+
+/// Everything `explain` shows about one judgement.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The text the rules saw.
+    pub normalized: String,
+    /// Raw hits (rule index, original span), before grouping into reasons.
+    pub hits: Vec<Hit>,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+impl Engine {
+    /// Assembles an engine (used by the config loader).
+    pub fn new(rules: Vec<RuleMeta>, matcher: Matcher, thresholds: Thresholds, authors: AuthorRules, origin: String) -> Engine {
+        Engine(Arc::new(Inner { rules, matcher, thresholds, authors, origin }))
+    }
+
+    /// Judges one comment.
+    pub fn judge(&self, comment: &Comment) -> Verdict {
+        self.judge_with(comment, &mut Scratch::default())
+    }
+
+    /// Judges one comment, reusing `scratch`'s buffers.
+    pub fn judge_with(&self, comment: &Comment, scratch: &mut Scratch) -> Verdict {
+        scratch.hits.clear();
+        self.0.matcher.scan(comment, &mut scratch.matcher, &mut scratch.hits);
+        crate::decide::decide(&comment.id, &comment.body, &mut scratch.hits, &self.0.rules, &self.0.thresholds)
+    }
+
+    /// Judges one comment and keeps what `explain` needs to show the work.
+    pub fn explain(&self, comment: &Comment) -> Explanation {
+        let mut scratch = Scratch::default();
+        let verdict = self.judge_with(comment, &mut scratch);
+        Explanation { normalized: scratch.matcher.norm.text.clone(), hits: scratch.hits, verdict }
+    }
+
+    /// The normalized form of `body`.
+    pub fn normalize(&self, body: &str) -> Normalized {
+        self.0.matcher.normalizer.normalize(body)
+    }
+
+    /// The rule table, in config order.
+    pub fn rules(&self) -> &[RuleMeta] {
+        &self.0.rules
+    }
+
+    /// The score thresholds.
+    pub fn thresholds(&self) -> &Thresholds {
+        &self.0.thresholds
+    }
+
+    /// A fresh author-policy state for one run.
+    pub fn author_policy(&self) -> AuthorPolicy {
+        AuthorPolicy::new(self.0.authors.clone(), self.0.thresholds)
+    }
+
+    /// Where the config came from (a path, or `built-in`).
+    pub fn origin(&self) -> &str {
+        &self.0.origin
+    }
+}

@@ -1,1 +1,308 @@
-//! eval (to be written)
+//! Measuring the rules on labeled data (the schema of `../shared/data`): per label, per
+//! category and per rule precision / recall / F1, block precision, a verdict × label confusion
+//! table, and the false alarms and misses a moderator should look at.
+//!
+//! Scoring follows the data's convention: a label key that is absent means "the dataset says
+//! nothing", so a row counts for a label only if it carries that key. "deny" = flag or block;
+//! an `error` verdict counts as deny (it is not published either).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::comment::{Comment, CommentKind};
+use crate::engine::{Engine, Scratch};
+use crate::verdict::{Decision, Verdict};
+
+/// The labels `moderate` scores (DESIGN.md §2 categories plus `toxic`).
+pub const LABELS: [&str; 6] = ["toxic", "profanity", "attack", "identity", "threat", "spam"];
+
+/// One labeled row.
+#[derive(Debug, Clone)]
+pub struct LabeledRow {
+    /// The comment.
+    pub comment: Comment,
+    /// Boolean labels present on the row.
+    pub labels: BTreeMap<String, bool>,
+}
+
+#[derive(Deserialize)]
+struct RawRow {
+    id: serde_json::Value,
+    #[serde(default)]
+    author: Option<String>,
+    body: String,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    labels: BTreeMap<String, serde_json::Value>,
+}
+
+/// Reads a labeled JSONL file.
+///
+/// # Errors
+/// The file cannot be read, or a line is not a labeled record (message names file:line).
+pub fn read_labeled(path: &Path) -> Result<Vec<LabeledRow>, String> {
+    let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut rows = Vec::new();
+    for (i, line) in BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+        let line = line.trim_start_matches('\u{feff}').trim();
+        if line.is_empty() {
+            continue;
+        }
+        let raw: RawRow = serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+        let id = match raw.id {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        let labels = raw.labels.into_iter().filter_map(|(k, v)| v.as_bool().map(|b| (k, b))).collect();
+        let mut comment = Comment::new(id, raw.body);
+        comment.author = raw.author.filter(|a| !a.is_empty());
+        comment.kind = raw.kind.as_deref().map_or(CommentKind::Comment, CommentKind::parse);
+        rows.push(LabeledRow { comment, labels });
+    }
+    Ok(rows)
+}
+
+/// A 2×2 count.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    /// Predicted and labeled positive.
+    pub tp: u64,
+    /// Predicted positive, labeled negative.
+    pub fp: u64,
+    /// Predicted negative, labeled positive.
+    pub fn_: u64,
+    /// Predicted and labeled negative.
+    pub tn: u64,
+}
+
+impl Counts {
+    fn add(&mut self, predicted: bool, label: bool) {
+        match (predicted, label) {
+            (true, true) => self.tp += 1,
+            (true, false) => self.fp += 1,
+            (false, true) => self.fn_ += 1,
+            (false, false) => self.tn += 1,
+        }
+    }
+    fn merge(&mut self, o: &Counts) {
+        self.tp += o.tp;
+        self.fp += o.fp;
+        self.fn_ += o.fn_;
+        self.tn += o.tn;
+    }
+    /// Rows counted.
+    pub fn n(&self) -> u64 {
+        self.tp + self.fp + self.fn_ + self.tn
+    }
+    /// Labeled positives.
+    pub fn positives(&self) -> u64 {
+        self.tp + self.fn_
+    }
+    /// tp / (tp + fp); 0 when nothing was predicted.
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    /// tp / (tp + fn); 0 without positives.
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    /// Harmonic mean of precision and recall.
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// How one rule did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RuleStats {
+    /// The rule's category.
+    pub category: String,
+    /// Rows the rule hit.
+    pub hits: u64,
+    /// Hits on rows labeled positive (its category's label, else `toxic`).
+    pub tp: u64,
+    /// Hits on rows labeled negative.
+    pub fp: u64,
+    /// Hits on rows without a usable label.
+    pub unlabeled: u64,
+    /// Positives of the rule's category label in the data (for recall).
+    pub positives: u64,
+}
+
+impl RuleStats {
+    /// tp / (tp + fp).
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    /// tp / positives of its category.
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.positives)
+    }
+}
+
+/// An example for a moderator: a row, its verdict, and why it is interesting.
+#[derive(Debug, Clone, Serialize)]
+pub struct Example {
+    /// Row id.
+    pub id: String,
+    /// Body (truncated to 300 chars).
+    pub body: String,
+    /// The verdict record (reasons with spans).
+    pub verdict: Verdict,
+}
+
+/// Results for one file, or pooled over several.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// File name, or `pooled`.
+    pub name: String,
+    /// Rows read.
+    pub rows: u64,
+    /// deny (flag or block) vs each label.
+    pub deny: BTreeMap<String, Counts>,
+    /// "denied with a reason of this category" vs the label of the same name.
+    pub category: BTreeMap<String, Counts>,
+    /// block vs `toxic` (block precision is what matters).
+    pub block: Counts,
+    /// verdict → [toxic true, toxic false, no toxic label].
+    pub confusion: BTreeMap<String, [u64; 3]>,
+    /// Per rule.
+    pub rules: BTreeMap<String, RuleStats>,
+    /// Per rule: denied rows labeled negative.
+    pub false_alarms: BTreeMap<String, Vec<Example>>,
+    /// Allowed rows labeled toxic.
+    pub misses: Vec<Example>,
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Judges rows on all cores, keeping their order.
+pub fn judge_all(engine: &Engine, rows: &[LabeledRow]) -> Vec<Verdict> {
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get()).max(1);
+    let chunk = rows.len().div_ceil(jobs).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| {
+                let engine = engine.clone();
+                s.spawn(move || {
+                    let mut scratch = Scratch::default();
+                    part.iter().map(|r| engine.judge_with(&r.comment, &mut scratch)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("judge thread")).collect()
+    })
+}
+
+/// Scores `verdicts` against `rows`, keeping up to `examples` examples per rule and misses.
+pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Engine, examples: usize) -> Report {
+    let mut rep = Report { name: name.to_string(), ..Report::default() };
+    let cat_of: BTreeMap<&str, &str> = engine.rules().iter().map(|r| (r.id.as_str(), r.category.as_str())).collect();
+    for r in engine.rules() {
+        rep.rules.entry(r.id.clone()).or_insert_with(|| RuleStats { category: r.category.clone(), ..RuleStats::default() });
+    }
+    for (row, v) in rows.iter().zip(verdicts) {
+        rep.rows += 1;
+        let deny = v.verdict.is_deny() || v.verdict == Decision::Error;
+        for label in LABELS {
+            if let Some(&l) = row.labels.get(label) {
+                rep.deny.entry(label.to_string()).or_default().add(deny, l);
+                if label != "toxic" {
+                    let by_cat = deny && v.reasons.iter().any(|r| r.category == label);
+                    rep.category.entry(label.to_string()).or_default().add(by_cat, l);
+                }
+            }
+        }
+        for stats in rep.rules.values_mut() {
+            if let Some(&l) = row.labels.get(&stats.category) {
+                stats.positives += u64::from(l);
+            }
+        }
+        let toxic = row.labels.get("toxic").copied();
+        if let Some(t) = toxic {
+            rep.block.add(v.verdict == Decision::Block, t);
+        }
+        let col = match toxic {
+            Some(true) => 0,
+            Some(false) => 1,
+            None => 2,
+        };
+        rep.confusion.entry(v.verdict.as_str().to_string()).or_insert([0; 3])[col] += 1;
+        for reason in &v.reasons {
+            let cat = cat_of.get(reason.rule.as_str()).copied().unwrap_or(reason.category.as_str());
+            let label = row.labels.get(cat).or(row.labels.get("toxic")).copied();
+            let stats = rep.rules.entry(reason.rule.clone()).or_insert_with(|| RuleStats { category: cat.to_string(), ..RuleStats::default() });
+            stats.hits += 1;
+            match label {
+                Some(true) => stats.tp += 1,
+                Some(false) => {
+                    stats.fp += 1;
+                    let list = rep.false_alarms.entry(reason.rule.clone()).or_default();
+                    if list.len() < examples && deny {
+                        list.push(Example { id: row.comment.id.clone(), body: truncate(&row.comment.body, 300), verdict: v.clone() });
+                    }
+                }
+                None => stats.unlabeled += 1,
+            }
+        }
+        if toxic == Some(true) && !deny && rep.misses.len() < examples * 4 {
+            rep.misses.push(Example { id: row.comment.id.clone(), body: truncate(&row.comment.body, 300), verdict: v.clone() });
+        }
+    }
+    rep
+}
+
+/// Adds `other` into `self` (for the pooled report; examples are concatenated and capped).
+pub fn merge(into: &mut Report, other: &Report, examples: usize) {
+    into.rows += other.rows;
+    for (k, c) in &other.deny {
+        into.deny.entry(k.clone()).or_default().merge(c);
+    }
+    for (k, c) in &other.category {
+        into.category.entry(k.clone()).or_default().merge(c);
+    }
+    into.block.merge(&other.block);
+    for (k, c) in &other.confusion {
+        let e = into.confusion.entry(k.clone()).or_insert([0; 3]);
+        for i in 0..3 {
+            e[i] += c[i];
+        }
+    }
+    for (k, s) in &other.rules {
+        let e = into.rules.entry(k.clone()).or_insert_with(|| RuleStats { category: s.category.clone(), ..RuleStats::default() });
+        e.hits += s.hits;
+        e.tp += s.tp;
+        e.fp += s.fp;
+        e.unlabeled += s.unlabeled;
+        e.positives += s.positives;
+    }
+    for (k, ex) in &other.false_alarms {
+        let e = into.false_alarms.entry(k.clone()).or_default();
+        e.extend(ex.iter().take(examples.saturating_sub(e.len())).cloned());
+    }
+    into.misses.extend(other.misses.iter().take((examples * 4).saturating_sub(into.misses.len())).cloned());
+}

@@ -30,6 +30,7 @@ pub mod normalize;
 pub mod pipeline;
 pub mod read;
 pub mod review;
+pub mod rule;
 pub mod term;
 pub mod verdict;
 pub mod write;

@@ -1,7 +1,14 @@
 //! The command line: parses arguments and wires the stages together. The only module that
-//! knows every stage.
+//! knows every stage. Each subcommand lives in its own file.
 
+pub mod check;
+pub mod common;
+pub mod diff;
+pub mod eval;
+pub mod explain;
 pub mod review;
+pub mod run;
+pub mod sinks;
 
 use std::process::ExitCode;
 
@@ -22,7 +29,17 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Moderate review queue: store, list, decide, serve, export.
+    /// Judge comments: one verdict record (JSONL) per input comment, summary on stderr.
+    Run(run::RunArgs),
+    /// Validate the config and every rule file; errors and warnings with file:line:col.
+    Check(check::CheckArgs),
+    /// Show how one text is judged: normalized text, hits, score arithmetic, verdict.
+    Explain(explain::ExplainArgs),
+    /// Measure the rules on labeled JSONL: precision / recall / F1 per label and per rule.
+    Eval(eval::EvalArgs),
+    /// Show which comments change verdict between two configs, grouped by rule.
+    Diff(diff::DiffArgs),
+    /// Moderate the review queue: store, list, decide, serve, export.
     Review(review::ReviewArgs),
 }
 
@@ -35,13 +52,28 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { ExitStatus::Usage.code() } else { 0 });
         }
     };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MODERATE_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
     let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Review(args) => review::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError { status, message }) => {
-            eprintln!("moderate: {message}");
+            if !message.is_empty() {
+                eprintln!("moderate: {message}");
+            }
             ExitCode::from(status.code())
         }
     }

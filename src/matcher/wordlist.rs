@@ -42,7 +42,10 @@ pub struct WordHit {
 
 /// All lists compiled together.
 #[derive(Debug, Clone)]
-pub struct WordlistSet {}
+pub struct WordlistSet {
+    ac: Option<aho_corasick::AhoCorasick>,
+    ids: Vec<(usize, usize)>,
+}
 
 impl WordlistSet {
     /// Compiles `lists`; terms are normalized with `normalizer` so they compare to normalized text.
@@ -50,13 +53,34 @@ impl WordlistSet {
     /// # Errors
     /// The automaton cannot be built.
     pub fn build(lists: &[ListSpec], normalizer: &Normalizer) -> Result<WordlistSet, String> {
-        let _ = (lists, normalizer);
-        todo!("normalize helper")
+        // TEMPORARY whole-word-only matcher until the normalize stage lands.
+        let mut pats = Vec::new();
+        let mut ids = Vec::new();
+        for (li, l) in lists.iter().enumerate() {
+            for (ti, t) in l.terms.iter().enumerate() {
+                pats.push(normalizer.normalize(t).text);
+                ids.push((li, ti));
+            }
+        }
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&pats)
+            .map_err(|e| e.to_string())?;
+        Ok(WordlistSet { ac: Some(ac), ids })
     }
 
     /// Appends every hit in `haystack` (normalized text) to `out`, in order of position.
     pub fn find(&self, haystack: &str, out: &mut Vec<WordHit>) {
-        let _ = (haystack, out);
-        todo!("normalize helper")
+        let Some(ac) = &self.ac else { return };
+        let b = haystack.as_bytes();
+        for m in ac.find_iter(haystack) {
+            let before = m.start() > 0 && b[m.start() - 1].is_ascii_alphanumeric();
+            let after = m.end() < b.len() && b[m.end()].is_ascii_alphanumeric();
+            if before || after {
+                continue;
+            }
+            let (list, term) = self.ids[m.pattern().as_usize()];
+            out.push(WordHit { list, term, start: m.start(), end: m.end() });
+        }
     }
 }

@@ -26,13 +26,14 @@ impl Default for NormalizeOptions {
 pub struct Normalized {
     /// The folded text the rules match on.
     pub text: String,
+    map: Vec<usize>,
 }
 
 impl Normalized {
     /// The byte range of the original body that produced normalized bytes `start..end`.
     pub fn original_range(&self, start: usize, end: usize) -> Range<usize> {
-        let _ = (start, end);
-        todo!("normalize helper")
+        // TEMPORARY (identity map) until the normalize stage lands.
+        self.map[start]..self.map[end]
     }
 }
 
@@ -50,8 +51,12 @@ impl Normalizer {
 
     /// Normalizes `body` into `out`, reusing its buffers.
     pub fn normalize_into(&self, body: &str, out: &mut Normalized) {
-        let _ = (body, out, &self.opts);
-        todo!("normalize helper")
+        // TEMPORARY: ASCII lowercase only, until the normalize stage lands.
+        let _ = &self.opts;
+        out.text.clear();
+        out.map.clear();
+        out.text.push_str(&body.to_ascii_lowercase());
+        out.map.extend(0..=body.len());
     }
 
     /// Normalizes `body` into a fresh [`Normalized`].

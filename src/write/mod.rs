@@ -3,6 +3,9 @@
 //! One sink per output: verdict JSONL, split files, the summary, the review queue. Sinks know
 //! records, not rules.
 
+pub mod jsonl;
+pub mod summary;
+
 use std::io;
 
 use crate::comment::Comment;
@@ -25,6 +28,15 @@ pub trait Sink {
     /// # Errors
     /// Writing failed.
     fn write(&mut self, judged: &Judged) -> io::Result<()>;
+
+    /// Pushes buffered output out now (called when the input goes quiet, so live input is
+    /// answered at once).
+    ///
+    /// # Errors
+    /// Writing failed.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 
     /// Called once after the last record: flush, close, write trailers.
     ///

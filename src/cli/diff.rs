@@ -1,0 +1,88 @@
+//! `moderate diff --config A --config B INPUT...`: verdict changes between two configs.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use crate::diff::DiffReport;
+use crate::error::{CliError, CliResult};
+use crate::read::{self, Format, ReadOptions};
+use crate::term::sanitize;
+
+/// Arguments of `moderate diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The two configs: `--config A.toml --config B.toml` (before, after).
+    #[arg(long, short = 'c', num_args = 1, required = true)]
+    pub config: Vec<PathBuf>,
+    /// Inputs (any format `run` reads; labeled JSONL adds fix/regression).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Input format, overriding detection.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+    /// Examples shown per group.
+    #[arg(long, default_value_t = 3)]
+    pub examples: usize,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `labels.toxic` of every labeled JSONL row among the inputs, by id.
+fn toxic_labels(inputs: &[read::Input]) -> HashMap<String, bool> {
+    let mut out = HashMap::new();
+    for input in inputs.iter().filter(|i| i.format == Format::Jsonl && i.path.as_os_str() != "-") {
+        if let Ok(rows) = crate::eval::read_labeled(&input.path) {
+            for r in rows {
+                if let Some(&t) = r.labels.get("toxic") {
+                    out.insert(r.comment.id, t);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Runs `moderate diff`.
+pub fn run(args: DiffArgs) -> CliResult {
+    if args.config.len() != 2 {
+        return Err(CliError::usage("diff needs exactly two configs: --config A.toml --config B.toml"));
+    }
+    let a = super::common::load_config(Some(&args.config[0]), false)?;
+    let b = super::common::load_config(Some(&args.config[1]), false)?;
+    let inputs = read::resolve_inputs(&args.inputs, args.format).map_err(|e| CliError::usage(e.to_string()))?;
+    let labels = toxic_labels(&inputs);
+    let opts = ReadOptions { fields: a.raw.input.fields.clone(), keep_raw: false };
+    let mut report = DiffReport::default();
+    for input in &inputs {
+        for record in read::open(input, &opts).map_err(|e| CliError::usage(e.to_string()))? {
+            let Ok(c) = record else { continue };
+            let (va, vb) = (a.engine.judge(&c), b.engine.judge(&c));
+            report.add(&va, &vb, labels.get(&c.id).copied(), &c.body);
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::failure(e.to_string()))?);
+        return Ok(());
+    }
+    let mut s = String::new();
+    let _ = writeln!(s, "{} comments compared, {} changed verdict", report.compared, report.changed);
+    if report.fixes + report.regressions > 0 {
+        let _ = writeln!(s, "with labels: {} fixes, {} regressions", report.fixes, report.regressions);
+    }
+    let mut groups: Vec<_> = report.groups.iter().collect();
+    groups.sort_by(|x, y| y.1.len().cmp(&x.1.len()).then(x.0.cmp(y.0)));
+    for (key, changes) in groups {
+        let fixes = changes.iter().filter(|c| c.effect == Some("fix")).count();
+        let regs = changes.iter().filter(|c| c.effect == Some("regression")).count();
+        let tally = if fixes + regs > 0 { format!(" ({fixes} fixes, {regs} regressions)") } else { String::new() };
+        let _ = writeln!(s, "\n{}: {} comments{tally}", key, changes.len());
+        for c in changes.iter().take(args.examples) {
+            let eff = c.effect.map_or(String::new(), |e| format!(" [{e}]"));
+            let _ = writeln!(s, "  {}{eff}: {}", sanitize(&c.id), sanitize(&c.body));
+        }
+    }
+    print!("{s}");
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! `moderate run`: the whole pipeline over files, directories or stdin.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+use crate::error::{CliError, CliResult};
+use crate::pipeline::{self, Progress, RunOptions};
+use crate::read::{self, Format, ReadOptions};
+use crate::write::jsonl::JsonlSink;
+use crate::write::summary::SummarySink;
+use crate::write::Sink;
+
+/// Arguments of `moderate run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Files or directories to read; `-` (or nothing) reads stdin.
+    pub inputs: Vec<PathBuf>,
+    /// Config file (default: ./config.toml, else the built-in pack).
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Input format, overriding detection from extension and content.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+    /// Write verdict records here instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Also write the original records into allowed / flagged / blocked files in DIR.
+    #[arg(long)]
+    pub split: Option<PathBuf>,
+    /// Store flagged comments in this review-queue database (SQLite).
+    #[arg(long)]
+    pub queue: Option<PathBuf>,
+    /// Write a per-author report (JSONL: comments, verdicts, rules hit) to FILE.
+    #[arg(long)]
+    pub authors: Option<PathBuf>,
+    /// Judge threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// No summary, no progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+struct Bar(indicatif::ProgressBar);
+
+impl Progress for Bar {
+    fn advance(&mut self, records: u64, body_bytes: u64) {
+        self.0.inc(records);
+        let _ = body_bytes;
+    }
+}
+
+/// Runs `moderate run`.
+pub fn run(args: RunArgs) -> CliResult {
+    let loaded = super::common::load_config(args.config.as_deref(), false)?;
+    let engine = loaded.engine;
+    let inputs = if args.inputs.is_empty() { vec![PathBuf::from("-")] } else { args.inputs.clone() };
+    let inputs = read::resolve_inputs(&inputs, args.format).map_err(|e| CliError::usage(e.to_string()))?;
+    if inputs.is_empty() {
+        tracing::warn!("no comment files found in the given inputs");
+    }
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+
+    let stdout = io::stdout();
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(File::create(p).map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?),
+        None => Box::new(stdout.lock()),
+    };
+    let mut verdicts = JsonlSink::new(BufWriter::with_capacity(1 << 16, out));
+    let mut summary = SummarySink::default();
+    let mut sinks: Vec<&mut dyn Sink> = vec![&mut verdicts, &mut summary];
+    let mut extra = super::sinks::extra_sinks(&args, &inputs, &loaded.raw)?;
+    for s in extra.iter_mut() {
+        sinks.push(s.as_mut());
+    }
+
+    let show_progress = !args.quiet && io::stderr().is_terminal();
+    let mut bar = show_progress.then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {human_pos} comments  {per_sec}  {elapsed}").expect("static template"),
+        );
+        Bar(pb)
+    });
+    let opts = RunOptions {
+        jobs,
+        read: ReadOptions { fields: loaded.raw.input.fields.clone(), keep_raw: args.split.is_some() },
+        author_policy: args.authors.is_some() || engine_has_author_policy(&loaded.raw),
+    };
+    let progress: &mut dyn Progress = match bar.as_mut() {
+        Some(b) => b,
+        None => &mut (),
+    };
+    let result = pipeline::run(&engine, inputs, &opts, &mut sinks, progress);
+    if let Some(b) = &bar {
+        b.0.finish_and_clear();
+    }
+    drop(sinks);
+    let result = match result {
+        Ok(r) => r,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(e) => return Err(CliError::failure(format!("writing output: {e}"))),
+    };
+    if let Some(path) = &args.authors {
+        let mut w = BufWriter::new(File::create(path).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?);
+        for row in &result.authors {
+            serde_json::to_writer(&mut w, row).map_err(|e| CliError::failure(e.to_string()))?;
+            w.write_all(b"\n")?;
+        }
+        w.flush()?;
+    }
+    if !args.quiet {
+        eprint!("{}", summary.summary.render(summary.elapsed()));
+    }
+    Ok(())
+}
+
+fn engine_has_author_policy(raw: &crate::config::RawConfig) -> bool {
+    let a = &raw.authors;
+    a.repeat_blocks > 0 || a.blocked.is_some() || a.trusted.is_some() || a.trust_previously_approved || a.duplicate.is_some() || a.flood.is_some()
+}

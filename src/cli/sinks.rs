@@ -1,0 +1,19 @@
+//! Optional sinks of `moderate run`: `--split` and `--queue`.
+
+use crate::config::RawConfig;
+use crate::error::{CliError, CliResult};
+use crate::read::Input;
+use crate::write::Sink;
+
+/// Builds the sinks the flags ask for.
+pub fn extra_sinks(args: &super::run::RunArgs, inputs: &[Input], raw: &RawConfig) -> CliResult<Vec<Box<dyn Sink>>> {
+    let sinks: Vec<Box<dyn Sink>> = Vec::new();
+    let _ = (inputs, raw);
+    if args.split.is_some() {
+        return Err(CliError::usage("--split: not available yet"));
+    }
+    if args.queue.is_some() {
+        return Err(CliError::usage("--queue: not available yet"));
+    }
+    Ok(sinks)
+}

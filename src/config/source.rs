@@ -1,0 +1,78 @@
+//! Where config and rule files come from: the file system, or the default pack compiled into
+//! the binary (so `moderate run` works anywhere, with no files beside it).
+
+use std::path::{Path, PathBuf};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_pack.rs"));
+}
+
+/// A set of files rules can refer to, by path relative to the config file.
+#[derive(Debug, Clone)]
+pub enum FileSource {
+    /// Files on disk, relative to this directory (the config file's directory).
+    Disk(PathBuf),
+    /// The shipped pack compiled into the binary.
+    Builtin,
+}
+
+/// A text file as loaded: its display name and contents.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// How messages name the file (`config.toml`, `rules/x.txt`, `<built-in>/config.toml`).
+    pub name: String,
+    /// The text.
+    pub text: String,
+}
+
+impl FileSource {
+    /// Reads `rel` (a path relative to the config file).
+    ///
+    /// # Errors
+    /// The file does not exist or is not UTF-8; the message names the file.
+    pub fn read(&self, rel: &str) -> Result<SourceFile, String> {
+        match self {
+            FileSource::Disk(dir) => {
+                let path = if Path::new(rel).is_absolute() { PathBuf::from(rel) } else { dir.join(rel) };
+                let name = path.display().to_string();
+                match std::fs::read(&path) {
+                    Ok(bytes) => match String::from_utf8(bytes) {
+                        Ok(text) => Ok(SourceFile { name, text: text.trim_start_matches('\u{feff}').to_string() }),
+                        Err(e) => Err(format!("{name}: not valid UTF-8 (byte {})", e.utf8_error().valid_up_to())),
+                    },
+                    Err(e) => Err(format!("{name}: cannot read: {e}")),
+                }
+            }
+            FileSource::Builtin => {
+                let rel = rel.trim_start_matches("./");
+                builtin::FILES
+                    .iter()
+                    .find(|(p, _)| *p == rel)
+                    .map(|(p, t)| SourceFile { name: format!("<built-in>/{p}"), text: t.to_string() })
+                    .ok_or_else(|| format!("<built-in>/{rel}: no such file in the built-in pack"))
+            }
+        }
+    }
+
+    /// Every file of the built-in pack (for `moderate check --builtin`, tests and docs).
+    pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+        builtin::FILES
+    }
+}
+
+/// 1-based line and column (in chars) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

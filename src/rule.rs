@@ -1,0 +1,36 @@
+//! Compiled rule metadata: what every reason and every report says about a rule.
+
+use crate::config::TextMode;
+use crate::verdict::Action;
+
+/// What a rule matches with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// Aho-Corasick wordlists.
+    Wordlist,
+    /// Regular expressions (one `RegexSet` pass, then spans).
+    Regex,
+    /// A structural signal (kind, links, caps, ...).
+    Signal,
+}
+
+/// One compiled rule's metadata. Rules are referred to by index in [`crate::Engine::rules`].
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    /// Stable id (`profanity.strong`).
+    pub id: String,
+    /// Category (`profanity`, `attack`, ...).
+    pub category: String,
+    /// Direct action, if any.
+    pub action: Option<Action>,
+    /// Score added when the rule hits.
+    pub score: f64,
+    /// Human message.
+    pub message: String,
+    /// Longer explanation, if given.
+    pub explanation: Option<String>,
+    /// Wordlist, regex or signal.
+    pub kind: RuleKind,
+    /// Normalized or raw text.
+    pub text: TextMode,
+}

@@ -1,0 +1,32 @@
+//! The verdict JSONL writer: one record per input comment (DESIGN.md §3), in input order.
+
+use std::io::{self, Write};
+
+use super::{Judged, Sink};
+
+/// Writes verdict records as JSON lines to any writer (stdout or `-o FILE`).
+pub struct JsonlSink<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonlSink<W> {
+    /// A sink writing to `out` (buffer it: this writes record by record).
+    pub fn new(out: W) -> JsonlSink<W> {
+        JsonlSink { out }
+    }
+}
+
+impl<W: Write> Sink for JsonlSink<W> {
+    fn write(&mut self, judged: &Judged) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &judged.verdict)?;
+        self.out.write_all(b"\n")
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}

@@ -1,0 +1,134 @@
+//! The run summary: counts per verdict, per category and per rule, errors, time and rate.
+//!
+//! The counts are of records written, so they always add up: allow + flag + block + error =
+//! records = the number of input comments.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::{Judged, Sink};
+use crate::verdict::Decision;
+
+/// Counts gathered over a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Records written (= input comments, readable or not).
+    pub records: u64,
+    /// Allowed.
+    pub allow: u64,
+    /// Flagged.
+    pub flag: u64,
+    /// Blocked.
+    pub block: u64,
+    /// Unreadable records.
+    pub error: u64,
+    /// Denied comments per category (a comment counts once per category).
+    pub categories: BTreeMap<String, u64>,
+    /// Comments hit per rule.
+    pub rules: BTreeMap<String, u64>,
+    /// Bytes of body text judged.
+    pub body_bytes: u64,
+    /// First few error messages with their source.
+    pub first_errors: Vec<String>,
+}
+
+impl Summary {
+    /// Adds one judged record.
+    pub fn add(&mut self, j: &Judged) {
+        self.records += 1;
+        let v = &j.verdict;
+        match v.verdict {
+            Decision::Allow => self.allow += 1,
+            Decision::Flag => self.flag += 1,
+            Decision::Block => self.block += 1,
+            Decision::Error => {
+                self.error += 1;
+                if self.first_errors.len() < 5 {
+                    self.first_errors.push(format!(
+                        "{}: {}",
+                        v.source.as_deref().unwrap_or("?"),
+                        v.error.as_deref().unwrap_or("")
+                    ));
+                }
+            }
+        }
+        if let Ok(c) = &j.record {
+            self.body_bytes += c.body.len() as u64;
+        }
+        if v.verdict.is_deny() {
+            for cat in v.categories() {
+                *self.categories.entry(cat.to_string()).or_default() += 1;
+            }
+        }
+        for r in &v.reasons {
+            *self.rules.entry(r.rule.clone()).or_default() += 1;
+        }
+    }
+
+    /// The human summary printed on stderr.
+    pub fn render(&self, elapsed: Duration) -> String {
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "moderate: {} comments: {} allow, {} flag, {} block, {} error",
+            self.records, self.allow, self.flag, self.block, self.error
+        );
+        if !self.categories.is_empty() {
+            let cats: Vec<String> = self.categories.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let _ = writeln!(s, "  denied by category: {}", cats.join(", "));
+        }
+        if !self.rules.is_empty() {
+            let mut rules: Vec<(&String, &u64)> = self.rules.iter().collect();
+            rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let top: Vec<String> = rules.iter().take(8).map(|(k, v)| format!("{k} {v}")).collect();
+            let _ = writeln!(s, "  top rules: {}", top.join(", "));
+        }
+        for e in &self.first_errors {
+            let _ = writeln!(s, "  error: {}", crate::term::sanitize(e));
+        }
+        if self.error as usize > self.first_errors.len() {
+            let _ = writeln!(s, "  ... and {} more errors (see the \"error\" records)", self.error as usize - self.first_errors.len());
+        }
+        let _ = writeln!(
+            s,
+            "  {:.3}s, {:.0} comments/s, {:.1} MB/s of body text",
+            secs,
+            self.records as f64 / secs,
+            self.body_bytes as f64 / 1e6 / secs
+        );
+        s
+    }
+}
+
+/// A sink that only counts.
+#[derive(Debug)]
+pub struct SummarySink {
+    /// The counts so far.
+    pub summary: Summary,
+    started: Instant,
+}
+
+impl Default for SummarySink {
+    fn default() -> Self {
+        SummarySink { summary: Summary::default(), started: Instant::now() }
+    }
+}
+
+impl SummarySink {
+    /// Time since the sink was made (the run's start).
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+impl Sink for SummarySink {
+    fn write(&mut self, judged: &Judged) -> io::Result<()> {
+        self.summary.add(judged);
+        Ok(())
+    }
+}
