@@ -42,12 +42,16 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
-struct Bar(indicatif::ProgressBar);
+struct Bar {
+    bar: indicatif::ProgressBar,
+    bytes: u64,
+}
 
 impl Progress for Bar {
     fn advance(&mut self, records: u64, body_bytes: u64) {
-        self.0.inc(records);
-        let _ = body_bytes;
+        self.bytes += body_bytes;
+        self.bar.inc(records);
+        self.bar.set_message(format!("{:.1} MB of text", self.bytes as f64 / 1e6));
     }
 }
 
@@ -79,9 +83,11 @@ pub fn run(args: RunArgs) -> CliResult {
     let mut bar = show_progress.then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {human_pos} comments  {per_sec}  {elapsed}").expect("static template"),
+            indicatif::ProgressStyle::with_template("{spinner} {human_pos} comments  {msg}  {per_sec}  {elapsed}")
+                .expect("static template"),
         );
-        Bar(pb)
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        Bar { bar: pb, bytes: 0 }
     });
     let opts = RunOptions {
         jobs,
@@ -94,7 +100,7 @@ pub fn run(args: RunArgs) -> CliResult {
     };
     let result = pipeline::run(&engine, inputs, &opts, &mut sinks, progress);
     if let Some(b) = &bar {
-        b.0.finish_and_clear();
+        b.bar.finish_and_clear();
     }
     drop(sinks);
     let result = match result {
