@@ -58,6 +58,7 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(crate::term::color_stderr())
         .without_time()
         .init();
     let result = match cli.command {

@@ -30,7 +30,7 @@ pub fn recompute(verdict: &mut Verdict, t: &Thresholds) {
     if verdict.verdict == Decision::Error {
         return;
     }
-    verdict.score = verdict.reasons.iter().map(|r| r.score).sum();
+    verdict.score = verdict.reasons.iter().fold(0.0, |acc, r| acc + r.score);
     let by_action = verdict.reasons.iter().filter_map(|r| r.action).map(|a| a.decision()).max();
     verdict.verdict = decision_for_score(verdict.score, t).max(by_action.unwrap_or(Decision::Allow));
 }
