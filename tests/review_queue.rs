@@ -442,6 +442,18 @@ async fn page_escapes_hostile_text_and_sets_headers() {
     // Highlights from byte offsets, multibyte safe.
     assert!(html.contains("you are an <mark title=\"attack.insult\">idiot</mark>"));
     assert!(html.contains("ça va, <mark title=\"attack.insult\">crétin</mark>"));
+    // Balanced block structure (a stray close tag once pushed the status line out of the toolbar).
+    for tag in [
+        "div", "article", "ul", "details", "span", "header", "main", "form", "label",
+    ] {
+        let opens =
+            html.matches(&format!("<{tag}>")).count() + html.matches(&format!("<{tag} ")).count();
+        assert_eq!(
+            opens,
+            html.matches(&format!("</{tag}>")).count(),
+            "<{tag}> balanced"
+        );
+    }
     // The token never appears in the page.
     assert!(!html.contains(TOKEN));
 

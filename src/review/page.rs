@@ -212,8 +212,9 @@ pub fn queue_page(data: &PageData<'_>) -> String {
          <script src=\"/static/app.js\" defer></script></head>\
          <body data-reviewer=\"{}\">\n<header>\
          <div class=\"title\"><h1>Review queue</h1>\
-         <p class=\"counts\"><a href=\"/?status=pending\">{} pending</a> · \
-         <a href=\"/?status=approved\">{} approved</a> · <a href=\"/?status=rejected\">{} rejected</a></p></div>",
+         <p class=\"counts\"><a href=\"/?status=pending\"><span id=\"count-pending\">{}</span> pending</a> · \
+         <a href=\"/?status=approved\"><span id=\"count-approved\">{}</span> approved</a> · \
+         <a href=\"/?status=rejected\"><span id=\"count-rejected\">{}</span> rejected</a></p></div>",
         c.pending,
         esc(data.reviewer),
         c.pending,
@@ -282,7 +283,7 @@ pub fn queue_page(data: &PageData<'_>) -> String {
          <button type=\"button\" data-bulk=\"reject\">Reject selected</button>\
          <button type=\"button\" data-bulk=\"block\">Block authors of selected</button>\
          <span class=\"keys\"><kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · \
-         <kbd>a</kbd> approve · <kbd>r</kbd> reject · <kbd>b</kbd> block author</span></div>\
+         <kbd>a</kbd> approve · <kbd>r</kbd> reject · <kbd>b</kbd> block author</span>\
          <div id=\"status\" class=\"status\" role=\"status\" aria-live=\"polite\"></div></div>\n<main id=\"items\">",
         esc(data.reviewer)
     );

@@ -156,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(queue_page))
         .route("/static/app.js", get(app_js))
         .route("/static/app.css", get(app_css))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/api/items", get(list_items))
         .route("/api/items/:id", get(get_item))
         .route("/api/items/:id/decision", post(decide_one))

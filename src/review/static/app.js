@@ -83,6 +83,8 @@
     (result.items || []).forEach(function (st) {
       var art = document.getElementById('item-' + st.id);
       if (!art) { return; }
+      bumpCount(art.dataset.status, -1);
+      bumpCount(st.status, 1);
       art.dataset.version = String(st.version);
       art.dataset.status = st.status;
       art.classList.remove('pending', 'approved', 'rejected');
@@ -96,6 +98,11 @@
       if (st.author_blocked) { markAuthorBlocked(art.dataset.author); }
     });
     updateSelectionCount();
+  }
+
+  function bumpCount(status, by) {
+    var el = document.getElementById('count-' + status);
+    if (el) { el.textContent = String(Math.max(0, Number(el.textContent) + by)); }
   }
 
   function markAuthorBlocked(author) {
