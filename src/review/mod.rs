@@ -19,6 +19,7 @@
 //!   state is its latest decision; its *version* is how many decisions it has. A decision carries
 //!   the version its author saw and is checked and inserted in one `IMMEDIATE` transaction, so of
 //!   two moderators deciding the same item at once one wins and the other is told so (HTTP 409).
+//! - [`model`] is the vocabulary (items, decisions, states, filters) as plain data.
 //! - [`sink`] is the write-stage [`Sink`](crate::write::Sink) that fills the queue from a run.
 //! - [`page`] renders the HTML. Comment text is hostile input: every string that came from a
 //!   comment, an author or a rule is HTML-escaped, and highlights are computed from the verdict's
@@ -33,6 +34,7 @@
 //! records, never rules.
 
 pub mod export;
+pub mod model;
 pub mod page;
 pub mod server;
 pub mod sink;
