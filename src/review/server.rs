@@ -110,6 +110,9 @@ impl AppState {
 
     /// Refuses requests whose `Host` header is not one of `hosts` (`host:port`, compared
     /// case-insensitively). Empty = accept any.
+    ///
+    /// # Panics
+    /// If called after the state was cloned (call it right after [`AppState::new`]).
     pub fn with_allowed_hosts(self, hosts: Vec<String>) -> AppState {
         let inner = Arc::try_unwrap(self.inner)
             .unwrap_or_else(|_| panic!("with_allowed_hosts before cloning"));
