@@ -5,6 +5,8 @@
 
 use std::io;
 
+pub mod split;
+
 use crate::comment::Comment;
 use crate::read::RecordError;
 use crate::verdict::Verdict;
