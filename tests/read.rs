@@ -386,3 +386,32 @@ fn field_map_is_configurable() {
     let recs = read::read_all(&p, None, &opts).unwrap();
     assert_eq!((ok(&recs[0]).id.as_str(), ok(&recs[0]).body.as_str()), ("z", "hi"));
 }
+
+/// Throughput of the JSONL reader (run with `cargo test --release --test read -- --ignored`).
+#[test]
+#[ignore]
+fn jsonl_throughput() {
+    let d = tmp();
+    let p = d.path().join("big.jsonl");
+    let mut text = String::new();
+    let mut i = 0u64;
+    while text.len() < 100 * 1024 * 1024 {
+        text.push_str(&format!(
+            "{{\"id\":\"c-{i}\",\"author\":\"user{}\",\"created_at\":\"2024-01-01T00:00:00Z\",\"post_id\":{},\"labels\":{{\"toxic\":0}},\"body\":\"This is comment number {i}, with a \\\"quote\\\" and some ordinary words about the article, the weather and politics; nothing to see here at all, really.\"}}\n",
+            i % 977,
+            i % 31
+        ));
+        i += 1;
+    }
+    std::fs::write(&p, &text).unwrap();
+    let t = std::time::Instant::now();
+    let input = &read::resolve_inputs(std::slice::from_ref(&p), None).unwrap()[0];
+    let n = read::open(input, &ReadOptions::default()).unwrap().filter(Result::is_ok).count();
+    let secs = t.elapsed().as_secs_f64();
+    eprintln!(
+        "jsonl: {n} records, {:.1} MB in {secs:.2}s = {:.0} MB/s",
+        text.len() as f64 / 1e6,
+        text.len() as f64 / 1e6 / secs
+    );
+    assert_eq!(n as u64, i);
+}

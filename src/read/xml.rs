@@ -1,10 +1,11 @@
 //! Shared machinery of the XML readers (WXR, Disqus) and of `--split`'s XML rewriter.
 //!
 //! Both exports are streamed with quick-xml's event reader over a [`LineCounter`], a `BufRead`
-//! wrapper that counts the bytes and newlines quick-xml consumes. quick-xml consumes exactly the
-//! bytes of each event, so the counter read just before an event gives that event's byte offset
-//! and 1-based line: records name the line where their element starts, and the rewriter can
-//! splice new values into a byte-for-byte copy of the file. Text is never trimmed by the parser,
+//! wrapper that counts the bytes and newlines quick-xml consumes. quick-xml consumes the bytes
+//! of each event (plus, after text, the `<` of the next tag, which [`LineCounter::event_start`]
+//! accounts for), so the counter read just before an event gives that event's byte offset and
+//! 1-based line: records name the line where their element starts, and the rewriter can splice
+//! new values into a byte-for-byte copy of the file. Text is never trimmed by the parser,
 //! so whitespace is an event of its own and never shifts an element's position.
 //!
 //! A comment element is small, so its whole subtree is collected ([`collect`]) into a flat list
@@ -24,12 +25,13 @@ pub struct LineCounter<R> {
     inner: R,
     newlines: u64,
     pos: u64,
+    last: u8,
 }
 
 impl<R: BufRead> LineCounter<R> {
     /// Wraps a reader; counting starts at byte 0, line 1.
     pub fn new(inner: R) -> LineCounter<R> {
-        LineCounter { inner, newlines: 0, pos: 0 }
+        LineCounter { inner, newlines: 0, pos: 0, last: 0 }
     }
 
     /// The 1-based line of the next unconsumed byte.
@@ -41,6 +43,13 @@ impl<R: BufRead> LineCounter<R> {
     pub fn position(&self) -> u64 {
         self.pos
     }
+
+    /// The byte offset where the next event starts. quick-xml consumes the `<` that ends a
+    /// text event together with the text, so when the last consumed byte is `<` the next
+    /// event (a tag) started one byte earlier.
+    pub fn event_start(&self) -> u64 {
+        self.pos - u64::from(self.last == b'<')
+    }
 }
 
 impl<R: BufRead> Read for LineCounter<R> {
@@ -48,6 +57,9 @@ impl<R: BufRead> Read for LineCounter<R> {
         let n = self.inner.read(out)?;
         self.newlines += memchr::memchr_iter(b'\n', &out[..n]).count() as u64;
         self.pos += n as u64;
+        if n > 0 {
+            self.last = out[n - 1];
+        }
         Ok(n)
     }
 }
@@ -62,6 +74,9 @@ impl<R: BufRead> BufRead for LineCounter<R> {
             let amt = amt.min(buf.len());
             self.newlines += memchr::memchr_iter(b'\n', &buf[..amt]).count() as u64;
             self.pos += amt as u64;
+            if amt > 0 {
+                self.last = buf[amt - 1];
+            }
             self.inner.consume(amt);
         }
     }
