@@ -9,8 +9,10 @@ use crate::write::Sink;
 pub fn extra_sinks(args: &super::run::RunArgs, inputs: &[Input], raw: &RawConfig) -> CliResult<Vec<Box<dyn Sink>>> {
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     let _ = (inputs, raw);
-    if args.split.is_some() {
-        return Err(CliError::usage("--split: not available yet"));
+    if let Some(dir) = &args.split {
+        let split = crate::write::split::SplitSink::new(dir, inputs)
+            .map_err(|e| CliError::usage(format!("--split {}: {e}", dir.display())))?;
+        sinks.push(Box::new(split));
     }
     if let Some(db) = &args.queue {
         let queue = crate::review::QueueSink::open(db).map_err(|e| CliError::usage(format!("--queue {}: {e}", db.display())))?;
