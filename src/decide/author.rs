@@ -18,6 +18,10 @@ use crate::comment::Comment;
 use crate::config::{Flood, Thresholds};
 use crate::verdict::{Action, Decision, Reason, Verdict};
 
+/// How many distinct recent bodies the duplicate check remembers (memory stays flat: ~100 bytes
+/// each).
+pub const DUPLICATE_WINDOW: usize = 100_000;
+
 /// The compiled `[authors]` section.
 #[derive(Debug, Clone, Default)]
 pub struct AuthorRules {
@@ -75,6 +79,7 @@ pub struct AuthorPolicy {
     thresholds: Thresholds,
     approved_before: HashSet<String>,
     seen_bodies: HashMap<u64, String>,
+    body_order: VecDeque<u64>,
     windows: HashMap<String, VecDeque<i64>>,
     report: HashMap<String, AuthorReport>,
 }
@@ -194,7 +199,14 @@ impl AuthorPolicy {
                         changed = true;
                     }
                     None => {
+                        // A bounded window keeps memory flat on any dump size.
+                        if self.body_order.len() >= DUPLICATE_WINDOW {
+                            if let Some(old) = self.body_order.pop_front() {
+                                self.seen_bodies.remove(&old);
+                            }
+                        }
                         self.seen_bodies.insert(h, c.id.clone());
+                        self.body_order.push_back(h);
                     }
                 }
             }
