@@ -7,6 +7,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -106,6 +107,22 @@ pub struct ReadOptions {
     pub fields: FieldMap,
     /// Keep [`Comment::raw`] (needed by `--split`; costs a copy per record otherwise).
     pub keep_raw: bool,
+    /// Counts the input bytes read so far, across inputs (for a progress bar with an ETA).
+    pub bytes_read: Option<Arc<AtomicU64>>,
+}
+
+/// A reader that adds the bytes it reads to a shared counter.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// One input to read: a path (or `-` for stdin) with its resolved format.
@@ -211,7 +228,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), OpenError> {
 /// # Errors
 /// The file cannot be opened.
 pub fn open(input: &Input, opts: &ReadOptions) -> Result<Box<dyn Iterator<Item = Record> + Send>, OpenError> {
-    let src = Source::open(&input.path)?;
+    let src = Source::open(&input.path, opts.bytes_read.clone())?;
     Ok(match input.format {
         Format::Jsonl => Box::new(jsonl::JsonlReader::new(src, opts)),
         Format::Csv => Box::new(csv::CsvReader::new(src, opts)),
@@ -268,12 +285,15 @@ pub(crate) struct Origin {
 }
 
 impl Source {
-    fn open(path: &Path) -> Result<Source, OpenError> {
-        let raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+    fn open(path: &Path, counter: Option<Arc<AtomicU64>>) -> Result<Source, OpenError> {
+        let mut raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
             Box::new(std::io::stdin())
         } else {
             Box::new(File::open(path).map_err(|e| OpenError::io(path, &e))?)
         };
+        if let Some(count) = counter {
+            raw = Box::new(Counting { inner: raw, count });
+        }
         let mut reader = BufReader::with_capacity(BUF_SIZE, raw);
         skip_bom(&mut reader);
         let origin = Origin { file: Arc::from(path.display().to_string()), stem: id_stem(path) };
