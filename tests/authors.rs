@@ -20,7 +20,9 @@ fn author_policy_adds_reasons_in_input_order() {
     let recs = records(&o);
     let verdict = |id: &str| recs.iter().find(|r| r["id"] == id).unwrap().clone();
     let rules = |id: &str| -> Vec<String> {
-        verdict(id)["reasons"].as_array().map_or(vec![], |a| a.iter().map(|x| x["rule"].as_str().unwrap().to_string()).collect())
+        verdict(id)["reasons"]
+            .as_array()
+            .map_or(vec![], |a| a.iter().map(|x| x["rule"].as_str().unwrap().to_string()).collect())
     };
     assert_eq!(verdict("3")["verdict"], "block", "two blocks before: repeat offender");
     assert_eq!(rules("3"), vec!["author.repeat-offender"]);

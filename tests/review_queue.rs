@@ -24,26 +24,14 @@ const ORIGIN: &str = "http://127.0.0.1:8787";
 // ---- fixtures ------------------------------------------------------------------------------
 
 /// A comment with one reason per `(rule, category, needle)`; spans point at `needle` in `body`.
-fn judged(
-    id: &str,
-    author: &str,
-    body: &str,
-    verdict: Decision,
-    reasons: &[(&str, &str, &str)],
-) -> Judged {
+fn judged(id: &str, author: &str, body: &str, verdict: Decision, reasons: &[(&str, &str, &str)]) -> Judged {
     let reasons = reasons
         .iter()
         .map(|&(rule, category, needle)| {
             let matches = body
                 .find(needle)
                 .filter(|_| !needle.is_empty())
-                .map(|start| {
-                    vec![Span {
-                        start,
-                        end: start + needle.len(),
-                        text: needle.to_string(),
-                    }]
-                })
+                .map(|start| vec![Span { start, end: start + needle.len(), text: needle.to_string() }])
                 .unwrap_or_default();
             Reason {
                 rule: rule.into(),
@@ -57,24 +45,14 @@ fn judged(
         .collect::<Vec<_>>();
     let comment = Comment {
         author: Some(author.to_string()).filter(|a| !a.is_empty()),
-        source: Some(SourcePos {
-            file: "dump.jsonl".into(),
-            line: 7,
-        }),
+        source: Some(SourcePos { file: "dump.jsonl".into(), line: 7 }),
         post_id: Some("post-1".into()),
         ..Comment::new(id, body)
     };
     let score = reasons.len() as f64;
     Judged {
         record: Ok(comment),
-        verdict: Verdict {
-            id: id.into(),
-            verdict,
-            score,
-            reasons,
-            error: None,
-            source: None,
-        },
+        verdict: Verdict { id: id.into(), verdict, score, reasons, error: None, source: None },
     }
 }
 
@@ -83,13 +61,7 @@ fn fixture_db(dir: &Path) -> PathBuf {
     let db = dir.join("review.db");
     let mut sink = QueueSink::open(&db).unwrap();
     let records = [
-        judged(
-            "c-1",
-            "bob",
-            "you are an idiot",
-            Decision::Flag,
-            &[("attack.insult", "attack", "idiot")],
-        ),
+        judged("c-1", "bob", "you are an idiot", Decision::Flag, &[("attack.insult", "attack", "idiot")]),
         judged(
             "c-2",
             "mallory",
@@ -97,37 +69,16 @@ fn fixture_db(dir: &Path) -> PathBuf {
             Decision::Flag,
             &[("profanity.mild", "profanity", "damn")],
         ),
-        judged(
-            "c-3",
-            "bob",
-            "a perfectly nice comment",
-            Decision::Allow,
-            &[],
-        ),
+        judged("c-3", "bob", "a perfectly nice comment", Decision::Allow, &[]),
         judged(
             "c-4",
             "eve",
             "buy cheap pills http://spam.example",
             Decision::Flag,
-            &[
-                ("spam.link", "spam", "http://spam.example"),
-                ("site.custom", "links", ""),
-            ],
+            &[("spam.link", "spam", "http://spam.example"), ("site.custom", "links", "")],
         ),
-        judged(
-            "c-5",
-            "bob",
-            "blocked outright",
-            Decision::Block,
-            &[("threat.kill", "threat", "blocked")],
-        ),
-        judged(
-            "c-6",
-            "",
-            "ça va, crétin",
-            Decision::Flag,
-            &[("attack.insult", "attack", "crétin")],
-        ),
+        judged("c-5", "bob", "blocked outright", Decision::Block, &[("threat.kill", "threat", "blocked")]),
+        judged("c-6", "", "ça va, crétin", Decision::Flag, &[("attack.insult", "attack", "crétin")]),
     ];
     for r in &records {
         sink.write(r).unwrap();
@@ -158,20 +109,14 @@ fn authed_post(uri: &str, body: &Value) -> Request<Body> {
 }
 
 fn get(uri: &str) -> Request<Body> {
-    Request::builder()
-        .uri(uri)
-        .header(header::HOST, HOST)
-        .body(Body::empty())
-        .unwrap()
+    Request::builder().uri(uri).header(header::HOST, HOST).body(Body::empty()).unwrap()
 }
 
 async fn send(app: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.unwrap();
     (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
@@ -191,22 +136,10 @@ fn rerun_does_not_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let mut sink = QueueSink::open(&db).unwrap();
-    let again = judged(
-        "c-1",
-        "bob",
-        "you are an idiot",
-        Decision::Flag,
-        &[("attack.insult", "attack", "idiot")],
-    );
+    let again = judged("c-1", "bob", "you are an idiot", Decision::Flag, &[("attack.insult", "attack", "idiot")]);
     sink.write(&again).unwrap();
     // Same id, edited body: a new item (the moderator must see the new text).
-    let edited = judged(
-        "c-1",
-        "bob",
-        "you are an idiot!!",
-        Decision::Flag,
-        &[("attack.insult", "attack", "idiot")],
-    );
+    let edited = judged("c-1", "bob", "you are an idiot!!", Decision::Flag, &[("attack.insult", "attack", "idiot")]);
     sink.write(&edited).unwrap();
     sink.finish().unwrap();
     assert_eq!((sink.queued(), sink.duplicates()), (1, 1));
@@ -232,28 +165,18 @@ fn decisions_are_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let mut store = Store::open(&db).unwrap();
-    let d = |action| NewDecision {
-        action,
-        reviewer: "ana".into(),
-        categories: None,
-        expected_version: None,
-        via: "cli",
-    };
+    let d =
+        |action| NewDecision { action, reviewer: "ana".into(), categories: None, expected_version: None, via: "cli" };
     store.decide(1, &d(ReviewAction::Reject)).unwrap();
     store.decide(1, &d(ReviewAction::Approve)).unwrap();
     let item = store.item(1).unwrap();
     assert_eq!((item.status(), item.version), (Status::Approved, 2));
     assert_eq!(store.decisions(1).unwrap().len(), 2);
     let conn = rusqlite::Connection::open(&db).unwrap();
-    assert!(conn
-        .execute("UPDATE decisions SET action = 'reject'", [])
-        .is_err());
+    assert!(conn.execute("UPDATE decisions SET action = 'reject'", []).is_err());
     assert!(conn.execute("DELETE FROM decisions", []).is_err());
     // A stale expected version is a conflict, and nothing is written.
-    let stale = NewDecision {
-        expected_version: Some(1),
-        ..d(ReviewAction::Reject)
-    };
+    let stale = NewDecision { expected_version: Some(1), ..d(ReviewAction::Reject) };
     assert!(store.decide(1, &stale).unwrap_err().is_conflict());
     assert_eq!(store.decisions(1).unwrap().len(), 2);
 }
@@ -270,17 +193,12 @@ fn block_needs_an_author_and_unblock_lifts_it() {
         expected_version: None,
         via: "cli",
     };
-    assert!(
-        store.decide(4, &d).unwrap_err().is_invalid(),
-        "item 4 (c-6) has no author"
-    );
+    assert!(store.decide(4, &d).unwrap_err().is_invalid(), "item 4 (c-6) has no author");
     store.decide(1, &d).unwrap();
     assert_eq!(store.item(1).unwrap().status(), Status::Rejected);
     store.set_author_blocked("zed", true, "ana", "cli").unwrap();
     assert_eq!(store.blocked_authors().unwrap(), ["bob", "zed"]);
-    store
-        .set_author_blocked("bob", false, "ana", "cli")
-        .unwrap();
+    store.set_author_blocked("bob", false, "ana", "cli").unwrap();
     assert_eq!(store.blocked_authors().unwrap(), ["zed"]);
 }
 
@@ -289,11 +207,7 @@ fn block_needs_an_author_and_unblock_lifts_it() {
 fn exported(store: &Store) -> Vec<Value> {
     let mut out = Vec::new();
     export_labeled(store, &mut out).unwrap();
-    String::from_utf8(out)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
 #[test]
@@ -309,17 +223,11 @@ fn export_labels() {
         via: "cli",
     };
     let item_of = |store: &Store, cid: &str| store.items_by_comment_id(cid).unwrap()[0];
-    let (i1, i2, i4) = (
-        item_of(&store, "c-1"),
-        item_of(&store, "c-2"),
-        item_of(&store, "c-4"),
-    );
+    let (i1, i2, i4) = (item_of(&store, "c-1"), item_of(&store, "c-2"), item_of(&store, "c-4"));
     store.decide(i1, &d(ReviewAction::Approve, None)).unwrap();
     store.decide(i2, &d(ReviewAction::Reject, None)).unwrap();
     // The moderator says c-4 is spam but not the site's "links" category... and also a threat.
-    store
-        .decide(i4, &d(ReviewAction::Reject, Some(vec!["spam", "threat"])))
-        .unwrap();
+    store.decide(i4, &d(ReviewAction::Reject, Some(vec!["spam", "threat"]))).unwrap();
     let rows = exported(&store);
     assert_eq!(rows.len(), 3, "pending c-6 is skipped");
 
@@ -329,20 +237,11 @@ fn export_labels() {
     assert_eq!(rows[0]["kind"], "comment");
     assert_eq!(rows[0]["body"], "you are an idiot");
     let l = &rows[0]["labels"];
-    assert_eq!(
-        (l["attack"].clone(), l["toxic"].clone()),
-        (json!(false), json!(false))
-    );
-    assert!(
-        l.get("profanity").is_none(),
-        "approve speaks only for the item's categories"
-    );
+    assert_eq!((l["attack"].clone(), l["toxic"].clone()), (json!(false), json!(false)));
+    assert!(l.get("profanity").is_none(), "approve speaks only for the item's categories");
 
     let l = &rows[1]["labels"];
-    assert_eq!(
-        (l["profanity"].clone(), l["toxic"].clone()),
-        (json!(true), json!(true))
-    );
+    assert_eq!((l["profanity"].clone(), l["toxic"].clone()), (json!(true), json!(true)));
 
     let l = &rows[2]["labels"];
     assert_eq!(l["spam"], json!(true));
@@ -354,19 +253,7 @@ fn export_labels() {
     assert_eq!(l["raw"]["position"], "dump.jsonl:7");
     let keys: Vec<&String> = l.as_object().unwrap().keys().collect();
     for k in keys {
-        assert!(
-            [
-                "profanity",
-                "attack",
-                "identity",
-                "threat",
-                "spam",
-                "toxic",
-                "raw"
-            ]
-            .contains(&k.as_str()),
-            "{k}"
-        );
+        assert!(["profanity", "attack", "identity", "threat", "spam", "toxic", "raw"].contains(&k.as_str()), "{k}");
     }
 }
 
@@ -375,13 +262,8 @@ fn export_latest_decision_wins() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let mut store = Store::open(&db).unwrap();
-    let d = |action| NewDecision {
-        action,
-        reviewer: "ana".into(),
-        categories: None,
-        expected_version: None,
-        via: "cli",
-    };
+    let d =
+        |action| NewDecision { action, reviewer: "ana".into(), categories: None, expected_version: None, via: "cli" };
     store.decide(1, &d(ReviewAction::Approve)).unwrap();
     store.decide(1, &d(ReviewAction::Reject)).unwrap();
     let rows = exported(&store);
@@ -422,13 +304,7 @@ async fn page_escapes_hostile_text_and_sets_headers() {
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
 
-    for bad in [
-        "<script>alert",
-        "<img src=x",
-        "<iframe",
-        "<b onmouseover",
-        "onerror=alert(1)>",
-    ] {
+    for bad in ["<script>alert", "<img src=x", "<iframe", "<b onmouseover", "onerror=alert(1)>"] {
         assert!(!html.contains(bad), "unescaped {bad:?} in page");
     }
     assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;"));
@@ -443,33 +319,20 @@ async fn page_escapes_hostile_text_and_sets_headers() {
     assert!(html.contains("you are an <mark title=\"attack.insult\">idiot</mark>"));
     assert!(html.contains("ça va, <mark title=\"attack.insult\">crétin</mark>"));
     // Balanced block structure (a stray close tag once pushed the status line out of the toolbar).
-    for tag in [
-        "div", "article", "ul", "details", "span", "header", "main", "form", "label",
-    ] {
-        let opens =
-            html.matches(&format!("<{tag}>")).count() + html.matches(&format!("<{tag} ")).count();
-        assert_eq!(
-            opens,
-            html.matches(&format!("</{tag}>")).count(),
-            "<{tag}> balanced"
-        );
+    for tag in ["div", "article", "ul", "details", "span", "header", "main", "form", "label"] {
+        let opens = html.matches(&format!("<{tag}>")).count() + html.matches(&format!("<{tag} ")).count();
+        assert_eq!(opens, html.matches(&format!("</{tag}>")).count(), "<{tag}> balanced");
     }
     // The token never appears in the page.
     assert!(!html.contains(TOKEN));
 
     let (status, headers, js) = send(&app, get("/static/app.js")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .starts_with("text/javascript"));
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
     assert!(js.contains("sessionStorage"));
     let (status, headers, _) = send(&app, get("/static/app.css")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .starts_with("text/css"));
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));
 }
 
 #[tokio::test]
@@ -480,11 +343,7 @@ async fn page_sorts_filters_and_shows_history() {
     let (_, _, html) = send(&app, get("/?sort=score")).await;
     // c-4 has two reasons (score 2): first.
     let first = html.find("data-id=").unwrap();
-    assert!(
-        html[first..].starts_with("data-id=\"3\""),
-        "{}",
-        &html[first..first + 20]
-    );
+    assert!(html[first..].starts_with("data-id=\"3\""), "{}", &html[first..first + 20]);
     let (_, _, html) = send(&app, get("/?category=attack")).await;
     assert_eq!(html.matches("<article").count(), 2);
     let (_, _, html) = send(&app, get("/?rule=spam.link")).await;
@@ -504,11 +363,7 @@ async fn approve_and_reject_through_the_api() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let app = app(&db);
-    let (status, body) = send_json(
-        &app,
-        authed_post("/api/items/1/decision", &decision("approve", 0)),
-    )
-    .await;
+    let (status, body) = send_json(&app, authed_post("/api/items/1/decision", &decision("approve", 0))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["items"][0]["status"], "approved");
     assert_eq!(body["items"][0]["version"], 1);
@@ -524,42 +379,23 @@ async fn approve_and_reject_through_the_api() {
     let (status, item) = send_json(&app, get("/api/items/2")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(item["status"], "rejected");
-    assert_eq!(
-        item["decisions"][0]["categories"],
-        json!(["profanity", "identity"])
-    );
+    assert_eq!(item["decisions"][0]["categories"], json!(["profanity", "identity"]));
 
     // Pending list no longer has them.
     let (_, list) = send_json(&app, get("/api/items")).await;
     assert_eq!(list["total"], 2);
 
     // No reviewer: the server's default.
-    let (status, body) = send_json(
-        &app,
-        authed_post("/api/items/3/decision", &json!({"action": "approve"})),
-    )
-    .await;
+    let (status, body) = send_json(&app, authed_post("/api/items/3/decision", &json!({"action": "approve"}))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["decisions"][0]["reviewer"], "tester");
 
     // Unknown item, bad action, unblock on an item.
-    let (status, _) = send_json(
-        &app,
-        authed_post("/api/items/99/decision", &decision("approve", 0)),
-    )
-    .await;
+    let (status, _) = send_json(&app, authed_post("/api/items/99/decision", &decision("approve", 0))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = send_json(
-        &app,
-        authed_post("/api/items/4/decision", &decision("explode", 0)),
-    )
-    .await;
+    let (status, _) = send_json(&app, authed_post("/api/items/4/decision", &decision("explode", 0))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = send_json(
-        &app,
-        authed_post("/api/items/4/decision", &decision("unblock", 0)),
-    )
-    .await;
+    let (status, _) = send_json(&app, authed_post("/api/items/4/decision", &decision("unblock", 0))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
@@ -569,10 +405,8 @@ async fn writes_need_the_token() {
     let db = fixture_db(dir.path());
     let app = app(&db);
     let body = decision("approve", 0);
-    let no_token = post("/api/items/1/decision")
-        .header(header::ORIGIN, ORIGIN)
-        .body(Body::from(body.to_string()))
-        .unwrap();
+    let no_token =
+        post("/api/items/1/decision").header(header::ORIGIN, ORIGIN).body(Body::from(body.to_string())).unwrap();
     let (status, err) = send_json(&app, no_token).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(err["error"].as_str().unwrap().contains("token"));
@@ -582,10 +416,8 @@ async fn writes_need_the_token() {
         .unwrap();
     assert_eq!(send(&app, wrong).await.0, StatusCode::UNAUTHORIZED);
     // The alternative header works.
-    let alt = post("/api/items/1/decision")
-        .header("x-moderate-token", TOKEN)
-        .body(Body::from(body.to_string()))
-        .unwrap();
+    let alt =
+        post("/api/items/1/decision").header("x-moderate-token", TOKEN).body(Body::from(body.to_string())).unwrap();
     assert_eq!(send(&app, alt).await.0, StatusCode::OK);
     // Nothing was recorded by the refused ones.
     let (_, item) = send_json(&app, get("/api/items/1")).await;
@@ -617,11 +449,7 @@ async fn cross_origin_writes_are_refused() {
         assert!(err["error"].as_str().unwrap().contains("cross-origin"));
     }
     // Same-origin Referer is fine.
-    let (status, _) = send_json(
-        &app,
-        with(header::REFERER, "http://127.0.0.1:8787/?status=all"),
-    )
-    .await;
+    let (status, _) = send_json(&app, with(header::REFERER, "http://127.0.0.1:8787/?status=all")).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -630,20 +458,11 @@ async fn unexpected_host_is_refused_when_bound_to_loopback() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let hosts = moderate::review::server::loopback_hosts("127.0.0.1:8787".parse().unwrap());
-    let app =
-        router(AppState::new(Store::open(&db).unwrap(), TOKEN, "tester").with_allowed_hosts(hosts));
+    let app = router(AppState::new(Store::open(&db).unwrap(), TOKEN, "tester").with_allowed_hosts(hosts));
     assert_eq!(send(&app, get("/")).await.0, StatusCode::OK);
-    let rebound = Request::builder()
-        .uri("/")
-        .header(header::HOST, "evil.example:8787")
-        .body(Body::empty())
-        .unwrap();
+    let rebound = Request::builder().uri("/").header(header::HOST, "evil.example:8787").body(Body::empty()).unwrap();
     assert_eq!(send(&app, rebound).await.0, StatusCode::MISDIRECTED_REQUEST);
-    let localhost = Request::builder()
-        .uri("/")
-        .header(header::HOST, "localhost:8787")
-        .body(Body::empty())
-        .unwrap();
+    let localhost = Request::builder().uri("/").header(header::HOST, "localhost:8787").body(Body::empty()).unwrap();
     assert_eq!(send(&app, localhost).await.0, StatusCode::OK);
 }
 
@@ -652,42 +471,23 @@ async fn concurrent_decisions_one_wins_one_conflicts() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let app = app(&db);
-    let a = send_json(
-        &app,
-        authed_post("/api/items/1/decision", &decision("approve", 0)),
-    );
-    let b = send_json(
-        &app,
-        authed_post("/api/items/1/decision", &decision("reject", 0)),
-    );
+    let a = send_json(&app, authed_post("/api/items/1/decision", &decision("approve", 0)));
+    let b = send_json(&app, authed_post("/api/items/1/decision", &decision("reject", 0)));
     let ((sa, ba), (sb, bb)) = tokio::join!(a, b);
     let mut statuses = [sa, sb];
     statuses.sort();
-    assert_eq!(
-        statuses,
-        [StatusCode::OK, StatusCode::CONFLICT],
-        "{ba} {bb}"
-    );
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{ba} {bb}");
     let loser = if sa == StatusCode::CONFLICT { ba } else { bb };
     let msg = loser["error"].as_str().unwrap();
-    assert!(
-        msg.contains("someone else decided #1") && msg.contains("Reload"),
-        "{msg}"
-    );
+    assert!(msg.contains("someone else decided #1") && msg.contains("Reload"), "{msg}");
     let (_, item) = send_json(&app, get("/api/items/1")).await;
     assert_eq!(item["version"], 1);
     assert_eq!(item["decisions"].as_array().unwrap().len(), 1);
 
     // Also across two servers (two connections) on the same file.
     let other = self::app(&db);
-    let a = send_json(
-        &app,
-        authed_post("/api/items/2/decision", &decision("approve", 0)),
-    );
-    let b = send_json(
-        &other,
-        authed_post("/api/items/2/decision", &decision("reject", 0)),
-    );
+    let a = send_json(&app, authed_post("/api/items/2/decision", &decision("approve", 0)));
+    let b = send_json(&other, authed_post("/api/items/2/decision", &decision("reject", 0)));
     let ((sa, _), (sb, _)) = tokio::join!(a, b);
     let mut statuses = [sa, sb];
     statuses.sort();
@@ -699,11 +499,7 @@ async fn bulk_is_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let app = app(&db);
-    send_json(
-        &app,
-        authed_post("/api/items/1/decision", &decision("approve", 0)),
-    )
-    .await;
+    send_json(&app, authed_post("/api/items/1/decision", &decision("approve", 0))).await;
     let stale = json!({"action": "reject", "reviewer": "ana",
                        "items": [{"id": 1, "expected_version": 0}, {"id": 2, "expected_version": 0}]});
     let (status, err) = send_json(&app, authed_post("/api/decisions", &stale)).await;
@@ -740,30 +536,16 @@ fn targets_with_own_categories() {
         expected_version: None,
         via: "cli",
     };
-    let t = Target {
-        id: 2,
-        expected_version: Some(0),
-        categories: Some(vec!["threat".into()]),
-    };
+    let t = Target { id: 2, expected_version: Some(0), categories: Some(vec!["threat".into()]) };
     store.decide_many(&[Target::new(1), t], &d).unwrap();
-    assert_eq!(
-        store.item(1).unwrap().last.unwrap().categories,
-        Some(vec!["attack".to_string()])
-    );
-    assert_eq!(
-        store.item(2).unwrap().last.unwrap().categories,
-        Some(vec!["threat".to_string()])
-    );
+    assert_eq!(store.item(1).unwrap().last.unwrap().categories, Some(vec!["attack".to_string()]));
+    assert_eq!(store.item(2).unwrap().last.unwrap().categories, Some(vec!["threat".to_string()]));
 }
 
 // ---- CLI -----------------------------------------------------------------------------------
 
 fn moderate(dir: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_moderate"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_moderate")).current_dir(dir).args(args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -789,112 +571,53 @@ fn cli_add_list_decide_export() {
          {\"id\":\"a3\",\"verdict\":\"allow\"}\n",
     )
     .unwrap();
-    let add = [
-        "review",
-        "add",
-        "--db",
-        "q.db",
-        "--comments",
-        "comments.jsonl",
-        "--verdicts",
-        "verdicts.jsonl",
-    ];
+    let add = ["review", "add", "--db", "q.db", "--comments", "comments.jsonl", "--verdicts", "verdicts.jsonl"];
     let (ok, _, err) = moderate(d, &add);
     assert!(ok, "{err}");
     assert!(err.contains("queued 2 new item(s)"), "{err}");
     let (ok, _, err) = moderate(d, &add);
-    assert!(
-        ok && err.contains("queued 0 new item(s), 2 already queued"),
-        "{err}"
-    );
+    assert!(ok && err.contains("queued 0 new item(s), 2 already queued"), "{err}");
 
     let (ok, out, _) = moderate(d, &["review", "list", "--db", "q.db"]);
     assert!(ok);
-    assert!(
-        out.contains("\\u{202e}"),
-        "bidi override escaped for the terminal: {out}"
-    );
+    assert!(out.contains("\\u{202e}"), "bidi override escaped for the terminal: {out}");
     assert!(out.contains("2 of 2 item(s)"));
 
     let (ok, _, err) = moderate(d, &["review", "approve", "--db", "q.db", "#1"]);
     assert!(ok, "{err}");
-    let (ok, _, err) = moderate(
-        d,
-        &[
-            "review",
-            "reject",
-            "--db",
-            "q.db",
-            "--by-comment-id",
-            "a2",
-            "--reviewer",
-            "zoe",
-        ],
-    );
+    let (ok, _, err) = moderate(d, &["review", "reject", "--db", "q.db", "--by-comment-id", "a2", "--reviewer", "zoe"]);
     assert!(ok, "{err}");
     let (ok, _, err) = moderate(d, &["review", "approve", "--db", "q.db", "abc"]);
     assert!(!ok && err.contains("not a queue number"), "{err}");
     let (ok, _, _) = moderate(d, &["review", "block", "--db", "q.db", "amy"]);
     assert!(ok);
 
-    let (ok, out, _) = moderate(
-        d,
-        &[
-            "review", "list", "--db", "q.db", "--status", "all", "--json",
-        ],
-    );
+    let (ok, out, _) = moderate(d, &["review", "list", "--db", "q.db", "--status", "all", "--json"]);
     assert!(ok);
-    let rows: Vec<Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), 2);
     let a2 = rows.iter().find(|r| r["comment_id"] == "a2").unwrap();
     assert_eq!(a2["status"], "rejected");
     assert_eq!(a2["last"]["reviewer"], "zoe");
     assert_eq!(a2["author_blocked"], true);
 
-    let (ok, _, err) = moderate(
-        d,
-        &[
-            "review",
-            "export",
-            "--db",
-            "q.db",
-            "-o",
-            "decisions.jsonl",
-            "--blocked-authors",
-            "blocked.txt",
-        ],
-    );
+    let (ok, _, err) =
+        moderate(d, &["review", "export", "--db", "q.db", "-o", "decisions.jsonl", "--blocked-authors", "blocked.txt"]);
     assert!(ok, "{err}");
     assert!(err.contains("exported 2 labeled item(s)"), "{err}");
     let text = std::fs::read_to_string(d.join("decisions.jsonl")).unwrap();
-    let rows: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(
-        rows[0]["labels"],
-        json!({"attack": false, "toxic": false, "raw": rows[0]["labels"]["raw"]})
-    );
+    let rows: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows[0]["labels"], json!({"attack": false, "toxic": false, "raw": rows[0]["labels"]["raw"]}));
     assert_eq!(rows[1]["labels"]["spam"], true);
     assert_eq!(rows[1]["source"], "comments.jsonl");
-    assert_eq!(
-        std::fs::read_to_string(d.join("blocked.txt")).unwrap(),
-        "amy\n"
-    );
+    assert_eq!(std::fs::read_to_string(d.join("blocked.txt")).unwrap(), "amy\n");
 }
 
 #[test]
 fn cli_reads_review_section_of_config() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(
-        d.join("config.toml"),
-        "[review]\ndb = \"from-config.db\"\nreviewer = \"cfg-rev\"\n",
-    )
-    .unwrap();
+    std::fs::write(d.join("config.toml"), "[review]\ndb = \"from-config.db\"\nreviewer = \"cfg-rev\"\n").unwrap();
     let (ok, _, err) = moderate(d, &["review", "list"]);
     assert!(ok, "{err}");
     assert!(d.join("from-config.db").exists());

@@ -16,9 +16,11 @@ fn rules_of(r: &serde_json::Value) -> Vec<String> {
 }
 
 fn matched_texts(r: &serde_json::Value) -> Vec<String> {
-    r["reasons"]
-        .as_array()
-        .map_or(vec![], |a| a.iter().flat_map(|x| x["matches"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_string())).collect())
+    r["reasons"].as_array().map_or(vec![], |a| {
+        a.iter()
+            .flat_map(|x| x["matches"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_string()))
+            .collect()
+    })
 }
 
 #[test]
@@ -114,8 +116,10 @@ fn bad_jsonl_lines_become_error_records_in_order_and_the_summary_adds_up() {
     let o = moderate_in(&root(), &["run", "--format", "jsonl", "-"], input);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let recs = records(&o);
-    let got: Vec<(String, String)> =
-        recs.iter().map(|r| (r["id"].to_string().trim_matches('"').to_string(), r["verdict"].as_str().unwrap().to_string())).collect();
+    let got: Vec<(String, String)> = recs
+        .iter()
+        .map(|r| (r["id"].to_string().trim_matches('"').to_string(), r["verdict"].as_str().unwrap().to_string()))
+        .collect();
     assert_eq!(got.len(), 6, "{got:?}");
     assert_eq!(got[0], ("a".into(), "allow".into()));
     assert_eq!(got[1].1, "error");
@@ -142,7 +146,10 @@ fn invalid_utf8_and_empty_input_and_huge_comments() {
     std::fs::write(dir.path().join("huge.jsonl"), huge).unwrap();
     let o = moderate(&["run", dir.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let ids: Vec<String> = records(&o).iter().map(|r| format!("{}={}", r["id"].as_str().unwrap_or("?"), r["verdict"].as_str().unwrap())).collect();
+    let ids: Vec<String> = records(&o)
+        .iter()
+        .map(|r| format!("{}={}", r["id"].as_str().unwrap_or("?"), r["verdict"].as_str().unwrap()))
+        .collect();
     assert_eq!(ids.len(), 4, "{ids:?}");
     assert_eq!(ids[0], "ok=allow");
     assert!(ids[1].ends_with("=error"), "{ids:?}");

@@ -50,7 +50,13 @@ pub fn run(args: ExplainArgs) -> CliResult {
         }
         print!(
             "{}",
-            crate::explain::render(&comment.body, &ex, engine.rules(), engine.thresholds(), crate::term::color_stdout())
+            crate::explain::render(
+                &comment.body,
+                &ex,
+                engine.rules(),
+                engine.thresholds(),
+                crate::term::color_stdout()
+            )
         );
     }
     Ok(())

@@ -163,40 +163,17 @@ pub fn run(args: ReviewArgs) -> CliResult {
     let db = args.db.clone().unwrap_or_else(|| cfg.db.clone());
     let reviewer = |r: Option<String>| r.unwrap_or_else(|| cfg.reviewer.clone());
     match args.command {
-        ReviewCommand::Serve {
-            addr,
-            token,
-            reviewer: r,
-        } => serve(
-            &db,
-            addr.unwrap_or_else(|| cfg.addr.clone()),
-            token.or(cfg.token.clone()),
-            reviewer(r),
-        ),
-        ReviewCommand::List {
-            status,
-            sort,
-            category,
-            rule,
-            author,
-            limit,
-            json,
-        } => {
+        ReviewCommand::Serve { addr, token, reviewer: r } => {
+            serve(&db, addr.unwrap_or_else(|| cfg.addr.clone()), token.or(cfg.token.clone()), reviewer(r))
+        }
+        ReviewCommand::List { status, sort, category, rule, author, limit, json } => {
             let status = match status {
                 StatusArg::Pending => Some(Status::Pending),
                 StatusArg::Approved => Some(Status::Approved),
                 StatusArg::Rejected => Some(Status::Rejected),
                 StatusArg::All => None,
             };
-            let filter = Filter {
-                status,
-                category,
-                rule,
-                author,
-                source: None,
-                sort,
-                limit,
-            };
+            let filter = Filter { status, category, rule, author, source: None, sort, limit };
             list(&open(&db)?, &filter, json)
         }
         ReviewCommand::Approve(a) => decide(&db, ReviewAction::Approve, a, &cfg),
@@ -206,10 +183,7 @@ pub fn run(args: ReviewArgs) -> CliResult {
         }
         ReviewCommand::Block(a) => block(&db, &a.author, true, &reviewer(a.reviewer)),
         ReviewCommand::Unblock(a) => block(&db, &a.author, false, &reviewer(a.reviewer)),
-        ReviewCommand::Export {
-            output,
-            blocked_authors,
-        } => export(&db, &output, blocked_authors.as_deref()),
+        ReviewCommand::Export { output, blocked_authors } => export(&db, &output, blocked_authors.as_deref()),
         ReviewCommand::Add { comments, verdicts } => add(&db, &comments, &verdicts),
     }
 }
@@ -221,15 +195,14 @@ fn load_config(explicit: Option<&Path>) -> CliResult<ReviewConfig> {
         None if Path::new("config.toml").is_file() => PathBuf::from("config.toml"),
         None => return Ok(ReviewConfig::default()),
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
-    let table: toml::Table =
-        toml::from_str(&text).map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
     match table.get("review") {
         None => Ok(ReviewConfig::default()),
-        Some(v) => v.clone().try_into().map_err(|e: toml::de::Error| {
-            CliError::usage(format!("{}: [review]: {}", path.display(), e.message()))
-        }),
+        Some(v) => v
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| CliError::usage(format!("{}: [review]: {}", path.display(), e.message()))),
     }
 }
 
@@ -361,24 +334,19 @@ fn decide(db: &Path, action: ReviewAction, a: DecideArgs, cfg: &ReviewConfig) ->
         if a.by_comment_id {
             let ids = store.items_by_comment_id(raw).map_err(fail)?;
             if ids.is_empty() {
-                return Err(CliError::usage(format!(
-                    "no queued comment with id {raw:?}"
-                )));
+                return Err(CliError::usage(format!("no queued comment with id {raw:?}")));
             }
             targets.extend(ids.into_iter().map(Target::new));
         } else {
-            let n: i64 = raw
-                .trim_start_matches('#')
-                .parse()
-                .map_err(|_| CliError::usage(format!("{raw:?} is not a queue number (see `moderate review list`; use --by-comment-id for comment ids)")))?;
+            let n: i64 = raw.trim_start_matches('#').parse().map_err(|_| {
+                CliError::usage(format!(
+                    "{raw:?} is not a queue number (see `moderate review list`; use --by-comment-id for comment ids)"
+                ))
+            })?;
             targets.push(Target::new(n));
         }
     }
-    let categories = if a.categories.is_empty() {
-        None
-    } else {
-        Some(a.categories)
-    };
+    let categories = if a.categories.is_empty() { None } else { Some(a.categories) };
     if categories.is_some() && action == ReviewAction::Approve {
         return Err(CliError::usage("--category applies to reject only"));
     }
@@ -390,32 +358,21 @@ fn decide(db: &Path, action: ReviewAction, a: DecideArgs, cfg: &ReviewConfig) ->
         via: "cli",
     };
     let rows = store.decide_many(&targets, &d).map_err(fail)?;
-    let ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.item)
-        .map(|i| format!("#{i}"))
-        .collect();
+    let ids: Vec<String> = rows.iter().filter_map(|r| r.item).map(|i| format!("#{i}")).collect();
     eprintln!("{}: {} (by {})", action.as_str(), ids.join(" "), d.reviewer);
     Ok(())
 }
 
 fn block(db: &Path, author: &str, blocked: bool, reviewer: &str) -> CliResult {
     let mut store = open(db)?;
-    store
-        .set_author_blocked(author, blocked, reviewer, "cli")
-        .map_err(fail)?;
-    eprintln!(
-        "{} author {:?} (by {reviewer})",
-        if blocked { "blocked" } else { "unblocked" },
-        sanitize(author, 80)
-    );
+    store.set_author_blocked(author, blocked, reviewer, "cli").map_err(fail)?;
+    eprintln!("{} author {:?} (by {reviewer})", if blocked { "blocked" } else { "unblocked" }, sanitize(author, 80));
     Ok(())
 }
 
 fn export(db: &Path, output: &Path, blocked_authors: Option<&Path>) -> CliResult {
     let store = open(db)?;
-    let create =
-        |p: &Path| File::create(p).map_err(|e| CliError::failure(format!("{}: {e}", p.display())));
+    let create = |p: &Path| File::create(p).map_err(|e| CliError::failure(format!("{}: {e}", p.display())));
     let summary = if output == Path::new("-") {
         export_labeled(&store, BufWriter::new(io::stdout().lock()))
     } else {
@@ -440,9 +397,7 @@ fn export(db: &Path, output: &Path, blocked_authors: Option<&Path>) -> CliResult
 
 fn add(db: &Path, comments: &Path, verdicts: &Path) -> CliResult {
     let read = |p: &Path| -> CliResult<BufReader<File>> {
-        Ok(BufReader::new(File::open(p).map_err(|e| {
-            CliError::usage(format!("{}: {e}", p.display()))
-        })?))
+        Ok(BufReader::new(File::open(p).map_err(|e| CliError::usage(format!("{}: {e}", p.display())))?))
     };
     let mut by_id: HashMap<String, Verdict> = HashMap::new();
     for (n, line) in read(verdicts)?.lines().enumerate() {
@@ -454,8 +409,7 @@ fn add(db: &Path, comments: &Path, verdicts: &Path) -> CliResult {
             .map_err(|e| CliError::usage(format!("{}:{}: {e}", verdicts.display(), n + 1)))?;
         by_id.insert(v.id.clone(), v);
     }
-    let mut sink =
-        QueueSink::open(db).map_err(|e| CliError::failure(format!("{}: {e}", db.display())))?;
+    let mut sink = QueueSink::open(db).map_err(|e| CliError::failure(format!("{}: {e}", db.display())))?;
     let file: Arc<str> = Arc::from(comments.display().to_string());
     let mut missing = 0;
     for (n, line) in read(comments)?.lines().enumerate() {
@@ -463,9 +417,7 @@ fn add(db: &Path, comments: &Path, verdicts: &Path) -> CliResult {
         if line.trim().is_empty() {
             continue;
         }
-        let at = |e: &dyn std::fmt::Display| {
-            CliError::usage(format!("{}:{}: {e}", comments.display(), n + 1))
-        };
+        let at = |e: &dyn std::fmt::Display| CliError::usage(format!("{}:{}: {e}", comments.display(), n + 1));
         let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| at(&e))?;
         let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
         let id = s("id").ok_or_else(|| at(&"field \"id\": missing"))?;
@@ -474,26 +426,18 @@ fn add(db: &Path, comments: &Path, verdicts: &Path) -> CliResult {
             id: id.clone(),
             body,
             author: s("author").filter(|a| !a.is_empty()),
-            kind: s("kind")
-                .map(|k| CommentKind::parse(&k))
-                .unwrap_or_default(),
+            kind: s("kind").map(|k| CommentKind::parse(&k)).unwrap_or_default(),
             created_at: s("created_at"),
             post_id: s("post_id"),
             parent: s("parent"),
-            source: Some(SourcePos {
-                file: file.clone(),
-                line: n as u64 + 1,
-            }),
+            source: Some(SourcePos { file: file.clone(), line: n as u64 + 1 }),
             ..Comment::default()
         };
         let Some(verdict) = by_id.get(&id) else {
             missing += 1;
             continue;
         };
-        sink.write(&Judged {
-            record: Ok(comment),
-            verdict: verdict.clone(),
-        })?;
+        sink.write(&Judged { record: Ok(comment), verdict: verdict.clone() })?;
     }
     sink.finish()?;
     eprintln!(

@@ -127,7 +127,8 @@ pub fn run(args: RunArgs) -> CliResult {
         Err(e) => return Err(CliError::failure(format!("writing output: {e}"))),
     };
     if let Some(path) = &args.authors {
-        let mut w = BufWriter::new(File::create(path).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?);
+        let mut w =
+            BufWriter::new(File::create(path).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?);
         for row in &result.authors {
             serde_json::to_writer(&mut w, row).map_err(|e| CliError::failure(e.to_string()))?;
             w.write_all(b"\n")?;
@@ -142,5 +143,10 @@ pub fn run(args: RunArgs) -> CliResult {
 
 fn engine_has_author_policy(raw: &crate::config::RawConfig) -> bool {
     let a = &raw.authors;
-    a.repeat_blocks > 0 || a.blocked.is_some() || a.trusted.is_some() || a.trust_previously_approved || a.duplicate.is_some() || a.flood.is_some()
+    a.repeat_blocks > 0
+        || a.blocked.is_some()
+        || a.trusted.is_some()
+        || a.trust_previously_approved
+        || a.duplicate.is_some()
+        || a.flood.is_some()
 }

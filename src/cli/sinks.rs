@@ -15,7 +15,8 @@ pub fn extra_sinks(args: &super::run::RunArgs, inputs: &[Input], raw: &RawConfig
         sinks.push(Box::new(split));
     }
     if let Some(db) = &args.queue {
-        let queue = crate::review::QueueSink::open(db).map_err(|e| CliError::usage(format!("--queue {}: {e}", db.display())))?;
+        let queue = crate::review::QueueSink::open(db)
+            .map_err(|e| CliError::usage(format!("--queue {}: {e}", db.display())))?;
         sinks.push(Box::new(queue));
     }
     Ok(sinks)

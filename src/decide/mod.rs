@@ -64,7 +64,8 @@ pub fn decide(id: &str, body: &str, hits: &mut [Hit], rules: &[RuleMeta], t: &Th
             reason.matches.push(Span { start: span.start, end: span.end, text: body[span.clone()].to_string() });
         }
     }
-    let mut v = Verdict { id: id.to_string(), verdict: Decision::Allow, score: 0.0, reasons, error: None, source: None };
+    let mut v =
+        Verdict { id: id.to_string(), verdict: Decision::Allow, score: 0.0, reasons, error: None, source: None };
     recompute(&mut v, t);
     v
 }

@@ -54,10 +54,7 @@ pub fn labeled_record(item: &Item) -> Option<Value> {
             Vec::new()
         }
         ReviewAction::Reject | ReviewAction::Block => {
-            let confirmed = last
-                .categories
-                .clone()
-                .unwrap_or_else(|| item.categories.clone());
+            let confirmed = last.categories.clone().unwrap_or_else(|| item.categories.clone());
             for c in item.categories.iter().chain(&confirmed) {
                 if CATEGORIES.contains(&c.as_str()) {
                     labels.insert(c.clone(), Value::Bool(confirmed.contains(c)));
@@ -99,9 +96,7 @@ fn source_file(pos: Option<&str>) -> String {
     match pos {
         None => "review".to_string(),
         Some(p) => match p.rsplit_once(':') {
-            Some((file, line)) if !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => {
-                file.to_string()
-            }
+            Some((file, line)) if !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => file.to_string(),
             _ => p.to_string(),
         },
     }
@@ -112,10 +107,7 @@ fn source_file(pos: Option<&str>) -> String {
 /// # Errors
 /// Database or write failure.
 pub fn export_labeled(store: &Store, mut out: impl Write) -> Result<ExportSummary, Error> {
-    let (items, _) = store.items(&Filter {
-        sort: Sort::Queued,
-        ..Filter::default()
-    })?;
+    let (items, _) = store.items(&Filter { sort: Sort::Queued, ..Filter::default() })?;
     let mut summary = ExportSummary::default();
     for item in &items {
         match item.status() {

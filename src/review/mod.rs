@@ -55,9 +55,7 @@ pub use store::Store;
 /// # token = "a-long-random-string"   # fixed write token; random per start when absent
 /// reviewer = "moderator"
 /// ```
-#[derive(
-    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReviewConfig {
     /// Path of the SQLite queue database (created when missing). Default `review.db`.
@@ -101,21 +99,15 @@ enum ErrorKind {
 
 impl Error {
     pub(crate) fn not_found(msg: impl Into<String>) -> Error {
-        Error {
-            kind: ErrorKind::NotFound(msg.into()),
-        }
+        Error { kind: ErrorKind::NotFound(msg.into()) }
     }
 
     pub(crate) fn conflict(msg: impl Into<String>) -> Error {
-        Error {
-            kind: ErrorKind::Conflict(msg.into()),
-        }
+        Error { kind: ErrorKind::Conflict(msg.into()) }
     }
 
     pub(crate) fn invalid(msg: impl Into<String>) -> Error {
-        Error {
-            kind: ErrorKind::Invalid(msg.into()),
-        }
+        Error { kind: ErrorKind::Invalid(msg.into()) }
     }
 
     /// Someone else decided the item since the caller looked at it (optimistic check failed).
@@ -140,9 +132,7 @@ impl fmt::Display for Error {
             ErrorKind::Sqlite(e) => write!(f, "review database: {e}"),
             ErrorKind::Io(e) => write!(f, "{e}"),
             ErrorKind::Json(e) => write!(f, "review database: bad JSON: {e}"),
-            ErrorKind::NotFound(m) | ErrorKind::Conflict(m) | ErrorKind::Invalid(m) => {
-                f.write_str(m)
-            }
+            ErrorKind::NotFound(m) | ErrorKind::Conflict(m) | ErrorKind::Invalid(m) => f.write_str(m),
         }
     }
 }
@@ -160,25 +150,19 @@ impl std::error::Error for Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error {
-            kind: ErrorKind::Sqlite(e),
-        }
+        Error { kind: ErrorKind::Sqlite(e) }
     }
 }
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error {
-            kind: ErrorKind::Io(e),
-        }
+        Error { kind: ErrorKind::Io(e) }
     }
 }
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
-        Error {
-            kind: ErrorKind::Json(e),
-        }
+        Error { kind: ErrorKind::Json(e) }
     }
 }
 

@@ -220,11 +220,7 @@ pub struct Target {
 impl Target {
     /// A target without version check or categories.
     pub fn new(id: i64) -> Target {
-        Target {
-            id,
-            expected_version: None,
-            categories: None,
-        }
+        Target { id, expected_version: None, categories: None }
     }
 }
 

@@ -142,12 +142,7 @@ pub fn highlight(body: &str, verdict: &Verdict) -> String {
     let mut pos = 0;
     for (s, e, rules) in merged {
         out.push_str(&esc(&body[pos..s]));
-        let _ = write!(
-            out,
-            "<mark title=\"{}\">{}</mark>",
-            esc(&rules.join(", ")),
-            esc(&body[s..e])
-        );
+        let _ = write!(out, "<mark title=\"{}\">{}</mark>", esc(&rules.join(", ")), esc(&body[s..e]));
         pos = e;
     }
     out.push_str(&esc(&body[pos..]));
@@ -176,21 +171,10 @@ fn fmt_score(x: f64) -> String {
 
 fn option(out: &mut String, value: &str, label: &str, selected: bool) {
     let sel = if selected { " selected" } else { "" };
-    let _ = write!(
-        out,
-        "<option value=\"{}\"{sel}>{}</option>",
-        esc(value),
-        esc(label)
-    );
+    let _ = write!(out, "<option value=\"{}\"{sel}>{}</option>", esc(value), esc(label));
 }
 
-fn select(
-    out: &mut String,
-    name: &str,
-    label: &str,
-    current: Option<&str>,
-    values: &[(String, String)],
-) {
+fn select(out: &mut String, name: &str, label: &str, current: Option<&str>, values: &[(String, String)]) {
     let _ = write!(out, "<label>{label} <select name=\"{name}\">");
     for (v, l) in values {
         option(out, v, l, current.unwrap_or("") == v);
@@ -231,37 +215,15 @@ pub fn queue_page(data: &PageData<'_>) -> String {
 
     // Filters: a plain GET form, works without script.
     out.push_str("<form class=\"filters\" method=\"get\" action=\"/\">");
-    let status_values: Vec<(String, String)> = ["pending", "approved", "rejected", "all"]
-        .iter()
-        .map(|s| (s.to_string(), s.to_string()))
-        .collect();
-    select(
-        &mut out,
-        "status",
-        "Status",
-        Some(q.status.as_deref().unwrap_or("pending")),
-        &status_values,
-    );
-    let sort_values = vec![
-        ("score".to_string(), "highest score".to_string()),
-        ("newest".to_string(), "newest".to_string()),
-    ];
-    select(
-        &mut out,
-        "sort",
-        "Sort",
-        Some(q.sort.as_deref().unwrap_or("score")),
-        &sort_values,
-    );
+    let status_values: Vec<(String, String)> =
+        ["pending", "approved", "rejected", "all"].iter().map(|s| (s.to_string(), s.to_string())).collect();
+    select(&mut out, "status", "Status", Some(q.status.as_deref().unwrap_or("pending")), &status_values);
+    let sort_values =
+        vec![("score".to_string(), "highest score".to_string()), ("newest".to_string(), "newest".to_string())];
+    select(&mut out, "sort", "Sort", Some(q.sort.as_deref().unwrap_or("score")), &sort_values);
     let mut cat_values = vec![(String::new(), "any".to_string())];
     cat_values.extend(data.categories.iter().map(|c| (c.clone(), c.clone())));
-    select(
-        &mut out,
-        "category",
-        "Category",
-        q.category.as_deref(),
-        &cat_values,
-    );
+    select(&mut out, "category", "Category", q.category.as_deref(), &cat_values);
     let mut rule_values = vec![(String::new(), "any".to_string())];
     rule_values.extend(data.rules.iter().map(|r| (r.clone(), r.clone())));
     select(&mut out, "rule", "Rule", q.rule.as_deref(), &rule_values);
@@ -333,12 +295,7 @@ fn item_html(out: &mut String, item: &Item, history: &[HistoryEntry]) {
     if item.author_blocked {
         out.push_str(" <span class=\"badge blocked\">author blocked</span>");
     }
-    let _ = write!(
-        out,
-        " <span class=\"meta\">#{} · <span class=\"u\">{}</span>",
-        item.id,
-        esc(&item.comment_id)
-    );
+    let _ = write!(out, " <span class=\"meta\">#{} · <span class=\"u\">{}</span>", item.id, esc(&item.comment_id));
     if item.kind != "comment" {
         let _ = write!(out, " · {}", esc(&item.kind));
     }
@@ -351,17 +308,9 @@ fn item_html(out: &mut String, item: &Item, history: &[HistoryEntry]) {
     if let Some(t) = &item.created_at {
         let _ = write!(out, " · <span class=\"u\">{}</span>", esc(t));
     }
-    let _ = write!(
-        out,
-        "</span> <span class=\"state\">{}</span></div>",
-        status.as_str()
-    );
+    let _ = write!(out, "</span> <span class=\"state\">{}</span></div>", status.as_str());
 
-    let _ = write!(
-        out,
-        "<div class=\"body\">{}</div>",
-        highlight(&item.body, &item.record)
-    );
+    let _ = write!(out, "<div class=\"body\">{}</div>", highlight(&item.body, &item.record));
 
     out.push_str("<ul class=\"reasons\">");
     for r in &item.record.reasons {
@@ -374,11 +323,7 @@ fn item_html(out: &mut String, item: &Item, history: &[HistoryEntry]) {
             esc(&r.message)
         );
         if r.score != 0.0 {
-            let _ = write!(
-                out,
-                " <span class=\"plus\">+{}</span>",
-                esc(&fmt_score(r.score))
-            );
+            let _ = write!(out, " <span class=\"plus\">+{}</span>", esc(&fmt_score(r.score)));
         }
         out.push_str("</li>");
     }
@@ -421,11 +366,7 @@ fn item_html(out: &mut String, item: &Item, history: &[HistoryEntry]) {
         }
     }
     for c in cats {
-        let checked = if item.categories.iter().any(|x| x == c) {
-            " checked"
-        } else {
-            ""
-        };
+        let checked = if item.categories.iter().any(|x| x == c) { " checked" } else { "" };
         let _ = write!(
             out,
             " <label><input type=\"checkbox\" class=\"cat-box\" value=\"{}\"{checked}>{}</label>",
@@ -459,15 +400,7 @@ fn item_html(out: &mut String, item: &Item, history: &[HistoryEntry]) {
 
 /// A category or verdict name reduced to `[a-z0-9-]`, for a class name.
 fn css_ident(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
+    s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
 #[cfg(test)]
@@ -486,14 +419,7 @@ mod tests {
                 action: None,
                 score: 1.0,
                 message: "m".into(),
-                matches: spans
-                    .iter()
-                    .map(|&(start, end)| Span {
-                        start,
-                        end,
-                        text: String::new(),
-                    })
-                    .collect(),
+                matches: spans.iter().map(|&(start, end)| Span { start, end, text: String::new() }).collect(),
             }],
             error: None,
             source: None,
@@ -509,43 +435,13 @@ mod tests {
         };
     }
 
-    t!(
-        plain,
-        "you idiot",
-        [(4, 9)],
-        "you <mark title=\"r.one\">idiot</mark>"
-    );
-    t!(
-        escaped,
-        "<b>x</b>",
-        [(3, 4)],
-        "&lt;b&gt;<mark title=\"r.one\">x</mark>&lt;&#x2F;b&gt;"
-    );
-    t!(
-        overlap_merged,
-        "abcdef",
-        [(0, 3), (2, 5)],
-        "<mark title=\"r.one\">abcde</mark>f"
-    );
-    t!(
-        out_of_range_clamped,
-        "abc",
-        [(1, 99)],
-        "a<mark title=\"r.one\">bc</mark>"
-    );
-    t!(
-        mid_char_snapped_out,
-        "é!",
-        [(1, 2)],
-        "<mark title=\"r.one\">é</mark>!"
-    );
+    t!(plain, "you idiot", [(4, 9)], "you <mark title=\"r.one\">idiot</mark>");
+    t!(escaped, "<b>x</b>", [(3, 4)], "&lt;b&gt;<mark title=\"r.one\">x</mark>&lt;&#x2F;b&gt;");
+    t!(overlap_merged, "abcdef", [(0, 3), (2, 5)], "<mark title=\"r.one\">abcde</mark>f");
+    t!(out_of_range_clamped, "abc", [(1, 99)], "a<mark title=\"r.one\">bc</mark>");
+    t!(mid_char_snapped_out, "é!", [(1, 2)], "<mark title=\"r.one\">é</mark>!");
     t!(empty_skipped, "abc", [(2, 2), (5, 9)], "abc");
-    t!(
-        multibyte,
-        "ça va, crétin",
-        [(8, 15)],
-        "ça va, <mark title=\"r.one\">crétin</mark>"
-    );
+    t!(multibyte, "ça va, crétin", [(8, 15)], "ça va, <mark title=\"r.one\">crétin</mark>");
 
     #[test]
     fn url_component_encodes() {

@@ -114,8 +114,7 @@ impl AppState {
     /// # Panics
     /// If called after the state was cloned (call it right after [`AppState::new`]).
     pub fn with_allowed_hosts(self, hosts: Vec<String>) -> AppState {
-        let inner = Arc::try_unwrap(self.inner)
-            .unwrap_or_else(|_| panic!("with_allowed_hosts before cloning"));
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("with_allowed_hosts before cloning"));
         AppState {
             inner: Arc::new(Inner {
                 allowed_hosts: hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect(),
@@ -132,11 +131,7 @@ impl AppState {
     {
         let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut store = state
-                .inner
-                .store
-                .lock()
-                .map_err(|_| ApiError::internal("store lock poisoned"))?;
+            let mut store = state.inner.store.lock().map_err(|_| ApiError::internal("store lock poisoned"))?;
             f(&mut store).map_err(ApiError::from)
         })
         .await
@@ -179,10 +174,7 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            message: message.into(),
-        }
+        ApiError { status, message: message.into() }
     }
 
     fn internal(message: impl Into<String>) -> ApiError {
@@ -207,28 +199,15 @@ impl From<Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(serde_json::json!({ "error": self.message })),
-        )
-            .into_response()
+        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
     }
 }
 
 async fn security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -237,15 +216,8 @@ async fn security_headers(mut res: Response) -> Response {
 /// Host check for every request; origin and token checks for every write.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_ascii_lowercase);
-    if !state.inner.allowed_hosts.is_empty()
-        && !host
-            .as_ref()
-            .is_some_and(|h| state.inner.allowed_hosts.contains(h))
-    {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
+    if !state.inner.allowed_hosts.is_empty() && !host.as_ref().is_some_and(|h| state.inner.allowed_hosts.contains(h)) {
         return ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             "unexpected Host header; open the URL printed by `moderate review serve`",
@@ -264,31 +236,18 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
 }
 
 fn check_origin(headers: &HeaderMap, host: Option<&str>) -> Result<(), ApiError> {
-    let forbidden = |what: &str| {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!("cross-origin write refused ({what})"),
-        )
-    };
+    let forbidden = |what: &str| ApiError::new(StatusCode::FORBIDDEN, format!("cross-origin write refused ({what})"));
     let same = |origin: &str| -> bool {
         let Some(host) = host else { return false };
         let origin = origin.to_ascii_lowercase();
         origin == format!("http://{host}") || origin == format!("https://{host}")
     };
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let origin = origin
-            .to_str()
-            .map_err(|_| forbidden("unreadable Origin"))?;
-        return if same(origin) {
-            Ok(())
-        } else {
-            Err(forbidden("Origin is not this server"))
-        };
+        let origin = origin.to_str().map_err(|_| forbidden("unreadable Origin"))?;
+        return if same(origin) { Ok(()) } else { Err(forbidden("Origin is not this server")) };
     }
     if let Some(referer) = headers.get(header::REFERER) {
-        let referer = referer
-            .to_str()
-            .map_err(|_| forbidden("unreadable Referer"))?;
+        let referer = referer.to_str().map_err(|_| forbidden("unreadable Referer"))?;
         // The origin is everything before the first '/' after "scheme://".
         let origin = match referer.find("://") {
             Some(i) => match referer[i + 3..].find('/') {
@@ -297,11 +256,7 @@ fn check_origin(headers: &HeaderMap, host: Option<&str>) -> Result<(), ApiError>
             },
             None => return Err(forbidden("malformed Referer")),
         };
-        return if same(origin) {
-            Ok(())
-        } else {
-            Err(forbidden("Referer is not this server"))
-        };
+        return if same(origin) { Ok(()) } else { Err(forbidden("Referer is not this server")) };
     }
     Ok(())
 }
@@ -311,11 +266,7 @@ fn check_token(headers: &HeaderMap, token: &str) -> Result<(), ApiError> {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .or_else(|| {
-            headers
-                .get("x-moderate-token")
-                .and_then(|v| v.to_str().ok())
-        });
+        .or_else(|| headers.get("x-moderate-token").and_then(|v| v.to_str().ok()));
     match given {
         Some(t) if constant_time_eq(t.trim().as_bytes(), token.as_bytes()) => Ok(()),
         Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong token")),
@@ -338,10 +289,7 @@ async fn not_found() -> ApiError {
 }
 
 async fn app_js() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        APP_JS,
-    )
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], APP_JS)
 }
 
 async fn app_css() -> impl IntoResponse {
@@ -363,10 +311,7 @@ fn listing(store: &Store, q: &PageQuery) -> Result<Listing, Error> {
     Ok((out, total))
 }
 
-async fn queue_page(
-    State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
-) -> Result<Html<String>, ApiError> {
+async fn queue_page(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Result<Html<String>, ApiError> {
     let reviewer = state.inner.reviewer.clone();
     state
         .with_store(move |store| {
@@ -396,31 +341,20 @@ struct ItemJson {
     decisions: Option<Vec<DecisionRow>>,
 }
 
-async fn list_items(
-    State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, ApiError> {
+async fn list_items(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
     state
         .with_store(move |store| {
             let (items, total) = listing(store, &q)?;
             let items: Vec<ItemJson> = items
                 .into_iter()
-                .map(|(item, history)| ItemJson {
-                    status: item.status(),
-                    item,
-                    history,
-                    decisions: None,
-                })
+                .map(|(item, history)| ItemJson { status: item.status(), item, history, decisions: None })
                 .collect();
             Ok(Json(serde_json::json!({ "total": total, "items": items })).into_response())
         })
         .await
 }
 
-async fn get_item(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Response, ApiError> {
+async fn get_item(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
     state
         .with_store(move |store| {
             let item = store.item(id)?;
@@ -429,13 +363,7 @@ async fn get_item(
                 None => Vec::new(),
             };
             let decisions = Some(store.decisions(id)?);
-            Ok(Json(ItemJson {
-                status: item.status(),
-                item,
-                history,
-                decisions,
-            })
-            .into_response())
+            Ok(Json(ItemJson { status: item.status(), item, history, decisions }).into_response())
         })
         .await
 }
@@ -508,13 +436,7 @@ async fn record(
         .unwrap_or_else(|| state.inner.reviewer.clone());
     state
         .with_store(move |store| {
-            let d = NewDecision {
-                action,
-                reviewer,
-                categories,
-                expected_version: None,
-                via: "web",
-            };
+            let d = NewDecision { action, reviewer, categories, expected_version: None, via: "web" };
             let decisions = store.decide_many(&items, &d)?;
             let mut states = Vec::with_capacity(items.len());
             for target in &items {
@@ -526,10 +448,7 @@ async fn record(
                     author_blocked: item.author_blocked,
                 });
             }
-            Ok(
-                Json(serde_json::json!({ "decisions": decisions, "items": states }))
-                    .into_response(),
-            )
+            Ok(Json(serde_json::json!({ "decisions": decisions, "items": states })).into_response())
         })
         .await
 }
@@ -539,39 +458,18 @@ async fn decide_one(
     Path(id): Path<i64>,
     Json(body): Json<DecisionBody>,
 ) -> Result<Response, ApiError> {
-    let target = Target {
-        id,
-        expected_version: body.expected_version,
-        categories: None,
-    };
-    record(
-        state,
-        body.action,
-        body.reviewer,
-        body.categories,
-        vec![target],
-    )
-    .await
+    let target = Target { id, expected_version: body.expected_version, categories: None };
+    record(state, body.action, body.reviewer, body.categories, vec![target]).await
 }
 
-async fn decide_bulk(
-    State(state): State<AppState>,
-    Json(body): Json<BulkBody>,
-) -> Result<Response, ApiError> {
+async fn decide_bulk(State(state): State<AppState>, Json(body): Json<BulkBody>) -> Result<Response, ApiError> {
     if body.items.len() > 1000 {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "at most 1000 items per request",
-        ));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "at most 1000 items per request"));
     }
     let items = body
         .items
         .into_iter()
-        .map(|i| Target {
-            id: i.id,
-            expected_version: i.expected_version,
-            categories: i.categories,
-        })
+        .map(|i| Target { id: i.id, expected_version: i.expected_version, categories: i.categories })
         .collect();
     record(state, body.action, body.reviewer, body.categories, items).await
 }
@@ -581,9 +479,7 @@ async fn decide_bulk(
 /// # Errors
 /// The listener fails.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

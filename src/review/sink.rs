@@ -48,13 +48,7 @@ impl QueueSink {
     /// # Errors
     /// The database cannot be opened or has an unknown schema.
     pub fn open(path: impl AsRef<Path>) -> Result<QueueSink, Error> {
-        Ok(QueueSink {
-            store: Store::open(path)?,
-            in_batch: 0,
-            open_tx: false,
-            queued: 0,
-            duplicates: 0,
-        })
+        Ok(QueueSink { store: Store::open(path)?, in_batch: 0, open_tx: false, queued: 0, duplicates: 0 })
     }
 
     /// How many new items this sink queued so far.

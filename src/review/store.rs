@@ -26,8 +26,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use sha2::{Digest, Sha256};
 
 pub use super::model::{
-    Counts, DecisionRow, Filter, HistoryEntry, Item, NewDecision, ReviewAction, Sort, Status,
-    Target,
+    Counts, DecisionRow, Filter, HistoryEntry, Item, NewDecision, ReviewAction, Sort, Status, Target,
 };
 use super::Error;
 use crate::comment::Comment;
@@ -191,13 +190,7 @@ impl Store {
             "INSERT OR REPLACE INTO history (author, comment_id, verdict, rules, excerpt) \
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        stmt.execute(params![
-            author,
-            comment.id,
-            verdict.verdict.as_str(),
-            serde_json::to_string(&rules)?,
-            excerpt
-        ])?;
+        stmt.execute(params![author, comment.id, verdict.verdict.as_str(), serde_json::to_string(&rules)?, excerpt])?;
         Ok(())
     }
 
@@ -221,9 +214,7 @@ impl Store {
     /// # Errors
     /// Database failure.
     pub fn items_by_comment_id(&self, comment_id: &str) -> Result<Vec<i64>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM items WHERE comment_id = ?1 ORDER BY id")?;
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM items WHERE comment_id = ?1 ORDER BY id")?;
         let rows = stmt.query_map([comment_id], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -244,21 +235,11 @@ impl Store {
                 wheres.push(cond.replace('?', &format!("?{}", args.len())));
             }
         };
-        add(
-            "EXISTS (SELECT 1 FROM json_each(i.categories) WHERE value = ?)",
-            &filter.category,
-        );
-        add(
-            "EXISTS (SELECT 1 FROM json_each(i.rules) WHERE value = ?)",
-            &filter.rule,
-        );
+        add("EXISTS (SELECT 1 FROM json_each(i.categories) WHERE value = ?)", &filter.category);
+        add("EXISTS (SELECT 1 FROM json_each(i.rules) WHERE value = ?)", &filter.rule);
         add("i.author = ?", &filter.author);
         add("substr(i.source, 1, length(?)) = ?", &filter.source);
-        let where_sql = if wheres.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", wheres.join(" AND "))
-        };
+        let where_sql = if wheres.is_empty() { String::new() } else { format!("WHERE {}", wheres.join(" AND ")) };
         let order = match filter.sort {
             Sort::Score => "i.score DESC, i.id DESC",
             Sort::Newest => "i.created_at IS NULL, i.created_at DESC, i.id DESC",
@@ -270,7 +251,8 @@ impl Store {
             |r| r.get(0),
         )?;
         let limit = filter.limit.map_or(-1, |l| l as i64);
-        let sql = format!("SELECT {ITEM_COLUMNS} FROM items i {LATEST_JOIN} {where_sql} ORDER BY {order} LIMIT {limit}");
+        let sql =
+            format!("SELECT {ITEM_COLUMNS} FROM items i {LATEST_JOIN} {where_sql} ORDER BY {order} LIMIT {limit}");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), read_item)?;
         let mut items = Vec::new();
@@ -295,13 +277,9 @@ impl Store {
             Status::Approved.sql(),
             Status::Rejected.sql()
         );
-        Ok(self.conn.query_row(&sql, [], |r| {
-            Ok(Counts {
-                pending: r.get(0)?,
-                approved: r.get(1)?,
-                rejected: r.get(2)?,
-            })
-        })?)
+        Ok(self
+            .conn
+            .query_row(&sql, [], |r| Ok(Counts { pending: r.get(0)?, approved: r.get(1)?, rejected: r.get(2)? }))?)
     }
 
     /// Every category and every rule id that occurs in the queue, sorted (for filter menus).
@@ -310,9 +288,9 @@ impl Store {
     /// Database failure.
     pub fn facets(&self) -> Result<(Vec<String>, Vec<String>), Error> {
         let q = |col: &str| -> Result<Vec<String>, Error> {
-            let mut stmt = self.conn.prepare(&format!(
-                "SELECT DISTINCT j.value FROM items, json_each(items.{col}) j ORDER BY 1"
-            ))?;
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT DISTINCT j.value FROM items, json_each(items.{col}) j ORDER BY 1"))?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
@@ -323,12 +301,7 @@ impl Store {
     ///
     /// # Errors
     /// Database failure.
-    pub fn history(
-        &self,
-        author: &str,
-        except: &str,
-        limit: usize,
-    ) -> Result<Vec<HistoryEntry>, Error> {
+    pub fn history(&self, author: &str, except: &str, limit: usize) -> Result<Vec<HistoryEntry>, Error> {
         // INSERT OR REPLACE gives a re-judged comment a new rowid: rowid order is recency.
         let mut stmt = self.conn.prepare_cached(
             "SELECT comment_id, verdict, rules, excerpt FROM history \
@@ -369,11 +342,7 @@ impl Store {
     /// The item does not exist; the version changed since the caller looked (conflict); the
     /// decision is invalid (empty reviewer, `unblock` on an item, `block` without an author).
     pub fn decide(&mut self, item: i64, d: &NewDecision) -> Result<DecisionRow, Error> {
-        let target = Target {
-            id: item,
-            expected_version: d.expected_version,
-            categories: None,
-        };
+        let target = Target { id: item, expected_version: d.expected_version, categories: None };
         Ok(self.decide_many(&[target], d)?.remove(0))
     }
 
@@ -383,11 +352,7 @@ impl Store {
     ///
     /// # Errors
     /// As [`Store::decide`]; a conflict names every item that changed.
-    pub fn decide_many(
-        &mut self,
-        items: &[Target],
-        d: &NewDecision,
-    ) -> Result<Vec<DecisionRow>, Error> {
+    pub fn decide_many(&mut self, items: &[Target], d: &NewDecision) -> Result<Vec<DecisionRow>, Error> {
         validate(d)?;
         if d.action == ReviewAction::Unblock {
             return Err(Error::invalid("unblock applies to authors, not items"));
@@ -395,9 +360,7 @@ impl Store {
         if items.is_empty() {
             return Err(Error::invalid("no items to decide"));
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut conflicts = Vec::new();
         let mut seqs = Vec::new();
         for target in items {
@@ -420,18 +383,12 @@ impl Store {
             };
             if let Some(expected) = expected {
                 if expected != version {
-                    conflicts.push(format!(
-                        "#{id} (you saw version {expected}, it is now {version})"
-                    ));
+                    conflicts.push(format!("#{id} (you saw version {expected}, it is now {version})"));
                     continue;
                 }
             }
-            if d.action == ReviewAction::Block
-                && author.as_deref().filter(|a| !a.is_empty()).is_none()
-            {
-                return Err(Error::invalid(format!(
-                    "item #{id} has no author to block; reject it instead"
-                )));
+            if d.action == ReviewAction::Block && author.as_deref().filter(|a| !a.is_empty()).is_none() {
+                return Err(Error::invalid(format!("item #{id} has no author to block; reject it instead")));
             }
             tx.execute(
                 &format!(
@@ -465,11 +422,7 @@ impl Store {
         reviewer: &str,
         via: &'static str,
     ) -> Result<DecisionRow, Error> {
-        let action = if blocked {
-            ReviewAction::Block
-        } else {
-            ReviewAction::Unblock
-        };
+        let action = if blocked { ReviewAction::Block } else { ReviewAction::Unblock };
         validate(&NewDecision {
             action,
             reviewer: reviewer.to_string(),
@@ -534,23 +487,15 @@ impl Store {
 fn validate(d: &NewDecision) -> Result<(), Error> {
     let reviewer = d.reviewer.trim();
     if reviewer.is_empty() || reviewer.len() > 100 || reviewer.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "reviewer must be a name of 1 to 100 printable characters",
-        ));
+        return Err(Error::invalid("reviewer must be a name of 1 to 100 printable characters"));
     }
     validate_categories(d.categories.as_deref())
 }
 
 fn validate_categories(cats: Option<&[String]>) -> Result<(), Error> {
     if let Some(cats) = cats {
-        if cats.len() > 32
-            || cats
-                .iter()
-                .any(|c| c.is_empty() || c.len() > 64 || c.chars().any(char::is_control))
-        {
-            return Err(Error::invalid(
-                "categories must be at most 32 names of 1 to 64 printable characters",
-            ));
+        if cats.len() > 32 || cats.iter().any(|c| c.is_empty() || c.len() > 64 || c.chars().any(char::is_control)) {
+            return Err(Error::invalid("categories must be at most 32 names of 1 to 64 printable characters"));
         }
     }
     Ok(())
@@ -582,9 +527,7 @@ fn read_item(r: &Row<'_>) -> rusqlite::Result<Result<Item, Error>> {
         Some(seq) => {
             let action: String = r.get(15)?;
             let Some(action) = ReviewAction::parse(&action) else {
-                return Ok(Err(Error::invalid(format!(
-                    "unknown action {action:?} in decisions"
-                ))));
+                return Ok(Err(Error::invalid(format!("unknown action {action:?} in decisions"))));
             };
             let cats: Option<String> = r.get(16)?;
             Some(DecisionRow {
@@ -624,9 +567,7 @@ fn read_item(r: &Row<'_>) -> rusqlite::Result<Result<Item, Error>> {
 fn read_decision(r: &Row<'_>) -> rusqlite::Result<Result<DecisionRow, Error>> {
     let action: String = r.get(3)?;
     let Some(action) = ReviewAction::parse(&action) else {
-        return Ok(Err(Error::invalid(format!(
-            "unknown action {action:?} in decisions"
-        ))));
+        return Ok(Err(Error::invalid(format!("unknown action {action:?} in decisions"))));
     };
     let cats: Option<String> = r.get(4)?;
     Ok(Ok(DecisionRow {
