@@ -95,6 +95,7 @@ t!(
 );
 t!(leet_word, "sh1t b0llocks 4ss", "shit bollocks ass");
 t!(leet_symbols, "$hit @ss p15$", "shit ass piss");
+t!(leet_symbols_only, "kiss my @$$ for $$$", "kiss my ass for $$$");
 t!(
     leet_bang_inside,
     "d1psh!7 but not shit!",
@@ -210,6 +211,8 @@ hit!(
 );
 hit!(span_pissed, "I am p1ssed off", ["p1ssed off"]);
 hit!(span_wanker_diacritic, "wänkér", ["wänkér"]);
+hit!(span_doubled_once, "fuuck this shiit", ["fuuck", "shiit"]);
+hit!(span_spaced_suffix, "F U C K I N G hell", ["F U C K I N G", "hell"]);
 hit!(span_bastard_entity, "b&#97;stard", ["b&#97;stard"]);
 
 // ---------------------------------------------------------------------------------------------
@@ -287,6 +290,7 @@ clean!(
 );
 clean!(clean_numbers_leetish, "Room 101, route 66 and 1337 people.");
 clean!(clean_bobs, "Bob's bobs and no ifs or buts.");
+clean!(clean_shiitake_doubled, "Shiitake and shiitakes for dinner.");
 clean!(clean_mention, "@cassie thanks for the assist");
 
 // ---------------------------------------------------------------------------------------------
@@ -341,6 +345,24 @@ fn evasions_corpus() {
     );
     assert!(rate >= 0.99, "caught {pos_hit}/{pos}; missed: {missed:#?}");
     assert!(neg_hit.is_empty(), "innocent rows hit: {neg_hit:#?}");
+}
+
+/// Development aid, not a gate: every dictionary word that hits a list, for review
+/// (`cargo test --test normalize dictionary -- --ignored --nocapture`; needs a words file).
+#[test]
+#[ignore]
+fn dictionary_hits() {
+    let Ok(words) = std::fs::read_to_string("/usr/share/dict/words") else {
+        eprintln!("skipping: /usr/share/dict/words not found");
+        return;
+    };
+    let (n, set) = shipped();
+    for w in words.lines().filter(|w| !w.contains('\'')) {
+        let s = spans(&n, &set, w);
+        if !s.is_empty() {
+            eprintln!("{w}");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@
 //!   normalizer keeps their spaces so the word boundary still works (`you are a b i t c h`).
 //!   A spaced variant of a whole-word term must end where the spelled-out run ends, so
 //!   `a s s h o l e` is `asshole`, not `ass`.
-//! - **look-alike letters**: `u` → `v` (`fvck`, `dvmbass`), and a doubled letter written once
+//! - **look-alike letters**: `u` → `v` (`fvck`, `dvmbass`), a single letter written twice
+//!   (`fuuck`, `shiit`: the normalizer only collapses runs of three), and a doubled letter written once
 //!   (`ashole`, `bolocks`, which is also what a stretched double like `asssshole` becomes), the
 //!   latter only when the variant is five letters or more and not allowlisted, so short real
 //!   words (`as`, `pis`, `bobs`, `buts`) are never generated.
@@ -328,6 +329,17 @@ fn term_variants(core: &str, allow: &HashSet<String>, out: &mut Vec<(String, boo
                 continue;
             }
             out.push((v, false));
+        }
+    }
+    // A letter written twice (`fuuck`, `shiit`): stretching collapses only runs of three.
+    for i in 0..b.len() {
+        let single = (i == 0 || b[i - 1] != b[i]) && (i + 1 == b.len() || b[i + 1] != b[i]);
+        if single && b.len() >= 3 {
+            let mut v = core.to_string();
+            v.insert(i, b[i] as char);
+            if !allow.contains(&v) {
+                out.push((v, false));
+            }
         }
     }
     // Masks: one or two interior letters, keeping at least two letters.

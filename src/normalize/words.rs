@@ -302,7 +302,13 @@ impl Words<'_> {
                 _ => has_fold = true,
             }
         }
-        let fold = self.leet && has_letter && has_fold && all_leet && !is_quantity(tok);
+        // `@$$` has no letter but is unambiguous: both an `@` and a `$`.
+        let money_at = tok.iter().any(|u| u.ch == '@') && tok.iter().any(|u| u.ch == '$');
+        let fold = self.leet
+            && (has_letter || money_at)
+            && has_fold
+            && all_leet
+            && !is_quantity(tok);
         self.scratch.clear();
         for (p, &u) in tok.iter().enumerate() {
             let ch = if !fold {
