@@ -109,7 +109,7 @@ fn bad_jsonl_lines_become_error_records_in_order_and_the_summary_adds_up() {
         "{\"id\": \"b\", \"body\": \n",
         "\n",
         "{\"id\": \"c\", \"author\": \"x\"}\n",
-        "{\"id\": 4, \"body\": \"what the fuck\"}\n",
+        "{\"id\": 4, \"body\": \"fuck you, you are a worthless idiot\"}\n",
         "[1, 2]\n",
         "{\"id\": \"f\", \"text\": \"text field works too\"}\n",
     );
