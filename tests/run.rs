@@ -197,7 +197,9 @@ fn live_input_is_answered_line_by_line() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
-    for i in 0..3 {
+    // The first line also pays for start-up (compiling the pack); the ones after it show the
+    // pipeline's own latency, which batching must not stretch.
+    for i in 0..4 {
         let start = Instant::now();
         writeln!(stdin, "{{\"id\": \"live{i}\", \"body\": \"you are an idiot\"}}").unwrap();
         stdin.flush().unwrap();
@@ -206,7 +208,8 @@ fn live_input_is_answered_line_by_line() {
         let elapsed = start.elapsed();
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["id"], format!("live{i}"));
-        assert!(elapsed < Duration::from_secs(2), "verdict took {elapsed:?} while the pipe stayed open");
+        let limit = if i == 0 { Duration::from_secs(60) } else { Duration::from_millis(500) };
+        assert!(elapsed < limit, "verdict {i} took {elapsed:?} while the pipe stayed open");
     }
     drop(stdin);
     assert!(child.wait().unwrap().success());
