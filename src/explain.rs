@@ -49,7 +49,9 @@ pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, 
     }
     for r in &v.reasons {
         let action = r.action.map_or("score only".to_string(), |a| format!("action {}", a_str(a)));
-        let _ = writeln!(s, "  {} [{}] {}, score +{}", paint(&r.rule, "1", color), r.category, action, r.score);
+        let counted = r.counted_by.as_ref().map_or(String::new(), |by| format!(" (same words as {by}: counted once)"));
+        let _ =
+            writeln!(s, "  {} [{}] {}, score +{}{counted}", paint(&r.rule, "1", color), r.category, action, r.score);
         let _ = writeln!(s, "    {}", sanitize(&r.message));
         for m in &r.matches {
             let _ = writeln!(s, "    {}..{}  {:?}", m.start, m.end, sanitize(&m.text));

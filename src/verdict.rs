@@ -95,6 +95,10 @@ pub struct Reason {
     /// Where in the original body the evidence is; empty for structural rules about metadata.
     #[serde(default)]
     pub matches: Vec<Span>,
+    /// Set when every match of this rule lies on words another rule already scored: the same
+    /// words count once, so this reason added nothing (its `score` is 0). Names that rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted_by: Option<String>,
 }
 
 fn is_zero(x: &f64) -> bool {

@@ -58,7 +58,9 @@ fn the_shared_dumps_in_one_run() {
     assert!(verdicts(&recs).iter().all(|v| *v != "error"), "the real exports read cleanly");
     let pingbacks_blocked = recs
         .iter()
-        .filter(|r| r["verdict"] == "block" && r["reasons"].as_array().unwrap().iter().any(|x| x["rule"] == "spam.pingback"))
+        .filter(|r| {
+            r["verdict"] == "block" && r["reasons"].as_array().unwrap().iter().any(|x| x["rule"] == "spam.pingback")
+        })
         .count();
     assert!(pingbacks_blocked >= 4, "the theme unit test data has pingbacks and trackbacks: {pingbacks_blocked}");
     let [total, allow, flag, block, error] = summary_counts(&stderr(&o));

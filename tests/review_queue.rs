@@ -40,6 +40,7 @@ fn judged(id: &str, author: &str, body: &str, verdict: Decision, reasons: &[(&st
                 score: 1.0,
                 message: format!("{rule} matched"),
                 matches,
+                counted_by: None,
             }
         })
         .collect::<Vec<_>>();

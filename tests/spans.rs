@@ -66,10 +66,8 @@ fn evasive_spellings_in_a_small_probe_file_map_back_exactly() {
         ("8", "a cocktail with the therapist, as soon as I s hit the ball", false),
         ("9", "ѕһіt, Cyrillic look-alikes", true),
     ];
-    let lines: String = probes
-        .iter()
-        .map(|(id, body, _)| serde_json::json!({"id": id, "body": body}).to_string() + "\n")
-        .collect();
+    let lines: String =
+        probes.iter().map(|(id, body, _)| serde_json::json!({"id": id, "body": body}).to_string() + "\n").collect();
     std::fs::write(&file, lines).unwrap();
     let o = moderate(&["run", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -96,7 +94,8 @@ fn the_shared_evasion_probes_hold_through_run() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let recs = records(&o);
     let text = std::fs::read_to_string(&file).unwrap();
-    let rows: Vec<Value> = text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<Value> =
+        text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(recs.len(), rows.len(), "one record per probe");
     let mut bodies = HashMap::new();
     let (mut pos, mut caught, mut innocent_hit) = (0, 0, Vec::new());

@@ -31,6 +31,10 @@ fn prf(c: &Counts) -> String {
     if c.n() == 0 {
         return "–".into();
     }
+    if c.positives() == 0 {
+        // Only negatives (e.g. the innocent probes): P/R/F1 mean nothing; the false alarms do.
+        return format!("{} of {} negatives denied", c.fp, c.n());
+    }
     format!("{:.2} / {:.2} / **{:.2}**", c.precision(), c.recall(), c.f1())
 }
 

@@ -93,7 +93,15 @@ fn key_of(c: &Comment) -> Option<String> {
 }
 
 fn reason(rule: &str, category: &str, action: Action, message: String) -> Reason {
-    Reason { rule: rule.into(), category: category.into(), action: Some(action), score: 0.0, message, matches: vec![] }
+    Reason {
+        rule: rule.into(),
+        category: category.into(),
+        action: Some(action),
+        score: 0.0,
+        message,
+        matches: vec![],
+        counted_by: None,
+    }
 }
 
 /// Minutes since 1970 of an ISO-8601-ish timestamp (`2013-11-07T06:20:48`, `2010-01-01 12:00`).

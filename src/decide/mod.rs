@@ -3,7 +3,9 @@
 //! The arithmetic is deliberately simple so a moderator can redo it by hand (`moderate explain`
 //! shows it): each rule that hit adds its `score` **once**, however many times it matched; the
 //! verdict is the strongest of (a) any hit rule's own `action` and (b) the thresholds applied to
-//! the total score. No hit, no reason: allow. Stateful per-author policy lives in [`author`] and
+//! the total score. The same words count once: a rule whose every match lies on words a
+//! higher-scoring rule already counted adds nothing ("that bitch" is one piece of evidence, not
+//! profanity + insult + name-calling). No hit, no reason: allow. Stateful per-author policy lives in [`author`] and
 //! runs afterwards, in input order.
 
 pub mod author;
@@ -53,6 +55,7 @@ pub fn decide(id: &str, body: &str, hits: &mut [Hit], rules: &[RuleMeta], t: &Th
                 score: r.score,
                 message: r.message.clone(),
                 matches: Vec::new(),
+                counted_by: None,
             });
         }
         if let Some(span) = &h.span {
@@ -64,8 +67,36 @@ pub fn decide(id: &str, body: &str, hits: &mut [Hit], rules: &[RuleMeta], t: &Th
             reason.matches.push(Span { start: span.start, end: span.end, text: body[span.clone()].to_string() });
         }
     }
+    count_words_once(&mut reasons);
     let mut v =
         Verdict { id: id.to_string(), verdict: Decision::Allow, score: 0.0, reasons, error: None, source: None };
     recompute(&mut v, t);
     v
+}
+
+/// Zeroes the score of reasons whose evidence is already counted: reasons are visited from the
+/// highest score down (ties in rule order); one whose every match overlaps a span of a counted
+/// reason gets score 0 and `counted_by`. Signals take part too: one shortened link is one piece
+/// of evidence, whether a rule reads it as "a link" or as "a shortener". Actions are untouched,
+/// and a reason without matches (a fact about the metadata) always counts.
+fn count_words_once(reasons: &mut [Reason]) {
+    let mut order: Vec<usize> = (0..reasons.len()).filter(|&i| reasons[i].score > 0.0).collect();
+    order.sort_by(|&a, &b| reasons[b].score.total_cmp(&reasons[a].score).then(a.cmp(&b)));
+    let mut counted: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, reason index)
+    for i in order {
+        let r = &reasons[i];
+        if r.matches.is_empty() {
+            continue;
+        }
+        let covering = |m: &Span| counted.iter().find(|&&(s, e, _)| m.start < e && s < m.end).map(|&(_, _, j)| j);
+        let by: Option<Vec<usize>> = r.matches.iter().map(covering).collect();
+        match by {
+            Some(by) => {
+                let first = reasons[by[0]].rule.clone();
+                reasons[i].score = 0.0;
+                reasons[i].counted_by = Some(first);
+            }
+            None => counted.extend(r.matches.iter().map(|m| (m.start, m.end, i))),
+        }
+    }
 }

@@ -420,6 +420,7 @@ mod tests {
                 score: 1.0,
                 message: "m".into(),
                 matches: spans.iter().map(|&(start, end)| Span { start, end, text: String::new() }).collect(),
+                counted_by: None,
             }],
             error: None,
             source: None,
