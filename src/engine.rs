@@ -48,7 +48,13 @@ pub struct Explanation {
 
 impl Engine {
     /// Assembles an engine (used by the config loader).
-    pub fn new(rules: Vec<RuleMeta>, matcher: Matcher, thresholds: Thresholds, authors: AuthorRules, origin: String) -> Engine {
+    pub fn new(
+        rules: Vec<RuleMeta>,
+        matcher: Matcher,
+        thresholds: Thresholds,
+        authors: AuthorRules,
+        origin: String,
+    ) -> Engine {
         Engine(Arc::new(Inner { rules, matcher, thresholds, authors, origin }))
     }
 

@@ -223,7 +223,9 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
     let mut rep = Report { name: name.to_string(), ..Report::default() };
     let cat_of: BTreeMap<&str, &str> = engine.rules().iter().map(|r| (r.id.as_str(), r.category.as_str())).collect();
     for r in engine.rules() {
-        rep.rules.entry(r.id.clone()).or_insert_with(|| RuleStats { category: r.category.clone(), ..RuleStats::default() });
+        rep.rules
+            .entry(r.id.clone())
+            .or_insert_with(|| RuleStats { category: r.category.clone(), ..RuleStats::default() });
     }
     for (row, v) in rows.iter().zip(verdicts) {
         rep.rows += 1;
@@ -255,7 +257,10 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
         for reason in &v.reasons {
             let cat = cat_of.get(reason.rule.as_str()).copied().unwrap_or(reason.category.as_str());
             let label = row.labels.get(cat).or(row.labels.get("toxic")).copied();
-            let stats = rep.rules.entry(reason.rule.clone()).or_insert_with(|| RuleStats { category: cat.to_string(), ..RuleStats::default() });
+            let stats = rep
+                .rules
+                .entry(reason.rule.clone())
+                .or_insert_with(|| RuleStats { category: cat.to_string(), ..RuleStats::default() });
             stats.hits += 1;
             match label {
                 Some(true) => stats.tp += 1,
@@ -263,14 +268,22 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
                     stats.fp += 1;
                     let list = rep.false_alarms.entry(reason.rule.clone()).or_default();
                     if list.len() < examples && deny {
-                        list.push(Example { id: row.comment.id.clone(), body: truncate(&row.comment.body, 300), verdict: v.clone() });
+                        list.push(Example {
+                            id: row.comment.id.clone(),
+                            body: truncate(&row.comment.body, 300),
+                            verdict: v.clone(),
+                        });
                     }
                 }
                 None => stats.unlabeled += 1,
             }
         }
         if toxic == Some(true) && !deny && rep.misses.len() < examples * 4 {
-            rep.misses.push(Example { id: row.comment.id.clone(), body: truncate(&row.comment.body, 300), verdict: v.clone() });
+            rep.misses.push(Example {
+                id: row.comment.id.clone(),
+                body: truncate(&row.comment.body, 300),
+                verdict: v.clone(),
+            });
         }
     }
     rep
@@ -293,7 +306,10 @@ pub fn merge(into: &mut Report, other: &Report, examples: usize) {
         }
     }
     for (k, s) in &other.rules {
-        let e = into.rules.entry(k.clone()).or_insert_with(|| RuleStats { category: s.category.clone(), ..RuleStats::default() });
+        let e = into
+            .rules
+            .entry(k.clone())
+            .or_insert_with(|| RuleStats { category: s.category.clone(), ..RuleStats::default() });
         e.hits += s.hits;
         e.tp += s.tp;
         e.fp += s.fp;

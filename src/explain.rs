@@ -37,7 +37,8 @@ pub fn highlight(body: &str, spans: &[(usize, usize)], color: bool) -> String {
 /// The full human explanation.
 pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, color: bool) -> String {
     let v = &ex.verdict;
-    let spans: Vec<(usize, usize)> = v.reasons.iter().flat_map(|r| r.matches.iter().map(|m| (m.start, m.end))).collect();
+    let spans: Vec<(usize, usize)> =
+        v.reasons.iter().flat_map(|r| r.matches.iter().map(|m| (m.start, m.end))).collect();
     let mut s = String::new();
     let _ = writeln!(s, "text:       {}", highlight(body, &spans, color));
     let _ = writeln!(s, "normalized: {}", sanitize(&ex.normalized));
@@ -57,14 +58,17 @@ pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, 
             let _ = writeln!(s, "    why: {expl}");
         }
     }
-    let parts: Vec<String> = v.reasons.iter().filter(|r| r.score != 0.0).map(|r| format!("{} ({})", r.score, r.rule)).collect();
+    let parts: Vec<String> =
+        v.reasons.iter().filter(|r| r.score != 0.0).map(|r| format!("{} ({})", r.score, r.rule)).collect();
     let arithmetic = if parts.is_empty() { "0".to_string() } else { format!("{} = {}", parts.join(" + "), v.score) };
     let _ = writeln!(s, "score:      {arithmetic}");
     let by_score = decision_for_score(v.score, t);
     let _ = writeln!(s, "thresholds: flag at {}, block at {} → by score: {}", t.flag, t.block, by_score.as_str());
     let strongest = v.reasons.iter().filter_map(|r| r.action.map(|a| (a, &r.rule))).max_by_key(|(a, _)| *a);
     let why = match strongest {
-        Some((a, rule)) if a.decision() >= by_score && a.decision() != Decision::Allow => format!(" (action of {rule})"),
+        Some((a, rule)) if a.decision() >= by_score && a.decision() != Decision::Allow => {
+            format!(" (action of {rule})")
+        }
         _ if v.verdict != Decision::Allow => " (by score)".to_string(),
         _ => String::new(),
     };

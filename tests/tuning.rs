@@ -45,7 +45,10 @@ fn check_names_a_missing_rule_file_where_the_config_refers_to_it() {
 fn check_rejects_duplicate_rule_ids() {
     let (code, line) = check_first_line("dup-id.toml");
     assert_eq!(code, 2);
-    assert_eq!(line, "error: tests/fixtures/check/dup-id.toml:9:6: rule id `test.same` is used twice (first on line 2)");
+    assert_eq!(
+        line,
+        "error: tests/fixtures/check/dup-id.toml:9:6: rule id `test.same` is used twice (first on line 2)"
+    );
 }
 
 #[test]
@@ -60,7 +63,10 @@ fn check_warns_about_dead_lists_duplicates_empty_matches_and_silent_blocks() {
         "warnings.toml:2:10: warning: list `unused` is never used by a rule",
     ] {
         let (loc, msg) = want.split_once(": warning: ").unwrap();
-        assert!(err.lines().any(|l| l.starts_with("warning:") && l.contains(loc) && l.contains(msg)), "missing {want:?} in\n{err}");
+        assert!(
+            err.lines().any(|l| l.starts_with("warning:") && l.contains(loc) && l.contains(msg)),
+            "missing {want:?} in\n{err}"
+        );
     }
     let strict = moderate(&["check", "--strict", "--config", "tests/fixtures/check/warnings.toml"]);
     assert_eq!(strict.status.code(), Some(2));
@@ -93,19 +99,34 @@ fn the_shipped_schema_is_current() {
 
 #[test]
 fn eval_counts_exactly() {
-    let o = moderate(&["eval", "--json", "--config", "tests/fixtures/eval/config.toml", "tests/fixtures/eval/labeled.jsonl"]);
+    let o = moderate(&[
+        "eval",
+        "--json",
+        "--config",
+        "tests/fixtures/eval/config.toml",
+        "tests/fixtures/eval/labeled.jsonl",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let reports: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let r = &reports[0];
     assert_eq!(r["rows"], 6);
     // deny vs toxic: e1, e2 tp; e4 fp; e5 fn; e3 tn (e6 has no toxic key).
     let t = &r["deny"]["toxic"];
-    assert_eq!((t["tp"].as_u64(), t["fp"].as_u64(), t["fn_"].as_u64(), t["tn"].as_u64()), (Some(2), Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (t["tp"].as_u64(), t["fp"].as_u64(), t["fn_"].as_u64(), t["tn"].as_u64()),
+        (Some(2), Some(1), Some(1), Some(1))
+    );
     // profanity label present on e1 (T), e3 (F), e4 (F), e5 (T).
     let p = &r["deny"]["profanity"];
-    assert_eq!((p["tp"].as_u64(), p["fp"].as_u64(), p["fn_"].as_u64(), p["tn"].as_u64()), (Some(1), Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (p["tp"].as_u64(), p["fp"].as_u64(), p["fn_"].as_u64(), p["tn"].as_u64()),
+        (Some(1), Some(1), Some(1), Some(1))
+    );
     let rule = &r["rules"]["profanity.test"];
-    assert_eq!((rule["hits"].as_u64(), rule["tp"].as_u64(), rule["fp"].as_u64(), rule["unlabeled"].as_u64()), (Some(3), Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (rule["hits"].as_u64(), rule["tp"].as_u64(), rule["fp"].as_u64(), rule["unlabeled"].as_u64()),
+        (Some(3), Some(1), Some(1), Some(1))
+    );
     let block = &r["block"];
     assert_eq!((block["tp"].as_u64(), block["fp"].as_u64()), (Some(1), Some(1)));
     assert_eq!(r["confusion"]["flag"], serde_json::json!([1, 0, 0]));

@@ -53,7 +53,7 @@ pub fn run(args: DiffArgs) -> CliResult {
     let b = super::common::load_config(Some(&args.config[1]), false)?;
     let inputs = read::resolve_inputs(&args.inputs, args.format).map_err(|e| CliError::usage(e.to_string()))?;
     let labels = toxic_labels(&inputs);
-    let opts = ReadOptions { fields: a.raw.input.fields.clone(), keep_raw: false };
+    let opts = ReadOptions { fields: a.raw.input.fields.clone(), ..ReadOptions::default() };
     let mut report = DiffReport::default();
     for input in &inputs {
         for record in read::open(input, &opts).map_err(|e| CliError::usage(e.to_string()))? {

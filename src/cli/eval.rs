@@ -66,10 +66,17 @@ pub fn markdown(reports: &[Report]) -> String {
 fn human(rep: &Report, verbose: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "== {} ({} rows)", rep.name, rep.rows);
-    let _ = writeln!(s, "  {:<10} {:>6} {:>6} {:>6} {:>6}  {:>5} {:>5} {:>5}   category-only P/R/F1", "label", "n", "pos", "tp", "fp", "P", "R", "F1");
+    let _ = writeln!(
+        s,
+        "  {:<10} {:>6} {:>6} {:>6} {:>6}  {:>5} {:>5} {:>5}   category-only P/R/F1",
+        "label", "n", "pos", "tp", "fp", "P", "R", "F1"
+    );
     for l in LABELS {
         let Some(c) = rep.deny.get(l) else { continue };
-        let cat = rep.category.get(l).map_or(String::new(), |k| format!("{:.2} / {:.2} / {:.2}", k.precision(), k.recall(), k.f1()));
+        let cat = rep
+            .category
+            .get(l)
+            .map_or(String::new(), |k| format!("{:.2} / {:.2} / {:.2}", k.precision(), k.recall(), k.f1()));
         let _ = writeln!(
             s,
             "  {:<10} {:>6} {:>6} {:>6} {:>6}  {:>5.2} {:>5.2} {:>5.2}   {}",
@@ -132,7 +139,8 @@ fn human(rep: &Report, verbose: bool) -> String {
                 .filter(|r| &r.rule == rule)
                 .flat_map(|r| r.matches.iter().map(|m| format!("{:?}@{}..{}", sanitize(&m.text), m.start, m.end)))
                 .collect();
-            let _ = writeln!(s, "    [{}] {} {}: {}", e.verdict.verdict.as_str(), e.id, spans.join(" "), sanitize(&e.body));
+            let _ =
+                writeln!(s, "    [{}] {} {}: {}", e.verdict.verdict.as_str(), e.id, spans.join(" "), sanitize(&e.body));
         }
     }
     if !rep.misses.is_empty() {

@@ -50,7 +50,13 @@ pub fn run(args: ExplainArgs) -> CliResult {
         }
         print!(
             "{}",
-            crate::explain::render(&comment.body, &ex, engine.rules(), engine.thresholds(), crate::term::color_stdout())
+            crate::explain::render(
+                &comment.body,
+                &ex,
+                engine.rules(),
+                engine.thresholds(),
+                crate::term::color_stdout()
+            )
         );
     }
     Ok(())
@@ -59,7 +65,7 @@ pub fn run(args: ExplainArgs) -> CliResult {
 fn find_comment(inputs: &[String], id: &str, format: Option<Format>, fields: &read::FieldMap) -> CliResult<Comment> {
     let paths: Vec<PathBuf> = inputs.iter().map(PathBuf::from).collect();
     let inputs = read::resolve_inputs(&paths, format).map_err(|e| CliError::usage(e.to_string()))?;
-    let opts = ReadOptions { fields: fields.clone(), keep_raw: false };
+    let opts = ReadOptions { fields: fields.clone(), ..ReadOptions::default() };
     for input in &inputs {
         let records = read::open(input, &opts).map_err(|e| CliError::usage(e.to_string()))?;
         for c in records.flatten() {

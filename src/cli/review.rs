@@ -1,13 +1,450 @@
-//! `moderate review ...` (review helper).
+//! `moderate review ...`: the review queue from the command line.
+//!
+//! ```text
+//! moderate review serve   [--db review.db] [--addr 127.0.0.1:8787] [--token T]
+//! moderate review list    [--status pending|approved|rejected|all] [--json]
+//! moderate review approve ID... [--reviewer NAME]
+//! moderate review reject  ID... [--reviewer NAME] [--category CAT]...
+//! moderate review block   AUTHOR [--reviewer NAME]      (and `unblock`)
+//! moderate review export  -o decisions.jsonl [--blocked-authors FILE]
+//! ```
+//!
+//! IDs are the queue numbers `list` shows (`#12` or `12`); `--by-comment-id` takes the input's
+//! comment ids instead. Every command works on the same database and the same append-only log
+//! as the web page. Defaults come from the `[review]` section of `--config FILE` (else
+//! `./config.toml` when present), then built-in defaults ([`ReviewConfig`]).
+//!
+//! A hidden `add --comments FILE.jsonl --verdicts FILE.jsonl` feeds comments and their verdict
+//! records through [`QueueSink`], for fixtures and scripts that do not run the pipeline.
 
-use crate::error::CliResult;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rand::distributions::{Alphanumeric, DistString};
+
+use crate::comment::{Comment, CommentKind, SourcePos};
+use crate::error::{CliError, CliResult};
+use crate::review::export::{export_labeled, write_blocked_authors};
+use crate::review::server::{loopback_hosts, AppState};
+use crate::review::store::{Filter, NewDecision, ReviewAction, Sort, Status, Target};
+use crate::review::{QueueSink, ReviewConfig, Store};
+use crate::verdict::Verdict;
+use crate::write::{Judged, Sink};
 
 /// Arguments of `moderate review`.
 #[derive(Debug, clap::Args)]
-pub struct ReviewArgs {}
+pub struct ReviewArgs {
+    /// Config file whose `[review]` section gives the defaults (else ./config.toml if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The queue database [default: review.db, or `[review] db`].
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ReviewCommand,
+}
+
+/// The `moderate review` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum ReviewCommand {
+    /// Serve the review page and its API (prints the URL with the write token).
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8787, or `[review] addr`].
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<String>,
+        /// Fixed write token [default: `[review] token`, else random per start].
+        #[arg(long, env = "MODERATE_REVIEW_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Reviewer name the page suggests [default: `[review] reviewer`].
+        #[arg(long, env = "MODERATE_REVIEWER")]
+        reviewer: Option<String>,
+    },
+    /// List queue items.
+    List {
+        /// Which items.
+        #[arg(long, value_enum, default_value = "pending")]
+        status: StatusArg,
+        /// Order.
+        #[arg(long, value_enum, default_value = "score")]
+        sort: Sort,
+        /// Only items with this category.
+        #[arg(long)]
+        category: Option<String>,
+        /// Only items from this rule.
+        #[arg(long)]
+        rule: Option<String>,
+        /// Only this author's items.
+        #[arg(long)]
+        author: Option<String>,
+        /// At most this many items.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve items (publish them).
+    Approve(DecideArgs),
+    /// Reject items.
+    Reject(DecideArgs),
+    /// Block an author (their comments are held by the author policy's block list).
+    Block(AuthorArgs),
+    /// Lift an author block.
+    Unblock(AuthorArgs),
+    /// Write decided items as labeled JSONL for `moderate eval`.
+    Export {
+        /// Output file (`-` for stdout).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Also write the blocked authors, one per line.
+        #[arg(long, value_name = "FILE")]
+        blocked_authors: Option<PathBuf>,
+    },
+    /// Queue comments from JSONL with their verdict records (fixtures, scripts).
+    #[command(hide = true)]
+    Add {
+        /// Comments, one JSON object per line (id, body, author, kind, post_id, created_at).
+        #[arg(long, value_name = "FILE")]
+        comments: PathBuf,
+        /// Verdict records, one per line, matched to comments by id.
+        #[arg(long, value_name = "FILE")]
+        verdicts: PathBuf,
+    },
+}
+
+/// `--status` of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusArg {
+    /// Not decided yet.
+    Pending,
+    /// Approved.
+    Approved,
+    /// Rejected or blocked.
+    Rejected,
+    /// Everything.
+    All,
+}
+
+/// Arguments of `approve` / `reject`.
+#[derive(Debug, clap::Args)]
+pub struct DecideArgs {
+    /// Queue numbers (`12` or `#12`), or comment ids with `--by-comment-id`.
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Who decides [default: `[review] reviewer`].
+    #[arg(long, env = "MODERATE_REVIEWER")]
+    pub reviewer: Option<String>,
+    /// For reject: the categories you confirm (repeatable) [default: the item's].
+    #[arg(long = "category", value_name = "CAT")]
+    pub categories: Vec<String>,
+    /// Treat IDs as the input's comment ids.
+    #[arg(long)]
+    pub by_comment_id: bool,
+}
+
+/// Arguments of `block` / `unblock`.
+#[derive(Debug, clap::Args)]
+pub struct AuthorArgs {
+    /// The author's name, exactly as in the queue.
+    pub author: String,
+    /// Who decides [default: `[review] reviewer`].
+    #[arg(long, env = "MODERATE_REVIEWER")]
+    pub reviewer: Option<String>,
+}
 
 /// Runs `moderate review`.
 pub fn run(args: ReviewArgs) -> CliResult {
-    let _ = args;
-    Err(crate::error::CliError::usage("review: not built yet"))
+    let cfg = load_config(args.config.as_deref())?;
+    let db = args.db.clone().unwrap_or_else(|| cfg.db.clone());
+    let reviewer = |r: Option<String>| r.unwrap_or_else(|| cfg.reviewer.clone());
+    match args.command {
+        ReviewCommand::Serve { addr, token, reviewer: r } => {
+            serve(&db, addr.unwrap_or_else(|| cfg.addr.clone()), token.or(cfg.token.clone()), reviewer(r))
+        }
+        ReviewCommand::List { status, sort, category, rule, author, limit, json } => {
+            let status = match status {
+                StatusArg::Pending => Some(Status::Pending),
+                StatusArg::Approved => Some(Status::Approved),
+                StatusArg::Rejected => Some(Status::Rejected),
+                StatusArg::All => None,
+            };
+            let filter = Filter { status, category, rule, author, source: None, sort, limit };
+            list(&open(&db)?, &filter, json)
+        }
+        ReviewCommand::Approve(a) => decide(&db, ReviewAction::Approve, a, &cfg),
+        ReviewCommand::Reject(a) => decide(&db, ReviewAction::Reject, a, &cfg),
+        ReviewCommand::Block(a) | ReviewCommand::Unblock(a) if a.author.is_empty() => {
+            Err(CliError::usage("the author must not be empty"))
+        }
+        ReviewCommand::Block(a) => block(&db, &a.author, true, &reviewer(a.reviewer)),
+        ReviewCommand::Unblock(a) => block(&db, &a.author, false, &reviewer(a.reviewer)),
+        ReviewCommand::Export { output, blocked_authors } => export(&db, &output, blocked_authors.as_deref()),
+        ReviewCommand::Add { comments, verdicts } => add(&db, &comments, &verdicts),
+    }
+}
+
+/// The `[review]` section of the config file: `explicit`, else `./config.toml` if present.
+fn load_config(explicit: Option<&Path>) -> CliResult<ReviewConfig> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None if Path::new("config.toml").is_file() => PathBuf::from("config.toml"),
+        None => return Ok(ReviewConfig::default()),
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+    match table.get("review") {
+        None => Ok(ReviewConfig::default()),
+        Some(v) => v
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| CliError::usage(format!("{}: [review]: {}", path.display(), e.message()))),
+    }
+}
+
+fn open(db: &Path) -> CliResult<Store> {
+    Store::open(db).map_err(|e| CliError::failure(format!("{}: {e}", db.display())))
+}
+
+fn fail(e: crate::review::Error) -> CliError {
+    if e.is_not_found() || e.is_invalid() {
+        CliError::usage(e.to_string())
+    } else {
+        CliError::failure(e.to_string())
+    }
+}
+
+fn serve(db: &Path, addr: String, token: Option<String>, reviewer: String) -> CliResult {
+    let addr: SocketAddr = addr
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| CliError::usage(format!("--addr {addr:?}: not a HOST:PORT address")))?;
+    let token = match token.filter(|t| !t.trim().is_empty()) {
+        Some(t) => t.trim().to_string(),
+        None => Alphanumeric.sample_string(&mut rand::thread_rng(), 32),
+    };
+    let store = open(db)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failure(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| CliError::failure(format!("cannot listen on {addr}: {e}")))?;
+        let local = listener.local_addr()?;
+        let hosts = loopback_hosts(local);
+        if hosts.is_empty() {
+            eprintln!(
+                "moderate review: warning: {local} is not a loopback address; anyone who can reach it can read the queue"
+            );
+        }
+        let state = AppState::new(store, token.clone(), reviewer).with_allowed_hosts(hosts);
+        let mut out = io::stdout().lock();
+        writeln!(out, "Review queue {} at http://{local}/", db.display())?;
+        writeln!(out, "Open: http://{local}/#token={token}")?;
+        writeln!(out, "Write token: {token}")?;
+        writeln!(out, "Ctrl-C to stop.")?;
+        out.flush()?;
+        drop(out);
+        crate::review::server::serve(listener, state).await?;
+        Ok(())
+    })
+}
+
+fn list(store: &Store, filter: &Filter, json: bool) -> CliResult {
+    let (items, total) = store.items(filter).map_err(fail)?;
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = (|| -> io::Result<()> {
+        for item in &items {
+            if json {
+                let line = serde_json::json!({
+                    "item": item.id,
+                    "comment_id": item.comment_id,
+                    "status": item.status(),
+                    "author": item.author,
+                    "author_blocked": item.author_blocked,
+                    "score": item.score,
+                    "verdict": item.record.verdict,
+                    "categories": item.categories,
+                    "rules": item.rules,
+                    "source": item.source,
+                    "version": item.version,
+                    "last": item.last,
+                    "body": item.body,
+                });
+                serde_json::to_writer(&mut out, &line)?;
+                writeln!(out)?;
+            } else {
+                let excerpt: String = item.body.chars().take(60).collect();
+                writeln!(
+                    out,
+                    "#{:<5} {:<8} {:>5} {:<20} {:<24} {}",
+                    item.id,
+                    item.status().as_str(),
+                    format!("{:.1}", item.score),
+                    sanitize(item.author.as_deref().unwrap_or("-"), 20),
+                    sanitize(&item.rules.join(","), 24),
+                    sanitize(&excerpt, 60),
+                )?;
+            }
+        }
+        if !json {
+            writeln!(out, "{} of {} item(s)", items.len(), total)?;
+        }
+        out.flush()
+    })();
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(CliError::from),
+    }
+}
+
+/// Makes hostile text safe for a terminal: control, bidi and zero-width characters become
+/// `\u{..}` escapes, and the result is cut to `max` characters.
+fn sanitize(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in s.chars().enumerate() {
+        if n >= max {
+            out.push('…');
+            break;
+        }
+        let bad = c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}');
+        if bad {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn decide(db: &Path, action: ReviewAction, a: DecideArgs, cfg: &ReviewConfig) -> CliResult {
+    let mut store = open(db)?;
+    let mut targets = Vec::new();
+    for raw in &a.ids {
+        if a.by_comment_id {
+            let ids = store.items_by_comment_id(raw).map_err(fail)?;
+            if ids.is_empty() {
+                return Err(CliError::usage(format!("no queued comment with id {raw:?}")));
+            }
+            targets.extend(ids.into_iter().map(Target::new));
+        } else {
+            let n: i64 = raw.trim_start_matches('#').parse().map_err(|_| {
+                CliError::usage(format!(
+                    "{raw:?} is not a queue number (see `moderate review list`; use --by-comment-id for comment ids)"
+                ))
+            })?;
+            targets.push(Target::new(n));
+        }
+    }
+    let categories = if a.categories.is_empty() { None } else { Some(a.categories) };
+    if categories.is_some() && action == ReviewAction::Approve {
+        return Err(CliError::usage("--category applies to reject only"));
+    }
+    let d = NewDecision {
+        action,
+        reviewer: a.reviewer.unwrap_or_else(|| cfg.reviewer.clone()),
+        categories,
+        expected_version: None,
+        via: "cli",
+    };
+    let rows = store.decide_many(&targets, &d).map_err(fail)?;
+    let ids: Vec<String> = rows.iter().filter_map(|r| r.item).map(|i| format!("#{i}")).collect();
+    eprintln!("{}: {} (by {})", action.as_str(), ids.join(" "), d.reviewer);
+    Ok(())
+}
+
+fn block(db: &Path, author: &str, blocked: bool, reviewer: &str) -> CliResult {
+    let mut store = open(db)?;
+    store.set_author_blocked(author, blocked, reviewer, "cli").map_err(fail)?;
+    eprintln!("{} author {:?} (by {reviewer})", if blocked { "blocked" } else { "unblocked" }, sanitize(author, 80));
+    Ok(())
+}
+
+fn export(db: &Path, output: &Path, blocked_authors: Option<&Path>) -> CliResult {
+    let store = open(db)?;
+    let create = |p: &Path| File::create(p).map_err(|e| CliError::failure(format!("{}: {e}", p.display())));
+    let summary = if output == Path::new("-") {
+        export_labeled(&store, BufWriter::new(io::stdout().lock()))
+    } else {
+        export_labeled(&store, BufWriter::new(create(output)?))
+    }
+    .map_err(|e| CliError::failure(format!("{}: {e}", output.display())))?;
+    eprintln!(
+        "exported {} labeled item(s) to {} ({} approved, {} rejected; {} pending skipped)",
+        summary.approved + summary.rejected,
+        output.display(),
+        summary.approved,
+        summary.rejected,
+        summary.pending
+    );
+    if let Some(p) = blocked_authors {
+        let n = write_blocked_authors(&store, BufWriter::new(create(p)?))
+            .map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?;
+        eprintln!("wrote {n} blocked author(s) to {}", p.display());
+    }
+    Ok(())
+}
+
+fn add(db: &Path, comments: &Path, verdicts: &Path) -> CliResult {
+    let read = |p: &Path| -> CliResult<BufReader<File>> {
+        Ok(BufReader::new(File::open(p).map_err(|e| CliError::usage(format!("{}: {e}", p.display())))?))
+    };
+    let mut by_id: HashMap<String, Verdict> = HashMap::new();
+    for (n, line) in read(verdicts)?.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Verdict = serde_json::from_str(&line)
+            .map_err(|e| CliError::usage(format!("{}:{}: {e}", verdicts.display(), n + 1)))?;
+        by_id.insert(v.id.clone(), v);
+    }
+    let mut sink = QueueSink::open(db).map_err(|e| CliError::failure(format!("{}: {e}", db.display())))?;
+    let file: Arc<str> = Arc::from(comments.display().to_string());
+    let mut missing = 0;
+    for (n, line) in read(comments)?.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = |e: &dyn std::fmt::Display| CliError::usage(format!("{}:{}: {e}", comments.display(), n + 1));
+        let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| at(&e))?;
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let id = s("id").ok_or_else(|| at(&"field \"id\": missing"))?;
+        let body = s("body").ok_or_else(|| at(&"field \"body\": missing"))?;
+        let comment = Comment {
+            id: id.clone(),
+            body,
+            author: s("author").filter(|a| !a.is_empty()),
+            kind: s("kind").map(|k| CommentKind::parse(&k)).unwrap_or_default(),
+            created_at: s("created_at"),
+            post_id: s("post_id"),
+            parent: s("parent"),
+            source: Some(SourcePos { file: file.clone(), line: n as u64 + 1 }),
+            ..Comment::default()
+        };
+        let Some(verdict) = by_id.get(&id) else {
+            missing += 1;
+            continue;
+        };
+        sink.write(&Judged { record: Ok(comment), verdict: verdict.clone() })?;
+    }
+    sink.finish()?;
+    eprintln!(
+        "queued {} new item(s), {} already queued; {} comment(s) without a verdict skipped",
+        sink.queued(),
+        sink.duplicates(),
+        missing
+    );
+    Ok(())
 }

@@ -3,6 +3,8 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::error::{CliError, CliResult};
 use crate::pipeline::{self, Progress, RunOptions};
@@ -42,13 +44,36 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
-struct Bar(indicatif::ProgressBar);
+/// The terminal progress bar: comments, MB read, rate, and an ETA when the input size is known.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    comments: u64,
+    read: Arc<AtomicU64>,
+}
 
 impl Progress for Bar {
-    fn advance(&mut self, records: u64, body_bytes: u64) {
-        self.0.inc(records);
-        let _ = body_bytes;
+    fn advance(&mut self, records: u64, _body_bytes: u64) {
+        self.comments += records;
+        self.bar.set_position(self.read.load(Ordering::Relaxed));
+        self.bar.set_message(format!("{} comments", self.comments));
     }
+}
+
+fn progress_bar(inputs: &[read::Input], read: Arc<AtomicU64>) -> Bar {
+    let sizes: Option<u64> = inputs
+        .iter()
+        .map(|i| if i.path.as_os_str() == "-" { None } else { std::fs::metadata(&i.path).ok().map(|m| m.len()) })
+        .sum();
+    let (bar, template) = match sizes {
+        Some(total) => (
+            indicatif::ProgressBar::new(total),
+            "{spinner} {msg}  [{bar:30}] {bytes}/{total_bytes}  {bytes_per_sec}  ETA {eta}",
+        ),
+        None => (indicatif::ProgressBar::new_spinner(), "{spinner} {msg}  {bytes}  {bytes_per_sec}  {elapsed}"),
+    };
+    bar.set_style(indicatif::ProgressStyle::with_template(template).expect("static template").progress_chars("=> "));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Bar { bar, comments: 0, read }
 }
 
 /// Runs `moderate run`.
@@ -76,16 +101,15 @@ pub fn run(args: RunArgs) -> CliResult {
     }
 
     let show_progress = !args.quiet && io::stderr().is_terminal();
-    let mut bar = show_progress.then(|| {
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {human_pos} comments  {per_sec}  {elapsed}").expect("static template"),
-        );
-        Bar(pb)
-    });
+    let counter = show_progress.then(|| Arc::new(AtomicU64::new(0)));
+    let mut bar = counter.clone().map(|c| progress_bar(&inputs, c));
     let opts = RunOptions {
         jobs,
-        read: ReadOptions { fields: loaded.raw.input.fields.clone(), keep_raw: args.split.is_some() },
+        read: ReadOptions {
+            fields: loaded.raw.input.fields.clone(),
+            keep_raw: args.split.is_some(),
+            bytes_read: counter,
+        },
         author_policy: args.authors.is_some() || engine_has_author_policy(&loaded.raw),
     };
     let progress: &mut dyn Progress = match bar.as_mut() {
@@ -94,7 +118,7 @@ pub fn run(args: RunArgs) -> CliResult {
     };
     let result = pipeline::run(&engine, inputs, &opts, &mut sinks, progress);
     if let Some(b) = &bar {
-        b.0.finish_and_clear();
+        b.bar.finish_and_clear();
     }
     drop(sinks);
     let result = match result {
@@ -103,7 +127,8 @@ pub fn run(args: RunArgs) -> CliResult {
         Err(e) => return Err(CliError::failure(format!("writing output: {e}"))),
     };
     if let Some(path) = &args.authors {
-        let mut w = BufWriter::new(File::create(path).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?);
+        let mut w =
+            BufWriter::new(File::create(path).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?);
         for row in &result.authors {
             serde_json::to_writer(&mut w, row).map_err(|e| CliError::failure(e.to_string()))?;
             w.write_all(b"\n")?;
@@ -118,5 +143,10 @@ pub fn run(args: RunArgs) -> CliResult {
 
 fn engine_has_author_policy(raw: &crate::config::RawConfig) -> bool {
     let a = &raw.authors;
-    a.repeat_blocks > 0 || a.blocked.is_some() || a.trusted.is_some() || a.trust_previously_approved || a.duplicate.is_some() || a.flood.is_some()
+    a.repeat_blocks > 0
+        || a.blocked.is_some()
+        || a.trusted.is_some()
+        || a.trust_previously_approved
+        || a.duplicate.is_some()
+        || a.flood.is_some()
 }

@@ -7,13 +7,17 @@ use crate::write::Sink;
 
 /// Builds the sinks the flags ask for.
 pub fn extra_sinks(args: &super::run::RunArgs, inputs: &[Input], raw: &RawConfig) -> CliResult<Vec<Box<dyn Sink>>> {
-    let sinks: Vec<Box<dyn Sink>> = Vec::new();
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     let _ = (inputs, raw);
-    if args.split.is_some() {
-        return Err(CliError::usage("--split: not available yet"));
+    if let Some(dir) = &args.split {
+        let split = crate::write::split::SplitSink::new(dir, inputs)
+            .map_err(|e| CliError::usage(format!("--split {}: {e}", dir.display())))?;
+        sinks.push(Box::new(split));
     }
-    if args.queue.is_some() {
-        return Err(CliError::usage("--queue: not available yet"));
+    if let Some(db) = &args.queue {
+        let queue = crate::review::QueueSink::open(db)
+            .map_err(|e| CliError::usage(format!("--queue {}: {e}", db.display())))?;
+        sinks.push(Box::new(queue));
     }
     Ok(sinks)
 }

@@ -69,7 +69,13 @@ impl Diagnostics {
         self.push(Severity::Error, None, 0..0, message)
     }
 
-    fn push(&mut self, severity: Severity, file: Option<usize>, span: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+    fn push(
+        &mut self,
+        severity: Severity,
+        file: Option<usize>,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.items.push(Diagnostic { severity, file, span, message: message.into(), help: None });
         self.items.last_mut().unwrap()
     }

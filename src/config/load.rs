@@ -110,7 +110,11 @@ impl Loader {
                         let key = t.to_lowercase();
                         if let Some(first) = seen.get(&key) {
                             let (line, _) = super::source::line_col(&text, first.start);
-                            self.diags.warning(file, span.clone(), format!("term `{t}` is listed twice (first on line {line})"));
+                            self.diags.warning(
+                                file,
+                                span.clone(),
+                                format!("term `{t}` is listed twice (first on line {line})"),
+                            );
                         } else {
                             seen.insert(key, span.clone());
                         }
@@ -217,13 +221,23 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             l.diags.error(cf, Loader::span_of(&rule.category), "rule category is empty");
         }
         if rule.action.is_none() && rule.score.is_none() {
-            l.diags.error(cf, id_span.clone(), format!("rule `{id}` has neither `action` nor `score`: it could never change a verdict"));
+            l.diags.error(
+                cf,
+                id_span.clone(),
+                format!("rule `{id}` has neither `action` nor `score`: it could never change a verdict"),
+            );
         }
         let message = rule.message.as_ref().map(|m| m.get_ref().trim().to_string()).unwrap_or_default();
         if message.is_empty() && rule.action == Some(crate::verdict::Action::Block) {
-            l.diags.warning(cf, id_span.clone(), format!("block rule `{id}` has no `message`: the commenter will not learn why"));
+            l.diags.warning(
+                cf,
+                id_span.clone(),
+                format!("block rule `{id}` has no `message`: the commenter will not learn why"),
+            );
         }
-        let sources = usize::from(rule.wordlist.is_some()) + usize::from(!rule.patterns.is_empty()) + usize::from(rule.signal.is_some());
+        let sources = usize::from(rule.wordlist.is_some())
+            + usize::from(!rule.patterns.is_empty())
+            + usize::from(rule.signal.is_some());
         if sources != 1 {
             l.diags.error(
                 cf,
@@ -274,7 +288,11 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                         match RegexBuilder::new(&pat).size_limit(SIZE_LIMIT).build() {
                             Ok(re) => raw_patterns.push((index, re)),
                             Err(e) => {
-                                l.diags.error(cf, id_span.clone(), format!("rule `{id}`: wordlist too large for a raw-text rule: {e}"));
+                                l.diags.error(
+                                    cf,
+                                    id_span.clone(),
+                                    format!("rule `{id}`: wordlist too large for a raw-text rule: {e}"),
+                                );
                             }
                         }
                     }
@@ -284,7 +302,11 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         for pat in &rule.patterns {
             if let Some(re) = compile_pattern(l, raw, pat, &mut used_lists) {
                 if re.is_match("") {
-                    l.diags.warning(cf, Loader::span_of(pat), "this pattern matches the empty string: it hits every comment");
+                    l.diags.warning(
+                        cf,
+                        Loader::span_of(pat),
+                        "this pattern matches the empty string: it hits every comment",
+                    );
                 }
                 match rule.text {
                     TextMode::Normalized => norm_patterns.push((index, re)),
@@ -314,8 +336,12 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             return None;
         }
     };
-    let norm_regex = RegexRules::build(norm_patterns).map_err(|e| l.diags.error_nowhere(format!("regex set: {e}")).message.clone()).ok()?;
-    let raw_regex = RegexRules::build(raw_patterns).map_err(|e| l.diags.error_nowhere(format!("regex set: {e}")).message.clone()).ok()?;
+    let norm_regex = RegexRules::build(norm_patterns)
+        .map_err(|e| l.diags.error_nowhere(format!("regex set: {e}")).message.clone())
+        .ok()?;
+    let raw_regex = RegexRules::build(raw_patterns)
+        .map_err(|e| l.diags.error_nowhere(format!("regex set: {e}")).message.clone())
+        .ok()?;
     let matcher = Matcher { normalizer, words, word_rule, norm_regex, raw_regex, signals };
     Some(Engine::new(rules, matcher, raw.thresholds, authors, origin))
 }
@@ -369,7 +395,11 @@ fn compile_wordlist<'a>(
         let allowed: HashSet<String> = spec.allow.iter().map(|a| a.to_lowercase()).collect();
         for (t, (file, span)) in spec.terms.iter().zip(&term_at) {
             if allowed.contains(&t.to_lowercase()) {
-                l.diags.warning(*file, span.clone(), format!("term `{t}` is also on the allowlist, so it can never hit"));
+                l.diags.warning(
+                    *file,
+                    span.clone(),
+                    format!("term `{t}` is also on the allowlist, so it can never hit"),
+                );
             }
         }
     }
@@ -378,7 +408,13 @@ fn compile_wordlist<'a>(
 
 /// Replaces each `{name}` of a known list; returns the expanded pattern and a same-length
 /// placeholder version (for mapping syntax errors back to the TOML string).
-fn expand_lists(l: &mut Loader, raw: &RawConfig, pat: &str, at: Range<usize>, used: &mut HashSet<String>) -> Option<(String, String)> {
+fn expand_lists(
+    l: &mut Loader,
+    raw: &RawConfig,
+    pat: &str,
+    at: Range<usize>,
+    used: &mut HashSet<String>,
+) -> Option<(String, String)> {
     let name_re = Regex::new(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}").expect("static regex");
     let mut expanded = String::new();
     let mut placeholder = String::new();
@@ -392,7 +428,11 @@ fn expand_lists(l: &mut Loader, raw: &RawConfig, pat: &str, at: Range<usize>, us
         last = m.end();
         let Some(path) = raw.lists.get(name) else {
             let names: Vec<&str> = raw.lists.keys().map(|k| k.as_str()).collect();
-            let d = l.diags.error(l.config_file, at.clone(), format!("pattern uses `{{{name}}}`, but there is no list `{name}` in [lists]"));
+            let d = l.diags.error(
+                l.config_file,
+                at.clone(),
+                format!("pattern uses `{{{name}}}`, but there is no list `{name}` in [lists]"),
+            );
             if let Some(best) = did_you_mean(name, names) {
                 d.help(format!("did you mean `{{{best}}}`?"));
             }
@@ -416,7 +456,12 @@ fn expand_lists(l: &mut Loader, raw: &RawConfig, pat: &str, at: Range<usize>, us
     ok.then_some((expanded, placeholder))
 }
 
-fn compile_pattern<'a>(l: &mut Loader, raw: &'a RawConfig, pat: &Spanned<String>, used_lists: &mut HashSet<&'a str>) -> Option<Regex> {
+fn compile_pattern<'a>(
+    l: &mut Loader,
+    raw: &'a RawConfig,
+    pat: &Spanned<String>,
+    used_lists: &mut HashSet<&'a str>,
+) -> Option<Regex> {
     let at = Loader::span_of(pat);
     let mut used = HashSet::new();
     let (expanded, placeholder) = expand_lists(l, raw, pat.get_ref(), at.clone(), &mut used)?;
@@ -428,7 +473,8 @@ fn compile_pattern<'a>(l: &mut Loader, raw: &'a RawConfig, pat: &Spanned<String>
     // Syntax errors are located on the placeholder form, whose offsets equal the written ones.
     if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&placeholder) {
         let pos = e.span().start.offset;
-        let span = map_into_toml_string(&l.config_text, at.clone(), pat.get_ref(), pos, e.span().end.offset.max(pos + 1));
+        let span =
+            map_into_toml_string(&l.config_text, at.clone(), pat.get_ref(), pos, e.span().end.offset.max(pos + 1));
         l.diags.error(l.config_file, span, format!("invalid regex: {}", e.kind()));
         return None;
     }
@@ -463,11 +509,18 @@ fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> Option<Comp
                 match k.as_str() {
                     "pingback" | "trackback" | "comment" => ks.push(CommentKind::parse(k)),
                     other => {
-                        l.diags.error(l.config_file, at.clone(), format!("unknown kind `{other}` (expected pingback, trackback or comment)"));
+                        l.diags.error(
+                            l.config_file,
+                            at.clone(),
+                            format!("unknown kind `{other}` (expected pingback, trackback or comment)"),
+                        );
                     }
                 }
             }
-            CompiledSignal::Kind { kinds: ks, own_domains: own_domains.iter().map(|d| d.to_ascii_lowercase()).collect() }
+            CompiledSignal::Kind {
+                kinds: ks,
+                own_domains: own_domains.iter().map(|d| d.to_ascii_lowercase()).collect(),
+            }
         }
         Signal::Links { min } => CompiledSignal::Links { min: (*min).max(1), url: url_regex() },
         Signal::LinkDomain { deny, author_url } => {
@@ -475,7 +528,9 @@ fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> Option<Comp
             let deny = terms.terms.iter().map(|(t, _)| t.trim_start_matches('.').to_ascii_lowercase()).collect();
             CompiledSignal::LinkDomain { deny, author_url: *author_url, url: url_regex() }
         }
-        Signal::Caps { min_ratio, min_letters } => CompiledSignal::Caps { min_ratio: *min_ratio, min_letters: *min_letters },
+        Signal::Caps { min_ratio, min_letters } => {
+            CompiledSignal::Caps { min_ratio: *min_ratio, min_letters: *min_letters }
+        }
         Signal::RepeatedChars { min_run } => CompiledSignal::RepeatedChars { min_run: (*min_run).max(2) },
     })
 }
@@ -508,13 +563,19 @@ fn check_examples(l: &mut Loader, raw: &RawConfig, engine: &Engine) {
     let index: BTreeMap<&str, usize> = engine.rules().iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     for rule in &raw.rules {
         let Some(&i) = index.get(rule.id.get_ref().trim()) else { continue };
-        for (text, should) in rule.examples.matches.iter().map(|t| (t, true)).chain(rule.examples.no_match.iter().map(|t| (t, false))) {
+        for (text, should) in
+            rule.examples.matches.iter().map(|t| (t, true)).chain(rule.examples.no_match.iter().map(|t| (t, false)))
+        {
             let ex = engine.explain(&Comment::new("example", text.as_str()));
             let hit = ex.hits.iter().any(|h| h.rule == i);
             if hit != should {
                 let what = if should { "does not match" } else { "matches" };
                 let not = if should { "match" } else { "no_match" };
-                l.diags.warning(l.config_file, rule.id.span(), format!("rule `{}` {what} its `{not}` example {text:?}", rule.id.get_ref()));
+                l.diags.warning(
+                    l.config_file,
+                    rule.id.span(),
+                    format!("rule `{}` {what} its `{not}` example {text:?}", rule.id.get_ref()),
+                );
             }
         }
     }

@@ -18,6 +18,10 @@ use crate::comment::Comment;
 use crate::config::{Flood, Thresholds};
 use crate::verdict::{Action, Decision, Reason, Verdict};
 
+/// How many distinct recent bodies the duplicate check remembers (memory stays flat: ~100 bytes
+/// each).
+pub const DUPLICATE_WINDOW: usize = 100_000;
+
 /// The compiled `[authors]` section.
 #[derive(Debug, Clone, Default)]
 pub struct AuthorRules {
@@ -75,6 +79,7 @@ pub struct AuthorPolicy {
     thresholds: Thresholds,
     approved_before: HashSet<String>,
     seen_bodies: HashMap<u64, String>,
+    body_order: VecDeque<u64>,
     windows: HashMap<String, VecDeque<i64>>,
     report: HashMap<String, AuthorReport>,
 }
@@ -161,15 +166,23 @@ impl AuthorPolicy {
     fn adjust(&mut self, c: &Comment, key: Option<&str>, v: &mut Verdict) {
         let r = &self.rules;
         let email = c.author_email.as_deref().map(|e| e.trim().to_lowercase());
-        let listed = |set: &HashSet<String>| key.is_some_and(|k| set.contains(k)) || email.as_ref().is_some_and(|e| set.contains(e));
-        let trusted = listed(&r.trusted) || (r.trust_previously_approved && key.is_some_and(|k| self.approved_before.contains(k)));
+        let listed = |set: &HashSet<String>| {
+            key.is_some_and(|k| set.contains(k)) || email.as_ref().is_some_and(|e| set.contains(e))
+        };
+        let trusted = listed(&r.trusted)
+            || (r.trust_previously_approved && key.is_some_and(|k| self.approved_before.contains(k)));
         let mut changed = false;
         if trusted && v.reasons.iter().any(|x| x.action.is_none()) {
             v.reasons.retain(|x| x.action.is_some());
             changed = true;
         }
         if listed(&r.blocked) {
-            v.reasons.push(reason("author.blocked", "author", Action::Block, "the author is on the site's block list".into()));
+            v.reasons.push(reason(
+                "author.blocked",
+                "author",
+                Action::Block,
+                "the author is on the site's block list".into(),
+            ));
             changed = true;
         }
         if r.repeat_blocks > 0 {
@@ -190,19 +203,32 @@ impl AuthorPolicy {
             if let Some(h) = body_hash(&c.body) {
                 match self.seen_bodies.get(&h) {
                     Some(first) => {
-                        v.reasons.push(reason("spam.duplicate", "spam", action, format!("the same text was posted before as {first}")));
+                        v.reasons.push(reason(
+                            "spam.duplicate",
+                            "spam",
+                            action,
+                            format!("the same text was posted before as {first}"),
+                        ));
                         changed = true;
                     }
                     None => {
+                        // A bounded window keeps memory flat on any dump size.
+                        if self.body_order.len() >= DUPLICATE_WINDOW {
+                            if let Some(old) = self.body_order.pop_front() {
+                                self.seen_bodies.remove(&old);
+                            }
+                        }
                         self.seen_bodies.insert(h, c.id.clone());
+                        self.body_order.push_back(h);
                     }
                 }
             }
         }
         if let (Some(flood), Some(t)) = (r.flood, c.created_at.as_deref().and_then(parse_minutes)) {
-            for who in [key.map(|k| format!("a:{k}")), c.ip.as_deref().filter(|i| !i.is_empty()).map(|i| format!("ip:{i}"))]
-                .into_iter()
-                .flatten()
+            for who in
+                [key.map(|k| format!("a:{k}")), c.ip.as_deref().filter(|i| !i.is_empty()).map(|i| format!("ip:{i}"))]
+                    .into_iter()
+                    .flatten()
             {
                 let w = self.windows.entry(who.clone()).or_default();
                 while w.front().is_some_and(|&s| s <= t - flood.minutes as i64) {

@@ -30,7 +30,7 @@ pub fn recompute(verdict: &mut Verdict, t: &Thresholds) {
     if verdict.verdict == Decision::Error {
         return;
     }
-    verdict.score = verdict.reasons.iter().map(|r| r.score).sum();
+    verdict.score = verdict.reasons.iter().fold(0.0, |acc, r| acc + r.score);
     let by_action = verdict.reasons.iter().filter_map(|r| r.action).map(|a| a.decision()).max();
     verdict.verdict = decision_for_score(verdict.score, t).max(by_action.unwrap_or(Decision::Allow));
 }
@@ -64,7 +64,8 @@ pub fn decide(id: &str, body: &str, hits: &mut [Hit], rules: &[RuleMeta], t: &Th
             reason.matches.push(Span { start: span.start, end: span.end, text: body[span.clone()].to_string() });
         }
     }
-    let mut v = Verdict { id: id.to_string(), verdict: Decision::Allow, score: 0.0, reasons, error: None, source: None };
+    let mut v =
+        Verdict { id: id.to_string(), verdict: Decision::Allow, score: 0.0, reasons, error: None, source: None };
     recompute(&mut v, t);
     v
 }

@@ -5,9 +5,21 @@
 //! the field, and the run goes on: every input comment yields exactly one record, in order.
 //! Readers know formats but no rules.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::comment::{Comment, SourcePos};
+
+mod csv;
+pub mod detect;
+mod disqus;
+mod jsonl;
+mod thread;
+mod wxr;
+pub mod xml;
 
 /// A record as read: a comment, or the reason it could not be read.
 pub type Record = Result<Comment, RecordError>;
@@ -95,6 +107,22 @@ pub struct ReadOptions {
     pub fields: FieldMap,
     /// Keep [`Comment::raw`] (needed by `--split`; costs a copy per record otherwise).
     pub keep_raw: bool,
+    /// Counts the input bytes read so far, across inputs (for a progress bar with an ETA).
+    pub bytes_read: Option<Arc<AtomicU64>>,
+}
+
+/// A reader that adds the bytes it reads to a shared counter.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// One input to read: a path (or `-` for stdin) with its resolved format.
@@ -120,20 +148,94 @@ pub struct OpenError {
 /// Expands the user's inputs: directories become the readable files inside them (sorted, so runs
 /// are reproducible), formats are detected from extension and content unless `forced`.
 ///
+/// Directories are walked recursively; hidden entries (name starting with `.`) are skipped and
+/// only files with a recognized extension (`.jsonl .ndjson .json .csv .txt .xml .wxr`) whose
+/// format can be told are kept, so a directory without comment files yields an empty list (the
+/// CLI warns). A file named explicitly is always kept: an unknown extension is sniffed (see
+/// [`detect`]). `-` is stdin; its format is sniffed from the first buffered bytes without
+/// consuming them.
+///
 /// # Errors
-/// A path that does not exist or cannot be read.
+/// A path that does not exist or cannot be read, or an explicitly named `.xml` file that is
+/// neither a WordPress export nor a Disqus export (and no `forced` format).
 pub fn resolve_inputs(paths: &[PathBuf], forced: Option<Format>) -> Result<Vec<Input>, OpenError> {
-    let _ = (paths, forced);
-    todo!("read helper")
+    let mut out = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let format = match forced {
+                Some(f) => f,
+                None => detect::sniff_stdin(),
+            };
+            out.push(Input { path: path.clone(), format });
+            continue;
+        }
+        let meta = std::fs::metadata(path).map_err(|e| OpenError::io(path, &e))?;
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            walk(path, &mut files)?;
+            for file in files {
+                let format = match forced {
+                    Some(f) if detect::recognized_extension(&file) => Some(f),
+                    Some(_) => None,
+                    None => detect::detect_path(&file, false)?,
+                };
+                if let Some(format) = format {
+                    out.push(Input { path: file, format });
+                }
+            }
+        } else {
+            let format = match forced {
+                Some(f) => f,
+                None => detect::detect_path(path, true)?.ok_or_else(|| OpenError {
+                    path: path.display().to_string(),
+                    message: "cannot tell the input format; use --format".into(),
+                })?,
+            };
+            out.push(Input { path: path.clone(), format });
+        }
+    }
+    Ok(out)
+}
+
+/// Collects the files below `dir`, sorted by name at every level, hidden entries skipped.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), OpenError> {
+    let rd = std::fs::read_dir(dir).map_err(|e| OpenError::io(dir, &e))?;
+    let mut entries = Vec::new();
+    for entry in rd {
+        let entry = entry.map_err(|e| OpenError::io(dir, &e))?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        entries.push(entry.path());
+    }
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if detect::recognized_extension(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
 }
 
 /// Opens one input as a stream of records.
 ///
+/// The stream yields exactly one [`Record`] per input comment, in input order; a record that
+/// cannot be read is an `Err(RecordError)` naming `file:line` (and the field where one is to
+/// blame), and the stream goes on with the next record.
+///
 /// # Errors
 /// The file cannot be opened.
 pub fn open(input: &Input, opts: &ReadOptions) -> Result<Box<dyn Iterator<Item = Record> + Send>, OpenError> {
-    let _ = (input, opts);
-    todo!("read helper")
+    let src = Source::open(&input.path, opts.bytes_read.clone())?;
+    Ok(match input.format {
+        Format::Jsonl => Box::new(jsonl::JsonlReader::new(src, opts)),
+        Format::Csv => Box::new(csv::CsvReader::new(src, opts)),
+        Format::Thread => Box::new(thread::read_thread(src, opts).into_iter()),
+        Format::Wxr => Box::new(wxr::WxrReader::new(src, opts)),
+        Format::Disqus => Box::new(disqus::DisqusReader::new(src, opts)),
+    })
 }
 
 /// Convenience for tests and `explain --id`: all records of a path.
@@ -143,4 +245,111 @@ pub fn read_all(path: &Path, forced: Option<Format>, opts: &ReadOptions) -> Resu
         out.extend(open(&input, opts)?);
     }
     Ok(out)
+}
+
+impl OpenError {
+    fn io(path: &Path, e: &std::io::Error) -> OpenError {
+        let message = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        OpenError { path: path.display().to_string(), message }
+    }
+}
+
+impl RecordError {
+    /// An error record at `src.file:line`.
+    pub(crate) fn new(src: &Origin, line: u64, id: String, message: String, raw: Option<String>) -> RecordError {
+        RecordError { id, message, source: src.pos(line), raw }
+    }
+}
+
+/// Size of the read buffer of every reader (large reads keep the parse loop hot).
+const BUF_SIZE: usize = 256 * 1024;
+
+/// One opened input: the byte stream (BOM already skipped) and where it came from.
+pub(crate) struct Source {
+    /// The bytes, buffered; a leading UTF-8 byte order mark has been consumed.
+    pub(crate) reader: Box<dyn BufRead + Send>,
+    /// The names used in records.
+    pub(crate) origin: Origin,
+}
+
+/// The names an input's records carry.
+pub(crate) struct Origin {
+    /// The path as the user gave it, shared by every record's [`SourcePos`].
+    pub(crate) file: Arc<str>,
+    /// The stem used to make ids (`<stem>#<N>`), see [`id_stem`].
+    pub(crate) stem: String,
+}
+
+impl Source {
+    fn open(path: &Path, counter: Option<Arc<AtomicU64>>) -> Result<Source, OpenError> {
+        let mut raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(File::open(path).map_err(|e| OpenError::io(path, &e))?)
+        };
+        if let Some(count) = counter {
+            raw = Box::new(Counting { inner: raw, count });
+        }
+        let mut reader = BufReader::with_capacity(BUF_SIZE, raw);
+        skip_bom(&mut reader);
+        let origin = Origin { file: Arc::from(path.display().to_string()), stem: id_stem(path) };
+        Ok(Source { reader: Box::new(reader), origin })
+    }
+}
+
+impl Origin {
+    /// A [`SourcePos`] in this input.
+    pub(crate) fn pos(&self, line: u64) -> SourcePos {
+        SourcePos { file: Arc::clone(&self.file), line }
+    }
+
+    /// The stable id made for a record that has none: `<stem>#<n>`.
+    pub(crate) fn make_id(&self, n: u64) -> String {
+        format!("{}#{}", self.stem, n)
+    }
+}
+
+/// Consumes a UTF-8 byte order mark at the start of `r`, if there is one.
+pub(crate) fn skip_bom<R: BufRead>(r: &mut R) {
+    if let Ok(buf) = r.fill_buf() {
+        if buf.starts_with(b"\xEF\xBB\xBF") {
+            r.consume(3);
+        }
+    }
+}
+
+/// The verdict suffixes `--split` adds to file stems; [`id_stem`] strips them again so that a
+/// split file's made-up ids (`<stem>#<N>`) are those of the original input.
+pub const SPLIT_SUFFIXES: [&str; 5] = [".allowed", ".flagged", ".blocked", ".errors", ".moderated"];
+
+/// The stem used in made-up ids: the file name without its extension and without a `--split`
+/// suffix (`000_x.allowed.txt` → `000_x`); `stdin` for `-`.
+pub fn id_stem(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        return "stdin".to_string();
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    for suffix in SPLIT_SUFFIXES {
+        if let Some(base) = stem.strip_suffix(suffix) {
+            if !base.is_empty() {
+                return base.to_string();
+            }
+        }
+    }
+    stem
+}
+
+/// Strips one trailing `\n` or `\r\n` from a line.
+pub(crate) fn chomp(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// `"body", "content", ...`: the names a field was looked for under, for error messages.
+pub(crate) fn looked_for(names: &[String]) -> String {
+    names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
 }

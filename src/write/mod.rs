@@ -8,6 +8,8 @@ pub mod summary;
 
 use std::io;
 
+pub mod split;
+
 use crate::comment::Comment;
 use crate::read::RecordError;
 use crate::verdict::Verdict;

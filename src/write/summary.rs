@@ -92,7 +92,11 @@ impl Summary {
             let _ = writeln!(s, "  error: {}", crate::term::sanitize(e));
         }
         if self.error as usize > self.first_errors.len() {
-            let _ = writeln!(s, "  ... and {} more errors (see the \"error\" records)", self.error as usize - self.first_errors.len());
+            let _ = writeln!(
+                s,
+                "  ... and {} more errors (see the \"error\" records)",
+                self.error as usize - self.first_errors.len()
+            );
         }
         let _ = writeln!(
             s,

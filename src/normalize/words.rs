@@ -1,0 +1,375 @@
+//! Word-level folding: leetspeak, masked letters, stretched letters, spelled-out words, and the
+//! text chunks (URLs, e-mail addresses) that must be left alone.
+//!
+//! After [`super::fold`] every unit is one lowercase character with its source range. This pass
+//! groups them into *tokens* — maximal runs of letters, digits and the symbols evaders use as
+//! letters (`@ $ ! * # %`) — and decides per token, never per character, what a digit or a
+//! symbol means. That is what keeps the output readable English for the regex rules:
+//!
+//! - **Leetspeak** (`0→o 1→i 3→e 4→a 5→s 7→t $→s !→i @→a`) applies only inside a token that
+//!   already contains a letter and whose digits are all leet digits: `sh1t`, `b0llocks`, `4ss`,
+//!   `p15$` fold; `2010`, `100%`, `a1b2`, `covid19`, `$5` do not. A number followed by a unit or
+//!   ordinal suffix (`1st`, `3rd`, `1970s`, `5am`, `100km`) is not leet either.
+//! - **Masks**: inside such a token, `* # %` and a non-leading `@` become `*` (`f@ck`, `sh%t`,
+//!   `d*uchebag` → `f*ck`, `sh*t`, `d*uchebag`). The wordlist compiles masked variants of its
+//!   terms, so a mask stands for exactly the letters it hides. Masks at a token's edge are
+//!   punctuation (`*emphasis*`, `#hashtag`, `f***` as polite self-censoring), as is `!` at an
+//!   edge (`shit!`).
+//! - **Stretching**: a run of three or more identical letters (or masks) inside a token that has
+//!   other characters collapses to one: `fuuuuck`, `shiiiit`, `j@@@@ck`, `b111111tch` (after leet
+//!   folding). Runs of two are kept, because English doubles letters (`ass`, `piss`, `class`): so
+//!   `as` never becomes `ass`. The price is that a stretched double (`asssshole`) reads
+//!   `ashole`; the wordlist compiles single-letter variants of doubled terms to catch it, and
+//!   never for variants of four letters or fewer (`as`, `pis`, `hel`), which are where real words live.
+//!   A token that is *only* one letter repeated (`zzz`, `iii`, `www`) is left alone.
+//! - **Spelled-out words**: a run of at least three single-character tokens (letters, or leet
+//!   digits), at least two of them letters, joined by the *same* separator each time, is a word
+//!   spelled out. With a punctuation separator (`f.u.c.k`, `s-h-i-t`, `f_u_c_k`, `a . s . s`)
+//!   the letters are joined (`fuck`); with plain spaces (`a s s h o l e`, `P I S S`) they stay
+//!   spaced, one space apart, and the wordlist compiles spaced variants of its terms instead.
+//!   Joining spaces would glue the article in `a b i t c h` onto the word; keeping them lets the
+//!   ordinary word-boundary rule decide. Two single letters never form a run, so `a s soon as`
+//!   and `I s hit the ball` are untouched, and a comma is not a separator (`a, b, c`).
+//! - **Protected chunks**: a whitespace-delimited chunk that contains `://`, starts with `www.`,
+//!   or looks like an e-mail address is copied as is (lowercased), so URL rules see real URLs.
+//!
+//! Every run of whitespace becomes one space. Nothing here allocates per character: output goes
+//! straight into the caller's reused `String` and [`OffsetMap`], and one reused scratch vector
+//! holds the token being folded.
+
+use super::offsets::OffsetMap;
+use super::Unit;
+
+/// What a unit is, for tokenizing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Letter,
+    Digit,
+    Sym,
+    Space,
+    Other,
+}
+
+#[inline]
+fn kind(c: char) -> Kind {
+    if c.is_ascii_lowercase() {
+        Kind::Letter
+    } else if c.is_ascii_digit() {
+        Kind::Digit
+    } else if c == ' ' {
+        Kind::Space
+    } else if matches!(c, '@' | '$' | '!' | '*' | '#' | '%') {
+        Kind::Sym
+    } else if c.is_ascii() {
+        Kind::Other
+    } else if c.is_alphabetic() {
+        Kind::Letter
+    } else if c.is_numeric() {
+        Kind::Digit
+    } else if c.is_whitespace() {
+        Kind::Space
+    } else {
+        Kind::Other
+    }
+}
+
+#[inline]
+fn is_token(k: Kind) -> bool {
+    matches!(k, Kind::Letter | Kind::Digit | Kind::Sym)
+}
+
+/// The letter a leet digit stands for.
+#[inline]
+fn leet_digit(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' => 'i',
+        '3' => 'e',
+        '4' => 'a',
+        '5' => 's',
+        '7' => 't',
+        _ => return None,
+    })
+}
+
+/// Separator characters that may join spelled-out letters.
+#[inline]
+fn is_joiner(c: char) -> bool {
+    matches!(c, ' ' | '.' | '_' | '-' | '~' | '|' | '/' | '\\' | '+' | '=' | ':' | '^')
+}
+
+/// Suffixes after a leading number that make it a quantity or ordinal, not leetspeak.
+const NUMBER_SUFFIXES: &[&str] = &[
+    "st", "nd", "rd", "th", "s", "am", "pm", "k", "m", "b", "d", "g", "x", "h", "p", "kg", "km", "mb", "gb", "tb",
+    "kb", "mm", "cm", "ml", "mg", "px", "hz", "mph", "ft", "in", "lb", "lbs", "yr", "yrs", "mo", "min", "sec", "hrs",
+    "hr", "pc", "mp", "fps", "mi", "oz",
+];
+
+/// The word-level pass: writes `units` as normalized text into `text` and `map`.
+pub(crate) struct Words<'a> {
+    pub(crate) units: &'a [Unit],
+    pub(crate) leet: bool,
+    pub(crate) text: &'a mut String,
+    pub(crate) map: &'a mut OffsetMap,
+    pub(crate) scratch: &'a mut Vec<Unit>,
+    /// Whether the last emitted character is a space (for collapsing whitespace runs).
+    pub(crate) last_space: bool,
+}
+
+impl Words<'_> {
+    /// Runs the pass over all units.
+    pub(crate) fn run(mut self) {
+        let units = self.units;
+        let n = units.len();
+        let mut i = 0;
+        let mut chunk_start = true;
+        while i < n {
+            let k = kind(units[i].ch);
+            if k == Kind::Space {
+                self.emit(' ', units[i]);
+                chunk_start = true;
+                i += 1;
+                continue;
+            }
+            if chunk_start {
+                chunk_start = false;
+                let end = self.chunk_end(i);
+                if self.is_protected(i, end) {
+                    for &u in &units[i..end] {
+                        self.emit(u.ch, u);
+                    }
+                    i = end;
+                    continue;
+                }
+            }
+            if !is_token(k) {
+                self.emit(units[i].ch, units[i]);
+                i += 1;
+                continue;
+            }
+            let j = self.token_end(i);
+            if j == i + 1 && k != Kind::Sym {
+                if let Some(next) = self.spelled_out(i) {
+                    i = next;
+                    continue;
+                }
+            }
+            self.token(i, j);
+            i = j;
+        }
+    }
+
+    /// Emits one character mapped to `u`'s source range, collapsing whitespace runs.
+    #[inline]
+    fn emit(&mut self, c: char, u: Unit) {
+        if c == ' ' {
+            if self.last_space {
+                self.map.extend_last(u.end);
+                return;
+            }
+            self.last_space = true;
+        } else {
+            self.last_space = false;
+        }
+        self.text.push(c);
+        self.map.push(c.len_utf8(), u.start, u.end);
+    }
+
+    fn chunk_end(&self, i: usize) -> usize {
+        self.units[i..].iter().position(|u| kind(u.ch) == Kind::Space).map_or(self.units.len(), |p| i + p)
+    }
+
+    fn token_end(&self, i: usize) -> usize {
+        self.units[i..].iter().position(|u| !is_token(kind(u.ch))).map_or(self.units.len(), |p| i + p)
+    }
+
+    /// URLs and e-mail addresses are copied verbatim.
+    fn is_protected(&self, a: usize, b: usize) -> bool {
+        let c = &self.units[a..b];
+        let at = |i: usize, ch: char| c.get(i).is_some_and(|u| u.ch == ch);
+        if c.len() > 4 && at(0, 'w') && at(1, 'w') && at(2, 'w') && at(3, '.') {
+            return true;
+        }
+        for (i, u) in c.iter().enumerate() {
+            match u.ch {
+                ':' if at(i + 1, '/') && at(i + 2, '/') && i > 0 => return true,
+                '@' if i > 0
+                    && kind(c[i - 1].ch) == Kind::Letter
+                    && c[i + 1..].iter().any(|u| u.ch == '.')
+                    && c[i + 1..].iter().any(|u| u.ch.is_ascii_alphabetic()) =>
+                {
+                    return true
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// If a spelled-out word starts at single-character token `i`, emits it and returns where
+    /// it ends.
+    fn spelled_out(&mut self, i: usize) -> Option<usize> {
+        let units = self.units;
+        let n = units.len();
+        let single = |p: usize| -> bool {
+            p < n
+                && units[p].ch.is_ascii()
+                && (units[p].ch.is_ascii_lowercase() || leet_digit(units[p].ch).is_some())
+                && (p + 1 >= n || !is_token(kind(units[p + 1].ch)))
+        };
+        if !single(i) || (i > 0 && is_token(kind(units[i - 1].ch))) {
+            return None;
+        }
+        // The separator is whatever lies between the first two letters: 1-3 joiner characters.
+        let mut g = i + 1;
+        while g < n && g - i <= 3 && is_joiner(units[g].ch) {
+            g += 1;
+        }
+        let gap = i + 1..g;
+        if gap.is_empty() || gap.len() > 3 || !single(g) {
+            return None;
+        }
+        let same_gap = |p: usize| -> bool {
+            // Does the gap starting at `p` equal `gap` and end at a single-char token?
+            let len = gap.len();
+            p + len <= n && (0..len).all(|k| units[p + k].ch == units[gap.start + k].ch) && single(p + len)
+        };
+        let mut letters = vec_count(units, i);
+        let mut count = 1;
+        let mut p = i;
+        while same_gap(p + 1) {
+            p += 1 + gap.len();
+            count += 1;
+            letters += vec_count(units, p);
+        }
+        if count < 3 || letters < 2 {
+            return None;
+        }
+        let spaced = units[gap.clone()].iter().all(|u| u.ch == ' ');
+        let mut q = i;
+        loop {
+            let u = units[q];
+            self.emit(leet_digit(u.ch).unwrap_or(u.ch), u);
+            if q == p {
+                break;
+            }
+            if spaced {
+                self.emit(' ', units[q + 1]);
+            }
+            q += 1 + gap.len();
+        }
+        Some(p + 1)
+    }
+
+    /// Folds and emits token `a..b`.
+    fn token(&mut self, a: usize, b: usize) {
+        let units = self.units;
+        // Edge symbols are punctuation, except a leading `@`/`$` and a trailing `$`.
+        let mut lead = a;
+        while lead < b && kind(units[lead].ch) == Kind::Sym && !matches!(units[lead].ch, '@' | '$') {
+            lead += 1;
+        }
+        let mut trail = b;
+        while trail > lead && kind(units[trail - 1].ch) == Kind::Sym && units[trail - 1].ch != '$' {
+            trail -= 1;
+        }
+        for &u in &units[a..lead] {
+            self.emit(u.ch, u);
+        }
+        let tok = &units[lead..trail];
+        let mut has_letter = false;
+        let mut has_fold = false;
+        let mut all_leet = true;
+        for u in tok {
+            match kind(u.ch) {
+                Kind::Letter => has_letter = true,
+                Kind::Digit => {
+                    has_fold = true;
+                    all_leet &= leet_digit(u.ch).is_some();
+                }
+                _ => has_fold = true,
+            }
+        }
+        // `@$$` has no letter but is unambiguous: both an `@` and a `$`.
+        let money_at = tok.iter().any(|u| u.ch == '@') && tok.iter().any(|u| u.ch == '$');
+        let fold = self.leet && (has_letter || money_at) && has_fold && all_leet && !is_quantity(tok);
+        self.scratch.clear();
+        for (p, &u) in tok.iter().enumerate() {
+            let ch = if !fold {
+                u.ch
+            } else {
+                match u.ch {
+                    '$' => 's',
+                    '!' => 'i',
+                    '@' if p == 0 => 'a',
+                    '@' | '*' | '#' | '%' => '*',
+                    c => leet_digit(c).unwrap_or(c),
+                }
+            };
+            self.scratch.push(Unit { ch, ..u });
+        }
+        self.stretch();
+        for k in 0..self.scratch.len() {
+            let u = self.scratch[k];
+            self.emit(u.ch, u);
+        }
+        for &u in &units[trail..b] {
+            self.emit(u.ch, u);
+        }
+    }
+
+    /// Collapses runs of three or more identical letters or masks in the scratch token, unless
+    /// the run is the whole token.
+    fn stretch(&mut self) {
+        let s = &mut *self.scratch;
+        let n = s.len();
+        if n < 4 {
+            return;
+        }
+        let mut w = 0;
+        let mut r = 0;
+        while r < n {
+            let c = s[r].ch;
+            let mut e = r + 1;
+            while e < n && s[e].ch == c {
+                e += 1;
+            }
+            let collapsible = (c == '*' || c.is_alphabetic()) && e - r >= 3 && e - r < n;
+            if collapsible {
+                s[w] = Unit { ch: c, start: s[r].start, end: s[e - 1].end };
+                w += 1;
+            } else {
+                for k in r..e {
+                    s[w] = s[k];
+                    w += 1;
+                }
+            }
+            r = e;
+        }
+        s.truncate(w);
+    }
+}
+
+/// 1 if the unit is an ASCII letter.
+#[inline]
+fn vec_count(units: &[Unit], p: usize) -> usize {
+    usize::from(units[p].ch.is_ascii_lowercase())
+}
+
+/// `1st`, `1970s`, `100km`: digits then a known unit/ordinal suffix.
+fn is_quantity(tok: &[Unit]) -> bool {
+    let digits = tok.iter().take_while(|u| u.ch.is_ascii_digit()).count();
+    if digits == 0 || digits == tok.len() {
+        return false;
+    }
+    let rest = &tok[digits..];
+    if rest.len() > 3 || !rest.iter().all(|u| u.ch.is_ascii_lowercase()) {
+        return false;
+    }
+    let mut buf = [0u8; 3];
+    for (k, u) in rest.iter().enumerate() {
+        buf[k] = u.ch as u8;
+    }
+    let suffix = std::str::from_utf8(&buf[..rest.len()]).unwrap_or("");
+    NUMBER_SUFFIXES.contains(&suffix)
+}

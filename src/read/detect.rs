@@ -1,0 +1,113 @@
+//! Format detection: which reader an input needs, from its extension and its first bytes.
+//!
+//! The extension decides when it is unambiguous (`.jsonl`/`.ndjson` → JSONL, `.csv` → CSV,
+//! `.txt` → thread, `.wxr` → WordPress). `.xml` is shared by two exports, so its head is sniffed:
+//! `<disqus` → Disqus, `<rss` with the `wp:` namespace → WXR. Stdin and unknown extensions are
+//! sniffed the same way from the first bytes: `{` → JSONL, `<` → the XML sniff, a page with
+//! `N. Author said:` (or `N. Pingback:`) entries → thread, a first line with a comma → CSV, and
+//! prose otherwise → thread. Sniffing never consumes input: files are read twice, stdin is
+//! peeked through its own buffer. `--format` overrides all of this.
+
+use std::io::{BufRead, Read};
+use std::path::Path;
+
+use super::{Format, OpenError};
+
+/// How many bytes of a file are looked at when sniffing (a WXR file opens with a long comment).
+const SNIFF_LEN: usize = 64 * 1024;
+
+/// Extensions the directory walk keeps.
+const EXTENSIONS: [&str; 7] = ["jsonl", "ndjson", "json", "csv", "txt", "xml", "wxr"];
+
+/// Whether `path` has one of the extensions a directory walk picks up.
+pub fn recognized_extension(path: &Path) -> bool {
+    extension(path).is_some_and(|e| EXTENSIONS.contains(&e.as_str()))
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase())
+}
+
+/// Detects the format of a file. `explicit` is whether the user named the file (then an
+/// unrecognized extension is sniffed and an unknown XML dialect is an error); files found by a
+/// directory walk are skipped (`Ok(None)`) when their format cannot be told.
+///
+/// # Errors
+/// The file cannot be read, or it is an explicitly named XML file of an unknown dialect.
+pub fn detect_path(path: &Path, explicit: bool) -> Result<Option<Format>, OpenError> {
+    let ext = extension(path);
+    match ext.as_deref() {
+        Some("jsonl" | "ndjson") => return Ok(Some(Format::Jsonl)),
+        Some("csv") => return Ok(Some(Format::Csv)),
+        Some("txt") => return Ok(Some(Format::Thread)),
+        Some("wxr") => return Ok(Some(Format::Wxr)),
+        _ => {}
+    }
+    if !explicit && !recognized_extension(path) {
+        return Ok(None);
+    }
+    let head = read_head(path)?;
+    let sniffed = sniff(&head);
+    match (ext.as_deref(), sniffed) {
+        (Some("xml"), Some(f @ (Format::Wxr | Format::Disqus))) => Ok(Some(f)),
+        (Some("xml"), _) | (_, None) if explicit => Err(OpenError {
+            path: path.display().to_string(),
+            message: "not a WordPress export (WXR) nor a Disqus export; use --format".into(),
+        }),
+        (Some("xml"), _) => Ok(None),
+        (_, f) => Ok(f),
+    }
+}
+
+fn read_head(path: &Path) -> Result<Vec<u8>, OpenError> {
+    let file = std::fs::File::open(path).map_err(|e| OpenError::io(path, &e))?;
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    file.take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(|e| OpenError::io(path, &e))?;
+    Ok(head)
+}
+
+/// Sniffs stdin's format from the bytes already available in its buffer (nothing is consumed).
+/// Falls back to JSONL when stdin is empty or unreadable.
+pub fn sniff_stdin() -> Format {
+    let stdin = std::io::stdin();
+    let mut lock = stdin.lock();
+    match lock.fill_buf() {
+        Ok(head) => sniff(head).unwrap_or(Format::Jsonl),
+        Err(_) => Format::Jsonl,
+    }
+}
+
+/// Guesses a format from the first bytes of an input. `None` for XML of an unknown dialect.
+pub fn sniff(head: &[u8]) -> Option<Format> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = head.iter().position(|b| !b.is_ascii_whitespace()).map(|i| head[i]);
+    match first {
+        None | Some(b'{') => Some(Format::Jsonl),
+        Some(b'<') => sniff_xml(head),
+        _ if has_thread_entries(head) => Some(Format::Thread),
+        _ => {
+            let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+            if first_line.contains(&b',') {
+                Some(Format::Csv)
+            } else {
+                Some(Format::Thread)
+            }
+        }
+    }
+}
+
+/// `<disqus` → Disqus; `<rss` plus the `wp:` namespace → WXR.
+pub fn sniff_xml(head: &[u8]) -> Option<Format> {
+    let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
+    if has(b"<disqus") {
+        Some(Format::Disqus)
+    } else if has(b"<rss") && (has(b"xmlns:wp=") || has(b"<wp:")) {
+        Some(Format::Wxr)
+    } else {
+        None
+    }
+}
+
+fn has_thread_entries(head: &[u8]) -> bool {
+    String::from_utf8_lossy(head).lines().any(|l| super::thread::parse_header(l).is_some())
+}

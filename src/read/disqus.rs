@@ -1,0 +1,113 @@
+//! The Disqus export reader: every `<post>` element is one record.
+//!
+//! A Disqus export (`<disqus xmlns="http://disqus.com">`) lists categories, threads and posts as
+//! siblings; posts refer to their thread by `<thread dsq:id="…"/>`. Only posts are comments:
+//!
+//! | Disqus | comment field |
+//! |---|---|
+//! | `post/@dsq:id` (else `post/id`, else `<stem>#<line>`) | `id` |
+//! | `message` (CDATA, HTML kept as is) | `body` (required) |
+//! | `author/name`, else `author/username` | `author` |
+//! | `author/email` | `author_email` |
+//! | `ipAddress` | `ip` |
+//! | `createdAt` | `created_at` |
+//! | `thread/@dsq:id` | `post_id` |
+//! | `parent/@dsq:id` | `parent` |
+//! | `isSpam` / `isDeleted` | `approved`: `Some(false)` if either is `true`, `Some(true)` if both are present and `false`, else `None` |
+//!
+//! The record's line is the line of its `<post>` tag.
+
+use std::io::BufRead;
+
+use quick_xml::events::Event;
+
+use super::wxr::{fail_record, outside_record};
+use super::xml::{self, attrs, collect, text, xml_reader, XmlReader};
+use super::{Origin, ReadOptions, Record, RecordError, Source};
+use crate::comment::Comment;
+
+/// Streams the posts of a Disqus export.
+pub(crate) struct DisqusReader {
+    xml: XmlReader<Box<dyn BufRead + Send>>,
+    origin: Origin,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl DisqusReader {
+    pub(crate) fn new(src: Source, _opts: &ReadOptions) -> DisqusReader {
+        DisqusReader { xml: xml_reader(src.reader), origin: src.origin, buf: Vec::new(), done: false }
+    }
+}
+
+fn build(o: &Origin, line: u64, dsq_id: Option<String>, nodes: &[xml::Node]) -> Record {
+    let get = |p: &str| text(nodes, p);
+    let id = dsq_id.or_else(|| get("id").ok().flatten()).unwrap_or_else(|| o.make_id(line));
+    let attr = |p: &str| xml::node(nodes, p).and_then(|n| n.attr("dsq:id")).map(str::to_string);
+    let fields = (|| -> Result<Comment, String> {
+        let Some(message) = xml::node(nodes, "message") else {
+            return Err(format!("line {line}: no body field (looked for \"message\")"));
+        };
+        let body = message.text.clone().map_err(|e| format!("line {line}: field \"message\": {e}"))?;
+        let at = |r: Result<Option<String>, String>| r.map_err(|e| format!("line {line}: {e}"));
+        let flag =
+            |p: &str| -> Result<Option<bool>, String> { Ok(at(get(p))?.map(|v| v.eq_ignore_ascii_case("true"))) };
+        let approved = match (flag("isSpam")?, flag("isDeleted")?) {
+            (Some(true), _) | (_, Some(true)) => Some(false),
+            (Some(false), Some(false)) => Some(true),
+            _ => None,
+        };
+        Ok(Comment {
+            id: id.clone(),
+            body,
+            author: match at(get("author/name"))? {
+                Some(a) => Some(a),
+                None => at(get("author/username"))?,
+            },
+            author_email: at(get("author/email"))?,
+            ip: at(get("ipAddress"))?,
+            created_at: at(get("createdAt"))?,
+            post_id: attr("thread"),
+            parent: attr("parent"),
+            approved,
+            source: Some(o.pos(line)),
+            ..Comment::default()
+        })
+    })();
+    fields.map_err(|message| RecordError::new(o, line, id.clone(), message, None))
+}
+
+impl Iterator for DisqusReader {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        while !self.done {
+            let line = self.xml.get_ref().line();
+            let pos = self.xml.get_ref().position();
+            self.buf.clear();
+            let (dsq_id, empty) = match self.xml.read_event_into(&mut self.buf) {
+                Ok(Event::Start(e)) if e.name().as_ref() == b"post" => (attrs(&e), false),
+                Ok(Event::Empty(e)) if e.name().as_ref() == b"post" => (attrs(&e), true),
+                Ok(Event::Eof) => {
+                    self.done = true;
+                    continue;
+                }
+                Ok(_) => continue,
+                Err(e) => {
+                    let at = self.xml.get_ref().line();
+                    let stuck = self.xml.get_ref().position() == pos;
+                    return Some(Err(outside_record(&self.origin, &mut self.done, at, stuck, e)));
+                }
+            };
+            let o = &self.origin;
+            let dsq_id = dsq_id.map(|a| a.into_iter().find(|(k, _)| k == "dsq:id").map(|(_, v)| v));
+            let nodes = if empty { Ok(Vec::new()) } else { collect(&mut self.xml, &mut self.buf) };
+            let at = self.xml.get_ref().line();
+            return Some(match (dsq_id, nodes) {
+                (Ok(id), Ok(nodes)) => build(o, line, id, &nodes),
+                (Err(f), _) | (_, Err(f)) => Err(fail_record(o, &mut self.done, line, at, f, "post")),
+            });
+        }
+        None
+    }
+}

@@ -1,0 +1,352 @@
+//! The JSONL reader: one JSON object per line, fields found through the [`FieldMap`].
+//!
+//! This is the hot path of bulk runs, so the reader never builds a `serde_json::Value` for the
+//! whole object. A [`FieldTable`] built once maps every configured field name to its comment
+//! field and its rank in that field's list; a map visitor walks the object's keys (borrowed from
+//! the line when they have no escapes), looks each one up, deserializes only the values of known
+//! names and skips the rest with `IgnoredAny`. The first-listed name that is present wins. Lines
+//! are read into one reused buffer, so memory is constant in the input size (one line at a time;
+//! a 2 MB comment is one 2 MB line).
+//!
+//! # Performance
+//!
+//! About 180 MB/s on one core (release build, 105 MB of 270-byte comments with six fields and a
+//! nested object, records built and dropped: `cargo test --release --test read -- --ignored`).
+//!
+//! Blank lines are skipped (they are not records). Every other line is exactly one record: a
+//! line that is not valid UTF-8 or not a JSON object, or that has no body, becomes a
+//! [`RecordError`] naming the line (and the field), and reading goes on with the next line.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::io::BufRead as _;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::{chomp, looked_for, FieldMap, ReadOptions, Record, RecordError, Source};
+use crate::comment::{Comment, CommentKind};
+
+/// The comment fields a [`FieldMap`] can fill, in `FieldMap` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Id,
+    Body,
+    Author,
+    Kind,
+    AuthorUrl,
+    AuthorEmail,
+    Ip,
+    CreatedAt,
+    PostId,
+    Parent,
+}
+
+/// Number of [`Slot`]s.
+pub(crate) const SLOTS: usize = 10;
+
+/// Every slot with its list of names.
+pub(crate) fn slot_names(map: &FieldMap) -> [(Slot, &[String]); SLOTS] {
+    [
+        (Slot::Id, &map.id),
+        (Slot::Body, &map.body),
+        (Slot::Author, &map.author),
+        (Slot::Kind, &map.kind),
+        (Slot::AuthorUrl, &map.author_url),
+        (Slot::AuthorEmail, &map.author_email),
+        (Slot::Ip, &map.ip),
+        (Slot::CreatedAt, &map.created_at),
+        (Slot::PostId, &map.post_id),
+        (Slot::Parent, &map.parent),
+    ]
+}
+
+/// FNV-1a: keys are short field names, so a simple hasher beats SipHash on the hot path (the
+/// names come from config, not from the input, so flooding is not a concern).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Field name → (slot, rank in the slot's list). Built once per input.
+pub(crate) struct FieldTable {
+    names: HashMap<Box<str>, (Slot, u16), std::hash::BuildHasherDefault<Fnv>>,
+    body_names: String,
+}
+
+impl FieldTable {
+    pub(crate) fn new(map: &FieldMap) -> FieldTable {
+        let mut names = HashMap::default();
+        for (slot, list) in slot_names(map) {
+            for (rank, name) in list.iter().enumerate() {
+                // A name listed for two fields goes to the first; later duplicates lose.
+                names.entry(name.as_str().into()).or_insert((slot, rank as u16));
+            }
+        }
+        FieldTable { names, body_names: looked_for(&map.body) }
+    }
+}
+
+/// The values picked out of one object: per slot, the best-ranked value seen so far.
+#[derive(Default)]
+struct Picked {
+    vals: [Option<(u16, String)>; SLOTS],
+    /// A field whose value had the wrong type: (field name, what was found).
+    bad: Option<(String, &'static str)>,
+}
+
+impl Picked {
+    fn take(&mut self, slot: Slot) -> Option<String> {
+        self.vals[slot as usize].take().map(|(_, v)| v)
+    }
+}
+
+/// A JSON value reduced to what a comment field can hold.
+enum Scalar {
+    Str(String),
+    Null,
+    Nested(&'static str),
+}
+
+impl<'de> de::Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v.to_string()))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v.to_string()))
+    }
+    fn visit_unit<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Nested("an object"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Nested("an array"))
+    }
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Deserializes one object into [`Picked`], touching only the configured names.
+struct Pick<'t>(&'t FieldTable);
+
+impl<'de> DeserializeSeed<'de> for Pick<'_> {
+    type Value = Picked;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Picked, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Pick<'_> {
+    type Value = Picked;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Picked, A::Error> {
+        let mut out = Picked::default();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let Some(&(slot, rank)) = self.0.names.get(key.0.as_ref()) else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let cur = &mut out.vals[slot as usize];
+            if cur.as_ref().is_some_and(|(r, _)| *r <= rank) {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            match map.next_value::<Scalar>()? {
+                Scalar::Str(v) => *cur = Some((rank, v)),
+                Scalar::Null => {}
+                Scalar::Nested(what) => {
+                    // Nested metadata (e.g. `"author": {...}`) is ignored; the id and the body
+                    // must be plain values.
+                    if matches!(slot, Slot::Id | Slot::Body) && out.bad.is_none() {
+                        out.bad = Some((key.0.into_owned(), what));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Streams records from a JSONL input.
+pub(crate) struct JsonlReader {
+    src: Source,
+    table: FieldTable,
+    keep_raw: bool,
+    line: u64,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl JsonlReader {
+    pub(crate) fn new(src: Source, opts: &ReadOptions) -> JsonlReader {
+        JsonlReader {
+            src,
+            table: FieldTable::new(&opts.fields),
+            keep_raw: opts.keep_raw,
+            line: 0,
+            buf: Vec::with_capacity(64 * 1024),
+            done: false,
+        }
+    }
+
+    fn record(&self, bytes: &[u8]) -> Record {
+        let line = self.line;
+        let src = &self.src.origin;
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let raw = self.keep_raw.then(|| String::from_utf8_lossy(bytes).into_owned());
+                let msg = format!("line {line}: invalid UTF-8 at byte {}", e.valid_up_to() + 1);
+                return Err(RecordError::new(src, line, src.make_id(line), msg, raw));
+            }
+        };
+        let raw = || self.keep_raw.then(|| text.to_owned());
+        let mut de = serde_json::Deserializer::from_str(text);
+        let picked = Pick(&self.table).deserialize(&mut de).and_then(|p| de.end().map(|()| p));
+        let mut picked = match picked {
+            Ok(p) => p,
+            Err(e) => {
+                let msg = format!("line {line}: invalid JSON: {}", json_message(&e));
+                return Err(RecordError::new(src, line, src.make_id(line), msg, raw()));
+            }
+        };
+        let id = picked.take(Slot::Id).filter(|s| !s.is_empty()).unwrap_or_else(|| src.make_id(line));
+        if let Some((field, what)) = picked.bad.take() {
+            let msg = format!("line {line}: field {field:?}: expected a string or number, found {what}");
+            return Err(RecordError::new(src, line, id, msg, raw()));
+        }
+        let Some(body) = picked.take(Slot::Body) else {
+            let msg = format!("line {line}: no body field (looked for {})", self.table.body_names);
+            return Err(RecordError::new(src, line, id, msg, raw()));
+        };
+        let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
+        Ok(Comment {
+            id,
+            body,
+            author: nonempty(picked.take(Slot::Author)),
+            kind: picked.take(Slot::Kind).map(|k| CommentKind::parse(&k)).unwrap_or_default(),
+            author_url: nonempty(picked.take(Slot::AuthorUrl)),
+            author_email: nonempty(picked.take(Slot::AuthorEmail)),
+            ip: nonempty(picked.take(Slot::Ip)),
+            created_at: nonempty(picked.take(Slot::CreatedAt)),
+            post_id: nonempty(picked.take(Slot::PostId)),
+            parent: nonempty(picked.take(Slot::Parent)),
+            approved: None,
+            source: Some(src.pos(line)),
+            raw: raw(),
+        })
+    }
+}
+
+/// serde_json's message without its ` at line 1 column N` tail (every line is line 1 to it),
+/// with the column kept.
+fn json_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => format!("{} (column {})", &s[..i], e.column()),
+        None => s,
+    }
+}
+
+impl Iterator for JsonlReader {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        while !self.done {
+            self.buf.clear();
+            match self.src.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => self.done = true,
+                Ok(_) => {
+                    self.line += 1;
+                    let bytes = std::mem::take(&mut self.buf);
+                    let line = chomp(&bytes);
+                    let rec = if line.iter().all(u8::is_ascii_whitespace) { None } else { Some(self.record(line)) };
+                    self.buf = bytes;
+                    if rec.is_some() {
+                        return rec;
+                    }
+                }
+                Err(e) => {
+                    self.done = true;
+                    let line = self.line + 1;
+                    let msg = format!("line {line}: read error: {e}");
+                    return Some(Err(RecordError::new(
+                        &self.src.origin,
+                        line,
+                        self.src.origin.make_id(line),
+                        msg,
+                        None,
+                    )));
+                }
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,163 @@
+//! The WordPress export (WXR) reader: every `<wp:comment>` is one record.
+//!
+//! The export is an RSS feed whose `<item>`s (posts, pages, attachments) carry their comments
+//! as `<wp:comment>` children. The reader streams events and only stops at three start tags:
+//! `<item>` (a new post begins), `<wp:post_id>` (the post's id, given to the comments that
+//! follow it) and `<wp:comment>` (collected whole and mapped):
+//!
+//! | WXR element | comment field |
+//! |---|---|
+//! | `wp:comment_id` | `id` (else `<stem>#<line>`) |
+//! | `wp:comment_content` | `body` (CDATA; required) |
+//! | `wp:comment_author`, `_email`, `_url`, `_IP` | `author`, `author_email`, `author_url`, `ip` |
+//! | `wp:comment_date_gmt`, else `wp:comment_date` | `created_at` |
+//! | `wp:comment_type` `pingback` / `trackback` | `kind` |
+//! | `wp:comment_approved` `1` / `0`, `spam`, `trash` / empty | `approved` `Some(true)` / `Some(false)` / `None` |
+//! | `wp:comment_parent` (`0` = none) | `parent` |
+//! | the item's `wp:post_id` | `post_id` |
+//!
+//! The record's line is the line of its `<wp:comment>` tag. Comment metadata
+//! (`wp:commentmeta`) is skipped.
+
+use std::io::BufRead;
+
+use quick_xml::events::Event;
+
+use super::xml::{self, collect, text, xml_reader, Fail, XmlReader};
+use super::{Origin, ReadOptions, Record, RecordError, Source};
+use crate::comment::{Comment, CommentKind};
+
+/// Streams the comments of a WXR export.
+pub(crate) struct WxrReader {
+    xml: XmlReader<Box<dyn BufRead + Send>>,
+    origin: Origin,
+    buf: Vec<u8>,
+    post_id: Option<String>,
+    done: bool,
+}
+
+impl WxrReader {
+    pub(crate) fn new(src: Source, _opts: &ReadOptions) -> WxrReader {
+        WxrReader { xml: xml_reader(src.reader), origin: src.origin, buf: Vec::new(), post_id: None, done: false }
+    }
+
+    fn comment(&mut self, line: u64) -> Option<Record> {
+        let o = &self.origin;
+        let nodes = match collect(&mut self.xml, &mut self.buf) {
+            Ok(n) => n,
+            Err(f) => {
+                return Some(Err(fail_record(o, &mut self.done, line, self.xml.get_ref().line(), f, "wp:comment")))
+            }
+        };
+        Some(build(o, line, &nodes, self.post_id.clone()))
+    }
+}
+
+/// Turns a failure inside a record element into its error record (and stops on fatal ones).
+pub(crate) fn fail_record(o: &Origin, done: &mut bool, line: u64, at: u64, f: Fail, elem: &str) -> RecordError {
+    let id = o.make_id(line);
+    let message = match f {
+        Fail::Record(m) => format!("line {at}: {m} (in <{elem}> at line {line})"),
+        Fail::Fatal(m) => {
+            *done = true;
+            format!("line {at}: {m}; the rest of the file is skipped")
+        }
+        Fail::Eof => {
+            *done = true;
+            format!("line {line}: <{elem}> is not closed before the end of the file")
+        }
+    };
+    RecordError::new(o, line, id, message, None)
+}
+
+fn build(o: &Origin, line: u64, nodes: &[xml::Node], post_id: Option<String>) -> Record {
+    let get = |p: &str| text(nodes, p);
+    let id = get("wp:comment_id").ok().flatten().unwrap_or_else(|| o.make_id(line));
+    let fields = (|| -> Result<Comment, String> {
+        let Some(content) = xml::node(nodes, "wp:comment_content") else {
+            return Err(format!("line {line}: no body field (looked for \"wp:comment_content\")"));
+        };
+        let body = content.text.clone().map_err(|e| format!("line {line}: field \"wp:comment_content\": {e}"))?;
+        let at = |r: Result<Option<String>, String>| r.map_err(|e| format!("line {line}: {e}"));
+        let date = at(get("wp:comment_date_gmt"))?.filter(|d| !d.starts_with("0000-00-00"));
+        let approved = at(get("wp:comment_approved"))?;
+        Ok(Comment {
+            id: id.clone(),
+            body,
+            author: at(get("wp:comment_author"))?,
+            kind: at(get("wp:comment_type"))?.map(|k| CommentKind::parse(&k)).unwrap_or_default(),
+            author_url: at(get("wp:comment_author_url"))?,
+            author_email: at(get("wp:comment_author_email"))?,
+            ip: at(get("wp:comment_author_IP"))?,
+            created_at: match date {
+                Some(d) => Some(d),
+                None => at(get("wp:comment_date"))?,
+            },
+            post_id,
+            parent: at(get("wp:comment_parent"))?.filter(|p| p != "0"),
+            approved: approved.as_deref().and_then(parse_approved),
+            source: Some(o.pos(line)),
+            raw: None,
+        })
+    })();
+    fields.map_err(|message| RecordError::new(o, line, id.clone(), message, None))
+}
+
+/// The error record for malformed XML outside any comment element: reading goes on after an
+/// ill-formed tag, and stops after a syntax error (or when the parser does not advance).
+pub(crate) fn outside_record(o: &Origin, done: &mut bool, at: u64, stuck: bool, e: quick_xml::Error) -> RecordError {
+    let f = match Fail::from(e) {
+        Fail::Record(m) if stuck => Fail::Fatal(m),
+        f => f,
+    };
+    let message = match f {
+        Fail::Record(m) => format!("line {at}: {m}"),
+        Fail::Fatal(m) => {
+            *done = true;
+            format!("line {at}: {m}; the rest of the file is skipped")
+        }
+        Fail::Eof => unreachable!("read errors are never Eof"),
+    };
+    RecordError::new(o, at, o.make_id(at), message, None)
+}
+
+/// WordPress `comment_approved`: `1` → approved, `0`/`spam`/`trash` → not, anything else unknown.
+fn parse_approved(v: &str) -> Option<bool> {
+    match v {
+        "1" | "approve" | "approved" => Some(true),
+        "0" | "spam" | "trash" | "hold" => Some(false),
+        _ => None,
+    }
+}
+
+impl Iterator for WxrReader {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        while !self.done {
+            let line = self.xml.get_ref().line();
+            let pos = self.xml.get_ref().position();
+            self.buf.clear();
+            match self.xml.read_event_into(&mut self.buf) {
+                Ok(Event::Start(e)) => match e.name().as_ref() {
+                    b"item" => self.post_id = None,
+                    b"wp:post_id" => {
+                        if let Ok(nodes) = collect(&mut self.xml, &mut self.buf) {
+                            self.post_id = text(&nodes, "").ok().flatten();
+                        }
+                    }
+                    b"wp:comment" => return self.comment(line),
+                    _ => {}
+                },
+                Ok(Event::Eof) => self.done = true,
+                Ok(_) => {}
+                Err(e) => {
+                    let at = self.xml.get_ref().line();
+                    let stuck = self.xml.get_ref().position() == pos;
+                    return Some(Err(outside_record(&self.origin, &mut self.done, at, stuck, e)));
+                }
+            }
+        }
+        None
+    }
+}

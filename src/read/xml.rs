@@ -1,0 +1,244 @@
+//! Shared machinery of the XML readers (WXR, Disqus) and of `--split`'s XML rewriter.
+//!
+//! Both exports are streamed with quick-xml's event reader over a [`LineCounter`], a `BufRead`
+//! wrapper that counts the bytes and newlines quick-xml consumes. quick-xml consumes the bytes
+//! of each event (plus, after text, the `<` of the next tag, which [`LineCounter::event_start`]
+//! accounts for), so the counter read just before an event gives that event's byte offset and
+//! 1-based line: records name the line where their element starts, and the rewriter can splice
+//! new values into a byte-for-byte copy of the file. Text is never trimmed by the parser,
+//! so whitespace is an event of its own and never shifts an element's position.
+//!
+//! A comment element is small, so its whole subtree is collected ([`collect`]) into a flat list
+//! of [`Node`]s that the format readers interpret. Errors come in two kinds: [`Fail::Record`]
+//! (an ill-formed end tag, a bad attribute, an undecodable value) spoils one record and reading
+//! goes on with the next comment element, which resynchronizes naturally because the outer loops
+//! only look for start tags; [`Fail::Fatal`] (a syntax error, an I/O error) ends the file with one
+//! error record for the rest of it.
+
+use std::io::{BufRead, Read};
+
+use quick_xml::events::{BytesStart, Event};
+
+/// A `BufRead` that counts the bytes and newlines its consumer has consumed.
+#[derive(Debug)]
+pub struct LineCounter<R> {
+    inner: R,
+    newlines: u64,
+    pos: u64,
+    last: u8,
+}
+
+impl<R: BufRead> LineCounter<R> {
+    /// Wraps a reader; counting starts at byte 0, line 1.
+    pub fn new(inner: R) -> LineCounter<R> {
+        LineCounter { inner, newlines: 0, pos: 0, last: 0 }
+    }
+
+    /// The 1-based line of the next unconsumed byte.
+    pub fn line(&self) -> u64 {
+        self.newlines + 1
+    }
+
+    /// The byte offset of the next unconsumed byte.
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    /// The byte offset where the next event starts. quick-xml consumes the `<` that ends a
+    /// text event together with the text, so when the last consumed byte is `<` the next
+    /// event (a tag) started one byte earlier.
+    pub fn event_start(&self) -> u64 {
+        self.pos - u64::from(self.last == b'<')
+    }
+}
+
+impl<R: BufRead> Read for LineCounter<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        self.newlines += memchr::memchr_iter(b'\n', &out[..n]).count() as u64;
+        self.pos += n as u64;
+        if n > 0 {
+            self.last = out[n - 1];
+        }
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for LineCounter<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if let Ok(buf) = self.inner.fill_buf() {
+            let amt = amt.min(buf.len());
+            self.newlines += memchr::memchr_iter(b'\n', &buf[..amt]).count() as u64;
+            self.pos += amt as u64;
+            if amt > 0 {
+                self.last = buf[amt - 1];
+            }
+            self.inner.consume(amt);
+        }
+    }
+}
+
+/// The event reader every XML reader uses.
+pub type XmlReader<R> = quick_xml::Reader<LineCounter<R>>;
+
+/// A quick-xml reader over `r` that reports whitespace as text and checks end tags.
+pub fn xml_reader<R: BufRead>(r: R) -> XmlReader<R> {
+    let mut xml = quick_xml::Reader::from_reader(LineCounter::new(r));
+    let cfg = xml.config_mut();
+    cfg.trim_text(false);
+    cfg.check_end_names = true;
+    cfg.expand_empty_elements = false;
+    xml
+}
+
+/// Why reading stopped.
+#[derive(Debug)]
+pub(crate) enum Fail {
+    /// This record is spoiled (message without the `line N:` prefix); reading may go on.
+    Record(String),
+    /// The parser cannot go on: the rest of the file is lost.
+    Fatal(String),
+    /// End of file inside the element.
+    Eof,
+}
+
+impl From<quick_xml::Error> for Fail {
+    fn from(e: quick_xml::Error) -> Fail {
+        match e {
+            quick_xml::Error::IllFormed(_) | quick_xml::Error::InvalidAttr(_) | quick_xml::Error::EscapeError(_) => {
+                Fail::Record(format!("malformed XML: {e}"))
+            }
+            _ => Fail::Fatal(format!("malformed XML: {e}")),
+        }
+    }
+}
+
+/// One element below a record's root: its path relative to the root (`author/name`), its
+/// attributes, and its text (CDATA and unescaped text concatenated; whitespace-only text around
+/// CDATA dropped), or why the text could not be decoded.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub(crate) path: String,
+    pub(crate) attrs: Vec<(String, String)>,
+    pub(crate) text: Result<String, String>,
+}
+
+impl Node {
+    /// The value of attribute `key`.
+    pub(crate) fn attr(&self, key: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The attributes of a start tag, decoded.
+pub(crate) fn attrs(e: &BytesStart<'_>) -> Result<Vec<(String, String)>, Fail> {
+    let mut out = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|e| Fail::Record(format!("malformed XML attribute: {e}")))?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a.unescape_value().map_err(|e| Fail::Record(format!("attribute {key:?}: {e}")))?;
+        out.push((key, value.into_owned()));
+    }
+    Ok(out)
+}
+
+struct Open {
+    node: usize,
+    pieces: Vec<(bool, String)>,
+    err: Option<String>,
+}
+
+fn finish(nodes: &mut [Node], open: Open) {
+    let has_cdata = open.pieces.iter().any(|(cdata, _)| *cdata);
+    nodes[open.node].text = match open.err {
+        Some(e) => Err(e),
+        None => Ok(open
+            .pieces
+            .into_iter()
+            .filter(|(cdata, s)| *cdata || !has_cdata || !s.trim().is_empty())
+            .map(|(_, s)| s)
+            .collect()),
+    };
+}
+
+/// Reads the rest of the element whose start tag was just read (its subtree and its end tag)
+/// into a flat list of nodes. The root itself is node 0 with path `""` and no attributes (the
+/// caller has its start tag). `line` is the record's line, for messages.
+pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Vec<Node>, Fail> {
+    let mut nodes = vec![Node { path: String::new(), attrs: Vec::new(), text: Ok(String::new()) }];
+    let mut stack = vec![Open { node: 0, pieces: Vec::new(), err: None }];
+    let mut path = String::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(buf)? {
+            Event::Start(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let attrs = attrs(&e)?;
+                if !path.is_empty() {
+                    path.push('/');
+                }
+                path.push_str(&name);
+                nodes.push(Node { path: path.clone(), attrs, text: Ok(String::new()) });
+                stack.push(Open { node: nodes.len() - 1, pieces: Vec::new(), err: None });
+            }
+            Event::Empty(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let p = if path.is_empty() { name } else { format!("{path}/{name}") };
+                let attrs = attrs(&e)?;
+                nodes.push(Node { path: p, attrs, text: Ok(String::new()) });
+            }
+            Event::End(_) => {
+                let open = stack.pop().expect("stack holds the root until its end");
+                finish(&mut nodes, open);
+                if stack.is_empty() {
+                    return Ok(nodes);
+                }
+                path.truncate(path.rfind('/').unwrap_or(0));
+            }
+            Event::Text(t) => {
+                let top = stack.last_mut().expect("non-empty");
+                match t.unescape() {
+                    Ok(s) => top.pieces.push((false, s.into_owned())),
+                    // Undefined entities (`&nbsp;` is common in exports): keep the text as is.
+                    Err(quick_xml::Error::EscapeError(_)) => match std::str::from_utf8(&t) {
+                        Ok(s) => top.pieces.push((false, s.to_owned())),
+                        Err(e) => top.err = Some(format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1)),
+                    },
+                    Err(e) => top.err = Some(e.to_string()),
+                }
+            }
+            Event::CData(c) => {
+                let top = stack.last_mut().expect("non-empty");
+                match std::str::from_utf8(&c) {
+                    Ok(s) => top.pieces.push((true, s.to_owned())),
+                    Err(e) => top.err = Some(format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1)),
+                }
+            }
+            Event::Eof => return Err(Fail::Eof),
+            _ => {}
+        }
+    }
+}
+
+/// The first node at `path`.
+pub(crate) fn node<'a>(nodes: &'a [Node], path: &str) -> Option<&'a Node> {
+    nodes.iter().find(|n| n.path == path)
+}
+
+/// The trimmed, non-empty text at `path`; `Err` names the field when it could not be decoded.
+pub(crate) fn text(nodes: &[Node], path: &str) -> Result<Option<String>, String> {
+    match node(nodes, path) {
+        None => Ok(None),
+        Some(n) => match &n.text {
+            Ok(t) => {
+                let t = t.trim();
+                Ok((!t.is_empty()).then(|| t.to_string()))
+            }
+            Err(e) => Err(format!("field {path:?}: {e}")),
+        },
+    }
+}

@@ -1,0 +1,504 @@
+//! The review web server (axum): the queue page, its static script and style, and a JSON API.
+//!
+//! # Routes
+//!
+//! | method | path | what |
+//! |---|---|---|
+//! | GET | `/` | the queue page; `?status=pending\|approved\|rejected\|all&sort=score\|newest&category=&rule=&author=&source=&limit=` |
+//! | GET | `/static/app.js`, `/static/app.css` | the page's only script and style |
+//! | GET | `/api/items` | the same listing as JSON (same query) |
+//! | GET | `/api/items/{id}` | one item with its whole decision log |
+//! | POST | `/api/items/{id}/decision` | `{"action": "approve"\|"reject"\|"block", "reviewer"?, "categories"?, "expected_version"?}` |
+//! | POST | `/api/decisions` | bulk: `{"action", "reviewer"?, "categories"?, "items": [{"id", "expected_version"?, "categories"?}]}`, all or nothing |
+//!
+//! A decision answers `200 {"decisions": [...], "items": [{"id", "version", "status"}]}`;
+//! `409 {"error": ...}` when someone decided the item after `expected_version`; `400` for a bad
+//! request, `404` for an unknown item.
+//!
+//! # Security model
+//!
+//! The server is for a moderator on their own machine and binds `127.0.0.1` by default.
+//!
+//! - **Writes need the token**, as `Authorization: Bearer T` or `X-Moderate-Token: T` (`401`
+//!   otherwise). The token is random per start unless configured; `moderate review serve` prints
+//!   it inside the page URL's *fragment* (`http://127.0.0.1:8787/#token=T`). A fragment is never
+//!   sent to a server, never logged, never in a `Referer`; the page's script moves it into
+//!   `sessionStorage` (this tab only) and removes it from the address bar. Without it the page
+//!   asks for the token once. The HTML never contains the token, so reading the page is not
+//!   enough to write.
+//! - **Writes must be same-origin**: when the browser sends `Origin` (or, failing that,
+//!   `Referer`), it must be this server's own origin (`http[s]://` + the request's `Host`),
+//!   else `403`. `Origin: null` is refused. Non-browser clients send neither and need only the
+//!   token. JSON bodies also require `Content-Type: application/json`, which no HTML form can send.
+//! - **Host check** (DNS rebinding): when bound to a loopback address, requests whose `Host`
+//!   is not that address (or `localhost:PORT`) are refused with `421`, reads included.
+//! - **Headers on every response**: a strict `Content-Security-Policy` (no inline script or
+//!   style, nothing from other origins, no framing), `X-Content-Type-Options: nosniff`,
+//!   `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`, `Cache-Control: no-store`.
+//! - Every comment-derived string is HTML-escaped by [`page`](super::page).
+//!
+//! Reviewer names are self-declared (everyone with the token is trusted equally); the log
+//! records them as given.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::page::{self, PageData, PageQuery};
+use super::store::{DecisionRow, Item, NewDecision, ReviewAction, Status, Store, Target};
+use super::Error;
+
+/// The Content-Security-Policy of every response.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                       connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const APP_JS: &str = include_str!("static/app.js");
+const APP_CSS: &str = include_str!("static/app.css");
+
+/// How many of an author's other comments an item shows.
+const HISTORY_LIMIT: usize = 20;
+
+/// The server's shared state: the store (behind a mutex; SQLite calls run on the blocking pool),
+/// the write token, the default reviewer name and the accepted `Host` values. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Mutex<Store>,
+    token: String,
+    reviewer: String,
+    allowed_hosts: Vec<String>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("reviewer", &self.inner.reviewer)
+            .field("allowed_hosts", &self.inner.allowed_hosts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// State for a server over `store` that accepts writes carrying `token`, recording
+    /// `reviewer` when a decision names nobody. Any `Host` is accepted; see
+    /// [`AppState::with_allowed_hosts`].
+    ///
+    /// # Panics
+    /// If `token` is empty (a server must never accept an empty token).
+    pub fn new(store: Store, token: impl Into<String>, reviewer: impl Into<String>) -> AppState {
+        let token = token.into();
+        assert!(!token.is_empty(), "the write token must not be empty");
+        AppState {
+            inner: Arc::new(Inner {
+                store: Mutex::new(store),
+                token,
+                reviewer: reviewer.into(),
+                allowed_hosts: Vec::new(),
+            }),
+        }
+    }
+
+    /// Refuses requests whose `Host` header is not one of `hosts` (`host:port`, compared
+    /// case-insensitively). Empty = accept any.
+    ///
+    /// # Panics
+    /// If called after the state was cloned (call it right after [`AppState::new`]).
+    pub fn with_allowed_hosts(self, hosts: Vec<String>) -> AppState {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("with_allowed_hosts before cloning"));
+        AppState {
+            inner: Arc::new(Inner {
+                allowed_hosts: hosts.into_iter().map(|h| h.to_ascii_lowercase()).collect(),
+                ..inner
+            }),
+        }
+    }
+
+    /// Runs `f` with the store on tokio's blocking pool.
+    async fn with_store<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, Error> + Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut store = state.inner.store.lock().map_err(|_| ApiError::internal("store lock poisoned"))?;
+            f(&mut store).map_err(ApiError::from)
+        })
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+    }
+}
+
+/// The `Host` values a server bound to `addr` should accept: for a loopback address, the
+/// address itself and `localhost:PORT`; for anything else, none (accept any Host).
+pub fn loopback_hosts(addr: SocketAddr) -> Vec<String> {
+    if !addr.ip().is_loopback() {
+        return Vec::new();
+    }
+    vec![addr.to_string(), format!("localhost:{}", addr.port())]
+}
+
+/// The application: every route, the write guard and the security headers.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(queue_page))
+        .route("/static/app.js", get(app_js))
+        .route("/static/app.css", get(app_css))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
+        .route("/api/items", get(list_items))
+        .route("/api/items/:id", get(get_item))
+        .route("/api/items/:id/decision", post(decide_one))
+        .route("/api/decisions", post(decide_bulk))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// An error answer: status and a JSON `{"error": message}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, message: message.into() }
+    }
+
+    fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        let status = if e.is_conflict() {
+            StatusCode::CONFLICT
+        } else if e.is_not_found() {
+            StatusCode::NOT_FOUND
+        } else if e.is_invalid() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+    }
+}
+
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// Host check for every request; origin and token checks for every write.
+async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
+    if !state.inner.allowed_hosts.is_empty() && !host.as_ref().is_some_and(|h| state.inner.allowed_hosts.contains(h)) {
+        return ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "unexpected Host header; open the URL printed by `moderate review serve`",
+        )
+        .into_response();
+    }
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        if let Err(e) = check_origin(headers, host.as_deref()) {
+            return e.into_response();
+        }
+        if let Err(e) = check_token(headers, &state.inner.token) {
+            return e.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+fn check_origin(headers: &HeaderMap, host: Option<&str>) -> Result<(), ApiError> {
+    let forbidden = |what: &str| ApiError::new(StatusCode::FORBIDDEN, format!("cross-origin write refused ({what})"));
+    let same = |origin: &str| -> bool {
+        let Some(host) = host else { return false };
+        let origin = origin.to_ascii_lowercase();
+        origin == format!("http://{host}") || origin == format!("https://{host}")
+    };
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().map_err(|_| forbidden("unreadable Origin"))?;
+        return if same(origin) { Ok(()) } else { Err(forbidden("Origin is not this server")) };
+    }
+    if let Some(referer) = headers.get(header::REFERER) {
+        let referer = referer.to_str().map_err(|_| forbidden("unreadable Referer"))?;
+        // The origin is everything before the first '/' after "scheme://".
+        let origin = match referer.find("://") {
+            Some(i) => match referer[i + 3..].find('/') {
+                Some(j) => &referer[..i + 3 + j],
+                None => referer,
+            },
+            None => return Err(forbidden("malformed Referer")),
+        };
+        return if same(origin) { Ok(()) } else { Err(forbidden("Referer is not this server")) };
+    }
+    Ok(())
+}
+
+fn check_token(headers: &HeaderMap, token: &str) -> Result<(), ApiError> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| headers.get("x-moderate-token").and_then(|v| v.to_str().ok()));
+    match given {
+        Some(t) if constant_time_eq(t.trim().as_bytes(), token.as_bytes()) => Ok(()),
+        Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong token")),
+        None => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "this needs the write token (Authorization: Bearer ... or X-Moderate-Token), printed by `moderate review serve`",
+        )),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no such page")
+}
+
+async fn app_js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], APP_JS)
+}
+
+async fn app_css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS)
+}
+
+type Listing = (Vec<(Item, Vec<super::store::HistoryEntry>)>, usize);
+
+fn listing(store: &Store, q: &PageQuery) -> Result<Listing, Error> {
+    let (items, total) = store.items(&q.to_filter())?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let history = match item.author.as_deref().filter(|a| !a.is_empty()) {
+            Some(a) => store.history(a, &item.comment_id, HISTORY_LIMIT)?,
+            None => Vec::new(),
+        };
+        out.push((item, history));
+    }
+    Ok((out, total))
+}
+
+async fn queue_page(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Result<Html<String>, ApiError> {
+    let reviewer = state.inner.reviewer.clone();
+    state
+        .with_store(move |store| {
+            let (items, total) = listing(store, &q)?;
+            let counts = store.counts()?;
+            let (categories, rules) = store.facets()?;
+            Ok(Html(page::queue_page(&PageData {
+                items: &items,
+                total,
+                counts,
+                categories: &categories,
+                rules: &rules,
+                query: &q,
+                reviewer: &reviewer,
+            })))
+        })
+        .await
+}
+
+#[derive(Serialize)]
+struct ItemJson {
+    #[serde(flatten)]
+    item: Item,
+    status: Status,
+    history: Vec<super::store::HistoryEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decisions: Option<Vec<DecisionRow>>,
+}
+
+async fn list_items(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
+    state
+        .with_store(move |store| {
+            let (items, total) = listing(store, &q)?;
+            let items: Vec<ItemJson> = items
+                .into_iter()
+                .map(|(item, history)| ItemJson { status: item.status(), item, history, decisions: None })
+                .collect();
+            Ok(Json(serde_json::json!({ "total": total, "items": items })).into_response())
+        })
+        .await
+}
+
+async fn get_item(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    state
+        .with_store(move |store| {
+            let item = store.item(id)?;
+            let history = match item.author.as_deref().filter(|a| !a.is_empty()) {
+                Some(a) => store.history(a, &item.comment_id, HISTORY_LIMIT)?,
+                None => Vec::new(),
+            };
+            let decisions = Some(store.decisions(id)?);
+            Ok(Json(ItemJson { status: item.status(), item, history, decisions }).into_response())
+        })
+        .await
+}
+
+/// Body of `POST /api/items/{id}/decision`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// approve / reject / block.
+    pub action: ReviewAction,
+    /// Who decides; the server's default reviewer when absent.
+    #[serde(default)]
+    pub reviewer: Option<String>,
+    /// For reject/block: the confirmed categories (default: the item's).
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
+    /// The item version the client saw; checked when present.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+}
+
+/// One item of a bulk decision.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkItem {
+    /// The item's queue number.
+    pub id: i64,
+    /// The version the client saw.
+    #[serde(default)]
+    pub expected_version: Option<i64>,
+    /// Categories confirmed for this item (overrides the request's `categories`).
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
+}
+
+/// Body of `POST /api/decisions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkBody {
+    /// approve / reject / block.
+    pub action: ReviewAction,
+    /// Who decides.
+    #[serde(default)]
+    pub reviewer: Option<String>,
+    /// For reject/block: the confirmed categories, applied to every item (default: each item's).
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
+    /// The items.
+    pub items: Vec<BulkItem>,
+}
+
+#[derive(Serialize)]
+struct ItemState {
+    id: i64,
+    version: i64,
+    status: Status,
+    author_blocked: bool,
+}
+
+async fn record(
+    state: AppState,
+    action: ReviewAction,
+    reviewer: Option<String>,
+    categories: Option<Vec<String>>,
+    items: Vec<Target>,
+) -> Result<Response, ApiError> {
+    let reviewer = reviewer
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| state.inner.reviewer.clone());
+    state
+        .with_store(move |store| {
+            let d = NewDecision { action, reviewer, categories, expected_version: None, via: "web" };
+            let decisions = store.decide_many(&items, &d)?;
+            let mut states = Vec::with_capacity(items.len());
+            for target in &items {
+                let item = store.item(target.id)?;
+                states.push(ItemState {
+                    id: item.id,
+                    version: item.version,
+                    status: item.status(),
+                    author_blocked: item.author_blocked,
+                });
+            }
+            Ok(Json(serde_json::json!({ "decisions": decisions, "items": states })).into_response())
+        })
+        .await
+}
+
+async fn decide_one(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Json(body): Json<DecisionBody>,
+) -> Result<Response, ApiError> {
+    let target = Target { id, expected_version: body.expected_version, categories: None };
+    record(state, body.action, body.reviewer, body.categories, vec![target]).await
+}
+
+async fn decide_bulk(State(state): State<AppState>, Json(body): Json<BulkBody>) -> Result<Response, ApiError> {
+    if body.items.len() > 1000 {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "at most 1000 items per request"));
+    }
+    let items = body
+        .items
+        .into_iter()
+        .map(|i| Target { id: i.id, expected_version: i.expected_version, categories: i.categories })
+        .collect();
+    record(state, body.action, body.reviewer, body.categories, items).await
+}
+
+/// Serves `state` on `listener` until Ctrl-C (or SIGTERM), then finishes open requests.
+///
+/// # Errors
+/// The listener fails.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

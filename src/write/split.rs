@@ -1,0 +1,472 @@
+//! `--split DIR`: every judged record goes back out in its own input format, one file per input
+//! and verdict, so allowed, flagged and blocked comments can be re-imported where they came from.
+//!
+//! # Layout
+//!
+//! For an input with stem `S` (the file name without its extension; `stdin` for `-`; a second
+//! input with the same stem gets `S-2`, then `S-3`, ...):
+//!
+//! | input format | files in `DIR` |
+//! |---|---|
+//! | JSONL | `S.allowed.jsonl`, `S.flagged.jsonl`, `S.blocked.jsonl`, `S.errors.jsonl` |
+//! | CSV | `S.allowed.csv`, `S.flagged.csv`, `S.blocked.csv`, `S.errors.csv`, each starting with the input's header row |
+//! | thread | `S.allowed.txt`, `S.flagged.txt`, `S.blocked.txt`, `S.errors.txt`: `  N. Author said:` entries |
+//! | WXR | `S.moderated.xml`: the export byte for byte, except each judged comment's `wp:comment_approved` |
+//! | Disqus | `S.moderated.xml`: the export byte for byte, except each judged post's `isSpam` |
+//!
+//! All four verdict files of a JSONL, CSV or thread input exist after the run, possibly empty.
+//! Each line (row, entry) is the record's original text ([`Comment::raw`], so readers must run
+//! with `keep_raw`); a record without one is rebuilt from its fields. The files are re-readable
+//! by the same reader with the same counts, and a thread entry keeps its number, so the ids
+//! (`S#N`) survive the round trip (the reader drops the `.allowed`-style suffix from stems).
+//!
+//! The XML exports are rewritten once, on [`Sink::finish`]: during the run only a map from each
+//! judged comment's start line to its decision is kept, then the original file is streamed once
+//! more and only the verdict values are spliced in (WXR: allow → `1`, flag → `0`, block → `spam`;
+//! Disqus: allow → `false`, block → `true`, flag left as it was, since Disqus has no "pending"
+//! flag). Error records are left untouched. A missing `wp:comment_approved` is inserted before
+//! `</wp:comment>`. XML read from stdin cannot be read twice, so its records go to JSONL verdict
+//! files instead, as does CSV from stdin (under a header of the default field names).
+//!
+//! Records are routed by `source.file`, which readers set to the input path as given. Records
+//! arrive in input order, so only the current input's files are open at a time.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use quick_xml::events::Event;
+
+use super::{Judged, Sink};
+use crate::comment::{Comment, CommentKind};
+use crate::read::xml::xml_reader;
+use crate::read::{id_stem, skip_bom, Format, Input, RecordError};
+use crate::verdict::Decision;
+
+/// The verdict part of split file names, in [`slot`] order.
+const VERDICT_NAMES: [&str; 4] = ["allowed", "flagged", "blocked", "errors"];
+
+/// The column names used when a CSV header cannot be read back (stdin).
+const DEFAULT_COLUMNS: [&str; 10] =
+    ["id", "body", "author", "kind", "author_url", "author_email", "ip", "created_at", "post_id", "parent"];
+
+fn slot(d: Decision) -> usize {
+    match d {
+        Decision::Allow => 0,
+        Decision::Flag => 1,
+        Decision::Block => 2,
+        Decision::Error => 3,
+    }
+}
+
+/// How one input is written.
+enum Mode {
+    /// JSONL lines (also XML and CSV from stdin, rebuilt from fields when `synth`).
+    Jsonl,
+    /// CSV rows under `header`; `synth` = rows are rebuilt from fields (stdin).
+    Csv { header: Vec<String>, synth: bool },
+    /// Thread entries.
+    Thread,
+    /// A rewritten copy of an XML export, made on finish from `decisions` (start line → verdict).
+    Xml { format: Format, decisions: HashMap<u64, Decision> },
+}
+
+struct Out {
+    path: PathBuf,
+    stem: String,
+    mode: Mode,
+    files: Option<Vec<BufWriter<File>>>,
+    started: bool,
+    entries: u64,
+}
+
+/// Writes each judged record into per-input, per-verdict files in the input's own format (see
+/// the module docs for the layout).
+pub struct SplitSink {
+    dir: PathBuf,
+    outs: Vec<Out>,
+    by_path: HashMap<String, usize>,
+    current: Option<usize>,
+}
+
+impl SplitSink {
+    /// Prepares `dir` (created if missing) for the given inputs. Nothing is written yet except
+    /// the directory; a CSV input's header row is read here.
+    ///
+    /// # Errors
+    /// The directory cannot be created or a CSV input's header cannot be read.
+    pub fn new(dir: &Path, inputs: &[Input]) -> io::Result<SplitSink> {
+        std::fs::create_dir_all(dir)?;
+        let mut seen = HashSet::new();
+        let mut outs = Vec::new();
+        let mut by_path = HashMap::new();
+        for (i, input) in inputs.iter().enumerate() {
+            let base = id_stem(&input.path);
+            let mut stem = base.clone();
+            let mut n = 2;
+            while !seen.insert(stem.clone()) {
+                stem = format!("{base}-{n}");
+                n += 1;
+            }
+            let stdin = input.path.as_os_str() == "-";
+            let mode = match input.format {
+                Format::Jsonl => Mode::Jsonl,
+                Format::Thread => Mode::Thread,
+                Format::Csv if stdin => {
+                    Mode::Csv { header: DEFAULT_COLUMNS.iter().map(|s| s.to_string()).collect(), synth: true }
+                }
+                Format::Csv => Mode::Csv { header: csv_header(&input.path)?, synth: false },
+                Format::Wxr | Format::Disqus if stdin => Mode::Jsonl,
+                f @ (Format::Wxr | Format::Disqus) => Mode::Xml { format: f, decisions: HashMap::new() },
+            };
+            by_path.insert(input.path.display().to_string(), i);
+            outs.push(Out { path: input.path.clone(), stem, mode, files: None, started: false, entries: 0 });
+        }
+        Ok(SplitSink { dir: dir.to_path_buf(), outs, by_path, current: None })
+    }
+
+    /// The files this sink writes (or has written) for input number `i`, in verdict order
+    /// (allowed, flagged, blocked, errors), or the one moderated copy for an XML export.
+    pub fn files_for(&self, i: usize) -> Vec<PathBuf> {
+        let out = &self.outs[i];
+        match &out.mode {
+            Mode::Xml { .. } => vec![self.dir.join(format!("{}.moderated.xml", out.stem))],
+            mode => {
+                let ext = match mode {
+                    Mode::Csv { .. } => "csv",
+                    Mode::Thread => "txt",
+                    _ => "jsonl",
+                };
+                VERDICT_NAMES.iter().map(|v| self.dir.join(format!("{}.{v}.{ext}", out.stem))).collect()
+            }
+        }
+    }
+
+    /// Opens input `i`'s four verdict files (creating them, or appending when the input was
+    /// already started), closing the previous input's.
+    fn switch_to(&mut self, i: usize) -> io::Result<()> {
+        if self.current == Some(i) {
+            return Ok(());
+        }
+        if let Some(prev) = self.current.take() {
+            close(&mut self.outs[prev])?;
+        }
+        if !matches!(self.outs[i].mode, Mode::Xml { .. }) {
+            let paths = self.files_for(i);
+            let out = &mut self.outs[i];
+            let mut files = Vec::with_capacity(4);
+            for p in paths {
+                let f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(out.started)
+                    .write(true)
+                    .truncate(!out.started)
+                    .open(&p)?;
+                let mut w = BufWriter::with_capacity(64 * 1024, f);
+                if !out.started {
+                    if let Mode::Csv { header, .. } = &out.mode {
+                        write_csv_row(&mut w, header)?;
+                    }
+                }
+                files.push(w);
+            }
+            out.files = Some(files);
+            out.started = true;
+        }
+        self.current = Some(i);
+        Ok(())
+    }
+
+    fn route(&self, judged: &Judged) -> usize {
+        let file = match &judged.record {
+            Ok(c) => c.source.as_ref().map(|s| &*s.file),
+            Err(e) => Some(&*e.source.file),
+        };
+        file.and_then(|f| self.by_path.get(f).copied()).or(self.current).unwrap_or(0)
+    }
+}
+
+fn close(out: &mut Out) -> io::Result<()> {
+    if let Some(files) = out.files.take() {
+        for mut f in files {
+            f.flush()?;
+        }
+    }
+    Ok(())
+}
+
+impl Sink for SplitSink {
+    fn write(&mut self, judged: &Judged) -> io::Result<()> {
+        if self.outs.is_empty() {
+            return Ok(());
+        }
+        let i = self.route(judged);
+        let decision = judged.verdict.verdict;
+        if let Mode::Xml { decisions, .. } = &mut self.outs[i].mode {
+            if let Ok(c) = &judged.record {
+                if let Some(src) = &c.source {
+                    decisions.insert(src.line, decision);
+                }
+            }
+            return Ok(());
+        }
+        self.switch_to(i)?;
+        let out = &mut self.outs[i];
+        out.entries += 1;
+        let n = out.entries;
+        let w = &mut out.files.as_mut().expect("opened by switch_to")[slot(decision)];
+        match (&out.mode, &judged.record) {
+            (Mode::Jsonl, Ok(c)) => match &c.raw {
+                Some(raw) => writeln!(w, "{raw}"),
+                None => writeln!(w, "{}", comment_json(c)),
+            },
+            (Mode::Jsonl, Err(e)) => match &e.raw {
+                Some(raw) => writeln!(w, "{raw}"),
+                None => writeln!(w, "{}", error_json(e)),
+            },
+            (Mode::Csv { synth: false, .. }, Ok(Comment { raw: Some(raw), .. }))
+            | (Mode::Csv { synth: false, .. }, Err(RecordError { raw: Some(raw), .. })) => writeln!(w, "{raw}"),
+            (Mode::Csv { header, .. }, Ok(c)) => write_csv_row(w, &csv_cells(header, c)),
+            (Mode::Csv { header, .. }, Err(e)) => {
+                let c = Comment::new(e.id.clone(), String::new());
+                write_csv_row(w, &csv_cells(header, &c))
+            }
+            (Mode::Thread, Ok(c)) => match &c.raw {
+                Some(raw) => write!(w, "{raw}\n\n"),
+                None => write!(w, "{}\n\n", thread_entry(c, n)),
+            },
+            (Mode::Thread, Err(e)) => match &e.raw {
+                Some(raw) => write!(w, "{raw}\n\n"),
+                None => write!(w, "{}\n\n", thread_entry(&Comment::new(e.id.clone(), e.message.clone()), n)),
+            },
+            (Mode::Xml { .. }, _) => unreachable!("handled above"),
+        }
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if let Some(prev) = self.current.take() {
+            close(&mut self.outs[prev])?;
+        }
+        for i in 0..self.outs.len() {
+            if let Mode::Xml { format, decisions } = &self.outs[i].mode {
+                let dst = self.files_for(i).remove(0);
+                rewrite_xml(&self.outs[i].path, &dst, *format, decisions)?;
+            } else if !self.outs[i].started {
+                // An input without records still gets its (empty) files.
+                self.switch_to(i)?;
+                if let Some(prev) = self.current.take() {
+                    close(&mut self.outs[prev])?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The header row of a CSV file, as written (BOM skipped).
+fn csv_header(path: &Path) -> io::Result<Vec<String>> {
+    let mut r = BufReader::new(File::open(path)?);
+    skip_bom(&mut r);
+    let mut rdr = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(r);
+    let mut rec = ::csv::StringRecord::new();
+    match rdr.read_record(&mut rec) {
+        Ok(true) => Ok(rec.iter().map(str::to_string).collect()),
+        Ok(false) => Ok(Vec::new()),
+        Err(e) => Err(io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))),
+    }
+}
+
+fn write_csv_row<W: Write>(w: &mut W, cells: &[String]) -> io::Result<()> {
+    if cells.is_empty() {
+        return Ok(());
+    }
+    let mut cw =
+        ::csv::WriterBuilder::new().flexible(true).terminator(::csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    cw.write_record(cells).map_err(io::Error::other)?;
+    w.write_all(&cw.into_inner().map_err(|e| io::Error::other(e.to_string()))?)
+}
+
+/// A comment's fields under a header's columns, matched by the default field names.
+fn csv_cells(header: &[String], c: &Comment) -> Vec<String> {
+    let defaults = crate::read::FieldMap::default();
+    let is = |col: &str, names: &[String]| names.iter().any(|n| n.eq_ignore_ascii_case(col.trim()));
+    header
+        .iter()
+        .map(|col| {
+            let v: Option<&str> = if is(col, &defaults.id) {
+                Some(&c.id)
+            } else if is(col, &defaults.body) {
+                Some(&c.body)
+            } else if is(col, &defaults.author) {
+                c.author.as_deref()
+            } else if is(col, &defaults.kind) {
+                Some(c.kind.as_str())
+            } else if is(col, &defaults.author_url) {
+                c.author_url.as_deref()
+            } else if is(col, &defaults.author_email) {
+                c.author_email.as_deref()
+            } else if is(col, &defaults.ip) {
+                c.ip.as_deref()
+            } else if is(col, &defaults.created_at) {
+                c.created_at.as_deref()
+            } else if is(col, &defaults.post_id) {
+                c.post_id.as_deref()
+            } else if is(col, &defaults.parent) {
+                c.parent.as_deref()
+            } else {
+                None
+            };
+            v.unwrap_or_default().to_string()
+        })
+        .collect()
+}
+
+/// A comment as one JSON object under the default field names (no `raw`, no `source`).
+pub fn comment_json(c: &Comment) -> String {
+    let mut m = serde_json::Map::new();
+    m.insert("id".into(), c.id.clone().into());
+    m.insert("body".into(), c.body.clone().into());
+    let opt = [
+        ("author", &c.author),
+        ("author_url", &c.author_url),
+        ("author_email", &c.author_email),
+        ("ip", &c.ip),
+        ("created_at", &c.created_at),
+        ("post_id", &c.post_id),
+        ("parent", &c.parent),
+    ];
+    for (k, v) in opt {
+        if let Some(v) = v {
+            m.insert(k.into(), v.clone().into());
+        }
+    }
+    if c.kind != CommentKind::Comment {
+        m.insert("kind".into(), c.kind.as_str().into());
+    }
+    if let Some(a) = c.approved {
+        m.insert("approved".into(), a.into());
+    }
+    serde_json::Value::Object(m).to_string()
+}
+
+fn error_json(e: &RecordError) -> String {
+    serde_json::json!({"id": e.id, "error": e.message, "source": e.source.to_string()}).to_string()
+}
+
+/// A thread entry rebuilt from a comment: `  N. Author said:` and the body indented by four.
+fn thread_entry(c: &Comment, fallback_n: u64) -> String {
+    let n = c.id.rsplit_once('#').and_then(|(_, n)| n.parse::<u64>().ok()).unwrap_or(fallback_n);
+    match c.kind {
+        CommentKind::Pingback | CommentKind::Trackback => {
+            let label = if c.kind == CommentKind::Pingback { "Pingback" } else { "Trackback" };
+            let mut lines = c.body.lines();
+            let mut s = format!("  {n}. {label}: {}", lines.next().unwrap_or_default());
+            for l in lines {
+                s.push_str(&format!("\n    {l}"));
+            }
+            s
+        }
+        CommentKind::Comment => {
+            let author = c.author.as_deref().unwrap_or_default();
+            let mut s = if author.is_empty() { format!("  {n}. said:\n") } else { format!("  {n}. {author} said:\n") };
+            for l in c.body.lines() {
+                s.push('\n');
+                if !l.trim().is_empty() {
+                    s.push_str("    ");
+                    s.push_str(l);
+                }
+            }
+            s
+        }
+    }
+}
+
+/// Errors after which quick-xml reads on (an ill-formed end tag, a bad attribute or escape), as
+/// the readers do.
+fn recoverable(e: &quick_xml::Error) -> bool {
+    matches!(e, quick_xml::Error::IllFormed(_) | quick_xml::Error::InvalidAttr(_) | quick_xml::Error::EscapeError(_))
+}
+
+/// The new value of the verdict element for a decision, or `None` to leave it as it is.
+fn verdict_value(format: Format, d: Decision) -> Option<&'static str> {
+    match (format, d) {
+        (_, Decision::Error) => None,
+        (Format::Disqus, Decision::Allow) => Some("false"),
+        (Format::Disqus, Decision::Block) => Some("true"),
+        (Format::Disqus, _) => None,
+        (_, Decision::Allow) => Some("1"),
+        (_, Decision::Flag) => Some("0"),
+        (_, Decision::Block) => Some("spam"),
+    }
+}
+
+/// Copies `src` to `dst` byte for byte, splicing each judged record's verdict into its
+/// `wp:comment_approved` (WXR) or `isSpam` (Disqus) element. A parse error stops the splicing;
+/// the rest of the file is copied unchanged.
+fn rewrite_xml(src: &Path, dst: &Path, format: Format, decisions: &HashMap<u64, Decision>) -> io::Result<()> {
+    let (record, elem): (&[u8], &str) =
+        if format == Format::Disqus { (b"post", "isSpam") } else { (b"wp:comment", "wp:comment_approved") };
+    let mut xml = xml_reader(BufReader::with_capacity(256 * 1024, File::open(src)?));
+    let mut copy = BufReader::with_capacity(256 * 1024, File::open(src)?);
+    let mut out = BufWriter::with_capacity(256 * 1024, File::create(dst)?);
+    let mut copied = 0u64;
+    let mut splice = |copy: &mut BufReader<File>, out: &mut BufWriter<File>, a: u64, b: u64, text: &str| {
+        io::copy(&mut copy.by_ref().take(a - copied), out)?;
+        io::copy(&mut copy.by_ref().take(b - a), &mut io::sink())?;
+        out.write_all(text.as_bytes())?;
+        copied = b;
+        io::Result::Ok(())
+    };
+    let full = |v: &str| format!("<{elem}>{v}</{elem}>");
+    let mut buf = Vec::new();
+    // Inside a judged record: (new value, whether the verdict element was seen).
+    let mut cur: Option<(Option<&str>, bool)> = None;
+    loop {
+        let (line, before) = (xml.get_ref().line(), xml.get_ref().event_start());
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.name().as_ref() == record => {
+                cur = Some((decisions.get(&line).and_then(|&d| verdict_value(format, d)), false));
+            }
+            Ok(Event::Start(e)) if cur.is_some() && e.name().as_ref() == elem.as_bytes() => {
+                let inner_start = xml.get_ref().position();
+                let mut depth = 0u32;
+                let inner_end = loop {
+                    let at = xml.get_ref().event_start();
+                    buf.clear();
+                    match xml.read_event_into(&mut buf) {
+                        Ok(Event::Start(_)) => depth += 1,
+                        Ok(Event::End(_)) if depth == 0 => break Some(at),
+                        Ok(Event::End(_)) => depth -= 1,
+                        Err(e) if recoverable(&e) && xml.get_ref().position() > at => {}
+                        Ok(Event::Eof) | Err(_) => break None,
+                        Ok(_) => {}
+                    }
+                };
+                let Some(inner_end) = inner_end else { break };
+                if let Some((Some(v), seen)) = cur.as_mut() {
+                    splice(&mut copy, &mut out, inner_start, inner_end, v)?;
+                    *seen = true;
+                }
+            }
+            Ok(Event::Empty(e)) if cur.is_some() && e.name().as_ref() == elem.as_bytes() => {
+                if let Some((Some(v), seen)) = cur.as_mut() {
+                    let after = xml.get_ref().position();
+                    splice(&mut copy, &mut out, before, after, &full(v))?;
+                    *seen = true;
+                }
+            }
+            Ok(Event::End(e)) if e.name().as_ref() == record => {
+                if let Some((Some(v), false)) = cur.take() {
+                    splice(&mut copy, &mut out, before, before, &full(v))?;
+                }
+            }
+            Err(e) if recoverable(&e) && xml.get_ref().position() > before => {}
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    io::copy(&mut copy, &mut out)?;
+    out.flush()
+}
