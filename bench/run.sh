@@ -152,7 +152,10 @@ fi
 
 # ---- 2. the scan bound: rg -F -i -w -f strong.txt, one thread, over the bodies --------------------
 WL="$OUT/strong.words"
-sed -e 's/[[:space:]]#.*$//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$WORDLIST_SRC" | grep -v -e '^#' -e '^$' >"$WL" || true
+# The terms as rg literals: comments and blank lines dropped, and the `*` anchors of the list
+# syntax (`*fuck*`, `shit*`) stripped, so rg looks for every term's core as a whole word.
+sed -e 's/[[:space:]]#.*$//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e 's/\*//g' "$WORDLIST_SRC" |
+  grep -v -e '^#' -e '^$' | sort -u >"$WL" || true
 [ -s "$WL" ] || die "$WORDLIST_SRC has no terms"
 BODIES="$OUT/bodies-$BENCH_MB.txt"
 rows=$(stat_of "$STATS_BIG" rows); body=$(stat_of "$STATS_BIG" body_bytes)

@@ -4,11 +4,17 @@
 //! * `compile`   — `config::load_from` of the project's `config.toml` + `rules/` (read + compile).
 //! * `normalize` — `Engine::normalize` alone, per comment kind and over the mix (bytes/s of body).
 //! * `judge`     — `Engine::judge_with` (normalize + match + decide) with a reused `Scratch`.
-//! * `read`      — the JSONL reader (`read::open`) over a temp file; off until the reader lands in
-//!   this branch: flip [`BENCH_READER`].
+//! * `read`      — the JSONL reader (`read::open`) over a temp file of about 4 MB (records built
+//!   and dropped).
+//! * `write`     — verdict JSONL serialization (`JsonlSink`) of the judged mix.
+//! * `pipeline`  — `pipeline::run` over the same temp file on 1 and 2 threads into a null sink:
+//!   read + judge + order + write in process, without the CLI.
 //!
+//! Throughput is in bytes of comment body per second (not JSON bytes), as in `bench/run.sh`.
 //! The comments are synthetic and generated here (deterministic), so the bench runs anywhere:
 //! plain sentences, profanity (plain and obfuscated), HTML with entities, links, non-ASCII text.
+//! Set `MODERATE_BENCH_CORPUS=bench/out/corpus-20.jsonl` (any JSONL with `id` and `body`) to add
+//! a `corpus` input of real comments (its first 20,000) to `normalize`, `judge` and `write`.
 //! The end-to-end numbers (CLI, threads, RSS, against rg and peers) are `bench/run.sh`'s job.
 
 use std::hint::black_box;
@@ -20,10 +26,6 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use moderate::config::source::FileSource;
 use moderate::engine::Scratch;
 use moderate::{Comment, Engine};
-
-/// The JSONL reader bench: `read::open` is still a `todo!()` stub in this branch. Set to `true`
-/// once the `read` branch is merged.
-const BENCH_READER: bool = false;
 
 /// Comments per generated kind.
 const PER_KIND: usize = 400;
@@ -55,20 +57,95 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "the", "a", "this", "that", "article", "post", "author", "really", "think", "people", "government", "policy",
-    "never", "always", "good", "point", "but", "and", "or", "because", "why", "would", "anyone", "believe", "data",
-    "shows", "otherwise", "thanks", "for", "sharing", "I", "you", "we", "they", "agree", "disagree", "completely",
-    "interesting", "read", "last", "week", "city", "council", "vote", "tax", "school", "game", "team", "season",
-    "player", "coach", "video", "music", "song", "great", "terrible", "idea", "class", "assessment", "Scunthorpe",
-    "cocktail", "passage", "analysis", "grape", "shiitake", "therapist", "document", "skills", "hello",
+    "the",
+    "a",
+    "this",
+    "that",
+    "article",
+    "post",
+    "author",
+    "really",
+    "think",
+    "people",
+    "government",
+    "policy",
+    "never",
+    "always",
+    "good",
+    "point",
+    "but",
+    "and",
+    "or",
+    "because",
+    "why",
+    "would",
+    "anyone",
+    "believe",
+    "data",
+    "shows",
+    "otherwise",
+    "thanks",
+    "for",
+    "sharing",
+    "I",
+    "you",
+    "we",
+    "they",
+    "agree",
+    "disagree",
+    "completely",
+    "interesting",
+    "read",
+    "last",
+    "week",
+    "city",
+    "council",
+    "vote",
+    "tax",
+    "school",
+    "game",
+    "team",
+    "season",
+    "player",
+    "coach",
+    "video",
+    "music",
+    "song",
+    "great",
+    "terrible",
+    "idea",
+    "class",
+    "assessment",
+    "Scunthorpe",
+    "cocktail",
+    "passage",
+    "analysis",
+    "grape",
+    "shiitake",
+    "therapist",
+    "document",
+    "skills",
+    "hello",
 ];
 const PROFANE: &[&str] = &[
     "fuck", "fucking", "shit", "asshole", "bitch", "cunt", "damn", "crap", "sh1t", "f*ck", "a$$hole", "fuuuck",
     "s h i t", "FUCK", "B1TCH", "idiot", "moron", "stupid",
 ];
 const HTML: &[&str] = &[
-    "<p>", "</p>", "<b>", "</b>", "<br/>", "&amp;", "&quot;", "&#39;", "&lt;3", "&nbsp;", "&#x66;&#x75;ck",
-    "<a href=\"https://example.org/x\">link</a>", "<i>", "</i>",
+    "<p>",
+    "</p>",
+    "<b>",
+    "</b>",
+    "<br/>",
+    "&amp;",
+    "&quot;",
+    "&#39;",
+    "&lt;3",
+    "&nbsp;",
+    "&#x66;&#x75;ck",
+    "<a href=\"https://example.org/x\">link</a>",
+    "<i>",
+    "</i>",
 ];
 const LINKS: &[&str] = &[
     "https://example.com/article/2024/11/some-long-slug?utm_source=feed&id=42",
@@ -79,8 +156,29 @@ const LINKS: &[&str] = &[
     "mailto:someone@example.net",
 ];
 const NON_ASCII: &[&str] = &[
-    "Très", "bien", "ça", "marche", "naïve", "façade", "Привет", "как", "дела", "日本語", "のコメント", "😀", "👍🏽",
-    "ｆｕｃｋ", "𝐬𝐡𝐢𝐭", "fu\u{200b}ck", "shít", "Straße", "مرحبا", "ελληνικά", "€", "—", "“quoted”",
+    "Très",
+    "bien",
+    "ça",
+    "marche",
+    "naïve",
+    "façade",
+    "Привет",
+    "как",
+    "дела",
+    "日本語",
+    "のコメント",
+    "😀",
+    "👍🏽",
+    "ｆｕｃｋ",
+    "𝐬𝐡𝐢𝐭",
+    "fu\u{200b}ck",
+    "shít",
+    "Straße",
+    "مرحبا",
+    "ελληνικά",
+    "€",
+    "—",
+    "“quoted”",
 ];
 
 #[derive(Clone, Copy)]
@@ -165,10 +263,22 @@ fn mix() -> Vec<Comment> {
         .collect()
 }
 
+/// The first 20,000 comments of `$MODERATE_BENCH_CORPUS`, if set.
+fn corpus() -> Option<Vec<Comment>> {
+    use moderate::read::{self, Format, Input, ReadOptions};
+    let path = std::env::var_os("MODERATE_BENCH_CORPUS")?;
+    let input = Input { path: PathBuf::from(path), format: Format::Jsonl };
+    let records = read::open(&input, &ReadOptions::default()).expect("MODERATE_BENCH_CORPUS: cannot open");
+    Some(records.filter_map(Result::ok).take(20_000).collect())
+}
+
 fn sets() -> Vec<(&'static str, Vec<Comment>)> {
     let mut v: Vec<_> =
         Kind::ALL.iter().enumerate().map(|(i, &k)| (k.name(), comments(k, PER_KIND, 1000 + i as u64))).collect();
     v.push(("mix", mix()));
+    if let Some(c) = corpus() {
+        v.push(("corpus", c));
+    }
     v
 }
 
@@ -257,19 +367,71 @@ fn bench_read(c: &mut Criterion) {
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3))
+fn bench_write(c: &mut Criterion) {
+    use moderate::write::jsonl::JsonlSink;
+    use moderate::write::{Judged, Sink};
+    let engine = load();
+    let mut g = c.benchmark_group("write");
+    for (name, cs) in sets().into_iter().filter(|(n, _)| matches!(*n, "mix" | "corpus")) {
+        let judged: Vec<Judged> =
+            cs.iter().map(|c| Judged { verdict: engine.judge(c), record: Ok(c.clone()) }).collect();
+        g.throughput(Throughput::Bytes(bytes(&cs)));
+        g.bench_with_input(BenchmarkId::new("jsonl", name), &judged, |b, judged| {
+            let mut out = Vec::with_capacity(1 << 20);
+            b.iter(|| {
+                out.clear();
+                let mut sink = JsonlSink::new(&mut out);
+                for j in judged {
+                    sink.write(j).expect("write to memory");
+                }
+                black_box(out.len())
+            })
+        });
+    }
+    g.finish();
 }
 
-fn bench_read_if_on(c: &mut Criterion) {
-    if BENCH_READER {
-        bench_read(c);
+/// Counts what reaches it (the pipeline needs a sink; this one does no I/O).
+struct NullSink(u64);
+
+impl moderate::write::Sink for NullSink {
+    fn write(&mut self, _: &moderate::write::Judged) -> std::io::Result<()> {
+        self.0 += 1;
+        Ok(())
     }
+}
+
+fn bench_pipeline(c: &mut Criterion) {
+    use moderate::pipeline::{self, RunOptions};
+    use moderate::read::{Format, Input, ReadOptions};
+    let engine = load();
+    let (file, rows, body) = jsonl_file();
+    let mut g = c.benchmark_group("pipeline");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(body));
+    for jobs in [1, 2] {
+        g.bench_function(BenchmarkId::new("jsonl", format!("j{jobs}")), |b| {
+            let opts = RunOptions { jobs, read: ReadOptions::default(), author_policy: false };
+            b.iter(|| {
+                let input = Input { path: file.path().to_path_buf(), format: Format::Jsonl };
+                let mut sink = NullSink(0);
+                let mut sinks: Vec<&mut dyn moderate::write::Sink> = vec![&mut sink];
+                pipeline::run(&engine, vec![input], &opts, &mut sinks, &mut ()).expect("pipeline");
+                drop(sinks);
+                assert_eq!(sink.0, rows);
+            })
+        });
+    }
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3))
 }
 
 criterion_group! {
     name = stages;
     config = config();
-    targets = bench_compile, bench_normalize, bench_judge, bench_read_if_on
+    targets = bench_compile, bench_normalize, bench_judge, bench_read, bench_write, bench_pipeline
 }
 criterion_main!(stages);
