@@ -75,6 +75,9 @@ pub struct RunResult {
 }
 
 /// What the reader hands on: a record parsed on the reading thread, or a chunk of JSONL lines.
+// Records are the frequent item (every format but JSONL): boxing them would cost an allocation
+// per record to save queue space.
+#[allow(clippy::large_enum_variant)]
 enum Item {
     Record(Record),
     Chunk(JsonlChunk),
