@@ -35,6 +35,8 @@ pub struct Scratch {
     /// The last normalized text.
     pub norm: Normalized,
     word_hits: Vec<wordlist::WordHit>,
+    /// Candidate-pattern bitset of the regex prefilter.
+    cand: Vec<u64>,
 }
 
 /// The compiled matching half of the engine.
@@ -65,10 +67,10 @@ impl Matcher {
         for h in &scratch.word_hits {
             out.push(Hit { rule: self.word_rule[h.list], span: Some(to_original(norm, body, h.start, h.end)) });
         }
-        self.norm_regex.scan(&norm.text, |rule, r| {
+        self.norm_regex.scan(&norm.text, &mut scratch.cand, |rule, r| {
             out.push(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) });
         });
-        self.raw_regex.scan(body, |rule, r| out.push(Hit { rule, span: Some(r) }));
+        self.raw_regex.scan(body, &mut scratch.cand, |rule, r| out.push(Hit { rule, span: Some(r) }));
         for (rule, signal) in &self.signals {
             signal.scan(comment, |span| out.push(Hit { rule: *rule, span }));
         }

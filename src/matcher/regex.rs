@@ -1,42 +1,93 @@
-//! Regex rules: one `RegexSet` pass tells which patterns hit; only those run again for spans.
+//! Regex rules: a literal prefilter tells which patterns can hit; only those run, for spans.
 //!
 //! The `regex` crate is linear-time, so no pattern can be a ReDoS; every pattern is compiled
 //! with a size limit so a huge `{list}` expansion fails loudly at load, not slowly at run.
+//!
+//! # Why not a `RegexSet`
+//!
+//! The shipped pack expands word lists into its patterns (`{insult}`, `{group}`), so one set of
+//! all patterns is a very large NFA. Its lazy DFA keeps building new states on new text (the
+//! overlapping search cannot stop early), thrashes its cache, grows memory up to the DFA size
+//! limit per thread, and gives up to the PikeVM on any non-ASCII haystack (Unicode `\b`): about
+//! 55 % of a run's time went there (`perf`, see docs/bench.md).
+//!
+//! Instead, each pattern is analysed once for **required literals**: a set of strings at least
+//! one of which occurs in every match (`\byour (?:a|an) \w+ {insult}\b` needs one of the
+//! `{insult}` terms; `\bkill (?:yourself|urself)\b` needs `kill yourself` or `kill urself`).
+//! One Aho-Corasick automaton over all those strings runs over the haystack; a pattern whose
+//! required strings do not occur cannot match and is skipped; the others run on their own
+//! (small automata, each with its own prefilter). Patterns without a usable required set always
+//! run. The result is exactly the set's: a skipped pattern provably has no match, and the
+//! candidates run in pattern order, as before.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-use regex::{Regex, RegexSet};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Patterns of several rules compiled together.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RegexRules {
-    set: RegexSet,
     regexes: Vec<Regex>,
     rule_of: Vec<usize>,
+    /// The required-literal automaton (None when no pattern has required literals).
+    prefilter: Option<AhoCorasick>,
+    /// Automaton pattern id → the regex indexes that need it.
+    needed_by: Vec<Vec<u32>>,
+    /// Bitset (one bit per regex) of the patterns that always run.
+    always: Vec<u64>,
 }
 
 /// Size limit per compiled pattern (bytes of compiled program).
 pub const SIZE_LIMIT: usize = 64 << 20;
 
-impl Default for RegexRules {
-    fn default() -> Self {
-        RegexRules { set: RegexSet::empty(), regexes: Vec::new(), rule_of: Vec::new() }
-    }
-}
+/// Most strings a required-literal set may hold (larger sets give up: the pattern always runs).
+const MAX_SET: usize = 4096;
+/// Largest set from which superstrings are removed.
+const DEDUP_MAX: usize = 64;
+/// Most characters of a class expanded into literals (`(?i)a` is `[Aa]`: two).
+const MAX_CLASS: usize = 8;
 
 impl RegexRules {
     /// Compiles `(rule index, pattern)` pairs (patterns already validated one by one).
     ///
     /// # Errors
-    /// The combined set is too large.
+    /// The required-literal automaton cannot be built.
     pub fn build(patterns: Vec<(usize, Regex)>) -> Result<RegexRules, String> {
-        let set = regex::RegexSetBuilder::new(patterns.iter().map(|(_, r)| r.as_str()))
-            .size_limit(SIZE_LIMIT * 4)
-            .dfa_size_limit(SIZE_LIMIT)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let words = patterns.len().div_ceil(64);
+        let mut always = vec![0u64; words];
+        let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut lits: Vec<Vec<u8>> = Vec::new();
+        let mut needed_by: Vec<Vec<u32>> = Vec::new();
+        for (i, (_, re)) in patterns.iter().enumerate() {
+            match required(re.as_str()) {
+                Some(set) => {
+                    for s in set {
+                        let id = *ids.entry(s).or_insert_with_key(|k| {
+                            lits.push(k.clone());
+                            needed_by.push(Vec::new());
+                            lits.len() - 1
+                        });
+                        needed_by[id].push(i as u32);
+                    }
+                }
+                None => always[i / 64] |= 1 << (i % 64),
+            }
+        }
+        let prefilter = if lits.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&lits)
+                    .map_err(|e| format!("cannot build the regex prefilter: {e}"))?,
+            )
+        };
         let (rule_of, regexes) = patterns.into_iter().unzip();
-        Ok(RegexRules { set, regexes, rule_of })
+        Ok(RegexRules { regexes, rule_of, prefilter, needed_by, always })
     }
 
     /// Whether there are no patterns.
@@ -44,17 +95,242 @@ impl RegexRules {
         self.regexes.is_empty()
     }
 
-    /// Calls `f(rule, range)` for every match of every pattern that hits `haystack`.
-    pub fn scan(&self, haystack: &str, mut f: impl FnMut(usize, Range<usize>)) {
+    /// Number of patterns that run on every haystack (no required literal found).
+    pub fn unfiltered(&self) -> usize {
+        self.always.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    /// Calls `f(rule, range)` for every match of every pattern that hits `haystack`, pattern by
+    /// pattern in order. `cand` is a reusable buffer.
+    pub fn scan(&self, haystack: &str, cand: &mut Vec<u64>, mut f: impl FnMut(usize, Range<usize>)) {
         if self.regexes.is_empty() {
             return;
         }
-        for i in self.set.matches(haystack).iter() {
-            for m in self.regexes[i].find_iter(haystack) {
-                if m.start() < m.end() {
-                    f(self.rule_of[i], m.range());
+        cand.clear();
+        cand.extend_from_slice(&self.always);
+        if let Some(ac) = &self.prefilter {
+            for m in ac.find_overlapping_iter(haystack) {
+                for &i in &self.needed_by[m.pattern().as_usize()] {
+                    cand[i as usize / 64] |= 1 << (i % 64);
                 }
             }
+        }
+        for (w, &bits) in cand.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                let i = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                for m in self.regexes[i].find_iter(haystack) {
+                    if m.start() < m.end() {
+                        f(self.rule_of[i], m.range());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A set of strings at least one of which occurs in every match of `pattern`; `None` when no
+/// useful set is found (or the pattern does not parse the way the regex crate parses it).
+fn required(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let mut set = req(&hir)?;
+    if set.iter().any(Vec::is_empty) {
+        return None;
+    }
+    set.sort_unstable();
+    set.dedup();
+    if set.len() > DEDUP_MAX {
+        return Some(set);
+    }
+    // A string containing another of the set adds nothing: drop it (small sets only: this is
+    // quadratic, and it runs at startup).
+    set.sort_by_key(Vec::len);
+    let mut kept: Vec<Vec<u8>> = Vec::with_capacity(set.len());
+    for s in set {
+        if !kept.iter().any(|k| memchr::memmem::find(&s, k).is_some()) {
+            kept.push(s);
+        }
+    }
+    Some(kept)
+}
+
+/// Every string `hir` can match, when that is a small finite set.
+fn exact(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
+        HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
+        HirKind::Class(Class::Unicode(c)) => {
+            let n: usize = c.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum();
+            if n > MAX_CLASS {
+                return None;
+            }
+            let mut out = Vec::with_capacity(n);
+            for r in c.ranges() {
+                for ch in r.start()..=r.end() {
+                    out.push(ch.to_string().into_bytes());
+                }
+            }
+            Some(out)
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            let n: usize = c.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum();
+            if n > MAX_CLASS {
+                return None;
+            }
+            Some(c.ranges().iter().flat_map(|r| (r.start()..=r.end()).map(|b| vec![b])).collect())
+        }
+        HirKind::Capture(c) => exact(&c.sub),
+        HirKind::Repetition(r) => match (r.min, r.max) {
+            (1, Some(1)) => exact(&r.sub),
+            (0, Some(1)) => {
+                let mut v = exact(&r.sub)?;
+                v.push(Vec::new());
+                Some(v)
+            }
+            _ => None,
+        },
+        HirKind::Concat(subs) => {
+            let mut acc = vec![Vec::new()];
+            for s in subs {
+                acc = product(&acc, &exact(s)?)?;
+            }
+            Some(acc)
+        }
+        HirKind::Alternation(subs) => {
+            let mut out = Vec::new();
+            for s in subs {
+                out.extend(exact(s)?);
+                if out.len() > MAX_SET {
+                    return None;
+                }
+            }
+            Some(out)
+        }
+    }
+}
+
+/// All concatenations `a + b`, or None when there would be too many.
+fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    if a.len().saturating_mul(b.len()) > MAX_SET {
+        return None;
+    }
+    let mut out = Vec::with_capacity(a.len() * b.len());
+    for x in a {
+        for y in b {
+            let mut s = x.clone();
+            s.extend_from_slice(y);
+            out.push(s);
+        }
+    }
+    Some(out)
+}
+
+/// How selective a required set is: longer shortest string first, then fewer strings.
+fn quality(set: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
+    (set.iter().map(Vec::len).min().unwrap_or(0), std::cmp::Reverse(set.len()))
+}
+
+/// A required set of `hir` (every match contains one of the strings), or None.
+fn req(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    if let Some(set) = exact(hir) {
+        return (!set.iter().any(Vec::is_empty)).then_some(set);
+    }
+    match hir.kind() {
+        HirKind::Capture(c) => req(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => req(&r.sub),
+        HirKind::Alternation(subs) => {
+            let mut out = Vec::new();
+            for s in subs {
+                out.extend(req(s)?);
+                if out.len() > MAX_SET {
+                    return None;
+                }
+            }
+            Some(out)
+        }
+        HirKind::Concat(subs) => {
+            // Runs of exactly-known children form cross-products; every other child offers its
+            // own required set. Any one candidate is sound: keep the most selective.
+            let mut best: Option<Vec<Vec<u8>>> = None;
+            let mut offer = |set: Vec<Vec<u8>>| {
+                if set.is_empty() || set.iter().any(Vec::is_empty) {
+                    return;
+                }
+                if best.as_ref().map_or(true, |b| quality(&set) > quality(b)) {
+                    best = Some(set);
+                }
+            };
+            let mut run: Vec<Vec<u8>> = vec![Vec::new()];
+            for s in subs {
+                match exact(s) {
+                    Some(e) => match product(&run, &e) {
+                        Some(p) => run = p,
+                        None => {
+                            offer(std::mem::replace(&mut run, vec![Vec::new()]));
+                            match product(&run, &e) {
+                                Some(p) => run = p,
+                                None => offer(e),
+                            }
+                        }
+                    },
+                    None => {
+                        offer(std::mem::replace(&mut run, vec![Vec::new()]));
+                        if let Some(r) = req(s) {
+                            offer(r);
+                        }
+                    }
+                }
+            }
+            offer(run);
+            best
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req_of(p: &str) -> Option<Vec<String>> {
+        required(p).map(|v| {
+            let mut v: Vec<String> = v.into_iter().map(|s| String::from_utf8(s).unwrap()).collect();
+            v.sort();
+            v
+        })
+    }
+
+    #[test]
+    fn required_literals() {
+        assert_eq!(req_of(r"\bkys\b"), Some(vec!["kys".into()]));
+        assert_eq!(req_of(r"\bkill (?:yourself|urself)\b"), Some(vec!["kill urself".into(), "kill yourself".into()]));
+        assert_eq!(req_of(r"\b(?:a|b) \w+ (?:idiot|moron)\b"), Some(vec![" idiot".into(), " moron".into()]));
+        assert_eq!(req_of(r"\w+"), None);
+        assert_eq!(req_of(r"(?:abc)?"), None);
+        assert_eq!(req_of(r"(?i)ab"), Some(vec!["AB".into(), "Ab".into(), "aB".into(), "ab".into()]));
+        // superstrings are dropped
+        assert_eq!(req_of(r"\b(?:you|youre)\b"), Some(vec!["you".into()]));
+    }
+
+    #[test]
+    fn scan_equals_every_pattern() {
+        let pats = [r"\bkys\b", r"\bkill (?:yourself|urself)\b", r"\w+ idiot", r"^\s*\S+$", r"(?i)\bfoo\b"];
+        let rules =
+            RegexRules::build(pats.iter().enumerate().map(|(i, p)| (i, Regex::new(p).unwrap())).collect()).unwrap();
+        let mut cand = Vec::new();
+        for h in ["kys now", "go kill urself", "what an idiot", "single", "FOO bar", "nothing here", "ídiot ïdiot"] {
+            let mut got = Vec::new();
+            rules.scan(h, &mut cand, |r, m| got.push((r, m)));
+            let mut want = Vec::new();
+            for (i, p) in pats.iter().enumerate() {
+                for m in Regex::new(p).unwrap().find_iter(h) {
+                    if m.start() < m.end() {
+                        want.push((i, m.range()));
+                    }
+                }
+            }
+            assert_eq!(got, want, "{h}");
         }
     }
 }

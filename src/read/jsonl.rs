@@ -20,11 +20,13 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::io::BufRead as _;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::{chomp, looked_for, FieldMap, ReadOptions, Record, RecordError, Source};
+use std::io::BufRead;
+use std::sync::Arc;
+
+use super::{chomp, looked_for, FieldMap, Origin, ReadOptions, Record, RecordError, Source};
 use crate::comment::{Comment, CommentKind};
 
 /// The comment fields a [`FieldMap`] can fill, in `FieldMap` order.
@@ -237,28 +239,49 @@ impl<'de> Visitor<'de> for Pick<'_> {
 /// Streams records from a JSONL input.
 pub(crate) struct JsonlReader {
     src: Source,
-    table: FieldTable,
-    keep_raw: bool,
+    parser: LineParser,
     line: u64,
     buf: Vec<u8>,
     done: bool,
 }
 
+/// Turns one line of one input into a record: the part of reading that the pipeline can run on
+/// the judge threads (see [`JsonlChunks`]).
+pub(crate) struct LineParser {
+    table: FieldTable,
+    keep_raw: bool,
+    origin: Origin,
+}
+
 impl JsonlReader {
     pub(crate) fn new(src: Source, opts: &ReadOptions) -> JsonlReader {
-        JsonlReader {
-            src,
+        let parser = LineParser::new(&src.origin, opts);
+        JsonlReader { src, parser, line: 0, buf: Vec::with_capacity(64 * 1024), done: false }
+    }
+}
+
+impl LineParser {
+    fn new(origin: &Origin, opts: &ReadOptions) -> LineParser {
+        LineParser {
             table: FieldTable::new(&opts.fields),
             keep_raw: opts.keep_raw,
-            line: 0,
-            buf: Vec::with_capacity(64 * 1024),
-            done: false,
+            origin: Origin { file: Arc::clone(&origin.file), stem: origin.stem.clone() },
         }
     }
 
-    fn record(&self, bytes: &[u8]) -> Record {
-        let line = self.line;
-        let src = &self.src.origin;
+    /// The record of line number `line`, whose bytes (without the line end) are `bytes`; None
+    /// for a blank line.
+    #[inline]
+    fn line(&self, line: u64, bytes: &[u8]) -> Option<Record> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            Some(self.record(line, bytes))
+        }
+    }
+
+    fn record(&self, line: u64, bytes: &[u8]) -> Record {
+        let src = &self.origin;
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -325,10 +348,7 @@ impl Iterator for JsonlReader {
                 Ok(0) => self.done = true,
                 Ok(_) => {
                     self.line += 1;
-                    let bytes = std::mem::take(&mut self.buf);
-                    let line = chomp(&bytes);
-                    let rec = if line.iter().all(u8::is_ascii_whitespace) { None } else { Some(self.record(line)) };
-                    self.buf = bytes;
+                    let rec = self.parser.line(self.line, chomp(&self.buf));
                     if rec.is_some() {
                         return rec;
                     }
@@ -348,5 +368,131 @@ impl Iterator for JsonlReader {
             }
         }
         None
+    }
+}
+
+/// Most bytes of whole lines a [`JsonlChunk`] takes when more input is already buffered (a
+/// longer line is one chunk of its own).
+const CHUNK: usize = 64 * 1024;
+
+/// A run of whole lines of one JSONL input, cut by the reading thread; [`JsonlChunk::parse`]
+/// turns it into records on whichever thread has time (the judge threads, in the pipeline).
+pub struct JsonlChunk {
+    parser: Arc<LineParser>,
+    /// Line number of the first line of `data`, minus one.
+    line: u64,
+    data: Vec<u8>,
+}
+
+impl JsonlChunk {
+    /// Appends the chunk's records to `out`, in order (blank lines are not records).
+    pub fn parse(&self, out: &mut Vec<Record>) {
+        let mut line = self.line;
+        let mut rest = &self.data[..];
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+            line += 1;
+            if let Some(r) = self.parser.line(line, chomp(&rest[..end])) {
+                out.push(r);
+            }
+            rest = &rest[end..];
+        }
+    }
+
+    /// Bytes of input in the chunk.
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Whether the chunk holds no bytes (never true of a chunk [`JsonlChunks`] yields).
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+}
+
+/// Cuts a JSONL input into [`JsonlChunk`]s of whole lines without parsing them.
+///
+/// A chunk is handed out as soon as it holds at least one whole line and no more input is
+/// buffered, so a lone line on a live pipe is passed on at once; under bulk input chunks grow to
+/// about [`CHUNK`] bytes. A read error ends the input with an error record for the next line,
+/// as [`JsonlReader`] does.
+pub struct JsonlChunks {
+    src: Source,
+    parser: Arc<LineParser>,
+    /// Lines handed out so far.
+    line: u64,
+    /// The start of a line not yet complete.
+    partial: Vec<u8>,
+    error: Option<RecordError>,
+    done: bool,
+}
+
+impl JsonlChunks {
+    pub(crate) fn new(src: Source, opts: &ReadOptions) -> JsonlChunks {
+        let parser = Arc::new(LineParser::new(&src.origin, opts));
+        JsonlChunks { src, parser, line: 0, partial: Vec::new(), error: None, done: false }
+    }
+
+    fn chunk(&mut self, data: Vec<u8>) -> JsonlChunk {
+        let first = self.line;
+        self.line += memchr::memchr_iter(b'\n', &data).count() as u64;
+        JsonlChunk { parser: Arc::clone(&self.parser), line: first, data }
+    }
+}
+
+impl Iterator for JsonlChunks {
+    type Item = Result<JsonlChunk, RecordError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.error.take() {
+            return Some(Err(e));
+        }
+        if self.done {
+            return None;
+        }
+        let mut data = std::mem::take(&mut self.partial);
+        // End of the last whole line in `data` (the partial line carried over has none).
+        let mut whole: Option<usize> = None;
+        loop {
+            let buf = match self.src.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // Whole lines already taken go out first; the partial line is lost.
+                    self.done = true;
+                    data.truncate(whole.unwrap_or(0));
+                    let line = self.line + memchr::memchr_iter(b'\n', &data).count() as u64 + 1;
+                    let src = &self.src.origin;
+                    let err =
+                        RecordError::new(src, line, src.make_id(line), format!("line {line}: read error: {e}"), None);
+                    if data.is_empty() {
+                        return Some(Err(err));
+                    }
+                    self.error = Some(err);
+                    return Some(Ok(self.chunk(data)));
+                }
+            };
+            if buf.is_empty() {
+                // End of input; the last line may lack its line end.
+                self.done = true;
+                return (!data.is_empty()).then(|| Ok(self.chunk(data)));
+            }
+            let take = if data.len() < CHUNK { buf.len().min(CHUNK - data.len()) } else { buf.len() };
+            // Taking all that is buffered means the next read may block (a live pipe): then the
+            // whole lines we have go out now.
+            let drained = take == buf.len();
+            let from = data.len();
+            data.extend_from_slice(&buf[..take]);
+            self.src.reader.consume(take);
+            if let Some(i) = memchr::memrchr(b'\n', &data[from..]) {
+                whole = Some(from + i + 1);
+            }
+            if let Some(end) = whole {
+                if data.len() >= CHUNK || drained {
+                    self.partial = data.split_off(end);
+                    return Some(Ok(self.chunk(data)));
+                }
+            }
+        }
     }
 }

@@ -17,6 +17,7 @@ mod csv;
 pub mod detect;
 mod disqus;
 mod jsonl;
+pub use jsonl::{JsonlChunk, JsonlChunks};
 mod thread;
 mod wxr;
 pub mod xml;
@@ -236,6 +237,28 @@ pub fn open(input: &Input, opts: &ReadOptions) -> Result<Box<dyn Iterator<Item =
         Format::Wxr => Box::new(wxr::WxrReader::new(src, opts)),
         Format::Disqus => Box::new(disqus::DisqusReader::new(src, opts)),
     })
+}
+
+/// An opened input as the pipeline reads it.
+pub enum Stream {
+    /// Records parsed on the reading thread (every format but JSONL).
+    Records(Box<dyn Iterator<Item = Record> + Send>),
+    /// JSONL cut into chunks of whole lines, to be parsed where there is time
+    /// ([`JsonlChunk::parse`]); the records are exactly those [`open`] yields.
+    Jsonl(JsonlChunks),
+}
+
+/// Opens one input for the pipeline: like [`open`], except that a JSONL input is handed out as
+/// unparsed chunks of lines, so that parsing can run on the judge threads.
+///
+/// # Errors
+/// The file cannot be opened.
+pub fn open_stream(input: &Input, opts: &ReadOptions) -> Result<Stream, OpenError> {
+    if input.format == Format::Jsonl {
+        let src = Source::open(&input.path, opts.bytes_read.clone())?;
+        return Ok(Stream::Jsonl(JsonlChunks::new(src, opts)));
+    }
+    open(input, opts).map(Stream::Records)
 }
 
 /// Convenience for tests and `explain --id`: all records of a path.

@@ -23,6 +23,9 @@ pub struct Judged {
     pub verdict: Verdict,
 }
 
+/// Renders one judged record into a buffer (see [`Sink::renderer`]).
+pub type Renderer = fn(&Judged, &mut Vec<u8>) -> io::Result<()>;
+
 /// A destination for judged records (push-style, like ripgrep's `Sink`).
 pub trait Sink {
     /// Receives the next record, in input order.
@@ -30,6 +33,24 @@ pub trait Sink {
     /// # Errors
     /// Writing failed.
     fn write(&mut self, judged: &Judged) -> io::Result<()>;
+
+    /// A function that renders, for one record, exactly the bytes [`Sink::write`] would write,
+    /// without touching the sink: when nothing changes verdicts after judging (no author
+    /// policy), the pipeline calls it on the judge threads and hands the bytes to
+    /// [`Sink::write_rendered`], so serialization scales with the threads. `None` (the
+    /// default): the sink only gets [`Sink::write`].
+    fn renderer(&self) -> Option<Renderer> {
+        None
+    }
+
+    /// Receives the next record with the bytes the [`Sink::renderer`] function made for it.
+    ///
+    /// # Errors
+    /// Writing failed.
+    fn write_rendered(&mut self, judged: &Judged, rendered: &[u8]) -> io::Result<()> {
+        let _ = rendered;
+        self.write(judged)
+    }
 
     /// Pushes buffered output out now (called when the input goes quiet, so live input is
     /// answered at once).
