@@ -82,6 +82,14 @@ impl Engine {
         self.0.matcher.normalizer.normalize(body)
     }
 
+    /// Compiles every regex pattern now (they are otherwise compiled on first use): the id of
+    /// each rule with a pattern that does not compile, and why. `moderate check` calls it.
+    pub fn compile_all(&self) -> Vec<(String, String)> {
+        let m = &self.0.matcher;
+        let failed = m.norm_regex.compile_all().into_iter().chain(m.raw_regex.compile_all());
+        failed.map(|(rule, e)| (self.0.rules[rule].id.clone(), e)).collect()
+    }
+
     /// The rule table, in config order.
     pub fn rules(&self) -> &[RuleMeta] {
         &self.0.rules

@@ -27,11 +27,18 @@ pub fn run(args: CheckArgs) -> CliResult {
         return Ok(());
     }
     let color = crate::term::color_stderr();
-    match config::load(args.config.as_deref()) {
+    match config::load_checked(args.config.as_deref()) {
         Ok(loaded) => {
             eprint!("{}", loaded.diagnostics.render(color));
             let (_, warnings) = loaded.diagnostics.counts();
             let e = &loaded.engine;
+            let failed = e.compile_all();
+            if !failed.is_empty() {
+                for (rule, why) in &failed {
+                    eprintln!("error: {}: rule `{rule}`: a pattern does not compile: {why}", e.origin());
+                }
+                return Err(CliError::usage(format!("{} pattern(s) do not compile", failed.len())));
+            }
             println!(
                 "{}: ok — {} rules ({} wordlist, {} regex, {} signal), {} warning(s); thresholds flag {} / block {}",
                 e.origin(),

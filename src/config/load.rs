@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
+use regex_syntax::hir::Hir;
 use toml::Spanned;
 
 use super::diag::{did_you_mean, Diagnostics};
@@ -20,7 +21,7 @@ use super::{OneOrMany, RawConfig, RawRule, Signal, TextMode};
 use crate::comment::{Comment, CommentKind};
 use crate::decide::author::AuthorRules;
 use crate::engine::Engine;
-use crate::matcher::regex::{RegexRules, SIZE_LIMIT};
+use crate::matcher::regex::{self as regex_rules, RegexRules};
 use crate::matcher::structural::{url_regex, CompiledSignal};
 use crate::matcher::wordlist::{ListSpec, WordlistSet};
 use crate::matcher::Matcher;
@@ -44,6 +45,19 @@ pub struct Loaded {
 /// # Errors
 /// Every problem found, located.
 pub fn load(path: Option<&Path>) -> Result<Loaded, Diagnostics> {
+    load_at(path, false)
+}
+
+/// [`load`], and also runs every rule's `examples` (warnings for those that misbehave). Only
+/// `moderate check` pays for this: it compiles rules a run may never need.
+///
+/// # Errors
+/// Every problem found, located.
+pub fn load_checked(path: Option<&Path>) -> Result<Loaded, Diagnostics> {
+    load_at(path, true)
+}
+
+fn load_at(path: Option<&Path>, examples: bool) -> Result<Loaded, Diagnostics> {
     let path = match path {
         Some(p) => Some(p.to_path_buf()),
         None => Some(Path::new("config.toml").to_path_buf()).filter(|p| p.is_file()),
@@ -57,9 +71,9 @@ pub fn load(path: Option<&Path>) -> Result<Loaded, Diagnostics> {
                 d.error_nowhere(format!("{}: config file not found", p.display()));
                 return Err(d);
             }
-            load_from(FileSource::Disk(dir), &name)
+            load_source(FileSource::Disk(dir), &name, examples)
         }
-        None => load_from(FileSource::Builtin, "config.toml"),
+        None => load_source(FileSource::Builtin, "config.toml", examples),
     }
 }
 
@@ -137,6 +151,10 @@ impl Loader {
 /// # Errors
 /// Every problem found, located.
 pub fn load_from(source: FileSource, config_rel: &str) -> Result<Loaded, Diagnostics> {
+    load_source(source, config_rel, false)
+}
+
+fn load_source(source: FileSource, config_rel: &str, examples: bool) -> Result<Loaded, Diagnostics> {
     let mut diags = Diagnostics::default();
     let cfg = match source.read(config_rel) {
         Ok(f) => f,
@@ -166,7 +184,9 @@ pub fn load_from(source: FileSource, config_rel: &str) -> Result<Loaded, Diagnos
     let engine = compile(&mut l, &raw, origin);
     match engine {
         Some(engine) if !l.diags.has_errors() => {
-            check_examples(&mut l, &raw, &engine);
+            if examples {
+                check_examples(&mut l, &raw, &engine);
+            }
             Ok(Loaded { engine, raw, diagnostics: l.diags })
         }
         _ => Err(l.diags),
@@ -202,8 +222,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut ids: HashMap<String, Range<usize>> = HashMap::new();
     let mut lists: Vec<ListSpec> = Vec::new();
     let mut word_rule: Vec<usize> = Vec::new();
-    let mut norm_patterns: Vec<(usize, Regex)> = Vec::new();
-    let mut raw_patterns: Vec<(usize, Regex)> = Vec::new();
+    let mut norm_patterns: Vec<(usize, String, Hir)> = Vec::new();
+    let mut raw_patterns: Vec<(usize, String, Hir)> = Vec::new();
     let mut signals: Vec<(usize, CompiledSignal)> = Vec::new();
 
     for rule in &raw.rules {
@@ -285,8 +305,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                             crate::matcher::wordlist::WordMode::Word => format!(r"(?i)\b{alt}\b"),
                             crate::matcher::wordlist::WordMode::Substring => format!("(?i){alt}"),
                         };
-                        match RegexBuilder::new(&pat).size_limit(SIZE_LIMIT).build() {
-                            Ok(re) => raw_patterns.push((index, re)),
+                        match validate(&pat) {
+                            Ok(hir) => raw_patterns.push((index, pat, hir)),
                             Err(e) => {
                                 l.diags.error(
                                     cf,
@@ -300,8 +320,10 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             }
         }
         for pat in &rule.patterns {
-            if let Some(re) = compile_pattern(l, raw, pat, &mut used_lists) {
-                if re.is_match("") {
+            if let Some((re, hir)) = compile_pattern(l, raw, pat, &mut used_lists) {
+                // Only a pattern that can match zero characters needs compiling to tell.
+                let may_be_empty = hir.properties().minimum_len() == Some(0);
+                if may_be_empty && matches!(regex_rules::compile(&re), Ok(r) if r.is_match("")) {
                     l.diags.warning(
                         cf,
                         Loader::span_of(pat),
@@ -309,8 +331,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                     );
                 }
                 match rule.text {
-                    TextMode::Normalized => norm_patterns.push((index, re)),
-                    TextMode::Raw => raw_patterns.push((index, re)),
+                    TextMode::Normalized => norm_patterns.push((index, re, hir)),
+                    TextMode::Raw => raw_patterns.push((index, re, hir)),
                 }
             }
         }
@@ -461,7 +483,7 @@ fn compile_pattern<'a>(
     raw: &'a RawConfig,
     pat: &Spanned<String>,
     used_lists: &mut HashSet<&'a str>,
-) -> Option<Regex> {
+) -> Option<(String, Hir)> {
     let at = Loader::span_of(pat);
     let mut used = HashSet::new();
     let (expanded, placeholder) = expand_lists(l, raw, pat.get_ref(), at.clone(), &mut used)?;
@@ -478,14 +500,22 @@ fn compile_pattern<'a>(
         l.diags.error(l.config_file, span, format!("invalid regex: {}", e.kind()));
         return None;
     }
-    match RegexBuilder::new(&expanded).size_limit(SIZE_LIMIT).build() {
-        Ok(re) => Some(re),
+    match validate(&expanded) {
+        Ok(hir) => Some((expanded, hir)),
         Err(e) => {
-            let first = e.to_string().lines().last().unwrap_or("").trim().to_string();
-            l.diags.error(l.config_file, at, format!("invalid regex: {first}"));
+            l.diags.error(l.config_file, at, format!("invalid regex: {e}"));
             None
         }
     }
+}
+
+/// Parses a pattern the way the regex crate will (syntax and Unicode classes), without compiling
+/// it: compiling waits until a comment needs the rule (`moderate check` compiles all of them).
+fn validate(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new().build().parse(pattern).map_err(|e| {
+        let text = e.to_string();
+        text.lines().last().unwrap_or("").trim().to_string()
+    })
 }
 
 /// Maps byte range `pos..end` of a pattern to the TOML source, when the string literal holds

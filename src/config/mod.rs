@@ -25,7 +25,7 @@ use crate::normalize::NormalizeOptions;
 use crate::read::FieldMap;
 use crate::verdict::Action;
 
-pub use load::{load, load_from, Loaded};
+pub use load::{load, load_checked, load_from, Loaded};
 
 /// The whole `config.toml`.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]

@@ -1,7 +1,10 @@
 //! Regex rules: a literal prefilter tells which patterns can hit; only those run, for spans.
 //!
-//! The `regex` crate is linear-time, so no pattern can be a ReDoS; every pattern is compiled
-//! with a size limit so a huge `{list}` expansion fails loudly at load, not slowly at run.
+//! The `regex` crate is linear-time, so no pattern can be a ReDoS. Patterns are parsed (and so
+//! validated) at load but compiled on first use: most comments touch few rules, and compiling
+//! every `{list}` expansion up front made start-up ten times slower than judging the seeds.
+//! `moderate check` compiles them all ([`RegexRules::compile_all`]), with a size limit, so a
+//! huge expansion fails loudly there.
 //!
 //! # Why not a `RegexSet`
 //!
@@ -23,14 +26,19 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Patterns of several rules compiled together.
 #[derive(Debug, Clone, Default)]
 pub struct RegexRules {
-    regexes: Vec<Regex>,
+    /// The patterns as written (after `{list}` expansion).
+    patterns: Vec<String>,
+    /// Each pattern compiled on first use.
+    regexes: Vec<OnceLock<Regex>>,
     rule_of: Vec<usize>,
     /// The required-literal automaton (None when no pattern has required literals).
     prefilter: Option<AhoCorasick>,
@@ -42,27 +50,37 @@ pub struct RegexRules {
 
 /// Size limit per compiled pattern (bytes of compiled program).
 pub const SIZE_LIMIT: usize = 64 << 20;
+/// Lazy-DFA cache per pattern and thread: the default (2 MiB) let the caches of ~60 patterns grow
+/// peak memory with the input; comments are short, so a small cache costs little.
+pub const DFA_SIZE_LIMIT: usize = 256 << 10;
+
+/// Compiles one pattern with the limits every rule gets.
+pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern).size_limit(SIZE_LIMIT).dfa_size_limit(DFA_SIZE_LIMIT).build()
+}
 
 /// Most strings a required-literal set may hold (larger sets give up: the pattern always runs).
 const MAX_SET: usize = 4096;
 /// Largest set from which superstrings are removed.
 const DEDUP_MAX: usize = 64;
+/// A required literal this long is selective enough: beyond it, fewer literals win.
+const SELECTIVE_LEN: usize = 5;
 /// Most characters of a class expanded into literals (`(?i)a` is `[Aa]`: two).
 const MAX_CLASS: usize = 8;
 
 impl RegexRules {
-    /// Compiles `(rule index, pattern)` pairs (patterns already validated one by one).
+    /// Prepares `(rule index, pattern)` pairs (patterns already parsed one by one).
     ///
     /// # Errors
     /// The required-literal automaton cannot be built.
-    pub fn build(patterns: Vec<(usize, Regex)>) -> Result<RegexRules, String> {
+    pub fn build(patterns: Vec<(usize, String, Hir)>) -> Result<RegexRules, String> {
         let words = patterns.len().div_ceil(64);
         let mut always = vec![0u64; words];
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut lits: Vec<Vec<u8>> = Vec::new();
         let mut needed_by: Vec<Vec<u32>> = Vec::new();
-        for (i, (_, re)) in patterns.iter().enumerate() {
-            match required(re.as_str()) {
+        for (i, (_, _, hir)) in patterns.iter().enumerate() {
+            match required(hir) {
                 Some(set) => {
                     for s in set {
                         let id = *ids.entry(s).or_insert_with_key(|k| {
@@ -86,13 +104,37 @@ impl RegexRules {
                     .map_err(|e| format!("cannot build the regex prefilter: {e}"))?,
             )
         };
-        let (rule_of, regexes) = patterns.into_iter().unzip();
-        Ok(RegexRules { regexes, rule_of, prefilter, needed_by, always })
+        let (rule_of, patterns): (Vec<usize>, Vec<String>) = patterns.into_iter().map(|(r, p, _)| (r, p)).unzip();
+        let regexes = patterns.iter().map(|_| OnceLock::new()).collect();
+        Ok(RegexRules { patterns, regexes, rule_of, prefilter, needed_by, always })
+    }
+
+    /// Pattern `i`, compiled the first time it is needed (by whichever thread gets there first).
+    fn regex(&self, i: usize) -> &Regex {
+        self.regexes[i].get_or_init(|| {
+            compile(&self.patterns[i]).unwrap_or_else(|e| {
+                panic!("pattern of rule #{} does not compile (run `moderate check`): {e}", self.rule_of[i])
+            })
+        })
+    }
+
+    /// Compiles every pattern now; the rule index and error of each that fails.
+    pub fn compile_all(&self) -> Vec<(usize, String)> {
+        let mut failed = Vec::new();
+        for (i, cell) in self.regexes.iter().enumerate() {
+            match compile(&self.patterns[i]) {
+                Ok(re) => {
+                    let _ = cell.set(re);
+                }
+                Err(e) => failed.push((self.rule_of[i], e.to_string().lines().last().unwrap_or("").trim().to_string())),
+            }
+        }
+        failed
     }
 
     /// Whether there are no patterns.
     pub fn is_empty(&self) -> bool {
-        self.regexes.is_empty()
+        self.patterns.is_empty()
     }
 
     /// Number of patterns that run on every haystack (no required literal found).
@@ -103,7 +145,7 @@ impl RegexRules {
     /// Calls `f(rule, range)` for every match of every pattern that hits `haystack`, pattern by
     /// pattern in order. `cand` is a reusable buffer.
     pub fn scan(&self, haystack: &str, cand: &mut Vec<u64>, mut f: impl FnMut(usize, Range<usize>)) {
-        if self.regexes.is_empty() {
+        if self.patterns.is_empty() {
             return;
         }
         cand.clear();
@@ -120,7 +162,7 @@ impl RegexRules {
             while bits != 0 {
                 let i = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                for m in self.regexes[i].find_iter(haystack) {
+                for m in self.regex(i).find_iter(haystack) {
                     if m.start() < m.end() {
                         f(self.rule_of[i], m.range());
                     }
@@ -132,9 +174,8 @@ impl RegexRules {
 
 /// A set of strings at least one of which occurs in every match of `pattern`; `None` when no
 /// useful set is found (or the pattern does not parse the way the regex crate parses it).
-fn required(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    let hir = regex_syntax::parse(pattern).ok()?;
-    let mut set = req(&hir)?;
+fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let mut set = req(hir)?;
     if set.iter().any(Vec::is_empty) {
         return None;
     }
@@ -228,7 +269,9 @@ fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
 
 /// How selective a required set is: longer shortest string first, then fewer strings.
 fn quality(set: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
-    (set.iter().map(Vec::len).min().unwrap_or(0), std::cmp::Reverse(set.len()))
+    // Past a few bytes a longer literal is hardly rarer in comments, while products of list
+    // expansions grow the set (and the start-up time of the automaton) a hundredfold.
+    (set.iter().map(Vec::len).min().unwrap_or(0).min(SELECTIVE_LEN), std::cmp::Reverse(set.len()))
 }
 
 /// A required set of `hir` (every match contains one of the strings), or None.
@@ -293,8 +336,12 @@ fn req(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 mod tests {
     use super::*;
 
+    fn hir(p: &str) -> Hir {
+        regex_syntax::parse(p).unwrap()
+    }
+
     fn req_of(p: &str) -> Option<Vec<String>> {
-        required(p).map(|v| {
+        required(&hir(p)).map(|v| {
             let mut v: Vec<String> = v.into_iter().map(|s| String::from_utf8(s).unwrap()).collect();
             v.sort();
             v
@@ -317,7 +364,7 @@ mod tests {
     fn scan_equals_every_pattern() {
         let pats = [r"\bkys\b", r"\bkill (?:yourself|urself)\b", r"\w+ idiot", r"^\s*\S+$", r"(?i)\bfoo\b"];
         let rules =
-            RegexRules::build(pats.iter().enumerate().map(|(i, p)| (i, Regex::new(p).unwrap())).collect()).unwrap();
+            RegexRules::build(pats.iter().enumerate().map(|(i, p)| (i, p.to_string(), hir(p))).collect()).unwrap();
         let mut cand = Vec::new();
         for h in ["kys now", "go kill urself", "what an idiot", "single", "FOO bar", "nothing here", "ídiot ïdiot"] {
             let mut got = Vec::new();
