@@ -225,6 +225,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut norm_patterns: Vec<(usize, String, Hir)> = Vec::new();
     let mut raw_patterns: Vec<(usize, String, Hir)> = Vec::new();
     let mut signals: Vec<(usize, CompiledSignal)> = Vec::new();
+    let mut unless_after: Vec<(usize, Regex)> = Vec::new();
 
     for rule in &raw.rules {
         let id = rule.id.get_ref().trim().to_string();
@@ -336,6 +337,27 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                 }
             }
         }
+        if !rule.unless_after.is_empty() {
+            if rule.signal.is_some() {
+                l.diags.error(cf, id_span.clone(), format!("rule `{id}`: `unless_after` needs a wordlist or patterns"));
+            }
+            let mut alts = Vec::new();
+            for pat in &rule.unless_after {
+                if let Some((re, _)) = compile_pattern(l, raw, pat, &mut used_lists) {
+                    alts.push(format!("(?:{re})"));
+                }
+            }
+            if alts.len() == rule.unless_after.len() {
+                // The cue, then the rest of its sentence up to the match.
+                let context = format!(r"(?:{})[^.!?\n]*$", alts.join("|"));
+                match regex_rules::compile(&context) {
+                    Ok(re) => unless_after.push((index, re)),
+                    Err(e) => {
+                        l.diags.error(cf, id_span.clone(), format!("rule `{id}`: `unless_after`: {e}"));
+                    }
+                }
+            }
+        }
         if let Some(sig) = &rule.signal {
             if let Some(s) = compile_signal(l, sig, id_span.clone()) {
                 signals.push((index, s));
@@ -364,7 +386,11 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let raw_regex = RegexRules::build(raw_patterns)
         .map_err(|e| l.diags.error_nowhere(format!("regex set: {e}")).message.clone())
         .ok()?;
-    let matcher = Matcher { normalizer, words, word_rule, norm_regex, raw_regex, signals };
+    let mut context = vec![None; rules.len()];
+    for (rule, re) in unless_after {
+        context[rule] = Some(re);
+    }
+    let matcher = Matcher { normalizer, words, word_rule, norm_regex, raw_regex, signals, unless_after: context };
     Some(Engine::new(rules, matcher, raw.thresholds, authors, origin))
 }
 

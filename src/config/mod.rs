@@ -152,6 +152,12 @@ pub struct RawRule {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub patterns: Vec<Spanned<String>>,
+    /// Regular expressions for reported speech and mentions ("called me", "told me to", "the
+    /// word"): a match that comes after one of them in the same sentence does not count for this
+    /// rule, so quoting an insult is not blocked as if it were one (flag rules still see it).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub unless_after: Vec<Spanned<String>>,
     /// A structural signal read from the parsed comment (kind, links, caps, ...).
     #[serde(default)]
     pub signal: Option<Signal>,

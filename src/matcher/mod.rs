@@ -54,7 +54,12 @@ pub struct Matcher {
     pub raw_regex: regex::RegexRules,
     /// Structural signals with their rule index.
     pub signals: Vec<(usize, structural::CompiledSignal)>,
+    /// Per rule: the reported-speech context (`unless_after`) that cancels a match after it.
+    pub unless_after: Vec<Option<::regex::Regex>>,
 }
+
+/// How far back `unless_after` looks: a sentence's worth of text before the match.
+const CONTEXT_BYTES: usize = 120;
 
 impl Matcher {
     /// Scans `comment` and appends every hit to `out` (unordered; `decide` orders them).
@@ -65,15 +70,37 @@ impl Matcher {
         scratch.word_hits.clear();
         self.words.find(&norm.text, &mut scratch.word_hits);
         for h in &scratch.word_hits {
-            out.push(Hit { rule: self.word_rule[h.list], span: Some(to_original(norm, body, h.start, h.end)) });
+            let rule = self.word_rule[h.list];
+            if !self.reported(rule, &norm.text, h.start) {
+                out.push(Hit { rule, span: Some(to_original(norm, body, h.start, h.end)) });
+            }
         }
         self.norm_regex.scan(&norm.text, &mut scratch.cand, |rule, r| {
-            out.push(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) });
+            if !self.reported(rule, &norm.text, r.start) {
+                out.push(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) });
+            }
         });
-        self.raw_regex.scan(body, &mut scratch.cand, |rule, r| out.push(Hit { rule, span: Some(r) }));
+        self.raw_regex.scan(body, &mut scratch.cand, |rule, r| {
+            if !self.reported(rule, body, r.start) {
+                out.push(Hit { rule, span: Some(r) });
+            }
+        });
         for (rule, signal) in &self.signals {
             signal.scan(comment, |span| out.push(Hit { rule: *rule, span }));
         }
+    }
+}
+
+impl Matcher {
+    /// True when `rule` has an `unless_after` context and the text just before `start` (same
+    /// sentence) ends in it: "they called me a …" reports an insult rather than making one.
+    fn reported(&self, rule: usize, text: &str, start: usize) -> bool {
+        let Some(Some(re)) = self.unless_after.get(rule) else { return false };
+        let mut from = start.saturating_sub(CONTEXT_BYTES);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        re.is_match(&text[from..start])
     }
 }
 
