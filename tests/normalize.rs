@@ -23,6 +23,11 @@ fn shipped() -> (Normalizer, WordlistSet) {
             mode: WordMode::Word,
             allow: parse_terms(include_str!("../rules/allow/mild.txt")),
         },
+        ListSpec {
+            terms: parse_terms(include_str!("../rules/profanity/crude.txt")),
+            mode: WordMode::Word,
+            allow: parse_terms(include_str!("../rules/allow/mild.txt")),
+        },
     ];
     let set = WordlistSet::build(&lists, &n).expect("shipped lists compile");
     (n, set)
@@ -97,6 +102,7 @@ t!(not_a_tag, "a < b and <3", "a < b and <3");
 t!(cjk_emoji_kept, "日本語 😀 ok", "日本語 😀 ok");
 t!(ligature, "ﬁne", "fine");
 t!(eszett, "Straße", "strasse");
+t!(backtick_apostrophe, "You`re ´right´", "you're 'right'");
 
 #[test]
 fn options_off() {

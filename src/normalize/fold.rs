@@ -9,7 +9,8 @@
 //! 2. **Combining marks vanish**, which strips diacritics written as separate code points and
 //!    Zalgo stacks.
 //! 3. **A few fixed folds** that keep punctuation readable for the regex rules: curly quotes and
-//!    apostrophes to ASCII, dashes to `-`, the ellipsis to `...`, every space to ` `, `ß` to `ss`.
+//!    apostrophes (and a backtick or acute accent typed for one) to ASCII, dashes to `-`, the
+//!    ellipsis to `...`, every space to ` `, `ß` to `ss`.
 //! 4. **NFKC** (the `unicode-normalization` crate) of the character: fullwidth `ｆ`, mathematical
 //!    `𝐟`, ligatures `ﬁ`, circled `①`, superscripts: the compatibility forms Unicode itself
 //!    declares equivalent.
@@ -69,7 +70,7 @@ pub(crate) fn is_invisible(c: char) -> bool {
 #[inline]
 fn fixed(c: char) -> Option<&'static str> {
     Some(match c {
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '\u{FF07}' => "'",
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '\u{FF07}' | '\u{00B4}' => "'",
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' | '\u{FF02}' => "\"",
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => "-",
         '\u{2026}' => "...",
@@ -87,7 +88,8 @@ impl Folder {
     /// Folds one character, handing each output character to `emit`.
     pub(crate) fn fold(&self, c: char, mut emit: impl FnMut(char)) {
         if c.is_ascii() {
-            emit(c.to_ascii_lowercase());
+            // A backtick typed for an apostrophe ("you`re") reads as one.
+            emit(if c == '`' { '\'' } else { c.to_ascii_lowercase() });
             return;
         }
         if is_invisible(c) || is_combining_mark(c) {

@@ -166,6 +166,7 @@ impl Normalizer {
                 }
                 let ch = match b {
                     b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => ' ',
+                    b'`' => '\'', // typed for an apostrophe ("you`re"), as in `fold`
                     _ => b.to_ascii_lowercase() as char,
                 };
                 units.push(Unit { ch, start: to_u32(i), end: to_u32(i + 1) });
