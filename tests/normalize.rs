@@ -145,7 +145,8 @@ hit!(span_cyrillic, "ѕlυt", ["ѕlυt"]);
 hit!(span_math_italic, "𝑤𝑎𝑛𝑘𝑒𝑟!", ["𝑤𝑎𝑛𝑘𝑒𝑟"]);
 hit!(span_mild_damn, "Damn it", ["Damn"]);
 hit!(span_whore_suffix, "attention-whore", ["whore"]);
-hit!(span_multiword, "oh go to hell", ["go to hell"]);
+// Two lists hit: the crude dismissal and the mild word inside it (decide counts the words once).
+hit!(span_multiword, "oh go to hell", ["go to hell", "hell"]);
 hit!(span_twat_dashes, "t-w-a-t", ["t-w-a-t"]);
 hit!(span_bollocks_spaced_upper, "B O L L O C K S", ["B O L L O C K S"]);
 hit!(span_pissed, "I am p1ssed off", ["p1ssed off"]);
