@@ -175,3 +175,30 @@ fn explain_shows_the_span_the_score_and_the_verdict() {
     assert_eq!(v["verdict"]["verdict"], "flag");
     assert_eq!(v["verdict"]["reasons"][0]["matches"][0]["text"], "you idiot");
 }
+
+#[test]
+fn unless_after_keeps_reported_speech_from_blocking_but_not_from_review() {
+    let cfg = "tests/fixtures/unless/config.toml";
+    let input = [
+        r#"{"id":"said","body":"Well, you are an idiot."}"#,
+        r#"{"id":"reported","body":"Some guy called me, like, you idiot, at work"}"#,
+        r#"{"id":"word","body":"Is the word 'you idiot' allowed here?"}"#,
+        r#"{"id":"next-sentence","body":"He called me names. You idiot, he was right."}"#,
+    ]
+    .join("\n");
+    let o = moderate_in(&root(), &["run", "--config", cfg, "-"], &input);
+    let got: Vec<(String, String)> = records(&o)
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r["verdict"].as_str().unwrap().to_string()))
+        .collect();
+    let want = [("said", "block"), ("reported", "flag"), ("word", "flag"), ("next-sentence", "block")];
+    let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(got, want, "{}", stderr(&o));
+}
+
+#[test]
+fn check_locates_a_regex_error_in_unless_after() {
+    let (code, line) = check_first_line("bad-unless.toml");
+    assert_eq!(code, 2);
+    assert_eq!(line, "error: tests/fixtures/check/bad-unless.toml:11:27: invalid regex: unclosed group");
+}
