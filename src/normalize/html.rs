@@ -98,7 +98,10 @@ pub(crate) fn tag(s: &str) -> Option<(usize, bool)> {
     if b[close] != b'>' {
         return None;
     }
-    Some((close + 1, is_inline(name)))
+    // A one-letter tag that is not HTML (`fu<v>ck`, `FUC<M>KERS`) is a word-splitting trick:
+    // it vanishes like an inline tag instead of reading as a space. `<p>` still separates.
+    let fake = name.len() == 1 && !name.eq_ignore_ascii_case("p");
+    Some((close + 1, fake || is_inline(name)))
 }
 
 /// Inline (phrasing) elements whose tags do not separate words.
