@@ -44,6 +44,8 @@ pub struct Explanation {
     pub hits: Vec<Hit>,
     /// The verdict.
     pub verdict: Verdict,
+    /// Hits that did not count: after a rule's `unless_after` cue (reported speech).
+    pub reported: Vec<Hit>,
 }
 
 impl Engine {
@@ -74,7 +76,8 @@ impl Engine {
     pub fn explain(&self, comment: &Comment) -> Explanation {
         let mut scratch = Scratch::default();
         let verdict = self.judge_with(comment, &mut scratch);
-        Explanation { normalized: scratch.matcher.norm.text.clone(), hits: scratch.hits, verdict }
+        let reported = std::mem::take(&mut scratch.matcher.reported);
+        Explanation { normalized: scratch.matcher.norm.text.clone(), hits: scratch.hits, verdict, reported }
     }
 
     /// The normalized form of `body`.

@@ -60,6 +60,18 @@ pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, 
             let _ = writeln!(s, "    why: {expl}");
         }
     }
+    for h in &ex.reported {
+        let (Some(rule), Some(span)) = (rules.get(h.rule), &h.span) else { continue };
+        let text = body.get(span.clone()).unwrap_or("");
+        let _ = writeln!(
+            s,
+            "  not counted: {} {}..{} {:?} (after a reported-speech cue: `unless_after`)",
+            rule.id,
+            span.start,
+            span.end,
+            sanitize(text)
+        );
+    }
     let parts: Vec<String> =
         v.reasons.iter().filter(|r| r.score != 0.0).map(|r| format!("{} ({})", r.score, r.rule)).collect();
     let arithmetic = if parts.is_empty() { "0".to_string() } else { format!("{} = {}", parts.join(" + "), v.score) };

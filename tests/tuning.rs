@@ -194,6 +194,14 @@ fn unless_after_keeps_reported_speech_from_blocking_but_not_from_review() {
     let want = [("said", "block"), ("reported", "flag"), ("word", "flag"), ("next-sentence", "block")];
     let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     assert_eq!(got, want, "{}", stderr(&o));
+    // explain says what did not count and why.
+    let e = moderate(&["explain", "--config", cfg, "Some guy called me, like, you idiot"]);
+    let out = stdout(&e);
+    assert!(out.contains("not counted: attack.aimed 26..35 \"you idiot\""), "{out}");
+    let j = moderate(&["explain", "--json", "--config", cfg, "Some guy called me, like, you idiot"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&j)).unwrap();
+    assert_eq!(v["not_counted"][0]["rule"], "attack.aimed");
+    assert_eq!(v["not_counted"][0]["text"], "you idiot");
 }
 
 #[test]

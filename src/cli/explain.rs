@@ -36,11 +36,22 @@ pub fn run(args: ExplainArgs) -> CliResult {
     let engine = &loaded.engine;
     let ex = engine.explain(&comment);
     if args.json {
+        let not_counted: Vec<serde_json::Value> = ex
+            .reported
+            .iter()
+            .filter_map(|h| {
+                let span = h.span.clone()?;
+                let text = comment.body.get(span.clone()).unwrap_or("");
+                let rule = &engine.rules().get(h.rule)?.id;
+                Some(serde_json::json!({"rule": rule, "start": span.start, "end": span.end, "text": text}))
+            })
+            .collect();
         let out = serde_json::json!({
             "id": comment.id,
             "body": comment.body,
             "normalized": ex.normalized,
             "verdict": ex.verdict,
+            "not_counted": not_counted,
             "thresholds": {"flag": engine.thresholds().flag, "block": engine.thresholds().block},
         });
         println!("{}", serde_json::to_string_pretty(&out).map_err(|e| CliError::failure(e.to_string()))?);

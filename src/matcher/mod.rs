@@ -37,6 +37,8 @@ pub struct Scratch {
     word_hits: Vec<wordlist::WordHit>,
     /// Candidate-pattern bitset of the regex prefilter.
     cand: Vec<u64>,
+    /// Hits the last scan did not count because of their rule's `unless_after` (for `explain`).
+    pub reported: Vec<Hit>,
 }
 
 /// The compiled matching half of the engine.
@@ -68,33 +70,42 @@ impl Matcher {
         self.normalizer.normalize_into(body, &mut scratch.norm);
         let norm = &scratch.norm;
         scratch.word_hits.clear();
+        scratch.reported.clear();
         self.words.find(&norm.text, &mut scratch.word_hits);
+        let reported = &mut scratch.reported;
         for h in &scratch.word_hits {
-            let rule = self.word_rule[h.list];
-            if !self.reported(rule, &norm.text, h.start) {
-                out.push(Hit { rule, span: Some(to_original(norm, body, h.start, h.end)) });
+            let hit = Hit { rule: self.word_rule[h.list], span: Some(to_original(norm, body, h.start, h.end)) };
+            if self.is_reported(hit.rule, &norm.text, h.start) {
+                reported.push(hit)
+            } else {
+                out.push(hit)
             }
         }
         self.norm_regex.scan(&norm.text, &mut scratch.cand, |rule, r| {
-            if !self.reported(rule, &norm.text, r.start) {
-                out.push(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) });
+            let hit = Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) };
+            if self.is_reported(rule, &norm.text, r.start) {
+                reported.push(hit)
+            } else {
+                out.push(hit)
             }
         });
         self.raw_regex.scan(body, &mut scratch.cand, |rule, r| {
-            if !self.reported(rule, body, r.start) {
-                out.push(Hit { rule, span: Some(r) });
+            let start = r.start;
+            let hit = Hit { rule, span: Some(r) };
+            if self.is_reported(rule, body, start) {
+                reported.push(hit)
+            } else {
+                out.push(hit)
             }
         });
         for (rule, signal) in &self.signals {
             signal.scan(comment, |span| out.push(Hit { rule: *rule, span }));
         }
     }
-}
 
-impl Matcher {
     /// True when `rule` has an `unless_after` context and the text just before `start` (same
     /// sentence) ends in it: "they called me a …" reports an insult rather than making one.
-    fn reported(&self, rule: usize, text: &str, start: usize) -> bool {
+    fn is_reported(&self, rule: usize, text: &str, start: usize) -> bool {
         let Some(Some(re)) = self.unless_after.get(rule) else { return false };
         let mut from = start.saturating_sub(CONTEXT_BYTES);
         while !text.is_char_boundary(from) {
