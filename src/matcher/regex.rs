@@ -238,17 +238,21 @@ fn exact(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             }
             Some(acc)
         }
-        HirKind::Alternation(subs) => {
-            let mut out = Vec::new();
-            for s in subs {
-                out.extend(exact(s)?);
-                if out.len() > MAX_SET {
-                    return None;
-                }
-            }
-            Some(out)
+        HirKind::Alternation(subs) => union(subs, exact),
+    }
+}
+
+/// The strings of every branch of an alternation (`set` of each), or None when one branch has
+/// none or there would be too many.
+fn union(subs: &[Hir], set: fn(&Hir) -> Option<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    for s in subs {
+        out.extend(set(s)?);
+        if out.len() > MAX_SET {
+            return None;
         }
     }
+    Some(out)
 }
 
 /// All concatenations `a + b`, or None when there would be too many.
@@ -282,16 +286,7 @@ fn req(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     match hir.kind() {
         HirKind::Capture(c) => req(&c.sub),
         HirKind::Repetition(r) if r.min >= 1 => req(&r.sub),
-        HirKind::Alternation(subs) => {
-            let mut out = Vec::new();
-            for s in subs {
-                out.extend(req(s)?);
-                if out.len() > MAX_SET {
-                    return None;
-                }
-            }
-            Some(out)
-        }
+        HirKind::Alternation(subs) => union(subs, req),
         HirKind::Concat(subs) => {
             // Runs of exactly-known children form cross-products; every other child offers its
             // own required set. Any one candidate is sound: keep the most selective.
