@@ -43,6 +43,11 @@ fn author_policy_adds_reasons_in_input_order() {
 fn author_policy_is_the_same_on_one_and_many_threads() {
     let one = run("1", None);
     let many = run("16", None);
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    assert_eq!(many.status.code(), Some(0), "{}", stderr(&many));
+    let recs = records(&one);
+    assert_eq!(recs.len(), 13, "one record per comment");
+    assert!(recs.iter().any(|r| r["reasons"].as_array().is_some_and(|a| a.iter().any(|x| x["rule"] == "spam.flood"))));
     assert_eq!(one.stdout, many.stdout);
 }
 

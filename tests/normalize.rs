@@ -1,5 +1,8 @@
 //! Normalizer and wordlist tests: tables of inputs → normalized text, inputs → reported spans,
-//! innocent sentences → no hit, the shared evasion corpus, and property tests of the offset map.
+//! innocent sentences → no hit, the shipped evasion corpus (`tests/fixtures/evasions.jsonl`; the one in
+//! `../shared` adds coverage when present), and property tests of the offset map.
+
+mod common;
 
 use moderate::matcher::wordlist::{parse_terms, ListSpec, WordHit, WordMode, WordlistSet};
 use moderate::normalize::{NormalizeOptions, Normalized, Normalizer};
@@ -200,19 +203,29 @@ clean!(clean_shiitake_doubled, "Shiitake and shiitakes for dinner.");
 clean!(clean_mention, "@cassie thanks for the assist");
 
 // ---------------------------------------------------------------------------------------------
-// The shared evasion corpus.
+// Evasion corpora: the shipped one always runs; the shared one adds coverage when present.
 
 #[test]
-fn evasions_corpus() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/evasions.dev.jsonl");
-    let Ok(data) = std::fs::read_to_string(path) else {
-        eprintln!("skipping evasions_corpus: {path} not found (needs /work/shared)");
-        return;
-    };
+fn evasions_corpus_shipped() {
+    let path = common::root().join("tests/fixtures/evasions.jsonl");
+    let data = std::fs::read_to_string(&path).expect("the shipped evasion corpus");
+    let (positives, innocents) = evasions_corpus(&data);
+    assert_eq!((positives, innocents), (98, 40), "rows of tests/fixtures/evasions.jsonl");
+}
+
+#[test]
+fn evasions_corpus_shared() {
+    let Some(path) = common::shared("data/evasions.dev.jsonl") else { return };
+    evasions_corpus(&std::fs::read_to_string(path).expect("readable"));
+}
+
+/// Every evasive row of the corpus hits the shipped lists (≥ 99 %), no innocent row does, and
+/// every hit maps back to a valid slice. Returns (positive rows, innocent rows).
+fn evasions_corpus(data: &str) -> (usize, usize) {
     let (n, set) = shipped();
     let mut norm = Normalized::default();
     let mut hits: Vec<WordHit> = Vec::new();
-    let (mut pos, mut pos_hit, mut neg_hit) = (0usize, 0usize, Vec::new());
+    let (mut pos, mut pos_hit, mut neg_hit, mut innocent) = (0usize, 0usize, Vec::new(), 0usize);
     let mut missed = Vec::new();
     for line in data.lines().filter(|l| !l.trim().is_empty()) {
         let row: serde_json::Value = serde_json::from_str(line).expect("valid JSON row");
@@ -226,6 +239,7 @@ fn evasions_corpus() {
             assert!(r.start <= r.end && r.end <= body.len(), "{body:?}: {r:?}");
             assert!(body.is_char_boundary(r.start) && body.is_char_boundary(r.end), "{body:?}");
         }
+        innocent += usize::from(!positive);
         if positive {
             pos += 1;
             if hits.is_empty() {
@@ -239,8 +253,10 @@ fn evasions_corpus() {
     }
     let rate = pos_hit as f64 / pos.max(1) as f64;
     eprintln!("evasions: {pos_hit}/{pos} positives hit ({:.1}%), {} innocent hits", rate * 100.0, neg_hit.len());
+    assert!(pos > 0, "no positive rows");
     assert!(rate >= 0.99, "caught {pos_hit}/{pos}; missed: {missed:#?}");
     assert!(neg_hit.is_empty(), "innocent rows hit: {neg_hit:#?}");
+    (pos, innocent)
 }
 
 /// Development aid, not a gate: every dictionary word that hits a list, for review
@@ -335,9 +351,16 @@ proptest! {
         check_map(&body);
     }
 
+    /// A listed word set off by spaces is found in any hostile context, and reported as exactly
+    /// the bytes written; every other hit is a non-empty slice of the body.
     #[test]
-    fn hits_map_to_valid_slices(body in hostile()) {
+    fn a_listed_word_is_found_in_any_context(before in hostile(), after in hostile(), word in prop_oneof![
+        Just("shit"), Just("Fuck"), Just("b.o.l.l.o.c.k.s"), Just("ａｓｓｈｏｌｅ"), Just("tw@t"), Just("wanker")
+    ]) {
         let (n, set) = shipped();
-        let _ = spans(&n, &set, &body);
+        let body = format!("{before} {word} {after}");
+        let found = spans(&n, &set, &body);
+        prop_assert!(found.iter().any(|s| s == word), "{word:?} not reported in {body:?}: {found:?}");
+        prop_assert!(found.iter().all(|s| !s.is_empty()), "{body:?}: {found:?}");
     }
 }

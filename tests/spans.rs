@@ -48,7 +48,18 @@ fn every_span_of_the_seed_run_is_the_original_text() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let recs = records(&o);
     let checked = assert_spans_exact(&recs, &bodies(&root().join("seeds")));
-    assert!(checked >= 5, "the seeds have denied comments with matches, got {checked} spans");
+    let expected: usize = recs
+        .iter()
+        .flat_map(|r| r["reasons"].as_array().into_iter().flatten())
+        .map(|reason| reason["matches"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(checked, expected, "every match of every reason was checked");
+    let denied: Vec<&Value> = recs.iter().filter(|r| r["verdict"] != "allow").collect();
+    assert!(denied.len() >= 8, "tests/run.rs names eight denied seed comments: {}", denied.len());
+    for r in denied {
+        let spans = r["reasons"].as_array().into_iter().flatten().filter_map(|x| x["matches"].as_array()).flatten();
+        assert!(spans.count() > 0, "a denied comment shows where: {r}");
+    }
 }
 
 #[test]
@@ -85,15 +96,28 @@ fn evasive_spellings_in_a_small_probe_file_map_back_exactly() {
     assert_eq!(recs[2]["reasons"][0]["matches"][0]["text"], "f&#117;ck");
 }
 
-/// The shared probe set through the CLI: ≥ 99 % of evasive and plain rows denied, no innocent
-/// row denied, every span exact.
+/// The shipped evasion corpus through the CLI (the README's evasion claim rests on it).
+#[test]
+fn the_shipped_evasion_corpus_holds_through_run() {
+    let (caught, pos, innocent) = evasion_probes_hold_through_run(&root().join("tests/fixtures/evasions.jsonl"));
+    assert_eq!((caught, pos), (pos, 98), "every evasive row of the shipped corpus is denied");
+    assert_eq!(innocent, 40);
+}
+
+/// The shared probe set adds coverage when present.
 #[test]
 fn the_shared_evasion_probes_hold_through_run() {
     let Some(file) = shared("data/evasions.dev.jsonl") else { return };
+    evasion_probes_hold_through_run(&file);
+}
+
+/// A probe set through the CLI: ≥ 99 % of evasive and plain rows denied, no innocent row
+/// denied, every span exact. Returns (denied positives, positives, innocent rows).
+fn evasion_probes_hold_through_run(file: &Path) -> (usize, usize, usize) {
     let o = moderate(&["run", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let recs = records(&o);
-    let text = std::fs::read_to_string(&file).unwrap();
+    let text = std::fs::read_to_string(file).unwrap();
     let rows: Vec<Value> =
         text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(recs.len(), rows.len(), "one record per probe");
@@ -113,6 +137,7 @@ fn the_shared_evasion_probes_hold_through_run() {
     }
     assert_spans_exact(&recs, &bodies);
     eprintln!("evasions through run: {caught}/{pos} denied, {} innocent denied", innocent_hit.len());
-    assert!(caught * 100 >= pos * 99, "only {caught}/{pos} evasive or plain rows denied");
+    assert!(pos > 0 && caught * 100 >= pos * 99, "only {caught}/{pos} evasive or plain rows denied");
     assert!(innocent_hit.is_empty(), "innocent probes denied: {innocent_hit:#?}");
+    (caught, pos, rows.len() - pos)
 }

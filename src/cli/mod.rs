@@ -26,20 +26,92 @@ pub struct Cli {
     pub command: Command,
 }
 
+// The end of each subcommand's `--help`: a few examples a newcomer can paste from a fresh
+// clone, and the exit codes scripts rely on (the same table as the README and docs/design.md).
+
+const RUN_HELP: &str = "\
+Examples:
+  moderate run seeds/                               judge the shipped sample threads
+  moderate run export.wxr.xml -o verdicts.jsonl --split out/ --queue review.db
+  tail -f live.jsonl | moderate run -               one verdict per line as it arrives
+
+Exit codes:
+  0  the run completed (whatever the verdicts, `error` records included)
+  1  runtime failure (e.g. an output that cannot be written)
+  2  usage or config error (nothing was run)";
+
+const CHECK_HELP: &str = "\
+Examples:
+  moderate check                                    the config in use (./config.toml or built-in)
+  moderate check --config my.toml --strict          warnings fail too
+  moderate check --schema > config.schema.json      regenerate the JSON Schema
+
+Exit codes:
+  0  the config is valid (warnings are printed)
+  2  errors found (with --strict: warnings too)";
+
+const EXPLAIN_HELP: &str = "\\
+Examples:
+  moderate explain \"you are a complete idiot\"
+  moderate explain --id '004_5dbd66a7762d451d#10' seeds/
+  moderate explain --json \"what the f.u.c.k\"
+
+Exit codes:
+  0  explained
+  2  usage or config error, or no comment with that id";
+
+const EVAL_HELP: &str = "\
+Examples:
+  moderate eval examples/labeled.jsonl              the shipped labeled sample
+  moderate eval --markdown a.jsonl b.jsonl          one table row per file
+  moderate eval --json decisions.jsonl              the full report for scripts
+
+Exit codes:
+  0  measured
+  1  the report could not be written
+  2  usage or config error, or a file that is not labeled JSONL";
+
+const DIFF_HELP: &str = "\
+Examples:
+  moderate diff --config config.toml --config new.toml examples/labeled.jsonl
+  moderate diff -c a.toml -c b.toml --json seeds/
+
+Exit codes:
+  0  compared (whether or not verdicts changed)
+  1  the report could not be written
+  2  usage or config error, or an unreadable input";
+
+const REVIEW_HELP: &str = "\
+Examples:
+  moderate run --queue review.db export.wxr.xml -o verdicts.jsonl
+  moderate review serve                             prints the URL with its token
+  moderate review export -o decisions.jsonl --blocked-authors blocked.txt
+
+Exit codes:
+  0  done
+  1  runtime failure (database, network, output)
+  2  usage error (unknown item, bad address, bad [review] section)";
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Judge comments: one verdict record (JSONL) per input comment, summary on stderr.
+    #[command(after_help = RUN_HELP)]
     Run(run::RunArgs),
     /// Validate the config and every rule file; errors and warnings with file:line:col.
+    #[command(after_help = CHECK_HELP)]
     Check(check::CheckArgs),
     /// Show how one text is judged: normalized text, hits, score arithmetic, verdict.
+    #[command(after_help = EXPLAIN_HELP)]
     Explain(explain::ExplainArgs),
     /// Measure the rules on labeled JSONL: precision / recall / F1 per label and per rule.
+    #[command(after_help = EVAL_HELP)]
     Eval(eval::EvalArgs),
     /// Show which comments change verdict between two configs, grouped by rule.
+    #[command(after_help = DIFF_HELP)]
     Diff(diff::DiffArgs),
     /// Moderate the review queue: store, list, decide, serve, export.
+    #[command(after_help = REVIEW_HELP)]
     Review(review::ReviewArgs),
 }
 

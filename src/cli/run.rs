@@ -81,6 +81,9 @@ pub fn run(args: RunArgs) -> CliResult {
     let loaded = super::common::load_config(args.config.as_deref(), false)?;
     let engine = loaded.engine;
     let inputs = if args.inputs.is_empty() { vec![PathBuf::from("-")] } else { args.inputs.clone() };
+    if inputs.iter().any(|p| p.as_os_str() == "-") && io::stdin().is_terminal() {
+        eprintln!("reading comments from stdin; Ctrl-D to end");
+    }
     let inputs = read::resolve_inputs(&inputs, args.format).map_err(|e| CliError::usage(e.to_string()))?;
     if inputs.is_empty() {
         tracing::warn!("no comment files found in the given inputs");

@@ -10,14 +10,33 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` beside the project, if present.
+/// `../shared` beside the project, if present. When it is absent the calling test is recorded
+/// as skipped (see [`note_skip`]); tests that need it only add coverage to the shipped fixtures.
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let p = root().join("..").join("shared").join(rel);
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("SKIP: {} is absent (the shared data lives beside the project)", p.display());
+        note_skip(&p);
         None
+    }
+}
+
+/// Where skipped tests leave a marker for `tests/zz_skipped.rs`, which cargo runs after the
+/// other test binaries (they run in name order) and which prints the count in one line.
+pub fn skip_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests")
+}
+
+/// Records that the running test skipped because `missing` is absent: one line straight to
+/// stderr (the test harness does not capture it) and a marker file named after the test.
+pub fn note_skip(missing: &Path) {
+    let test = std::thread::current().name().unwrap_or("unknown").to_string();
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {} is absent", missing.display());
+    let dir = skip_dir();
+    let name: String = test.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join(name), missing.to_string_lossy().as_bytes());
     }
 }
 
