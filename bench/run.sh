@@ -7,7 +7,8 @@
 #   PEERS=1 bench/run.sh              also time the fastest peer, alt-profanity-check (first time:
 #                                     installs it from PyPI into bench/out/peers-venv, minutes)
 #
-# Env:  MODERATE_BIN=path   binary to measure (default target/release/moderate, built here first;
+# Env:  MODERATE_BIN=path   binary to measure (default target/dist/moderate: the release build
+#                           with thin LTO, `cargo build --profile dist`, built here first;
 #                           when set, nothing is built)
 #       RUNS=3              timed runs per measurement (median wall; peak RSS = max over runs)
 #       BENCH_MB=100        corpus size in MB of JSONL (1 MB = 1e6 bytes)
@@ -52,9 +53,9 @@ fi
 
 # ---- binary -------------------------------------------------------------------------------------
 if [ -z "${MODERATE_BIN:-}" ]; then
-  log "cargo build --release"
-  cargo build --release -q
-  MODERATE_BIN="$ROOT/target/release/moderate"
+  log "cargo build --profile dist"
+  cargo build --profile dist -q
+  MODERATE_BIN="$ROOT/target/dist/moderate"
 else
   case "$MODERATE_BIN" in /*) ;; *) MODERATE_BIN="$(cd "$OLDPWD" 2>/dev/null && pwd)/$MODERATE_BIN" ;; esac
 fi
