@@ -1,7 +1,7 @@
 //! The unit that flows through every stage: a [`Comment`] and where it came from.
 //!
 //! Readers build comments; no later stage knows which format a comment was read from. The
-//! fields follow DESIGN.md §4: `body` is mandatory, everything else is optional metadata that
+//! fields follow docs/design.md §4: `body` is mandatory, everything else is optional metadata that
 //! structural rules and the author policy may read.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! Errors that end a command, and the exit codes they map to (DESIGN.md §5).
+//! Errors that end a command, and the exit codes they map to (docs/design.md §5).
 
 use std::fmt;
 

@@ -16,7 +16,7 @@ use crate::comment::{Comment, CommentKind};
 use crate::engine::{Engine, Scratch};
 use crate::verdict::{Decision, Verdict};
 
-/// The labels `moderate` scores (DESIGN.md §2 categories plus `toxic`).
+/// The labels `moderate` scores (docs/design.md §6 categories plus `toxic`).
 pub const LABELS: [&str; 6] = ["toxic", "profanity", "attack", "identity", "threat", "spam"];
 
 /// One labeled row.

@@ -4,7 +4,7 @@
 //!  read ──► normalize ──► match ──► decide ──► write
 //!  (formats)  (text +     (one pass:   (score,     (JSONL, split files,
 //!             offset map)  automata,    verdict,    summary, review queue)
-//!                          regex set,   author
+//!                          prefilter,   author
 //!                          structure)   state)
 //! ```
 //!

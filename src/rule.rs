@@ -8,7 +8,7 @@ use crate::verdict::Action;
 pub enum RuleKind {
     /// Aho-Corasick wordlists.
     Wordlist,
-    /// Regular expressions (one `RegexSet` pass, then spans).
+    /// Regular expressions (a literal prefilter, then the candidate patterns for spans).
     Regex,
     /// A structural signal (kind, links, caps, ...).
     Signal,

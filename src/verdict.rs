@@ -1,4 +1,4 @@
-//! The verdict record: the wire format every output speaks (DESIGN.md §3).
+//! The verdict record: the wire format every output speaks (docs/design.md §3).
 //!
 //! One JSON object per input comment, in input order:
 //!

@@ -5,10 +5,10 @@
 //!    errors, and every field is documented here: this file *is* the config reference (and the
 //!    source of the shipped JSON Schema, `config.schema.json`).
 //! 2. [`load`] turns a raw config into a compiled [`Engine`](crate::Engine): it reads the rule
-//!    files (the only place that does), compiles wordlists into automata and patterns into one
-//!    `RegexSet`, and collects *every* error with `file:line:column` ([`diag`]) before refusing.
+//!    files (the only place that does), compiles wordlists into automata and patterns behind a
+//!    literal prefilter, and collects *every* error with `file:line:column` ([`diag`]) before refusing.
 //!
-//! Where the config comes from (DESIGN.md §5): `--config PATH`, else `./config.toml`, else the
+//! Where the config comes from (docs/design.md §5): `--config PATH`, else `./config.toml`, else the
 //! built-in default pack, which is the shipped `config.toml` + `rules/` compiled into the binary.
 
 pub mod diag;

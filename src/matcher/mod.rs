@@ -2,8 +2,8 @@
 //!
 //! - wordlists: all lists of all rules in one [`wordlist::WordlistSet`] (a few Aho-Corasick
 //!   automata), run once over the normalized text;
-//! - regex rules: one `RegexSet` pass over the normalized text and one over the raw body; only
-//!   the patterns that hit run again for their spans ([`regex`]);
+//! - regex rules: a literal prefilter over the normalized text and one over the raw body; only
+//!   the patterns whose required strings occur run, for their spans ([`regex`]);
 //! - structural signals read the parsed comment ([`structural`]).
 //!
 //! Every [`Hit`] carries byte offsets into the **original** body, mapped back through the

@@ -38,7 +38,7 @@ pub struct RecordError {
     pub raw: Option<String>,
 }
 
-/// The input formats `moderate` reads (DESIGN.md §4).
+/// The input formats `moderate` reads (docs/design.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use super::store::{Counts, Filter, HistoryEntry, Item, Sort, Status};
 use crate::verdict::Verdict;
 
-/// The categories offered as "reject as" checkboxes on every item (DESIGN.md §2), in addition
+/// The categories offered as "reject as" checkboxes on every item (docs/design.md §6), in addition
 /// to any other category the item's reasons carry.
 pub const CATEGORIES: [&str; 5] = ["profanity", "attack", "identity", "threat", "spam"];
 

@@ -1,4 +1,4 @@
-//! The verdict JSONL writer: one record per input comment (DESIGN.md §3), in input order.
+//! The verdict JSONL writer: one record per input comment (docs/design.md §3), in input order.
 
 use std::io::{self, Write};
 
