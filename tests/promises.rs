@@ -496,3 +496,41 @@ mod direct {
         assert_eq!(engine.judge(&Comment::new("c2", "a perfectly nice comment")).verdict, Decision::Allow);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A newcomer's view: help texts and the shipped labeled sample.
+
+#[test]
+fn every_subcommand_help_ends_with_examples_and_exit_codes() {
+    for sub in ["run", "check", "explain", "eval", "diff", "review"] {
+        let o = moderate(&[sub, "--help"]);
+        assert_eq!(o.status.code(), Some(0), "{sub}: {}", stderr(&o));
+        let help = stdout(&o);
+        let examples = help.find("\nExamples:\n").unwrap_or_else(|| panic!("{sub}: no examples in\n{help}"));
+        let codes = help.find("\nExit codes:\n").unwrap_or_else(|| panic!("{sub}: no exit codes in\n{help}"));
+        assert!(examples < codes, "{sub}: examples, then exit codes");
+        let listed = help[examples..codes].lines().filter(|l| l.trim_start().starts_with("moderate ")).count()
+            + help[examples..codes].lines().filter(|l| l.contains("| moderate ")).count();
+        assert!((2..=3).contains(&listed), "{sub}: two or three examples, got {listed}");
+        assert!(help[codes..].lines().any(|l| l.trim_start().starts_with("0 ")), "{sub}: exit code 0 explained");
+        assert!(help[codes..].lines().any(|l| l.trim_start().starts_with("2 ")), "{sub}: exit code 2 explained");
+    }
+}
+
+#[test]
+fn the_shipped_labeled_sample_covers_every_label_and_evaluates() {
+    let o = moderate(&["eval", "--json", "examples/labeled.jsonl"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let reports: Value = serde_json::from_str(&stdout(&o)).expect("eval --json is JSON");
+    let report = &reports[0];
+    assert_eq!(report["rows"], 324);
+    for label in ["toxic", "profanity", "attack", "identity", "threat", "spam"] {
+        let c = &report["deny"][label];
+        let positives = c["tp"].as_u64().unwrap() + c["fn_"].as_u64().unwrap();
+        assert!(positives >= 10, "{label}: the sample has positives ({c})");
+        let negatives = c["fp"].as_u64().unwrap() + c["tn"].as_u64().unwrap();
+        assert!(negatives >= 100, "{label}: and negatives ({c})");
+        // The shipped pack finds most of each category in a sample written for it.
+        assert!(c["tp"].as_u64().unwrap() * 10 >= positives * 8, "{label}: recall below 0.8 ({c})");
+    }
+}

@@ -50,7 +50,7 @@ Exit codes:
   0  the config is valid (warnings are printed)
   2  errors found (with --strict: warnings too)";
 
-const EXPLAIN_HELP: &str = "\\
+const EXPLAIN_HELP: &str = "\
 Examples:
   moderate explain \"you are a complete idiot\"
   moderate explain --id '004_5dbd66a7762d451d#10' seeds/
