@@ -2,6 +2,8 @@
 //! the real dumps in `../shared/dumps` (skipped with a message when absent), and the bad-input
 //! cases, each asserting record count and order.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use moderate::read::{self, Format, ReadOptions, Record};
@@ -195,15 +197,9 @@ fn disqus_fixture() {
     assert_eq!((p2.author.as_deref(), p2.approved, p2.parent.as_deref()), (Some("bot"), Some(false), Some("p1")));
 }
 
+/// A real export in `../shared/dumps` (adds coverage; the fixtures above run everywhere).
 fn dump(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/dumps").join(name);
-    let p = if p.exists() { p } else { Path::new("/work/shared/dumps").join(name) };
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: {name} not found (../shared/dumps); dump test not run");
-        None
-    }
+    common::shared(&format!("dumps/{name}"))
 }
 
 #[test]
