@@ -133,7 +133,7 @@ pub struct RawRule {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub message: Option<Spanned<String>>,
-    /// Longer explanation shown by `moderate explain` and `moderate check --rule`.
+    /// Longer explanation shown by `moderate explain`.
     #[serde(default)]
     pub explanation: Option<String>,
     /// Wordlist files (relative to the config file) or names from `[lists]`.

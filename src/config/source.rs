@@ -54,7 +54,7 @@ impl FileSource {
         }
     }
 
-    /// Every file of the built-in pack (for `moderate check --builtin`, tests and docs).
+    /// Every file of the built-in pack (for tests and docs).
     pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
         builtin::FILES
     }
