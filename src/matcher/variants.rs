@@ -20,12 +20,16 @@
 //!      a doubled letter written once (five letters or more) and a single letter written twice;
 //!    - four letters or more, one edit: a **phonetic** spelling (`f` → `ph`, `ck` → `k`/`kk`/
 //!      `q`/`cc`, `c` → `k`, `u` → `oo`, `i` ↔ `y`, `s` → `z` at the end, `er` → `a`, `g` → `q`),
+//!      one vowel dropped (seven letters or more: `asshol`),
 //!      **vowels dropped** (all of them after the first letter: `fck`, `sht`, `btch`, leaving at
 //!      least three letters), or **two neighbours swapped** (`fcuk`, `biatch` → `baitch`);
-//!    - seven letters or more, two edits: any two of the above (`mohterfuker`).
+//!    - a starred term (`shit*`, `*fuck*`) reaches every word that contains it, so its edited
+//!      spellings must keep four letters and a vowel;
+//!    - nine letters or more, two edits: any of the above, then a dropped vowel or a swap
+//!      (`mohterfukcer`).
 //!
-//! Inflected forms only get the cheap spellings (masks, `u` → `v`): evasion plus inflection is
-//! rare, and every variant is one more automaton pattern.
+//! Inflected forms only get `u` → `v`: evasion plus inflection is rare, and every variant is one
+//! more automaton pattern (the shipped pack compiles to about 45,000).
 //!
 //! A variant that is allowlisted for the list is never generated: that is how a real word that a
 //! rule produces (`assess` from `asses` with a letter written twice) stays innocent. `moderate`'s
@@ -40,8 +44,10 @@ fn is_vowel(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')
 }
 
-/// Pushes `(pattern, spaced)` for every variant of normalized term `core`.
-pub fn term_variants(core: &str, allow: &HashSet<String>, out: &mut Vec<(String, bool)>) {
+/// Pushes `(pattern, spaced)` for every variant of normalized term `core`; `whole_word` says
+/// the term matches only as a whole word (inflections are generated only then: a starred term
+/// already covers its own endings, and inflecting `*twat` would reach `saltwater`).
+pub fn term_variants(core: &str, whole_word: bool, allow: &HashSet<String>, out: &mut Vec<(String, bool)>) {
     out.push((core.to_string(), false));
     let simple = core.bytes().all(|b| b.is_ascii_lowercase());
     if !simple {
@@ -57,31 +63,37 @@ pub fn term_variants(core: &str, allow: &HashSet<String>, out: &mut Vec<(String,
     classic(core, allow, &mut |v, s| push(v, s, out));
     let len = core.len();
     if len >= 4 {
-        let budget = if len >= 7 { 2 } else { 1 };
-        let mut frontier = vec![core.to_string()];
-        for _ in 0..budget {
-            let mut next = Vec::new();
-            for word in &frontier {
-                let mut edits = Vec::new();
-                one_edit(word, &mut edits);
-                for e in edits {
-                    if e.len() >= 3 && !allow.contains(&e) {
-                        next.push(e);
-                    }
+        let mut first = Vec::new();
+        one_edit(core, &mut first);
+        // A term that opens into longer words (`shit*`, `*fuck*`) is a prefix of many more
+        // words than it is itself: its edited spellings keep four letters or more and keep a
+        // vowel (`sht*` would reach `shtick`; whole-word `sht` is listed instead).
+        let min = if whole_word { 3 } else { 4 };
+        first.retain(|e| {
+            e.len() >= min && !allow.contains(e) && (whole_word || e.bytes().any(|b| is_vowel(b) || b == b'y'))
+        });
+        if len >= 9 {
+            // The second edit of a long word: only a swap or a dropped vowel (`mohterfuker`).
+            let mut second = Vec::new();
+            for w in &first {
+                small_edit(w, &mut second);
+            }
+            for v in second {
+                if v.len() >= 3 && !allow.contains(&v) {
+                    push(v, false, out);
                 }
             }
-            for v in &next {
-                push(v.clone(), false, out);
-            }
-            frontier = next;
+        }
+        for v in first {
+            push(v, false, out);
         }
     }
-    for form in inflections(core) {
+    let forms = if whole_word { inflections(core) } else { Vec::new() };
+    for form in forms {
         if allow.contains(&form) {
             continue;
         }
         push(form.clone(), false, out);
-        masks(&form, &mut |m| push(m, false, out));
         if form.contains('u') {
             push(form.replace('u', "v"), false, out);
         }
@@ -167,13 +179,11 @@ const PHONETIC: &[(&str, &str)] = &[
     ("ck", "kk"),
     ("ck", "q"),
     ("ck", "cc"),
-    ("ck", "c"),
     ("ph", "f"),
     ("u", "oo"),
     ("y", "i"),
     ("i", "y"),
     ("g", "q"),
-    ("wh", "w"),
 ];
 
 /// Every spelling of `w` one edit away (see the module docs), in a fixed order.
@@ -212,7 +222,7 @@ fn one_edit(w: &str, out: &mut Vec<String>) {
         out.push(dropped);
     }
     // One vowel dropped, for long words (`asshol`, `bastrd`).
-    if n >= 6 {
+    if n >= 7 {
         for i in 1..n {
             if is_vowel(b[i]) {
                 out.push(format!("{}{}", &w[..i], &w[i + 1..]));
@@ -220,6 +230,24 @@ fn one_edit(w: &str, out: &mut Vec<String>) {
         }
     }
     // Two neighbours swapped (never the first letter: `fcuk`, `fukc`, not `ufck`).
+    for i in 1..n.saturating_sub(1) {
+        if b[i] != b[i + 1] {
+            let mut v = b.to_vec();
+            v.swap(i, i + 1);
+            out.push(String::from_utf8(v).unwrap_or_default());
+        }
+    }
+}
+
+/// The edits allowed as a second one: one vowel dropped, two neighbours swapped.
+fn small_edit(w: &str, out: &mut Vec<String>) {
+    let b = w.as_bytes();
+    let n = b.len();
+    for i in 1..n {
+        if is_vowel(b[i]) {
+            out.push(format!("{}{}", &w[..i], &w[i + 1..]));
+        }
+    }
     for i in 1..n.saturating_sub(1) {
         if b[i] != b[i + 1] {
             let mut v = b.to_vec();

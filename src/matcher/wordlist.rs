@@ -148,7 +148,7 @@ impl WordlistSet {
                     return Err(format!("list {li}, term {ti} ({raw:?}) is empty after normalization"));
                 }
                 variants.clear();
-                term_variants(&core, &allowed, &mut variants);
+                term_variants(&core, anchor == Anchor::Word, &allowed, &mut variants);
                 for (text, spaced) in variants.drain(..) {
                     let id = *ids.entry(text).or_insert_with_key(|k| {
                         patterns.push(k.clone());

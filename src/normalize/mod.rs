@@ -250,3 +250,81 @@ impl Normalizer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The full two-pass normalizer, bypassing the fast path.
+    fn full(body: &str) -> Normalized {
+        let n = Normalizer::new(&NormalizeOptions::default());
+        let mut out = Normalized::default();
+        out.map.reset(body.len());
+        n.decode(body, &mut out.units);
+        words::Words {
+            units: &out.units,
+            leet: true,
+            text: &mut out.text,
+            map: &mut out.map,
+            scratch: &mut out.scratch,
+            last_space: false,
+            no_spell_before: 0,
+        }
+        .run();
+        out
+    }
+
+    /// Whenever the fast path is taken, the full path gives the same text and an identity map.
+    fn same_as_full(body: &str) {
+        if !is_plain(body) {
+            return;
+        }
+        let fast = Normalizer::new(&NormalizeOptions::default()).normalize(body);
+        let slow = full(body);
+        assert_eq!(fast.text, slow.text, "{body:?}");
+        assert_eq!(slow.offsets().len(), body.len(), "{body:?}");
+        for i in 0..body.len() {
+            assert_eq!(slow.offsets().source_of(i), i..i + 1, "{body:?} byte {i}");
+            assert_eq!(fast.offsets().source_of(i), i..i + 1);
+        }
+    }
+
+    #[test]
+    fn fast_path_table() {
+        for body in [
+            "hello world, you idiot",
+            "What a Mess.",
+            "a s s",
+            "f.u.c.k",
+            "F_u c_K",
+            "I get lost",
+            "x - y",
+            "a b",
+            "i am a b",
+            "aaa",
+            "fu(k",
+            "(see above)",
+            "tab\there",
+            "two  spaces",
+            "",
+            "a",
+            "e.g. this",
+        ] {
+            same_as_full(body);
+        }
+        assert!(is_plain("hello world, you idiot"));
+        assert!(!is_plain("f.u.c.k"));
+        assert!(!is_plain("a s s"));
+        assert!(!is_plain("fu(k"));
+        assert!(!is_plain("sh1t"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fast_path_agrees(body in "[a-cA-C .,_()'\"-]{0,24}") {
+            same_as_full(&body);
+        }
+    }
+}
