@@ -75,12 +75,20 @@ fn symbols_standing_for_letters() {
 
 #[test]
 fn vowels_dropped() {
-    all_denied("vowels dropped", &["fck this", "that is sht", "what a btch", "total bllsht", "such a dck head move"], false);
+    all_denied(
+        "vowels dropped",
+        &["fck this", "that is sht", "what a btch", "total bllsht", "such a dck head move"],
+        false,
+    );
 }
 
 #[test]
 fn letters_doubled_or_swapped() {
-    all_denied("doubled or swapped", &["fuuk off", "fcuk it", "a real mohterfucker", "you are a bithc", "a cnut move"], false);
+    all_denied(
+        "doubled or swapped",
+        &["fuuk off", "fcuk it", "a real mohterfucker", "you are a bithc", "a cnut move"],
+        false,
+    );
 }
 
 #[test]
@@ -90,12 +98,20 @@ fn phonetic_spellings() {
 
 #[test]
 fn inflections_by_rule() {
-    all_denied("inflections", &["they gangbanged it", "stop whoring yourself", "a bunch of wankers", "fagging around", "niggas"], false);
+    all_denied(
+        "inflections",
+        &["they gangbanged it", "stop whoring yourself", "a bunch of wankers", "fagging around", "niggas"],
+        false,
+    );
 }
 
 #[test]
 fn compounds_of_strong_terms() {
-    all_denied("compounds", &["cocksucked", "a dicksuck", "freakyfucker", "muthafucka", "what a cockmuncher", "punkass move"], false);
+    all_denied(
+        "compounds",
+        &["cocksucked", "a dicksuck", "freakyfucker", "muthafucka", "what a cockmuncher", "punkass move"],
+        false,
+    );
 }
 
 #[test]
@@ -180,7 +196,8 @@ fn dictionary_words_stay_innocent() {
         .into_iter()
         .collect();
     let refs: Vec<&str> = words.iter().map(String::as_str).collect();
-    let reviewed = std::fs::read_to_string(root().join("tests/fixtures/breadth/dictionary-hits.txt")).unwrap_or_default();
+    let reviewed =
+        std::fs::read_to_string(root().join("tests/fixtures/breadth/dictionary-hits.txt")).unwrap_or_default();
     let reviewed: std::collections::HashSet<&str> =
         reviewed.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty()).collect();
     let mut unexpected = Vec::new();

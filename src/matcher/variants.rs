@@ -275,11 +275,8 @@ pub fn inflections(w: &str) -> Vec<String> {
         out.push(format!("{w}s"));
     }
     // Stems for -ed/-ing/-er: drop a final silent e; double a final consonant after one vowel.
-    let cvc = n >= 3
-        && !is_vowel(last)
-        && !matches!(last, b'w' | b'x' | b'y')
-        && is_vowel(b[n - 2])
-        && !is_vowel(b[n - 3]);
+    let cvc =
+        n >= 3 && !is_vowel(last) && !matches!(last, b'w' | b'x' | b'y') && is_vowel(b[n - 2]) && !is_vowel(b[n - 3]);
     let mut stems = vec![w.strip_suffix('e').unwrap_or(w).to_string()];
     if cvc {
         stems.push(format!("{w}{}", last as char));

@@ -206,11 +206,7 @@ impl Words<'_> {
         for (i, u) in c.iter().enumerate() {
             match u.ch {
                 ':' if at(i + 1, '/') && at(i + 2, '/') && i > 0 => return true,
-                '@' if i > 0
-                    && kind(c[i - 1].ch) == Kind::Letter
-                    && after(last_dot, i)
-                    && after(last_alpha, i) =>
-                {
+                '@' if i > 0 && kind(c[i - 1].ch) == Kind::Letter && after(last_dot, i) && after(last_alpha, i) => {
                     return true
                 }
                 _ => {}
