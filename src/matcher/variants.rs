@@ -20,7 +20,9 @@
 //!      a doubled letter written once (five letters or more) and a single letter written twice;
 //!    - four letters or more, one edit: a **phonetic** spelling (`f` → `ph`, `ck` → `k`/`kk`/
 //!      `q`/`cc`, `c` → `k`, `u` → `oo`, `i` ↔ `y`, `s` → `z` at the end, `er` → `a`, `g` → `q`),
-//!      one vowel dropped (seven letters or more: `asshol`),
+//!      one vowel dropped (seven letters or more: `asshol`), one consonant left out (five
+//!      letters or more, whole-word terms only: `bich`, `retared`), `w` as `wh` or `vv` (`whank`, `vvank`), a final
+//!      `y` as `ie`/`ey`/`ee` (`pussey`),
 //!      **vowels dropped** (all of them after the first letter: `fck`, `sht`, `btch`, leaving at
 //!      least three letters), or **two neighbours swapped** (`fcuk`, `biatch` → `baitch`);
 //!    - a starred term (`shit*`, `*fuck*`) reaches every word that contains it, so its edited
@@ -64,7 +66,7 @@ pub fn term_variants(core: &str, whole_word: bool, allow: &HashSet<String>, out:
     let len = core.len();
     if len >= 4 {
         let mut first = Vec::new();
-        one_edit(core, &mut first);
+        one_edit(core, whole_word, &mut first);
         // A term that opens into longer words (`shit*`, `*fuck*`) is a prefix of many more
         // words than it is itself: its edited spellings keep four letters or more and keep a
         // vowel (`sht*` would reach `shtick`; whole-word `sht` is listed instead).
@@ -187,7 +189,7 @@ const PHONETIC: &[(&str, &str)] = &[
 ];
 
 /// Every spelling of `w` one edit away (see the module docs), in a fixed order.
-fn one_edit(w: &str, out: &mut Vec<String>) {
+fn one_edit(w: &str, whole_word: bool, out: &mut Vec<String>) {
     let b = w.as_bytes();
     let n = b.len();
     // Phonetic: each occurrence of each rewrite on its own.
@@ -207,6 +209,34 @@ fn one_edit(w: &str, out: &mut Vec<String>) {
     }
     if w.starts_with('f') {
         out.push(format!("ph{}", &w[1..]));
+    }
+    // `w` written `wh` at the start (`whank`) or as two `v`s (`vvank`).
+    if let Some(rest) = w.strip_prefix('w') {
+        if !rest.starts_with('h') {
+            out.push(format!("wh{rest}"));
+        }
+    }
+    for i in 0..n {
+        if b[i] == b'w' {
+            out.push(format!("{}vv{}", &w[..i], &w[i + 1..]));
+        }
+    }
+    // A final `y` written `ie`/`ey`/`ee` (`pussey`, `honkie`), a final `ie` written `y`.
+    if let Some(stem) = w.strip_suffix('y') {
+        for end in ["ie", "ey", "ee"] {
+            out.push(format!("{stem}{end}"));
+        }
+    } else if let Some(stem) = w.strip_suffix("ie") {
+        out.push(format!("{stem}y"));
+    }
+    // One consonant left out (`bich`, `retared`): whole words of five letters or more, never
+    // the first or the last letter (a starred term would reach far too many words: `*tars`, `bich*`).
+    if whole_word && n >= 5 {
+        for i in 1..n - 1 {
+            if !is_vowel(b[i]) && b[i] != b[i - 1] {
+                out.push(format!("{}{}", &w[..i], &w[i + 1..]));
+            }
+        }
     }
     if let Some(stem) = w.strip_suffix('s') {
         if !stem.ends_with('s') {
