@@ -14,6 +14,7 @@
 //!    `-ed`, `-ing`, `-in`, `-er`/`-ers` (with the final consonant doubled where English doubles
 //!    it), and for an `-er` word the `-a`/`-az`/`-ah` endings (`fucka`, `muthafuckaz`). A list
 //!    then names `gangbang` once and `gangbanged`, `gangbangs`, `gangbanging` follow.
+//!    A term of several words also matches run together (`ching chong` → `chingchong`).
 //! 2. **Spellings** of each form, with an **edit budget that grows with the length of the
 //!    term**, so that short words, where real words live, are not bent into other words:
 //!    - always: masks (`f*ck`: one or two interior letters), spelled out (`f u c k`), `u` → `v`,
@@ -53,7 +54,19 @@ pub fn term_variants(core: &str, whole_word: bool, allow: &HashSet<String>, out:
     out.push((core.to_string(), false));
     let simple = core.bytes().all(|b| b.is_ascii_lowercase());
     if !simple {
-        return; // multi-word or non-Latin terms match as written
+        // Multi-word terms also match run together (`chingchong`, `pieceofshit`), when every
+        // word has two letters or more and the whole has six; non-Latin terms match as written.
+        let parts: Vec<&str> = core.split(' ').collect();
+        let joinable = parts.len() > 1
+            && parts.iter().all(|p| p.len() >= 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
+            && core.len() - (parts.len() - 1) >= 6;
+        if joinable {
+            let joined = parts.concat();
+            if !allow.contains(&joined) {
+                out.push((joined, false));
+            }
+        }
+        return;
     }
     let mut seen: HashSet<String> = HashSet::new();
     seen.insert(core.to_string());
