@@ -84,11 +84,7 @@ fn vowels_dropped() {
 
 #[test]
 fn letters_doubled_or_swapped() {
-    all_denied(
-        "doubled or swapped",
-        &["fuuk off", "fcuk it", "a real mohterfucker", "you are a bithc"],
-        false,
-    );
+    all_denied("doubled or swapped", &["fuuk off", "fcuk it", "a real mohterfucker", "you are a bithc"], false);
 }
 
 #[test]

@@ -220,8 +220,8 @@ fn one_edit(w: &str, whole_word: bool, out: &mut Vec<String>) {
             out.push(format!("{}k{}", &w[..i], &w[i + 1..]));
         }
     }
-    if w.starts_with('f') {
-        out.push(format!("ph{}", &w[1..]));
+    if let Some(rest) = w.strip_prefix('f') {
+        out.push(format!("ph{rest}"));
     }
     // `w` written `wh` at the start (`whank`) or as two `v`s (`vvank`).
     if let Some(rest) = w.strip_prefix('w') {
