@@ -26,6 +26,9 @@ pub struct LabeledRow {
     pub comment: Comment,
     /// Boolean labels present on the row.
     pub labels: BTreeMap<String, bool>,
+    /// The row's `source` field, when the file has one (probe files say which kind of probe a
+    /// row is: `lexicon:deny_words:clear`, `…:evasive-variant`, ...).
+    pub source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -38,6 +41,8 @@ struct RawRow {
     kind: Option<String>,
     #[serde(default)]
     labels: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    source: Option<String>,
 }
 
 /// Reads a labeled JSONL file.
@@ -62,7 +67,8 @@ pub fn read_labeled(path: &Path) -> Result<Vec<LabeledRow>, String> {
         let mut comment = Comment::new(id, raw.body);
         comment.author = raw.author.filter(|a| !a.is_empty());
         comment.kind = raw.kind.as_deref().map_or(CommentKind::Comment, CommentKind::parse);
-        rows.push(LabeledRow { comment, labels });
+        let source = raw.source.filter(|s| !s.is_empty());
+        rows.push(LabeledRow { comment, labels, source });
     }
     Ok(rows)
 }
@@ -131,20 +137,32 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 /// How one rule did.
+///
+/// Every count is taken against **the label the rule's category maps to on that row**: the
+/// label named like the category (`profanity`, `attack`, ...) when the row carries it, else
+/// `toxic`. Hits and positives use the same choice row by row, so `tp <= positives` and recall
+/// is the share of those positives the rule catches (never above 1). A rule whose category no
+/// row labels (attack rules on a file that only says `toxic`) is measured against `toxic`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RuleStats {
     /// The rule's category.
     pub category: String,
     /// Rows the rule hit.
     pub hits: u64,
-    /// Hits on rows labeled positive (its category's label, else `toxic`).
+    /// Hits on rows whose mapped label is positive.
     pub tp: u64,
-    /// Hits on rows labeled negative.
+    /// Hits on rows whose mapped label is negative.
     pub fp: u64,
     /// Hits on rows without a usable label.
     pub unlabeled: u64,
-    /// Positives of the rule's category label in the data (for recall).
+    /// Rows whose mapped label is positive (for recall).
     pub positives: u64,
+}
+
+/// The label a rule of category `category` is scored against on a row: the category's own
+/// label when the row has it, else `toxic`; `None` when the row has neither.
+pub fn mapped_label(labels: &BTreeMap<String, bool>, category: &str) -> Option<bool> {
+    labels.get(category).or_else(|| labels.get("toxic")).copied()
 }
 
 impl RuleStats {
@@ -190,6 +208,8 @@ pub struct Report {
     pub false_alarms: BTreeMap<String, Vec<Example>>,
     /// Allowed rows labeled toxic.
     pub misses: Vec<Example>,
+    /// Per `source` of the rows (when the file has one): deny vs `toxic`.
+    pub sources: BTreeMap<String, Counts>,
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -240,9 +260,12 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
             }
         }
         for stats in rep.rules.values_mut() {
-            if let Some(&l) = row.labels.get(&stats.category) {
+            if let Some(l) = mapped_label(&row.labels, &stats.category) {
                 stats.positives += u64::from(l);
             }
+        }
+        if let (Some(src), Some(&t)) = (&row.source, row.labels.get("toxic")) {
+            rep.sources.entry(src.clone()).or_default().add(deny, t);
         }
         let toxic = row.labels.get("toxic").copied();
         if let Some(t) = toxic {
@@ -256,7 +279,7 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
         rep.confusion.entry(v.verdict.as_str().to_string()).or_insert([0; 3])[col] += 1;
         for reason in &v.reasons {
             let cat = cat_of.get(reason.rule.as_str()).copied().unwrap_or(reason.category.as_str());
-            let label = row.labels.get(cat).or(row.labels.get("toxic")).copied();
+            let label = mapped_label(&row.labels, cat);
             let stats = rep
                 .rules
                 .entry(reason.rule.clone())
@@ -299,6 +322,9 @@ pub fn merge(into: &mut Report, other: &Report, examples: usize) {
         into.category.entry(k.clone()).or_default().merge(c);
     }
     into.block.merge(&other.block);
+    for (k, c) in &other.sources {
+        into.sources.entry(k.clone()).or_default().merge(c);
+    }
     for (k, c) in &other.confusion {
         let e = into.confusion.entry(k.clone()).or_insert([0; 3]);
         for i in 0..3 {

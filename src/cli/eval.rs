@@ -105,6 +105,19 @@ fn human(rep: &Report, verbose: bool) -> String {
             rep.block.recall()
         );
     }
+    if !rep.sources.is_empty() {
+        let _ = writeln!(s, "  by source (deny vs toxic):                     rows   denied  share");
+        for (src, c) in &rep.sources {
+            let _ = writeln!(
+                s,
+                "    {:<44} {:>6} {:>8} {:>5.1}%",
+                sanitize(src),
+                c.n(),
+                c.tp + c.fp,
+                100.0 * (c.tp + c.fp) as f64 / c.n().max(1) as f64
+            );
+        }
+    }
     let _ = writeln!(s, "  verdict × toxic label:   toxic  not-toxic  unlabeled");
     for v in ["allow", "flag", "block", "error"] {
         if let Some(c) = rep.confusion.get(v) {

@@ -12,6 +12,7 @@
 
 pub mod regex;
 pub mod structural;
+pub mod variants;
 pub mod wordlist;
 
 use std::ops::Range;

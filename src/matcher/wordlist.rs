@@ -41,6 +41,7 @@ use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::variants::term_variants;
 use crate::normalize::Normalizer;
 
 /// How a list's terms may match.
@@ -147,7 +148,7 @@ impl WordlistSet {
                     return Err(format!("list {li}, term {ti} ({raw:?}) is empty after normalization"));
                 }
                 variants.clear();
-                term_variants(&core, &allowed, &mut variants);
+                term_variants(&core, anchor == Anchor::Word, &allowed, &mut variants);
                 for (text, spaced) in variants.drain(..) {
                     let id = *ids.entry(text).or_insert_with_key(|k| {
                         patterns.push(k.clone());
@@ -269,77 +270,6 @@ fn parse_anchor(raw: &str, mode: WordMode) -> (&str, Anchor) {
         (false, false, WordMode::Word) => Anchor::Word,
     };
     (core, anchor)
-}
-
-/// Pushes `(pattern, spaced)` for every variant of normalized term `core`.
-fn term_variants(core: &str, allow: &HashSet<String>, out: &mut Vec<(String, bool)>) {
-    out.push((core.to_string(), false));
-    let simple = core.bytes().all(|b| b.is_ascii_lowercase());
-    if !simple {
-        return; // multi-word or non-Latin terms match as written
-    }
-    let b = core.as_bytes();
-    // Look-alike letters: u → v, and doubled letters written once; all combinations.
-    let us: Vec<usize> = (0..b.len()).filter(|&i| b[i] == b'u').take(3).collect();
-    let doubles: Vec<usize> = (1..b.len()).filter(|&i| b[i] == b[i - 1]).take(3).collect();
-    for umask in 0..(1u32 << us.len()) {
-        for dmask in 0..(1u32 << doubles.len()) {
-            if umask == 0 && dmask == 0 {
-                continue;
-            }
-            let mut v = Vec::with_capacity(b.len());
-            for (i, &c) in b.iter().enumerate() {
-                if let Some(k) = doubles.iter().position(|&d| d == i) {
-                    if dmask & (1 << k) != 0 {
-                        continue;
-                    }
-                }
-                let c = match us.iter().position(|&u| u == i) {
-                    Some(k) if umask & (1 << k) != 0 => b'v',
-                    _ => c,
-                };
-                v.push(c);
-            }
-            let v = String::from_utf8(v).unwrap_or_default();
-            if dmask != 0 && (v.len() < 5 || allow.contains(&v)) {
-                continue;
-            }
-            out.push((v, false));
-        }
-    }
-    // A letter written twice (`fuuck`, `shiit`): stretching collapses only runs of three.
-    for i in 0..b.len() {
-        let single = (i == 0 || b[i - 1] != b[i]) && (i + 1 == b.len() || b[i + 1] != b[i]);
-        if single && b.len() >= 3 {
-            let mut v = core.to_string();
-            v.insert(i, b[i] as char);
-            if !allow.contains(&v) {
-                out.push((v, false));
-            }
-        }
-    }
-    // Masks: one or two interior letters, keeping at least two letters.
-    for start in 1..b.len() {
-        for len in 1..=2 {
-            if start + len >= b.len() || b.len() - len < 2 {
-                continue;
-            }
-            let mut v = core.to_string();
-            v.replace_range(start..start + len, &"*".repeat(len));
-            out.push((v, false));
-        }
-    }
-    // Spelled out (the boundary rules for spelled-out runs are in `accept`).
-    if b.len() >= 3 {
-        let mut v = String::with_capacity(b.len() * 2);
-        for (i, &c) in b.iter().enumerate() {
-            if i > 0 {
-                v.push(' ');
-            }
-            v.push(c as char);
-        }
-        out.push((v, true));
-    }
 }
 
 #[inline]

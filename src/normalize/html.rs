@@ -73,9 +73,8 @@ pub(crate) fn entity(s: &str) -> Option<(Entity, usize)> {
 pub(crate) fn tag(s: &str) -> Option<(usize, bool)> {
     let b = s.as_bytes();
     debug_assert_eq!(b.first(), Some(&b'<'));
-    if let Some(rest) = s.strip_prefix("<!--") {
-        let end = rest.find("-->").map(|i| i + 4 + 3)?;
-        return Some((end, false));
+    if s.starts_with("<!--") {
+        return None; // comments need to know where the next `-->` is: see [`CommentEnds`]
     }
     let limit = b.len().min(MAX_TAG);
     let mut i = 1;
@@ -102,6 +101,47 @@ pub(crate) fn tag(s: &str) -> Option<(usize, bool)> {
     // it vanishes like an inline tag instead of reading as a space. `<p>` still separates.
     let fake = name.len() == 1 && !name.eq_ignore_ascii_case("p");
     Some((close + 1, fake || is_inline(name)))
+}
+
+/// Where HTML comments end, found with one forward scan shared by every `<!--` of a body.
+///
+/// A body of `<!--<!--<!--...` with no `-->` must not make each opener search to the end (that
+/// is quadratic in the body). The next `-->` after a position is found once and remembered; a
+/// later opener before it reuses the answer, one after it searches on from there, and once
+/// there is no `-->` left, no opener searches again.
+#[derive(Debug, Default)]
+pub(crate) struct CommentEnds {
+    /// Byte offset of the `-->` found last, with the position its search started from.
+    found: Option<(usize, usize)>,
+    /// No `-->` at or after this offset.
+    none_after: Option<usize>,
+}
+
+impl CommentEnds {
+    /// If `body[i..]` starts an HTML comment that is closed, its length in bytes.
+    pub(crate) fn comment(&mut self, body: &str, i: usize) -> Option<usize> {
+        if !body[i..].starts_with("<!--") {
+            return None;
+        }
+        let from = i + 4;
+        if self.none_after.is_some_and(|p| from >= p) {
+            return None;
+        }
+        let close = match self.found {
+            Some((searched_from, at)) if searched_from <= from && at >= from => at,
+            _ => match body[from..].find("-->") {
+                Some(p) => {
+                    self.found = Some((from, from + p));
+                    from + p
+                }
+                None => {
+                    self.none_after = Some(from);
+                    return None;
+                }
+            },
+        };
+        Some(close + 3 - i)
+    }
 }
 
 /// Inline (phrasing) elements whose tags do not separate words.

@@ -93,6 +93,59 @@ impl Normalized {
     }
 }
 
+/// The ASCII fast path's test: true when the full normalizer would only lowercase `body`.
+///
+/// One pass over the bytes, conservative on purpose (a `false` only costs the full path). It
+/// refuses everything a later step could change: non-ASCII, `&` and `<` (entities, tags),
+/// control whitespace and doubled spaces (collapsed), a backtick (an apostrophe), digits and
+/// the symbols that may stand for letters (leetspeak, masks), `(` between letters (`fu(k`),
+/// three identical letters in a row (stretching), and two one-letter words separated by one to
+/// three joiner characters (a possible spelled-out word: `f.u.c.k`, `a s s`).
+pub(crate) fn is_plain(body: &str) -> bool {
+    let b = body.as_bytes();
+    let mut prev = 0u8;
+    // Length of the current run of letters, and of identical letters.
+    let mut word = 0usize;
+    let mut same = 0usize;
+    // Where the last one-letter word ended, if only joiners followed it since.
+    let mut single_end: Option<usize> = None;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'a'..=b'z' | b'A'..=b'Z' => {
+                let l = c.to_ascii_lowercase();
+                same = if word > 0 && prev.to_ascii_lowercase() == l { same + 1 } else { 1 };
+                if same >= 3 {
+                    return false;
+                }
+                word += 1;
+            }
+            0x80.. | b'&' | b'<' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'`' | b'0'..=b'9' => return false,
+            b'@' | b'$' | b'!' | b'*' | b'#' | b'%' => return false,
+            b'(' if prev.is_ascii_alphabetic() => return false,
+            b' ' if prev == b' ' => return false,
+            _ => {
+                if word == 1 {
+                    // A one-letter word just ended; another one soon after may spell a word out.
+                    if single_end.is_some_and(|e| i - e <= 4) {
+                        return false;
+                    }
+                    single_end = Some(i);
+                } else if word > 1 {
+                    single_end = None;
+                }
+                if !words::is_joiner_byte(c) {
+                    single_end = None;
+                }
+                word = 0;
+                same = 0;
+            }
+        }
+        prev = c;
+    }
+    // A one-letter word at the very end.
+    !(word == 1 && single_end.is_some_and(|e| b.len() - e <= 5))
+}
+
 /// The compiled normalizer; cheap to share across threads.
 #[derive(Debug, Clone, Default)]
 pub struct Normalizer {
@@ -113,6 +166,15 @@ impl Normalizer {
 
     /// Normalizes `body` into `out`, reusing its buffers.
     pub fn normalize_into(&self, body: &str, out: &mut Normalized) {
+        if is_plain(body) {
+            // Fast path: nothing to fold; the text is the body lowercased, the map the identity.
+            out.text.clear();
+            out.text.push_str(body);
+            out.text.make_ascii_lowercase();
+            out.map.set_identity(body.len());
+            out.units.clear();
+            return;
+        }
         out.text.clear();
         out.map.reset(body.len());
         out.units.clear();
@@ -124,6 +186,7 @@ impl Normalizer {
             map: &mut out.map,
             scratch: &mut out.scratch,
             last_space: false,
+            no_spell_before: 0,
         }
         .run();
     }
@@ -140,6 +203,7 @@ impl Normalizer {
         let bytes = body.as_bytes();
         units.reserve(bytes.len());
         let html = self.opts.html;
+        let mut comments = html::CommentEnds::default();
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
@@ -156,6 +220,11 @@ impl Normalizer {
                         continue;
                     }
                 } else if html && b == b'<' {
+                    if let Some(n) = comments.comment(body, i) {
+                        units.push(Unit { ch: ' ', start: to_u32(i), end: to_u32(i + n) });
+                        i += n;
+                        continue;
+                    }
                     if let Some((n, inline)) = html::tag(&body[i..]) {
                         if !inline {
                             units.push(Unit { ch: ' ', start: to_u32(i), end: to_u32(i + n) });
@@ -178,6 +247,84 @@ impl Normalizer {
                 self.folder.fold(c, |ch| units.push(Unit { ch, start: s, end: e }));
                 i += n;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The full two-pass normalizer, bypassing the fast path.
+    fn full(body: &str) -> Normalized {
+        let n = Normalizer::new(&NormalizeOptions::default());
+        let mut out = Normalized::default();
+        out.map.reset(body.len());
+        n.decode(body, &mut out.units);
+        words::Words {
+            units: &out.units,
+            leet: true,
+            text: &mut out.text,
+            map: &mut out.map,
+            scratch: &mut out.scratch,
+            last_space: false,
+            no_spell_before: 0,
+        }
+        .run();
+        out
+    }
+
+    /// Whenever the fast path is taken, the full path gives the same text and an identity map.
+    fn same_as_full(body: &str) {
+        if !is_plain(body) {
+            return;
+        }
+        let fast = Normalizer::new(&NormalizeOptions::default()).normalize(body);
+        let slow = full(body);
+        assert_eq!(fast.text, slow.text, "{body:?}");
+        assert_eq!(slow.offsets().len(), body.len(), "{body:?}");
+        for i in 0..body.len() {
+            assert_eq!(slow.offsets().source_of(i), i..i + 1, "{body:?} byte {i}");
+            assert_eq!(fast.offsets().source_of(i), i..i + 1);
+        }
+    }
+
+    #[test]
+    fn fast_path_table() {
+        for body in [
+            "hello world, you idiot",
+            "What a Mess.",
+            "a s s",
+            "f.u.c.k",
+            "F_u c_K",
+            "I get lost",
+            "x - y",
+            "a b",
+            "i am a b",
+            "aaa",
+            "fu(k",
+            "(see above)",
+            "tab\there",
+            "two  spaces",
+            "",
+            "a",
+            "e.g. this",
+        ] {
+            same_as_full(body);
+        }
+        assert!(is_plain("hello world, you idiot"));
+        assert!(!is_plain("f.u.c.k"));
+        assert!(!is_plain("a s s"));
+        assert!(!is_plain("fu(k"));
+        assert!(!is_plain("sh1t"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fast_path_agrees(body in "[a-cA-C .,_()'\"-]{0,24}") {
+            same_as_full(&body);
         }
     }
 }

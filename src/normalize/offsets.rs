@@ -22,6 +22,10 @@
 //! Eight bytes per normalized byte is more than a run-length encoding would take, but the map is
 //! reused across comments (no allocation in steady state), filled with plain `push`es on the hot
 //! path and read in O(1); comments are small, so the simple form wins.
+//!
+//! **Identity maps.** Most comments are plain ASCII with nothing to fold (the normalizer's fast
+//! path decides that with one byte scan): their normalized text is the body lowercased, byte for
+//! byte, and the map is the identity. Then nothing is stored; lookups answer from the position.
 
 use std::ops::Range;
 
@@ -32,6 +36,8 @@ pub struct OffsetMap {
     ends: Vec<u32>,
     /// Length of the original body, for empty ranges at the end.
     source_len: u32,
+    /// Normalized byte `i` is original byte `i` (nothing stored; see the module docs).
+    identity: bool,
 }
 
 impl OffsetMap {
@@ -40,6 +46,14 @@ impl OffsetMap {
         self.starts.clear();
         self.ends.clear();
         self.source_len = to_u32(source_len);
+        self.identity = false;
+    }
+
+    /// Makes this the identity map of a body of `source_len` bytes (its normalized text is the
+    /// body itself, lowercased ASCII).
+    pub(crate) fn set_identity(&mut self, source_len: usize) {
+        self.reset(source_len);
+        self.identity = true;
     }
 
     /// Records that the next `n` normalized bytes come from original bytes `start..end`.
@@ -62,12 +76,16 @@ impl OffsetMap {
 
     /// Number of normalized bytes mapped.
     pub fn len(&self) -> usize {
-        self.starts.len()
+        if self.identity {
+            self.source_len as usize
+        } else {
+            self.starts.len()
+        }
     }
 
     /// True when no byte is mapped.
     pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
+        self.len() == 0
     }
 
     /// The original source range of normalized byte `i` (which may be inside a multi-byte char).
@@ -75,6 +93,10 @@ impl OffsetMap {
     /// # Panics
     /// If `i >= self.len()`.
     pub fn source_of(&self, i: usize) -> Range<usize> {
+        if self.identity {
+            assert!(i < self.len(), "offset {i} out of range");
+            return i..i + 1;
+        }
         self.starts[i] as usize..self.ends[i] as usize
     }
 
@@ -83,6 +105,11 @@ impl OffsetMap {
     /// Out-of-range or empty input yields an empty range at the nearest mapped position, so
     /// the result is always a valid slice of the original body.
     pub fn original_range(&self, start: usize, end: usize) -> Range<usize> {
+        if self.identity {
+            let n = self.source_len as usize;
+            let (s, e) = (start.min(n), end.min(n));
+            return if s >= e { s..s } else { s..e };
+        }
         let n = self.starts.len();
         let end = end.min(n);
         if start >= end {

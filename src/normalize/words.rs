@@ -58,7 +58,7 @@ fn kind(c: char) -> Kind {
         Kind::Digit
     } else if c == ' ' {
         Kind::Space
-    } else if matches!(c, '@' | '$' | '!' | '*' | '#' | '%') {
+    } else if matches!(c, '@' | '$' | '!' | '*' | '#' | '%' | '(' | '\u{a2}' | '\u{a9}' | '\u{20ac}' | '\u{a1}') {
         Kind::Sym
     } else if c.is_ascii() {
         Kind::Other
@@ -98,6 +98,12 @@ fn is_joiner(c: char) -> bool {
     matches!(c, ' ' | '.' | '_' | '-' | '~' | '|' | '/' | '\\' | '+' | '=' | ':' | '^')
 }
 
+/// [`is_joiner`] for a byte (the ASCII fast path's scan).
+#[inline]
+pub(crate) fn is_joiner_byte(b: u8) -> bool {
+    b.is_ascii() && is_joiner(b as char)
+}
+
 /// Suffixes after a leading number that make it a quantity or ordinal, not leetspeak.
 const NUMBER_SUFFIXES: &[&str] = &[
     "st", "nd", "rd", "th", "s", "am", "pm", "k", "m", "b", "d", "g", "x", "h", "p", "kg", "km", "mb", "gb", "tb",
@@ -114,6 +120,8 @@ pub(crate) struct Words<'a> {
     pub(crate) scratch: &'a mut Vec<Unit>,
     /// Whether the last emitted character is a space (for collapsing whitespace runs).
     pub(crate) last_space: bool,
+    /// Units before this index are inside a run already found not to be a spelled-out word.
+    pub(crate) no_spell_before: usize,
 }
 
 impl Words<'_> {
@@ -190,14 +198,15 @@ impl Words<'_> {
         if c.len() > 4 && at(0, 'w') && at(1, 'w') && at(2, 'w') && at(3, '.') {
             return true;
         }
+        // "Is there a `.` / an ASCII letter after `i`": from the last of each, found once (a
+        // chunk of `a@a@a@...` must not rescan its rest at every `@`).
+        let last_dot = c.iter().rposition(|u| u.ch == '.');
+        let last_alpha = c.iter().rposition(|u| u.ch.is_ascii_alphabetic());
+        let after = |last: Option<usize>, i: usize| last.is_some_and(|l| l > i);
         for (i, u) in c.iter().enumerate() {
             match u.ch {
                 ':' if at(i + 1, '/') && at(i + 2, '/') && i > 0 => return true,
-                '@' if i > 0
-                    && kind(c[i - 1].ch) == Kind::Letter
-                    && c[i + 1..].iter().any(|u| u.ch == '.')
-                    && c[i + 1..].iter().any(|u| u.ch.is_ascii_alphabetic()) =>
-                {
+                '@' if i > 0 && kind(c[i - 1].ch) == Kind::Letter && after(last_dot, i) && after(last_alpha, i) => {
                     return true
                 }
                 _ => {}
@@ -208,7 +217,16 @@ impl Words<'_> {
 
     /// If a spelled-out word starts at single-character token `i`, emits it and returns where
     /// it ends.
+    ///
+    /// Two shapes: the same separator every time (`f.u.c.k`, `a s s`: spaces stay, see the
+    /// module docs), or separators that change from letter to letter (`f.u-c_k`, `F_u c_K`),
+    /// each one a single joiner character (or up to three of the same), at least one of them not
+    /// a space; those are joined. A run that turns out not to be a word is remembered, so a
+    /// later start inside it is not scanned again (linear time on `1.1.1.1...`).
     fn spelled_out(&mut self, i: usize) -> Option<usize> {
+        if i < self.no_spell_before {
+            return None;
+        }
         let units = self.units;
         let n = units.len();
         let single = |p: usize| -> bool {
@@ -242,23 +260,66 @@ impl Words<'_> {
             count += 1;
             letters += vec_count(units, p);
         }
-        if count < 3 || letters < 2 {
+        if count >= 3 && letters >= 2 {
+            let spaced = units[gap.clone()].iter().all(|u| u.ch == ' ');
+            let mut q = i;
+            loop {
+                let u = units[q];
+                self.emit(leet_digit(u.ch).unwrap_or(u.ch), u);
+                if q == p {
+                    break;
+                }
+                if spaced {
+                    self.emit(' ', units[q + 1]);
+                }
+                q += 1 + gap.len();
+            }
+            return Some(p + 1);
+        }
+        // Mixed separators: each gap uniform (one joiner character, up to three times).
+        let uniform_gap = |p: usize| -> Option<usize> {
+            let c = units.get(p)?.ch;
+            if !is_joiner(c) {
+                return None;
+            }
+            let mut e = p + 1;
+            while e < n && e - p < 3 && units[e].ch == c {
+                e += 1;
+            }
+            (single(e)).then_some(e - p)
+        };
+        // A space may separate two letters only between two marked gaps (`F_u c_K`), never at
+        // the start or the end of the run, so `a j-e-r-k` keeps its article apart.
+        let (mut q, mut count, mut letters, mut pending_space) = (i, 1, vec_count(units, i), false);
+        let mut good = (i, 1, letters);
+        while let Some(len) = uniform_gap(q + 1) {
+            let space = units[q + 1].ch == ' ';
+            if space && (pending_space || q == i) {
+                break;
+            }
+            pending_space = space;
+            q += 1 + len;
+            count += 1;
+            letters += vec_count(units, q);
+            if !space {
+                good = (q, count, letters);
+            }
+        }
+        let (end, count, letters) = good;
+        if count < 3 || letters < 2 || end <= p {
+            self.no_spell_before = self.no_spell_before.max(p.max(end));
             return None;
         }
-        let spaced = units[gap.clone()].iter().all(|u| u.ch == ' ');
         let mut q = i;
         loop {
             let u = units[q];
             self.emit(leet_digit(u.ch).unwrap_or(u.ch), u);
-            if q == p {
+            if q == end {
                 break;
             }
-            if spaced {
-                self.emit(' ', units[q + 1]);
-            }
-            q += 1 + gap.len();
+            q += 1 + uniform_gap(q + 1).unwrap_or(0);
         }
-        Some(p + 1)
+        Some(end + 1)
     }
 
     /// Folds and emits token `a..b`.
@@ -300,7 +361,9 @@ impl Words<'_> {
             } else {
                 match u.ch {
                     '$' => 's',
-                    '!' => 'i',
+                    '!' | '\u{a1}' => 'i',
+                    '(' | '\u{a2}' | '\u{a9}' => 'c',
+                    '\u{20ac}' => 'e',
                     '@' if p == 0 => 'a',
                     '@' | '*' | '#' | '%' => '*',
                     c => leet_digit(c).unwrap_or(c),
