@@ -298,7 +298,8 @@ impl CsvReader {
             .filter(|s| !s.is_empty())
             .map_or_else(|| src.make_id(line), str::to_owned);
         if let Some(name) = &self.dup {
-            let msg = format!("line {line}: the header has two {name:?} columns; the row is ambiguous and is not judged");
+            let msg =
+                format!("line {line}: the header has two {name:?} columns; the row is ambiguous and is not judged");
             return Err(RecordError::new(src, line, id, msg, raw));
         }
         let width = self.width.unwrap_or(0);

@@ -331,7 +331,11 @@ impl LineParser {
             // Parsers disagree on which copy counts (Python and Node keep the last, this reader
             // the first-listed name): judging either could judge another text than the site
             // shows. A duplicated id name makes the id itself doubtful.
-            let id = if self.table.names.get(key.as_str()).is_some_and(|t| t.0 == Slot::Id) { src.make_id(line) } else { id };
+            let id = if self.table.names.get(key.as_str()).is_some_and(|t| t.0 == Slot::Id) {
+                src.make_id(line)
+            } else {
+                id
+            };
             let msg = format!("line {line}: key {key:?} appears twice; the record is ambiguous and is not judged");
             return Err(RecordError::new(src, line, id, msg, raw()));
         }

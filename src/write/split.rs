@@ -126,7 +126,10 @@ impl SplitSink {
                 },
                 Format::Csv => {
                     let raw = csv_header(&input.path)?;
-                    let header = crate::read::csv_cells(&raw).into_iter().map(|c| String::from_utf8_lossy(&c).into_owned()).collect();
+                    let header = crate::read::csv_cells(&raw)
+                        .into_iter()
+                        .map(|c| String::from_utf8_lossy(&c).into_owned())
+                        .collect();
                     Mode::Csv { header, header_raw: Some(raw), synth: false }
                 }
                 Format::Wxr | Format::Disqus if stream => Mode::Jsonl,
