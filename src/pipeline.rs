@@ -29,12 +29,18 @@
 //!   record, then takes only what is already queued; and the sinks are flushed whenever no
 //!   finished batch is waiting. A lone line on `tail -f | moderate run -` is judged and written
 //!   at once.
+//! - **Interrupted runs stop consistently** ([`run_until`]): when the interrupt flag is set
+//!   (SIGINT/SIGTERM in the CLI) the batcher stops taking records, the judge threads finish the
+//!   batches they were given, and every one of those reaches every sink, in order; then the
+//!   sinks are finished. So all outputs hold the same records, and [`RunResult::interrupted`]
+//!   says the run was cut short. The reader thread is detached: it may be blocked in a read
+//!   that never returns (a FIFO kept open), which must not keep the run from ending.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::comment::SourcePos;
@@ -72,6 +78,8 @@ impl Progress for () {
 pub struct RunResult {
     /// The author report, when the author policy ran.
     pub authors: Vec<crate::decide::author::AuthorReport>,
+    /// The run was interrupted: the sinks hold the records judged until then (all the same).
+    pub interrupted: bool,
 }
 
 /// What the reader hands on: a record parsed on the reading thread, or a chunk of JSONL lines.
@@ -143,7 +151,8 @@ pub fn error_verdict(e: &RecordError) -> Verdict {
     Verdict::error(e.id.clone(), e.message.clone(), e.source.to_string())
 }
 
-fn read_all(inputs: Vec<Input>, opts: ReadOptions, tx: SyncSender<Item>, stop: &AtomicBool) {
+fn read_all(inputs: Vec<Input>, opts: ReadOptions, tx: SyncSender<Item>, stop: Arc<AtomicBool>) {
+    let stop = &*stop;
     for input in inputs {
         let sent = match read::open_stream(&input, &opts) {
             Ok(Stream::Records(records)) => records.map(Item::Record).try_for_each(|r| send(&tx, r, stop)),
@@ -178,16 +187,30 @@ fn send(tx: &SyncSender<Item>, item: Item, stop: &AtomicBool) -> Result<(), ()> 
     tx.send(item).map_err(|_| ())
 }
 
-fn batch_records(rx: Receiver<Item>, tx: SyncSender<(u64, Work)>, stop: &AtomicBool) {
+/// Waits for the next item, giving up when the run stops or is interrupted.
+fn recv(rx: &Receiver<Item>, stop: &AtomicBool, interrupt: &AtomicBool) -> Option<Item> {
+    loop {
+        if stop.load(Ordering::Relaxed) || interrupt.load(Ordering::Relaxed) {
+            return None;
+        }
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(item) => return Some(item),
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+}
+
+fn batch_records(rx: Receiver<Item>, tx: SyncSender<(u64, Work)>, stop: &AtomicBool, interrupt: &AtomicBool) {
     let mut seq = 0;
     let mut send = |work: Work| {
         let ok = tx.send((seq, work)).is_ok();
         seq += 1;
         ok
     };
-    let mut next = rx.recv().ok();
+    let mut next = recv(&rx, stop, interrupt);
     while let Some(first) = next.take() {
-        if stop.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) || interrupt.load(Ordering::Relaxed) {
             return;
         }
         let mut batch = match first {
@@ -195,7 +218,7 @@ fn batch_records(rx: Receiver<Item>, tx: SyncSender<(u64, Work)>, stop: &AtomicB
                 if !send(Work::Chunk(c)) {
                     return;
                 }
-                next = rx.recv().ok();
+                next = recv(&rx, stop, interrupt);
                 continue;
             }
             Item::Record(r) => {
@@ -218,7 +241,7 @@ fn batch_records(rx: Receiver<Item>, tx: SyncSender<(u64, Work)>, stop: &AtomicB
             return;
         }
         if next.is_none() {
-            next = rx.recv().ok();
+            next = recv(&rx, stop, interrupt);
         }
     }
 }
@@ -234,9 +257,24 @@ pub fn run(
     sinks: &mut [&mut dyn Sink],
     progress: &mut dyn Progress,
 ) -> io::Result<RunResult> {
+    run_until(engine, inputs, opts, sinks, progress, &AtomicBool::new(false))
+}
+
+/// [`run`], stopping early and consistently once `interrupt` is set (see the module docs).
+///
+/// # Errors
+/// A sink failed to write.
+pub fn run_until(
+    engine: &Engine,
+    inputs: Vec<Input>,
+    opts: &RunOptions,
+    sinks: &mut [&mut dyn Sink],
+    progress: &mut dyn Progress,
+    interrupt: &AtomicBool,
+) -> io::Result<RunResult> {
     let jobs = opts.jobs.max(1);
     let mut policy = opts.author_policy.then(|| engine.author_policy());
-    let stop = AtomicBool::new(false);
+    let stop = Arc::new(AtomicBool::new(false));
     // Records are small and are batched from this queue; JSONL chunks are big and go on whole.
     let all_jsonl = inputs.iter().all(|i| i.format == read::Format::Jsonl);
     let (rec_tx, rec_rx) = mpsc::sync_channel::<Item>(if all_jsonl { jobs + 1 } else { BATCH * 4 });
@@ -247,11 +285,13 @@ pub fn run(
         if policy.is_some() { Vec::new() } else { sinks.iter().filter_map(|s| s.renderer()).collect() };
     let renderers = &renderers[..];
     let batch_rx = Mutex::new(batch_rx);
+    // Detached: a read that never returns must not keep an interrupted run from ending.
+    let read_opts = opts.read.clone();
+    let reader_stop = Arc::clone(&stop);
+    std::thread::spawn(move || read_all(inputs, read_opts, rec_tx, reader_stop));
     let result = std::thread::scope(|s| -> io::Result<()> {
-        let (stop, batch_rx) = (&stop, &batch_rx);
-        let read_opts = opts.read.clone();
-        s.spawn(move || read_all(inputs, read_opts, rec_tx, stop));
-        s.spawn(move || batch_records(rec_rx, batch_tx, stop));
+        let (stop, batch_rx) = (&*stop, &batch_rx);
+        s.spawn(move || batch_records(rec_rx, batch_tx, stop, interrupt));
         for _ in 0..jobs {
             let done_tx = done_tx.clone();
             let engine = engine.clone();
@@ -282,7 +322,10 @@ pub fn run(
     for sink in sinks.iter_mut() {
         sink.finish()?;
     }
-    Ok(RunResult { authors: policy.map(|p| p.report()).unwrap_or_default() })
+    Ok(RunResult {
+        authors: policy.map(|p| p.report()).unwrap_or_default(),
+        interrupted: interrupt.load(Ordering::Relaxed),
+    })
 }
 
 fn write_in_order(

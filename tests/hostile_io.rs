@@ -420,3 +420,167 @@ fn thread_with_mixed_unicode_indentation_does_not_panic() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(ids(&o), ["page#1", "page#2"]);
 }
+
+// ---- 4. an output that is also an input ----
+
+#[cfg(unix)]
+#[test]
+fn output_that_is_an_input_is_refused_before_anything_runs() {
+    let d = tempfile::tempdir().unwrap();
+    let data = format!("{{\"id\":1,\"body\":\"{CLEAN}\"}}\n");
+    let x = write(d.path(), "x.jsonl", data.as_bytes());
+    std::os::unix::fs::symlink(&x, d.path().join("link.jsonl")).unwrap();
+    std::fs::hard_link(&x, d.path().join("hard.jsonl")).unwrap();
+    let split_in = d.path().join("out");
+    std::fs::create_dir_all(&split_in).unwrap();
+    let allowed = write(&split_in, "x.allowed.jsonl", data.as_bytes());
+    let cases: Vec<Vec<String>> = vec![
+        vec![s(&x).into(), "-o".into(), s(&x).into()],
+        vec![s(&x).into(), "-o".into(), s(&d.path().join("link.jsonl")).into()],
+        vec![s(&x).into(), "-o".into(), s(&d.path().join("hard.jsonl")).into()],
+        vec![s(&x).into(), "--authors".into(), s(&x).into()],
+        vec![s(d.path()).into(), "--authors".into(), s(&x).into()],
+        vec![s(&allowed).into(), "--split".into(), s(&split_in).into()],
+    ];
+    for case in cases {
+        let mut args = vec!["run", "-q"];
+        args.extend(case.iter().map(String::as_str));
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{case:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("is also an input"), "{case:?}: {}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(&x).unwrap(), data, "{case:?}: the input is untouched");
+        assert_eq!(std::fs::read_to_string(&allowed).unwrap(), data);
+    }
+    // `moderate run x.jsonl >> x.jsonl`: stdout is the input.
+    let append = std::fs::OpenOptions::new().append(true).open(&x).unwrap();
+    let o = bin().args(["run", "-q", s(&x)]).stdin(Stdio::null()).stdout(append).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&x).unwrap(), data);
+}
+
+// ---- 5. closed pipe and full disk for every command that writes ----
+
+/// The commands that write to stdout, runnable from the project root; the review ones use a
+/// queue made here.
+fn writing_commands(dir: &Path) -> Vec<Vec<String>> {
+    let dump = write(
+        dir,
+        "dump.jsonl",
+        big_jsonl(1500)
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if i < 3 {
+                    format!("{{\"id\":\"q{i}\",\"body\":\"what the fuck is this, number {i}\"}}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect::<String>()
+            .as_bytes(),
+    );
+    let db = dir.join("q.db");
+    let o = run(&["run", "-q", "--queue", s(&db), s(&dump), "-o", s(&dir.join("v.jsonl"))]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["review", "approve", "--db", s(&db), "--by-comment-id", "q0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let f = |name: &str| root().join("tests/fixtures").join(name).to_string_lossy().into_owned();
+    let v = |a: &[&str]| a.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+    vec![
+        v(&["run", "-q", s(&dump)]),
+        v(&["explain", INSULT]),
+        v(&["explain", "--json", INSULT]),
+        v(&["check"]),
+        v(&["check", "--schema"]),
+        v(&["eval", "--config", &f("eval/config.toml"), &f("eval/labeled.jsonl")]),
+        v(&["eval", "--json", "--config", &f("eval/config.toml"), &f("eval/labeled.jsonl")]),
+        v(&["diff", "--config", &f("diff/a.toml"), "--config", &f("diff/b.toml"), &f("eval/labeled.jsonl")]),
+        v(&["review", "list", "--db", s(&db), "--status", "all"]),
+        v(&["review", "export", "--db", s(&db), "-o", "-"]),
+    ]
+}
+
+#[test]
+fn every_writing_command_handles_a_closed_pipe_and_a_full_disk() {
+    let d = tempfile::tempdir().unwrap();
+    for args in writing_commands(d.path()) {
+        // Closed pipe: the reader is gone before the command writes. Exit 0, quiet.
+        let mut child = bin()
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let o = child.wait_with_output().expect("wait");
+        assert_eq!(o.status.code(), Some(0), "{args:?} on a closed pipe: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+
+        // Full disk. Exit 1, one message.
+        if Path::new("/dev/full").exists() {
+            let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+            let o = bin().args(&args).stdin(Stdio::null()).stdout(full).output().expect("run");
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(1), "{args:?} on a full disk: {err}");
+            assert!(!err.contains("panicked"), "{args:?}: {err}");
+            let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("moderate:")).collect();
+            assert_eq!(lines.len(), 1, "{args:?}: {err}");
+            assert!(lines[0].contains("No space left"), "{args:?}: {err}");
+        } else {
+            eprintln!("SKIP: /dev/full is absent; the full-disk half is not run");
+        }
+    }
+}
+
+// ---- 6. SIGINT/SIGTERM ----
+
+fn count_lines(p: &Path) -> usize {
+    std::fs::read(p).map(|d| d.iter().filter(|&&b| b == b'\n').count()).unwrap_or(0)
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_stops_with_every_output_at_the_same_record() {
+    for signal in ["-INT", "-TERM"] {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("live.jsonl");
+        assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+        let (out, split, authors) = (d.path().join("v.jsonl"), d.path().join("split"), d.path().join("a.jsonl"));
+        let child = bin()
+            .args(["run", "-j2", s(&fifo), "-o", s(&out), "--split", s(&split), "--authors", s(&authors)])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // The FIFO stays open for writing: the input never ends.
+        let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).expect("open fifo");
+        let mut data = String::new();
+        for i in 0..500 {
+            let body = if i % 5 == 0 { INSULT.to_string() } else { format!("{CLEAN} {i}") };
+            data.push_str(&format!("{{\"id\":\"c{i}\",\"author\":\"a{}\",\"body\":\"{body}\"}}\n", i % 9));
+        }
+        w.write_all(data.as_bytes()).expect("write");
+        w.flush().expect("flush");
+        let t0 = std::time::Instant::now();
+        while count_lines(&out) < 500 && t0.elapsed() < std::time::Duration::from_secs(60) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(count_lines(&out), 500, "a live input is written as it comes");
+        let st = Command::new("kill").args([signal, &child.id().to_string()]).status().expect("kill");
+        assert!(st.success());
+        let o = child.wait_with_output().expect("wait");
+        drop(w);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(130), "{signal}: {err}");
+        assert!(err.contains("interrupted after 500 records"), "{err}");
+        assert!(err.contains("moderate: 500 comments"), "the summary is printed: {err}");
+        let split_total: usize = ["allowed", "flagged", "blocked", "errors"]
+            .iter()
+            .map(|v| count_lines(&split.join(format!("live.{v}.jsonl"))))
+            .sum();
+        assert_eq!(split_total, 500);
+        assert_eq!(count_lines(&authors), 9, "the authors file is written");
+    }
+}

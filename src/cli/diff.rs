@@ -63,7 +63,9 @@ pub fn run(args: DiffArgs) -> CliResult {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::failure(e.to_string()))?);
+        super::common::print_out(
+            &(serde_json::to_string_pretty(&report).map_err(|e| CliError::failure(e.to_string()))? + "\n"),
+        )?;
         return Ok(());
     }
     let mut s = String::new();
@@ -83,6 +85,6 @@ pub fn run(args: DiffArgs) -> CliResult {
             let _ = writeln!(s, "  {}{eff}: {}", sanitize(&c.id), sanitize(&c.body));
         }
     }
-    print!("{s}");
+    super::common::print_out(&s)?;
     Ok(())
 }

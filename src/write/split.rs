@@ -104,17 +104,9 @@ impl SplitSink {
     /// The directory cannot be created or a CSV input's header cannot be read.
     pub fn new(dir: &Path, inputs: &[Input]) -> io::Result<SplitSink> {
         std::fs::create_dir_all(dir)?;
-        let mut seen = HashSet::new();
         let mut outs = Vec::new();
         let mut by_path = HashMap::new();
-        for (i, input) in inputs.iter().enumerate() {
-            let base = id_stem(&input.path);
-            let mut stem = base.clone();
-            let mut n = 2;
-            while !seen.insert(stem.clone()) {
-                stem = format!("{base}-{n}");
-                n += 1;
-            }
+        for (i, (input, stem)) in inputs.iter().zip(stems(inputs)).enumerate() {
             let stream = crate::read::is_stream(&input.path);
             let mode = match input.format {
                 Format::Jsonl => Mode::Jsonl,
@@ -145,17 +137,30 @@ impl SplitSink {
     /// (allowed, flagged, blocked, errors), or the one moderated copy for an XML export.
     pub fn files_for(&self, i: usize) -> Vec<PathBuf> {
         let out = &self.outs[i];
-        match &out.mode {
-            Mode::Xml { .. } => vec![self.dir.join(format!("{}.moderated.xml", out.stem))],
-            mode => {
-                let ext = match mode {
-                    Mode::Csv { .. } => "csv",
-                    Mode::Thread => "txt",
-                    _ => "jsonl",
-                };
-                VERDICT_NAMES.iter().map(|v| self.dir.join(format!("{}.{v}.{ext}", out.stem))).collect()
-            }
+        let ext = match &out.mode {
+            Mode::Xml { .. } => None,
+            Mode::Csv { .. } => Some("csv"),
+            Mode::Thread => Some("txt"),
+            Mode::Jsonl => Some("jsonl"),
+        };
+        files_in(&self.dir, &out.stem, ext)
+    }
+
+    /// Every file a split of `inputs` into `dir` would write, without touching anything (so a
+    /// run can refuse to start when one of them is an input).
+    pub fn planned_files(dir: &Path, inputs: &[Input]) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for (input, stem) in inputs.iter().zip(stems(inputs)) {
+            let stream = crate::read::is_stream(&input.path);
+            let ext = match input.format {
+                Format::Wxr | Format::Disqus if !stream => None,
+                Format::Csv => Some("csv"),
+                Format::Thread => Some("txt"),
+                _ => Some("jsonl"),
+            };
+            out.extend(files_in(dir, &stem, ext));
         }
+        out
     }
 
     /// Opens input `i`'s four verdict files (creating them, or appending when the input was
@@ -201,6 +206,32 @@ impl SplitSink {
             Err(e) => Some(&*e.source.file),
         };
         file.and_then(|f| self.by_path.get(f).copied()).or(self.current).unwrap_or(0)
+    }
+}
+
+/// The stem of each input's files: its id stem, `-2`, `-3`, ... when two inputs share one.
+fn stems(inputs: &[Input]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    inputs
+        .iter()
+        .map(|input| {
+            let base = id_stem(&input.path);
+            let mut stem = base.clone();
+            let mut n = 2;
+            while !seen.insert(stem.clone()) {
+                stem = format!("{base}-{n}");
+                n += 1;
+            }
+            stem
+        })
+        .collect()
+}
+
+/// The verdict files of a stem with extension `ext`, or its moderated XML copy (`None`).
+fn files_in(dir: &Path, stem: &str, ext: Option<&str>) -> Vec<PathBuf> {
+    match ext {
+        None => vec![dir.join(format!("{stem}.moderated.xml"))],
+        Some(ext) => VERDICT_NAMES.iter().map(|v| dir.join(format!("{stem}.{v}.{ext}"))).collect(),
     }
 }
 
