@@ -584,3 +584,85 @@ fn sigint_stops_with_every_output_at_the_same_record() {
         assert_eq!(count_lines(&authors), 9, "the authors file is written");
     }
 }
+
+// ---- 10. author policy memory over a stream ----
+
+#[test]
+fn author_policy_memory_is_bounded_over_any_number_of_authors() {
+    use moderate::config::{Flood, Thresholds};
+    use moderate::decide::author::{AuthorPolicy, AuthorRules, AUTHOR_WINDOW};
+    use moderate::verdict::Action;
+    use moderate::{Comment, Decision, Verdict};
+
+    let rules = AuthorRules {
+        repeat_blocks: 2,
+        repeat_action: Some(Action::Block),
+        trust_previously_approved: true,
+        duplicate: Some(Action::Flag),
+        flood: Some(Flood { max: 3, minutes: 10, action: Action::Flag }),
+        ..AuthorRules::default()
+    };
+    let mut policy = AuthorPolicy::new(rules, Thresholds::default());
+    let verdict = |id: &str, d: Decision| Verdict {
+        id: id.into(),
+        verdict: d,
+        score: 0.0,
+        reasons: vec![],
+        error: None,
+        source: None,
+    };
+    let comment = |i: usize, author: String| Comment {
+        author: Some(author),
+        ip: Some(format!("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255)),
+        created_at: Some("2024-01-01T10:00:00".into()),
+        ..Comment::new(format!("c{i}"), format!("comment number {i} with enough letters to hash"))
+    };
+    // A repeat offender inside the window is still caught...
+    for i in 0..2 {
+        policy.apply(&comment(i, "mallory".into()), &mut verdict("x", Decision::Block));
+    }
+    let mut v = verdict("x", Decision::Allow);
+    policy.apply(&comment(2, "mallory".into()), &mut v);
+    assert!(v.reasons.iter().any(|r| r.rule == "author.repeat-offender"), "{v:?}");
+    // ...and 2.5 windows of distinct authors later, memory is still one window.
+    let n = AUTHOR_WINDOW * 5 / 2;
+    for i in 3..n {
+        policy.apply(&comment(i, format!("author-{i}")), &mut verdict("x", Decision::Allow));
+        if i % 50_000 == 0 {
+            assert!(policy.remembered() <= 2 * AUTHOR_WINDOW, "{} at {i}", policy.remembered());
+        }
+    }
+    assert!(policy.remembered() <= 2 * AUTHOR_WINDOW);
+    let report = policy.report();
+    assert!(report.len() <= AUTHOR_WINDOW + 1, "{}", report.len());
+    assert_eq!(report[0].author, "mallory", "a forgotten author with blocks stays in the report");
+    assert_eq!(report[0].block, 3, "two blocks, then blocked as a repeat offender");
+    assert!(policy.dropped_rows() > 0);
+}
+
+#[test]
+fn author_policy_verdicts_are_the_same_on_1_and_16_threads() {
+    let d = tempfile::tempdir().unwrap();
+    let mut data = String::new();
+    for i in 0..3000 {
+        let body = match i % 10 {
+            0 => INSULT.to_string(),
+            1 => "this exact duplicated text is posted again and again".to_string(),
+            _ => format!("{CLEAN} {i}"),
+        };
+        data.push_str(&format!(
+            "{{\"id\":\"c{i}\",\"author\":\"a{}\",\"created_at\":\"2024-01-01T10:{:02}:00\",\"body\":\"{body}\"}}\n",
+            i % 37,
+            i % 60
+        ));
+    }
+    let p = write(d.path(), "authors.jsonl", data.as_bytes());
+    let a1 = d.path().join("a1.jsonl");
+    let a16 = d.path().join("a16.jsonl");
+    let o1 = run(&["run", "-q", "-j1", s(&p), "--authors", s(&a1)]);
+    let o16 = run(&["run", "-q", "-j16", s(&p), "--authors", s(&a16)]);
+    assert_eq!(o1.status.code(), Some(0), "{}", stderr(&o1));
+    assert_eq!(o1.stdout, o16.stdout);
+    assert!(String::from_utf8_lossy(&o1.stdout).contains("spam.duplicate"));
+    assert_eq!(std::fs::read(&a1).unwrap(), std::fs::read(&a16).unwrap());
+}
