@@ -9,10 +9,12 @@
 //!
 //! Only what must be serial runs outside the judge threads. JSONL, the bulk format, is not
 //! parsed by the reader: it cuts the input into chunks of whole lines
-//! ([`read::JsonlChunk`]) and the judge threads parse them. And when no author policy can change
-//! a verdict after judging, the judge threads also render each sink's output
-//! ([`Sink::renderer`]), so this thread only copies bytes out in order. On a 2-core machine that
-//! is what lets two judge threads run twice as fast as one (docs/bench.md).
+//! ([`read::JsonlChunk`]) and the judge threads parse them. The judge threads also render each
+//! sink's output ([`Sink::renderer`]) and hash each body for the author policy's duplicate
+//! check ([`author::body_hash`]), so this thread only applies the policy and copies bytes out
+//! in order; the few records whose verdict the policy changes are rendered again here. On a
+//! 2-core machine that is what lets two judge threads run twice as fast as one
+//! (docs/bench.md).
 //!
 //! Why plain threads and bounded `std::sync::mpsc` channels rather than tokio: every stage here
 //! is CPU-bound or blocking file I/O, which an async runtime would only wrap in
@@ -44,6 +46,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::comment::SourcePos;
+use crate::decide::author;
 use crate::engine::{Engine, Scratch};
 use crate::read::{self, Input, JsonlChunk, ReadOptions, Record, RecordError, Stream};
 use crate::verdict::Verdict;
@@ -104,9 +107,11 @@ struct Done {
     /// end). Empty when nothing was rendered.
     ends: Vec<usize>,
     bytes: Vec<u8>,
+    /// Per record, its [`author::body_hash`] (empty when no author policy runs).
+    hashes: Vec<Option<u64>>,
 }
 
-fn judge_batch(engine: &Engine, scratch: &mut Scratch, work: Work, renderers: &[Renderer]) -> Done {
+fn judge_batch(engine: &Engine, scratch: &mut Scratch, work: Work, renderers: &[Renderer], hash: bool) -> Done {
     let records = match work {
         Work::Records(v) => v,
         Work::Chunk(chunk) => {
@@ -125,7 +130,12 @@ fn judge_batch(engine: &Engine, scratch: &mut Scratch, work: Work, renderers: &[
             Judged { record, verdict }
         })
         .collect();
-    let mut done = Done { judged, ends: Vec::new(), bytes: Vec::new() };
+    let hashes = if hash {
+        judged.iter().map(|j| j.record.as_ref().ok().and_then(|c| author::body_hash(&c.body))).collect()
+    } else {
+        Vec::new()
+    };
+    let mut done = Done { judged, ends: Vec::new(), bytes: Vec::new(), hashes };
     if !renderers.is_empty() {
         done.ends.reserve(done.judged.len() * renderers.len());
         done.bytes.reserve(done.judged.len() * 96);
@@ -280,10 +290,10 @@ pub fn run_until(
     let (rec_tx, rec_rx) = mpsc::sync_channel::<Item>(if all_jsonl { jobs + 1 } else { BATCH * 4 });
     let (batch_tx, batch_rx) = mpsc::sync_channel::<(u64, Work)>(jobs * 2);
     let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Done)>(jobs * 2);
-    // Output is rendered on the judge threads only when verdicts are final once judged.
-    let renderers: Vec<Renderer> =
-        if policy.is_some() { Vec::new() } else { sinks.iter().filter_map(|s| s.renderer()).collect() };
+    // Output is rendered on the judge threads; what the author policy changes is rendered again.
+    let renderers: Vec<Renderer> = sinks.iter().filter_map(|s| s.renderer()).collect();
     let renderers = &renderers[..];
+    let hash = policy.is_some();
     let batch_rx = Mutex::new(batch_rx);
     // Detached: a read that never returns must not keep an interrupted run from ending.
     let read_opts = opts.read.clone();
@@ -303,7 +313,7 @@ pub fn run_until(
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    if done_tx.send((seq, judge_batch(&engine, &mut scratch, work, renderers))).is_err() {
+                    if done_tx.send((seq, judge_batch(&engine, &mut scratch, work, renderers, hash))).is_err() {
                         return;
                     }
                 }
@@ -366,9 +376,14 @@ fn write_in_order(
             let has_bytes = !done.ends.is_empty();
             let mut k = 0;
             let mut start = 0;
-            for judged in &mut done.judged {
+            for (i, judged) in done.judged.iter_mut().enumerate() {
+                let mut changed = false;
                 if let (Some(p), Ok(c)) = (policy.as_deref_mut(), &judged.record) {
-                    p.apply(c, &mut judged.verdict);
+                    let hash = match done.hashes.get(i) {
+                        Some(h) => *h,
+                        None => author::body_hash(&c.body),
+                    };
+                    changed = p.apply_hashed(c, &mut judged.verdict, hash);
                 }
                 if let Ok(c) = &judged.record {
                     bytes += c.body.len() as u64;
@@ -376,7 +391,11 @@ fn write_in_order(
                 for (sink, &r) in sinks.iter_mut().zip(&rendered) {
                     if r && has_bytes {
                         let end = done.ends[k];
-                        sink.write_rendered(judged, &done.bytes[start..end])?;
+                        if changed {
+                            sink.write(judged)?;
+                        } else {
+                            sink.write_rendered(judged, &done.bytes[start..end])?;
+                        }
                         start = end;
                         k += 1;
                     } else {

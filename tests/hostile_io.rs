@@ -15,8 +15,14 @@ use common::{records, root, stderr};
 const INSULT: &str = "you are a fucking idiot";
 const CLEAN: &str = "thanks for the thoughtful article";
 
+/// The binary under test; `MODERATE_TEST_BIN` runs these tests against another build (e.g. the
+/// one before a fix, to see them fail).
+fn exe() -> String {
+    std::env::var("MODERATE_TEST_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_moderate").to_string())
+}
+
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_moderate"));
+    let mut c = Command::new(exe());
     c.current_dir(root()).env("NO_COLOR", "1");
     c
 }
@@ -168,7 +174,7 @@ fn pipe_process_substitution_and_fifo_give_the_file_records() {
     let piped = run_stdin(&["run", "-q", "-"], data.as_bytes());
     assert_eq!(ids(&piped), want, "cat f | moderate run -");
 
-    let exe = env!("CARGO_BIN_EXE_moderate");
+    let exe = exe();
     let o = Command::new("bash").arg("-c").arg(format!("'{exe}' run -q <(cat '{}')", s(&file))).output().expect("bash");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(ids(&o), want, "moderate run <(cat f)");
@@ -401,7 +407,7 @@ fn deeply_nested_xml_stays_within_a_memory_bound() {
     ));
     let p = write(d.path(), "deep.wxr", doc.as_bytes());
     // 1 GB of address space: the old reader needed many GB for this (a path string per level).
-    let exe = env!("CARGO_BIN_EXE_moderate");
+    let exe = exe();
     let o = Command::new("bash")
         .arg("-c")
         .arg(format!("ulimit -v 1000000; '{exe}' run -q -j1 '{}'", s(&p)))
@@ -665,4 +671,58 @@ fn author_policy_verdicts_are_the_same_on_1_and_16_threads() {
     assert_eq!(o1.stdout, o16.stdout);
     assert!(String::from_utf8_lossy(&o1.stdout).contains("spam.duplicate"));
     assert_eq!(std::fs::read(&a1).unwrap(), std::fs::read(&a16).unwrap());
+}
+
+// ---- 11. rendering on the judge threads, re-rendering what the author policy changes ----
+
+/// A verdict sink without a renderer: every record is serialized by `write` on the writer side,
+/// as before rendering moved to the judge threads.
+struct Unrendered(moderate::write::jsonl::JsonlSink<Vec<u8>>);
+
+impl moderate::write::Sink for Unrendered {
+    fn write(&mut self, judged: &moderate::write::Judged) -> std::io::Result<()> {
+        self.0.write(judged)
+    }
+}
+
+#[test]
+fn verdicts_rendered_on_judge_threads_are_byte_identical() {
+    use moderate::pipeline::{self, RunOptions};
+    use moderate::read::{self, ReadOptions};
+    use moderate::write::jsonl::JsonlSink;
+    use moderate::write::Sink;
+
+    let d = tempfile::tempdir().unwrap();
+    let mut data = String::new();
+    for i in 0..4000 {
+        let body = match i % 9 {
+            0 => INSULT.to_string(),
+            1 => "the very same words posted over and over by many".to_string(),
+            _ => format!("{CLEAN} {i}"),
+        };
+        data.push_str(&format!(
+            "{{\"id\":\"c{i}\",\"author\":\"a{}\",\"created_at\":\"2024-01-01T10:{:02}:00\",\"body\":\"{body}\"}}\n",
+            i % 23,
+            (i / 100) % 60
+        ));
+    }
+    let p = write(d.path(), "policy.jsonl", data.as_bytes());
+    let loaded = moderate::config::load(Some(&root().join("config.toml"))).expect("config");
+    let inputs = read::resolve_inputs(&[p], None).unwrap();
+    let mut outs = Vec::new();
+    for jobs in [1, 2, 4] {
+        let opts = RunOptions { jobs, read: ReadOptions::default(), author_policy: true };
+        let mut rendered = JsonlSink::new(Vec::new());
+        let mut plain = Unrendered(JsonlSink::new(Vec::new()));
+        {
+            let mut sinks: Vec<&mut dyn Sink> = vec![&mut rendered, &mut plain];
+            pipeline::run(&loaded.engine, inputs.clone(), &opts, &mut sinks, &mut ()).expect("run");
+        }
+        let (a, b) = (rendered.into_inner(), plain.0.into_inner());
+        assert_eq!(a, b, "-j{jobs}: rendered on the judge threads == serialized by the writer");
+        let text = String::from_utf8_lossy(&a);
+        assert!(text.contains("spam.duplicate") && text.contains("spam.flood"), "the policy changed verdicts");
+        outs.push(a);
+    }
+    assert!(outs.windows(2).all(|w| w[0] == w[1]), "same bytes on 1, 2 and 4 threads");
 }

@@ -394,7 +394,7 @@ impl AuthorPolicy {
                         "spam.flood",
                         "spam",
                         flood.action,
-                        format!("{who} posted {} comments within {} minutes", w.len(), flood.minutes),
+                        format!("{who} posted more than {} comments within {} minutes", flood.max, flood.minutes),
                     ));
                     changed = true;
                     break;
