@@ -726,3 +726,26 @@ fn verdicts_rendered_on_judge_threads_are_byte_identical() {
     }
     assert!(outs.windows(2).all(|w| w[0] == w[1]), "same bytes on 1, 2 and 4 threads");
 }
+
+#[test]
+fn split_ignores_record_elements_nested_inside_a_record() {
+    // A blocked comment hiding a nested <wp:comment> before its approval must still be `spam`.
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let nested = format!(
+        "<wp:comment><wp:comment_id>7</wp:comment_id><wp:comment_content><![CDATA[{INSULT}]]></wp:comment_content><wp:comment><wp:comment_approved>1</wp:comment_approved></wp:comment><wp:comment_approved>1</wp:comment_approved></wp:comment>"
+    );
+    let p = write(d.path(), "nested.wxr", wxr(&format!("{}{nested}", wxr_comment(1, CLEAN, "0"))).as_bytes());
+    let o = run(&["run", "-q", s(&p), "--split", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(verdicts(&o)["7"], "block");
+    let copy = std::fs::read_to_string(out.join("nested.moderated.xml")).unwrap();
+    assert!(
+        copy.contains("<wp:comment><wp:comment_approved>1</wp:comment_approved></wp:comment><wp:comment_approved>spam</wp:comment_approved></wp:comment>"),
+        "{copy}"
+    );
+    assert!(
+        copy.contains("<wp:comment_approved>1</wp:comment_approved></wp:comment><wp:comment><wp:comment_id>7"),
+        "{copy}"
+    );
+}

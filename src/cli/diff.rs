@@ -32,7 +32,8 @@ pub struct DiffArgs {
 /// `labels.toxic` of every labeled JSONL row among the inputs, by id.
 fn toxic_labels(inputs: &[read::Input]) -> HashMap<String, bool> {
     let mut out = HashMap::new();
-    for input in inputs.iter().filter(|i| i.format == Format::Jsonl && i.path.as_os_str() != "-") {
+    // A stream (stdin, a pipe, a FIFO) can be read only once: by the diff itself.
+    for input in inputs.iter().filter(|i| i.format == Format::Jsonl && !read::is_stream(&i.path)) {
         if let Ok(rows) = crate::eval::read_labeled(&input.path) {
             for r in rows {
                 if let Some(&t) = r.labels.get("toxic") {

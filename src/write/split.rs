@@ -476,15 +476,20 @@ fn rewrite_xml(src: &Path, dst: &Path, format: Format, decisions: &HashMap<u64, 
     let mut buf = Vec::new();
     // Inside a judged record: (new value, whether the verdict element was seen).
     let mut cur: Option<(Option<&str>, bool)> = None;
+    // Elements open below the current record's element: only its direct children are its
+    // fields (as the readers see them), and an element of the record's name nested inside it
+    // is not a record (it must not take over the splicing).
+    let mut depth = 0usize;
     loop {
         let before = xml.get_ref().event_start();
         buf.clear();
         match xml.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) if e.name().as_ref() == record => {
+            Ok(Event::Start(e)) if cur.is_none() && e.name().as_ref() == record => {
                 let key = before.saturating_sub(bom);
                 cur = Some((decisions.get(&key).and_then(|&d| verdict_value(format, d)), false));
+                depth = 0;
             }
-            Ok(Event::Start(e)) if cur.is_some() && e.name().as_ref() == elem.as_bytes() => {
+            Ok(Event::Start(e)) if cur.is_some() && depth == 0 && e.name().as_ref() == elem.as_bytes() => {
                 let inner_start = xml.get_ref().position();
                 let mut depth = 0u32;
                 let inner_end = loop {
@@ -505,14 +510,16 @@ fn rewrite_xml(src: &Path, dst: &Path, format: Format, decisions: &HashMap<u64, 
                     *seen = true;
                 }
             }
-            Ok(Event::Empty(e)) if cur.is_some() && e.name().as_ref() == elem.as_bytes() => {
+            Ok(Event::Start(_)) if cur.is_some() => depth += 1,
+            Ok(Event::End(_)) if cur.is_some() && depth > 0 => depth -= 1,
+            Ok(Event::Empty(e)) if cur.is_some() && depth == 0 && e.name().as_ref() == elem.as_bytes() => {
                 if let Some((Some(v), seen)) = cur.as_mut() {
                     let after = xml.get_ref().position();
                     splice(&mut copy, &mut out, before, after, &full(v))?;
                     *seen = true;
                 }
             }
-            Ok(Event::End(e)) if e.name().as_ref() == record => {
+            Ok(Event::End(e)) if cur.is_some() && e.name().as_ref() == record => {
                 if let Some((Some(v), false)) = cur.take() {
                     splice(&mut copy, &mut out, before, before, &full(v))?;
                 }
