@@ -749,3 +749,22 @@ fn split_ignores_record_elements_nested_inside_a_record() {
         "{copy}"
     );
 }
+
+#[test]
+fn split_rewrites_a_comment_the_reader_found_inside_a_broken_one() {
+    // The outer comment is broken (a bad attribute), so the reader reads the inner one as a
+    // comment and blocks it: its copy must say `spam`, not keep `1`.
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    let broken = format!(
+        "<wp:comment><wp:comment_id>8</wp:comment_id><x a=\"1\" a=\"2\"/><wp:comment><wp:comment_id>9</wp:comment_id><wp:comment_content><![CDATA[{INSULT}]]></wp:comment_content><wp:comment_approved>1</wp:comment_approved></wp:comment></wp:comment>"
+    );
+    let p = write(d.path(), "broken.wxr", wxr(&broken).as_bytes());
+    let o = run(&["run", "-q", s(&p), "--split", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = verdicts(&o);
+    assert_eq!(v.get("9").map(String::as_str), Some("block"), "{v:?}");
+    let copy = std::fs::read_to_string(out.join("broken.moderated.xml")).unwrap();
+    assert!(copy.contains("<wp:comment_approved>spam</wp:comment_approved>"), "{copy}");
+    assert!(!copy.contains("<wp:comment_approved>1</wp:comment_approved>"), "{copy}");
+}

@@ -476,15 +476,19 @@ fn rewrite_xml(src: &Path, dst: &Path, format: Format, decisions: &HashMap<u64, 
     let mut buf = Vec::new();
     // Inside a judged record: (new value, whether the verdict element was seen).
     let mut cur: Option<(Option<&str>, bool)> = None;
-    // Elements open below the current record's element: only its direct children are its
-    // fields (as the readers see them), and an element of the record's name nested inside it
-    // is not a record (it must not take over the splicing).
+    // A record is a start tag at an offset the readers judged (a comment they read whole and
+    // well-formed), whatever this parse thinks of the structure around it: an element of the
+    // record's name nested inside a record, or inside a broken one, is a record exactly when
+    // the reader made it one. `depth` counts the elements open below the record: only its
+    // direct children are its fields, as the readers see them.
     let mut depth = 0usize;
     loop {
         let before = xml.get_ref().event_start();
         buf.clear();
         match xml.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) if cur.is_none() && e.name().as_ref() == record => {
+            Ok(Event::Start(e))
+                if e.name().as_ref() == record && decisions.contains_key(&before.saturating_sub(bom)) =>
+            {
                 let key = before.saturating_sub(bom);
                 cur = Some((decisions.get(&key).and_then(|&d| verdict_value(format, d)), false));
                 depth = 0;
@@ -519,7 +523,7 @@ fn rewrite_xml(src: &Path, dst: &Path, format: Format, decisions: &HashMap<u64, 
                     *seen = true;
                 }
             }
-            Ok(Event::End(e)) if cur.is_some() && e.name().as_ref() == record => {
+            Ok(Event::End(_)) if cur.is_some() => {
                 if let Some((Some(v), false)) = cur.take() {
                     splice(&mut copy, &mut out, before, before, &full(v))?;
                 }
