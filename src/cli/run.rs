@@ -62,7 +62,7 @@ impl Progress for Bar {
 fn progress_bar(inputs: &[read::Input], read: Arc<AtomicU64>) -> Bar {
     let sizes: Option<u64> = inputs
         .iter()
-        .map(|i| if i.path.as_os_str() == "-" { None } else { std::fs::metadata(&i.path).ok().map(|m| m.len()) })
+        .map(|i| if read::is_stream(&i.path) { None } else { std::fs::metadata(&i.path).ok().map(|m| m.len()) })
         .sum();
     let (bar, template) = match sizes {
         Some(total) => (
