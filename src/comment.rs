@@ -86,9 +86,13 @@ pub struct Comment {
     pub approved: Option<bool>,
     /// Where the record came from, for messages.
     pub source: Option<SourcePos>,
-    /// The record's original text in its input format (a JSONL line, a CSV row, a thread entry),
-    /// kept only when a reader is asked to (`--split` re-writes it).
-    pub raw: Option<String>,
+    /// The record's original bytes in its input format (a JSONL line or a CSV row with its line
+    /// end, a thread entry), kept only when a reader is asked to: `--split` writes them back
+    /// byte for byte, invalid UTF-8 and `\r\n` included.
+    pub raw: Option<Vec<u8>>,
+    /// Byte offset of the record's start in its input: its identity in a file where several
+    /// records share a line (minified XML), used by `--split` to rewrite the right element.
+    pub offset: Option<u64>,
 }
 
 impl Comment {

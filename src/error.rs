@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// How the process ends: 0 done (whatever the verdicts), 1 runtime or input failure, 2 usage or
-/// config error.
+/// config error, 130 interrupted (SIGINT/SIGTERM; the outputs hold what was done, consistently).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     /// The command did its job.
@@ -12,6 +12,8 @@ pub enum ExitStatus {
     Failure,
     /// The command line or the config is wrong; nothing was run.
     Usage,
+    /// Stopped by SIGINT/SIGTERM after writing what was done (128 + SIGINT, as shells report).
+    Interrupted,
 }
 
 impl ExitStatus {
@@ -21,6 +23,7 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Usage => 2,
+            ExitStatus::Interrupted => 130,
         }
     }
 }
@@ -39,6 +42,11 @@ impl CliError {
     /// A usage or config error (exit 2).
     pub fn usage(message: impl Into<String>) -> CliError {
         CliError { status: ExitStatus::Usage, message: message.into() }
+    }
+
+    /// The output's reader went away (a closed pipe): stop quietly with exit 0.
+    pub fn closed_pipe() -> CliError {
+        CliError { status: ExitStatus::Success, message: String::new() }
     }
 
     /// A runtime failure (exit 1).

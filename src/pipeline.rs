@@ -9,10 +9,12 @@
 //!
 //! Only what must be serial runs outside the judge threads. JSONL, the bulk format, is not
 //! parsed by the reader: it cuts the input into chunks of whole lines
-//! ([`read::JsonlChunk`]) and the judge threads parse them. And when no author policy can change
-//! a verdict after judging, the judge threads also render each sink's output
-//! ([`Sink::renderer`]), so this thread only copies bytes out in order. On a 2-core machine that
-//! is what lets two judge threads run twice as fast as one (docs/bench.md).
+//! ([`read::JsonlChunk`]) and the judge threads parse them. The judge threads also render each
+//! sink's output ([`Sink::renderer`]) and hash each body for the author policy's duplicate
+//! check ([`author::body_hash`]), so this thread only applies the policy and copies bytes out
+//! in order; the few records whose verdict the policy changes are rendered again here. On a
+//! 2-core machine that is what lets two judge threads run twice as fast as one
+//! (docs/bench.md).
 //!
 //! Why plain threads and bounded `std::sync::mpsc` channels rather than tokio: every stage here
 //! is CPU-bound or blocking file I/O, which an async runtime would only wrap in
@@ -29,15 +31,22 @@
 //!   record, then takes only what is already queued; and the sinks are flushed whenever no
 //!   finished batch is waiting. A lone line on `tail -f | moderate run -` is judged and written
 //!   at once.
+//! - **Interrupted runs stop consistently** ([`run_until`]): when the interrupt flag is set
+//!   (SIGINT/SIGTERM in the CLI) the batcher stops taking records, the judge threads finish the
+//!   batches they were given, and every one of those reaches every sink, in order; then the
+//!   sinks are finished. So all outputs hold the same records, and [`RunResult::interrupted`]
+//!   says the run was cut short. The reader thread is detached: it may be blocked in a read
+//!   that never returns (a FIFO kept open), which must not keep the run from ending.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::comment::SourcePos;
+use crate::decide::author;
 use crate::engine::{Engine, Scratch};
 use crate::read::{self, Input, JsonlChunk, ReadOptions, Record, RecordError, Stream};
 use crate::verdict::Verdict;
@@ -72,6 +81,8 @@ impl Progress for () {
 pub struct RunResult {
     /// The author report, when the author policy ran.
     pub authors: Vec<crate::decide::author::AuthorReport>,
+    /// The run was interrupted: the sinks hold the records judged until then (all the same).
+    pub interrupted: bool,
 }
 
 /// What the reader hands on: a record parsed on the reading thread, or a chunk of JSONL lines.
@@ -96,9 +107,11 @@ struct Done {
     /// end). Empty when nothing was rendered.
     ends: Vec<usize>,
     bytes: Vec<u8>,
+    /// Per record, its [`author::body_hash`] (empty when no author policy runs).
+    hashes: Vec<Option<u64>>,
 }
 
-fn judge_batch(engine: &Engine, scratch: &mut Scratch, work: Work, renderers: &[Renderer]) -> Done {
+fn judge_batch(engine: &Engine, scratch: &mut Scratch, work: Work, renderers: &[Renderer], hash: bool) -> Done {
     let records = match work {
         Work::Records(v) => v,
         Work::Chunk(chunk) => {
@@ -117,7 +130,12 @@ fn judge_batch(engine: &Engine, scratch: &mut Scratch, work: Work, renderers: &[
             Judged { record, verdict }
         })
         .collect();
-    let mut done = Done { judged, ends: Vec::new(), bytes: Vec::new() };
+    let hashes = if hash {
+        judged.iter().map(|j| j.record.as_ref().ok().and_then(|c| author::body_hash(&c.body))).collect()
+    } else {
+        Vec::new()
+    };
+    let mut done = Done { judged, ends: Vec::new(), bytes: Vec::new(), hashes };
     if !renderers.is_empty() {
         done.ends.reserve(done.judged.len() * renderers.len());
         done.bytes.reserve(done.judged.len() * 96);
@@ -143,7 +161,8 @@ pub fn error_verdict(e: &RecordError) -> Verdict {
     Verdict::error(e.id.clone(), e.message.clone(), e.source.to_string())
 }
 
-fn read_all(inputs: Vec<Input>, opts: ReadOptions, tx: SyncSender<Item>, stop: &AtomicBool) {
+fn read_all(inputs: Vec<Input>, opts: ReadOptions, tx: SyncSender<Item>, stop: Arc<AtomicBool>) {
+    let stop = &*stop;
     for input in inputs {
         let sent = match read::open_stream(&input, &opts) {
             Ok(Stream::Records(records)) => records.map(Item::Record).try_for_each(|r| send(&tx, r, stop)),
@@ -178,16 +197,30 @@ fn send(tx: &SyncSender<Item>, item: Item, stop: &AtomicBool) -> Result<(), ()> 
     tx.send(item).map_err(|_| ())
 }
 
-fn batch_records(rx: Receiver<Item>, tx: SyncSender<(u64, Work)>, stop: &AtomicBool) {
+/// Waits for the next item, giving up when the run stops or is interrupted.
+fn recv(rx: &Receiver<Item>, stop: &AtomicBool, interrupt: &AtomicBool) -> Option<Item> {
+    loop {
+        if stop.load(Ordering::Relaxed) || interrupt.load(Ordering::Relaxed) {
+            return None;
+        }
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(item) => return Some(item),
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+}
+
+fn batch_records(rx: Receiver<Item>, tx: SyncSender<(u64, Work)>, stop: &AtomicBool, interrupt: &AtomicBool) {
     let mut seq = 0;
     let mut send = |work: Work| {
         let ok = tx.send((seq, work)).is_ok();
         seq += 1;
         ok
     };
-    let mut next = rx.recv().ok();
+    let mut next = recv(&rx, stop, interrupt);
     while let Some(first) = next.take() {
-        if stop.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) || interrupt.load(Ordering::Relaxed) {
             return;
         }
         let mut batch = match first {
@@ -195,7 +228,7 @@ fn batch_records(rx: Receiver<Item>, tx: SyncSender<(u64, Work)>, stop: &AtomicB
                 if !send(Work::Chunk(c)) {
                     return;
                 }
-                next = rx.recv().ok();
+                next = recv(&rx, stop, interrupt);
                 continue;
             }
             Item::Record(r) => {
@@ -218,7 +251,7 @@ fn batch_records(rx: Receiver<Item>, tx: SyncSender<(u64, Work)>, stop: &AtomicB
             return;
         }
         if next.is_none() {
-            next = rx.recv().ok();
+            next = recv(&rx, stop, interrupt);
         }
     }
 }
@@ -234,24 +267,41 @@ pub fn run(
     sinks: &mut [&mut dyn Sink],
     progress: &mut dyn Progress,
 ) -> io::Result<RunResult> {
+    run_until(engine, inputs, opts, sinks, progress, &AtomicBool::new(false))
+}
+
+/// [`run`], stopping early and consistently once `interrupt` is set (see the module docs).
+///
+/// # Errors
+/// A sink failed to write.
+pub fn run_until(
+    engine: &Engine,
+    inputs: Vec<Input>,
+    opts: &RunOptions,
+    sinks: &mut [&mut dyn Sink],
+    progress: &mut dyn Progress,
+    interrupt: &AtomicBool,
+) -> io::Result<RunResult> {
     let jobs = opts.jobs.max(1);
     let mut policy = opts.author_policy.then(|| engine.author_policy());
-    let stop = AtomicBool::new(false);
+    let stop = Arc::new(AtomicBool::new(false));
     // Records are small and are batched from this queue; JSONL chunks are big and go on whole.
     let all_jsonl = inputs.iter().all(|i| i.format == read::Format::Jsonl);
     let (rec_tx, rec_rx) = mpsc::sync_channel::<Item>(if all_jsonl { jobs + 1 } else { BATCH * 4 });
     let (batch_tx, batch_rx) = mpsc::sync_channel::<(u64, Work)>(jobs * 2);
     let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Done)>(jobs * 2);
-    // Output is rendered on the judge threads only when verdicts are final once judged.
-    let renderers: Vec<Renderer> =
-        if policy.is_some() { Vec::new() } else { sinks.iter().filter_map(|s| s.renderer()).collect() };
+    // Output is rendered on the judge threads; what the author policy changes is rendered again.
+    let renderers: Vec<Renderer> = sinks.iter().filter_map(|s| s.renderer()).collect();
     let renderers = &renderers[..];
+    let hash = policy.is_some();
     let batch_rx = Mutex::new(batch_rx);
+    // Detached: a read that never returns must not keep an interrupted run from ending.
+    let read_opts = opts.read.clone();
+    let reader_stop = Arc::clone(&stop);
+    std::thread::spawn(move || read_all(inputs, read_opts, rec_tx, reader_stop));
     let result = std::thread::scope(|s| -> io::Result<()> {
-        let (stop, batch_rx) = (&stop, &batch_rx);
-        let read_opts = opts.read.clone();
-        s.spawn(move || read_all(inputs, read_opts, rec_tx, stop));
-        s.spawn(move || batch_records(rec_rx, batch_tx, stop));
+        let (stop, batch_rx) = (&*stop, &batch_rx);
+        s.spawn(move || batch_records(rec_rx, batch_tx, stop, interrupt));
         for _ in 0..jobs {
             let done_tx = done_tx.clone();
             let engine = engine.clone();
@@ -263,7 +313,7 @@ pub fn run(
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    if done_tx.send((seq, judge_batch(&engine, &mut scratch, work, renderers))).is_err() {
+                    if done_tx.send((seq, judge_batch(&engine, &mut scratch, work, renderers, hash))).is_err() {
                         return;
                     }
                 }
@@ -282,7 +332,10 @@ pub fn run(
     for sink in sinks.iter_mut() {
         sink.finish()?;
     }
-    Ok(RunResult { authors: policy.map(|p| p.report()).unwrap_or_default() })
+    Ok(RunResult {
+        authors: policy.map(|p| p.report()).unwrap_or_default(),
+        interrupted: interrupt.load(Ordering::Relaxed),
+    })
 }
 
 fn write_in_order(
@@ -323,9 +376,14 @@ fn write_in_order(
             let has_bytes = !done.ends.is_empty();
             let mut k = 0;
             let mut start = 0;
-            for judged in &mut done.judged {
+            for (i, judged) in done.judged.iter_mut().enumerate() {
+                let mut changed = false;
                 if let (Some(p), Ok(c)) = (policy.as_deref_mut(), &judged.record) {
-                    p.apply(c, &mut judged.verdict);
+                    let hash = match done.hashes.get(i) {
+                        Some(h) => *h,
+                        None => author::body_hash(&c.body),
+                    };
+                    changed = p.apply_hashed(c, &mut judged.verdict, hash);
                 }
                 if let Ok(c) = &judged.record {
                     bytes += c.body.len() as u64;
@@ -333,7 +391,11 @@ fn write_in_order(
                 for (sink, &r) in sinks.iter_mut().zip(&rendered) {
                     if r && has_bytes {
                         let end = done.ends[k];
-                        sink.write_rendered(judged, &done.bytes[start..end])?;
+                        if changed {
+                            sink.write(judged)?;
+                        } else {
+                            sink.write_rendered(judged, &done.bytes[start..end])?;
+                        }
                         start = end;
                         k += 1;
                     } else {

@@ -112,9 +112,9 @@ fn jsonl_round_trip() {
     );
     check_round_trip(d.path(), "mixed", "jsonl", &exp[0]);
     assert_eq!(exp[0][&Decision::Error].len(), 4);
-    // Original lines, byte for byte (BOM and CR stripped).
+    // Original lines, byte for byte (BOM skipped, CR kept).
     let allowed = std::fs::read_to_string(d.path().join("mixed.allowed.jsonl")).unwrap();
-    assert!(allowed.starts_with("{\"id\": \"a1\", \"body\": \"first\", \"author\": \"Ann\"}\n"), "{allowed}");
+    assert!(allowed.starts_with("{\"id\": \"a1\", \"body\": \"first\", \"author\": \"Ann\"}\r\n"), "{allowed}");
 }
 
 #[test]

@@ -23,7 +23,9 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> CliResult {
     if args.schema {
         let schema = schemars::schema_for!(config::RawConfig);
-        println!("{}", serde_json::to_string_pretty(&schema).map_err(|e| CliError::failure(e.to_string()))?);
+        super::common::print_out(
+            &(serde_json::to_string_pretty(&schema).map_err(|e| CliError::failure(e.to_string()))? + "\n"),
+        )?;
         return Ok(());
     }
     let color = crate::term::color_stderr();
@@ -39,7 +41,7 @@ pub fn run(args: CheckArgs) -> CliResult {
                 }
                 return Err(CliError::usage(format!("{} pattern(s) do not compile", failed.len())));
             }
-            println!(
+            super::common::print_out(&format!(
                 "{}: ok — {} rules ({} wordlist, {} regex, {} signal), {} warning(s); thresholds flag {} / block {}",
                 e.origin(),
                 e.rules().len(),
@@ -49,7 +51,7 @@ pub fn run(args: CheckArgs) -> CliResult {
                 warnings,
                 e.thresholds().flag,
                 e.thresholds().block,
-            );
+            ))?;
             if args.strict && warnings > 0 {
                 return Err(CliError::usage("warnings present and --strict given"));
             }

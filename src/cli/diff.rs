@@ -32,7 +32,8 @@ pub struct DiffArgs {
 /// `labels.toxic` of every labeled JSONL row among the inputs, by id.
 fn toxic_labels(inputs: &[read::Input]) -> HashMap<String, bool> {
     let mut out = HashMap::new();
-    for input in inputs.iter().filter(|i| i.format == Format::Jsonl && i.path.as_os_str() != "-") {
+    // A stream (stdin, a pipe, a FIFO) can be read only once: by the diff itself.
+    for input in inputs.iter().filter(|i| i.format == Format::Jsonl && !read::is_stream(&i.path)) {
         if let Ok(rows) = crate::eval::read_labeled(&input.path) {
             for r in rows {
                 if let Some(&t) = r.labels.get("toxic") {
@@ -63,7 +64,9 @@ pub fn run(args: DiffArgs) -> CliResult {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::failure(e.to_string()))?);
+        super::common::print_out(
+            &(serde_json::to_string_pretty(&report).map_err(|e| CliError::failure(e.to_string()))? + "\n"),
+        )?;
         return Ok(());
     }
     let mut s = String::new();
@@ -83,6 +86,6 @@ pub fn run(args: DiffArgs) -> CliResult {
             let _ = writeln!(s, "  {}{eff}: {}", sanitize(&c.id), sanitize(&c.body));
         }
     }
-    print!("{s}");
+    super::common::print_out(&s)?;
     Ok(())
 }

@@ -187,14 +187,15 @@ pub fn run(args: EvalArgs) -> CliResult {
         reports.push(pooled);
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&reports).map_err(|e| CliError::failure(e.to_string()))?);
+        super::common::print_out(
+            &(serde_json::to_string_pretty(&reports).map_err(|e| CliError::failure(e.to_string()))? + "\n"),
+        )?;
     } else if args.markdown {
-        print!("{}", markdown(&reports));
+        super::common::print_out(&markdown(&reports))?;
     } else {
-        let last = reports.len() - 1;
-        for (i, r) in reports.iter().enumerate() {
-            print!("{}", human(r, i == last));
-        }
+        let last = reports.len().saturating_sub(1);
+        let text: String = reports.iter().enumerate().map(|(i, r)| human(r, i == last)).collect();
+        super::common::print_out(&text)?;
     }
     Ok(())
 }

@@ -54,21 +54,22 @@ pub fn run(args: ExplainArgs) -> CliResult {
             "not_counted": not_counted,
             "thresholds": {"flag": engine.thresholds().flag, "block": engine.thresholds().block},
         });
-        println!("{}", serde_json::to_string_pretty(&out).map_err(|e| CliError::failure(e.to_string()))?);
+        super::common::print_out(
+            &(serde_json::to_string_pretty(&out).map_err(|e| CliError::failure(e.to_string()))? + "\n"),
+        )?;
     } else {
+        let mut text = String::new();
         if args.id.is_some() {
-            println!("id:         {}", crate::term::sanitize(&comment.id));
+            text = format!("id:         {}\n", crate::term::sanitize(&comment.id));
         }
-        print!(
-            "{}",
-            crate::explain::render(
-                &comment.body,
-                &ex,
-                engine.rules(),
-                engine.thresholds(),
-                crate::term::color_stdout()
-            )
-        );
+        text.push_str(&crate::explain::render(
+            &comment.body,
+            &ex,
+            engine.rules(),
+            engine.thresholds(),
+            crate::term::color_stdout(),
+        ));
+        super::common::print_out(&text)?;
     }
     Ok(())
 }

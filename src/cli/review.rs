@@ -301,10 +301,7 @@ fn list(store: &Store, filter: &Filter, json: bool) -> CliResult {
         }
         out.flush()
     })();
-    match result {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(CliError::from),
-    }
+    result.map_err(super::common::write_error)
 }
 
 /// Makes hostile text safe for a terminal: control, bidi and zero-width characters become
@@ -373,12 +370,12 @@ fn block(db: &Path, author: &str, blocked: bool, reviewer: &str) -> CliResult {
 fn export(db: &Path, output: &Path, blocked_authors: Option<&Path>) -> CliResult {
     let store = open(db)?;
     let create = |p: &Path| File::create(p).map_err(|e| CliError::failure(format!("{}: {e}", p.display())));
-    let summary = if output == Path::new("-") {
-        export_labeled(&store, BufWriter::new(io::stdout().lock()))
+    let mut out = super::common::Output::new(if output == Path::new("-") {
+        Box::new(io::stdout().lock()) as Box<dyn Write>
     } else {
-        export_labeled(&store, BufWriter::new(create(output)?))
-    }
-    .map_err(|e| CliError::failure(format!("{}: {e}", output.display())))?;
+        Box::new(create(output)?)
+    });
+    let summary = export_labeled(&store, BufWriter::new(&mut out)).map_err(|e| out.error(e, &output.display()))?;
     eprintln!(
         "exported {} labeled item(s) to {} ({} approved, {} rejected; {} pending skipped)",
         summary.approved + summary.rejected,

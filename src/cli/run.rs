@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::error::{CliError, CliResult};
@@ -62,7 +62,7 @@ impl Progress for Bar {
 fn progress_bar(inputs: &[read::Input], read: Arc<AtomicU64>) -> Bar {
     let sizes: Option<u64> = inputs
         .iter()
-        .map(|i| if i.path.as_os_str() == "-" { None } else { std::fs::metadata(&i.path).ok().map(|m| m.len()) })
+        .map(|i| if read::is_stream(&i.path) { None } else { std::fs::metadata(&i.path).ok().map(|m| m.len()) })
         .sum();
     let (bar, template) = match sizes {
         Some(total) => (
@@ -88,6 +88,17 @@ pub fn run(args: RunArgs) -> CliResult {
     if inputs.is_empty() {
         tracing::warn!("no comment files found in the given inputs");
     }
+    let mut outputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    let planned = args.split.as_deref().map(|d| crate::write::split::SplitSink::planned_files(d, &inputs));
+    for (flag, p) in [("-o", &args.output), ("--authors", &args.authors), ("--queue", &args.queue)] {
+        if let Some(p) = p {
+            outputs.push((flag, p.as_path()));
+        }
+    }
+    for p in planned.iter().flatten() {
+        outputs.push(("--split", p.as_path()));
+    }
+    super::common::refuse_outputs_that_are_inputs(&inputs, &outputs, args.output.is_none())?;
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
 
     let stdout = io::stdout();
@@ -119,7 +130,9 @@ pub fn run(args: RunArgs) -> CliResult {
         Some(b) => b,
         None => &mut (),
     };
-    let result = pipeline::run(&engine, inputs, &opts, &mut sinks, progress);
+    let interrupt = Arc::new(AtomicBool::new(false));
+    watch_signals(Arc::clone(&interrupt));
+    let result = pipeline::run_until(&engine, inputs, &opts, &mut sinks, progress, &interrupt);
     if let Some(b) = &bar {
         b.bar.finish_and_clear();
     }
@@ -141,7 +154,43 @@ pub fn run(args: RunArgs) -> CliResult {
     if !args.quiet {
         eprint!("{}", summary.summary.render(summary.elapsed()));
     }
+    if result.interrupted {
+        eprintln!("moderate: interrupted after {} records (every output holds exactly these)", summary.summary.records);
+        return Err(CliError { status: crate::error::ExitStatus::Interrupted, message: String::new() });
+    }
     Ok(())
+}
+
+/// Turns the first SIGINT or SIGTERM into a request to stop consistently (see
+/// [`pipeline::run_until`]); a second one ends the process at once. The handlers are installed
+/// before this returns, on a small runtime thread of their own.
+fn watch_signals(flag: Arc<AtomicBool>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+        let streams = {
+            let _guard = rt.enter();
+            signal(SignalKind::interrupt()).and_then(|i| Ok((i, signal(SignalKind::terminate())?)))
+        };
+        let Ok((mut int, mut term)) = streams else { return };
+        std::thread::spawn(move || {
+            rt.block_on(async move {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+                flag.store(true, Ordering::Relaxed);
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+                std::process::exit(i32::from(crate::error::ExitStatus::Interrupted.code()));
+            })
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = flag;
 }
 
 fn engine_has_author_policy(raw: &crate::config::RawConfig) -> bool {

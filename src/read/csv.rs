@@ -1,85 +1,311 @@
 //! The CSV reader: a header row, then one comment per row, fields found through the
 //! [`FieldMap`](super::FieldMap).
 //!
+//! Rows are cut by a small scanner of this module's own ([`RowScanner`]) rather than by the
+//! `csv` crate, because the reader must know more than the cells: the row's exact bytes (so
+//! `--split` writes back `\r\n` and invalid UTF-8 as they came), its byte offset, and where a
+//! quote that never closes was opened. The grammar is the `csv` crate's default: `,` between
+//! fields, `"` opens a quoted field at the start of a field, `""` inside quotes is a quote,
+//! `\n`, `\r\n` or `\r` ends a row, blank rows are skipped, text after a closing quote is kept.
+//! One pass, one row in memory.
+//!
 //! The header is matched once: for each comment field, the first listed name that equals a
-//! header cell (trimmed, ASCII case-insensitive) picks the column. Rows are parsed by the `csv`
-//! crate as byte records (so quoted multi-line fields work and memory stays at one row), and
-//! each row is checked here: a row whose field count differs from the header's, a row without a
-//! body column, or a cell that is not valid UTF-8 becomes a [`RecordError`] naming the row's
-//! start line, and reading goes on. An empty file, or a header alone, is zero records.
+//! header cell (trimmed, ASCII case-insensitive) picks the column. Checks, each an error record
+//! naming the row's start line, after which reading goes on:
+//! - a header that names no body column is taken for a missing header: the first row is an
+//!   error record (it is not silently eaten as a header), and so is every later row;
+//! - a header naming a field's column twice makes every row ambiguous (which cell would a site
+//!   show?): every row is an error record naming the column;
+//! - a row whose field count differs from the header's, a row without a body column, a mapped
+//!   cell that is not valid UTF-8;
+//! - a quote that is still open at the end of the input: the row where it opened becomes an
+//!   error record naming the quote's line, and reading resumes on the next line (once; a second
+//!   unclosed quote in the resumed part makes the rest of the input one error record, so no
+//!   input is scanned more than twice).
+//!
+//! An empty file, or a header alone, is zero records.
 
-use ::csv::{ByteRecord, ReaderBuilder, WriterBuilder};
+use std::io::BufRead;
 
 use super::jsonl::{slot_names, Slot, SLOTS};
 use super::{looked_for, Origin, ReadOptions, Record, RecordError, Source};
 use crate::comment::{Comment, CommentKind};
 
+/// One row as cut from the input.
+#[derive(Debug, Default)]
+pub(crate) struct Row {
+    /// The row's bytes, with its line end.
+    pub(crate) raw: Vec<u8>,
+    /// The decoded cells.
+    pub(crate) cells: Vec<Vec<u8>>,
+    /// 1-based line of the row's first byte.
+    pub(crate) line: u64,
+    /// Byte offset of the row's first byte.
+    pub(crate) offset: u64,
+    /// Line where a quote opened that the input never closed.
+    pub(crate) open_quote: Option<u64>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum St {
+    /// At the start of a field.
+    Start,
+    /// Inside an unquoted field.
+    Unquoted,
+    /// Inside quotes.
+    Quoted,
+    /// Just after a quote inside quotes: `"` again is an escaped quote, else the quotes closed.
+    QuoteInQuoted,
+    /// After a `\r` that ended the row: a following `\n` belongs to the same line end.
+    Cr,
+}
+
+/// Cuts CSV rows out of a byte stream (see the module docs), with a replay buffer in front of
+/// the stream for resuming after an unclosed quote.
+pub(crate) struct RowScanner<R> {
+    reader: R,
+    replay: Vec<u8>,
+    replay_at: usize,
+    /// Whether a resume already happened (then an unclosed quote takes the rest of the input).
+    resumed: bool,
+    line: u64,
+    offset: u64,
+    eof: bool,
+    /// A read error, reported once as the end of the input.
+    pub(crate) error: Option<std::io::Error>,
+}
+
+impl<R: BufRead> RowScanner<R> {
+    pub(crate) fn new(reader: R) -> RowScanner<R> {
+        RowScanner {
+            reader,
+            replay: Vec::new(),
+            replay_at: 0,
+            resumed: false,
+            line: 1,
+            offset: 0,
+            eof: false,
+            error: None,
+        }
+    }
+
+    /// The next row that is not blank, or None at the end of the input.
+    pub(crate) fn next_row(&mut self) -> Option<Row> {
+        loop {
+            let row = self.scan()?;
+            let blank = row.open_quote.is_none() && row.cells.len() == 1 && row.cells[0].is_empty();
+            if !blank {
+                return Some(row);
+            }
+        }
+    }
+
+    /// Scans one row (possibly blank).
+    fn scan(&mut self) -> Option<Row> {
+        let mut row = Row { line: self.line, offset: self.offset, ..Row::default() };
+        let mut cur = Vec::new();
+        let mut st = St::Start;
+        let mut quote_line = 0;
+        loop {
+            let from_replay = self.replay_at < self.replay.len();
+            let buf: &[u8] = if from_replay {
+                &self.replay[self.replay_at..]
+            } else if self.eof {
+                &[]
+            } else {
+                match self.reader.fill_buf() {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        self.error = Some(e);
+                        self.eof = true;
+                        &[]
+                    }
+                }
+            };
+            if buf.is_empty() {
+                self.eof = true;
+                if row.raw.is_empty() {
+                    return None;
+                }
+                if st == St::Quoted {
+                    return Some(self.unclosed(row, quote_line));
+                }
+                row.cells.push(cur);
+                return Some(row);
+            }
+            let mut used = 0;
+            let mut done = false;
+            for &b in buf {
+                if st == St::Cr {
+                    if b == b'\n' {
+                        used += 1;
+                        self.line += 1;
+                    }
+                    done = true;
+                    break;
+                }
+                used += 1;
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                match (st, b) {
+                    (St::Quoted, b'"') => st = St::QuoteInQuoted,
+                    (St::Quoted, _) => cur.push(b),
+                    (St::QuoteInQuoted, b'"') => {
+                        cur.push(b'"');
+                        st = St::Quoted;
+                    }
+                    (St::Start, b'"') => {
+                        st = St::Quoted;
+                        quote_line = self.line;
+                    }
+                    (_, b',') => {
+                        row.cells.push(std::mem::take(&mut cur));
+                        st = St::Start;
+                    }
+                    (_, b'\n') => {
+                        done = true;
+                        break;
+                    }
+                    (_, b'\r') => st = St::Cr,
+                    (_, _) => {
+                        cur.push(b);
+                        st = St::Unquoted;
+                    }
+                }
+            }
+            row.raw.extend_from_slice(&buf[..used]);
+            self.offset += used as u64;
+            if from_replay {
+                self.replay_at += used;
+            } else {
+                self.reader.consume(used);
+            }
+            if done {
+                row.cells.push(cur);
+                return Some(row);
+            }
+        }
+    }
+
+    /// The row whose quote (opened at `quote_line`) runs to the end of the input: an error row
+    /// holding the row up to the end of the quote's line; the rest is scanned again from the
+    /// next line, once.
+    fn unclosed(&mut self, mut row: Row, quote_line: u64) -> Row {
+        row.open_quote = Some(quote_line);
+        row.cells.clear();
+        if self.resumed {
+            return row;
+        }
+        self.resumed = true;
+        // The end of the quote's line inside the row's bytes.
+        let lines_in = (quote_line - row.line) as usize;
+        let mut cut = row.raw.len();
+        let mut seen = 0;
+        for (i, &b) in row.raw.iter().enumerate() {
+            if b == b'\n' {
+                if seen == lines_in {
+                    cut = i + 1;
+                    break;
+                }
+                seen += 1;
+            }
+        }
+        let mut rest = row.raw.split_off(cut);
+        rest.extend_from_slice(&self.replay[self.replay_at..]);
+        // The reader is at its end; `scan` reads the replay buffer first.
+        self.replay = rest;
+        self.replay_at = 0;
+        self.line = quote_line + 1;
+        self.offset = row.offset + row.raw.len() as u64;
+        row
+    }
+}
+
 /// Streams records from a CSV input.
 pub(crate) struct CsvReader {
     src: Origin,
-    rdr: ::csv::Reader<Box<dyn std::io::BufRead + Send>>,
+    rows: RowScanner<Box<dyn BufRead + Send>>,
     /// Column of each slot, `None` when the header has no such column.
     cols: [Option<usize>; SLOTS],
     /// Header names per slot, for messages.
     names: [String; SLOTS],
     body_names: String,
+    /// Header width, once the header is read.
     width: Option<usize>,
+    /// A field's name that the header gives twice.
+    dup: Option<String>,
     keep_raw: bool,
-    rec: ByteRecord,
+    fields: super::FieldMap,
     done: bool,
 }
 
 impl CsvReader {
     pub(crate) fn new(src: Source, opts: &ReadOptions) -> CsvReader {
-        let rdr = ReaderBuilder::new().has_headers(false).flexible(true).from_reader(src.reader);
-        let mut me = CsvReader {
+        CsvReader {
             src: src.origin,
-            rdr,
+            rows: RowScanner::new(src.reader),
             cols: [None; SLOTS],
             names: Default::default(),
             body_names: looked_for(&opts.fields.body),
             width: None,
+            dup: None,
             keep_raw: opts.keep_raw,
-            rec: ByteRecord::new(),
+            fields: opts.fields.clone(),
             done: false,
-        };
-        let mut header = ByteRecord::new();
-        match me.rdr.read_byte_record(&mut header) {
-            Ok(true) => {
-                let cells: Vec<String> =
-                    header.iter().map(|c| String::from_utf8_lossy(c).trim().to_ascii_lowercase()).collect();
-                for (slot, list) in slot_names(&opts.fields) {
-                    let found = list.iter().find_map(|name| {
-                        let name = name.to_ascii_lowercase();
-                        cells.iter().position(|c| *c == name).map(|i| (i, name))
-                    });
-                    if let Some((i, name)) = found {
-                        me.cols[slot as usize] = Some(i);
-                        me.names[slot as usize] = name;
-                    }
-                }
-                me.width = Some(header.len());
-            }
-            // Empty file: no header, no records. A broken first row is reported by `next`.
-            Ok(false) | Err(_) => me.done = true,
         }
-        me
     }
 
-    fn row(&self, line: u64) -> Record {
+    /// Takes `row` as the header. Returns the error record for it when it is not a header.
+    fn header(&mut self, row: &Row) -> Option<RecordError> {
+        let cells: Vec<String> =
+            row.cells.iter().map(|c| String::from_utf8_lossy(c).trim().to_ascii_lowercase()).collect();
+        for (slot, list) in slot_names(&self.fields) {
+            let found = list.iter().find_map(|name| {
+                let name = name.to_ascii_lowercase();
+                cells.iter().position(|c| *c == name).map(|i| (i, name))
+            });
+            if let Some((i, name)) = found {
+                if self.dup.is_none() && cells.iter().filter(|c| **c == name).count() > 1 {
+                    self.dup = Some(name.clone());
+                }
+                self.cols[slot as usize] = Some(i);
+                self.names[slot as usize] = name;
+            }
+        }
+        self.width = Some(row.cells.len());
+        if self.cols[Slot::Body as usize].is_some() {
+            return None;
+        }
+        let line = row.line;
+        let msg = format!(
+            "line {line}: the first row names no body column (looked for {}); is the header row missing?",
+            self.body_names
+        );
+        Some(RecordError::new(&self.src, line, self.src.make_id(line), msg, self.keep_raw.then(|| row.raw.clone())))
+    }
+
+    fn row(&self, row: Row) -> Record {
         let src = &self.src;
-        let rec = &self.rec;
-        let raw = || self.keep_raw.then(|| reserialize(rec));
+        let line = row.line;
+        let raw = self.keep_raw.then_some(row.raw);
+        let rec = &row.cells;
         let cell = |slot: Slot| self.cols[slot as usize].and_then(|i| rec.get(i));
         let id = cell(Slot::Id)
             .and_then(|c| std::str::from_utf8(c).ok())
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map_or_else(|| src.make_id(line), str::to_owned);
+        if let Some(name) = &self.dup {
+            let msg =
+                format!("line {line}: the header has two {name:?} columns; the row is ambiguous and is not judged");
+            return Err(RecordError::new(src, line, id, msg, raw));
+        }
         let width = self.width.unwrap_or(0);
         if rec.len() != width {
             let msg = format!("line {line}: expected {width} fields, found {}", rec.len());
-            return Err(RecordError::new(src, line, id, msg, raw()));
+            return Err(RecordError::new(src, line, id, msg, raw));
         }
         let mut vals: [Option<String>; SLOTS] = Default::default();
         for (slot, val) in vals.iter_mut().enumerate() {
@@ -92,14 +318,14 @@ impl CsvReader {
                             self.names[slot],
                             e.valid_up_to() + 1
                         );
-                        return Err(RecordError::new(src, line, id, msg, raw()));
+                        return Err(RecordError::new(src, line, id, msg, raw));
                     }
                 }
             }
         }
         let Some(body) = vals[Slot::Body as usize].take() else {
             let msg = format!("line {line}: no body field (looked for {})", self.body_names);
-            return Err(RecordError::new(src, line, id, msg, raw()));
+            return Err(RecordError::new(src, line, id, msg, raw));
         };
         let mut take = |slot: Slot| vals[slot as usize].take().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(Comment {
@@ -115,47 +341,93 @@ impl CsvReader {
             parent: take(Slot::Parent),
             approved: None,
             source: Some(src.pos(line)),
-            raw: raw(),
+            raw,
+            offset: Some(row.offset),
         })
     }
-}
-
-/// A row written back as CSV text (quoted as needed, no line terminator).
-pub(crate) fn reserialize(rec: &ByteRecord) -> String {
-    let mut w = WriterBuilder::new().flexible(true).from_writer(Vec::new());
-    // Writing into a Vec cannot fail.
-    let _ = w.write_byte_record(rec);
-    let bytes = w.into_inner().unwrap_or_default();
-    let mut s = String::from_utf8_lossy(&bytes).into_owned();
-    while s.ends_with(['\n', '\r']) {
-        s.pop();
-    }
-    s
 }
 
 impl Iterator for CsvReader {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
-        if self.done {
-            return None;
-        }
-        match self.rdr.read_byte_record(&mut self.rec) {
-            Ok(true) => {
-                let line = self.rec.position().map_or(0, |p| p.line());
-                Some(self.row(line))
-            }
-            Ok(false) => {
+        while !self.done {
+            let Some(row) = self.rows.next_row() else {
                 self.done = true;
-                None
+                if let Some(e) = self.rows.error.take() {
+                    let line = self.rows.line;
+                    let msg = format!("line {line}: read error: {e}");
+                    return Some(Err(RecordError::new(&self.src, line, self.src.make_id(line), msg, None)));
+                }
+                return None;
+            };
+            let line = row.line;
+            if let Some(q) = row.open_quote {
+                let msg = if q == line {
+                    format!("line {line}: a quote opened on this line is never closed")
+                } else {
+                    format!("line {q}: a quote opened on this line (row of line {line}) is never closed")
+                };
+                let raw = self.keep_raw.then_some(row.raw);
+                return Some(Err(RecordError::new(&self.src, line, self.src.make_id(line), msg, raw)));
             }
-            Err(e) => {
-                self.done = true;
-                let src = &self.src;
-                let line = e.position().map_or(self.rdr.position().line(), |p| p.line());
-                let msg = format!("line {line}: unreadable CSV: {e}");
-                Some(Err(RecordError::new(src, line, src.make_id(line), msg, None)))
+            if self.width.is_none() {
+                match self.header(&row) {
+                    Some(e) => return Some(Err(e)),
+                    None => continue,
+                }
             }
+            return Some(self.row(row));
         }
+        None
+    }
+}
+
+/// The first row of a CSV input, byte for byte (`--split` starts every file with it).
+pub(crate) fn first_row<R: BufRead>(r: R) -> std::io::Result<Vec<u8>> {
+    let mut rows = RowScanner::new(r);
+    let row = rows.next_row();
+    if let Some(e) = rows.error.take() {
+        return Err(e);
+    }
+    Ok(row.filter(|r| r.open_quote.is_none()).map(|r| r.raw).unwrap_or_default())
+}
+
+/// The cells of one row's bytes.
+pub(crate) fn cells(row: &[u8]) -> Vec<Vec<u8>> {
+    RowScanner::new(row).next_row().map(|r| r.cells).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(input: &str) -> Vec<(u64, Vec<String>, Option<u64>, String)> {
+        let mut s = RowScanner::new(input.as_bytes());
+        let mut out = Vec::new();
+        while let Some(r) = s.next_row() {
+            let cells = r.cells.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+            out.push((r.line, cells, r.open_quote, String::from_utf8_lossy(&r.raw).into_owned()));
+        }
+        out
+    }
+
+    #[test]
+    fn cuts_rows_like_the_csv_crate() {
+        let r = rows("a,b\r\n\"x\"\"y\",\"two\nlines\"\n\nlast,row");
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0], (1, vec!["a".into(), "b".into()], None, "a,b\r\n".into()));
+        assert_eq!(r[1].1, vec!["x\"y".to_string(), "two\nlines".into()]);
+        assert_eq!(r[1].0, 2);
+        assert_eq!(r[2], (5, vec!["last".into(), "row".into()], None, "last,row".into()));
+    }
+
+    #[test]
+    fn unclosed_quote_resumes_on_the_next_line() {
+        let r = rows("h,b\n1,\"oops\n2,fine\n3,fine\n");
+        assert_eq!(r.len(), 4, "{r:?}");
+        assert_eq!((r[1].0, r[1].2, r[1].3.as_str()), (2, Some(2), "1,\"oops\n"));
+        assert_eq!(r[2].1, vec!["2".to_string(), "fine".into()]);
+        assert_eq!(r[3].0, 4);
     }
 }

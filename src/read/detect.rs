@@ -5,10 +5,11 @@
 //! `<disqus` → Disqus, `<rss` with the `wp:` namespace → WXR. Stdin and unknown extensions are
 //! sniffed the same way from the first bytes: `{` → JSONL, `<` → the XML sniff, a page with
 //! `N. Author said:` (or `N. Pingback:`) entries → thread, a first line with a comma → CSV, and
-//! prose otherwise → thread. Sniffing never consumes input: files are read twice, stdin is
-//! peeked through its own buffer. `--format` overrides all of this.
+//! prose otherwise → thread. Sniffing never loses input: regular files are read twice; stdin,
+//! pipes and FIFOs are read once, their head kept in a buffer that the reader reads first
+//! (see [`sniff_enough`]). `--format` overrides all of this.
 
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::Path;
 
 use super::{Format, OpenError};
@@ -36,12 +37,8 @@ fn extension(path: &Path) -> Option<String> {
 /// The file cannot be read, or it is an explicitly named XML file of an unknown dialect.
 pub fn detect_path(path: &Path, explicit: bool) -> Result<Option<Format>, OpenError> {
     let ext = extension(path);
-    match ext.as_deref() {
-        Some("jsonl" | "ndjson") => return Ok(Some(Format::Jsonl)),
-        Some("csv") => return Ok(Some(Format::Csv)),
-        Some("txt") => return Ok(Some(Format::Thread)),
-        Some("wxr") => return Ok(Some(Format::Wxr)),
-        _ => {}
+    if let Some(f) = by_extension(path) {
+        return Ok(Some(f));
     }
     if !explicit && !recognized_extension(path) {
         return Ok(None);
@@ -59,6 +56,17 @@ pub fn detect_path(path: &Path, explicit: bool) -> Result<Option<Format>, OpenEr
     }
 }
 
+/// The format an extension alone decides (`.jsonl .ndjson .csv .txt .wxr`).
+pub fn by_extension(path: &Path) -> Option<Format> {
+    match extension(path).as_deref() {
+        Some("jsonl" | "ndjson") => Some(Format::Jsonl),
+        Some("csv") => Some(Format::Csv),
+        Some("txt") => Some(Format::Thread),
+        Some("wxr") => Some(Format::Wxr),
+        _ => None,
+    }
+}
+
 fn read_head(path: &Path) -> Result<Vec<u8>, OpenError> {
     let file = std::fs::File::open(path).map_err(|e| OpenError::io(path, &e))?;
     let mut head = Vec::with_capacity(SNIFF_LEN);
@@ -66,14 +74,31 @@ fn read_head(path: &Path) -> Result<Vec<u8>, OpenError> {
     Ok(head)
 }
 
-/// Sniffs stdin's format from the bytes already available in its buffer (nothing is consumed).
-/// Falls back to JSONL when stdin is empty or unreadable.
-pub fn sniff_stdin() -> Format {
-    let stdin = std::io::stdin();
-    let mut lock = stdin.lock();
-    match lock.fill_buf() {
-        Ok(head) => sniff(head).unwrap_or(Format::Jsonl),
-        Err(_) => Format::Jsonl,
+/// Sniffing of a stream that is read once: `Some` when `head` (the bytes read so far; `eof`:
+/// there are no more) is enough to decide, with the format (`None` inside: cannot be told).
+///
+/// A live stream must not wait for more than it needs: `{` decides at once (JSONL, the live
+/// format), XML as soon as its root is seen, other text once its first line is complete and
+/// shows an entry header or a comma, else at [`SNIFF_LEN`] bytes or the end.
+pub fn sniff_enough(head: &[u8], eof: bool) -> Option<Option<Format>> {
+    if eof || head.len() >= SNIFF_LEN {
+        return Some(sniff(head));
+    }
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let first = body.iter().position(|b| !b.is_ascii_whitespace()).map(|i| body[i])?;
+    match first {
+        b'{' => Some(Some(Format::Jsonl)),
+        b'<' => sniff_xml(body).map(Some),
+        _ => {
+            let line_end = memchr::memchr(b'\n', body)?;
+            if has_thread_entries(body) {
+                Some(Some(Format::Thread))
+            } else if body[..line_end].contains(&b',') {
+                Some(Some(Format::Csv))
+            } else {
+                None
+            }
+        }
     }
 }
 

@@ -40,14 +40,38 @@ impl DisqusReader {
     }
 }
 
+/// The elements a post is read from: one of each at most, or the record is ambiguous.
+const FIELDS: [&str; 11] = [
+    "id",
+    "message",
+    "author",
+    "author/name",
+    "author/username",
+    "author/email",
+    "ipAddress",
+    "createdAt",
+    "thread",
+    "parent",
+    "isSpam",
+];
+
 fn build(o: &Origin, line: u64, dsq_id: Option<String>, nodes: &[xml::Node]) -> Record {
     let get = |p: &str| text(nodes, p);
+    let dup = xml::duplicated(nodes, &FIELDS).or_else(|| xml::duplicated(nodes, &["isDeleted"]));
     let id = dsq_id.or_else(|| get("id").ok().flatten()).unwrap_or_else(|| o.make_id(line));
     let attr = |p: &str| xml::node(nodes, p).and_then(|n| n.attr("dsq:id")).map(str::to_string);
     let fields = (|| -> Result<Comment, String> {
+        if let Some(d) = dup {
+            return Err(format!("line {line}: <{d}> appears twice; the post is ambiguous and is not judged"));
+        }
         let Some(message) = xml::node(nodes, "message") else {
             return Err(format!("line {line}: no body field (looked for \"message\")"));
         };
+        if xml::has_children(nodes, "message") {
+            return Err(format!(
+                "line {line}: <message> holds elements (not CDATA); its text is ambiguous and is not judged"
+            ));
+        }
         let body = message.text.clone().map_err(|e| format!("line {line}: field \"message\": {e}"))?;
         let at = |r: Result<Option<String>, String>| r.map_err(|e| format!("line {line}: {e}"));
         let flag =
@@ -84,6 +108,7 @@ impl Iterator for DisqusReader {
         while !self.done {
             let line = self.xml.get_ref().line();
             let pos = self.xml.get_ref().position();
+            let start = self.xml.get_ref().event_start();
             self.buf.clear();
             let (dsq_id, empty) = match self.xml.read_event_into(&mut self.buf) {
                 Ok(Event::Start(e)) if e.name().as_ref() == b"post" => (attrs(&e), false),
@@ -104,7 +129,7 @@ impl Iterator for DisqusReader {
             let nodes = if empty { Ok(Vec::new()) } else { collect(&mut self.xml, &mut self.buf) };
             let at = self.xml.get_ref().line();
             return Some(match (dsq_id, nodes) {
-                (Ok(id), Ok(nodes)) => build(o, line, id, &nodes),
+                (Ok(id), Ok(nodes)) => build(o, line, id, &nodes).map(|c| Comment { offset: Some(start), ..c }),
                 (Err(f), _) | (_, Err(f)) => Err(fail_record(o, &mut self.done, line, at, f, "post")),
             });
         }

@@ -81,9 +81,9 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-/// Field name → (slot, rank in the slot's list). Built once per input.
+/// Field name → (slot, rank in the slot's list, the name's own number). Built once per input.
 pub(crate) struct FieldTable {
-    names: HashMap<Box<str>, (Slot, u16), std::hash::BuildHasherDefault<Fnv>>,
+    names: HashMap<Box<str>, (Slot, u16, u16), std::hash::BuildHasherDefault<Fnv>>,
     body_names: String,
 }
 
@@ -93,7 +93,8 @@ impl FieldTable {
         for (slot, list) in slot_names(map) {
             for (rank, name) in list.iter().enumerate() {
                 // A name listed for two fields goes to the first; later duplicates lose.
-                names.entry(name.as_str().into()).or_insert((slot, rank as u16));
+                let n = names.len() as u16;
+                names.entry(name.as_str().into()).or_insert((slot, rank as u16, n));
             }
         }
         FieldTable { names, body_names: looked_for(&map.body) }
@@ -106,9 +107,29 @@ struct Picked {
     vals: [Option<(u16, String)>; SLOTS],
     /// A field whose value had the wrong type: (field name, what was found).
     bad: Option<(String, &'static str)>,
+    /// Which configured names were seen (bit n = name number n; names past 128 in `more`).
+    seen: u128,
+    more: Vec<u16>,
+    /// A configured name present twice (after unescaping: `"b\u006fdy"` is `"body"`).
+    dup: Option<String>,
 }
 
 impl Picked {
+    /// Marks name number `n` as seen; false if it was seen before.
+    fn first_sight(&mut self, n: u16) -> bool {
+        if n < 128 {
+            let bit = 1u128 << n;
+            let fresh = self.seen & bit == 0;
+            self.seen |= bit;
+            fresh
+        } else if self.more.contains(&n) {
+            false
+        } else {
+            self.more.push(n);
+            true
+        }
+    }
+
     fn take(&mut self, slot: Slot) -> Option<String> {
         self.vals[slot as usize].take().map(|(_, v)| v)
     }
@@ -211,10 +232,13 @@ impl<'de> Visitor<'de> for Pick<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Picked, A::Error> {
         let mut out = Picked::default();
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            let Some(&(slot, rank)) = self.0.names.get(key.0.as_ref()) else {
+            let Some(&(slot, rank, n)) = self.0.names.get(key.0.as_ref()) else {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
+            if !out.first_sight(n) && out.dup.is_none() {
+                out.dup = Some(key.0.to_string());
+            }
             let cur = &mut out.vals[slot as usize];
             if cur.as_ref().is_some_and(|(r, _)| *r <= rank) {
                 map.next_value::<IgnoredAny>()?;
@@ -269,28 +293,30 @@ impl LineParser {
         }
     }
 
-    /// The record of line number `line`, whose bytes (without the line end) are `bytes`; None
-    /// for a blank line.
+    /// The record of line number `line`, whose bytes (with the line end, if any) are `full`;
+    /// None for a blank line.
     #[inline]
-    fn line(&self, line: u64, bytes: &[u8]) -> Option<Record> {
+    fn line(&self, line: u64, full: &[u8]) -> Option<Record> {
+        let bytes = chomp(full);
         if bytes.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
-            Some(self.record(line, bytes))
+            Some(self.record(line, bytes, full))
         }
     }
 
-    fn record(&self, line: u64, bytes: &[u8]) -> Record {
+    /// `bytes` is the line without its end, `full` with it (kept as the raw record, so that
+    /// `--split` writes back `\r\n` and invalid UTF-8 exactly as they came).
+    fn record(&self, line: u64, bytes: &[u8], full: &[u8]) -> Record {
         let src = &self.origin;
+        let raw = || self.keep_raw.then(|| full.to_vec());
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                let raw = self.keep_raw.then(|| String::from_utf8_lossy(bytes).into_owned());
                 let msg = format!("line {line}: invalid UTF-8 at byte {}", e.valid_up_to() + 1);
-                return Err(RecordError::new(src, line, src.make_id(line), msg, raw));
+                return Err(RecordError::new(src, line, src.make_id(line), msg, raw()));
             }
         };
-        let raw = || self.keep_raw.then(|| text.to_owned());
         let mut de = serde_json::Deserializer::from_str(text);
         let picked = Pick(&self.table).deserialize(&mut de).and_then(|p| de.end().map(|()| p));
         let mut picked = match picked {
@@ -301,6 +327,18 @@ impl LineParser {
             }
         };
         let id = picked.take(Slot::Id).filter(|s| !s.is_empty()).unwrap_or_else(|| src.make_id(line));
+        if let Some(key) = picked.dup.take() {
+            // Parsers disagree on which copy counts (Python and Node keep the last, this reader
+            // the first-listed name): judging either could judge another text than the site
+            // shows. A duplicated id name makes the id itself doubtful.
+            let id = if self.table.names.get(key.as_str()).is_some_and(|t| t.0 == Slot::Id) {
+                src.make_id(line)
+            } else {
+                id
+            };
+            let msg = format!("line {line}: key {key:?} appears twice; the record is ambiguous and is not judged");
+            return Err(RecordError::new(src, line, id, msg, raw()));
+        }
         if let Some((field, what)) = picked.bad.take() {
             let msg = format!("line {line}: field {field:?}: expected a string or number, found {what}");
             return Err(RecordError::new(src, line, id, msg, raw()));
@@ -324,6 +362,7 @@ impl LineParser {
             approved: None,
             source: Some(src.pos(line)),
             raw: raw(),
+            offset: None,
         })
     }
 }
@@ -348,7 +387,7 @@ impl Iterator for JsonlReader {
                 Ok(0) => self.done = true,
                 Ok(_) => {
                     self.line += 1;
-                    let rec = self.parser.line(self.line, chomp(&self.buf));
+                    let rec = self.parser.line(self.line, &self.buf);
                     if rec.is_some() {
                         return rec;
                     }
@@ -392,7 +431,7 @@ impl JsonlChunk {
         while !rest.is_empty() {
             let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
             line += 1;
-            if let Some(r) = self.parser.line(line, chomp(&rest[..end])) {
+            if let Some(r) = self.parser.line(line, &rest[..end]) {
                 out.push(r);
             }
             rest = &rest[end..];

@@ -15,6 +15,7 @@ use crate::comment::{Comment, SourcePos};
 
 mod csv;
 pub mod detect;
+pub(crate) use self::csv::{cells as csv_cells, first_row as csv_first_row};
 mod disqus;
 mod jsonl;
 pub use jsonl::{JsonlChunk, JsonlChunks};
@@ -34,8 +35,8 @@ pub struct RecordError {
     pub message: String,
     /// Where the bad record is.
     pub source: SourcePos,
-    /// The record's original text, if any could be kept (for `--split`'s error file).
-    pub raw: Option<String>,
+    /// The record's original bytes, if any could be kept (for `--split`'s error file).
+    pub raw: Option<Vec<u8>>,
 }
 
 /// The input formats `moderate` reads (docs/design.md §4).
@@ -146,26 +147,81 @@ pub struct OpenError {
     pub message: String,
 }
 
+/// Whether `path` is read as a stream that can be read only once: stdin (`-`), a pipe, a FIFO,
+/// a socket or a device (process substitution `<(...)` gives a pipe). Such an input is never
+/// opened twice: its format is sniffed from a head that is kept and read again ([`Source`]),
+/// and `--split` cannot re-read it to rewrite it.
+pub fn is_stream(path: &Path) -> bool {
+    path.as_os_str() == "-" || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Streams opened while resolving inputs (to sniff their format), with the head that sniffing
+/// read: [`Source::open`] takes them from here instead of opening the path again, which on a
+/// pipe would lose the head and on a FIFO would wait for a second writer. `Input` stays a plain
+/// value (a path and a format); this is the one place that holds the open stream meanwhile.
+static OPENED: std::sync::Mutex<Vec<(PathBuf, Box<dyn Read + Send>)>> = std::sync::Mutex::new(Vec::new());
+
+/// Opens a stream input once, sniffs its format from a head read into a buffer that is kept, and
+/// parks the stream (head first) in [`OPENED`]. `None`: the format cannot be told.
+fn sniff_stream(path: &Path) -> Result<Option<Format>, OpenError> {
+    let mut raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(|e| OpenError::io(path, &e))?)
+    };
+    let mut head = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    let format = loop {
+        let n = match raw.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(OpenError::io(path, &e)),
+        };
+        head.extend_from_slice(&chunk[..n]);
+        if let Some(f) = detect::sniff_enough(&head, n == 0) {
+            break f;
+        }
+    };
+    let stream: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(raw));
+    if let Ok(mut opened) = OPENED.lock() {
+        opened.push((path.to_path_buf(), stream));
+    }
+    Ok(format)
+}
+
+/// The stream [`sniff_stream`] parked for `path`, if any.
+fn take_opened(path: &Path) -> Option<Box<dyn Read + Send>> {
+    let mut opened = OPENED.lock().ok()?;
+    let i = opened.iter().position(|(p, _)| p == path)?;
+    Some(opened.remove(i).1)
+}
+
 /// Expands the user's inputs: directories become the readable files inside them (sorted, so runs
 /// are reproducible), formats are detected from extension and content unless `forced`.
 ///
 /// Directories are walked recursively; hidden entries (name starting with `.`) are skipped and
 /// only files with a recognized extension (`.jsonl .ndjson .json .csv .txt .xml .wxr`) whose
 /// format can be told are kept, so a directory without comment files yields an empty list (the
-/// CLI warns). A file named explicitly is always kept: an unknown extension is sniffed (see
-/// [`detect`]). `-` is stdin; its format is sniffed from the first buffered bytes without
-/// consuming them.
+/// CLI warns). A directory reached again through a symlink (a loop, or two links to one place)
+/// is skipped with a warning and a file is read once however many links lead to it; a
+/// subdirectory that cannot be read is kept as an input whose opening fails, so it becomes an
+/// error record like an unreadable file. Pipes, FIFOs and devices inside a directory are skipped
+/// (reading one could wait forever). A file named explicitly is always kept: an unknown
+/// extension is sniffed (see [`detect`]). `-` (stdin) and named pipes/FIFOs are sniffed from a
+/// head that is kept for reading (see [`is_stream`]).
 ///
 /// # Errors
-/// A path that does not exist or cannot be read, or an explicitly named `.xml` file that is
-/// neither a WordPress export nor a Disqus export (and no `forced` format).
+/// A path that does not exist, or an explicitly named `.xml` file that is neither a WordPress
+/// export nor a Disqus export (and no `forced` format).
 pub fn resolve_inputs(paths: &[PathBuf], forced: Option<Format>) -> Result<Vec<Input>, OpenError> {
     let mut out = Vec::new();
+    let mut seen = Seen::default();
     for path in paths {
         if path.as_os_str() == "-" {
             let format = match forced {
                 Some(f) => f,
-                None => detect::sniff_stdin(),
+                // Empty or unreadable stdin: JSONL (zero records, or one read error).
+                None => sniff_stream(path).ok().flatten().unwrap_or(Format::Jsonl),
             };
             out.push(Input { path: path.clone(), format });
             continue;
@@ -173,17 +229,32 @@ pub fn resolve_inputs(paths: &[PathBuf], forced: Option<Format>) -> Result<Vec<I
         let meta = std::fs::metadata(path).map_err(|e| OpenError::io(path, &e))?;
         if meta.is_dir() {
             let mut files = Vec::new();
-            walk(path, &mut files)?;
-            for file in files {
+            walk(path, &mut files, &mut seen);
+            for (file, readable) in files {
                 let format = match forced {
-                    Some(f) if detect::recognized_extension(&file) => Some(f),
+                    Some(f) if detect::recognized_extension(&file) || !readable => Some(f),
                     Some(_) => None,
-                    None => detect::detect_path(&file, false)?,
+                    // Opening fails at run time and becomes the error record.
+                    None if !readable => Some(Format::Jsonl),
+                    None => match detect::detect_path(&file, false) {
+                        Ok(f) => f,
+                        // An unreadable file: kept, its opening fails again at run time.
+                        Err(_) => Some(detect::by_extension(&file).unwrap_or(Format::Jsonl)),
+                    },
                 };
                 if let Some(format) = format {
                     out.push(Input { path: file, format });
                 }
             }
+        } else if !meta.is_file() {
+            let format = match forced.or_else(|| detect::by_extension(path)) {
+                Some(f) => f,
+                None => sniff_stream(path)?.ok_or_else(|| OpenError {
+                    path: path.display().to_string(),
+                    message: "cannot tell the input format; use --format".into(),
+                })?,
+            };
+            out.push(Input { path: path.clone(), format });
         } else {
             let format = match forced {
                 Some(f) => f,
@@ -198,12 +269,47 @@ pub fn resolve_inputs(paths: &[PathBuf], forced: Option<Format>) -> Result<Vec<I
     Ok(out)
 }
 
-/// Collects the files below `dir`, sorted by name at every level, hidden entries skipped.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), OpenError> {
-    let rd = std::fs::read_dir(dir).map_err(|e| OpenError::io(dir, &e))?;
+/// Directories and files already reached by a walk, by device and inode.
+#[derive(Default)]
+struct Seen {
+    dirs: std::collections::HashSet<(u64, u64)>,
+    files: std::collections::HashSet<(u64, u64)>,
+}
+
+#[cfg(unix)]
+fn file_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// Collects the files below `dir`, sorted by name at every level, hidden entries skipped, each
+/// with whether it can be listed/opened (`false`: a directory that cannot be read, kept so that
+/// it becomes an error record). Each directory and file is visited once, so symlink loops end.
+fn walk(dir: &Path, out: &mut Vec<(PathBuf, bool)>, seen: &mut Seen) {
+    if let Some(id) = std::fs::metadata(dir).ok().as_ref().and_then(file_id) {
+        if !seen.dirs.insert(id) {
+            tracing::warn!("{}: directory already read (a symlink loop?); skipped", dir.display());
+            return;
+        }
+    }
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(_) => {
+            out.push((dir.to_path_buf(), false));
+            return;
+        }
+    };
     let mut entries = Vec::new();
     for entry in rd {
-        let entry = entry.map_err(|e| OpenError::io(dir, &e))?;
+        let Ok(entry) = entry else {
+            out.push((dir.to_path_buf(), false));
+            return;
+        };
         if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
@@ -211,13 +317,29 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), OpenError> {
     }
     entries.sort();
     for p in entries {
-        if p.is_dir() {
-            walk(&p, out)?;
+        let meta = std::fs::metadata(&p);
+        if meta.as_ref().is_ok_and(|m| m.is_dir()) {
+            walk(&p, out, seen);
         } else if detect::recognized_extension(&p) {
-            out.push(p);
+            match &meta {
+                Ok(m) if !m.is_file() => {
+                    tracing::warn!("{}: not a regular file (a pipe or a device); skipped", p.display());
+                }
+                Ok(m) => {
+                    // A file reached twice (through links) is read once.
+                    let fresh = match file_id(m) {
+                        Some(id) => seen.files.insert(id),
+                        None => true,
+                    };
+                    if fresh {
+                        out.push((p, true));
+                    }
+                }
+                // A dangling symlink: opening fails at run time and becomes an error record.
+                Err(_) => out.push((p, true)),
+            }
         }
     }
-    Ok(())
 }
 
 /// Opens one input as a stream of records.
@@ -283,7 +405,7 @@ impl OpenError {
 
 impl RecordError {
     /// An error record at `src.file:line`.
-    pub(crate) fn new(src: &Origin, line: u64, id: String, message: String, raw: Option<String>) -> RecordError {
+    pub(crate) fn new(src: &Origin, line: u64, id: String, message: String, raw: Option<Vec<u8>>) -> RecordError {
         RecordError { id, message, source: src.pos(line), raw }
     }
 }
@@ -309,9 +431,19 @@ pub(crate) struct Origin {
 
 impl Source {
     fn open(path: &Path, counter: Option<Arc<AtomicU64>>) -> Result<Source, OpenError> {
-        let mut raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        let mut raw: Box<dyn Read + Send> = if let Some(opened) = take_opened(path) {
+            opened
+        } else if path.as_os_str() == "-" {
             Box::new(std::io::stdin())
         } else {
+            if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+                // A directory kept by the walk because it cannot be read: its error is the record.
+                let message = match std::fs::read_dir(path) {
+                    Err(e) => return Err(OpenError::io(path, &e)),
+                    Ok(_) => "is a directory".to_string(),
+                };
+                return Err(OpenError { path: path.display().to_string(), message });
+            }
             Box::new(File::open(path).map_err(|e| OpenError::io(path, &e))?)
         };
         if let Some(count) = counter {

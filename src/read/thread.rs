@@ -107,8 +107,24 @@ struct Entry {
     body: Vec<usize>,
 }
 
+/// The longest common prefix of two strings, cut at a character boundary.
+fn common_prefix<'a>(a: &'a str, b: &str) -> &'a str {
+    let end = a.char_indices().zip(b.chars()).find(|((_, x), y)| x != y).map_or(a.len().min(b.len()), |((i, _), _)| i);
+    // `end` is a boundary of `a`: a char index, or the length of the shorter string when
+    // every char matched (then `a` holds `b`'s chars up to there).
+    a.get(..end).unwrap_or("")
+}
+
 fn parse_page(src: &Source, bytes: &[u8], opts: &ReadOptions) -> Vec<Record> {
-    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').map(chomp).collect();
+    let mut starts = Vec::new();
+    let mut lines: Vec<&[u8]> = Vec::new();
+    let mut at = 0;
+    for l in bytes.split_inclusive(|&b| b == b'\n') {
+        starts.push(at);
+        lines.push(chomp(l));
+        at += l.len();
+    }
+    let page = Page { bytes, starts: &starts };
     let text: Vec<std::borrow::Cow<'_, str>> = lines.iter().map(|l| String::from_utf8_lossy(l)).collect();
     let start = text.iter().rposition(|l| l.trim() == "Discussion Policy").map_or(0, |i| i + 1);
     let mut out = Vec::new();
@@ -118,7 +134,7 @@ fn parse_page(src: &Source, bytes: &[u8], opts: &ReadOptions) -> Vec<Record> {
         if let Some(h) = parse_header(t) {
             if cur.as_ref().map_or(true, |c| h.indent <= c.indent) {
                 if let Some(e) = cur.take() {
-                    out.push(entry_record(src, &lines, &text, e, opts));
+                    out.push(entry_record(src, &page, &lines, &text, e, opts));
                 }
                 cur = Some(Entry { header: i, indent: h.indent, body: Vec::new() });
                 continue;
@@ -128,19 +144,27 @@ fn parse_page(src: &Source, bytes: &[u8], opts: &ReadOptions) -> Vec<Record> {
             if t.trim().is_empty() || e.indent == 0 || indent_of(t) > e.indent {
                 e.body.push(i);
             } else {
-                let e = cur.take().expect("checked");
-                out.push(entry_record(src, &lines, &text, e, opts));
+                if let Some(e) = cur.take() {
+                    out.push(entry_record(src, &page, &lines, &text, e, opts));
+                }
             }
         }
     }
     if let Some(e) = cur.take() {
-        out.push(entry_record(src, &lines, &text, e, opts));
+        out.push(entry_record(src, &page, &lines, &text, e, opts));
     }
     out
 }
 
+/// The page's bytes and where each line starts (raw records are cut from them).
+struct Page<'a> {
+    bytes: &'a [u8],
+    starts: &'a [usize],
+}
+
 fn entry_record(
     src: &Source,
+    page: &Page<'_>,
     lines: &[&[u8]],
     text: &[std::borrow::Cow<'_, str>],
     mut e: Entry,
@@ -150,21 +174,33 @@ fn entry_record(
         e.body.pop();
     }
     let line_no = e.header as u64 + 1;
-    let h = parse_header(&text[e.header]).expect("entry starts at a header");
     let o = &src.origin;
+    let Some(h) = parse_header(&text[e.header]) else {
+        // Entries start at a header line by construction.
+        let msg = format!("line {line_no}: not an entry header");
+        return Err(RecordError::new(o, line_no, o.make_id(line_no), msg, None));
+    };
     let id = o.make_id(h.n);
     let last = e.body.last().copied().unwrap_or(e.header);
-    let raw = opts.keep_raw.then(|| text[e.header..=last].join("\n"));
+    // The entry's bytes as written, from its header to the end of its last line.
+    let raw = opts.keep_raw.then(|| page.bytes[page.starts[e.header]..page.starts[last] + lines[last].len()].to_vec());
     if let Some(bad) = (e.header..=last).find(|&i| std::str::from_utf8(lines[i]).is_err()) {
         let pos = std::str::from_utf8(lines[bad]).err().map_or(0, |x| x.valid_up_to() + 1);
         let msg = format!("line {}: invalid UTF-8 at byte {pos} (entry {} at line {line_no})", bad + 1, h.n);
         return Err(RecordError { id, message: msg, source: o.pos(line_no), raw });
     }
     let body_lines: Vec<&str> = e.body.iter().map(|&i| text[i].as_ref()).skip_while(|l| l.trim().is_empty()).collect();
-    let common = body_lines.iter().filter(|l| !l.trim().is_empty()).map(|l| indent_of(l)).min().unwrap_or(0);
+    // The common indentation is a common prefix of whitespace characters, so stripping it never
+    // cuts a character (lines may mix spaces, tabs and wide Unicode spaces).
+    let common = body_lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| &l[..indent_of(l)])
+        .reduce(common_prefix)
+        .unwrap_or("");
     let body_text = body_lines
         .iter()
-        .map(|l| if l.len() >= common { l[common..].trim_end() } else { "" })
+        .map(|l| l.strip_prefix(common).unwrap_or_else(|| l.trim_start()).trim_end())
         .collect::<Vec<_>>()
         .join("\n");
     let (kind, author, body) = match h.what {
@@ -174,7 +210,8 @@ fn entry_record(
             (kind, ping_site(t), body)
         }
     };
-    Ok(Comment { id, body, author, kind, source: Some(o.pos(line_no)), raw, ..Comment::default() })
+    let offset = Some(page.starts[e.header] as u64);
+    Ok(Comment { id, body, author, kind, source: Some(o.pos(line_no)), raw, offset, ..Comment::default() })
 }
 
 #[cfg(test)]
@@ -190,6 +227,13 @@ mod tests {
         assert!(parse_header("1.5 said:").is_none());
         assert!(parse_header("In 2010. He said: yes").is_none());
         assert!(parse_header("Discussion Policy").is_none());
+    }
+
+    #[test]
+    fn mixed_unicode_indentation_is_stripped_by_characters() {
+        assert_eq!(common_prefix("\u{3000} ", "  "), "");
+        assert_eq!(common_prefix("  \t", "  x"), "  ");
+        assert_eq!(common_prefix("\u{3000}\u{3000}", "\u{3000}"), "\u{3000}");
     }
 
     #[test]

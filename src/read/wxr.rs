@@ -41,7 +41,7 @@ impl WxrReader {
         WxrReader { xml: xml_reader(src.reader), origin: src.origin, buf: Vec::new(), post_id: None, done: false }
     }
 
-    fn comment(&mut self, line: u64) -> Option<Record> {
+    fn comment(&mut self, line: u64, offset: u64) -> Option<Record> {
         let o = &self.origin;
         let nodes = match collect(&mut self.xml, &mut self.buf) {
             Ok(n) => n,
@@ -49,7 +49,7 @@ impl WxrReader {
                 return Some(Err(fail_record(o, &mut self.done, line, self.xml.get_ref().line(), f, "wp:comment")))
             }
         };
-        Some(build(o, line, &nodes, self.post_id.clone()))
+        Some(build(o, line, &nodes, self.post_id.clone()).map(|c| Comment { offset: Some(offset), ..c }))
     }
 }
 
@@ -70,13 +70,37 @@ pub(crate) fn fail_record(o: &Origin, done: &mut bool, line: u64, at: u64, f: Fa
     RecordError::new(o, line, id, message, None)
 }
 
+/// The elements a comment is read from: one of each at most, or the record is ambiguous.
+const FIELDS: [&str; 11] = [
+    "wp:comment_id",
+    "wp:comment_content",
+    "wp:comment_author",
+    "wp:comment_author_email",
+    "wp:comment_author_url",
+    "wp:comment_author_IP",
+    "wp:comment_date_gmt",
+    "wp:comment_date",
+    "wp:comment_type",
+    "wp:comment_approved",
+    "wp:comment_parent",
+];
+
 fn build(o: &Origin, line: u64, nodes: &[xml::Node], post_id: Option<String>) -> Record {
     let get = |p: &str| text(nodes, p);
-    let id = get("wp:comment_id").ok().flatten().unwrap_or_else(|| o.make_id(line));
+    let dup = xml::duplicated(nodes, &FIELDS);
+    let id = get("wp:comment_id").ok().flatten().filter(|_| dup != Some(FIELDS[0])).unwrap_or_else(|| o.make_id(line));
     let fields = (|| -> Result<Comment, String> {
+        if let Some(d) = dup {
+            return Err(format!("line {line}: <{d}> appears twice; the comment is ambiguous and is not judged"));
+        }
         let Some(content) = xml::node(nodes, "wp:comment_content") else {
             return Err(format!("line {line}: no body field (looked for \"wp:comment_content\")"));
         };
+        if xml::has_children(nodes, "wp:comment_content") {
+            return Err(format!(
+                "line {line}: <wp:comment_content> holds elements (not CDATA); its text is ambiguous and is not judged"
+            ));
+        }
         let body = content.text.clone().map_err(|e| format!("line {line}: field \"wp:comment_content\": {e}"))?;
         let at = |r: Result<Option<String>, String>| r.map_err(|e| format!("line {line}: {e}"));
         let date = at(get("wp:comment_date_gmt"))?.filter(|d| !d.starts_with("0000-00-00"));
@@ -98,6 +122,7 @@ fn build(o: &Origin, line: u64, nodes: &[xml::Node], post_id: Option<String>) ->
             approved: approved.as_deref().and_then(parse_approved),
             source: Some(o.pos(line)),
             raw: None,
+            offset: None,
         })
     })();
     fields.map_err(|message| RecordError::new(o, line, id.clone(), message, None))
@@ -137,6 +162,7 @@ impl Iterator for WxrReader {
         while !self.done {
             let line = self.xml.get_ref().line();
             let pos = self.xml.get_ref().position();
+            let start = self.xml.get_ref().event_start();
             self.buf.clear();
             match self.xml.read_event_into(&mut self.buf) {
                 Ok(Event::Start(e)) => match e.name().as_ref() {
@@ -146,7 +172,7 @@ impl Iterator for WxrReader {
                             self.post_id = text(&nodes, "").ok().flatten();
                         }
                     }
-                    b"wp:comment" => return self.comment(line),
+                    b"wp:comment" => return self.comment(line, start),
                     _ => {}
                 },
                 Ok(Event::Eof) => self.done = true,

@@ -117,12 +117,16 @@ impl From<quick_xml::Error> for Fail {
     }
 }
 
-/// One element below a record's root: its path relative to the root (`author/name`), its
-/// attributes, and its text (CDATA and unescaped text concatenated; whitespace-only text around
-/// CDATA dropped), or why the text could not be decoded.
+/// One element below a record's root: its name, its parent (an index into the node list; the
+/// root is node 0), its depth (root 0), its attributes, and its text (CDATA and unescaped text
+/// concatenated; whitespace-only text around CDATA dropped), or why the text could not be decoded.
+/// A node does not hold its whole path, so memory stays linear in the record's size however the
+/// names and the nesting are made.
 #[derive(Debug)]
 pub(crate) struct Node {
-    pub(crate) path: String,
+    pub(crate) name: String,
+    pub(crate) parent: usize,
+    pub(crate) depth: usize,
     pub(crate) attrs: Vec<(String, String)>,
     pub(crate) text: Result<String, String>,
 }
@@ -133,6 +137,11 @@ impl Node {
         self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 }
+
+/// How deep below a record's root elements are kept: the readers look at children and
+/// grandchildren (`author/name`); deeper elements are read past with a counter, so memory does
+/// not grow with the nesting depth.
+pub(crate) const KEEP_DEPTH: usize = 2;
 
 /// The attributes of a start tag, decoded.
 pub(crate) fn attrs(e: &BytesStart<'_>) -> Result<Vec<(String, String)>, Fail> {
@@ -166,41 +175,43 @@ fn finish(nodes: &mut [Node], open: Open) {
 }
 
 /// Reads the rest of the element whose start tag was just read (its subtree and its end tag)
-/// into a flat list of nodes. The root itself is node 0 with path `""` and no attributes (the
-/// caller has its start tag). `line` is the record's line, for messages.
+/// into a flat list of nodes. The root itself is node 0 with name `""` and no attributes (the
+/// caller has its start tag). Elements deeper than [`KEEP_DEPTH`] are skipped (their text
+/// too); only a counter tracks them.
 pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Vec<Node>, Fail> {
-    let mut nodes = vec![Node { path: String::new(), attrs: Vec::new(), text: Ok(String::new()) }];
+    let mut nodes = vec![Node { name: String::new(), parent: 0, depth: 0, attrs: Vec::new(), text: Ok(String::new()) }];
     let mut stack = vec![Open { node: 0, pieces: Vec::new(), err: None }];
-    let mut path = String::new();
+    // Open elements below the kept ones.
+    let mut skipped = 0usize;
     loop {
         buf.clear();
         match xml.read_event_into(buf)? {
+            Event::Start(_) if skipped > 0 || stack.len() > KEEP_DEPTH => skipped += 1,
+            Event::End(_) if skipped > 0 => skipped -= 1,
+            Event::Empty(_) if stack.len() > KEEP_DEPTH => {}
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 let attrs = attrs(&e)?;
-                if !path.is_empty() {
-                    path.push('/');
-                }
-                path.push_str(&name);
-                nodes.push(Node { path: path.clone(), attrs, text: Ok(String::new()) });
+                let parent = stack.last().map_or(0, |o| o.node);
+                nodes.push(Node { name, parent, depth: stack.len(), attrs, text: Ok(String::new()) });
                 stack.push(Open { node: nodes.len() - 1, pieces: Vec::new(), err: None });
             }
             Event::Empty(e) => {
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                let p = if path.is_empty() { name } else { format!("{path}/{name}") };
                 let attrs = attrs(&e)?;
-                nodes.push(Node { path: p, attrs, text: Ok(String::new()) });
+                let parent = stack.last().map_or(0, |o| o.node);
+                nodes.push(Node { name, parent, depth: stack.len(), attrs, text: Ok(String::new()) });
             }
             Event::End(_) => {
-                let open = stack.pop().expect("stack holds the root until its end");
+                let Some(open) = stack.pop() else { return Err(Fail::Eof) };
                 finish(&mut nodes, open);
                 if stack.is_empty() {
                     return Ok(nodes);
                 }
-                path.truncate(path.rfind('/').unwrap_or(0));
             }
+            Event::Text(_) | Event::CData(_) if skipped > 0 => {}
             Event::Text(t) => {
-                let top = stack.last_mut().expect("non-empty");
+                let Some(top) = stack.last_mut() else { return Err(Fail::Eof) };
                 match t.unescape() {
                     Ok(s) => top.pieces.push((false, s.into_owned())),
                     // Undefined entities (`&nbsp;` is common in exports): keep the text as is.
@@ -212,7 +223,7 @@ pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> 
                 }
             }
             Event::CData(c) => {
-                let top = stack.last_mut().expect("non-empty");
+                let Some(top) = stack.last_mut() else { return Err(Fail::Eof) };
                 match std::str::from_utf8(&c) {
                     Ok(s) => top.pieces.push((true, s.to_owned())),
                     Err(e) => top.err = Some(format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1)),
@@ -224,9 +235,44 @@ pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> 
     }
 }
 
+/// Whether node `i` sits at `path` (`a/b`, relative to the root; `""` is the root).
+fn at_path(nodes: &[Node], i: usize, path: &str) -> bool {
+    if path.is_empty() {
+        return i == 0;
+    }
+    let mut i = i;
+    let mut depth = nodes[i].depth;
+    for seg in path.rsplit('/') {
+        if i == 0 || nodes[i].name != seg || nodes[i].depth != depth {
+            return false;
+        }
+        i = nodes[i].parent;
+        depth -= 1;
+    }
+    i == 0
+}
+
+/// The indices of the nodes at `path`.
+fn at<'a>(nodes: &'a [Node], path: &str) -> impl Iterator<Item = usize> + 'a {
+    let path = path.to_string();
+    (0..nodes.len()).filter(move |&i| at_path(nodes, i, &path))
+}
+
+/// The first of `paths` that has more than one element in the record: a record that names a
+/// field twice is ambiguous (a site may show either), so readers refuse it.
+pub(crate) fn duplicated<'p>(nodes: &[Node], paths: &[&'p str]) -> Option<&'p str> {
+    paths.iter().copied().find(|p| at(nodes, p).nth(1).is_some())
+}
+
+/// Whether the element at `path` has child elements (text in them would not be in its text).
+pub(crate) fn has_children(nodes: &[Node], path: &str) -> bool {
+    nodes.iter().any(|n| n.depth > 0 && n.parent != 0 && at_path(nodes, n.parent, path))
+        || (path.is_empty() && nodes.len() > 1)
+}
+
 /// The first node at `path`.
 pub(crate) fn node<'a>(nodes: &'a [Node], path: &str) -> Option<&'a Node> {
-    nodes.iter().find(|n| n.path == path)
+    at(nodes, path).next().map(|i| &nodes[i])
 }
 
 /// The trimmed, non-empty text at `path`; `Err` names the field when it could not be decoded.

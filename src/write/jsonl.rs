@@ -14,6 +14,11 @@ impl<W: Write> JsonlSink<W> {
     pub fn new(out: W) -> JsonlSink<W> {
         JsonlSink { out }
     }
+
+    /// The writer back (tests compare what was written).
+    pub fn into_inner(self) -> W {
+        self.out
+    }
 }
 
 /// One verdict line, as [`JsonlSink`] writes it.

@@ -20,20 +20,25 @@
 //! by the same reader with the same counts, and a thread entry keeps its number, so the ids
 //! (`S#N`) survive the round trip (the reader drops the `.allowed`-style suffix from stems).
 //!
+//! JSONL and CSV records are written back byte for byte as read (line ends, invalid UTF-8 and
+//! all), a missing final line end added.
+//!
 //! The XML exports are rewritten once, on [`Sink::finish`]: during the run only a map from each
-//! judged comment's start line to its decision is kept, then the original file is streamed once
+//! judged comment's identity (the byte offset of its start tag, so several comments on one line
+//! of a minified export stay apart) to its decision is kept, then the original file is streamed once
 //! more and only the verdict values are spliced in (WXR: allow → `1`, flag → `0`, block → `spam`;
 //! Disqus: allow → `false`, block → `true`, flag left as it was, since Disqus has no "pending"
 //! flag). Error records are left untouched. A missing `wp:comment_approved` is inserted before
-//! `</wp:comment>`. XML read from stdin cannot be read twice, so its records go to JSONL verdict
-//! files instead, as does CSV from stdin (under a header of the default field names).
+//! `</wp:comment>`. XML read from stdin, a pipe or a FIFO cannot be read twice, so its records go
+//! to JSONL verdict files instead, as does CSV from a stream (under a header of the default field
+//! names).
 //!
 //! Records are routed by `source.file`, which readers set to the input path as given. Records
 //! arrive in input order, so only the current input's files are open at a time.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use quick_xml::events::Event;
@@ -64,11 +69,12 @@ fn slot(d: Decision) -> usize {
 enum Mode {
     /// JSONL lines (also XML and CSV from stdin, rebuilt from fields when `synth`).
     Jsonl,
-    /// CSV rows under `header`; `synth` = rows are rebuilt from fields (stdin).
-    Csv { header: Vec<String>, synth: bool },
+    /// CSV rows under `header` (written as `header_raw` when read from the input);
+    /// `synth` = rows are rebuilt from fields (a stream).
+    Csv { header: Vec<String>, header_raw: Option<Vec<u8>>, synth: bool },
     /// Thread entries.
     Thread,
-    /// A rewritten copy of an XML export, made on finish from `decisions` (start line → verdict).
+    /// A rewritten copy of an XML export, made on finish from `decisions` (start offset → verdict).
     Xml { format: Format, decisions: HashMap<u64, Decision> },
 }
 
@@ -98,26 +104,27 @@ impl SplitSink {
     /// The directory cannot be created or a CSV input's header cannot be read.
     pub fn new(dir: &Path, inputs: &[Input]) -> io::Result<SplitSink> {
         std::fs::create_dir_all(dir)?;
-        let mut seen = HashSet::new();
         let mut outs = Vec::new();
         let mut by_path = HashMap::new();
-        for (i, input) in inputs.iter().enumerate() {
-            let base = id_stem(&input.path);
-            let mut stem = base.clone();
-            let mut n = 2;
-            while !seen.insert(stem.clone()) {
-                stem = format!("{base}-{n}");
-                n += 1;
-            }
-            let stdin = input.path.as_os_str() == "-";
+        for (i, (input, stem)) in inputs.iter().zip(stems(inputs)).enumerate() {
+            let stream = crate::read::is_stream(&input.path);
             let mode = match input.format {
                 Format::Jsonl => Mode::Jsonl,
                 Format::Thread => Mode::Thread,
-                Format::Csv if stdin => {
-                    Mode::Csv { header: DEFAULT_COLUMNS.iter().map(|s| s.to_string()).collect(), synth: true }
+                Format::Csv if stream => Mode::Csv {
+                    header: DEFAULT_COLUMNS.iter().map(|s| s.to_string()).collect(),
+                    header_raw: None,
+                    synth: true,
+                },
+                Format::Csv => {
+                    let raw = csv_header(&input.path)?;
+                    let header = crate::read::csv_cells(&raw)
+                        .into_iter()
+                        .map(|c| String::from_utf8_lossy(&c).into_owned())
+                        .collect();
+                    Mode::Csv { header, header_raw: Some(raw), synth: false }
                 }
-                Format::Csv => Mode::Csv { header: csv_header(&input.path)?, synth: false },
-                Format::Wxr | Format::Disqus if stdin => Mode::Jsonl,
+                Format::Wxr | Format::Disqus if stream => Mode::Jsonl,
                 f @ (Format::Wxr | Format::Disqus) => Mode::Xml { format: f, decisions: HashMap::new() },
             };
             by_path.insert(input.path.display().to_string(), i);
@@ -130,17 +137,30 @@ impl SplitSink {
     /// (allowed, flagged, blocked, errors), or the one moderated copy for an XML export.
     pub fn files_for(&self, i: usize) -> Vec<PathBuf> {
         let out = &self.outs[i];
-        match &out.mode {
-            Mode::Xml { .. } => vec![self.dir.join(format!("{}.moderated.xml", out.stem))],
-            mode => {
-                let ext = match mode {
-                    Mode::Csv { .. } => "csv",
-                    Mode::Thread => "txt",
-                    _ => "jsonl",
-                };
-                VERDICT_NAMES.iter().map(|v| self.dir.join(format!("{}.{v}.{ext}", out.stem))).collect()
-            }
+        let ext = match &out.mode {
+            Mode::Xml { .. } => None,
+            Mode::Csv { .. } => Some("csv"),
+            Mode::Thread => Some("txt"),
+            Mode::Jsonl => Some("jsonl"),
+        };
+        files_in(&self.dir, &out.stem, ext)
+    }
+
+    /// Every file a split of `inputs` into `dir` would write, without touching anything (so a
+    /// run can refuse to start when one of them is an input).
+    pub fn planned_files(dir: &Path, inputs: &[Input]) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for (input, stem) in inputs.iter().zip(stems(inputs)) {
+            let stream = crate::read::is_stream(&input.path);
+            let ext = match input.format {
+                Format::Wxr | Format::Disqus if !stream => None,
+                Format::Csv => Some("csv"),
+                Format::Thread => Some("txt"),
+                _ => Some("jsonl"),
+            };
+            out.extend(files_in(dir, &stem, ext));
         }
+        out
     }
 
     /// Opens input `i`'s four verdict files (creating them, or appending when the input was
@@ -165,8 +185,10 @@ impl SplitSink {
                     .open(&p)?;
                 let mut w = BufWriter::with_capacity(64 * 1024, f);
                 if !out.started {
-                    if let Mode::Csv { header, .. } = &out.mode {
-                        write_csv_row(&mut w, header)?;
+                    match &out.mode {
+                        Mode::Csv { header_raw: Some(raw), .. } => write_line(&mut w, raw)?,
+                        Mode::Csv { header, .. } => write_csv_row(&mut w, header)?,
+                        _ => {}
                     }
                 }
                 files.push(w);
@@ -187,6 +209,32 @@ impl SplitSink {
     }
 }
 
+/// The stem of each input's files: its id stem, `-2`, `-3`, ... when two inputs share one.
+fn stems(inputs: &[Input]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    inputs
+        .iter()
+        .map(|input| {
+            let base = id_stem(&input.path);
+            let mut stem = base.clone();
+            let mut n = 2;
+            while !seen.insert(stem.clone()) {
+                stem = format!("{base}-{n}");
+                n += 1;
+            }
+            stem
+        })
+        .collect()
+}
+
+/// The verdict files of a stem with extension `ext`, or its moderated XML copy (`None`).
+fn files_in(dir: &Path, stem: &str, ext: Option<&str>) -> Vec<PathBuf> {
+    match ext {
+        None => vec![dir.join(format!("{stem}.moderated.xml"))],
+        Some(ext) => VERDICT_NAMES.iter().map(|v| dir.join(format!("{stem}.{v}.{ext}"))).collect(),
+    }
+}
+
 fn close(out: &mut Out) -> io::Result<()> {
     if let Some(files) = out.files.take() {
         for mut f in files {
@@ -204,10 +252,8 @@ impl Sink for SplitSink {
         let i = self.route(judged);
         let decision = judged.verdict.verdict;
         if let Mode::Xml { decisions, .. } = &mut self.outs[i].mode {
-            if let Ok(c) = &judged.record {
-                if let Some(src) = &c.source {
-                    decisions.insert(src.line, decision);
-                }
+            if let Ok(Comment { offset: Some(at), .. }) = &judged.record {
+                decisions.insert(*at, decision);
             }
             return Ok(());
         }
@@ -215,32 +261,34 @@ impl Sink for SplitSink {
         let out = &mut self.outs[i];
         out.entries += 1;
         let n = out.entries;
-        let w = &mut out.files.as_mut().expect("opened by switch_to")[slot(decision)];
+        let Some(w) = out.files.as_mut().and_then(|f| f.get_mut(slot(decision))) else {
+            return Err(io::Error::other("split files are not open"));
+        };
         match (&out.mode, &judged.record) {
             (Mode::Jsonl, Ok(c)) => match &c.raw {
-                Some(raw) => writeln!(w, "{raw}"),
+                Some(raw) => write_line(w, raw),
                 None => writeln!(w, "{}", comment_json(c)),
             },
             (Mode::Jsonl, Err(e)) => match &e.raw {
-                Some(raw) => writeln!(w, "{raw}"),
+                Some(raw) => write_line(w, raw),
                 None => writeln!(w, "{}", error_json(e)),
             },
             (Mode::Csv { synth: false, .. }, Ok(Comment { raw: Some(raw), .. }))
-            | (Mode::Csv { synth: false, .. }, Err(RecordError { raw: Some(raw), .. })) => writeln!(w, "{raw}"),
+            | (Mode::Csv { synth: false, .. }, Err(RecordError { raw: Some(raw), .. })) => write_line(w, raw),
             (Mode::Csv { header, .. }, Ok(c)) => write_csv_row(w, &csv_cells(header, c)),
             (Mode::Csv { header, .. }, Err(e)) => {
                 let c = Comment::new(e.id.clone(), String::new());
                 write_csv_row(w, &csv_cells(header, &c))
             }
             (Mode::Thread, Ok(c)) => match &c.raw {
-                Some(raw) => write!(w, "{raw}\n\n"),
+                Some(raw) => w.write_all(raw).and_then(|()| w.write_all(b"\n\n")),
                 None => write!(w, "{}\n\n", thread_entry(c, n)),
             },
             (Mode::Thread, Err(e)) => match &e.raw {
-                Some(raw) => write!(w, "{raw}\n\n"),
+                Some(raw) => w.write_all(raw).and_then(|()| w.write_all(b"\n\n")),
                 None => write!(w, "{}\n\n", thread_entry(&Comment::new(e.id.clone(), e.message.clone()), n)),
             },
-            (Mode::Xml { .. }, _) => unreachable!("handled above"),
+            (Mode::Xml { .. }, _) => Ok(()),
         }
     }
 
@@ -264,17 +312,20 @@ impl Sink for SplitSink {
     }
 }
 
-/// The header row of a CSV file, as written (BOM skipped).
-fn csv_header(path: &Path) -> io::Result<Vec<String>> {
+/// The header row of a CSV file, byte for byte with its line end (BOM skipped).
+fn csv_header(path: &Path) -> io::Result<Vec<u8>> {
     let mut r = BufReader::new(File::open(path)?);
     skip_bom(&mut r);
-    let mut rdr = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(r);
-    let mut rec = ::csv::StringRecord::new();
-    match rdr.read_record(&mut rec) {
-        Ok(true) => Ok(rec.iter().map(str::to_string).collect()),
-        Ok(false) => Ok(Vec::new()),
-        Err(e) => Err(io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", path.display()))),
+    crate::read::csv_first_row(r)
+}
+
+/// Writes a record's original bytes, adding a line end if the input's last line had none.
+fn write_line<W: Write>(w: &mut W, raw: &[u8]) -> io::Result<()> {
+    w.write_all(raw)?;
+    if raw.last() != Some(&b'\n') {
+        w.write_all(b"\n")?;
     }
+    Ok(())
 }
 
 fn write_csv_row<W: Write>(w: &mut W, cells: &[String]) -> io::Result<()> {
@@ -407,7 +458,10 @@ fn verdict_value(format: Format, d: Decision) -> Option<&'static str> {
 fn rewrite_xml(src: &Path, dst: &Path, format: Format, decisions: &HashMap<u64, Decision>) -> io::Result<()> {
     let (record, elem): (&[u8], &str) =
         if format == Format::Disqus { (b"post", "isSpam") } else { (b"wp:comment", "wp:comment_approved") };
-    let mut xml = xml_reader(BufReader::with_capacity(256 * 1024, File::open(src)?));
+    let mut file = BufReader::with_capacity(256 * 1024, File::open(src)?);
+    // The readers count offsets after a byte order mark; this reader counts from the file start.
+    let bom = if file.fill_buf()?.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let mut xml = xml_reader(file);
     let mut copy = BufReader::with_capacity(256 * 1024, File::open(src)?);
     let mut out = BufWriter::with_capacity(256 * 1024, File::create(dst)?);
     let mut copied = 0u64;
@@ -422,14 +476,24 @@ fn rewrite_xml(src: &Path, dst: &Path, format: Format, decisions: &HashMap<u64, 
     let mut buf = Vec::new();
     // Inside a judged record: (new value, whether the verdict element was seen).
     let mut cur: Option<(Option<&str>, bool)> = None;
+    // A record is a start tag at an offset the readers judged (a comment they read whole and
+    // well-formed), whatever this parse thinks of the structure around it: an element of the
+    // record's name nested inside a record, or inside a broken one, is a record exactly when
+    // the reader made it one. `depth` counts the elements open below the record: only its
+    // direct children are its fields, as the readers see them.
+    let mut depth = 0usize;
     loop {
-        let (line, before) = (xml.get_ref().line(), xml.get_ref().event_start());
+        let before = xml.get_ref().event_start();
         buf.clear();
         match xml.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) if e.name().as_ref() == record => {
-                cur = Some((decisions.get(&line).and_then(|&d| verdict_value(format, d)), false));
+            Ok(Event::Start(e))
+                if e.name().as_ref() == record && decisions.contains_key(&before.saturating_sub(bom)) =>
+            {
+                let key = before.saturating_sub(bom);
+                cur = Some((decisions.get(&key).and_then(|&d| verdict_value(format, d)), false));
+                depth = 0;
             }
-            Ok(Event::Start(e)) if cur.is_some() && e.name().as_ref() == elem.as_bytes() => {
+            Ok(Event::Start(e)) if cur.is_some() && depth == 0 && e.name().as_ref() == elem.as_bytes() => {
                 let inner_start = xml.get_ref().position();
                 let mut depth = 0u32;
                 let inner_end = loop {
@@ -450,14 +514,16 @@ fn rewrite_xml(src: &Path, dst: &Path, format: Format, decisions: &HashMap<u64, 
                     *seen = true;
                 }
             }
-            Ok(Event::Empty(e)) if cur.is_some() && e.name().as_ref() == elem.as_bytes() => {
+            Ok(Event::Start(_)) if cur.is_some() => depth += 1,
+            Ok(Event::End(_)) if cur.is_some() && depth > 0 => depth -= 1,
+            Ok(Event::Empty(e)) if cur.is_some() && depth == 0 && e.name().as_ref() == elem.as_bytes() => {
                 if let Some((Some(v), seen)) = cur.as_mut() {
                     let after = xml.get_ref().position();
                     splice(&mut copy, &mut out, before, after, &full(v))?;
                     *seen = true;
                 }
             }
-            Ok(Event::End(e)) if e.name().as_ref() == record => {
+            Ok(Event::End(_)) if cur.is_some() => {
                 if let Some((Some(v), false)) = cur.take() {
                     splice(&mut copy, &mut out, before, before, &full(v))?;
                 }
