@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 
 use moderate::config::source::FileSource;
 use moderate::read::{self, Format, Input, ReadOptions, Record, Stream};
-use moderate::{Comment, Engine};
+use moderate::Engine;
 
 pub mod text;
 
@@ -37,6 +37,17 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("config", config),
     ("normalize", text::normalize),
 ];
+
+/// Does the one-time work of target `name` (compiling the built-in pack and its patterns) so
+/// that it happens once, before the fuzzer forks, and not inside the first timed input.
+pub fn prepare(name: &str) {
+    if name == "normalize" {
+        let engine = builtin();
+        let _ = engine.compile_all();
+        text::check_judgement(engine, "warm up: you are an idiot, f.u.c.k &amp; <b>x</b> http://x.example");
+    }
+    let _ = scratch_dir();
+}
 
 /// The target called `name`.
 pub fn target(name: &str) -> Option<Target> {
@@ -243,8 +254,7 @@ pub fn thread(data: &[u8]) {
         for (i, r) in want.iter_mut().enumerate() {
             // The format cannot carry leading/trailing spaces, blank lines or a body that looks
             // like the page's policy marker: generate what it can carry.
-            let lines: Vec<&str> =
-                r.body.split('\n').map(|l| l.trim_matches(|c: char| c.is_whitespace())).collect();
+            let lines: Vec<&str> = r.body.split('\n').map(|l| l.trim_matches(|c: char| c.is_whitespace())).collect();
             let lines: Vec<&str> = lines.into_iter().filter(|l| !l.is_empty() && *l != "Discussion Policy").collect();
             r.body = if lines.is_empty() { "x".to_string() } else { lines.join("\n") };
             let mut author = one_line(&r.author);

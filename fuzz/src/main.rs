@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         eprintln!("moderate-fuzz: no target {name:?}");
         return ExitCode::from(2);
     };
+    moderate_fuzz::prepare(&name);
     run(target, args.map(PathBuf::from).collect())
 }
 

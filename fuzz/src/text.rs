@@ -15,7 +15,14 @@ pub fn check_spans(body: &str, v: &Verdict) {
     for r in &v.reasons {
         for m in &r.matches {
             let slice = body.get(m.start..m.end);
-            assert!(slice.is_some(), "{}: span {}..{} is not a slice of the {}-byte body", r.rule, m.start, m.end, body.len());
+            assert!(
+                slice.is_some(),
+                "{}: span {}..{} is not a slice of the {}-byte body",
+                r.rule,
+                m.start,
+                m.end,
+                body.len()
+            );
             assert_eq!(slice, Some(m.text.as_str()), "{}: span text is not body[start..end]", r.rule);
         }
     }
@@ -43,9 +50,17 @@ pub fn check_offsets(engine: &Engine, body: &str) {
     let mut last = (0, 0);
     for i in 0..map.len() {
         let r = map.source_of(i);
-        assert!(r.start <= r.end && r.end <= body.len(), "byte {i} maps to {r:?}, outside the {}-byte body", body.len());
+        assert!(
+            r.start <= r.end && r.end <= body.len(),
+            "byte {i} maps to {r:?}, outside the {}-byte body",
+            body.len()
+        );
         assert!(body.is_char_boundary(r.start) && body.is_char_boundary(r.end), "byte {i} maps inside a char: {r:?}");
-        assert!(r.start >= last.0 && r.end >= last.1, "byte {i} maps to {r:?}, before byte {}'s {last:?}", i.max(1) - 1);
+        assert!(
+            r.start >= last.0 && r.end >= last.1,
+            "byte {i} maps to {r:?}, before byte {}'s {last:?}",
+            i.max(1) - 1
+        );
         last = (r.start, r.end);
     }
     // Spans starting and ending on char boundaries of the normalized text (a bounded sample).
