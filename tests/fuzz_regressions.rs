@@ -43,6 +43,23 @@ fn non_finite_thresholds_and_scores_are_config_errors() {
     }
 }
 
+/// Found by the `config` target (5 crashes in its first minute): a config file that is not
+/// UTF-8 is an error with no place (`config.toml: not valid UTF-8 (byte 27)`, from
+/// `FileSource::read` through `Diagnostics::error_nowhere` in src/config/load.rs), while every
+/// other config error names `file:line:col`. The byte is on a line like any other.
+#[test]
+#[ignore = "open: engine (src/config/source.rs, load.rs) — a non-UTF-8 config error has no line:col"]
+fn a_config_that_is_not_utf8_is_a_located_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("config.toml"), b"[thresholds]\nflag = 1.0\n# caf\xe9\n").expect("write config");
+    let err = match moderate::config::load_from(FileSource::Disk(dir.path().to_path_buf()), "config.toml") {
+        Ok(_) => panic!("a config with a Latin-1 byte loaded"),
+        Err(d) => d,
+    };
+    let short = err.short();
+    assert!(short.contains("config.toml:3:"), "the error should point at line 3: {short}");
+}
+
 /// The built-in pack.
 fn builtin() -> moderate::Engine {
     match moderate::config::load_from(FileSource::Builtin, "config.toml") {

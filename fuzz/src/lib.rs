@@ -349,7 +349,7 @@ pub fn disqus(data: &[u8]) {
 }
 
 /// Config + rules loader: `config.toml`, `rules/a.txt` and `rules/b.txt` from the payload
-/// (separated by NUL bytes). Checked: no panic; every error names `file:line:col` and renders;
+/// (separated by NUL bytes; the config made valid UTF-8). Checked: no panic; every error names `file:line:col` and renders;
 /// a config that loads judges its own terms and examples without a panic, spans exact.
 pub fn config(data: &[u8]) {
     let mut parts = data.splitn(3, |&b| b == 0);
@@ -357,7 +357,10 @@ pub fn config(data: &[u8]) {
     let a = parts.next().unwrap_or_default();
     let b = parts.next().unwrap_or_default();
     let dir = scratch_dir();
-    fs::write(dir.join("config.toml"), toml).expect("write config");
+    // The config is made UTF-8 (a non-UTF-8 config is one known error, found by an early run):
+    // the fuzzer's time goes to TOML and rule semantics. Rule files stay raw bytes.
+    let toml = String::from_utf8_lossy(toml);
+    fs::write(dir.join("config.toml"), toml.as_bytes()).expect("write config");
     fs::write(dir.join("rules/a.txt"), a).expect("write list");
     fs::write(dir.join("rules/b.txt"), b).expect("write list");
     match moderate::config::load_checked(Some(&dir.join("config.toml"))) {
@@ -375,7 +378,7 @@ pub fn config(data: &[u8]) {
             let engine = loaded.engine;
             let _ = engine.compile_all();
             let mut bodies: Vec<String> = Vec::new();
-            for part in [toml, a, b] {
+            for part in [toml.as_bytes(), a, b] {
                 let s = String::from_utf8_lossy(part);
                 bodies.extend(s.lines().take(64).map(str::to_string));
                 bodies.push(s.into_owned());
