@@ -89,7 +89,8 @@ fn piece() -> impl Strategy<Value = String> {
 
 /// A comment body: a few pieces glued together, with or without spaces.
 fn body() -> impl Strategy<Value = String> {
-    (prop::collection::vec(piece(), 0..8), any::<bool>()).prop_map(|(parts, spaced)| parts.join(if spaced { " " } else { "" }))
+    (prop::collection::vec(piece(), 0..8), any::<bool>())
+        .prop_map(|(parts, spaced)| parts.join(if spaced { " " } else { "" }))
 }
 
 /// Asserts `text == body[start..end]` for every match of `v`.
@@ -97,7 +98,14 @@ fn assert_spans(body: &str, v: &Verdict) -> Result<(), TestCaseError> {
     for r in &v.reasons {
         for m in &r.matches {
             let slice = body.get(m.start..m.end);
-            prop_assert!(slice.is_some(), "{}: {}..{} is not a slice of the {}-byte body", r.rule, m.start, m.end, body.len());
+            prop_assert!(
+                slice.is_some(),
+                "{}: {}..{} is not a slice of the {}-byte body",
+                r.rule,
+                m.start,
+                m.end,
+                body.len()
+            );
             prop_assert_eq!(slice, Some(m.text.as_str()), "{}", &r.rule);
         }
     }
@@ -156,7 +164,11 @@ fn read_back(text: &[u8], ext: &str, format: Format) -> Vec<moderate::read::Reco
 }
 
 /// Every written record came back once, in order, with its body and author intact.
-fn assert_same(got: &[moderate::read::Record], want: &[(String, String)], trim_author: bool) -> Result<(), TestCaseError> {
+fn assert_same(
+    got: &[moderate::read::Record],
+    want: &[(String, String)],
+    trim_author: bool,
+) -> Result<(), TestCaseError> {
     prop_assert_eq!(got.len(), want.len(), "{} records written, {} read", want.len(), got.len());
     for (i, (g, (body, author))) in got.iter().zip(want).enumerate() {
         let c = match g {
