@@ -129,6 +129,17 @@ proptest! {
     }
 
     #[test]
+    fn a_scratch_reused_over_many_comments_judges_each_as_fresh(bodies in prop::collection::vec(body(), 1..8)) {
+        let e = engine();
+        let mut scratch = moderate::engine::Scratch::default();
+        for (i, body) in bodies.iter().enumerate() {
+            let c = Comment::new(format!("c{i}"), body.clone());
+            let reused = e.judge_with(&c, &mut scratch);
+            prop_assert_eq!(&reused, &e.judge(&c), "comment {} judged differently after {} others on the same scratch", i, i);
+        }
+    }
+
+    #[test]
     fn the_offset_map_stays_inside_the_body_in_order(body in body()) {
         let n = engine().normalize(&body);
         let map = n.offsets();
