@@ -89,6 +89,10 @@ struct Loader {
     config_file: usize,
     config_text: String,
     term_files: HashMap<String, Option<TermFile>>,
+    /// Term files whose terms were checked as match terms ([`Loader::check_terms`]).
+    checked: HashSet<String>,
+    /// The config's normalizer (terms are checked as the text will be).
+    normalizer: Normalizer,
 }
 
 /// Parses a list file: one term per line, `#` starts a comment, blank lines ignored.
@@ -144,6 +148,35 @@ impl Loader {
         }
         self.term_files.get(rel).and_then(|t| t.as_ref())
     }
+
+    /// Checks, once per file, that every term of list file `rel` can only match words: a term
+    /// with no letter or digit once normalized (`-`, `?`, `*`) would hit punctuation in every
+    /// comment. Each bad term is an error at its own `file:line:col`.
+    fn check_terms(&mut self, rel: &str) {
+        if !self.checked.insert(rel.to_string()) {
+            return;
+        }
+        let Some(Some(tf)) = self.term_files.get(rel) else { return };
+        let normalizer = &self.normalizer;
+        let bad: Vec<(usize, Range<usize>, String)> = tf
+            .terms
+            .iter()
+            .filter(|(t, _)| {
+                let core = t.strip_prefix('*').unwrap_or(t);
+                let core = core.strip_suffix('*').unwrap_or(core);
+                !normalizer.normalize(core).text.chars().any(char::is_alphanumeric)
+            })
+            .map(|(t, span)| (tf.file, span.clone(), t.clone()))
+            .collect();
+        for (file, span, t) in bad {
+            let d = self.diags.error(
+                file,
+                span,
+                format!("term `{t}` has no letter or digit: it would match punctuation in any comment"),
+            );
+            d.help("a term is a word or phrase; `*` only marks where a word may go on (`fuck*`, `*hole`)");
+        }
+    }
 }
 
 /// Loads `config_rel` from `source` and compiles it.
@@ -180,7 +213,15 @@ fn load_source(source: FileSource, config_rel: &str, examples: bool) -> Result<L
         FileSource::Builtin => "built-in pack".to_string(),
         FileSource::Disk(_) => cfg.name.clone(),
     };
-    let mut l = Loader { source, diags, config_file, config_text: cfg.text.clone(), term_files: HashMap::new() };
+    let mut l = Loader {
+        source,
+        diags,
+        config_file,
+        config_text: cfg.text.clone(),
+        term_files: HashMap::new(),
+        checked: HashSet::new(),
+        normalizer: Normalizer::new(&raw.normalize),
+    };
     let engine = compile(&mut l, &raw, origin);
     match engine {
         Some(engine) if !l.diags.has_errors() => {
@@ -204,7 +245,10 @@ fn unknown_field_help(msg: &str) -> Option<String> {
 
 fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let cf = l.config_file;
-    let normalizer = Normalizer::new(&raw.normalize);
+    let normalizer = l.normalizer.clone();
+    if raw.limits.max_body_bytes == 0 {
+        l.diags.error_nowhere("[limits] max_body_bytes is 0: every comment would be cut to nothing");
+    }
     if raw.thresholds.flag > raw.thresholds.block {
         l.diags.error_nowhere(format!(
             "[thresholds] flag ({}) is above block ({}): nothing could be flagged",
@@ -306,7 +350,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                             crate::matcher::wordlist::WordMode::Word => format!(r"(?i)\b{alt}\b"),
                             crate::matcher::wordlist::WordMode::Substring => format!("(?i){alt}"),
                         };
-                        match validate(&pat) {
+                        match validate(&pat).and_then(|hir| check_size(&pat, &hir).map(|()| hir)) {
                             Ok(hir) => raw_patterns.push((index, pat, hir)),
                             Err(e) => {
                                 l.diags.error(
@@ -391,7 +435,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         context[rule] = Some(re);
     }
     let matcher = Matcher { normalizer, words, word_rule, norm_regex, raw_regex, signals, unless_after: context };
-    Some(Engine::new(rules, matcher, raw.thresholds, authors, origin))
+    Some(Engine::new(rules, matcher, raw.thresholds, raw.limits, authors, origin))
 }
 
 /// `(?:longest|...|shortest)` with every term escaped.
@@ -425,6 +469,9 @@ fn compile_wordlist<'a>(
     let mut term_at: Vec<(usize, Range<usize>)> = Vec::new();
     for f in files.get_ref().to_vec() {
         let rel = resolve_list(raw, f, used);
+        if l.term_file(rel, at.clone()).is_some() {
+            l.check_terms(rel);
+        }
         if let Some(tf) = l.term_file(rel, at.clone()) {
             for (t, span) in &tf.terms {
                 spec.terms.push(t.clone());
@@ -488,6 +535,9 @@ fn expand_lists(
             continue;
         };
         used.insert(name.to_string());
+        if l.term_file(path.get_ref(), Loader::span_of(path)).is_some() {
+            l.check_terms(path.get_ref());
+        }
         let terms: Vec<String> = match l.term_file(path.get_ref(), Loader::span_of(path)) {
             Some(tf) => tf.terms.iter().map(|(t, _)| t.clone()).collect(),
             None => {
@@ -527,11 +577,34 @@ fn compile_pattern<'a>(
         return None;
     }
     match validate(&expanded) {
-        Ok(hir) => Some((expanded, hir)),
+        Ok(hir) => match check_size(&expanded, &hir) {
+            Ok(()) => Some((expanded, hir)),
+            Err(e) => {
+                l.diags.error(l.config_file, at, e);
+                None
+            }
+        },
         Err(e) => {
             l.diags.error(l.config_file, at, format!("invalid regex: {e}"));
             None
         }
+    }
+}
+
+/// Makes sure `pattern` compiles within the size limit before any comment is read: a pattern
+/// whose [`regex_rules::size_bound`] is under the limit surely does; any other is compiled now
+/// (a start-up cost only such patterns pay).
+fn check_size(pattern: &str, hir: &Hir) -> Result<(), String> {
+    if regex_rules::size_bound(hir) <= regex_rules::SIZE_LIMIT as u64 {
+        return Ok(());
+    }
+    match regex_rules::compile(pattern) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!(
+            "pattern too large to compile (over {} MiB once `{{list}}` names and repetitions are expanded): {}",
+            regex_rules::SIZE_LIMIT >> 20,
+            e.to_string().lines().last().unwrap_or("").trim()
+        )),
     }
 }
 

@@ -54,6 +54,9 @@ pub struct RawConfig {
     /// The review queue (`moderate run --queue`, `moderate review`).
     #[serde(default)]
     pub review: crate::review::ReviewConfig,
+    /// Bounds on the work one comment may cause.
+    #[serde(default)]
+    pub limits: crate::engine::Limits,
 }
 
 /// `[thresholds]`: the score at which a comment is flagged or blocked. A rule's own `action`

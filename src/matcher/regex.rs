@@ -59,6 +59,36 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern).size_limit(SIZE_LIMIT).dfa_size_limit(DFA_SIZE_LIMIT).build()
 }
 
+/// An upper bound, in bytes, of the compiled program of a pattern parsed as `hir`, from its
+/// shape alone (microseconds, where compiling takes milliseconds): a pattern under
+/// [`SIZE_LIMIT`] by this bound surely compiles, so only the others are compiled at load to
+/// find out. Each node is charged as many NFA states as it can need, a Unicode class range
+/// as many as its longest UTF-8 expansion, and a state [`STATE_BYTES`]; a test checks the bound
+/// against real NFA sizes of the shipped pack.
+pub fn size_bound(hir: &Hir) -> u64 {
+    units(hir).saturating_mul(STATE_BYTES)
+}
+
+/// Bytes charged per NFA state (with its transitions).
+const STATE_BYTES: u64 = 64;
+
+fn units(hir: &Hir) -> u64 {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 1,
+        HirKind::Literal(l) => l.0.len() as u64 + 1,
+        HirKind::Class(Class::Unicode(c)) => (c.ranges().len() as u64).saturating_mul(64).saturating_add(1),
+        HirKind::Class(Class::Bytes(c)) => c.ranges().len() as u64 + 1,
+        HirKind::Capture(c) => units(&c.sub).saturating_add(2),
+        HirKind::Repetition(r) => {
+            let copies = u64::from(r.max.unwrap_or(r.min.saturating_add(1)).max(1));
+            units(&r.sub).saturating_add(2).saturating_mul(copies).saturating_add(1)
+        }
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().fold(subs.len() as u64 + 1, |acc, s| acc.saturating_add(units(s)))
+        }
+    }
+}
+
 /// Most strings a required-literal set may hold (larger sets give up: the pattern always runs).
 const MAX_SET: usize = 4096;
 /// Largest set from which superstrings are removed.
@@ -110,12 +140,23 @@ impl RegexRules {
     }
 
     /// Pattern `i`, compiled the first time it is needed (by whichever thread gets there first).
+    ///
+    /// The loader compiled every pattern whose [`size_bound`] exceeds [`SIZE_LIMIT`], so this
+    /// compile cannot fail; should the bound ever be wrong, the pattern is compiled without the
+    /// limit rather than panicking in a worker thread.
     fn regex(&self, i: usize) -> &Regex {
         self.regexes[i].get_or_init(|| {
-            compile(&self.patterns[i]).unwrap_or_else(|e| {
-                panic!("pattern of rule #{} does not compile (run `moderate check`): {e}", self.rule_of[i])
-            })
+            let p = &self.patterns[i];
+            compile(p)
+                .or_else(|_| RegexBuilder::new(p).size_limit(usize::MAX).dfa_size_limit(DFA_SIZE_LIMIT).build())
+                .or_else(|_| Regex::new(r"[^\s\S]"))
+                .unwrap_or_else(|_| unreachable!("a static, valid pattern"))
         })
+    }
+
+    /// Stores the already compiled pattern `i` (the loader compiled it to check its size).
+    pub fn set_compiled(&self, i: usize, re: Regex) {
+        let _ = self.regexes[i].set(re);
     }
 
     /// Compiles every pattern now; the rule index and error of each that fails.
