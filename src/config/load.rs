@@ -16,6 +16,7 @@ use regex_syntax::hir::Hir;
 use toml::Spanned;
 
 use super::diag::{did_you_mean, Diagnostics};
+use super::extends::{Extends, Merge};
 use super::source::{FileSource, SourceFile};
 use super::{OneOrMany, RawConfig, RawRule, Signal, TextMode};
 use crate::comment::{Comment, CommentKind};
@@ -37,6 +38,9 @@ pub struct Loaded {
     pub raw: RawConfig,
     /// Warnings (never errors: a load with errors returns `Err`).
     pub diagnostics: Diagnostics,
+    /// Where the rules come from, for `check`: "built-in pack", "built-in pack + 2 from
+    /// ./config.toml", "12 from ./site.toml, replacing the built-in pack".
+    pub pack: String,
 }
 
 /// Loads the config the CLI should use: `path` if given, else `./config.toml` if it exists,
@@ -93,6 +97,11 @@ struct Loader {
     checked: HashSet<String>,
     /// The config's normalizer (terms are checked as the text will be).
     normalizer: Normalizer,
+    /// With `extends = "builtin"`: the other config file (id and text) that rules come from,
+    /// swapped with `config_file`/`config_text` while its rules are compiled.
+    other: Option<(usize, String)>,
+    in_builtin: bool,
+    merge: Merge,
 }
 
 /// Parses a list file: one term per line, `#` starts a comment, blank lines ignored.
@@ -112,6 +121,18 @@ fn parse_terms(text: &str) -> Vec<(String, Range<usize>)> {
 }
 
 impl Loader {
+    /// Makes `config_file`/`config_text` the built-in pack's config (`true`) or the site's,
+    /// so spans of the rule being compiled are located in the file it was written in.
+    fn enter(&mut self, builtin: bool) {
+        if builtin != self.in_builtin {
+            if let Some((file, text)) = &mut self.other {
+                std::mem::swap(file, &mut self.config_file);
+                std::mem::swap(text, &mut self.config_text);
+                self.in_builtin = builtin;
+            }
+        }
+    }
+
     fn span_of<T>(s: &Spanned<T>) -> Range<usize> {
         s.span()
     }
@@ -209,6 +230,10 @@ fn load_source(source: FileSource, config_rel: &str, examples: bool) -> Result<L
             return Err(diags);
         }
     };
+    let (raw, merge, other, pack) = match resolve_extends(&source, &cfg, raw, config_file, &mut diags) {
+        Some(r) => r,
+        None => return Err(diags),
+    };
     let origin = match &source {
         FileSource::Builtin => "built-in pack".to_string(),
         FileSource::Disk(_) => cfg.name.clone(),
@@ -221,6 +246,9 @@ fn load_source(source: FileSource, config_rel: &str, examples: bool) -> Result<L
         term_files: HashMap::new(),
         checked: HashSet::new(),
         normalizer: Normalizer::new(&raw.normalize),
+        other,
+        in_builtin: false,
+        merge,
     };
     let engine = compile(&mut l, &raw, origin);
     match engine {
@@ -228,9 +256,57 @@ fn load_source(source: FileSource, config_rel: &str, examples: bool) -> Result<L
             if examples {
                 check_examples(&mut l, &raw, &engine);
             }
-            Ok(Loaded { engine, raw, diagnostics: l.diags })
+            Ok(Loaded { engine, raw, diagnostics: l.diags, pack })
         }
         _ => Err(l.diags),
+    }
+}
+
+/// Applies the config's `extends`: the config to compile, how it was merged, the built-in
+/// config file (id, text) when it was, and the `check` description of where rules come from.
+/// `None` (with an error) for a config that would silently drop every rule.
+fn resolve_extends(
+    source: &FileSource,
+    cfg: &SourceFile,
+    raw: RawConfig,
+    config_file: usize,
+    diags: &mut Diagnostics,
+) -> Option<(RawConfig, Merge, Option<(usize, String)>, String)> {
+    if matches!(source, FileSource::Builtin) {
+        let pack = "built-in pack".to_string();
+        return Some((raw, Merge::default(), None, pack));
+    }
+    let n = raw.rules.len();
+    match raw.extends {
+        Some(Extends::Builtin) => {
+            let base_file = FileSource::Builtin.read("config.toml").ok()?;
+            let base: RawConfig = toml::from_str(&base_file.text).ok()?;
+            let present: toml::Table = toml::from_str(&cfg.text).unwrap_or_default();
+            let (merged, m) = super::extends::merge(raw, &present, base);
+            let mut pack = format!("built-in pack + {} from {}", m.added, cfg.name);
+            if m.overridden > 0 {
+                pack.push_str(&format!(", {} built-in rule(s) replaced", m.overridden));
+            }
+            let file = diags.add_file(&base_file.name, &base_file.text);
+            Some((merged, m, Some((file, base_file.text)), pack))
+        }
+        Some(Extends::None) => {
+            if n == 0 {
+                diags.warning(config_file, 0..0, "`extends = \"none\"` and no [[rule]]: every comment is allowed");
+            }
+            Some((raw, Merge::default(), None, format!("{n} from {}, replacing the built-in pack", cfg.name)))
+        }
+        None if n == 0 => {
+            let d = diags.error(
+                config_file,
+                0..0,
+                "this config defines no [[rule]], so it would replace the built-in pack with nothing \
+                 and allow every comment",
+            );
+            d.help("add `extends = \"builtin\"` at the top to keep the built-in rules and change only what this file says, or `extends = \"none\"` to really run without rules");
+            None
+        }
+        None => Some((raw, Merge::default(), None, format!("{n} from {}, replacing the built-in pack", cfg.name))),
     }
 }
 
@@ -244,7 +320,6 @@ fn unknown_field_help(msg: &str) -> Option<String> {
 }
 
 fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
-    let cf = l.config_file;
     let normalizer = l.normalizer.clone();
     if raw.limits.max_body_bytes == 0 {
         l.diags.error_nowhere("[limits] max_body_bytes is 0: every comment would be cut to nothing");
@@ -271,7 +346,9 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut signals: Vec<(usize, CompiledSignal)> = Vec::new();
     let mut unless_after: Vec<(usize, Regex)> = Vec::new();
 
-    for rule in &raw.rules {
+    for (ri, rule) in raw.rules.iter().enumerate() {
+        l.enter(l.merge.from_builtin.get(ri).copied().unwrap_or(false));
+        let cf = l.config_file;
         let id = rule.id.get_ref().trim().to_string();
         let id_span = Loader::span_of(&rule.id);
         if id.is_empty() {
@@ -409,10 +486,13 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         }
     }
     for (name, path) in &raw.lists {
+        l.enter(l.merge.builtin_lists.contains(name));
+        let cf = l.config_file;
         if !used_lists.contains(name.as_str()) {
             l.diags.warning(cf, Loader::span_of(path), format!("list `{name}` is never used by a rule"));
         }
     }
+    l.enter(false);
     let authors = compile_authors(l, raw);
     if l.diags.has_errors() {
         return None;
@@ -690,7 +770,8 @@ fn compile_authors(l: &mut Loader, raw: &RawConfig) -> AuthorRules {
 /// hits, is a warning at the rule.
 fn check_examples(l: &mut Loader, raw: &RawConfig, engine: &Engine) {
     let index: BTreeMap<&str, usize> = engine.rules().iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-    for rule in &raw.rules {
+    for (ri, rule) in raw.rules.iter().enumerate() {
+        l.enter(l.merge.from_builtin.get(ri).copied().unwrap_or(false));
         let Some(&i) = index.get(rule.id.get_ref().trim()) else { continue };
         for (text, should) in
             rule.examples.matches.iter().map(|t| (t, true)).chain(rule.examples.no_match.iter().map(|t| (t, false)))

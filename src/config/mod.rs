@@ -12,6 +12,7 @@
 //! built-in default pack, which is the shipped `config.toml` + `rules/` compiled into the binary.
 
 pub mod diag;
+pub mod extends;
 pub mod load;
 pub mod source;
 
@@ -31,6 +32,11 @@ pub use load::{load, load_checked, load_from, Loaded};
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
+    /// `"builtin"`: add to the built-in pack (same rule id replaces, new ids are added, a
+    /// missing section is the pack's). `"none"`: replace it. Without it, a config's rules
+    /// replace the pack's, and a config with no rules is an error.
+    #[serde(default)]
+    pub extends: Option<extends::Extends>,
     /// Score thresholds that turn the total score into a verdict.
     #[serde(default)]
     pub thresholds: Thresholds,
