@@ -13,10 +13,10 @@ use crate::comment::Comment;
 use crate::config::Thresholds;
 use crate::decide::author::{AuthorPolicy, AuthorRules};
 use crate::matcher::{Hit, Hits, Matcher};
-use crate::verdict::{Action, Reason};
 use crate::normalize::Normalized;
 use crate::rule::RuleMeta;
 use crate::verdict::Verdict;
+use crate::verdict::{Action, Reason};
 
 /// Reusable per-thread buffers for [`Engine::judge_with`].
 #[derive(Debug, Default)]
