@@ -10,8 +10,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::comment::Comment;
-use crate::config::Thresholds;
 use crate::decide::author::{AuthorPolicy, AuthorRules};
+use crate::decide::Thresholds;
 use crate::matcher::{Hit, Hits, Matcher};
 use crate::normalize::Normalized;
 use crate::rule::RuleMeta;

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::config::Thresholds;
 use crate::decide::decision_for_score;
+use crate::decide::Thresholds;
 use crate::engine::Explanation;
 use crate::rule::RuleMeta;
 use crate::term::{paint, sanitize};

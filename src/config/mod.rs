@@ -18,7 +18,7 @@ pub mod source;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use toml::Spanned;
 
 use crate::matcher::wordlist::WordMode;
@@ -27,6 +27,10 @@ use crate::read::FieldMap;
 use crate::verdict::Action;
 
 pub use load::{load, load_checked, load_from, Loaded};
+// Runtime types live in the stage that uses them (config → engine → decide is one way); the
+// config reads them as they are and re-exports them where rule authors look for them.
+pub use crate::decide::Thresholds;
+pub use crate::rule::TextMode;
 
 /// The whole `config.toml`.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -65,23 +69,6 @@ pub struct RawConfig {
     pub limits: crate::engine::Limits,
 }
 
-/// `[thresholds]`: the score at which a comment is flagged or blocked. A rule's own `action`
-/// applies whatever the score.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct Thresholds {
-    /// Total score at or above which a comment is flagged.
-    pub flag: f64,
-    /// Total score at or above which a comment is blocked.
-    pub block: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds { flag: 1.0, block: 3.0 }
-    }
-}
-
 /// `[input]`: reading options.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -89,17 +76,6 @@ pub struct InputConfig {
     /// Which record fields hold the id, body, author, ... (first name present wins).
     #[serde(default)]
     pub fields: FieldMap,
-}
-
-/// Which text a rule looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TextMode {
-    /// The normalized text (evasions folded): the default.
-    #[default]
-    Normalized,
-    /// The body exactly as written (for case, punctuation or URL-sensitive patterns).
-    Raw,
 }
 
 /// One or several values (`wordlist = "a.txt"` or `wordlist = ["a.txt", "b.txt"]`).

@@ -10,10 +10,28 @@
 
 pub mod author;
 
-use crate::config::Thresholds;
+use serde::{Deserialize, Serialize};
+
 use crate::matcher::{Hits, MAX_MATCHES};
 use crate::rule::RuleMeta;
 use crate::verdict::{Decision, Reason, Span, Verdict};
+
+/// `[thresholds]`: the score at which a comment is flagged or blocked. A rule's own `action`
+/// applies whatever the score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// Total score at or above which a comment is flagged.
+    pub flag: f64,
+    /// Total score at or above which a comment is blocked.
+    pub block: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { flag: 1.0, block: 3.0 }
+    }
+}
 
 /// The verdict a score alone earns.
 pub fn decision_for_score(score: f64, t: &Thresholds) -> Decision {
