@@ -156,6 +156,10 @@ fn load_source(source: FileSource, config_rel: &str, examples: bool) -> Result<L
     }
 }
 
+/// A config after `extends`: what to compile, how it was merged, the built-in config file (id,
+/// text) when it was, and where its rules come from (for `check`).
+type Resolved = (RawConfig, Merge, Option<(usize, String)>, String);
+
 /// Applies the config's `extends`: the config to compile, how it was merged, the built-in
 /// config file (id, text) when it was, and the `check` description of where rules come from.
 /// `None` (with an error) for a config that would silently drop every rule.
@@ -165,7 +169,7 @@ fn resolve_extends(
     raw: RawConfig,
     config_file: usize,
     diags: &mut Diagnostics,
-) -> Option<(RawConfig, Merge, Option<(usize, String)>, String)> {
+) -> Option<Resolved> {
     if matches!(source, FileSource::Builtin) {
         let pack = "built-in pack".to_string();
         return Some((raw, Merge::default(), None, pack));
