@@ -38,16 +38,26 @@ fn judge_time(e: &Engine, body: &str) -> (Duration, Verdict) {
 }
 
 /// Time grows linearly: 4x the text may cost ~4x (allow 8x for a noisy machine), never the
-/// 16x of a quadratic scan. Also checks the bounded reasons.
+/// 16x of a quadratic scan. A shared machine can stall one measurement, so up to three attempts
+/// (a quadratic scan fails all of them). Also checks the bounded reasons.
 fn assert_linear(unit: &str, small_reps: usize) {
     let dir = tempfile::tempdir().unwrap();
     let e = pack_with(dir.path(), "max_body_bytes = 100000000");
     let small = unit.repeat(small_reps);
     let large = unit.repeat(small_reps * 4);
-    let (t1, _) = judge_time(&e, &small);
-    let (t4, v) = judge_time(&e, &large);
-    let ratio = t4.as_secs_f64() / t1.as_secs_f64().max(1e-6);
-    assert!(ratio < 8.0, "{unit:?}: {} bytes took {t1:?}, 4x that took {t4:?} (x{ratio:.1})", small.len());
+    let mut tries = Vec::new();
+    let mut best = f64::MAX;
+    let mut v = None;
+    while tries.len() < 3 && best >= 8.0 {
+        let (t1, _) = judge_time(&e, &small);
+        let (t4, verdict) = judge_time(&e, &large);
+        let ratio = t4.as_secs_f64() / t1.as_secs_f64().max(1e-6);
+        best = best.min(ratio);
+        tries.push(format!("{t1:?} -> {t4:?} (x{ratio:.1})"));
+        v = Some(verdict);
+    }
+    assert!(best < 8.0, "{unit:?}: {} bytes, then 4x that: {tries:?}", small.len());
+    let v = v.expect("judged at least once");
     assert!(v.verdict.is_deny(), "{unit:?} is judged: {v:?}");
     for r in &v.reasons {
         assert!(r.matches.len() <= 32, "{}: {} matches listed", r.rule, r.matches.len());
