@@ -56,6 +56,9 @@ pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, 
         for m in &r.matches {
             let _ = writeln!(s, "    {}..{}  {:?}", m.start, m.end, sanitize(&m.text));
         }
+        if let Some(n) = r.match_count {
+            let _ = writeln!(s, "    ... {n} matches in all; the first {} are listed", r.matches.len());
+        }
         if let Some(expl) = rules.iter().find(|x| x.id == r.rule).and_then(|x| x.explanation.as_deref()) {
             let _ = writeln!(s, "    why: {expl}");
         }
