@@ -151,6 +151,44 @@ if [ "$MODERATE_OK" = 1 ]; then
   done
 fi
 
+# ---- 1b. moderate on the clean rows only, and on a worst case, -j 1 ----------------------------
+# "clean": the corpus rows on which no rule hits (the common case: one automaton pass should do);
+# "worst": corpus rows with insults, a slur-free threat, an evasion and links appended, so every
+# row hits several rules. Both are derived once from corpus-BENCH_MB and cached in bench/out.
+if [ "$MODERATE_OK" = 1 ]; then
+  CLEAN="$OUT/clean-$BENCH_MB.jsonl"; WORST="$OUT/worst-$BENCH_MB.jsonl"
+  if [ ! -s "$CLEAN" ] || [ "$CLEAN" -ot "$OUT/corpus-$BENCH_MB.jsonl" ] || [ ! -s "$WORST" ]; then
+    log "deriving the clean-rows and worst-case corpora"
+    "$MODERATE_BIN" run --format jsonl -q -j 2 - <"$OUT/corpus-$BENCH_MB.jsonl" >"$OUT/.verdicts.jsonl"
+    python3 - "$OUT/corpus-$BENCH_MB.jsonl" "$OUT/.verdicts.jsonl" "$CLEAN" "$WORST" <<'PY'
+import json, sys
+src, verdicts, clean, worst = sys.argv[1:5]
+tails = [" you are a fucking idiot, go kill yourself http://bit.ly/x1 http://bit.ly/x2",
+         " shut up moron, f.u.c.k off and die https://tinyurl.com/y you stupid a s s h o l e",
+         " what a pathetic loser, you people are vermin, STFU you b*tch www.example.com/z"]
+budget = max(1, sum(1 for _ in open(src)) // 5)   # a fifth of the rows: the worst case is slow
+with open(src) as s, open(verdicts) as v, open(clean, "w") as c, open(worst, "w") as w:
+    for i, (row, verdict) in enumerate(zip(s, v)):
+        if '"reasons"' not in verdict:
+            c.write(row)
+        if i < budget:
+            r = json.loads(row)
+            r["body"] = r.get("body", "") + tails[i % len(tails)]
+            w.write(json.dumps(r) + "\n")
+PY
+    rm -f "$OUT/.verdicts.jsonl"
+  fi
+  for f in clean worst; do
+    in="$OUT/$f-$BENCH_MB.jsonl"
+    rows=$(wc -l <"$in")
+    body=$(python3 -c 'import json,sys; print(sum(len(json.loads(l).get("body","").encode()) for l in open(sys.argv[1])))' "$in")
+    label="moderate -j 1, clean rows"; [ "$f" = worst ] && label="moderate -j 1, worst case"
+    cat "$in" >/dev/null
+    measure "mod_$f" "$label" "$f-$BENCH_MB.jsonl" "$rows" "$body" "$in" /dev/null \
+      "$MODERATE_BIN" run --format jsonl -q -j 1 -
+  done
+fi
+
 # ---- 2. the scan bound: rg -F -i -w -f strong.txt, one thread, over the bodies --------------------
 WL="$OUT/strong.words"
 # The terms as rg literals: comments and blank lines dropped, and the `*` anchors of the list

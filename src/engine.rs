@@ -7,26 +7,48 @@
 
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use crate::comment::Comment;
-use crate::config::Thresholds;
 use crate::decide::author::{AuthorPolicy, AuthorRules};
-use crate::matcher::{Hit, Matcher};
+use crate::decide::Thresholds;
+use crate::matcher::{Hit, Hits, Matcher};
 use crate::normalize::Normalized;
 use crate::rule::RuleMeta;
 use crate::verdict::Verdict;
+use crate::verdict::{Action, Reason};
 
 /// Reusable per-thread buffers for [`Engine::judge_with`].
 #[derive(Debug, Default)]
 pub struct Scratch {
     matcher: crate::matcher::Scratch,
-    hits: Vec<Hit>,
+    hits: Hits,
 }
+
+/// `[limits]`: bounds on the work one comment may cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Bodies longer than this (in bytes) are judged on their first `max_body_bytes` (cut at a
+    /// character boundary) and flagged with the reason `input.too-long`, never allowed unseen.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_body_bytes: 1 << 20 }
+    }
+}
+
+/// The id of the reason a cut body gets.
+pub const TOO_LONG_RULE: &str = "input.too-long";
 
 #[derive(Debug)]
 struct Inner {
     rules: Vec<RuleMeta>,
     matcher: Matcher,
     thresholds: Thresholds,
+    limits: Limits,
     authors: AuthorRules,
     origin: String,
 }
@@ -54,10 +76,11 @@ impl Engine {
         rules: Vec<RuleMeta>,
         matcher: Matcher,
         thresholds: Thresholds,
+        limits: Limits,
         authors: AuthorRules,
         origin: String,
     ) -> Engine {
-        Engine(Arc::new(Inner { rules, matcher, thresholds, authors, origin }))
+        Engine(Arc::new(Inner { rules, matcher, thresholds, limits, authors, origin }))
     }
 
     /// Judges one comment.
@@ -66,10 +89,39 @@ impl Engine {
     }
 
     /// Judges one comment, reusing `scratch`'s buffers.
+    ///
+    /// Time is linear in the judged body (at most `[limits] max_body_bytes`), and memory a small
+    /// multiple of it; a longer body is judged on its start and flagged.
     pub fn judge_with(&self, comment: &Comment, scratch: &mut Scratch) -> Verdict {
         scratch.hits.clear();
-        self.0.matcher.scan(comment, &mut scratch.matcher, &mut scratch.hits);
-        crate::decide::decide(&comment.id, &comment.body, &mut scratch.hits, &self.0.rules, &self.0.thresholds)
+        let body = comment.body.as_str();
+        let max = self.0.limits.max_body_bytes;
+        let mut cut = body.len().min(max);
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let judged = &body[..cut];
+        self.0.matcher.scan(comment, judged, &mut scratch.matcher, &mut scratch.hits);
+        let t = &self.0.thresholds;
+        let mut v = crate::decide::decide(&comment.id, judged, &mut scratch.hits, &self.0.rules, t);
+        if cut < body.len() {
+            v.reasons.push(Reason {
+                rule: TOO_LONG_RULE.to_string(),
+                category: "input".to_string(),
+                action: Some(Action::Flag),
+                score: 0.0,
+                message: format!(
+                    "the comment is {} bytes long, over the limit of {max} ([limits] max_body_bytes): \
+                     only its first {cut} bytes were judged",
+                    body.len()
+                ),
+                matches: Vec::new(),
+                counted_by: None,
+                match_count: None,
+            });
+            crate::decide::recompute(&mut v, t);
+        }
+        v
     }
 
     /// Judges one comment and keeps what `explain` needs to show the work.
@@ -77,7 +129,8 @@ impl Engine {
         let mut scratch = Scratch::default();
         let verdict = self.judge_with(comment, &mut scratch);
         let reported = std::mem::take(&mut scratch.matcher.reported);
-        Explanation { normalized: scratch.matcher.norm.text.clone(), hits: scratch.hits, verdict, reported }
+        let hits = std::mem::take(&mut scratch.hits.list);
+        Explanation { normalized: scratch.matcher.norm.text.clone(), hits, verdict, reported }
     }
 
     /// The normalized form of `body`.
@@ -101,6 +154,11 @@ impl Engine {
     /// The score thresholds.
     pub fn thresholds(&self) -> &Thresholds {
         &self.0.thresholds
+    }
+
+    /// The per-comment limits.
+    pub fn limits(&self) -> &Limits {
+        &self.0.limits
     }
 
     /// A fresh author-policy state for one run.

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::config::Thresholds;
 use crate::decide::decision_for_score;
+use crate::decide::Thresholds;
 use crate::engine::Explanation;
 use crate::rule::RuleMeta;
 use crate::term::{paint, sanitize};
@@ -55,6 +55,9 @@ pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, 
         let _ = writeln!(s, "    {}", sanitize(&r.message));
         for m in &r.matches {
             let _ = writeln!(s, "    {}..{}  {:?}", m.start, m.end, sanitize(&m.text));
+        }
+        if let Some(n) = r.match_count {
+            let _ = writeln!(s, "    ... {n} matches in all; the first {} are listed", r.matches.len());
         }
         if let Some(expl) = rules.iter().find(|x| x.id == r.rule).and_then(|x| x.explanation.as_deref()) {
             let _ = writeln!(s, "    why: {expl}");

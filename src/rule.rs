@@ -1,7 +1,19 @@
 //! Compiled rule metadata: what every reason and every report says about a rule.
 
-use crate::config::TextMode;
+use serde::{Deserialize, Serialize};
+
 use crate::verdict::Action;
+
+/// Which text a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TextMode {
+    /// The normalized text (evasions folded): the default.
+    #[default]
+    Normalized,
+    /// The body exactly as written (for case, punctuation or URL-sensitive patterns).
+    Raw,
+}
 
 /// What a rule matches with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -99,6 +99,10 @@ pub struct Reason {
     /// words count once, so this reason added nothing (its `score` is 0). Names that rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counted_by: Option<String>,
+    /// Set when the rule matched more often than `matches` lists (only the first 32 are listed,
+    /// so one comment's record stays small whatever it holds): how many matches there were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_count: Option<usize>,
 }
 
 fn is_zero(x: &f64) -> bool {

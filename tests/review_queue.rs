@@ -41,6 +41,7 @@ fn judged(id: &str, author: &str, body: &str, verdict: Decision, reasons: &[(&st
                 message: format!("{rule} matched"),
                 matches,
                 counted_by: None,
+                match_count: None,
             }
         })
         .collect::<Vec<_>>();

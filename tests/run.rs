@@ -156,7 +156,8 @@ fn invalid_utf8_and_empty_input_and_huge_comments() {
     assert_eq!(ids[0], "ok=allow");
     assert!(ids[1].ends_with("=error"), "{ids:?}");
     assert_eq!(ids[2], "after=allow");
-    assert_eq!(ids[3], "huge=allow");
+    // Over `[limits] max_body_bytes` (1 MiB by default): judged on its start and flagged.
+    assert_eq!(ids[3], "huge=flag");
 }
 
 #[test]

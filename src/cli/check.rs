@@ -42,9 +42,10 @@ pub fn run(args: CheckArgs) -> CliResult {
                 return Err(CliError::usage(format!("{} pattern(s) do not compile", failed.len())));
             }
             super::common::print_out(&format!(
-                "{}: ok — {} rules ({} wordlist, {} regex, {} signal), {} warning(s); thresholds flag {} / block {}",
+                "{}: ok — {} rules ({}; {} wordlist, {} regex, {} signal), {} warning(s); thresholds flag {} / block {}",
                 e.origin(),
                 e.rules().len(),
+                loaded.pack,
                 e.rules().iter().filter(|r| r.kind == crate::rule::RuleKind::Wordlist).count(),
                 e.rules().iter().filter(|r| r.kind == crate::rule::RuleKind::Regex).count(),
                 e.rules().iter().filter(|r| r.kind == crate::rule::RuleKind::Signal).count(),

@@ -12,12 +12,13 @@
 //! built-in default pack, which is the shipped `config.toml` + `rules/` compiled into the binary.
 
 pub mod diag;
+pub mod extends;
 pub mod load;
 pub mod source;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use toml::Spanned;
 
 use crate::matcher::wordlist::WordMode;
@@ -26,11 +27,20 @@ use crate::read::FieldMap;
 use crate::verdict::Action;
 
 pub use load::{load, load_checked, load_from, Loaded};
+// Runtime types live in the stage that uses them (config → engine → decide is one way); the
+// config reads them as they are and re-exports them where rule authors look for them.
+pub use crate::decide::Thresholds;
+pub use crate::rule::TextMode;
 
 /// The whole `config.toml`.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
+    /// `"builtin"`: add to the built-in pack (same rule id replaces, new ids are added, a
+    /// missing section is the pack's). `"none"`: replace it. Without it, a config's rules
+    /// replace the pack's, and a config with no rules is an error.
+    #[serde(default)]
+    pub extends: Option<extends::Extends>,
     /// Score thresholds that turn the total score into a verdict.
     #[serde(default)]
     pub thresholds: Thresholds,
@@ -54,23 +64,9 @@ pub struct RawConfig {
     /// The review queue (`moderate run --queue`, `moderate review`).
     #[serde(default)]
     pub review: crate::review::ReviewConfig,
-}
-
-/// `[thresholds]`: the score at which a comment is flagged or blocked. A rule's own `action`
-/// applies whatever the score.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct Thresholds {
-    /// Total score at or above which a comment is flagged.
-    pub flag: f64,
-    /// Total score at or above which a comment is blocked.
-    pub block: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds { flag: 1.0, block: 3.0 }
-    }
+    /// Bounds on the work one comment may cause.
+    #[serde(default)]
+    pub limits: crate::engine::Limits,
 }
 
 /// `[input]`: reading options.
@@ -80,17 +76,6 @@ pub struct InputConfig {
     /// Which record fields hold the id, body, author, ... (first name present wins).
     #[serde(default)]
     pub fields: FieldMap,
-}
-
-/// Which text a rule looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TextMode {
-    /// The normalized text (evasions folded): the default.
-    #[default]
-    Normalized,
-    /// The body exactly as written (for case, punctuation or URL-sensitive patterns).
-    Raw,
 }
 
 /// One or several values (`wordlist = "a.txt"` or `wordlist = ["a.txt", "b.txt"]`).

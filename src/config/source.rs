@@ -33,6 +33,9 @@ impl FileSource {
     pub fn read(&self, rel: &str) -> Result<SourceFile, String> {
         match self {
             FileSource::Disk(dir) => {
+                if let Some(rest) = rel.strip_prefix(super::extends::BUILTIN_PREFIX) {
+                    return FileSource::Builtin.read(rest);
+                }
                 let path = if Path::new(rel).is_absolute() { PathBuf::from(rel) } else { dir.join(rel) };
                 let name = path.display().to_string();
                 match std::fs::read(&path) {

@@ -189,6 +189,7 @@ fn reason(rule: &str, category: &str, action: Action, message: String) -> Reason
         message,
         matches: vec![],
         counted_by: None,
+        match_count: None,
     }
 }
 

@@ -10,10 +10,28 @@
 
 pub mod author;
 
-use crate::config::Thresholds;
-use crate::matcher::Hit;
+use serde::{Deserialize, Serialize};
+
+use crate::matcher::{Hits, MAX_MATCHES};
 use crate::rule::RuleMeta;
 use crate::verdict::{Decision, Reason, Span, Verdict};
+
+/// `[thresholds]`: the score at which a comment is flagged or blocked. A rule's own `action`
+/// applies whatever the score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// Total score at or above which a comment is flagged.
+    pub flag: f64,
+    /// Total score at or above which a comment is blocked.
+    pub block: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { flag: 1.0, block: 3.0 }
+    }
+}
 
 /// The verdict a score alone earns.
 pub fn decision_for_score(score: f64, t: &Thresholds) -> Decision {
@@ -38,15 +56,19 @@ pub fn recompute(verdict: &mut Verdict, t: &Thresholds) {
 }
 
 /// Builds the verdict for comment `id` with body `body` from its `hits` (any order; sorted here).
-pub fn decide(id: &str, body: &str, hits: &mut [Hit], rules: &[RuleMeta], t: &Thresholds) -> Verdict {
-    hits.sort_by(|a, b| {
-        (a.rule, a.span.as_ref().map(|s| (s.start, s.end))).cmp(&(b.rule, b.span.as_ref().map(|s| (s.start, s.end))))
-    });
+///
+/// A reason lists its first [`MAX_MATCHES`] matches; when there were more (or the scan dropped
+/// some, see [`Hits`]), `match_count` says how many.
+pub fn decide(id: &str, body: &str, hits: &mut Hits, rules: &[RuleMeta], t: &Thresholds) -> Verdict {
+    hits.sort();
     let mut reasons: Vec<Reason> = Vec::new();
     let mut last_rule = usize::MAX;
-    for h in hits.iter() {
+    let mut count = 0;
+    for h in hits.list.iter() {
         if h.rule != last_rule {
+            close(&mut reasons, last_rule, count, hits);
             last_rule = h.rule;
+            count = 0;
             let r = &rules[h.rule];
             reasons.push(Reason {
                 rule: r.id.clone(),
@@ -56,22 +78,38 @@ pub fn decide(id: &str, body: &str, hits: &mut [Hit], rules: &[RuleMeta], t: &Th
                 message: r.message.clone(),
                 matches: Vec::new(),
                 counted_by: None,
+                match_count: None,
             });
         }
         if let Some(span) = &h.span {
-            let reason = reasons.last_mut().expect("pushed above");
+            let Some(reason) = reasons.last_mut() else { continue };
             // Overlapping evidence for one rule is reported once, by its first, longest span.
             if reason.matches.last().is_some_and(|m| span.start < m.end) {
                 continue;
             }
-            reason.matches.push(Span { start: span.start, end: span.end, text: body[span.clone()].to_string() });
+            count += 1;
+            if reason.matches.len() < MAX_MATCHES {
+                let text = body.get(span.clone()).unwrap_or_default().to_string();
+                reason.matches.push(Span { start: span.start, end: span.end, text });
+            }
         }
     }
+    close(&mut reasons, last_rule, count, hits);
     count_words_once(&mut reasons);
     let mut v =
         Verdict { id: id.to_string(), verdict: Decision::Allow, score: 0.0, reasons, error: None, source: None };
     recompute(&mut v, t);
     v
+}
+
+/// Sets the last reason's (rule `rule`, `count` non-overlapping matches among the hits kept)
+/// `match_count` when it lists fewer matches than the rule had.
+fn close(reasons: &mut [Reason], rule: usize, count: usize, hits: &Hits) {
+    let Some(r) = reasons.last_mut() else { return };
+    let total = count + hits.dropped_of(rule);
+    if total > r.matches.len() {
+        r.match_count = Some(total);
+    }
 }
 
 /// Zeroes the score of reasons whose evidence is already counted: reasons are visited from the

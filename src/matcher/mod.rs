@@ -35,12 +35,90 @@ pub struct Hit {
 pub struct Scratch {
     /// The last normalized text.
     pub norm: Normalized,
-    word_hits: Vec<wordlist::WordHit>,
+    words: wordlist::FindScratch,
     /// Candidate-pattern bitset of the regex prefilter.
     cand: Vec<u64>,
-    /// Hits the last scan did not count because of their rule's `unless_after` (for `explain`).
+    /// Hits the last scan did not count because of their rule's `unless_after` (for `explain`;
+    /// the first [`MAX_REPORTED`] only).
     pub reported: Vec<Hit>,
 }
+
+/// Most hits kept per rule ([`Hits`]); decide reports the first [`MAX_MATCHES`] of them.
+pub const KEEP_PER_RULE: usize = 2 * MAX_MATCHES;
+/// Most matches a reason lists; the rest are counted (`match_count`).
+pub const MAX_MATCHES: usize = 32;
+/// Most `unless_after` hits kept for `explain`.
+pub const MAX_REPORTED: usize = 256;
+
+/// The hits of one scan, bounded whatever the comment holds: when the buffer grows past a
+/// threshold it is compacted to the first [`KEEP_PER_RULE`] hits of each rule in decide's
+/// order (rule, start, end), and the others are only counted. "The first k" composes, so the
+/// hits kept are exactly the first k of all of them, and decide's greedy overlap filter over
+/// them reports exactly the first matches it would have reported over all.
+#[derive(Debug, Default)]
+pub struct Hits {
+    /// The hits kept (unordered until compacted or decided).
+    pub list: Vec<Hit>,
+    /// Per rule that lost hits to compaction, in rule order: (rule, how many were dropped).
+    pub dropped: Vec<(usize, usize)>,
+    compact_at: usize,
+}
+
+impl Hits {
+    /// Empties the buffer (keeping its allocation).
+    pub fn clear(&mut self) {
+        self.list.clear();
+        self.dropped.clear();
+        self.compact_at = 0;
+    }
+
+    /// Adds one hit.
+    pub fn push(&mut self, hit: Hit) {
+        self.list.push(hit);
+        if self.list.len() >= self.compact_at.max(COMPACT_MIN) {
+            self.compact();
+            self.compact_at = 2 * self.list.len();
+        }
+    }
+
+    /// Sorts the hits in decide's order.
+    pub fn sort(&mut self) {
+        self.list.sort_by(|a, b| {
+            (a.rule, a.span.as_ref().map(|s| (s.start, s.end)))
+                .cmp(&(b.rule, b.span.as_ref().map(|s| (s.start, s.end))))
+        });
+    }
+
+    /// How many hits of `rule` were dropped by compaction.
+    pub fn dropped_of(&self, rule: usize) -> usize {
+        self.dropped.binary_search_by_key(&rule, |d| d.0).map_or(0, |i| self.dropped[i].1)
+    }
+
+    fn compact(&mut self) {
+        self.sort();
+        let (mut keep, mut run, mut prev) = (0, 0, usize::MAX);
+        for i in 0..self.list.len() {
+            let rule = self.list[i].rule;
+            if rule != prev {
+                (prev, run) = (rule, 0);
+            }
+            run += 1;
+            if run > KEEP_PER_RULE {
+                match self.dropped.binary_search_by_key(&rule, |d| d.0) {
+                    Ok(j) => self.dropped[j].1 += 1,
+                    Err(j) => self.dropped.insert(j, (rule, 1)),
+                }
+                continue;
+            }
+            self.list.swap(keep, i);
+            keep += 1;
+        }
+        self.list.truncate(keep);
+    }
+}
+
+/// Fewest hits before a compaction (a normal comment never reaches it).
+const COMPACT_MIN: usize = 4096;
 
 /// The compiled matching half of the engine.
 #[derive(Debug, Clone)]
@@ -65,42 +143,34 @@ pub struct Matcher {
 const CONTEXT_BYTES: usize = 120;
 
 impl Matcher {
-    /// Scans `comment` and appends every hit to `out` (unordered; `decide` orders them).
-    pub fn scan(&self, comment: &Comment, scratch: &mut Scratch, out: &mut Vec<Hit>) {
-        let body = comment.body.as_str();
+    /// Scans `body` (the comment's body, or the part of it that is judged) and `comment`'s
+    /// metadata, and adds every hit to `out` (unordered; `decide` orders them).
+    pub fn scan(&self, comment: &Comment, body: &str, scratch: &mut Scratch, out: &mut Hits) {
         self.normalizer.normalize_into(body, &mut scratch.norm);
         let norm = &scratch.norm;
-        scratch.word_hits.clear();
         scratch.reported.clear();
-        self.words.find(&norm.text, &mut scratch.word_hits);
         let reported = &mut scratch.reported;
-        for h in &scratch.word_hits {
+        let mut add = |hit: Hit, text: &str, start: usize| {
+            if !self.is_reported(hit.rule, text, start) {
+                out.push(hit)
+            } else if reported.len() < MAX_REPORTED {
+                reported.push(hit)
+            }
+        };
+        self.words.find_with(&norm.text, &mut scratch.words, |h| {
             let hit = Hit { rule: self.word_rule[h.list], span: Some(to_original(norm, body, h.start, h.end)) };
-            if self.is_reported(hit.rule, &norm.text, h.start) {
-                reported.push(hit)
-            } else {
-                out.push(hit)
-            }
-        }
+            add(hit, &norm.text, h.start);
+        });
         self.norm_regex.scan(&norm.text, &mut scratch.cand, |rule, r| {
-            let hit = Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) };
-            if self.is_reported(rule, &norm.text, r.start) {
-                reported.push(hit)
-            } else {
-                out.push(hit)
-            }
+            let start = r.start;
+            add(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) }, &norm.text, start);
         });
         self.raw_regex.scan(body, &mut scratch.cand, |rule, r| {
             let start = r.start;
-            let hit = Hit { rule, span: Some(r) };
-            if self.is_reported(rule, body, start) {
-                reported.push(hit)
-            } else {
-                out.push(hit)
-            }
+            add(Hit { rule, span: Some(r) }, body, start);
         });
         for (rule, signal) in &self.signals {
-            signal.scan(comment, |span| out.push(Hit { rule: *rule, span }));
+            signal.scan(comment, body, |span| out.push(Hit { rule: *rule, span }));
         }
     }
 

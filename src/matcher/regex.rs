@@ -42,8 +42,9 @@ pub struct RegexRules {
     rule_of: Vec<usize>,
     /// The required-literal automaton (None when no pattern has required literals).
     prefilter: Option<AhoCorasick>,
-    /// Automaton pattern id → the regex indexes that need it.
-    needed_by: Vec<Vec<u32>>,
+    /// Automaton pattern id → the regex indexes that need it, each with the word boundaries
+    /// ([`Edges`]) its occurrence must sit on to count.
+    needed_by: Vec<Vec<(u32, Edges)>>,
     /// Bitset (one bit per regex) of the patterns that always run.
     always: Vec<u64>,
 }
@@ -57,6 +58,36 @@ pub const DFA_SIZE_LIMIT: usize = 256 << 10;
 /// Compiles one pattern with the limits every rule gets.
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern).size_limit(SIZE_LIMIT).dfa_size_limit(DFA_SIZE_LIMIT).build()
+}
+
+/// An upper bound, in bytes, of the compiled program of a pattern parsed as `hir`, from its
+/// shape alone (microseconds, where compiling takes milliseconds): a pattern under
+/// [`SIZE_LIMIT`] by this bound surely compiles, so only the others are compiled at load to
+/// find out. Each node is charged as many NFA states as it can need, a Unicode class range
+/// as many as its longest UTF-8 expansion, and a state [`STATE_BYTES`]; a test checks the bound
+/// against real NFA sizes of the shipped pack.
+pub fn size_bound(hir: &Hir) -> u64 {
+    units(hir).saturating_mul(STATE_BYTES)
+}
+
+/// Bytes charged per NFA state (with its transitions).
+const STATE_BYTES: u64 = 64;
+
+fn units(hir: &Hir) -> u64 {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 1,
+        HirKind::Literal(l) => l.0.len() as u64 + 1,
+        HirKind::Class(Class::Unicode(c)) => (c.ranges().len() as u64).saturating_mul(64).saturating_add(1),
+        HirKind::Class(Class::Bytes(c)) => c.ranges().len() as u64 + 1,
+        HirKind::Capture(c) => units(&c.sub).saturating_add(2),
+        HirKind::Repetition(r) => {
+            let copies = u64::from(r.max.unwrap_or(r.min.saturating_add(1)).max(1));
+            units(&r.sub).saturating_add(2).saturating_mul(copies).saturating_add(1)
+        }
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().fold(subs.len() as u64 + 1, |acc, s| acc.saturating_add(units(s)))
+        }
+    }
 }
 
 /// Most strings a required-literal set may hold (larger sets give up: the pattern always runs).
@@ -78,17 +109,17 @@ impl RegexRules {
         let mut always = vec![0u64; words];
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut lits: Vec<Vec<u8>> = Vec::new();
-        let mut needed_by: Vec<Vec<u32>> = Vec::new();
+        let mut needed_by: Vec<Vec<(u32, Edges)>> = Vec::new();
         for (i, (_, _, hir)) in patterns.iter().enumerate() {
             match required(hir) {
                 Some(set) => {
                     for s in set {
-                        let id = *ids.entry(s).or_insert_with_key(|k| {
+                        let id = *ids.entry(s.bytes).or_insert_with_key(|k| {
                             lits.push(k.clone());
                             needed_by.push(Vec::new());
                             lits.len() - 1
                         });
-                        needed_by[id].push(i as u32);
+                        needed_by[id].push((i as u32, s.edges));
                     }
                 }
                 None => always[i / 64] |= 1 << (i % 64),
@@ -110,12 +141,23 @@ impl RegexRules {
     }
 
     /// Pattern `i`, compiled the first time it is needed (by whichever thread gets there first).
+    ///
+    /// The loader compiled every pattern whose [`size_bound`] exceeds [`SIZE_LIMIT`], so this
+    /// compile cannot fail; should the bound ever be wrong, the pattern is compiled without the
+    /// limit rather than panicking in a worker thread.
     fn regex(&self, i: usize) -> &Regex {
         self.regexes[i].get_or_init(|| {
-            compile(&self.patterns[i]).unwrap_or_else(|e| {
-                panic!("pattern of rule #{} does not compile (run `moderate check`): {e}", self.rule_of[i])
-            })
+            let p = &self.patterns[i];
+            compile(p)
+                .or_else(|_| RegexBuilder::new(p).size_limit(usize::MAX).dfa_size_limit(DFA_SIZE_LIMIT).build())
+                .or_else(|_| Regex::new(r"[^\s\S]"))
+                .unwrap_or_else(|_| unreachable!("a static, valid pattern"))
         })
+    }
+
+    /// Stores the already compiled pattern `i` (the loader compiled it to check its size).
+    pub fn set_compiled(&self, i: usize, re: Regex) {
+        let _ = self.regexes[i].set(re);
     }
 
     /// Compiles every pattern now; the rule index and error of each that fails.
@@ -152,7 +194,15 @@ impl RegexRules {
         cand.extend_from_slice(&self.always);
         if let Some(ac) = &self.prefilter {
             for m in ac.find_overlapping_iter(haystack) {
-                for &i in &self.needed_by[m.pattern().as_usize()] {
+                // Boundaries are looked at only when a needer asks, once per occurrence.
+                let (mut at_start, mut at_end) = (None, None);
+                for &(i, edges) in &self.needed_by[m.pattern().as_usize()] {
+                    if edges.start && !*at_start.get_or_insert_with(|| word_boundary(haystack, m.start())) {
+                        continue;
+                    }
+                    if edges.end && !*at_end.get_or_insert_with(|| word_boundary(haystack, m.end())) {
+                        continue;
+                    }
                     cand[i as usize / 64] |= 1 << (i % 64);
                 }
             }
@@ -172,24 +222,80 @@ impl RegexRules {
     }
 }
 
+/// Where an occurrence of a required literal must sit: on a (Unicode, `\b`) word boundary at
+/// its start and/or its end. `\bho\b` needs `ho` as a word, so `ho` inside `those` does not wake
+/// the pattern: short literals of `{list}` alternations stop being common substrings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Edges {
+    start: bool,
+    end: bool,
+}
+
+/// A literal of a required set, with the boundaries every occurrence in a match has.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Lit {
+    bytes: Vec<u8>,
+    edges: Edges,
+}
+
+impl Lit {
+    fn plain(bytes: Vec<u8>) -> Lit {
+        Lit { bytes, edges: Edges::default() }
+    }
+
+    /// `a` then `b`: a boundary of an empty side carries over to the other side's edge; a
+    /// boundary that ends up inside the string is dropped (only edges are checked).
+    fn concat(a: &Lit, b: &Lit) -> Lit {
+        let mut bytes = a.bytes.clone();
+        bytes.extend_from_slice(&b.bytes);
+        let start = if a.bytes.is_empty() { a.edges.start || b.edges.start } else { a.edges.start };
+        let end = if b.bytes.is_empty() { b.edges.end || a.edges.end } else { b.edges.end };
+        Lit { bytes, edges: Edges { start, end } }
+    }
+}
+
+/// Is there a Unicode word boundary (`\b` as the regex crate means it) at byte `at`?
+fn word_boundary(h: &str, at: usize) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| regex_syntax::try_is_word_character(c).unwrap_or(true));
+    let (before, after) = (h.get(..at), h.get(at..));
+    match (before, after) {
+        (Some(b), Some(a)) => word(b.chars().next_back()) != word(a.chars().next()),
+        _ => true, // not a char boundary: claim nothing (always sound)
+    }
+}
+
 /// A set of strings at least one of which occurs in every match of `pattern`; `None` when no
 /// useful set is found (or the pattern does not parse the way the regex crate parses it).
-fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+fn required(hir: &Hir) -> Option<Vec<Lit>> {
     let mut set = req(hir)?;
-    if set.iter().any(Vec::is_empty) {
+    if set.iter().any(|l| l.bytes.is_empty()) {
         return None;
     }
+    // One entry per string: the same string needed with and without a boundary needs none.
     set.sort_unstable();
-    set.dedup();
+    let mut merged: Vec<Lit> = Vec::with_capacity(set.len());
+    for l in set {
+        match merged.last_mut() {
+            Some(m) if m.bytes == l.bytes => {
+                m.edges.start &= l.edges.start;
+                m.edges.end &= l.edges.end;
+            }
+            _ => merged.push(l),
+        }
+    }
+    let set = merged;
     if set.len() > DEDUP_MAX {
         return Some(set);
     }
-    // A string containing another of the set adds nothing: drop it (small sets only: this is
-    // quadratic, and it runs at startup).
-    set.sort_by_key(Vec::len);
-    let mut kept: Vec<Vec<u8>> = Vec::with_capacity(set.len());
+    // A string containing another of the set (one without boundary conditions) adds nothing:
+    // drop it (small sets only: this is quadratic, and it runs at startup).
+    let mut set = set;
+    set.sort_by_key(|l| l.bytes.len());
+    let mut kept: Vec<Lit> = Vec::with_capacity(set.len());
     for s in set {
-        if !kept.iter().any(|k| memchr::memmem::find(&s, k).is_some()) {
+        let covered =
+            kept.iter().any(|k| k.edges == Edges::default() && memchr::memmem::find(&s.bytes, &k.bytes).is_some());
+        if !covered {
             kept.push(s);
         }
     }
@@ -197,10 +303,14 @@ fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 }
 
 /// Every string `hir` can match, when that is a small finite set.
-fn exact(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+fn exact(hir: &Hir) -> Option<Vec<Lit>> {
+    use regex_syntax::hir::Look;
     match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
-        HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
+        HirKind::Look(Look::WordUnicode | Look::WordStartUnicode | Look::WordEndUnicode) => {
+            Some(vec![Lit { bytes: Vec::new(), edges: Edges { start: true, end: true } }])
+        }
+        HirKind::Empty | HirKind::Look(_) => Some(vec![Lit::plain(Vec::new())]),
+        HirKind::Literal(l) => Some(vec![Lit::plain(l.0.to_vec())]),
         HirKind::Class(Class::Unicode(c)) => {
             let n: usize = c.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum();
             if n > MAX_CLASS {
@@ -209,7 +319,7 @@ fn exact(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             let mut out = Vec::with_capacity(n);
             for r in c.ranges() {
                 for ch in r.start()..=r.end() {
-                    out.push(ch.to_string().into_bytes());
+                    out.push(Lit::plain(ch.to_string().into_bytes()));
                 }
             }
             Some(out)
@@ -219,20 +329,20 @@ fn exact(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             if n > MAX_CLASS {
                 return None;
             }
-            Some(c.ranges().iter().flat_map(|r| (r.start()..=r.end()).map(|b| vec![b])).collect())
+            Some(c.ranges().iter().flat_map(|r| (r.start()..=r.end()).map(|b| Lit::plain(vec![b]))).collect())
         }
         HirKind::Capture(c) => exact(&c.sub),
         HirKind::Repetition(r) => match (r.min, r.max) {
             (1, Some(1)) => exact(&r.sub),
             (0, Some(1)) => {
                 let mut v = exact(&r.sub)?;
-                v.push(Vec::new());
+                v.push(Lit::plain(Vec::new()));
                 Some(v)
             }
             _ => None,
         },
         HirKind::Concat(subs) => {
-            let mut acc = vec![Vec::new()];
+            let mut acc = vec![Lit::plain(Vec::new())];
             for s in subs {
                 acc = product(&acc, &exact(s)?)?;
             }
@@ -244,7 +354,7 @@ fn exact(hir: &Hir) -> Option<Vec<Vec<u8>>> {
 
 /// The strings of every branch of an alternation (`set` of each), or None when one branch has
 /// none or there would be too many.
-fn union(subs: &[Hir], set: fn(&Hir) -> Option<Vec<Vec<u8>>>) -> Option<Vec<Vec<u8>>> {
+fn union(subs: &[Hir], set: fn(&Hir) -> Option<Vec<Lit>>) -> Option<Vec<Lit>> {
     let mut out = Vec::new();
     for s in subs {
         out.extend(set(s)?);
@@ -256,32 +366,30 @@ fn union(subs: &[Hir], set: fn(&Hir) -> Option<Vec<Vec<u8>>>) -> Option<Vec<Vec<
 }
 
 /// All concatenations `a + b`, or None when there would be too many.
-fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+fn product(a: &[Lit], b: &[Lit]) -> Option<Vec<Lit>> {
     if a.len().saturating_mul(b.len()) > MAX_SET {
         return None;
     }
     let mut out = Vec::with_capacity(a.len() * b.len());
     for x in a {
         for y in b {
-            let mut s = x.clone();
-            s.extend_from_slice(y);
-            out.push(s);
+            out.push(Lit::concat(x, y));
         }
     }
     Some(out)
 }
 
 /// How selective a required set is: longer shortest string first, then fewer strings.
-fn quality(set: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
+fn quality(set: &[Lit]) -> (usize, std::cmp::Reverse<usize>) {
     // Past a few bytes a longer literal is hardly rarer in comments, while products of list
     // expansions grow the set (and the start-up time of the automaton) a hundredfold.
-    (set.iter().map(Vec::len).min().unwrap_or(0).min(SELECTIVE_LEN), std::cmp::Reverse(set.len()))
+    (set.iter().map(|l| l.bytes.len()).min().unwrap_or(0).min(SELECTIVE_LEN), std::cmp::Reverse(set.len()))
 }
 
 /// A required set of `hir` (every match contains one of the strings), or None.
-fn req(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+fn req(hir: &Hir) -> Option<Vec<Lit>> {
     if let Some(set) = exact(hir) {
-        return (!set.iter().any(Vec::is_empty)).then_some(set);
+        return (!set.iter().any(|l| l.bytes.is_empty())).then_some(set);
     }
     match hir.kind() {
         HirKind::Capture(c) => req(&c.sub),
@@ -290,22 +398,23 @@ fn req(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         HirKind::Concat(subs) => {
             // Runs of exactly-known children form cross-products; every other child offers its
             // own required set. Any one candidate is sound: keep the most selective.
-            let mut best: Option<Vec<Vec<u8>>> = None;
-            let mut offer = |set: Vec<Vec<u8>>| {
-                if set.is_empty() || set.iter().any(Vec::is_empty) {
+            let mut best: Option<Vec<Lit>> = None;
+            let mut offer = |set: Vec<Lit>| {
+                if set.is_empty() || set.iter().any(|l| l.bytes.is_empty()) {
                     return;
                 }
                 if best.as_ref().map_or(true, |b| quality(&set) > quality(b)) {
                     best = Some(set);
                 }
             };
-            let mut run: Vec<Vec<u8>> = vec![Vec::new()];
+            let empty = || vec![Lit::plain(Vec::new())];
+            let mut run: Vec<Lit> = empty();
             for s in subs {
                 match exact(s) {
                     Some(e) => match product(&run, &e) {
                         Some(p) => run = p,
                         None => {
-                            offer(std::mem::replace(&mut run, vec![Vec::new()]));
+                            offer(std::mem::replace(&mut run, empty()));
                             match product(&run, &e) {
                                 Some(p) => run = p,
                                 None => offer(e),
@@ -313,7 +422,7 @@ fn req(hir: &Hir) -> Option<Vec<Vec<u8>>> {
                         }
                     },
                     None => {
-                        offer(std::mem::replace(&mut run, vec![Vec::new()]));
+                        offer(std::mem::replace(&mut run, empty()));
                         if let Some(r) = req(s) {
                             offer(r);
                         }
@@ -337,7 +446,7 @@ mod tests {
 
     fn req_of(p: &str) -> Option<Vec<String>> {
         required(&hir(p)).map(|v| {
-            let mut v: Vec<String> = v.into_iter().map(|s| String::from_utf8(s).unwrap()).collect();
+            let mut v: Vec<String> = v.into_iter().map(|s| String::from_utf8(s.bytes).unwrap()).collect();
             v.sort();
             v
         })
@@ -352,16 +461,56 @@ mod tests {
         assert_eq!(req_of(r"(?:abc)?"), None);
         assert_eq!(req_of(r"(?i)ab"), Some(vec!["AB".into(), "Ab".into(), "aB".into(), "ab".into()]));
         // superstrings are dropped
-        assert_eq!(req_of(r"\b(?:you|youre)\b"), Some(vec!["you".into()]));
+        assert_eq!(req_of(r"(?:you|youre)"), Some(vec!["you".into()]));
+    }
+
+    #[test]
+    fn word_boundaries_become_edges() {
+        let set = required(&hir(r"\b(?:ho|hoe)s?\b")).unwrap();
+        assert!(set.iter().all(|l| l.edges == Edges { start: true, end: true }), "{set:?}");
+        let set = required(&hir(r"\bkill \w+")).unwrap();
+        assert_eq!(set, vec![Lit { bytes: b"kill ".to_vec(), edges: Edges { start: true, end: false } }]);
+        // A boundary inside the literal is not an edge.
+        let set = required(&hir(r"a\bb")).unwrap();
+        assert_eq!(set[0].edges, Edges::default());
+        assert!(
+            word_boundary("a b", 1) && !word_boundary("ab", 1) && word_boundary("ab", 2) && !word_boundary("a_", 1)
+        );
     }
 
     #[test]
     fn scan_equals_every_pattern() {
-        let pats = [r"\bkys\b", r"\bkill (?:yourself|urself)\b", r"\w+ idiot", r"^\s*\S+$", r"(?i)\bfoo\b"];
+        let pats = [
+            r"\bkys\b",
+            r"\bkill (?:yourself|urself)\b",
+            r"\w+ idiot",
+            r"^\s*\S+$",
+            r"(?i)\bfoo\b",
+            r"\b(?:ho|hoe)s?\b",
+            r"\byo\b",
+            r"you(?:\b|r) \w+",
+            r"\bu r (?:a|an)\b",
+        ];
         let rules =
             RegexRules::build(pats.iter().enumerate().map(|(i, p)| (i, p.to_string(), hir(p))).collect()).unwrap();
         let mut cand = Vec::new();
-        for h in ["kys now", "go kill urself", "what an idiot", "single", "FOO bar", "nothing here", "ídiot ïdiot"] {
+        for h in [
+            "kys now",
+            "go kill urself",
+            "what an idiot",
+            "single",
+            "FOO bar",
+            "nothing here",
+            "ídiot ïdiot",
+            "those shoes",
+            "ho ho hoes",
+            "yo-yo",
+            "éyo yoé _yo yo_ yo",
+            "your mom",
+            "youth you mom",
+            "u r a",
+            "menu r an",
+        ] {
             let mut got = Vec::new();
             rules.scan(h, &mut cand, |r, m| got.push((r, m)));
             let mut want = Vec::new();

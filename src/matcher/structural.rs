@@ -69,8 +69,8 @@ pub fn host_in(host: &str, domain: &str) -> bool {
 }
 
 impl CompiledSignal {
-    /// Calls `hit(span)` once per piece of evidence.
-    pub fn scan(&self, c: &Comment, mut hit: impl FnMut(Option<Range<usize>>)) {
+    /// Calls `hit(span)` once per piece of evidence; `body` is the judged part of `c.body`.
+    pub fn scan(&self, c: &Comment, body: &str, mut hit: impl FnMut(Option<Range<usize>>)) {
         match self {
             CompiledSignal::Kind { kinds, own_domains } => {
                 if !kinds.contains(&c.kind) {
@@ -82,15 +82,15 @@ impl CompiledSignal {
                     .and_then(host_of)
                     .is_some_and(|h| own_domains.iter().any(|d| host_in(&h, d)));
                 if !own {
-                    let end = c.body.len().min(c.body.find('\n').unwrap_or(c.body.len()));
+                    let end = body.len().min(body.find('\n').unwrap_or(body.len()));
                     hit((end > 0).then_some(0..end));
                 }
             }
             CompiledSignal::Links { min, url } => {
-                let links: Vec<_> = url.find_iter(&c.body).map(|m| m.range()).collect();
-                if links.len() >= *min {
-                    for r in links {
-                        hit(Some(r));
+                // Count first, then report: no list of every link of a huge body.
+                if url.find_iter(body).take(*min).count() >= *min {
+                    for m in url.find_iter(body) {
+                        hit(Some(m.range()));
                     }
                 }
             }
@@ -109,7 +109,7 @@ impl CompiledSignal {
                         }
                     })
                 };
-                for m in url.find_iter(&c.body) {
+                for m in url.find_iter(body) {
                     if denied(m.as_str()) {
                         hit(Some(m.range()));
                     }
@@ -120,7 +120,7 @@ impl CompiledSignal {
             }
             CompiledSignal::Caps { min_ratio, min_letters } => {
                 let (mut letters, mut upper) = (0usize, 0usize);
-                for ch in c.body.chars().filter(|ch| ch.is_alphabetic()) {
+                for ch in body.chars().filter(|ch| ch.is_alphabetic()) {
                     letters += 1;
                     upper += usize::from(ch.is_uppercase());
                 }
@@ -132,7 +132,7 @@ impl CompiledSignal {
                 let mut run_start = 0;
                 let mut prev: Option<char> = None;
                 let mut run = 0;
-                for (i, ch) in c.body.char_indices().chain(std::iter::once((c.body.len(), '\0'))) {
+                for (i, ch) in body.char_indices().chain(std::iter::once((body.len(), '\0'))) {
                     if Some(ch) == prev && !ch.is_whitespace() {
                         run += 1;
                     } else {

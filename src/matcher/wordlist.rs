@@ -121,6 +121,10 @@ pub struct WordlistSet {
     sources: Vec<Vec<Source>>,
     /// Per list, normalized allowlisted words.
     allow: Vec<HashSet<String>>,
+    /// Longest automaton pattern, in bytes (how far back a later match may start).
+    max_len: usize,
+    /// Longest allowlisted word, in bytes.
+    max_allow: usize,
 }
 
 impl WordlistSet {
@@ -171,7 +175,9 @@ impl WordlistSet {
                     .map_err(|e| format!("cannot build the wordlist automaton: {e}"))?,
             )
         };
-        Ok(WordlistSet { ac, sources, allow })
+        let max_len = patterns.iter().map(String::len).max().unwrap_or(0);
+        let max_allow = allow.iter().flatten().map(String::len).max().unwrap_or(0);
+        Ok(WordlistSet { ac, sources, allow, max_len, max_allow })
     }
 
     /// Number of distinct automaton patterns (terms times their variants).
@@ -183,39 +189,63 @@ impl WordlistSet {
     ///
     /// Hits of one list never overlap (the longest wins); hits of different lists may.
     pub fn find(&self, haystack: &str, out: &mut Vec<WordHit>) {
+        let mut scratch = FindScratch::default();
+        self.find_with(haystack, &mut scratch, |h| out.push(h));
+    }
+
+    /// [`find`](Self::find), streaming: calls `emit` for every hit, in order of position, with
+    /// reusable buffers. Time is linear in the haystack and the raw matches; memory is bounded by
+    /// the hits of a window of one pattern's length, not by the haystack.
+    pub fn find_with(&self, haystack: &str, scratch: &mut FindScratch, mut emit: impl FnMut(WordHit)) {
         let Some(ac) = &self.ac else { return };
-        let base = out.len();
+        let FindScratch { pending, last_end, last_pushed, bounds } = scratch;
+        pending.clear();
+        last_end.clear();
+        last_end.resize(self.allow.len(), 0);
+        last_pushed.clear();
+        last_pushed.resize(self.allow.len(), usize::MAX);
+        *bounds = Bounds::default();
+        // Raw matches come in order of their end and start at most `max_len` bytes before it;
+        // a hit may start earlier, at the start of its word. So once the scan has passed `end`,
+        // every later hit starts at or after the word start of `end - max_len`: pending hits
+        // before that are final, and are reduced and emitted. `flush_at` doubles with what stays
+        // pending, so each hit is sorted O(1) times on average.
+        let mut flush_at = FLUSH_MIN;
+        let (mut cursor, mut safe) = (0usize, 0usize);
         for m in ac.find_overlapping_iter(haystack) {
             for src in &self.sources[m.pattern().as_usize()] {
-                if let Some((start, end)) = self.accept(haystack, m.start(), m.end(), src) {
-                    out.push(WordHit { list: src.list as usize, term: src.term as usize, start, end });
+                if let Some((start, end)) = self.accept(haystack, m.start(), m.end(), src, bounds) {
+                    let (list, term) = (src.list as usize, src.term as usize);
+                    // Hits inside one long word all report that word: keep one (smallest term,
+                    // as the reduction would), so pending stays small.
+                    if let Some(prev) = pending.get_mut(last_pushed[list]) {
+                        if (prev.start, prev.end) == (start, end) {
+                            prev.term = prev.term.min(term);
+                            continue;
+                        }
+                    }
+                    last_pushed[list] = pending.len();
+                    pending.push(WordHit { list, term, start, end });
                 }
             }
-        }
-        let new = &mut out[base..];
-        new.sort_unstable_by(|a, b| {
-            (a.start, std::cmp::Reverse(a.end), a.list, a.term).cmp(&(
-                b.start,
-                std::cmp::Reverse(b.end),
-                b.list,
-                b.term,
-            ))
-        });
-        // Keep, per list, the leftmost-longest non-overlapping hits.
-        let mut keep = base;
-        for i in base..out.len() {
-            let h = out[i];
-            let clash = out[base..keep].iter().any(|k| k.list == h.list && k.end > h.start);
-            if !clash {
-                out[keep] = h;
-                keep += 1;
+            if pending.len() >= flush_at {
+                let to = m.end().saturating_sub(self.max_len);
+                while let Some(c) = haystack[cursor..].chars().next().filter(|c| cursor + c.len_utf8() <= to) {
+                    cursor += c.len_utf8();
+                    if is_boundary_before(haystack, cursor) {
+                        safe = cursor;
+                    }
+                }
+                reduce(pending, last_end, safe, &mut emit);
+                last_pushed.iter_mut().for_each(|i| *i = usize::MAX);
+                flush_at = (2 * pending.len()).max(FLUSH_MIN);
             }
         }
-        out.truncate(keep);
+        reduce(pending, last_end, usize::MAX, &mut emit);
     }
 
     /// Boundary and allowlist checks for a raw match; the hit's span if it counts.
-    fn accept(&self, h: &str, s: usize, e: usize, src: &Source) -> Option<(usize, usize)> {
+    fn accept(&self, h: &str, s: usize, e: usize, src: &Source, bounds: &mut Bounds) -> Option<(usize, usize)> {
         let left = is_boundary_before(h, s);
         let right = is_boundary_after(h, e);
         let ok = match src.anchor {
@@ -231,25 +261,136 @@ impl WordlistSet {
             // The spelled-out run must end with the term, unless the term may go on, in which
             // case the hit covers the rest of the run.
             let open = matches!(src.anchor, Anchor::Prefix | Anchor::Inside);
-            let mut e = e;
             if spelled_continues(h, e) {
                 if !open {
                     return None;
                 }
-                while spelled_continues(h, e) {
-                    e += 1 + h[e + 1..].chars().next().map_or(0, char::len_utf8);
-                }
+                return Some((s, bounds.spelled_end(h, e)));
             }
             return Some((s, e));
         }
         if src.anchor == Anchor::Word {
             return Some((s, e));
         }
-        let (ws, we) = (word_start(h, s), word_end(h, e));
-        if (ws, we) != (s, e) && self.allow[src.list as usize].contains(&h[ws..we]) {
+        let (ws, we) = (bounds.word_start(h, s), bounds.word_end(h, e));
+        // No allowlisted word is longer than `max_allow`: a longer word needs no lookup (and
+        // hashing a giant word once per hit inside it would be quadratic).
+        if (ws, we) != (s, e) && we - ws <= self.max_allow && self.allow[src.list as usize].contains(&h[ws..we]) {
             return None;
         }
         Some((ws, we))
+    }
+}
+
+/// Fewest pending hits before a reduction (small comments reduce once, at the end).
+const FLUSH_MIN: usize = 1024;
+
+/// Reusable buffers of [`WordlistSet::find_with`].
+#[derive(Debug, Default)]
+pub struct FindScratch {
+    /// Accepted hits not yet reduced.
+    pending: Vec<WordHit>,
+    /// Per list, the end of the last hit kept.
+    last_end: Vec<usize>,
+    /// Per list, the index in `pending` of its last hit (usize::MAX: none since the last reduction).
+    last_pushed: Vec<usize>,
+    bounds: Bounds,
+}
+
+/// Sorts the pending hits and emits, per list, the leftmost-longest non-overlapping ones among
+/// those starting before `safe`; the others stay pending.
+fn reduce(pending: &mut Vec<WordHit>, last_end: &mut [usize], safe: usize, emit: &mut impl FnMut(WordHit)) {
+    pending.sort_unstable_by(|a, b| {
+        (a.start, std::cmp::Reverse(a.end), a.list, a.term).cmp(&(b.start, std::cmp::Reverse(b.end), b.list, b.term))
+    });
+    let done = pending.partition_point(|h| h.start < safe);
+    for h in pending.drain(..done) {
+        // Kept hits of a list are in start order, so "overlaps a kept one" is "starts before
+        // the furthest end kept so far".
+        if h.start >= last_end[h.list] {
+            last_end[h.list] = h.end;
+            emit(h);
+        }
+    }
+}
+
+/// Memoized word bounds for one scan. Raw matches arrive in order of their end, and start at
+/// most a pattern's length before it, so remembering the last two words' known extents makes
+/// every walk cover new text only: hits inside one long word cost O(1) each, not O(word).
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    /// `(lo, hi)`: every position in `lo..=hi` has word start `lo` (current, previous word).
+    starts: [(usize, usize); 2],
+    /// `(lo, hi)`: every position in `lo..=hi` has word end `hi`.
+    ends: [(usize, usize); 2],
+    /// `(lo, hi)`: a spelled-out run continuing from any letter end in `lo..=hi` ends at `hi`.
+    spelled: (usize, usize),
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        const EMPTY: (usize, usize) = (usize::MAX, 0);
+        Bounds { starts: [EMPTY; 2], ends: [EMPTY; 2], spelled: EMPTY }
+    }
+}
+
+impl Bounds {
+    /// Start of the word containing byte `s` (walks back until a boundary or known text).
+    fn word_start(&mut self, h: &str, s: usize) -> usize {
+        for &(lo, hi) in &self.starts {
+            if lo <= s && s <= hi {
+                return lo;
+            }
+        }
+        let mut p = s;
+        loop {
+            if let Some(k) = self.starts.iter().position(|&(lo, hi)| lo <= p && p <= hi) {
+                let lo = self.starts[k].0;
+                self.starts[k].1 = self.starts[k].1.max(s);
+                return lo;
+            }
+            if is_boundary_before(h, p) {
+                self.starts = [(p, s), self.starts[0]];
+                return p;
+            }
+            p -= h[..p].chars().next_back().map_or(1, char::len_utf8);
+        }
+    }
+
+    /// End of the word containing byte `e` (walks forward until a boundary or known text).
+    fn word_end(&mut self, h: &str, e: usize) -> usize {
+        for &(lo, hi) in &self.ends {
+            if lo <= e && e <= hi {
+                return hi;
+            }
+        }
+        let mut p = e;
+        loop {
+            if let Some(k) = self.ends.iter().position(|&(lo, hi)| lo <= p && p <= hi) {
+                let hi = self.ends[k].1;
+                self.ends[k].0 = self.ends[k].0.min(e);
+                return hi;
+            }
+            if is_boundary_after(h, p) {
+                self.ends = [(e, p), self.ends[0]];
+                return p;
+            }
+            p += h[p..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+
+    /// End of the spelled-out run that continues after letter end `e`.
+    fn spelled_end(&mut self, h: &str, e: usize) -> usize {
+        let (lo, hi) = self.spelled;
+        if lo <= e && e <= hi {
+            return hi;
+        }
+        let mut p = e;
+        while spelled_continues(h, p) {
+            p += 1 + h[p + 1..].chars().next().map_or(0, char::len_utf8);
+        }
+        self.spelled = (e, p);
+        p
     }
 }
 
@@ -296,22 +437,6 @@ fn is_boundary_after(h: &str, e: usize) -> bool {
         Some('*') => !it.next().is_some_and(is_word),
         Some(c) => !is_word(c),
     }
-}
-
-/// Start of the word containing byte `s`.
-fn word_start(h: &str, mut s: usize) -> usize {
-    while !is_boundary_before(h, s) {
-        s -= h[..s].chars().next_back().map_or(1, char::len_utf8);
-    }
-    s
-}
-
-/// End of the word containing byte `e`.
-fn word_end(h: &str, mut e: usize) -> usize {
-    while !is_boundary_after(h, e) {
-        e += h[e..].chars().next().map_or(1, char::len_utf8);
-    }
-    e
 }
 
 /// Does a spelled-out run go on after byte `e` (` x` followed by a space or the end)?

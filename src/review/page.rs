@@ -421,6 +421,7 @@ mod tests {
                 message: "m".into(),
                 matches: spans.iter().map(|&(start, end)| Span { start, end, text: String::new() }).collect(),
                 counted_by: None,
+                match_count: None,
             }],
             error: None,
             source: None,

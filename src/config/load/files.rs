@@ -1,0 +1,141 @@
+//! Rule files: read once, cached, each term located (`file:line:col`) and checked.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use toml::Spanned;
+
+use crate::config::diag::Diagnostics;
+use crate::config::extends::Merge;
+use crate::config::source::{line_col, FileSource, SourceFile};
+use crate::config::RawConfig;
+use crate::normalize::Normalizer;
+
+/// A parsed list file: terms with the byte span of each in the file.
+pub(super) struct TermFile {
+    pub(super) file: usize,
+    pub(super) terms: Vec<(String, Range<usize>)>,
+}
+
+pub(super) struct Loader {
+    pub(super) source: FileSource,
+    pub(super) diags: Diagnostics,
+    pub(super) config_file: usize,
+    pub(super) config_text: String,
+    pub(super) term_files: HashMap<String, Option<TermFile>>,
+    /// Term files whose terms were checked as match terms ([`Loader::check_terms`]).
+    pub(super) checked: HashSet<String>,
+    /// The config's normalizer (terms are checked as the text will be).
+    pub(super) normalizer: Normalizer,
+    /// With `extends = "builtin"`: the other config file (id and text) that rules come from,
+    /// swapped with `config_file`/`config_text` while its rules are compiled.
+    pub(super) other: Option<(usize, String)>,
+    pub(super) in_builtin: bool,
+    pub(super) merge: Merge,
+}
+
+/// Parses a list file: one term per line, `#` starts a comment, blank lines ignored.
+pub(super) fn parse_terms(text: &str) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.split('#').next().unwrap_or("");
+        let trimmed = content.trim();
+        if !trimmed.is_empty() {
+            let start = offset + (content.len() - content.trim_start().len());
+            out.push((trimmed.to_string(), start..start + trimmed.len()));
+        }
+        offset += line.len();
+    }
+    out
+}
+
+impl Loader {
+    /// Makes `config_file`/`config_text` the built-in pack's config (`true`) or the site's,
+    /// so spans of the rule being compiled are located in the file it was written in.
+    pub(super) fn enter(&mut self, builtin: bool) {
+        if builtin != self.in_builtin {
+            if let Some((file, text)) = &mut self.other {
+                std::mem::swap(file, &mut self.config_file);
+                std::mem::swap(text, &mut self.config_text);
+                self.in_builtin = builtin;
+            }
+        }
+    }
+
+    pub(super) fn span_of<T>(s: &Spanned<T>) -> Range<usize> {
+        s.span()
+    }
+
+    /// Reads a rule file once (cached), reporting a missing file at `at` in config.toml.
+    pub(super) fn term_file(&mut self, rel: &str, at: Range<usize>) -> Option<&TermFile> {
+        if !self.term_files.contains_key(rel) {
+            let loaded = match self.source.read(rel) {
+                Ok(SourceFile { name, text }) => {
+                    let file = self.diags.add_file(&name, &text);
+                    let terms = parse_terms(&text);
+                    let mut seen: HashMap<String, Range<usize>> = HashMap::new();
+                    for (t, span) in &terms {
+                        let key = t.to_lowercase();
+                        if let Some(first) = seen.get(&key) {
+                            let (line, _) = line_col(&text, first.start);
+                            self.diags.warning(
+                                file,
+                                span.clone(),
+                                format!("term `{t}` is listed twice (first on line {line})"),
+                            );
+                        } else {
+                            seen.insert(key, span.clone());
+                        }
+                    }
+                    Some(TermFile { file, terms })
+                }
+                Err(msg) => {
+                    self.diags.error(self.config_file, at, msg);
+                    None
+                }
+            };
+            self.term_files.insert(rel.to_string(), loaded);
+        }
+        self.term_files.get(rel).and_then(|t| t.as_ref())
+    }
+
+    /// Checks, once per file, that every term of list file `rel` can only match words: a term
+    /// with no letter or digit once normalized (`-`, `?`, `*`) would hit punctuation in every
+    /// comment. Each bad term is an error at its own `file:line:col`.
+    pub(super) fn check_terms(&mut self, rel: &str) {
+        if !self.checked.insert(rel.to_string()) {
+            return;
+        }
+        let Some(Some(tf)) = self.term_files.get(rel) else { return };
+        let normalizer = &self.normalizer;
+        let bad: Vec<(usize, Range<usize>, String)> = tf
+            .terms
+            .iter()
+            .filter(|(t, _)| {
+                let core = t.strip_prefix('*').unwrap_or(t);
+                let core = core.strip_suffix('*').unwrap_or(core);
+                !normalizer.normalize(core).text.chars().any(char::is_alphanumeric)
+            })
+            .map(|(t, span)| (tf.file, span.clone(), t.clone()))
+            .collect();
+        for (file, span, t) in bad {
+            let d = self.diags.error(
+                file,
+                span,
+                format!("term `{t}` has no letter or digit: it would match punctuation in any comment"),
+            );
+            d.help("a term is a word or phrase; `*` only marks where a word may go on (`fuck*`, `*hole`)");
+        }
+    }
+}
+
+pub(super) fn resolve_list<'a>(raw: &'a RawConfig, name: &'a str, used: &mut HashSet<&'a str>) -> &'a str {
+    match raw.lists.get_key_value(name) {
+        Some((k, path)) => {
+            used.insert(k.as_str());
+            path.get_ref().as_str()
+        }
+        None => name,
+    }
+}

@@ -1,0 +1,408 @@
+//! Loading: `config.toml` + rule files → a compiled [`Engine`], or every error at once.
+//!
+//! This is the only module that reads rule files. Each problem becomes a located
+//! [`Diagnostic`](super::diag::Diagnostic) (`file:line:column`, caret snippet): TOML syntax and
+//! unknown keys (with "did you mean"), missing files, regex errors mapped back into the TOML
+//! string, duplicate ids; plus warnings for dead lists, empty lists, terms listed twice, terms
+//! shadowed by the allowlist, patterns that match the empty string, block rules without a
+//! message, and rule `examples` that do not behave.
+//!
+//! Split along its seams: [`files`] reads and caches rule files (and checks their terms),
+//! [`lists`] turns wordlist rules into list specs, [`patterns`] expands `{list}` names and
+//! validates patterns, [`signals`] the structural signals and author files, [`lint`] the
+//! checks only `moderate check` runs; this module sequences them into an [`Engine`].
+
+mod files;
+mod lint;
+mod lists;
+mod patterns;
+mod signals;
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::Path;
+
+use regex::Regex;
+use regex_syntax::hir::Hir;
+
+use super::diag::Diagnostics;
+use super::extends::{Extends, Merge};
+use super::source::{FileSource, SourceFile};
+use super::{RawConfig, TextMode};
+use crate::engine::Engine;
+use crate::matcher::regex::{self as regex_rules, RegexRules};
+use crate::matcher::structural::CompiledSignal;
+use crate::matcher::wordlist::{ListSpec, WordlistSet};
+use crate::matcher::Matcher;
+use crate::normalize::Normalizer;
+use crate::rule::{RuleKind, RuleMeta};
+use files::Loader;
+use lint::{check_examples, unknown_field_help};
+use lists::{alternation, compile_wordlist};
+use patterns::{check_size, compile_pattern, validate};
+use signals::{compile_authors, compile_signal};
+
+/// A successfully loaded config: the engine, the raw config, and any warnings.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The compiled engine.
+    pub engine: Engine,
+    /// The config as written (for sections other stages read, e.g. `[review]`, `[input]`).
+    pub raw: RawConfig,
+    /// Warnings (never errors: a load with errors returns `Err`).
+    pub diagnostics: Diagnostics,
+    /// Where the rules come from, for `check`: "built-in pack", "built-in pack + 2 from
+    /// ./config.toml", "12 from ./site.toml, replacing the built-in pack".
+    pub pack: String,
+}
+
+/// Loads the config the CLI should use: `path` if given, else `./config.toml` if it exists,
+/// else the built-in pack.
+///
+/// # Errors
+/// Every problem found, located.
+pub fn load(path: Option<&Path>) -> Result<Loaded, Diagnostics> {
+    load_at(path, false)
+}
+
+/// [`load`], and also runs every rule's `examples` (warnings for those that misbehave). Only
+/// `moderate check` pays for this: it compiles rules a run may never need.
+///
+/// # Errors
+/// Every problem found, located.
+pub fn load_checked(path: Option<&Path>) -> Result<Loaded, Diagnostics> {
+    load_at(path, true)
+}
+
+fn load_at(path: Option<&Path>, examples: bool) -> Result<Loaded, Diagnostics> {
+    let path = match path {
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(Path::new("config.toml").to_path_buf()).filter(|p| p.is_file()),
+    };
+    match path {
+        Some(p) => {
+            let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if !p.is_file() {
+                let mut d = Diagnostics::default();
+                d.error_nowhere(format!("{}: config file not found", p.display()));
+                return Err(d);
+            }
+            load_source(FileSource::Disk(dir), &name, examples)
+        }
+        None => load_source(FileSource::Builtin, "config.toml", examples),
+    }
+}
+
+/// Loads `config_rel` from `source` and compiles it.
+///
+/// # Errors
+/// Every problem found, located.
+pub fn load_from(source: FileSource, config_rel: &str) -> Result<Loaded, Diagnostics> {
+    load_source(source, config_rel, false)
+}
+
+fn load_source(source: FileSource, config_rel: &str, examples: bool) -> Result<Loaded, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let cfg = match source.read(config_rel) {
+        Ok(f) => f,
+        Err(msg) => {
+            diags.error_nowhere(msg);
+            return Err(diags);
+        }
+    };
+    let config_file = diags.add_file(&cfg.name, &cfg.text);
+    let raw: RawConfig = match toml::from_str(&cfg.text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let msg = e.message().trim().to_string();
+            let d = diags.error(config_file, span, msg.clone());
+            if let Some(help) = unknown_field_help(&msg) {
+                d.help(help);
+            }
+            return Err(diags);
+        }
+    };
+    let (raw, merge, other, pack) = match resolve_extends(&source, &cfg, raw, config_file, &mut diags) {
+        Some(r) => r,
+        None => return Err(diags),
+    };
+    let origin = match &source {
+        FileSource::Builtin => "built-in pack".to_string(),
+        FileSource::Disk(_) => cfg.name.clone(),
+    };
+    let mut l = Loader {
+        source,
+        diags,
+        config_file,
+        config_text: cfg.text.clone(),
+        term_files: HashMap::new(),
+        checked: HashSet::new(),
+        normalizer: Normalizer::new(&raw.normalize),
+        other,
+        in_builtin: false,
+        merge,
+    };
+    let engine = compile(&mut l, &raw, origin);
+    match engine {
+        Some(engine) if !l.diags.has_errors() => {
+            if examples {
+                check_examples(&mut l, &raw, &engine);
+            }
+            Ok(Loaded { engine, raw, diagnostics: l.diags, pack })
+        }
+        _ => Err(l.diags),
+    }
+}
+
+/// A config after `extends`: what to compile, how it was merged, the built-in config file (id,
+/// text) when it was, and where its rules come from (for `check`).
+type Resolved = (RawConfig, Merge, Option<(usize, String)>, String);
+
+/// Applies the config's `extends`: the config to compile, how it was merged, the built-in
+/// config file (id, text) when it was, and the `check` description of where rules come from.
+/// `None` (with an error) for a config that would silently drop every rule.
+fn resolve_extends(
+    source: &FileSource,
+    cfg: &SourceFile,
+    raw: RawConfig,
+    config_file: usize,
+    diags: &mut Diagnostics,
+) -> Option<Resolved> {
+    if matches!(source, FileSource::Builtin) {
+        let pack = "built-in pack".to_string();
+        return Some((raw, Merge::default(), None, pack));
+    }
+    let n = raw.rules.len();
+    match raw.extends {
+        Some(Extends::Builtin) => {
+            let base_file = FileSource::Builtin.read("config.toml").ok()?;
+            let base: RawConfig = toml::from_str(&base_file.text).ok()?;
+            let present: toml::Table = toml::from_str(&cfg.text).unwrap_or_default();
+            let (merged, m) = super::extends::merge(raw, &present, base);
+            let mut pack = format!("built-in pack + {} from {}", m.added, cfg.name);
+            if m.overridden > 0 {
+                pack.push_str(&format!(", {} built-in rule(s) replaced", m.overridden));
+            }
+            let file = diags.add_file(&base_file.name, &base_file.text);
+            Some((merged, m, Some((file, base_file.text)), pack))
+        }
+        Some(Extends::None) => {
+            if n == 0 {
+                diags.warning(config_file, 0..0, "`extends = \"none\"` and no [[rule]]: every comment is allowed");
+            }
+            Some((raw, Merge::default(), None, format!("{n} from {}, replacing the built-in pack", cfg.name)))
+        }
+        None if n == 0 => {
+            let d = diags.error(
+                config_file,
+                0..0,
+                "this config defines no [[rule]], so it would replace the built-in pack with nothing \
+                 and allow every comment",
+            );
+            d.help("add `extends = \"builtin\"` at the top to keep the built-in rules and change only what this file says, or `extends = \"none\"` to really run without rules");
+            None
+        }
+        None => Some((raw, Merge::default(), None, format!("{n} from {}, replacing the built-in pack", cfg.name))),
+    }
+}
+
+fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
+    let normalizer = l.normalizer.clone();
+    if raw.limits.max_body_bytes == 0 {
+        l.diags.error_nowhere("[limits] max_body_bytes is 0: every comment would be cut to nothing");
+    }
+    if raw.thresholds.flag > raw.thresholds.block {
+        l.diags.error_nowhere(format!(
+            "[thresholds] flag ({}) is above block ({}): nothing could be flagged",
+            raw.thresholds.flag, raw.thresholds.block
+        ));
+    }
+    // [lists]: check every file exists now; remember which are used.
+    let mut used_lists: HashSet<&str> = HashSet::new();
+    for (name, path) in &raw.lists {
+        let _ = l.term_file(path.get_ref(), Loader::span_of(path));
+        let _ = name;
+    }
+
+    let mut rules: Vec<RuleMeta> = Vec::new();
+    let mut ids: HashMap<String, Range<usize>> = HashMap::new();
+    let mut lists: Vec<ListSpec> = Vec::new();
+    let mut word_rule: Vec<usize> = Vec::new();
+    let mut norm_patterns: Vec<(usize, String, Hir)> = Vec::new();
+    let mut raw_patterns: Vec<(usize, String, Hir)> = Vec::new();
+    let mut signals: Vec<(usize, CompiledSignal)> = Vec::new();
+    let mut unless_after: Vec<(usize, Regex)> = Vec::new();
+
+    for (ri, rule) in raw.rules.iter().enumerate() {
+        l.enter(l.merge.from_builtin.get(ri).copied().unwrap_or(false));
+        let cf = l.config_file;
+        let id = rule.id.get_ref().trim().to_string();
+        let id_span = Loader::span_of(&rule.id);
+        if id.is_empty() {
+            l.diags.error(cf, id_span.clone(), "rule id is empty");
+        }
+        if let Some(first) = ids.get(&id) {
+            let (line, _) = super::source::line_col(&l.config_text, first.start);
+            l.diags.error(cf, id_span.clone(), format!("rule id `{id}` is used twice (first on line {line})"));
+        }
+        ids.insert(id.clone(), id_span.clone());
+        if rule.category.get_ref().trim().is_empty() {
+            l.diags.error(cf, Loader::span_of(&rule.category), "rule category is empty");
+        }
+        if rule.action.is_none() && rule.score.is_none() {
+            l.diags.error(
+                cf,
+                id_span.clone(),
+                format!("rule `{id}` has neither `action` nor `score`: it could never change a verdict"),
+            );
+        }
+        let message = rule.message.as_ref().map(|m| m.get_ref().trim().to_string()).unwrap_or_default();
+        if message.is_empty() && rule.action == Some(crate::verdict::Action::Block) {
+            l.diags.warning(
+                cf,
+                id_span.clone(),
+                format!("block rule `{id}` has no `message`: the commenter will not learn why"),
+            );
+        }
+        let sources = usize::from(rule.wordlist.is_some())
+            + usize::from(!rule.patterns.is_empty())
+            + usize::from(rule.signal.is_some());
+        if sources != 1 {
+            l.diags.error(
+                cf,
+                id_span.clone(),
+                format!("rule `{id}` needs exactly one of `wordlist`, `patterns` or `signal` (it has {sources})"),
+            );
+            continue;
+        }
+        if !rule.enabled {
+            continue;
+        }
+        let index = rules.len();
+        let kind = if rule.wordlist.is_some() {
+            RuleKind::Wordlist
+        } else if rule.signal.is_some() {
+            RuleKind::Signal
+        } else {
+            RuleKind::Regex
+        };
+        rules.push(RuleMeta {
+            id: id.clone(),
+            category: rule.category.get_ref().trim().to_string(),
+            action: rule.action,
+            score: rule.score.unwrap_or(0.0),
+            message: if message.is_empty() { id.clone() } else { message },
+            explanation: rule.explanation.clone(),
+            kind,
+            text: rule.text,
+        });
+
+        if let Some(wl) = &rule.wordlist {
+            let spec = compile_wordlist(l, raw, rule, wl, &mut used_lists);
+            if spec.terms.is_empty() {
+                l.diags.warning(cf, id_span.clone(), format!("rule `{id}` has an empty wordlist: it can never hit"));
+            }
+            match rule.text {
+                TextMode::Normalized => {
+                    lists.push(spec);
+                    word_rule.push(index);
+                }
+                TextMode::Raw => {
+                    if !spec.terms.is_empty() {
+                        let alt = alternation(&spec.terms);
+                        let pat = match rule.mode {
+                            crate::matcher::wordlist::WordMode::Word => format!(r"(?i)\b{alt}\b"),
+                            crate::matcher::wordlist::WordMode::Substring => format!("(?i){alt}"),
+                        };
+                        match validate(&pat).and_then(|hir| check_size(&pat, &hir).map(|()| hir)) {
+                            Ok(hir) => raw_patterns.push((index, pat, hir)),
+                            Err(e) => {
+                                l.diags.error(
+                                    cf,
+                                    id_span.clone(),
+                                    format!("rule `{id}`: wordlist too large for a raw-text rule: {e}"),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for pat in &rule.patterns {
+            if let Some((re, hir)) = compile_pattern(l, raw, pat, &mut used_lists) {
+                // Only a pattern that can match zero characters needs compiling to tell.
+                let may_be_empty = hir.properties().minimum_len() == Some(0);
+                if may_be_empty && matches!(regex_rules::compile(&re), Ok(r) if r.is_match("")) {
+                    l.diags.warning(
+                        cf,
+                        Loader::span_of(pat),
+                        "this pattern matches the empty string: it hits every comment",
+                    );
+                }
+                match rule.text {
+                    TextMode::Normalized => norm_patterns.push((index, re, hir)),
+                    TextMode::Raw => raw_patterns.push((index, re, hir)),
+                }
+            }
+        }
+        if !rule.unless_after.is_empty() {
+            if rule.signal.is_some() {
+                l.diags.error(cf, id_span.clone(), format!("rule `{id}`: `unless_after` needs a wordlist or patterns"));
+            }
+            let mut alts = Vec::new();
+            for pat in &rule.unless_after {
+                if let Some((re, _)) = compile_pattern(l, raw, pat, &mut used_lists) {
+                    alts.push(format!("(?:{re})"));
+                }
+            }
+            if alts.len() == rule.unless_after.len() {
+                // The cue, then the rest of its sentence up to the match.
+                let context = format!(r"(?:{})[^.!?\n]*$", alts.join("|"));
+                match regex_rules::compile(&context) {
+                    Ok(re) => unless_after.push((index, re)),
+                    Err(e) => {
+                        l.diags.error(cf, id_span.clone(), format!("rule `{id}`: `unless_after`: {e}"));
+                    }
+                }
+            }
+        }
+        if let Some(sig) = &rule.signal {
+            if let Some(s) = compile_signal(l, sig, id_span.clone()) {
+                signals.push((index, s));
+            }
+        }
+    }
+    for (name, path) in &raw.lists {
+        l.enter(l.merge.builtin_lists.contains(name));
+        let cf = l.config_file;
+        if !used_lists.contains(name.as_str()) {
+            l.diags.warning(cf, Loader::span_of(path), format!("list `{name}` is never used by a rule"));
+        }
+    }
+    l.enter(false);
+    let authors = compile_authors(l, raw);
+    if l.diags.has_errors() {
+        return None;
+    }
+    let words = match WordlistSet::build(&lists, &normalizer) {
+        Ok(w) => w,
+        Err(e) => {
+            l.diags.error_nowhere(format!("cannot compile the wordlists: {e}"));
+            return None;
+        }
+    };
+    let norm_regex = RegexRules::build(norm_patterns)
+        .map_err(|e| l.diags.error_nowhere(format!("regex set: {e}")).message.clone())
+        .ok()?;
+    let raw_regex = RegexRules::build(raw_patterns)
+        .map_err(|e| l.diags.error_nowhere(format!("regex set: {e}")).message.clone())
+        .ok()?;
+    let mut context = vec![None; rules.len()];
+    for (rule, re) in unless_after {
+        context[rule] = Some(re);
+    }
+    let matcher = Matcher { normalizer, words, word_rule, norm_regex, raw_regex, signals, unless_after: context };
+    Some(Engine::new(rules, matcher, raw.thresholds, raw.limits, authors, origin))
+}

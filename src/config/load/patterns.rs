@@ -1,0 +1,150 @@
+//! Patterns: `{list}` expansion, validation located in the TOML string, and the size check that
+//! keeps a too-large pattern from reaching a worker thread.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use regex::Regex;
+use regex_syntax::hir::Hir;
+use toml::Spanned;
+
+use super::files::Loader;
+use super::lists::alternation;
+use crate::config::diag::did_you_mean;
+use crate::config::RawConfig;
+use crate::matcher::regex as regex_rules;
+
+/// Replaces each `{name}` of a known list; returns the expanded pattern and a same-length
+/// placeholder version (for mapping syntax errors back to the TOML string).
+pub(super) fn expand_lists(
+    l: &mut Loader,
+    raw: &RawConfig,
+    pat: &str,
+    at: Range<usize>,
+    used: &mut HashSet<String>,
+) -> Option<(String, String)> {
+    let name_re = Regex::new(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}").expect("static regex");
+    let mut expanded = String::new();
+    let mut placeholder = String::new();
+    let mut last = 0;
+    let mut ok = true;
+    for caps in name_re.captures_iter(pat) {
+        let m = caps.get(0).unwrap();
+        let name = &caps[1];
+        expanded.push_str(&pat[last..m.start()]);
+        placeholder.push_str(&pat[last..m.start()]);
+        last = m.end();
+        let Some(path) = raw.lists.get(name) else {
+            let names: Vec<&str> = raw.lists.keys().map(|k| k.as_str()).collect();
+            let d = l.diags.error(
+                l.config_file,
+                at.clone(),
+                format!("pattern uses `{{{name}}}`, but there is no list `{name}` in [lists]"),
+            );
+            if let Some(best) = did_you_mean(name, names) {
+                d.help(format!("did you mean `{{{best}}}`?"));
+            }
+            ok = false;
+            continue;
+        };
+        used.insert(name.to_string());
+        if l.term_file(path.get_ref(), Loader::span_of(path)).is_some() {
+            l.check_terms(path.get_ref());
+        }
+        let terms: Vec<String> = match l.term_file(path.get_ref(), Loader::span_of(path)) {
+            Some(tf) => tf.terms.iter().map(|(t, _)| t.clone()).collect(),
+            None => {
+                ok = false;
+                continue;
+            }
+        };
+        expanded.push_str(&alternation(&terms));
+        let width = m.len();
+        placeholder.push_str(&if width >= 4 { format!("(?:{})", "x".repeat(width - 4)) } else { "(x)".to_string() });
+    }
+    expanded.push_str(&pat[last..]);
+    placeholder.push_str(&pat[last..]);
+    ok.then_some((expanded, placeholder))
+}
+
+pub(super) fn compile_pattern<'a>(
+    l: &mut Loader,
+    raw: &'a RawConfig,
+    pat: &Spanned<String>,
+    used_lists: &mut HashSet<&'a str>,
+) -> Option<(String, Hir)> {
+    let at = Loader::span_of(pat);
+    let mut used = HashSet::new();
+    let (expanded, placeholder) = expand_lists(l, raw, pat.get_ref(), at.clone(), &mut used)?;
+    for name in used {
+        if let Some((k, _)) = raw.lists.get_key_value(&name) {
+            used_lists.insert(k.as_str());
+        }
+    }
+    // Syntax errors are located on the placeholder form, whose offsets equal the written ones.
+    if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&placeholder) {
+        let pos = e.span().start.offset;
+        let span =
+            map_into_toml_string(&l.config_text, at.clone(), pat.get_ref(), pos, e.span().end.offset.max(pos + 1));
+        l.diags.error(l.config_file, span, format!("invalid regex: {}", e.kind()));
+        return None;
+    }
+    match validate(&expanded) {
+        Ok(hir) => match check_size(&expanded, &hir) {
+            Ok(()) => Some((expanded, hir)),
+            Err(e) => {
+                l.diags.error(l.config_file, at, e);
+                None
+            }
+        },
+        Err(e) => {
+            l.diags.error(l.config_file, at, format!("invalid regex: {e}"));
+            None
+        }
+    }
+}
+
+/// Makes sure `pattern` compiles within the size limit before any comment is read: a pattern
+/// whose [`regex_rules::size_bound`] is under the limit surely does; any other is compiled now
+/// (a start-up cost only such patterns pay).
+pub(super) fn check_size(pattern: &str, hir: &Hir) -> Result<(), String> {
+    if regex_rules::size_bound(hir) <= regex_rules::SIZE_LIMIT as u64 {
+        return Ok(());
+    }
+    match regex_rules::compile(pattern) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!(
+            "pattern too large to compile (over {} MiB once `{{list}}` names and repetitions are expanded): {}",
+            regex_rules::SIZE_LIMIT >> 20,
+            e.to_string().lines().last().unwrap_or("").trim()
+        )),
+    }
+}
+
+/// Parses a pattern the way the regex crate will (syntax and Unicode classes), without compiling
+/// it: compiling waits until a comment needs the rule (`moderate check` compiles all of them).
+pub(super) fn validate(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new().build().parse(pattern).map_err(|e| {
+        let text = e.to_string();
+        text.lines().last().unwrap_or("").trim().to_string()
+    })
+}
+
+/// Maps byte range `pos..end` of a pattern to the TOML source, when the string literal holds
+/// the pattern verbatim (literal `'...'` strings, or basic strings without escapes).
+pub(super) fn map_into_toml_string(
+    toml_text: &str,
+    at: Range<usize>,
+    pattern: &str,
+    pos: usize,
+    end: usize,
+) -> Range<usize> {
+    let lit = toml_text.get(at.clone()).unwrap_or("");
+    for q in ["'''", "\"\"\"", "'", "\""] {
+        if lit.starts_with(q) && lit.len() >= 2 * q.len() && &lit[q.len()..lit.len() - q.len()] == pattern {
+            let base = at.start + q.len();
+            return base + pos..base + end.min(pattern.len()).max(pos);
+        }
+    }
+    at
+}

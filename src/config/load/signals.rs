@@ -1,0 +1,66 @@
+//! Structural signals and author files.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use super::files::Loader;
+use crate::comment::CommentKind;
+use crate::config::{RawConfig, Signal};
+use crate::decide::author::AuthorRules;
+use crate::matcher::structural::{url_regex, CompiledSignal};
+
+pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> Option<CompiledSignal> {
+    Some(match sig {
+        Signal::Kind { kinds, own_domains } => {
+            let mut ks = Vec::new();
+            for k in kinds {
+                match k.as_str() {
+                    "pingback" | "trackback" | "comment" => ks.push(CommentKind::parse(k)),
+                    other => {
+                        l.diags.error(
+                            l.config_file,
+                            at.clone(),
+                            format!("unknown kind `{other}` (expected pingback, trackback or comment)"),
+                        );
+                    }
+                }
+            }
+            CompiledSignal::Kind {
+                kinds: ks,
+                own_domains: own_domains.iter().map(|d| d.to_ascii_lowercase()).collect(),
+            }
+        }
+        Signal::Links { min } => CompiledSignal::Links { min: (*min).max(1), url: url_regex() },
+        Signal::LinkDomain { deny, author_url } => {
+            let terms = l.term_file(deny, at.clone())?;
+            let deny = terms.terms.iter().map(|(t, _)| t.trim_start_matches('.').to_ascii_lowercase()).collect();
+            CompiledSignal::LinkDomain { deny, author_url: *author_url, url: url_regex() }
+        }
+        Signal::Caps { min_ratio, min_letters } => {
+            CompiledSignal::Caps { min_ratio: *min_ratio, min_letters: *min_letters }
+        }
+        Signal::RepeatedChars { min_run } => CompiledSignal::RepeatedChars { min_run: (*min_run).max(2) },
+    })
+}
+
+pub(super) fn compile_authors(l: &mut Loader, raw: &RawConfig) -> AuthorRules {
+    let a = &raw.authors;
+    let mut names = |file: &Option<String>| -> HashSet<String> {
+        let Some(f) = file else { return HashSet::new() };
+        match l.term_file(f, 0..0) {
+            Some(tf) => tf.terms.iter().map(|(t, _)| t.to_lowercase()).collect(),
+            None => HashSet::new(),
+        }
+    };
+    let blocked = names(&a.blocked);
+    let trusted = names(&a.trusted);
+    AuthorRules {
+        repeat_blocks: a.repeat_blocks,
+        repeat_action: Some(a.repeat_action),
+        blocked,
+        trusted,
+        trust_previously_approved: a.trust_previously_approved,
+        duplicate: a.duplicate,
+        flood: a.flood,
+    }
+}
