@@ -95,11 +95,11 @@ pub fn run(args: ServeArgs) -> CliResult {
         let hash = first.hash.clone();
         let rules = first.engine.rules().len();
         let origin = first.engine.origin().to_string();
-        let app = Arc::new(App::new(&opts, first).map_err(|e| CliError::usage(e.to_string()))?);
         let listener = tokio::net::TcpListener::bind(opts.addr)
             .await
             .map_err(|e| CliError::failure(format!("cannot listen on {}: {e}", opts.addr)))?;
         let local = listener.local_addr().map_err(|e| CliError::failure(e.to_string()))?;
+        let app = Arc::new(App::new(&opts, first, local).map_err(|e| CliError::usage(e.to_string()))?);
         eprintln!("moderate serve: listening on http://{local} ({origin}, {rules} rules, config {hash})");
         let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         crate::serve::serve(listener, app, opts.watch_interval, opts.request_timeout, stop_rx)

@@ -190,16 +190,16 @@ pub fn render_tail(session: &str, config: &str, comment: &Comment, verdict: &Ver
 /// # Errors
 /// The directory cannot be written. A file outside the config directory (an absolute path or
 /// `..`) is not copied; replay then finds the copy incomplete and says so.
-pub fn remember_config(ledger: &Path, snap: &Snapshot) -> io::Result<()> {
-    let dir = configs_dir(ledger).join(hash_dir(&snap.hash));
+pub fn remember_config(ledger: &Path, hash: &str, files: &[(String, String)]) -> io::Result<()> {
+    let dir = configs_dir(ledger).join(hash_dir(hash));
     if dir.join("MANIFEST").is_file() {
         return Ok(());
     }
-    let tmp = configs_dir(ledger).join(format!(".tmp-{}-{}", hash_dir(&snap.hash), std::process::id()));
+    let tmp = configs_dir(ledger).join(format!(".tmp-{}-{}", hash_dir(hash), std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp)?;
     let mut manifest = String::new();
-    for (i, (rel, text)) in snap.files.iter().enumerate() {
+    for (i, (rel, text)) in files.iter().enumerate() {
         let p = Path::new(rel);
         let safe = p.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
         if !safe {
@@ -213,7 +213,7 @@ pub fn remember_config(ledger: &Path, snap: &Snapshot) -> io::Result<()> {
         fs::write(&target, text)?;
         manifest.push_str(&format!("{}\t{rel}\n", if i == 0 { "config" } else { "file" }));
     }
-    fs::write(tmp.join("MANIFEST"), format!("hash\t{}\n{manifest}", snap.hash))?;
+    fs::write(tmp.join("MANIFEST"), format!("hash\t{hash}\n{manifest}"))?;
     match fs::rename(&tmp, &dir) {
         Ok(()) => Ok(()),
         // Someone else stored it first.
@@ -369,17 +369,18 @@ pub struct LedgerSink {
 }
 
 impl LedgerSink {
-    /// Appends to `path`, naming `snap`'s config (and storing a copy of it beside the ledger).
+    /// Appends to `path`, naming the config `hash` (and storing a copy of its `files` beside
+    /// the ledger; see [`super::reload::describe`]).
     ///
     /// # Errors
     /// The file or the config copy cannot be written.
-    pub fn open(path: &Path, snap: &Snapshot) -> io::Result<LedgerSink> {
+    pub fn open(path: &Path, hash: &str, files: &[(String, String)]) -> io::Result<LedgerSink> {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        remember_config(path, snap)?;
+        remember_config(path, hash, files)?;
         Ok(LedgerSink {
             out: BufWriter::with_capacity(1 << 16, file),
             session: new_session(),
-            config: snap.hash.clone(),
+            config: hash.to_string(),
             seq: 0,
             unsynced: 0,
         })

@@ -110,11 +110,13 @@ impl App {
     ///
     /// # Errors
     /// A file cannot be opened.
-    pub fn new(opts: &ServeOptions, first: reload::Snapshot) -> io::Result<App> {
+    /// `local` is the address actually bound (the port `--addr …:0` picked): on loopback, the
+    /// `Host` header must name it.
+    pub fn new(opts: &ServeOptions, first: reload::Snapshot, local: SocketAddr) -> io::Result<App> {
         let metrics = Arc::new(Metrics::default());
         let ledger = match &opts.ledger {
             Some(p) => {
-                ledger::remember_config(p, &first)
+                ledger::remember_config(p, &first.hash, &first.files)
                     .map_err(|e| io::Error::new(e.kind(), format!("{}: storing the config: {e}", p.display())))?;
                 Some(ledger::Ledger::open(p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?)
             }
@@ -137,7 +139,7 @@ impl App {
             }
             None => None,
         };
-        let allowed_hosts = crate::review::server::loopback_hosts(opts.addr);
+        let allowed_hosts = crate::review::server::loopback_hosts(local);
         let render = crate::write::Sink::renderer(&crate::write::jsonl::JsonlSink::new(io::sink()))
             .ok_or_else(|| io::Error::other("the JSONL sink has no renderer"))?;
         Ok(App {
@@ -163,7 +165,8 @@ impl App {
                 let snap = self.reloader.current();
                 let path = l.path().to_path_buf();
                 if snap.hash == hash {
-                    let r = tokio::task::spawn_blocking(move || ledger::remember_config(&path, &snap)).await;
+                    let r = tokio::task::spawn_blocking(move || ledger::remember_config(&path, &snap.hash, &snap.files))
+                        .await;
                     if let Ok(Err(e)) = r {
                         tracing::error!("ledger: cannot store config {hash}: {e}");
                     }

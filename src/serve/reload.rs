@@ -50,9 +50,14 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Builds a snapshot from a successful load of the config at `path` (None: built-in).
+    /// Every regex pattern is compiled here (they are otherwise compiled on first use), so
+    /// the first requests after a reload do not pay for it.
     pub fn new(loaded: Loaded, path: Option<&Path>) -> Snapshot {
         let dir = config_dir(path);
         let files = relative_files(&loaded.diagnostics, dir.as_deref());
+        for (rule, e) in loaded.engine.compile_all() {
+            tracing::warn!("rule {rule}: pattern does not compile: {e}");
+        }
         let watch = match &dir {
             Some(_) => loaded.diagnostics.files().map(|(n, _)| PathBuf::from(n)).collect(),
             None => Vec::new(),
@@ -78,6 +83,13 @@ impl Snapshot {
             || a.duplicate.is_some()
             || a.flood.is_some()
     }
+}
+
+/// The hash and the files (relative names) of a load (its diagnostics know every file read) of the config at `path` (None:
+/// built-in), without taking it apart: what `run --ledger` records.
+pub fn describe(diagnostics: &config::diag::Diagnostics, path: Option<&Path>) -> (String, Vec<(String, String)>) {
+    let files = relative_files(diagnostics, config_dir(path).as_deref());
+    (hash_files(&files), files)
 }
 
 /// The config file the CLI would use: `path`, else `./config.toml` if present, else None (the
