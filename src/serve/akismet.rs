@@ -73,15 +73,13 @@ fn decode(s: &[u8]) -> Vec<u8> {
     while i < s.len() {
         match s[i] {
             b'+' => out.push(b' '),
-            b'%' => {
-                match (s.get(i + 1).copied().and_then(hexval), s.get(i + 2).copied().and_then(hexval)) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' => match (s.get(i + 1).copied().and_then(hexval), s.get(i + 2).copied().and_then(hexval)) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;

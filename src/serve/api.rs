@@ -171,7 +171,8 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// reading), 408 when it takes longer than `timeout`.
 pub async fn read_body(body: Body, headers: &HeaderMap, max: usize, timeout: Duration) -> Result<Bytes, ApiError> {
     let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {max} bytes"));
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
         return Err(too_large());
     }

@@ -247,24 +247,32 @@ impl<'de> Visitor<'de> for CommentSeed<'_> {
                 (_, Value::Str(s)) => Some(s),
                 (Slot::Id, Value::Int(s)) => Some(s),
                 (Slot::Body, Value::Null) => {
-                    out.problem = Some(BadInput::bad(format!("field {key:?}: expected {expected}, found null"), Some(&key)));
+                    out.problem =
+                        Some(BadInput::bad(format!("field {key:?}: expected {expected}, found null"), Some(&key)));
                     None
                 }
                 (_, Value::Null) => None,
                 (_, Value::Int(_)) => {
-                    out.problem =
-                        Some(BadInput::bad(format!("field {key:?}: expected {expected}, found an integer"), Some(&key)));
+                    out.problem = Some(BadInput::bad(
+                        format!("field {key:?}: expected {expected}, found an integer"),
+                        Some(&key),
+                    ));
                     None
                 }
                 (_, Value::Other(what)) => {
-                    out.problem = Some(BadInput::bad(format!("field {key:?}: expected {expected}, found {what}"), Some(&key)));
+                    out.problem =
+                        Some(BadInput::bad(format!("field {key:?}: expected {expected}, found {what}"), Some(&key)));
                     None
                 }
             };
             if let Some(text) = text {
                 if slot == Slot::Body && text.len() > self.limits.max_comment {
                     out.problem = Some(BadInput::too_large(
-                        format!("field {key:?}: {} bytes, more than the limit of {}", text.len(), self.limits.max_comment),
+                        format!(
+                            "field {key:?}: {} bytes, more than the limit of {}",
+                            text.len(),
+                            self.limits.max_comment
+                        ),
                         Some(&key),
                     ));
                 }
@@ -313,7 +321,10 @@ fn ndjson_type(content_type: Option<&str>) -> Option<bool> {
     let ct = content_type?.split(';').next()?.trim().to_ascii_lowercase();
     match ct.as_str() {
         "application/json" => Some(false),
-        "application/x-ndjson" | "application/ndjson" | "application/jsonl" | "application/x-jsonlines"
+        "application/x-ndjson"
+        | "application/ndjson"
+        | "application/jsonl"
+        | "application/x-jsonlines"
         | "application/jsonlines" => Some(true),
         _ => None,
     }

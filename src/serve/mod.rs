@@ -123,9 +123,9 @@ impl App {
             None => None,
         };
         let queue = match &opts.queue {
-            Some(p) => {
-                Some(live::QueueWriter::open(p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?)
-            }
+            Some(p) => Some(
+                live::QueueWriter::open(p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?,
+            ),
             None => None,
         };
         let feedback = match &opts.feedback {
@@ -165,8 +165,9 @@ impl App {
                 let snap = self.reloader.current();
                 let path = l.path().to_path_buf();
                 if snap.hash == hash {
-                    let r = tokio::task::spawn_blocking(move || ledger::remember_config(&path, &snap.hash, &snap.files))
-                        .await;
+                    let r =
+                        tokio::task::spawn_blocking(move || ledger::remember_config(&path, &snap.hash, &snap.files))
+                            .await;
                     if let Ok(Err(e)) = r {
                         tracing::error!("ledger: cannot store config {hash}: {e}");
                     }

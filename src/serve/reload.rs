@@ -186,12 +186,15 @@ pub struct Reloader {
     path: Option<PathBuf>,
     status: Mutex<ReloadStatus>,
     /// (path, mtime, len) of every watched file when last looked at.
-    stamps: Mutex<Vec<(PathBuf, Option<(SystemTime, u64)>)>>,
+    stamps: Mutex<Vec<(PathBuf, Stamp)>>,
     /// Serializes reloads (a SIGHUP during a file-change reload waits).
     busy: tokio::sync::Mutex<()>,
 }
 
-fn stamp(p: &Path) -> Option<(SystemTime, u64)> {
+/// A file's (modification time, length), or None when it cannot be read.
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(p: &Path) -> Stamp {
     let m = std::fs::metadata(p).ok()?;
     Some((m.modified().ok()?, m.len()))
 }
@@ -209,7 +212,7 @@ impl Reloader {
         }
     }
 
-    fn stamps_for(watch: &[PathBuf], config: Option<&Path>) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
+    fn stamps_for(watch: &[PathBuf], config: Option<&Path>) -> Vec<(PathBuf, Stamp)> {
         let mut paths: Vec<PathBuf> = watch.to_vec();
         if let Some(c) = config {
             if !paths.iter().any(|p| p == c) {
