@@ -205,15 +205,9 @@ async fn check(
     let mut next_id = || format!("live-{}", app.next_id.fetch_add(1, Ordering::Relaxed) + 1);
     let (shape, comments) = input::parse_check(content_type, &bytes, &snap.fields, app.limits, &mut next_id)?;
     let _ = peer;
-    // Judging is CPU work: small requests run here, batches on the blocking pool.
-    let (comments, verdicts) = if comments.len() <= 4 {
-        app.live.judge(&snap, comments)
-    } else {
-        let (app2, snap2) = (Arc::clone(&app), Arc::clone(&snap));
-        tokio::task::spawn_blocking(move || app2.live.judge(&snap2, comments))
-            .await
-            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "judging was interrupted"))?
-    };
+    // Judging is CPU work and runs right here: the runtime has one worker per core, so a
+    // batch keeps one core busy for its few milliseconds and no thread pool grows.
+    let (comments, verdicts) = app.live.judge(&snap, comments);
     let mut out = Vec::with_capacity(verdicts.len() * 128 + 2);
     let n = verdicts.len();
     if shape == Shape::Array {
