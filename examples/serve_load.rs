@@ -43,7 +43,9 @@ fn args() -> Result<Args, String> {
         }
     }
     if a.port == 0 || a.input.is_empty() {
-        return Err("usage: serve_load --port PORT --input FILE.jsonl [--connections N] [--seconds S] [--batch N]".into());
+        return Err(
+            "usage: serve_load --port PORT --input FILE.jsonl [--connections N] [--seconds S] [--batch N]".into()
+        );
     }
     a.batch = a.batch.max(1);
     a.connections = a.connections.max(1);
@@ -145,8 +147,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let bodies: Vec<Vec<u8>> =
-        text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.as_bytes().to_vec()).collect();
+    let bodies: Vec<Vec<u8>> = text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.as_bytes().to_vec()).collect();
     if bodies.is_empty() {
         eprintln!("{}: no comments", a.input);
         std::process::exit(2);

@@ -41,6 +41,8 @@ use crate::write::{Judged, Sink};
 
 /// Most lines between two fsyncs.
 pub const SYNC_EVERY: usize = 512;
+/// Most lines waiting for the writer thread (about 1.5 KB each: a bound of ~12 MB).
+pub const BACKLOG: usize = 8192;
 /// Longest time a line waits for its fsync.
 pub const SYNC_AFTER: Duration = Duration::from_millis(50);
 
@@ -259,7 +261,7 @@ impl Ledger {
     /// The file cannot be opened.
     pub fn open(path: &Path) -> io::Result<Ledger> {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(65_536);
+        let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(BACKLOG);
         let written = Arc::new(AtomicU64::new(0));
         let w = Arc::clone(&written);
         let name = path.display().to_string();
@@ -329,7 +331,7 @@ impl Ledger {
     }
 
     /// Appends one entry made by [`render_tail`]. Call in verdict order (the caller holds the
-    /// lock that orders the author policy). Waits when the writer is 65,536 lines behind.
+    /// lock that orders the author policy). Waits when the writer is [`BACKLOG`] lines behind (back pressure instead of memory).
     pub fn append(&self, tail: &[u8]) {
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let mut line = Vec::with_capacity(tail.len() + 24);
