@@ -82,11 +82,12 @@ for run in "single $CONNS 1" "batch100 $CONNS_BATCH 100"; do
     echo "{\"run\":\"$1\",${out#\{},\"rss_mb\":$(rss),\"peak_rss_mb\":$(hwm)}"
 done
 if [ "$RELOAD" = 1 ]; then
-    ( end=$((SECONDS + SECS)); while [ $SECONDS -lt $end ]; do sleep 2; kill -HUP "$SERVER_PID" 2>/dev/null || true; done ) &
+    ( for _ in $(seq 2 2 "$SECS"); do sleep 2; kill -HUP "$SERVER_PID" 2>/dev/null || true; done ) &
+    HUPPER=$!
     out=$("$LOAD" --port "$PORT" --input "$WORK/comments.jsonl" --connections "$CONNS" --seconds "$SECS" --batch 1)
-    wait
-    reloads=$(grep -c "config reloaded" "$WORK/serve.log" || true)
-    echo "{\"run\":\"single+reload-every-2s\",${out#\{},\"rss_mb\":$(rss)}"
+    wait "$HUPPER"
+    reloads=$(curl -s "http://127.0.0.1:$PORT/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["last_reload"]["reloads"])' 2>/dev/null || echo "?")
+    echo "{\"run\":\"single+SIGHUP-every-2s\",${out#\{},\"reloads\":$reloads,\"rss_mb\":$(rss)}"
 fi
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 if [ "$LEDGER" = 1 ]; then echo "ledger lines: $(wc -l < "$WORK/ledger.jsonl")" >&2; fi

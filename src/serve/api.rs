@@ -18,13 +18,12 @@
 //! Each verdict response carries `X-Moderate-Config: sha256:…`, the config it was judged with
 //! (one snapshot per request, so one hash for the whole batch).
 
-use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -193,18 +192,13 @@ fn config_header(hash: &str) -> HeaderValue {
     HeaderValue::from_str(hash).unwrap_or(HeaderValue::from_static("unknown"))
 }
 
-async fn check(
-    State(app): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    req: Request,
-) -> Result<Response, ApiError> {
+async fn check(State(app): State<Shared>, req: Request) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
     let bytes = read_body(body, &parts.headers, app.limits.max_body, app.read_timeout).await?;
     let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let snap = app.reloader.current();
     let mut next_id = || format!("live-{}", app.next_id.fetch_add(1, Ordering::Relaxed) + 1);
     let (shape, comments) = input::parse_check(content_type, &bytes, &snap.fields, app.limits, &mut next_id)?;
-    let _ = peer;
     // Judging is CPU work and runs right here: the runtime has one worker per core, so a
     // batch keeps one core busy for its few milliseconds and no thread pool grows.
     let (comments, verdicts) = app.live.judge(&snap, comments);

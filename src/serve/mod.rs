@@ -258,9 +258,7 @@ pub async fn serve(
         tracing::info!("shutting down: finishing requests in flight");
     };
     let router = api::router(Arc::clone(&app), request_timeout);
-    let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
     let _ = quit_tx.send(true);
     let _ = watcher.await;
     #[cfg(unix)]
