@@ -414,7 +414,9 @@ fn akismet_check_and_feedback() {
     assert_eq!(lines[1]["labels"]["profanity"], false);
     assert_eq!(lines[1]["body"], "what a shit article");
     let (out, err) = run_cli(&root(), &["eval", "--json", fb.to_str().unwrap()], "");
-    assert!(out.contains("toxic") || err.is_empty(), "eval: {out}\n{err}");
+    let report: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("eval --json: {e}\n{out}\n{err}"));
+    assert_eq!(report[0]["rows"], 2, "{report}");
+    assert!(report[0]["deny"]["toxic"].is_object(), "{report}");
     // The real client library, when Python is here.
     python_akismet_client(&srv, "k-123");
 }

@@ -155,7 +155,12 @@ pub fn now_secs() -> u64 {
 /// # Errors
 /// Every diagnostic, one `file:line:col: error: message` per line.
 pub fn load(path: Option<&Path>) -> Result<(Snapshot, usize), String> {
-    match config::load(path) {
+    // `config::load(None)` would pick up ./config.toml; None here means the built-in pack.
+    let loaded = match path {
+        Some(p) => config::load(Some(p)),
+        None => config::load_from(config::source::FileSource::Builtin, "config.toml"),
+    };
+    match loaded {
         Ok(loaded) => {
             let (_, warnings) = loaded.diagnostics.counts();
             Ok((Snapshot::new(loaded, path), warnings))
