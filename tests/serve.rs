@@ -567,7 +567,7 @@ fn ledger_replay_and_queue() {
     // Replay with the rules changed on disk: the ledger's own copy of the config is used.
     std::fs::write(dir.join("config.toml"), "[thresholds]\nflag = 1.0\n").unwrap();
     let (out, err) = run_cli(&dir, &["replay", ledger.to_str().unwrap()], "");
-    assert_eq!(out, "", "{err}");
+    assert_eq!(out, "", "{err}\n{text}");
     assert!(err.contains("6 entries, 6 judged again: 6 same, 0 differ"), "{err}");
     // A verdict that is not what the config gives is reported.
     let tampered = text.replacen("\"verdict\":\"block\"", "\"verdict\":\"allow\"", 1);
@@ -576,8 +576,14 @@ fn ledger_replay_and_queue() {
     assert!(err.contains("1 differ"), "{err}");
     let d: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!((d["was"]["verdict"].as_str(), d["now"]["verdict"].as_str()), (Some("allow"), Some("block")));
-    // Without its copy, a config is not available (and the entries are said to be skipped).
+    // Without its copy, the config is still found by its hash: this one is the built-in pack's
+    // files, and the built-in pack is always a candidate.
     std::fs::remove_dir_all(dir.join("verdicts.ledger.configs")).unwrap();
+    let (_, err) = run_cli(&dir, &["replay", ledger.to_str().unwrap()], "");
+    assert!(err.contains("6 entries, 6 judged again: 5 same, 1 differ"), "{err}");
+    // A config that is nowhere (a hash no file set has) is reported, not guessed.
+    let orphan = std::fs::read_to_string(&ledger).unwrap().replace("\"config\":\"sha256:", "\"config\":\"sha256:0");
+    std::fs::write(&ledger, orphan).unwrap();
     let (_, err) = run_cli(&dir, &["replay", ledger.to_str().unwrap()], "");
     assert!(err.contains("6 entries not judged again"), "{err}");
     // Flagged comments went to the review queue.

@@ -198,7 +198,8 @@ pub async fn serve(
             if app.reloader.watched_path().is_none() {
                 return;
             }
-            let mut tick = tokio::time::interval(watch_interval);
+            // The first look is one interval after the start (the files were stamped at load).
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + watch_interval, watch_interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
