@@ -31,6 +31,7 @@ pub mod pipeline;
 pub mod read;
 pub mod review;
 pub mod rule;
+pub mod serve;
 pub mod term;
 pub mod verdict;
 pub mod write;

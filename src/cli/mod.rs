@@ -6,8 +6,10 @@ pub mod common;
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod replay;
 pub mod review;
 pub mod run;
+pub mod serve;
 pub mod sinks;
 
 use std::process::ExitCode;
@@ -113,6 +115,11 @@ pub enum Command {
     /// Moderate the review queue: store, list, decide, serve, export.
     #[command(after_help = REVIEW_HELP)]
     Review(review::ReviewArgs),
+    /// Run the pipeline as a live HTTP service: JSON API, Akismet-compatible endpoints, hot
+    /// reload, metrics, ledger.
+    Serve(serve::ServeArgs),
+    /// Judge every entry of a verdict ledger again with the config it names; report differences.
+    Replay(replay::ReplayArgs),
 }
 
 /// Entry point of the binary.
@@ -141,6 +148,8 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Review(args) => review::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Replay(args) => replay::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

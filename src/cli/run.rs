@@ -33,6 +33,10 @@ pub struct RunArgs {
     /// Store flagged comments in this review-queue database (SQLite).
     #[arg(long)]
     pub queue: Option<PathBuf>,
+    /// Append one JSONL line per verdict (input, config hash, version) to FILE, fsynced in
+    /// batches; `moderate replay FILE` judges them again.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
     /// Write a per-author report (JSONL: comments, verdicts, rules hit) to FILE.
     #[arg(long)]
     pub authors: Option<PathBuf>,
@@ -110,6 +114,13 @@ pub fn run(args: RunArgs) -> CliResult {
     let mut summary = SummarySink::default();
     let mut sinks: Vec<&mut dyn Sink> = vec![&mut verdicts, &mut summary];
     let mut extra = super::sinks::extra_sinks(&args, &inputs, &loaded.raw)?;
+    if let Some(path) = &args.ledger {
+        let config = crate::serve::reload::resolve_config(args.config.as_deref());
+        let (hash, files) = crate::serve::reload::describe(&loaded.diagnostics, config.as_deref());
+        let sink = crate::serve::ledger::LedgerSink::open(path, &hash, &files)
+            .map_err(|e| CliError::usage(format!("--ledger {}: {e}", path.display())))?;
+        extra.push(Box::new(sink));
+    }
     for s in extra.iter_mut() {
         sinks.push(s.as_mut());
     }

@@ -80,6 +80,12 @@ impl Diagnostics {
         self.items.last_mut().unwrap()
     }
 
+    /// Every file the load read, config first, as `(name, text)`: what a live server watches
+    /// and hashes to name the config a verdict was judged with.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files.iter().map(|(n, t)| (n.as_str(), t.as_str()))
+    }
+
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)

@@ -268,6 +268,13 @@ impl AuthorPolicy {
         self.authors.len() + self.windows.len()
     }
 
+    /// Takes `other`'s rules and thresholds and keeps this state (recent bodies, flood windows,
+    /// per-author counts): how a live server carries the policy across a config reload.
+    pub fn adopt_rules(&mut self, other: AuthorPolicy) {
+        self.rules = other.rules;
+        self.thresholds = other.thresholds;
+    }
+
     /// Applies the policy to the next comment (in input order) and records it in the report.
     pub fn apply(&mut self, c: &Comment, v: &mut Verdict) {
         self.apply_hashed(c, v, body_hash(&c.body));

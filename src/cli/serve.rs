@@ -1,0 +1,111 @@
+//! `moderate serve`: the pipeline as a live HTTP service (see [`crate::serve`] and docs/serve.md).
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::{CliError, CliResult};
+use crate::serve::input::Limits;
+use crate::serve::{reload, App, ServeOptions};
+
+/// Arguments of `moderate serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (a port of 0 picks a free one; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8788", value_name = "HOST:PORT")]
+    pub addr: String,
+    /// Config file (default: ./config.toml, else the built-in pack). Reloaded on SIGHUP and
+    /// when it or a rule file changes.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Store flagged comments in this review-queue database (SQLite), for `moderate review serve`.
+    #[arg(long, value_name = "FILE")]
+    pub queue: Option<PathBuf>,
+    /// Append one JSONL line per verdict (input, config hash, version) to FILE; see `moderate replay`.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+    /// Append Akismet submit-spam / submit-ham decisions to FILE as labeled JSONL (for `moderate eval`).
+    #[arg(long, value_name = "FILE")]
+    pub feedback: Option<PathBuf>,
+    /// Token every request must carry (Authorization: Bearer T; Akismet `key`). Required when
+    /// not listening on loopback.
+    #[arg(long, env = "MODERATE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Most bytes in a request body (413 above).
+    #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
+    pub max_body: usize,
+    /// Most bytes in one comment's text (413 above).
+    #[arg(long, default_value_t = 64 << 10, value_name = "BYTES")]
+    pub max_comment: usize,
+    /// Most comments in one request (413 above).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub max_batch: usize,
+    /// Seconds a client may take to send a request body (408 after).
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub read_timeout: u64,
+    /// Seconds a request may take in all (503 after).
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub request_timeout: u64,
+    /// How often to look for changed config or rule files, in milliseconds.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    pub watch_interval: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+}
+
+/// Runs `moderate serve`.
+pub fn run(args: ServeArgs) -> CliResult {
+    let addr: SocketAddr = args
+        .addr
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| CliError::usage(format!("--addr {}: not a HOST:PORT address", args.addr)))?;
+    let token = args.token.clone().filter(|t| !t.trim().is_empty());
+    if !addr.ip().is_loopback() && token.is_none() {
+        return Err(CliError::usage(format!(
+            "--addr {addr} is not a loopback address: give a --token (or MODERATE_TOKEN) so strangers cannot use the service"
+        )));
+    }
+    let config = reload::resolve_config(args.config.as_deref());
+    // Load once with the CLI's diagnostics (errors with carets, exit 2).
+    let loaded = super::common::load_config(config.as_deref(), false)?;
+    let first = reload::Snapshot::new(loaded, config.as_deref());
+    let opts = ServeOptions {
+        addr,
+        config,
+        queue: args.queue,
+        ledger: args.ledger,
+        feedback: args.feedback,
+        token,
+        limits: Limits { max_body: args.max_body, max_comment: args.max_comment, max_batch: args.max_batch.max(1) },
+        read_timeout: Duration::from_secs(args.read_timeout.max(1)),
+        request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        watch_interval: Duration::from_millis(args.watch_interval.max(50)),
+        threads: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(opts.threads)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failure(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async move {
+        let hash = first.hash.clone();
+        let rules = first.engine.rules().len();
+        let origin = first.engine.origin().to_string();
+        let listener = tokio::net::TcpListener::bind(opts.addr)
+            .await
+            .map_err(|e| CliError::failure(format!("cannot listen on {}: {e}", opts.addr)))?;
+        let local = listener.local_addr().map_err(|e| CliError::failure(e.to_string()))?;
+        let app = Arc::new(App::new(&opts, first, local).map_err(|e| CliError::usage(e.to_string()))?);
+        eprintln!("moderate serve: listening on http://{local} ({origin}, {rules} rules, config {hash})");
+        let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        crate::serve::serve(listener, app, opts.watch_interval, opts.request_timeout, stop_rx)
+            .await
+            .map_err(|e| CliError::failure(format!("server: {e}")))?;
+        eprintln!("moderate serve: stopped; ledger and queue flushed");
+        Ok(())
+    })
+}

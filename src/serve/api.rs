@@ -1,0 +1,285 @@
+//! The HTTP API: routes, the guard (Host and token), timeouts, metrics, JSON errors.
+//!
+//! | method | path | what |
+//! |---|---|---|
+//! | POST | `/v1/check` | one comment object → one verdict record; a JSON array or NDJSON → one verdict per comment, in order |
+//! | GET | `/healthz` | `{"status":"ok"}` (no token needed) |
+//! | GET | `/v1/status` | config hash, origin, rule count, uptime, last reload and its error |
+//! | GET | `/v1/openapi.json` | the OpenAPI 3.0 description of this API |
+//! | GET | `/metrics` | Prometheus text |
+//! | POST | `/1.1/verify-key`, `/1.1/comment-check`, `/1.1/submit-spam`, `/1.1/submit-ham` | Akismet-compatible ([`super::akismet`]) |
+//!
+//! Every answer that is not a success is `{"error": message, "field": name-or-null}` (plus
+//! `"index"` for a comment of a batch): 400 bad input, 401 token, 404 route, 405 method, 408 a
+//! body that takes too long, 413 above a limit, 415 content type, 421 Host, 503 timeout.
+//! Nothing a client sends can make a 500: handlers return errors as values, and a panic would
+//! be a bug (there is none on these paths; axum would answer 500 and the server keep running).
+//!
+//! Each verdict response carries `X-Moderate-Config: sha256:…`, the config it was judged with
+//! (one snapshot per request, so one hash for the whole batch).
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use http_body_util::BodyExt;
+
+use super::input::{self, BadInput, Shape};
+use super::metrics::ROUTES;
+use super::App;
+use crate::write::Judged;
+
+/// An error answer: `{"error", "field", "index"?}` with a status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+    field: Option<String>,
+    index: Option<usize>,
+}
+
+impl ApiError {
+    /// An error with no field.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, message: message.into(), field: None, index: None }
+    }
+}
+
+impl From<BadInput> for ApiError {
+    fn from(b: BadInput) -> Self {
+        ApiError {
+            status: StatusCode::from_u16(b.status).unwrap_or(StatusCode::BAD_REQUEST),
+            message: b.message,
+            field: b.field,
+            index: b.index,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut v = serde_json::json!({ "error": self.message, "field": self.field });
+        if let (Some(i), Some(m)) = (self.index, v.as_object_mut()) {
+            m.insert("index".into(), i.into());
+        }
+        (self.status, [(header::CONTENT_TYPE, "application/json")], format!("{v}\n")).into_response()
+    }
+}
+
+type Shared = Arc<App>;
+
+/// The application.
+pub fn router(app: Shared, request_timeout: Duration) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/check", post(check))
+        .route("/v1/status", get(status))
+        .route("/v1/openapi.json", get(openapi))
+        .route("/metrics", get(metrics))
+        .route("/1.1/verify-key", post(super::akismet::verify_key))
+        .route("/1.1/comment-check", post(super::akismet::comment_check))
+        .route("/1.1/submit-spam", post(super::akismet::submit_spam))
+        .route("/1.1/submit-ham", post(super::akismet::submit_ham))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
+        .layer(middleware::from_fn_with_state((Arc::clone(&app), request_timeout), observe))
+        .with_state(app)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no such route; see /v1/openapi.json")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this route")
+}
+
+fn route_index(path: &str) -> usize {
+    if path == "/v1/check" {
+        0
+    } else if path.starts_with("/1.1/") {
+        1
+    } else if path == "/v1/status" || path == "/healthz" || path == "/metrics" {
+        2
+    } else {
+        ROUTES.len() - 1
+    }
+}
+
+/// Times every request, counts its status, and bounds how long it may take.
+async fn observe(State((app, timeout)): State<(Shared, Duration)>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = route_index(req.uri().path());
+    let res = match tokio::time::timeout(timeout, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the request took too long").into_response(),
+    };
+    app.metrics.response(route, res.status().as_u16(), start.elapsed());
+    res
+}
+
+/// Host check (DNS rebinding) on loopback; the token on everything but `/healthz` and the
+/// Akismet routes (which check the Akismet `key` / `api_key` field instead).
+async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    if !app.allowed_hosts.is_empty() {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
+        if !host.as_ref().is_some_and(|h| app.allowed_hosts.contains(h)) {
+            return ApiError::new(StatusCode::MISDIRECTED_REQUEST, "unexpected Host header for a loopback server")
+                .into_response();
+        }
+    }
+    let path = req.uri().path();
+    if path != "/healthz" && !path.starts_with("/1.1/") {
+        if let Some(token) = &app.token {
+            if !token_ok(headers, token) {
+                return ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "this server needs its token: Authorization: Bearer TOKEN (or X-Moderate-Token)",
+                )
+                .into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+fn token_ok(headers: &HeaderMap, token: &str) -> bool {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or_else(|| headers.get("x-moderate-token").and_then(|v| v.to_str().ok()));
+    given.is_some_and(|g| constant_time_eq(g.trim().as_bytes(), token.as_bytes()))
+}
+
+/// Compares without an early exit on the first differing byte.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Reads a request body: 413 above `max` bytes (by `Content-Length` before reading, or while
+/// reading), 408 when it takes longer than `timeout`.
+pub async fn read_body(body: Body, headers: &HeaderMap, max: usize, timeout: Duration) -> Result<Bytes, ApiError> {
+    let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {max} bytes"));
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let limited = http_body_util::Limited::new(body, max);
+    match tokio::time::timeout(timeout, limited.collect()).await {
+        Err(_) => Err(ApiError::new(StatusCode::REQUEST_TIMEOUT, "the request body took too long to arrive")),
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
+        Ok(Err(e)) => Err(ApiError::new(StatusCode::BAD_REQUEST, format!("cannot read the request body: {e}"))),
+    }
+}
+
+async fn healthz() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], "{\"status\":\"ok\"}\n").into_response()
+}
+
+fn config_header(hash: &str) -> HeaderValue {
+    HeaderValue::from_str(hash).unwrap_or(HeaderValue::from_static("unknown"))
+}
+
+async fn check(State(app): State<Shared>, req: Request) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    let bytes = read_body(body, &parts.headers, app.limits.max_body, app.read_timeout).await?;
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let snap = app.reloader.current();
+    let mut next_id = || format!("live-{}", app.next_id.fetch_add(1, Ordering::Relaxed) + 1);
+    let (shape, comments) = input::parse_check(content_type, &bytes, &snap.fields, app.limits, &mut next_id)?;
+    // Judging is CPU work and runs right here: the runtime has one worker per core, so a
+    // batch keeps one core busy for its few milliseconds and no thread pool grows.
+    let (comments, verdicts) = app.live.judge(&snap, comments);
+    let mut out = Vec::with_capacity(verdicts.len() * 128 + 2);
+    let n = verdicts.len();
+    if shape == Shape::Array {
+        out.push(b'[');
+    }
+    for (i, (c, v)) in comments.into_iter().zip(verdicts).enumerate() {
+        let start = out.len();
+        let judged = Judged { record: Ok(c), verdict: v };
+        if (app.render)(&judged, &mut out).is_err() {
+            out.truncate(start);
+            continue;
+        }
+        if shape == Shape::Array {
+            // `run`'s line without its newline, comma-separated.
+            if out.last() == Some(&b'\n') {
+                out.pop();
+            }
+            if i + 1 < n {
+                out.push(b',');
+            }
+        }
+    }
+    if shape == Shape::Array {
+        out.extend_from_slice(b"]\n");
+    }
+    let ct = if shape == Shape::Ndjson { "application/x-ndjson" } else { "application/json" };
+    let mut res = (StatusCode::OK, [(header::CONTENT_TYPE, ct)], out).into_response();
+    res.headers_mut().insert("x-moderate-config", config_header(&snap.hash));
+    Ok(res)
+}
+
+async fn status(State(app): State<Shared>) -> Response {
+    let snap = app.reloader.current();
+    let reload = app.reloader.status();
+    let ledger = app.live.ledger.as_ref().map(|l| {
+        serde_json::json!({"path": l.path().display().to_string(), "session": l.session(), "synced_lines": l.written()})
+    });
+    let v = serde_json::json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "config": {
+            "hash": snap.hash,
+            "origin": snap.engine.origin(),
+            "rules": snap.engine.rules().len(),
+            "loaded_at": super::ledger::utc(snap.loaded_at),
+        },
+        "started_at": super::ledger::utc(app.started_at),
+        "uptime_seconds": app.started.elapsed().as_secs_f64(),
+        "last_reload": {
+            "at": reload.at.map(super::ledger::utc),
+            "ok": reload.ok,
+            "error": reload.error,
+            "reloads": reload.reloads,
+            "failed": reload.failed,
+        },
+        "verdicts": {
+            "allow": app.metrics.count(crate::verdict::Decision::Allow),
+            "flag": app.metrics.count(crate::verdict::Decision::Flag),
+            "block": app.metrics.count(crate::verdict::Decision::Block),
+        },
+        "ledger": ledger,
+        "queue": app.live.queue.is_some(),
+        "limits": {
+            "max_body_bytes": app.limits.max_body,
+            "max_comment_bytes": app.limits.max_comment,
+            "max_batch": app.limits.max_batch,
+        },
+    });
+    ([(header::CONTENT_TYPE, "application/json")], format!("{v}\n")).into_response()
+}
+
+async fn metrics(State(app): State<Shared>) -> Response {
+    let snap = app.reloader.current();
+    let r = app.reloader.status();
+    let text = app.metrics.render(r.reloads, r.failed, snap.engine.rules().len(), app.started.elapsed().as_secs_f64());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], format!("{}\n", super::openapi::document())).into_response()
+}

@@ -1,0 +1,598 @@
+//! The verdict ledger: an append-only JSONL audit trail, one line per verdict.
+//!
+//! ```json
+//! {"seq":1,"session":"2026-12-02T05:00:00Z#4711","at":"2026-12-02T05:00:01Z","version":"0.1.0",
+//!  "config":"sha256:…","input_hash":"sha256:…",
+//!  "comment":{"id":"c-1","body":"…","author":"ann",…},
+//!  "verdict":{"id":"c-1","verdict":"flag","score":2.0,"reasons":[…]}}
+//! ```
+//!
+//! - `verdict` is the record exactly as `run` writes it; `comment` is the input as judged (with
+//!   the arrival time a live server stamps when the client sent none), so the entry can be
+//!   judged again; `input_hash` is SHA-256 of `comment` as written here.
+//! - `session` names one process (start time and pid); `seq` counts within it. The author
+//!   policy (duplicates, floods, repeat offenders) starts fresh with each session and sees the
+//!   session's comments in `seq` order, which is how [`replay`] reproduces it.
+//! - Lines are appended by one writer thread and made durable with `fsync` in batches (at most
+//!   [`SYNC_EVERY`] lines or [`SYNC_AFTER`] after the first unsynced line); closing the ledger
+//!   syncs what is left. A crash loses at most the last batch; a torn last line is skipped
+//!   (and counted) by `replay`.
+//! - Each config a ledger names is copied once into `LEDGER.configs/<hex>/` (config file and
+//!   rule files, with a `MANIFEST`), so `moderate replay` can rebuild it after the files changed.
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::reload::{hex, Snapshot};
+use crate::comment::{Comment, CommentKind};
+use crate::decide::author::AuthorPolicy;
+use crate::verdict::Verdict;
+use crate::write::{Judged, Sink};
+
+/// Most lines between two fsyncs.
+pub const SYNC_EVERY: usize = 512;
+/// Most lines waiting for the writer thread (about 1.5 KB each: a bound of ~12 MB).
+pub const BACKLOG: usize = 8192;
+/// Longest time a line waits for its fsync.
+pub const SYNC_AFTER: Duration = Duration::from_millis(50);
+
+/// The input of one ledger entry: the comment fields a verdict depends on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerComment {
+    /// The comment's id.
+    pub id: String,
+    /// The text judged.
+    pub body: String,
+    /// Author name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// comment / pingback / trackback.
+    #[serde(default)]
+    pub kind: CommentKind,
+    /// Author URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_url: Option<String>,
+    /// Author e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_email: Option<String>,
+    /// Author IP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Posting time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Post / thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_id: Option<String>,
+    /// Parent comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// The site's earlier approval, if the input carried one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
+}
+
+impl LedgerComment {
+    /// The ledger form of `c`.
+    pub fn of(c: &Comment) -> LedgerComment {
+        LedgerComment {
+            id: c.id.clone(),
+            body: c.body.clone(),
+            author: c.author.clone(),
+            kind: c.kind,
+            author_url: c.author_url.clone(),
+            author_email: c.author_email.clone(),
+            ip: c.ip.clone(),
+            created_at: c.created_at.clone(),
+            post_id: c.post_id.clone(),
+            parent: c.parent.clone(),
+            approved: c.approved,
+        }
+    }
+
+    /// Back to a comment, for judging again.
+    pub fn to_comment(&self) -> Comment {
+        Comment {
+            id: self.id.clone(),
+            body: self.body.clone(),
+            author: self.author.clone(),
+            kind: self.kind,
+            author_url: self.author_url.clone(),
+            author_email: self.author_email.clone(),
+            ip: self.ip.clone(),
+            created_at: self.created_at.clone(),
+            post_id: self.post_id.clone(),
+            parent: self.parent.clone(),
+            approved: self.approved,
+            ..Comment::default()
+        }
+    }
+}
+
+/// One ledger line, as read back.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Entry {
+    /// Position within the session.
+    pub seq: u64,
+    /// The process that wrote it.
+    pub session: String,
+    /// When it was written (UTC).
+    #[serde(default)]
+    pub at: String,
+    /// Program version.
+    #[serde(default)]
+    pub version: String,
+    /// Config hash.
+    pub config: String,
+    /// SHA-256 of `comment`.
+    #[serde(default)]
+    pub input_hash: String,
+    /// The input.
+    pub comment: LedgerComment,
+    /// The verdict record as given.
+    pub verdict: serde_json::Value,
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for `secs` since 1970 (UTC).
+pub fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// A fresh session name: start time and process id.
+pub fn new_session() -> String {
+    format!("{}#{}", utc(super::reload::now_secs()), std::process::id())
+}
+
+/// Renders the ledger line of `comment` judged `verdict` under config `config` (without the
+/// leading `{"seq":N,`, which the writer adds in order: see [`Ledger::append`]).
+pub fn render_tail(session: &str, config: &str, comment: &Comment, verdict: &Verdict) -> Vec<u8> {
+    let lc = LedgerComment::of(comment);
+    let comment_json = serde_json::to_vec(&lc).unwrap_or_default();
+    let input_hash = format!("sha256:{}", hex(&Sha256::digest(&comment_json)));
+    let mut out = Vec::with_capacity(comment_json.len() + 256);
+    let _ = write!(
+        out,
+        "\"session\":{},\"at\":\"{}\",\"version\":\"{}\",\"config\":{},\"input_hash\":\"{input_hash}\",\"comment\":",
+        serde_json::Value::from(session),
+        utc(super::reload::now_secs()),
+        env!("CARGO_PKG_VERSION"),
+        serde_json::Value::from(config),
+    );
+    out.extend_from_slice(&comment_json);
+    out.extend_from_slice(b",\"verdict\":");
+    let _ = serde_json::to_writer(&mut out, verdict);
+    out.extend_from_slice(b"}\n");
+    out
+}
+
+/// Copies the files of `snap` into `LEDGER.configs/<hex>/` unless already there.
+///
+/// # Errors
+/// The directory cannot be written. A file outside the config directory (an absolute path or
+/// `..`) is not copied; replay then finds the copy incomplete and says so.
+pub fn remember_config(ledger: &Path, hash: &str, files: &[(String, String)]) -> io::Result<()> {
+    let dir = configs_dir(ledger).join(hash_dir(hash));
+    if dir.join("MANIFEST").is_file() {
+        return Ok(());
+    }
+    let tmp = configs_dir(ledger).join(format!(".tmp-{}-{}", hash_dir(hash), std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir_all(&tmp)?;
+    let mut manifest = String::new();
+    for (i, (rel, text)) in files.iter().enumerate() {
+        let p = Path::new(rel);
+        let safe = p.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if !safe {
+            manifest.push_str(&format!("skipped\t{rel}\n"));
+            continue;
+        }
+        let target = tmp.join(p);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(&target, text)?;
+        manifest.push_str(&format!("{}\t{rel}\n", if i == 0 { "config" } else { "file" }));
+    }
+    fs::write(tmp.join("MANIFEST"), format!("hash\t{hash}\n{manifest}"))?;
+    match fs::rename(&tmp, &dir) {
+        Ok(()) => Ok(()),
+        // Someone else stored it first.
+        Err(_) if dir.join("MANIFEST").is_file() => fs::remove_dir_all(&tmp),
+        Err(e) => Err(e),
+    }
+}
+
+/// `LEDGER.configs`.
+pub fn configs_dir(ledger: &Path) -> PathBuf {
+    let mut name = ledger.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".configs");
+    ledger.with_file_name(name)
+}
+
+fn hash_dir(hash: &str) -> String {
+    hash.strip_prefix("sha256:").unwrap_or(hash).chars().filter(char::is_ascii_hexdigit).collect()
+}
+
+/// The config file of a stored copy, if `hash` was stored beside `ledger`.
+pub fn stored_config(ledger: &Path, hash: &str) -> Option<PathBuf> {
+    let dir = configs_dir(ledger).join(hash_dir(hash));
+    let manifest = fs::read_to_string(dir.join("MANIFEST")).ok()?;
+    let rel = manifest.lines().find_map(|l| l.strip_prefix("config\t"))?;
+    Some(dir.join(rel))
+}
+
+/// The ledger of a live server: lines go to a writer thread that appends and fsyncs in batches.
+#[derive(Debug)]
+pub struct Ledger {
+    path: PathBuf,
+    session: String,
+    seq: AtomicU64,
+    tx: Mutex<Option<SyncSender<Vec<u8>>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    written: Arc<AtomicU64>,
+}
+
+impl Ledger {
+    /// Opens `path` for appending (created when missing) and starts the writer thread.
+    ///
+    /// # Errors
+    /// The file cannot be opened.
+    pub fn open(path: &Path) -> io::Result<Ledger> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(BACKLOG);
+        let written = Arc::new(AtomicU64::new(0));
+        let w = Arc::clone(&written);
+        let name = path.display().to_string();
+        let thread = std::thread::Builder::new().name("ledger".into()).spawn(move || {
+            let mut out = BufWriter::with_capacity(1 << 16, &file);
+            let mut pending = 0usize;
+            let mut since: Option<Instant> = None;
+            let sync = |out: &mut BufWriter<&File>, pending: &mut usize| {
+                let r = out.flush().and_then(|()| out.get_ref().sync_data());
+                if let Err(e) = r {
+                    tracing::error!("ledger {name}: {e}");
+                }
+                w.fetch_add(*pending as u64, Ordering::Relaxed);
+                *pending = 0;
+            };
+            loop {
+                let wait = since.map_or(Duration::from_secs(3600), |s| SYNC_AFTER.saturating_sub(s.elapsed()));
+                match rx.recv_timeout(wait) {
+                    Ok(line) => {
+                        if let Err(e) = out.write_all(&line) {
+                            tracing::error!("ledger {name}: {e}");
+                        }
+                        pending += 1;
+                        since.get_or_insert_with(Instant::now);
+                        if pending >= SYNC_EVERY {
+                            sync(&mut out, &mut pending);
+                            since = None;
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        if pending > 0 {
+                            sync(&mut out, &mut pending);
+                        }
+                        since = None;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => {
+                        sync(&mut out, &mut pending);
+                        let _ = file.sync_all();
+                        return;
+                    }
+                }
+            }
+        })?;
+        Ok(Ledger {
+            path: path.to_path_buf(),
+            session: new_session(),
+            seq: AtomicU64::new(0),
+            tx: Mutex::new(Some(tx)),
+            thread: Mutex::new(Some(thread)),
+            written,
+        })
+    }
+
+    /// The ledger file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This process's session name.
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    /// Lines made durable so far.
+    pub fn written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
+
+    /// Appends one entry made by [`render_tail`]. Call in verdict order (the caller holds the
+    /// lock that orders the author policy). Waits when the writer is [`BACKLOG`] lines behind (back pressure instead of memory).
+    pub fn append(&self, tail: &[u8]) {
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut line = Vec::with_capacity(tail.len() + 24);
+        let _ = write!(line, "{{\"seq\":{seq},");
+        line.extend_from_slice(tail);
+        let tx = self.tx.lock().ok().and_then(|g| g.clone());
+        match tx {
+            Some(tx) => {
+                if tx.send(line).is_err() {
+                    tracing::error!("ledger {}: writer stopped; a verdict was not recorded", self.path.display());
+                }
+            }
+            None => tracing::error!("ledger {}: closed; a verdict was not recorded", self.path.display()),
+        }
+    }
+
+    /// Stops the writer after everything sent so far is written and synced.
+    pub fn close(&self) {
+        if let Ok(mut g) = self.tx.lock() {
+            g.take();
+        }
+        let t = self.thread.lock().ok().and_then(|mut g| g.take());
+        if let Some(t) = t {
+            let _ = t.join();
+        }
+    }
+}
+
+/// `moderate run --ledger FILE`: the same lines from the write stage, synced in batches and at
+/// the end.
+pub struct LedgerSink {
+    out: BufWriter<File>,
+    session: String,
+    config: String,
+    seq: u64,
+    unsynced: usize,
+}
+
+impl LedgerSink {
+    /// Appends to `path`, naming the config `hash` (and storing a copy of its `files` beside
+    /// the ledger; see [`super::reload::describe`]).
+    ///
+    /// # Errors
+    /// The file or the config copy cannot be written.
+    pub fn open(path: &Path, hash: &str, files: &[(String, String)]) -> io::Result<LedgerSink> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        remember_config(path, hash, files)?;
+        Ok(LedgerSink {
+            out: BufWriter::with_capacity(1 << 16, file),
+            session: new_session(),
+            config: hash.to_string(),
+            seq: 0,
+            unsynced: 0,
+        })
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().sync_data()?;
+        self.unsynced = 0;
+        Ok(())
+    }
+}
+
+impl Sink for LedgerSink {
+    fn write(&mut self, judged: &Judged) -> io::Result<()> {
+        let Ok(c) = &judged.record else { return Ok(()) };
+        self.seq += 1;
+        write!(self.out, "{{\"seq\":{},", self.seq)?;
+        self.out.write_all(&render_tail(&self.session, &self.config, c, &judged.verdict))?;
+        self.unsynced += 1;
+        if self.unsynced >= SYNC_EVERY * 8 {
+            self.sync()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sync()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.sync()
+    }
+}
+
+/// The author policy across a stream that may change config: one state, whose rules follow
+/// the config of each comment. Used by the live server and by [`replay`], so both apply the
+/// policy the same way.
+#[derive(Debug, Default)]
+pub struct AuthorState {
+    policy: Option<AuthorPolicy>,
+    config: String,
+}
+
+impl AuthorState {
+    /// Applies the policy of `snap` (if it has one) to the next comment, in order.
+    pub fn apply(&mut self, snap: &Snapshot, c: &Comment, v: &mut Verdict) {
+        if !snap.author_policy_active() {
+            return;
+        }
+        match &mut self.policy {
+            None => self.policy = Some(snap.engine.author_policy()),
+            Some(p) if self.config != snap.hash => p.adopt_rules(snap.engine.author_policy()),
+            Some(_) => {}
+        }
+        self.config.clone_from(&snap.hash);
+        if let Some(p) = &mut self.policy {
+            p.apply(c, v);
+        }
+    }
+}
+
+/// One entry whose verdict is not what it was.
+#[derive(Debug, Clone, Serialize)]
+pub struct Difference {
+    /// The entry's session and seq.
+    pub session: String,
+    /// Position in the session.
+    pub seq: u64,
+    /// The comment id.
+    pub id: String,
+    /// The config it was judged with.
+    pub config: String,
+    /// The verdict recorded.
+    pub was: serde_json::Value,
+    /// The verdict now.
+    pub now: serde_json::Value,
+}
+
+/// What a replay found.
+#[derive(Debug, Default, Serialize)]
+pub struct ReplayReport {
+    /// Entries read.
+    pub entries: u64,
+    /// Entries judged again.
+    pub rejudged: u64,
+    /// Entries whose verdict is the same.
+    pub same: u64,
+    /// Entries whose verdict differs.
+    pub differ: u64,
+    /// Entries not judged again because their config is not available, by config hash.
+    pub unavailable: HashMap<String, u64>,
+    /// Lines that are not ledger entries (e.g. a line torn by a crash), by line number.
+    pub bad_lines: Vec<u64>,
+}
+
+/// Where replay looks for a config by hash: the copies beside the ledger, then these
+/// candidates (the current config, the built-in pack) when their hash matches.
+pub struct Configs {
+    ledger: PathBuf,
+    candidates: Vec<Arc<Snapshot>>,
+    cache: HashMap<String, Option<Arc<Snapshot>>>,
+}
+
+impl Configs {
+    /// Looks beside `ledger`, then among `candidates`.
+    pub fn new(ledger: &Path, candidates: Vec<Snapshot>) -> Configs {
+        Configs {
+            ledger: ledger.to_path_buf(),
+            candidates: candidates.into_iter().map(Arc::new).collect(),
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The compiled config with this hash, if it can be had.
+    pub fn get(&mut self, hash: &str) -> Option<Arc<Snapshot>> {
+        if let Some(s) = self.cache.get(hash) {
+            return s.clone();
+        }
+        let found = stored_config(&self.ledger, hash)
+            .and_then(|p| super::reload::load(Some(&p)).ok())
+            .map(|(s, _)| Arc::new(s))
+            .filter(|s| s.hash == hash)
+            .or_else(|| self.candidates.iter().find(|s| s.hash == hash).cloned());
+        self.cache.insert(hash.to_string(), found.clone());
+        found
+    }
+}
+
+/// Judges every entry of `ledger` again with the config it names and calls `differ` for each
+/// verdict that is not what was recorded.
+///
+/// # Errors
+/// The ledger cannot be read, or `differ` fails.
+pub fn replay(
+    ledger: &Path,
+    configs: &mut Configs,
+    differ: &mut dyn FnMut(&Difference) -> io::Result<()>,
+) -> io::Result<ReplayReport> {
+    let file = File::open(ledger)?;
+    let mut report = ReplayReport::default();
+    let mut session = String::new();
+    let mut authors = AuthorState::default();
+    let mut line_no = 0u64;
+    for line in BufReader::new(file).split(b'\n') {
+        let line = line?;
+        line_no += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let Ok(entry) = serde_json::from_slice::<Entry>(&line) else {
+            report.bad_lines.push(line_no);
+            continue;
+        };
+        report.entries += 1;
+        if entry.session != session {
+            session.clone_from(&entry.session);
+            authors = AuthorState::default();
+        }
+        let Some(snap) = configs.get(&entry.config) else {
+            *report.unavailable.entry(entry.config.clone()).or_default() += 1;
+            continue;
+        };
+        let comment = entry.comment.to_comment();
+        let mut verdict = snap.engine.judge(&comment);
+        authors.apply(&snap, &comment, &mut verdict);
+        report.rejudged += 1;
+        let now = serde_json::to_value(&verdict).unwrap_or_default();
+        if same_json(&now, &entry.verdict) {
+            report.same += 1;
+        } else {
+            report.differ += 1;
+            differ(&Difference {
+                session: entry.session,
+                seq: entry.seq,
+                id: entry.comment.id,
+                config: entry.config,
+                was: entry.verdict,
+                now,
+            })?;
+        }
+    }
+    Ok(report)
+}
+
+/// JSON equality with numbers compared to 1e-9 (a float read back from text may differ from
+/// the one written in its last bit).
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as V;
+    match (a, b) {
+        (V::Number(x), V::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0),
+            _ => x == y,
+        },
+        (V::Array(x), V::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_json(a, b)),
+        (V::Object(x), V::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, a)| y.get(k).is_some_and(|b| same_json(a, b)))
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc(1_796_186_096), "2026-12-02T04:34:56Z");
+    }
+}

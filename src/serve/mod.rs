@@ -1,0 +1,280 @@
+//! `moderate serve`: the pipeline as a live HTTP service in front of a comment form.
+//!
+//! ```text
+//!            ┌──────────── reload (SIGHUP, file change) ──► Reloader: Arc<Snapshot> swapped whole
+//!            ▼
+//!  HTTP ──► api / akismet ──► input (strict parse) ──► live: Engine::judge, then under one lock
+//!   │                                                   the author policy, ledger line, queue
+//!   └──► /metrics, /v1/status, /healthz, /v1/openapi.json
+//! ```
+//!
+//! One module per concern: [`api`] (routes, guard, errors), [`input`] (request bodies →
+//! comments), [`akismet`] (the Akismet-compatible endpoints), [`reload`] (snapshots and hot
+//! reload), [`live`] (judging with state: author policy, review queue), [`ledger`] (the audit
+//! trail and `replay`), [`metrics`] (Prometheus counters). The server only wires stages that
+//! `run` also uses: the engine, the author policy, the verdict record's rendering, the review
+//! queue's sink; it re-implements none of them.
+//!
+//! Safe by default: binds `127.0.0.1`; a token is required to listen anywhere else; bodies,
+//! comments and batches have size limits; reading a body and answering have timeouts; SIGTERM
+//! or SIGINT stop accepting, finish the requests in flight, then flush the ledger and the
+//! queue before the process exits.
+
+pub mod akismet;
+pub mod api;
+pub mod input;
+pub mod ledger;
+pub mod live;
+pub mod metrics;
+pub mod openapi;
+pub mod reload;
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use self::input::Limits;
+use self::live::Live;
+use self::metrics::Metrics;
+use self::reload::Reloader;
+use crate::write::Renderer;
+
+/// How the server runs (resolved from the command line).
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// The config file (None: the built-in pack).
+    pub config: Option<PathBuf>,
+    /// Review queue database for flagged comments.
+    pub queue: Option<PathBuf>,
+    /// Verdict ledger.
+    pub ledger: Option<PathBuf>,
+    /// Labeled JSONL for Akismet submit-spam / submit-ham feedback.
+    pub feedback: Option<PathBuf>,
+    /// The API token (required when `addr` is not loopback).
+    pub token: Option<String>,
+    /// Size limits.
+    pub limits: Limits,
+    /// Longest time to read a request body.
+    pub read_timeout: Duration,
+    /// Longest time to answer a request.
+    pub request_timeout: Duration,
+    /// How often to look for config changes.
+    pub watch_interval: Duration,
+    /// Judge threads (tokio workers).
+    pub threads: usize,
+}
+
+/// Everything a request handler can reach. One per server.
+pub struct App {
+    /// The config now serving, and reloading.
+    pub reloader: Arc<Reloader>,
+    /// Author policy, ledger, queue.
+    pub live: Live,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// Size limits.
+    pub limits: Limits,
+    /// Required token, if any.
+    pub token: Option<String>,
+    /// `Host` values accepted (empty: any).
+    pub allowed_hosts: Vec<String>,
+    /// Longest time to read a body.
+    pub read_timeout: Duration,
+    /// Server start.
+    pub started: Instant,
+    /// Server start, seconds since 1970.
+    pub started_at: u64,
+    /// Counter for ids of comments sent without one.
+    pub next_id: AtomicU64,
+    /// `run`'s verdict rendering.
+    pub render: Renderer,
+    /// Akismet feedback file.
+    pub feedback: Option<(PathBuf, Mutex<BufWriter<File>>)>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("limits", &self.limits).finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Builds the state: loads nothing (the caller passes the first snapshot), opens ledger,
+    /// queue and feedback files.
+    ///
+    /// # Errors
+    /// A file cannot be opened.
+    /// `local` is the address actually bound (the port `--addr …:0` picked): on loopback, the
+    /// `Host` header must name it.
+    pub fn new(opts: &ServeOptions, first: reload::Snapshot, local: SocketAddr) -> io::Result<App> {
+        let metrics = Arc::new(Metrics::default());
+        let ledger = match &opts.ledger {
+            Some(p) => {
+                ledger::remember_config(p, &first.hash, &first.files)
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: storing the config: {e}", p.display())))?;
+                Some(ledger::Ledger::open(p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?)
+            }
+            None => None,
+        };
+        let queue = match &opts.queue {
+            Some(p) => Some(
+                live::QueueWriter::open(p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?,
+            ),
+            None => None,
+        };
+        let feedback = match &opts.feedback {
+            Some(p) => {
+                let f = OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
+                Some((p.clone(), Mutex::new(BufWriter::new(f))))
+            }
+            None => None,
+        };
+        let allowed_hosts = crate::review::server::loopback_hosts(local);
+        let render = crate::write::Sink::renderer(&crate::write::jsonl::JsonlSink::new(io::sink()))
+            .ok_or_else(|| io::Error::other("the JSONL sink has no renderer"))?;
+        Ok(App {
+            reloader: Arc::new(Reloader::new(first, opts.config.clone())),
+            live: Live::new(ledger, queue, Arc::clone(&metrics)),
+            metrics,
+            limits: opts.limits,
+            token: opts.token.clone().filter(|t| !t.is_empty()),
+            allowed_hosts,
+            read_timeout: opts.read_timeout,
+            started: Instant::now(),
+            started_at: reload::now_secs(),
+            next_id: AtomicU64::new(0),
+            render,
+            feedback,
+        })
+    }
+
+    /// Reloads the config and, when it changed, stores a copy beside the ledger.
+    pub async fn reload(self: &Arc<Self>, why: &str) {
+        if let Ok(hash) = self.reloader.reload(why).await {
+            if let Some(l) = &self.live.ledger {
+                let snap = self.reloader.current();
+                let path = l.path().to_path_buf();
+                if snap.hash == hash {
+                    let r =
+                        tokio::task::spawn_blocking(move || ledger::remember_config(&path, &snap.hash, &snap.files))
+                            .await;
+                    if let Ok(Err(e)) = r {
+                        tracing::error!("ledger: cannot store config {hash}: {e}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs the server on `listener` until SIGTERM / SIGINT (or `stop` turns true), then finishes
+/// the requests in flight and flushes the ledger and the queue.
+///
+/// # Errors
+/// The listener fails.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    watch_interval: Duration,
+    request_timeout: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> io::Result<()> {
+    let (quit_tx, quit_rx) = tokio::sync::watch::channel(false);
+    // Watch the config files.
+    let watcher = {
+        let app = Arc::clone(&app);
+        let mut quit = quit_rx.clone();
+        tokio::spawn(async move {
+            if app.reloader.watched_path().is_none() {
+                return;
+            }
+            // The first look is one interval after the start (the files were stamped at load).
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + watch_interval, watch_interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = quit.changed() => return,
+                }
+                let r = Arc::clone(&app.reloader);
+                if tokio::task::spawn_blocking(move || r.changed()).await.unwrap_or(false) {
+                    app.reload("a config file changed").await;
+                }
+            }
+        })
+    };
+    // SIGHUP reloads.
+    #[cfg(unix)]
+    let hup = {
+        let app = Arc::clone(&app);
+        let mut quit = quit_rx.clone();
+        tokio::spawn(async move {
+            let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
+            loop {
+                tokio::select! {
+                    r = s.recv() => if r.is_none() { return },
+                    _ = quit.changed() => return,
+                }
+                app.reload("SIGHUP").await;
+            }
+        })
+    };
+    let shutdown = async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        let stopped = async {
+            while !*stop.borrow() {
+                if stop.changed().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        tokio::select! {
+            () = ctrl_c => {},
+            () = term => {},
+            () = stopped => {},
+        }
+        tracing::info!("shutting down: finishing requests in flight");
+    };
+    let router = api::router(Arc::clone(&app), request_timeout);
+    let served = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+    let _ = quit_tx.send(true);
+    let _ = watcher.await;
+    #[cfg(unix)]
+    let _ = hup.await;
+    // Every request has been answered: make what they recorded durable.
+    let app2 = Arc::clone(&app);
+    let _ = tokio::task::spawn_blocking(move || {
+        app2.live.close();
+        if let Some((_, f)) = &app2.feedback {
+            if let Ok(mut f) = f.lock() {
+                let _ = std::io::Write::flush(&mut *f);
+                let _ = f.get_ref().sync_all();
+            }
+        }
+    })
+    .await;
+    served
+}
