@@ -431,7 +431,7 @@ mod direct {
     use moderate::config::TextMode;
     use moderate::config::Thresholds;
     use moderate::decide::{decide, decision_for_score};
-    use moderate::matcher::Hit;
+    use moderate::matcher::{Hit, Hits};
     use moderate::rule::{RuleKind, RuleMeta};
     use moderate::verdict::{Action, Decision};
     use moderate::Comment;
@@ -461,20 +461,26 @@ mod direct {
         assert_eq!(decision_for_score(3.0, &t()), Decision::Block);
     }
 
+    fn hits_of(list: Vec<Hit>) -> Hits {
+        let mut hits = Hits::default();
+        list.into_iter().for_each(|h| hits.push(h));
+        hits
+    }
+
     #[test]
     fn a_rule_counts_once_however_often_it_matches_and_actions_win_over_scores() {
         let rules = [rule("r.score", None, 1.5), rule("r.block", Some(Action::Block), 0.0)];
         let body = "aa bb aa cc";
-        let mut hits = vec![Hit { rule: 0, span: Some(6..8) }, Hit { rule: 0, span: Some(0..2) }];
+        let mut hits = hits_of(vec![Hit { rule: 0, span: Some(6..8) }, Hit { rule: 0, span: Some(0..2) }]);
         let v = decide("x", body, &mut hits, &rules, &t());
         assert_eq!((v.verdict, v.score), (Decision::Flag, 1.5), "two matches, one score");
         assert_eq!(v.reasons.len(), 1);
         let texts: Vec<&str> = v.reasons[0].matches.iter().map(|m| m.text.as_str()).collect();
         assert_eq!(texts, ["aa", "aa"], "matches sorted, text = body[start..end]");
-        let mut hits = vec![Hit { rule: 1, span: Some(9..11) }];
+        let mut hits = hits_of(vec![Hit { rule: 1, span: Some(9..11) }]);
         let v = decide("y", body, &mut hits, &rules, &t());
         assert_eq!((v.verdict, v.score), (Decision::Block, 0.0), "a block action blocks at score 0");
-        let v = decide("z", body, &mut [], &rules, &t());
+        let v = decide("z", body, &mut Hits::default(), &rules, &t());
         assert_eq!((v.verdict, v.reasons.len()), (Decision::Allow, 0), "no hit, no reason");
     }
 
