@@ -20,7 +20,7 @@ fn write_config(dir: &Path, toml: &str, list: &str) {
 /// `score = inf` wrote `"score": null` into the verdict records, which the README promises are
 /// numbers. A threshold or score that is not a finite number must be a located config error.
 #[test]
-#[ignore = "open: engine (src/config/load.rs) must reject non-finite thresholds and scores"]
+
 fn non_finite_thresholds_and_scores_are_config_errors() {
     for (what, toml) in [
         ("flag = nan", "[thresholds]\nflag = nan\n"),
@@ -48,7 +48,7 @@ fn non_finite_thresholds_and_scores_are_config_errors() {
 /// `FileSource::read` through `Diagnostics::error_nowhere` in src/config/load.rs), while every
 /// other config error names `file:line:col`. The byte is on a line like any other.
 #[test]
-#[ignore = "open: engine (src/config/source.rs, load.rs) — a non-UTF-8 config error has no line:col"]
+
 fn a_config_that_is_not_utf8_is_a_located_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("config.toml"), b"[thresholds]\nflag = 1.0\n# caf\xe9\n").expect("write config");
@@ -64,7 +64,7 @@ fn a_config_that_is_not_utf8_is_a_located_error() {
 /// ("flag (5) is above block (3): nothing could be flagged") but with no place in the file,
 /// unlike every other config error (`error_nowhere` in the config loader's compile step).
 #[test]
-#[ignore = "open: engine (src/config/load) — the flag > block error has no file:line:col"]
+
 fn flag_above_block_is_a_located_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rule = "[[rule]]\nid = \"attack.x\"\ncategory = \"attack\"\nscore = 2.0\nmessage = \"m\"\nwordlist = \"rules/a.txt\"\n";
@@ -112,7 +112,7 @@ fn repeated(piece: &str, n: usize) -> String {
 /// `rest.find("-->")`), so normalizing is quadratic: 16 KB took 0.7 s and 64 KB 13.6 s in a debug
 /// build (19x for 4x the bytes). It must stay within a small factor of a clean body's time.
 #[test]
-#[ignore = "open: pack (src/normalize/html.rs) — unclosed `<!--` makes normalize quadratic"]
+
 fn unclosed_html_comments_normalize_in_linear_time() {
     let e = builtin();
     let n = 256 * 1024;

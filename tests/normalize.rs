@@ -102,6 +102,7 @@ t!(not_an_entity, "AT&T & co &bogus;", "at&t & co &bogus;");
 t!(inline_tags_vanish, "<b>fu</b>ck <i>this</i>", "fuck this");
 t!(block_tags_are_spaces, "one<br />two<p>three</p>", "one two three ");
 t!(not_a_tag, "a < b and <3", "a < b and <3");
+t!(html_comments_vanish_as_a_browser_shows_them, "f<!-- x -->uck<!---->you", "fuckyou");
 t!(fake_one_letter_tag_vanishes, "fu<v>cked FUC<M>KERS", "fucked fuckers");
 t!(cjk_emoji_kept, "日本語 😀 ok", "日本語 😀 ok");
 t!(ligature, "ﬁne", "fine");

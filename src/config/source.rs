@@ -41,7 +41,14 @@ impl FileSource {
                 match std::fs::read(&path) {
                     Ok(bytes) => match String::from_utf8(bytes) {
                         Ok(text) => Ok(SourceFile { name, text: text.trim_start_matches('\u{feff}').to_string() }),
-                        Err(e) => Err(format!("{name}: not valid UTF-8 (byte {})", e.utf8_error().valid_up_to())),
+                        Err(e) => {
+                            // Located like every other config error: the line and column of
+                            // the first byte that is not UTF-8.
+                            let valid = e.utf8_error().valid_up_to();
+                            let good = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+                            let (line, col) = line_col(&good, valid);
+                            Err(format!("{name}:{line}:{col}: not valid UTF-8 (byte {valid})"))
+                        }
                     },
                     Err(e) => Err(format!("{name}: cannot read: {e}")),
                 }

@@ -8,7 +8,7 @@
 //! - **Entities**: `&#DDD;`, `&#xHH;` and named entities (`&amp;`, `&eacute;`...). Named entities
 //!   are looked up with the `html-escape` crate (its table is the WHATWG one), so we do not keep
 //!   our own copy. A `&` that does not start a well-formed entity is ordinary text.
-//! - **Tags**: `<name ...>`, `</name>`, `<!-- ... -->`, `<!DOCTYPE ...>`. Inline formatting tags
+//! - **Tags**: `<name ...>`, `</name>`, `<!-- ... -->` (vanishes, as a browser shows it), `<!DOCTYPE ...>`. Inline formatting tags
 //!   (`b`, `i`, `em`, `span`, `a`, ...) vanish, so `<b>fu</b>ck` reads `fuck`; every other tag
 //!   (`<br />`, `<p>`, `<div>`) reads as a space, so `hello<br>world` does not glue into one
 //!   word. A `<` that does not start a tag (`a < b`, `<3`) is ordinary text.

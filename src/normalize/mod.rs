@@ -220,8 +220,8 @@ impl Normalizer {
                         continue;
                     }
                 } else if html && b == b'<' {
+                    // A comment renders as nothing, so it vanishes: `f<!-- -->uck` shows `fuck`.
                     if let Some(n) = comments.comment(body, i) {
-                        units.push(Unit { ch: ' ', start: to_u32(i), end: to_u32(i + n) });
                         i += n;
                         continue;
                     }

@@ -213,11 +213,22 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     if raw.limits.max_body_bytes == 0 {
         l.diags.error_nowhere("[limits] max_body_bytes is 0: every comment would be cut to nothing");
     }
-    if raw.thresholds.flag > raw.thresholds.block {
-        l.diags.error_nowhere(format!(
-            "[thresholds] flag ({}) is above block ({}): nothing could be flagged",
-            raw.thresholds.flag, raw.thresholds.block
-        ));
+    // TOML allows `nan` and `inf`; every comparison with NaN is false and an infinite score
+    // renders as `null` in a verdict record, so a threshold must be a finite number.
+    let t = &raw.thresholds;
+    for (key, value) in [("flag", t.flag), ("block", t.block)] {
+        if !value.is_finite() {
+            let at = key_span(&l.config_text, "thresholds", key);
+            l.diags.error(l.config_file, at, format!("[thresholds] {key} is {value}: it must be a finite number"));
+        }
+    }
+    if t.flag > t.block {
+        let at = key_span(&l.config_text, "thresholds", "flag");
+        l.diags.error(
+            l.config_file,
+            at,
+            format!("[thresholds] flag ({}) is above block ({}): nothing could be flagged", t.flag, t.block),
+        );
     }
     // [lists]: check every file exists now; remember which are used.
     let mut used_lists: HashSet<&str> = HashSet::new();
@@ -250,6 +261,9 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         ids.insert(id.clone(), id_span.clone());
         if rule.category.get_ref().trim().is_empty() {
             l.diags.error(cf, Loader::span_of(&rule.category), "rule category is empty");
+        }
+        if let Some(score) = rule.score.filter(|s| !s.is_finite()) {
+            l.diags.error(cf, id_span.clone(), format!("rule `{id}` has score {score}: it must be a finite number"));
         }
         if rule.action.is_none() && rule.score.is_none() {
             l.diags.error(
@@ -405,4 +419,33 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     }
     let matcher = Matcher { normalizer, words, word_rule, norm_regex, raw_regex, signals, unless_after: context };
     Some(Engine::new(rules, matcher, raw.thresholds, raw.limits, authors, origin))
+}
+
+/// Where `key` of table `[table]` is written in a config file's `text` (the line's key), for a
+/// check made after parsing, when the parsed value no longer carries its span. Falls back to
+/// the table's header, then to the start of the file.
+fn key_span(text: &str, table: &str, key: &str) -> Range<usize> {
+    let header = format!("[{table}]");
+    let mut offset = 0;
+    let mut in_table = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let lead = line.len() - trimmed.len();
+        if trimmed.starts_with('[') {
+            if in_table.is_some() {
+                break;
+            }
+            if trimmed.trim_end().starts_with(&header) {
+                in_table = Some(offset + lead..offset + lead + header.len());
+            }
+        } else if in_table.is_some() {
+            if let Some(rest) = trimmed.strip_prefix(key) {
+                if rest.trim_start().starts_with('=') {
+                    return offset + lead..offset + lead + key.len();
+                }
+            }
+        }
+        offset += line.len();
+    }
+    in_table.unwrap_or(0..0)
 }
