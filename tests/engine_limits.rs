@@ -214,3 +214,42 @@ fn extends_builtin_keeps_the_pack_and_adds_to_it() {
     let o = moderate_in(dir.path(), &["check"], "");
     assert!(stdout(&o).contains("+ 0 from ./config.toml, 1 built-in rule(s) replaced"), "{}", stdout(&o));
 }
+
+#[test]
+fn a_counted_repetition_of_a_million_is_refused_at_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "config.toml",
+        "extends = \"none\"\n[[rule]]\nid = \"x.rep\"\ncategory = \"x\"\nscore = 1.0\npatterns = ['a{1000}{1000}']\n",
+    );
+    let o = moderate_in(dir.path(), &["check"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("config.toml:6:13") && err.contains("repeats 1000000 times"), "{err}");
+}
+
+/// The largest repetition allowed stays linear, with a small constant, on a long body made of
+/// the repeated letter (the lazy DFA's cache holds its states; no fallback to a slow simulation).
+#[test]
+fn the_largest_allowed_repetition_judges_a_long_body_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        "extends = \"none\"\n[limits]\nmax_body_bytes = 100000000\n[[rule]]\nid = \"x.rep\"\ncategory = \"x\"\n\
+         score = 1.0\npatterns = ['b a{1000} b', '(?:\\w+ ){0,40}z']\n",
+    )
+    .unwrap();
+    let e = match config::load(Some(&cfg)) {
+        Ok(l) => l.engine,
+        Err(d) => panic!("{}", d.render(false)),
+    };
+    let small = "a".repeat(1 << 18);
+    let large = "a".repeat(1 << 20);
+    let (t1, _) = judge_time(&e, &small);
+    let (t4, v) = judge_time(&e, &large);
+    assert!(!v.verdict.is_deny(), "nothing matches: {v:?}");
+    let ratio = t4.as_secs_f64() / t1.as_secs_f64().max(1e-6);
+    assert!(ratio < 8.0 && t4 < Duration::from_secs(20), "{t1:?} -> {t4:?}");
+}

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use regex::Regex;
-use regex_syntax::hir::Hir;
+use regex_syntax::hir::{Hir, HirKind};
 use toml::Spanned;
 
 use super::files::Loader;
@@ -90,7 +90,7 @@ pub(super) fn compile_pattern<'a>(
         return None;
     }
     match validate(&expanded) {
-        Ok(hir) => match check_size(&expanded, &hir) {
+        Ok(hir) => match check_repetition(&hir).and_then(|()| check_size(&expanded, &hir)) {
             Ok(()) => Some((expanded, hir)),
             Err(e) => {
                 l.diags.error(l.config_file, at, e);
@@ -101,6 +101,38 @@ pub(super) fn compile_pattern<'a>(
             l.diags.error(l.config_file, at, format!("invalid regex: {e}"));
             None
         }
+    }
+}
+
+/// Most times a counted repetition may repeat its part, nested repetitions multiplied
+/// (`a{1000}{1000}` repeats `a` a million times). Over it, the regex's lazy DFA runs out of
+/// cache on a long body and falls back to a simulation whose cost per byte grows with the
+/// repeated program: judging one long comment could take minutes. RE2 has the same limit.
+pub(super) const MAX_REPETITION: u64 = 1000;
+
+/// Refuses counted repetitions that repeat more than [`MAX_REPETITION`] times in all.
+pub(super) fn check_repetition(hir: &Hir) -> Result<(), String> {
+    let worst = repetition_product(hir);
+    if worst > MAX_REPETITION {
+        return Err(format!(
+            "counted repetition too large: a part of this pattern repeats {worst} times (nested counts multiply); \
+             at most {MAX_REPETITION} keeps judging a long comment fast. Use `+`/`*`, or a wordlist rule"
+        ));
+    }
+    Ok(())
+}
+
+/// The largest product of counted-repetition bounds along any path of `hir` (`x{n,}` counts
+/// `n`, `*` and `+` count 1: they do not copy their part).
+fn repetition_product(hir: &Hir) -> u64 {
+    match hir.kind() {
+        HirKind::Repetition(r) => {
+            let copies = u64::from(r.max.unwrap_or(r.min).max(1));
+            copies.saturating_mul(repetition_product(&r.sub))
+        }
+        HirKind::Capture(c) => repetition_product(&c.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().map(repetition_product).max().unwrap_or(1),
+        HirKind::Empty | HirKind::Look(_) | HirKind::Literal(_) | HirKind::Class(_) => 1,
     }
 }
 
