@@ -16,6 +16,24 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+/// `eprintln!` for the whole crate, shadowing std's: std's panics when stderr cannot be
+/// written (`2>/dev/full`, a closed pipe), which would turn a finished run into a crash and
+/// lose its exit code. Messages to a broken stderr are dropped instead.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that never panics (see `eprintln!` above).
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod comment;
 pub mod config;

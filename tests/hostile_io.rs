@@ -539,6 +539,40 @@ fn every_writing_command_handles_a_closed_pipe_and_a_full_disk() {
     }
 }
 
+/// A broken stderr (full, or a closed pipe) loses the messages, never the run: the exit code is
+/// the one the command would give with a working stderr, and stdout is complete.
+#[test]
+fn a_full_or_closed_stderr_does_not_crash_a_command() {
+    let d = tempfile::tempdir().unwrap();
+    for args in writing_commands(d.path()) {
+        let o = bin().args(&args).stdin(Stdio::null()).stderr(Stdio::null()).output().expect("run");
+        let expected = o.status.code();
+        if Path::new("/dev/full").exists() {
+            let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+            let broken = bin().args(&args).stdin(Stdio::null()).stderr(full).output().expect("run");
+            assert_eq!(broken.status.code(), expected, "{args:?} with stderr on a full disk");
+            assert_eq!(broken.stdout, o.stdout, "{args:?}: same output with a full stderr");
+        }
+        let mut child = bin()
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stderr.take());
+        let closed = child.wait_with_output().expect("wait");
+        assert_eq!(closed.status.code(), expected, "{args:?} with stderr closed");
+    }
+    // A run whose summary goes to a broken stderr still exits 0.
+    if Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let o =
+            bin().args(["run", "seeds/", "-o", "/dev/null"]).current_dir(root()).stderr(full).output().expect("run");
+        assert_eq!(o.status.code(), Some(0));
+    }
+}
+
 // ---- 6. SIGINT/SIGTERM ----
 
 fn count_lines(p: &Path) -> usize {
