@@ -226,9 +226,9 @@ pub struct Item {
     pub last: Option<DecisionRow>,
     /// Whether its author is currently blocked (by any identity).
     pub author_blocked: bool,
-    /// The block that matches the author, as `kind: value`.
+    /// The block that matches the author.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub blocked_as: Option<String>,
+    pub blocked_as: Option<Block>,
     /// The moderator holding a claim on the item (and until when, UTC), if unexpired.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claimed_by: Option<String>,

@@ -11,6 +11,7 @@
 //! | GET | `/api/items/{id}` | one item: whole body (`body_html` highlighted), decision log, author record |
 //! | POST | `/api/items/{id}/decision` | `{"action", "expected_version", "reviewer"?, "categories"?, "note"?, "edited_body"?, "block_kind"?}` |
 //! | POST | `/api/decisions` | bulk: `{"action", "reviewer"?, "categories"?, "note"?, "items": [{"id", "expected_version", "categories"?}]}`, all or nothing |
+//! | POST | `/api/items/{id}/reopen` | `{"expected_version", "reviewer"?}`: undo, the item is pending again (a block it made is lifted) |
 //! | POST | `/api/items/{id}/claim`, `/api/items/{id}/release` | `{"reviewer"}`: hold an item for 5 minutes (409 names the holder) |
 //! | GET, POST | `/api/blocks` | the block list; `{"kind", "value", "blocked": true\|false, "reviewer"?}` blocks or unblocks |
 //! | GET | `/api/poll?since=ID` | counts, and how many pending items arrived after item ID |
@@ -183,6 +184,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/items", get(api::list_items))
         .route("/api/items/:id", get(api::get_item))
         .route("/api/items/:id/decision", post(api::decide_one))
+        .route("/api/items/:id/reopen", post(api::reopen))
         .route("/api/items/:id/claim", post(api::claim))
         .route("/api/items/:id/release", post(api::release))
         .route("/api/decisions", post(api::decide_bulk))

@@ -330,7 +330,7 @@ impl Store {
         for item in items {
             let m = list.matches(&who(item));
             item.author_blocked = m.is_some();
-            item.blocked_as = m.map(|(k, v)| format!("{}: {v}", k.as_str()));
+            item.blocked_as = m.map(|(kind, value)| Block { kind, value });
         }
         Ok(())
     }
@@ -430,7 +430,7 @@ impl Store {
             }
             if let (Some(holder), Some(until)) = (claimed_by, claimed_until) {
                 if until > now && holder != d.reviewer.trim() {
-                    conflicts.push(format!("#{id} (claimed by {holder:?} for {} more s)", until - now));
+                    conflicts.push(format!("#{id} (held by {holder:?} for {} more s)", until - now));
                     continue;
                 }
             }
@@ -477,7 +477,7 @@ impl Store {
         if !conflicts.is_empty() {
             // Dropping `tx` rolls back: all or nothing.
             return Err(Error::conflict(format!(
-                "someone else decided or holds {} since you loaded the page; nothing was recorded. Reload to see the latest state.",
+                "someone else decided {} since you loaded the page; nothing was recorded. Reload to see the latest state.",
                 conflicts.join(", ")
             )));
         }

@@ -272,6 +272,34 @@ pub(super) async fn decide_bulk(
     record(state, d, items).await
 }
 
+/// Body of `POST /api/items/{id}/reopen`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenBody {
+    /// The version the client saw (its own decision's).
+    pub expected_version: i64,
+    /// Who undoes.
+    #[serde(default)]
+    pub reviewer: Option<String>,
+}
+
+pub(super) async fn reopen(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    b: Result<Json<ReopenBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = body(b)?;
+    let reviewer = reviewer_or_default(&state, b.reviewer);
+    state
+        .with_store(move |store| {
+            let row = store.reopen(id, Some(b.expected_version), &reviewer, "web")?;
+            let item = store.item(id)?;
+            let st = ItemState { id, version: item.version, status: item.status(), author_blocked: item.author_blocked };
+            Ok(Json(serde_json::json!({ "decisions": [row], "items": [st] })).into_response())
+        })
+        .await
+}
+
 /// Body of claim / release.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -137,6 +137,72 @@ impl Store {
         Ok(until)
     }
 
+    /// Reopens a decided item (the page's undo): appends an item-level `unblock` row, which
+    /// makes the item pending again and, when the decision it undoes blocked an identity that is
+    /// still blocked by that very decision, lifts that block. Nothing is deleted.
+    ///
+    /// # Errors
+    /// No such item; the item is pending; the version changed since `expected_version`.
+    pub fn reopen(
+        &mut self,
+        id: i64,
+        expected_version: Option<i64>,
+        reviewer: &str,
+        via: &'static str,
+    ) -> Result<DecisionRow, Error> {
+        validate(&NewDecision::new(ReviewAction::Unblock, reviewer, via))?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let row: Option<(i64, Option<i64>, String, Option<String>)> = tx
+            .query_row("SELECT version, last_seq, status, author FROM items WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let Some((version, last_seq, status, author)) = row else {
+            return Err(Error::not_found(format!("no review item #{id}")));
+        };
+        if expected_version.is_some_and(|v| v != version) {
+            return Err(Error::conflict(format!(
+                "someone else decided #{id} since (it is now version {version}); nothing was undone"
+            )));
+        }
+        if status == "pending" {
+            return Err(Error::invalid(format!("#{id} is not decided; nothing to undo")));
+        }
+        let lifted: Option<(String, String)> = match last_seq {
+            Some(seq) => tx
+                .query_row(
+                    "SELECT b.kind, b.value FROM decisions d JOIN blocks b                      ON b.kind = d.block_kind AND b.value = d.block_value AND b.seq = d.seq                      WHERE d.seq = ?1 AND d.action = 'block'",
+                    [seq],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?,
+            None => None,
+        };
+        if let Some((kind, value)) = &lifted {
+            tx.execute("DELETE FROM blocks WHERE kind = ?1 AND value = ?2", params![kind, value])?;
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO decisions (item_id, author, action, categories, reviewer, decided_at, via,                  block_kind, block_value) VALUES (?1, ?2, 'unblock', NULL, ?3, {NOW}, ?4, ?5, ?6)"
+            ),
+            params![
+                id,
+                author,
+                reviewer.trim(),
+                via,
+                lifted.as_ref().map(|l| l.0.as_str()),
+                lifted.as_ref().map(|l| l.1.as_str())
+            ],
+        )?;
+        let seq = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE items SET version = version + 1, last_seq = ?2, status = 'pending' WHERE id = ?1",
+            params![id, seq],
+        )?;
+        tx.commit()?;
+        self.decision(seq)
+    }
+
     /// Releases `reviewer`'s claim on an item (no-op when they hold none).
     ///
     /// # Errors
