@@ -563,3 +563,27 @@ fn counts_stay_right_through_decisions_and_undo() {
     assert_eq!(pending.total, Some(4));
     assert_eq!(store.pending_after(3).unwrap(), 2);
 }
+
+#[test]
+fn text_search_pages_are_bounded_and_continue_where_they_stopped() {
+    use moderate::review::store::list_search_window;
+    let window = list_search_window();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("search.db");
+    let mut sink = QueueSink::open(&db).unwrap();
+    for n in 0..window + 100 {
+        let who = Who { name: "n", email: None, url: None, ip: None };
+        let body = if n == window + 50 { "needle here".to_string() } else { format!("hay {n}") };
+        sink.write(&flagged(&format!("c{n}"), &who, &body, None, "p")).unwrap();
+    }
+    sink.finish().unwrap();
+    let store = Store::open(&db).unwrap();
+    let f = |cursor| Filter { sort: Sort::Queued, q: Some("NEEDLE".into()), cursor, ..Filter::default() };
+    let first = store.items(&f(None)).unwrap();
+    assert!(first.items.is_empty());
+    assert_eq!(first.next_after, Some(window as i64), "stopped after the window, says where");
+    let second = store.items(&f(Some((window as i64, Direction::Next)))).unwrap();
+    assert_eq!(second.items.iter().map(|i| i.id).collect::<Vec<_>>(), [window as i64 + 51]);
+    assert_eq!(second.next_after, None);
+    assert!(second.has_prev);
+}

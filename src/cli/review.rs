@@ -401,9 +401,9 @@ fn list(store: &Store, filter: &Filter, json: bool) -> CliResult {
                 Some(t) => write!(out, "{} of {} item(s)", items.len(), t)?,
                 None => write!(out, "{} item(s)", items.len())?,
             }
-            match items.last() {
-                Some(last) if page.has_next => writeln!(out, "; next page: --after {}", last.id)?,
-                _ => writeln!(out)?,
+            match page.next_after {
+                Some(id) => writeln!(out, "; next page: --after {id}")?,
+                None => writeln!(out)?,
             }
         }
         out.flush()

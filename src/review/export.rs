@@ -138,9 +138,9 @@ pub fn export_labeled(store: &Store, mut out: impl Write) -> Result<ExportSummar
             let item = if listed.body_truncated { store.item(listed.id)? } else { listed.clone() };
             write_one(&item, &mut summary, &mut out)?;
         }
-        match page.items.last() {
-            Some(last) if page.has_next => cursor = Some((last.id, Direction::Next)),
-            _ => break,
+        match page.next_after {
+            Some(id) => cursor = Some((id, Direction::Next)),
+            None => break,
         }
     }
     out.flush()?;

@@ -143,6 +143,13 @@ pub struct ListPage {
     pub has_next: bool,
     /// Whether items precede the first one.
     pub has_prev: bool,
+    /// The cursor of the next page (`after`): the last item shown, or for a text search that
+    /// found less than a page, the last item it looked at.
+    pub next_after: Option<i64>,
+    /// The cursor of the previous page (`before`).
+    pub prev_before: Option<i64>,
+    /// For a text search: how many items of the order the page looked at (at most).
+    pub scanned: Option<usize>,
     /// How many match in all, when known cheaply (a status filter alone: from the cached counts).
     pub total: Option<usize>,
 }

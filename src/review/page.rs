@@ -199,10 +199,12 @@ pub struct PageData<'a> {
     pub items: &'a [Listed],
     /// How many items match the filter in all, when known.
     pub total: Option<usize>,
-    /// Whether there is a next / previous page.
-    pub has_next: bool,
-    /// See `has_next`.
-    pub has_prev: bool,
+    /// The next page's cursor, if there is one.
+    pub next_after: Option<i64>,
+    /// The previous page's cursor, if there is one.
+    pub prev_before: Option<i64>,
+    /// For a text search: how many items the page looked at.
+    pub scanned: Option<usize>,
     /// Items per state, over the whole queue.
     pub counts: Counts,
     /// Every category in the queue (filter menu).
@@ -400,30 +402,33 @@ pub fn queue_page(data: &PageData<'_>) -> String {
         item_html(&mut out, l);
     }
     out.push_str("</main>\n<footer><nav class=\"pager\">");
-    match data.items.first() {
-        Some(first) if data.has_prev => {
+    match data.prev_before {
+        Some(id) => {
             let _ = write!(
                 out,
                 "<a id=\"prev-page\" rel=\"prev\" href=\"{}\">← previous</a>",
-                esc(&q.href(&format!("before={}", first.item.id)))
+                esc(&q.href(&format!("before={id}")))
             );
         }
-        _ => out.push_str("<span class=\"off\">← previous</span>"),
+        None => out.push_str("<span class=\"off\">← previous</span>"),
     }
     let _ = write!(out, " <span>{} item{} shown", data.items.len(), if data.items.len() == 1 { "" } else { "s" });
     if let Some(t) = data.total {
         let _ = write!(out, " of {t}");
     }
+    if let (Some(n), Some(_)) = (data.scanned, data.next_after) {
+        let _ = write!(out, "; the search looked at the next {n} items of this order, next goes on");
+    }
     out.push_str("</span> ");
-    match data.items.last() {
-        Some(last) if data.has_next => {
+    match data.next_after {
+        Some(id) => {
             let _ = write!(
                 out,
                 "<a id=\"next-page\" rel=\"next\" href=\"{}\">next →</a>",
-                esc(&q.href(&format!("after={}", last.item.id)))
+                esc(&q.href(&format!("after={id}")))
             );
         }
-        _ => out.push_str("<span class=\"off\">next →</span>"),
+        None => out.push_str("<span class=\"off\">next →</span>"),
     }
     out.push_str("</nav></footer></body></html>\n");
     out

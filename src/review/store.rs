@@ -41,6 +41,11 @@ use sha2::{Digest, Sha256};
 
 mod blocks;
 mod list;
+
+/// How many items one text-search page looks at (see [`Store::items`]).
+pub fn list_search_window() -> usize {
+    list::SEARCH_WINDOW
+}
 mod rows;
 mod schema;
 

@@ -11,7 +11,7 @@ use super::{ApiError, AppState};
 use crate::review::identity::{Block, BlockKind};
 use crate::review::page::{self, Listed, PageData, PageQuery};
 use crate::review::store::{
-    AuthorRecord, DecisionRow, HistoryEntry, Item, NewDecision, ReviewAction, Status, Store, Target, MAX_BULK,
+    AuthorRecord, DecisionRow, HistoryEntry, Item, ListPage, NewDecision, ReviewAction, Status, Store, Target, MAX_BULK,
 };
 use crate::review::Error;
 
@@ -23,10 +23,10 @@ fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     b.map(|Json(t)| t).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))
 }
 
-fn listing(store: &Store, q: &PageQuery) -> Result<(Vec<Listed>, bool, bool, Option<usize>), Error> {
-    let page = store.items(&q.to_filter())?;
+fn listing(store: &Store, q: &PageQuery) -> Result<(Vec<Listed>, ListPage), Error> {
+    let mut page = store.items(&q.to_filter())?;
     let mut out = Vec::with_capacity(page.items.len());
-    for item in page.items {
+    for item in std::mem::take(&mut page.items) {
         let history = match item.author.as_deref().filter(|a| !a.is_empty()) {
             Some(a) => store.history(a, &item.comment_id, HISTORY_LIMIT)?,
             None => Vec::new(),
@@ -34,7 +34,7 @@ fn listing(store: &Store, q: &PageQuery) -> Result<(Vec<Listed>, bool, bool, Opt
         let record = store.author_record(&item)?;
         out.push(Listed { item, history, record });
     }
-    Ok((out, page.has_next, page.has_prev, page.total))
+    Ok((out, page))
 }
 
 pub(super) async fn queue_page(
@@ -44,14 +44,15 @@ pub(super) async fn queue_page(
     let reviewer = state.inner.reviewer.clone();
     state
         .with_store(move |store| {
-            let (items, has_next, has_prev, total) = listing(store, &q)?;
+            let (items, meta) = listing(store, &q)?;
             let counts = store.counts()?;
             let (categories, rules) = store.facets()?;
             Ok(Html(page::queue_page(&PageData {
                 items: &items,
-                total,
-                has_next,
-                has_prev,
+                total: meta.total,
+                next_after: meta.next_after,
+                prev_before: meta.prev_before,
+                scanned: meta.scanned,
                 counts,
                 categories: &categories,
                 rules: &rules,
@@ -96,7 +97,7 @@ pub(super) async fn list_items(
 ) -> Result<Response, ApiError> {
     state
         .with_store(move |store| {
-            let (items, has_next, has_prev, total) = listing(store, &q)?;
+            let (items, meta) = listing(store, &q)?;
             let items: Vec<ItemJson> = items
                 .into_iter()
                 .map(|l| ItemJson {
@@ -108,10 +109,9 @@ pub(super) async fn list_items(
                     body_html: None,
                 })
                 .collect();
-            let next = items.last().filter(|_| has_next).map(|i| i.item.id);
-            let prev = items.first().filter(|_| has_prev).map(|i| i.item.id);
             Ok(Json(serde_json::json!({
-                "total": total, "items": items, "next_after": next, "prev_before": prev,
+                "total": meta.total, "items": items, "next_after": meta.next_after,
+                "prev_before": meta.prev_before, "scanned": meta.scanned,
             }))
             .into_response())
         })

@@ -5,11 +5,13 @@
 //! index (`items_status_score`, `items_status_ctime`, ...) from the cursor: a page costs the
 //! same on page 1 and page 10,000, unlike `OFFSET`. The header counts come from the `counts`
 //! table (kept by triggers) and the filter menus from `facets`, never from a scan. Filters
-//! without an index of their own (text search, category, rule) are applied while walking the
-//! order's index, so a rare match in a huge queue costs a longer walk; docs/review.md has the
-//! measurements.
+//! on e-mail, IP, name or post walk their own index and sort the matches. Text search has no
+//! index: a page looks at the next [`SEARCH_WINDOW`] items of the order and says where it
+//! stopped (the next page goes on from there), so no request scans the whole queue. Category and
+//! rule filters are applied while walking the order's index (a rare category costs a longer
+//! walk). docs/review.md has the measurements.
 
-use rusqlite::params_from_iter;
+use rusqlite::{params_from_iter, OptionalExtension};
 
 use super::{
     item_columns, read_item, AuthorRecord, Counts, Direction, Error, Filter, HistoryEntry, Item, ListPage, Sort,
@@ -36,6 +38,7 @@ impl Store {
             Sort::Oldest => ("i.ctime", false),
             Sort::Queued => ("i.id", false),
         };
+        let hint = index_hint(filter);
         // Walking backwards (previous page) flips the order and the comparison.
         let backwards = matches!(filter.cursor, Some((_, Direction::Prev)));
         let forward_desc = desc != backwards;
@@ -47,12 +50,37 @@ impl Store {
         }
         let dir = if forward_desc { "DESC" } else { "ASC" };
         let order = if key == "i.id" { format!("i.id {dir}") } else { format!("{key} {dir}, i.id {dir}") };
-        let sql = format!(
-            "SELECT {} FROM items i {LATEST_JOIN} {} ORDER BY {order} LIMIT {}",
-            item_columns(true),
-            where_sql(&page_where),
-            limit + 1
-        );
+        let q = filter.q.as_deref().map(|q| q.trim().to_ascii_lowercase()).filter(|q| !q.is_empty());
+        // Text search has no index: it looks at the next SEARCH_WINDOW items of the order (one
+        // index walk) and reports where it stopped, so each page stays bounded.
+        let mut window_end = None;
+        let sql = match &q {
+            None => format!(
+                "SELECT {} FROM items i {hint} {LATEST_JOIN} {} ORDER BY {order} LIMIT {}",
+                item_columns(true),
+                where_sql(&page_where),
+                limit + 1
+            ),
+            Some(q) => {
+                let window =
+                    format!("SELECT i.id FROM items i {hint} {} ORDER BY {order} LIMIT {SEARCH_WINDOW}", where_sql(&page_where));
+                let end_sql = format!("SELECT id FROM ({window}) LIMIT 1 OFFSET {}", SEARCH_WINDOW - 1);
+                window_end = self
+                    .conn
+                    .prepare_cached(&end_sql)?
+                    .query_row(params_from_iter(page_args.iter()), |r| r.get::<_, i64>(0))
+                    .optional()?;
+                page_args.push(q.clone());
+                let n = page_args.len();
+                format!(
+                    "SELECT {} FROM ({window}) w CROSS JOIN items i ON i.id = w.id {LATEST_JOIN} \
+                     WHERE {} ORDER BY {order} LIMIT {}",
+                    item_columns(true),
+                    SEARCH_COND.replace('?', &format!("?{n}")),
+                    limit + 1
+                )
+            }
+        };
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(page_args.iter()), read_item)?;
         let mut items = Vec::with_capacity(limit + 1);
@@ -61,16 +89,35 @@ impl Store {
         }
         let more = items.len() > limit;
         items.truncate(limit);
+        // Where the walk continues in its own direction: after the last item shown, or (a search
+        // that found fewer than a page) after the last item it looked at.
+        let onward = match items.last() {
+            Some(last) if more => Some(last.id),
+            _ => window_end,
+        };
         if backwards {
             items.reverse();
         }
         // The other side: is there anything before the first (after the last) item shown?
-        let (has_prev, has_next) = if backwards {
-            (more, filter.cursor.is_some() && self.any_beyond(&wheres, &args, key, desc, items.last())?)
-        } else {
-            let before = filter.cursor.is_some() && self.any_beyond(&wheres, &args, key, !desc, items.first())?;
-            (before, more)
+        let beyond = |edge: Option<&Item>, d: bool| -> Result<Option<i64>, Error> {
+            if filter.cursor.is_none() {
+                return Ok(None);
+            }
+            let Some(edge) = edge else {
+                return Ok(filter.cursor.map(|c| c.0));
+            };
+            if q.is_some() {
+                return Ok(Some(edge.id)); // a search came from there; no unbounded re-check
+            }
+            Ok(self.any_beyond(&wheres, &args, key, d, Some(edge))?.then_some(edge.id))
         };
+        let (prev_before, next_after) = if backwards {
+            (onward, beyond(items.last(), desc)?)
+        } else {
+            (beyond(items.first(), !desc)?, onward)
+        };
+        let (has_prev, has_next) = (prev_before.is_some(), next_after.is_some());
+        let scanned = q.as_ref().map(|_| SEARCH_WINDOW);
         self.mark_blocked(&mut items)?;
         let only_status = filter.category.is_none()
             && filter.rule.is_none()
@@ -88,7 +135,7 @@ impl Store {
         } else {
             None
         };
-        Ok(ListPage { items, has_next, has_prev, total })
+        Ok(ListPage { items, has_next, has_prev, next_after, prev_before, scanned, total })
     }
 
     /// Whether an item matching the conditions lies beyond `edge` in the given direction.
@@ -105,7 +152,7 @@ impl Store {
         let mut a = args.to_vec();
         w.push(cursor_cond(key, desc, a.len() + 1));
         a.push(edge.id.to_string());
-        let sql = format!("SELECT EXISTS (SELECT 1 FROM items i {})", where_sql(&w));
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM items i {} {})", index_hint_for(&w), where_sql(&w));
         Ok(self.conn.prepare_cached(&sql)?.query_row(params_from_iter(a.iter()), |r| r.get(0))?)
     }
 
@@ -205,6 +252,46 @@ impl Store {
     }
 }
 
+/// How many items of the order one text-search page looks at.
+pub const SEARCH_WINDOW: usize = 5_000;
+
+/// The text search: body, name, e-mail or IP contains the (lowercased) text.
+const SEARCH_COND: &str = "(instr(lower(i.body), ?) > 0 OR instr(lower(coalesce(i.author, '')), ?) > 0 \
+     OR instr(lower(coalesce(i.author_email, '')), ?) > 0 OR instr(coalesce(i.ip, ''), ?) > 0)";
+
+/// A selective equality filter walks its own index (then sorts its few rows) instead of the
+/// order's index filtering every row.
+fn index_hint(filter: &Filter) -> &'static str {
+    let set = |f: &Option<String>| f.as_deref().is_some_and(|v| !v.trim().is_empty());
+    if set(&filter.email) {
+        "INDEXED BY items_email"
+    } else if set(&filter.ip) {
+        "INDEXED BY items_ip"
+    } else if set(&filter.author) {
+        "INDEXED BY items_author"
+    } else if set(&filter.post) {
+        "INDEXED BY items_post"
+    } else {
+        ""
+    }
+}
+
+/// [`index_hint`] from already built conditions.
+fn index_hint_for(wheres: &[String]) -> &'static str {
+    let has = |p: &str| wheres.iter().any(|w| w.starts_with(p));
+    if has("i.author_email =") {
+        "INDEXED BY items_email"
+    } else if has("i.ip =") {
+        "INDEXED BY items_ip"
+    } else if has("i.author =") {
+        "INDEXED BY items_author"
+    } else if has("i.post_id =") {
+        "INDEXED BY items_post"
+    } else {
+        ""
+    }
+}
+
 /// `(key, id) < (key of item ?N, ?N)` (or `>`), as one row-value comparison SQLite can answer
 /// from the order's index.
 fn cursor_cond(key: &str, desc: bool, n: usize) -> String {
@@ -246,10 +333,5 @@ fn conditions(filter: &Filter) -> (Vec<String>, Vec<String>) {
     add("i.ctime >= ?", filter.from.as_deref().map(|e| e.trim().to_string()));
     // "to 2024-05-01" includes that whole day: everything that starts with it sorts below this.
     add("i.ctime <= ?", filter.to.as_deref().map(|e| format!("{}\u{10FFFF}", e.trim())));
-    add(
-        "(instr(lower(i.body), ?) > 0 OR instr(lower(coalesce(i.author, '')), ?) > 0 \
-         OR instr(lower(coalesce(i.author_email, '')), ?) > 0 OR instr(coalesce(i.ip, ''), ?) > 0)",
-        filter.q.as_deref().map(|q| q.trim().to_ascii_lowercase()),
-    );
     (wheres, args)
 }
