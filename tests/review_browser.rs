@@ -67,10 +67,8 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>, bearer: Optio
     }
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     let lower = head.to_ascii_lowercase();
-    let length = lower
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse::<usize>().ok());
+    let length =
+        lower.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
     let mut raw = Vec::new();
     let read = match length {
         Some(n) => {
@@ -207,7 +205,12 @@ fn hostile(id: usize, author: &str, body: &str, email: Option<&str>, ip: Option<
             verdict: Decision::Flag,
             score: 10.0 - (id as f64) / 10.0,
             reasons: vec![
-                reason("attack.insult", "attack", Some(Action::Flag), vec![Span { start: 0, end: needle_end, text: String::new() }]),
+                reason(
+                    "attack.insult",
+                    "attack",
+                    Some(Action::Flag),
+                    vec![Span { start: 0, end: needle_end, text: String::new() }],
+                ),
                 reason("spam.links", "spam", None, vec![]),
             ],
             error: None,
@@ -343,11 +346,9 @@ fn flow(d: &Driver, base: &str, port: u16) {
     assert!(text.contains("B·ob [U+200B]"), "zero-width made visible");
     assert!(!text.contains('\u{202E}'), "no bidi override reaches the screen");
     // A 5,000-character name does not widen the card beyond the page.
-    let wide = d.js(
-        "var w = window.innerWidth; return Array.from(document.querySelectorAll('body *'))\
+    let wide = d.js("var w = window.innerWidth; return Array.from(document.querySelectorAll('body *'))\
          .filter(e => e.getBoundingClientRect().right > w + 1).slice(0, 5)\
-         .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ');",
-    );
+         .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ');");
     assert_eq!(wide, json!(""), "elements wider than the window");
 
     // j moves; a approves and moves to the next undecided item.
@@ -372,7 +373,11 @@ fn flow(d: &Driver, base: &str, port: u16) {
     d.keys(&["r"]);
     d.until("the rejection", &format!("return document.getElementById('item-{third}').dataset.status === 'rejected';"));
     let rejected = api_item(port, third);
-    assert_eq!(rejected["decisions"][0]["categories"], Value::Null, "unchanged boxes: the defaults, not a moderator's label");
+    assert_eq!(
+        rejected["decisions"][0]["categories"],
+        Value::Null,
+        "unchanged boxes: the defaults, not a moderator's label"
+    );
     d.keys(&["z"]);
     d.until("the undo", &format!("return document.getElementById('item-{third}').dataset.status === 'pending';"));
     assert_eq!(api_item(port, third)["status"], "pending");
@@ -412,11 +417,9 @@ fn flow(d: &Driver, base: &str, port: u16) {
     }
     for _ in 0..6 {
         d.keys(&["k"]);
-        let clear = d.js(
-            "var t = document.getElementById('toolbar').getBoundingClientRect();\
+        let clear = d.js("var t = document.getElementById('toolbar').getBoundingClientRect();\
              var c = document.querySelector('article.current').getBoundingClientRect();\
-             return c.top >= t.bottom - 1;",
-        );
+             return c.top >= t.bottom - 1;");
         assert_eq!(clear, json!(true), "current item under the toolbar");
     }
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("review-page.png");
@@ -430,12 +433,17 @@ fn flow(d: &Driver, base: &str, port: u16) {
         "return Array.from(document.querySelectorAll('article.item[data-status=pending]')).map(a => a.dataset.id).join(',');",
     );
     d.js("document.getElementById('next-page').click();");
-    d.until("the next page", "return location.search.indexOf('after=') >= 0 && document.querySelectorAll('article.item').length > 0;");
-    let second_ids = d.js("return Array.from(document.querySelectorAll('article.item')).map(a => a.dataset.id).join(',');");
+    d.until(
+        "the next page",
+        "return location.search.indexOf('after=') >= 0 && document.querySelectorAll('article.item').length > 0;",
+    );
+    let second_ids =
+        d.js("return Array.from(document.querySelectorAll('article.item')).map(a => a.dataset.id).join(',');");
     assert_ne!(first_ids, second_ids);
     d.js("document.getElementById('prev-page').click();");
     d.until("the previous page", "return location.search.indexOf('before=') >= 0;");
-    let back_ids = d.js("return Array.from(document.querySelectorAll('article.item')).map(a => a.dataset.id).join(',');");
+    let back_ids =
+        d.js("return Array.from(document.querySelectorAll('article.item')).map(a => a.dataset.id).join(',');");
     assert_eq!(back_ids, first_ids, "previous returns to the same page");
 
     // Search: / focuses the box, Enter submits.
@@ -444,5 +452,9 @@ fn flow(d: &Driver, base: &str, port: u16) {
     d.keys(&["n", "e", "e", "d", "l", "e", "\u{E007}"]);
     d.until("the search result", "return location.search.indexOf('q=needle') >= 0;");
     assert_eq!(d.js("return document.querySelectorAll('article.item').length;"), json!(1));
-    assert!(d.js("return document.querySelector('article.item .body').textContent;").as_str().unwrap().contains("needle"));
+    assert!(d
+        .js("return document.querySelector('article.item .body').textContent;")
+        .as_str()
+        .unwrap()
+        .contains("needle"));
 }

@@ -338,7 +338,8 @@ fn block_list_file_is_unambiguous_and_read_by_the_author_policy() {
     store.set_author_blocked("Troll#1", true, "ana", "cli").unwrap();
     store.set_blocked(&Block::new(BlockKind::Email, "X@Spam.example").unwrap(), true, "ana", "cli").unwrap();
     drop(store);
-    let (ok, _, err) = cli(d_, &["review", "export", "--db", "review.db", "-o", "dec.jsonl", "--blocked-authors", "blocked.jsonl"]);
+    let (ok, _, err) =
+        cli(d_, &["review", "export", "--db", "review.db", "-o", "dec.jsonl", "--blocked-authors", "blocked.jsonl"]);
     assert!(ok, "{err}");
     let text = std::fs::read_to_string(d_.join("blocked.jsonl")).unwrap();
     assert_eq!(text, "{\"kind\":\"email\",\"value\":\"x@spam.example\"}\n{\"kind\":\"name\",\"value\":\"Troll#1\"}\n");
@@ -366,7 +367,8 @@ fn block_list_file_is_unambiguous_and_read_by_the_author_policy() {
     assert!(out.lines().nth(1).unwrap().contains("\"block\""), "the old reading: `Troll#1` blocks `Troll`");
 
     // A bad JSON line is an error at its line.
-    std::fs::write(d_.join("bad.jsonl"), "{\"kind\":\"name\",\"value\":\"a\"}\n{\"kind\":\"shoe\",\"value\":\"x\"}\n").unwrap();
+    std::fs::write(d_.join("bad.jsonl"), "{\"kind\":\"name\",\"value\":\"a\"}\n{\"kind\":\"shoe\",\"value\":\"x\"}\n")
+        .unwrap();
     std::fs::write(d_.join("config.toml"), "extends = \"builtin\"\n[authors]\nblocked = \"bad.jsonl\"\n").unwrap();
     let (ok, _, err) = cli(d_, &["run", "--config", "config.toml", "in.jsonl"]);
     assert!(!ok && err.contains("bad.jsonl:2") && err.contains("unknown block kind"), "{err}");
@@ -388,7 +390,10 @@ fn cli_blocks_and_unblocks_by_identity() {
     let (ok, _, err) = run(&["block", "--ip", "1.2.3.4", "--email", "a@b.c"]);
     assert!(!ok, "one identity at a time: {err}");
     let (_, out, _) = run(&["blocks"]);
-    assert_eq!(out, "{\"kind\":\"email\",\"value\":\"troll@example.com\"}\n{\"kind\":\"ip\",\"value\":\"198.51.100.0/24\"}\n");
+    assert_eq!(
+        out,
+        "{\"kind\":\"email\",\"value\":\"troll@example.com\"}\n{\"kind\":\"ip\",\"value\":\"198.51.100.0/24\"}\n"
+    );
     assert!(run(&["unblock", "--ip", "198.51.100.0/24"]).0);
     let (_, out, _) = run(&["blocks"]);
     assert_eq!(out.lines().count(), 1);
@@ -436,7 +441,12 @@ fn keyset_pages_walk_every_order_both_ways() {
         // Walking back from the last page gives the same pages.
         let first_of_last = pages.last().unwrap()[0];
         let back = store
-            .items(&Filter { sort, limit: Some(10), cursor: Some((first_of_last, Direction::Prev)), ..Filter::default() })
+            .items(&Filter {
+                sort,
+                limit: Some(10),
+                cursor: Some((first_of_last, Direction::Prev)),
+                ..Filter::default()
+            })
             .unwrap();
         assert_eq!(back.items.iter().map(|i| i.id).collect::<Vec<_>>(), pages[pages.len() - 2], "{sort:?}");
         assert!(back.has_next);
@@ -522,7 +532,8 @@ async fn undo_claims_notes_edits_and_author_record() {
     assert_eq!(body["decisions"][0]["block"], json!({"kind": "email", "value": "troll@example.com"}));
 
     // Undo: the item is pending again and the block it made is lifted.
-    let (s, body) = json_of(&app, post("/api/items/2/reopen", &json!({"expected_version": 1, "reviewer": "ana"}))).await;
+    let (s, body) =
+        json_of(&app, post("/api/items/2/reopen", &json!({"expected_version": 1, "reviewer": "ana"}))).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["items"][0]["status"], "pending");
     assert_eq!(Store::open(&db).unwrap().blocks().unwrap(), []);

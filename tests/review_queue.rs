@@ -174,8 +174,16 @@ fn decisions_are_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let mut store = Store::open(&db).unwrap();
-    let d =
-        |action| NewDecision { action, reviewer: "ana".into(), categories: None, expected_version: None, via: "cli", note: None, edited_body: None, block_kind: None };
+    let d = |action| NewDecision {
+        action,
+        reviewer: "ana".into(),
+        categories: None,
+        expected_version: None,
+        via: "cli",
+        note: None,
+        edited_body: None,
+        block_kind: None,
+    };
     store.decide(1, &d(ReviewAction::Reject)).unwrap();
     store.decide(1, &d(ReviewAction::Approve)).unwrap();
     let item = store.item(1).unwrap();
@@ -277,8 +285,16 @@ fn export_latest_decision_wins() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let mut store = Store::open(&db).unwrap();
-    let d =
-        |action| NewDecision { action, reviewer: "ana".into(), categories: None, expected_version: None, via: "cli", note: None, edited_body: None, block_kind: None };
+    let d = |action| NewDecision {
+        action,
+        reviewer: "ana".into(),
+        categories: None,
+        expected_version: None,
+        via: "cli",
+        note: None,
+        edited_body: None,
+        block_kind: None,
+    };
     store.decide(1, &d(ReviewAction::Approve)).unwrap();
     store.decide(1, &d(ReviewAction::Reject)).unwrap();
     let rows = exported(&store);

@@ -336,12 +336,12 @@ pub fn is_invisible(c: char) -> bool {
 /// A coarse script class, enough to spot a Cyrillic or Greek letter in a Latin name.
 fn script_of(c: char) -> u8 {
     match c as u32 {
-        0..=0x024F | 0x1E00..=0x1EFF => 0, // Latin
+        0..=0x024F | 0x1E00..=0x1EFF => 0,      // Latin
         0x0370..=0x03FF | 0x1F00..=0x1FFF => 1, // Greek
-        0x0400..=0x052F => 2,              // Cyrillic
-        0x0530..=0x058F => 3,              // Armenian
-        0xFF00..=0xFFEF => 4,              // full-width forms
-        0x1D400..=0x1D7FF => 5,            // mathematical letters
+        0x0400..=0x052F => 2,                   // Cyrillic
+        0x0530..=0x058F => 3,                   // Armenian
+        0xFF00..=0xFFEF => 4,                   // full-width forms
+        0x1D400..=0x1D7FF => 5,                 // mathematical letters
         _ => 6,
     }
 }

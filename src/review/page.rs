@@ -378,7 +378,7 @@ pub fn queue_page(data: &PageData<'_>) -> String {
     field(&mut out, "source", "Source", &q.source, " placeholder=\"file prefix\"");
     out.push_str("<button type=\"submit\">Filter</button> <a href=\"/\">Reset</a></form></header>");
 
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<div class=\"toolbar\" id=\"toolbar\">\
          <label>Reviewer <input id=\"reviewer\" value=\"{}\" size=\"12\" autocomplete=\"off\"></label>\
@@ -390,7 +390,7 @@ pub fn queue_page(data: &PageData<'_>) -> String {
          <span class=\"keys\"><kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · \
          <kbd>a</kbd> approve · <kbd>r</kbd> reject · <kbd>b</kbd> block · <kbd>z</kbd> undo · \
          <kbd>?</kbd> all keys</span>\
-         <div id=\"status\" class=\"status\" role=\"status\" aria-live=\"polite\"></div></div>\n",
+         <div id=\"status\" class=\"status\" role=\"status\" aria-live=\"polite\"></div></div>",
         esc(data.reviewer)
     );
     out.push_str(HELP);
@@ -435,7 +435,8 @@ pub fn queue_page(data: &PageData<'_>) -> String {
 }
 
 /// The keyboard help (`?`).
-const HELP: &str = "<div id=\"help\" class=\"help\" hidden role=\"dialog\" aria-label=\"Keyboard\"><h2>Keys</h2><table>\
+const HELP: &str =
+    "<div id=\"help\" class=\"help\" hidden role=\"dialog\" aria-label=\"Keyboard\"><h2>Keys</h2><table>\
      <tr><td><kbd>j</kbd> / <kbd>k</kbd></td><td>next / previous item</td></tr>\
      <tr><td><kbd>x</kbd> / <kbd>X</kbd></td><td>select the item / select all (again: none)</td></tr>\
      <tr><td><kbd>a</kbd></td><td>approve (the selection, else the current item)</td></tr>\

@@ -142,9 +142,9 @@ impl AppState {
     fn has_read_cookie(&self, headers: &HeaderMap) -> bool {
         let want = self.inner.cookie_value.as_bytes();
         headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|v| {
-            v.split(';').filter_map(|kv| kv.trim().split_once('=')).any(|(k, val)| {
-                k == self.inner.cookie_name && constant_time_eq(val.as_bytes(), want)
-            })
+            v.split(';')
+                .filter_map(|kv| kv.trim().split_once('='))
+                .any(|(k, val)| k == self.inner.cookie_name && constant_time_eq(val.as_bytes(), want))
         })
     }
 

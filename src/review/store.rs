@@ -53,11 +53,11 @@ use blocks::block_for;
 use rows::{read_decision, read_item};
 use schema::{MIGRATE_V2, SCHEMA_V1};
 
+use super::identity::{Block, BlockKind, BlockList, Who};
 pub use super::model::{
     AuthorRecord, Counts, DecisionRow, Direction, Filter, HistoryEntry, Item, ListPage, NewDecision, ReviewAction,
     Sort, Status, Target,
 };
-use super::identity::{Block, BlockKind, BlockList, Who};
 use super::Error;
 use crate::comment::Comment;
 use crate::verdict::Verdict;
@@ -355,7 +355,8 @@ impl Store {
     /// # Errors
     /// Database failure.
     pub fn decisions(&self, item: i64) -> Result<Vec<DecisionRow>, Error> {
-        let mut stmt = self.conn.prepare_cached(&format!("{DECISION_SELECT} WHERE item_id = ?1 ORDER BY seq LIMIT 1000"))?;
+        let mut stmt =
+            self.conn.prepare_cached(&format!("{DECISION_SELECT} WHERE item_id = ?1 ORDER BY seq LIMIT 1000"))?;
         let rows = stmt.query_map([item], read_decision)?;
         let mut out = Vec::new();
         for r in rows {
@@ -415,7 +416,8 @@ impl Store {
                 Some(c) if d.action != ReviewAction::Approve => Some(serde_json::to_string(c)?),
                 _ => None,
             };
-            type Row = (Option<String>, Option<String>, Option<String>, Option<String>, i64, Option<String>, Option<i64>);
+            type Row =
+                (Option<String>, Option<String>, Option<String>, Option<String>, i64, Option<String>, Option<i64>);
             let row: Option<Row> = tx
                 .query_row(
                     "SELECT author, author_email, author_url, ip, version, claimed_by, claimed_until \
@@ -440,7 +442,8 @@ impl Store {
                 }
             }
             let block = if d.action == ReviewAction::Block {
-                let who = Who { name: author.as_deref(), email: email.as_deref(), url: url.as_deref(), ip: ip.as_deref() };
+                let who =
+                    Who { name: author.as_deref(), email: email.as_deref(), url: url.as_deref(), ip: ip.as_deref() };
                 Some(block_for(&who, d.block_kind).map_err(|e| Error::invalid(format!("item #{id}: {e}")))?)
             } else {
                 None
@@ -557,4 +560,3 @@ pub fn body_sha256(body: &str) -> String {
 fn json_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
-

@@ -12,7 +12,7 @@ fn filter_link(out: &mut String, key: &str, value: &str, label: &str) {
     let _ = write!(
         out,
         "<a class=\"u idf\" href=\"/?status=all&amp;{key}={}\" title=\"all items with this {key}\">{}</a> \
-         <button type=\"button\" class=\"copy\" data-copy=\"{}\" title=\"copy\">⧉</button>",
+         <button type=\"button\" class=\"copy\" data-copy=\"{}\" title=\"copy to the clipboard\">copy</button>",
         esc(&url_component(value)),
         label,
         esc(value)
@@ -240,4 +240,3 @@ pub(super) fn item_html(out: &mut String, l: &Listed) {
     }
     out.push_str("</p></article>\n");
 }
-

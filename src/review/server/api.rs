@@ -65,10 +65,7 @@ pub(super) async fn queue_page(
 
 /// `POST /api/session`: the guard checked the token; answer with the read cookie.
 pub(super) async fn session(State(state): State<AppState>) -> Response {
-    let cookie = format!(
-        "{}={}; HttpOnly; SameSite=Strict; Path=/",
-        state.inner.cookie_name, state.inner.cookie_value
-    );
+    let cookie = format!("{}={}; HttpOnly; SameSite=Strict; Path=/", state.inner.cookie_name, state.inner.cookie_value);
     let mut res = StatusCode::NO_CONTENT.into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
@@ -294,7 +291,8 @@ pub(super) async fn reopen(
         .with_store(move |store| {
             let row = store.reopen(id, Some(b.expected_version), &reviewer, "web")?;
             let item = store.item(id)?;
-            let st = ItemState { id, version: item.version, status: item.status(), author_blocked: item.author_blocked };
+            let st =
+                ItemState { id, version: item.version, status: item.status(), author_blocked: item.author_blocked };
             Ok(Json(serde_json::json!({ "decisions": [row], "items": [st] })).into_response())
         })
         .await

@@ -65,11 +65,9 @@ impl Store {
     /// # Errors
     /// Database failure.
     pub fn is_blocked(&self, author: &str) -> Result<bool, Error> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM blocks WHERE kind = 'name' AND value = ?1",
-            [author],
-            |r| r.get(0),
-        )?;
+        let n: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM blocks WHERE kind = 'name' AND value = ?1", [author], |r| r.get(0))?;
         Ok(n > 0)
     }
 
@@ -118,7 +116,9 @@ impl Store {
         let now = unix_now();
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let row: Option<(Option<String>, Option<i64>)> = tx
-            .query_row("SELECT claimed_by, claimed_until FROM items WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT claimed_by, claimed_until FROM items WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         let Some((holder, until)) = row else {
             return Err(Error::not_found(format!("no review item #{id}")));
@@ -214,7 +214,6 @@ impl Store {
         )?;
         Ok(())
     }
-
 }
 
 /// The block for an item's author: the asked kind, else the first of e-mail, URL domain, IP
@@ -243,4 +242,3 @@ pub(super) fn block_for(who: &Who<'_>, kind: Option<BlockKind>) -> Result<Block,
         None => "the author has no name, e-mail, URL or IP to block; reject it instead".to_string(),
     })
 }
-

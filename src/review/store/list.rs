@@ -62,8 +62,10 @@ impl Store {
                 limit + 1
             ),
             Some(q) => {
-                let window =
-                    format!("SELECT i.id FROM items i {hint} {} ORDER BY {order} LIMIT {SEARCH_WINDOW}", where_sql(&page_where));
+                let window = format!(
+                    "SELECT i.id FROM items i {hint} {} ORDER BY {order} LIMIT {SEARCH_WINDOW}",
+                    where_sql(&page_where)
+                );
                 let end_sql = format!("SELECT id FROM ({window}) LIMIT 1 OFFSET {}", SEARCH_WINDOW - 1);
                 window_end = self
                     .conn
@@ -111,19 +113,25 @@ impl Store {
             }
             Ok(self.any_beyond(&wheres, &args, key, d, Some(edge))?.then_some(edge.id))
         };
-        let (prev_before, next_after) = if backwards {
-            (onward, beyond(items.last(), desc)?)
-        } else {
-            (beyond(items.first(), !desc)?, onward)
-        };
+        let (prev_before, next_after) =
+            if backwards { (onward, beyond(items.last(), desc)?) } else { (beyond(items.first(), !desc)?, onward) };
         let (has_prev, has_next) = (prev_before.is_some(), next_after.is_some());
         let scanned = q.as_ref().map(|_| SEARCH_WINDOW);
         self.mark_blocked(&mut items)?;
         let only_status = filter.category.is_none()
             && filter.rule.is_none()
-            && [&filter.author, &filter.source, &filter.email, &filter.ip, &filter.post, &filter.from, &filter.to, &filter.q]
-                .iter()
-                .all(|f| f.as_deref().is_none_or(str::is_empty));
+            && [
+                &filter.author,
+                &filter.source,
+                &filter.email,
+                &filter.ip,
+                &filter.post,
+                &filter.from,
+                &filter.to,
+                &filter.q,
+            ]
+            .iter()
+            .all(|f| f.as_deref().map_or(true, str::is_empty));
         let total = if only_status {
             let c = self.counts()?;
             Some(match filter.status {
@@ -161,10 +169,12 @@ impl Store {
     /// # Errors
     /// Database failure.
     pub fn pending_after(&self, id: i64) -> Result<i64, Error> {
-        Ok(self.conn.prepare_cached(
-            "SELECT count(*) FROM (SELECT 1 FROM items WHERE id > ?1 AND status = 'pending' LIMIT 1000)",
-        )?
-        .query_row([id], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM items WHERE id > ?1 AND status = 'pending' LIMIT 1000)",
+            )?
+            .query_row([id], |r| r.get(0))?)
     }
 
     /// How many items are in each state (from the cached counts).
@@ -194,7 +204,8 @@ impl Store {
     /// Database failure.
     pub fn facets(&self) -> Result<(Vec<String>, Vec<String>), Error> {
         let q = |kind: &str| -> Result<Vec<String>, Error> {
-            let mut stmt = self.conn.prepare_cached("SELECT value FROM facets WHERE kind = ?1 ORDER BY value LIMIT 500")?;
+            let mut stmt =
+                self.conn.prepare_cached("SELECT value FROM facets WHERE kind = ?1 ORDER BY value LIMIT 500")?;
             let rows = stmt.query_map([kind], |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
@@ -238,7 +249,8 @@ impl Store {
         };
         let mut rec = AuthorRecord::default();
         let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(rusqlite::params![key, RECORD_CAP], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let rows =
+            stmt.query_map(rusqlite::params![key, RECORD_CAP], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         for row in rows {
             let (status, n) = row?;
             match Status::parse(&status) {

@@ -40,7 +40,8 @@ pub(super) fn read_item(r: &Row<'_>) -> rusqlite::Result<Result<Item, Error>> {
     let body: String = r.get(2)?;
     let body_chars: i64 = r.get(28)?;
     let claimed_until: Option<i64> = r.get(30)?;
-    let claimed_by: Option<String> = r.get::<_, Option<String>>(29)?.filter(|_| claimed_until.is_some_and(|u| u > unix_now()));
+    let claimed_by: Option<String> =
+        r.get::<_, Option<String>>(29)?.filter(|_| claimed_until.is_some_and(|u| u > unix_now()));
     Ok(Ok(Item {
         id: r.get(0)?,
         comment_id: r.get(1)?,

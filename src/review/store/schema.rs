@@ -97,4 +97,3 @@ CREATE INDEX items_email ON items (author_email COLLATE NOCASE);
 CREATE INDEX items_ip ON items (ip);
 CREATE INDEX items_post ON items (post_id);
 "#;
-
