@@ -598,3 +598,51 @@ fn text_search_pages_are_bounded_and_continue_where_they_stopped() {
     assert_eq!(second.next_after, None);
     assert!(second.has_prev);
 }
+
+#[test]
+fn a_version_1_queue_is_upgraded_in_place() {
+    // The schema as version 1 wrote it, with one decided item and a name block.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, comment_id TEXT NOT NULL, body_sha256 TEXT NOT NULL, \
+           body TEXT NOT NULL, author TEXT, kind TEXT NOT NULL, source TEXT, post_id TEXT, created_at TEXT, \
+           verdict TEXT NOT NULL, score REAL NOT NULL, categories TEXT NOT NULL, rules TEXT NOT NULL, \
+           record TEXT NOT NULL, queued_at TEXT NOT NULL, UNIQUE (comment_id, body_sha256));
+         CREATE INDEX items_author ON items (author);
+         CREATE INDEX items_score ON items (score);
+         CREATE TABLE history (author TEXT NOT NULL, comment_id TEXT NOT NULL, verdict TEXT NOT NULL, \
+           rules TEXT NOT NULL, excerpt TEXT NOT NULL, UNIQUE (author, comment_id));
+         CREATE TABLE decisions (seq INTEGER PRIMARY KEY AUTOINCREMENT, item_id INTEGER REFERENCES items (id), \
+           author TEXT, action TEXT NOT NULL CHECK (action IN ('approve', 'reject', 'block', 'unblock')), \
+           categories TEXT, reviewer TEXT NOT NULL, decided_at TEXT NOT NULL, via TEXT NOT NULL);
+         INSERT INTO items VALUES (1, 'c1', 'x', 'you idiot', 'bob', 'comment', 'd:1', NULL, NULL, 'flag', 1.0, \
+           '[\"attack\"]', '[\"attack.insult\"]', '{\"id\":\"c1\",\"verdict\":\"flag\",\"score\":1.0}', '2024-01-01T00:00:00Z');
+         INSERT INTO items VALUES (2, 'c2', 'y', 'hmm', 'amy', 'comment', 'd:2', NULL, '2023-05-01', 'flag', 2.0, \
+           '[\"spam\"]', '[\"spam.x\"]', '{\"id\":\"c2\",\"verdict\":\"flag\",\"score\":2.0}', '2024-01-01T00:00:00Z');
+         INSERT INTO decisions (item_id, author, action, reviewer, decided_at, via) VALUES (1, 'bob', 'reject', 'ana', 't', 'web');
+         INSERT INTO decisions (item_id, author, action, reviewer, decided_at, via) VALUES (1, 'bob', 'approve', 'ana', 't', 'web');
+         INSERT INTO decisions (item_id, author, action, reviewer, decided_at, via) VALUES (NULL, 'Troll#1', 'block', 'ana', 't', 'cli');
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    // Read-only commands do not upgrade; they say what does.
+    let err = Store::open_read_only(&db).unwrap_err().to_string();
+    assert!(err.contains("version 1"), "{err}");
+    let store = Store::open(&db).unwrap();
+    let item = store.item(1).unwrap();
+    assert_eq!((item.status(), item.version), (Status::Approved, 2));
+    assert_eq!(store.blocked_authors().unwrap(), ["Troll#1"]);
+    let c = store.counts().unwrap();
+    assert_eq!((c.pending, c.approved, c.rejected), (1, 1, 0));
+    assert_eq!(
+        store.facets().unwrap(),
+        (vec!["attack".into(), "spam".into()], vec!["attack.insult".into(), "spam.x".into()])
+    );
+    let newest = store.items(&Filter { status: None, sort: Sort::Oldest, ..Filter::default() }).unwrap();
+    assert_eq!(newest.items.iter().map(|i| i.id).collect::<Vec<_>>(), [2, 1], "dated 2023 before queued 2024");
+    drop(store);
+    assert!(Store::open_read_only(&db).is_ok(), "after the upgrade");
+}
