@@ -163,7 +163,7 @@ impl Driver {
     /// Waits until `script` returns true.
     fn until(&self, what: &str, script: &str) {
         let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(20) {
+        while start.elapsed() < Duration::from_secs(40) {
             if self.js(script) == json!(true) {
                 return;
             }
@@ -290,7 +290,7 @@ fn keyboard_flow_in_headless_chromium() {
     assert_eq!(status, 200, "{text}");
     let v: Value = serde_json::from_str(&text).unwrap();
     let d = Driver { port: wd_port, session: v["value"]["sessionId"].as_str().unwrap().to_string() };
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| flow(&d, &base, app_port)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| flow(&d, &base, app_port, &db)));
     let _ = http(wd_port, "DELETE", &format!("/session/{}", d.session), None, None);
     if let Err(e) = result {
         std::panic::resume_unwind(e);
@@ -327,7 +327,7 @@ fn current_id(d: &Driver) -> i64 {
     d.js("var c = document.querySelector('article.current'); return c ? Number(c.dataset.id) : -1;").as_i64().unwrap()
 }
 
-fn flow(d: &Driver, base: &str, port: u16) {
+fn flow(d: &Driver, base: &str, port: u16, db: &Path) {
     // Without the token the page shows nothing of the queue.
     d.go(&format!("{base}/"));
     d.until("the token page", "return !!document.getElementById('token-input');");
@@ -457,4 +457,30 @@ fn flow(d: &Driver, base: &str, port: u16) {
         .as_str()
         .unwrap()
         .contains("needle"));
+
+    // New items appear without a reload: queue one while the page is open.
+    d.go(&format!("{base}/?limit=20"));
+    d.until("the queue again", "return document.querySelectorAll('article.item').length === 20;");
+    d.js("window.__marker = 1;");
+    let dir = db.parent().unwrap();
+    std::fs::write(dir.join("late.jsonl"), "{\"id\":\"late-1\",\"author\":\"Latecomer\",\"body\":\"a late idiot\"}\n")
+        .unwrap();
+    std::fs::write(
+        dir.join("late-v.jsonl"),
+        "{\"id\":\"late-1\",\"verdict\":\"flag\",\"score\":1.0,\"reasons\":[{\"rule\":\"attack.insult\",\"category\":\"attack\",\"action\":\"flag\",\"message\":\"m\"}]}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_moderate"))
+        .args(["review", "add", "--db"])
+        .arg(db)
+        .arg("--comments")
+        .arg(dir.join("late.jsonl"))
+        .arg("--verdicts")
+        .arg(dir.join("late-v.jsonl"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    d.until("the new item on the open page", "return document.body.innerText.indexOf('Latecomer') >= 0;");
+    assert_eq!(d.js("return window.__marker;"), json!(1), "no reload");
+    assert_eq!(d.js("return document.querySelectorAll('article.item').length;"), json!(21));
 }

@@ -215,6 +215,8 @@ pub struct PageData<'a> {
     pub query: &'a PageQuery,
     /// The reviewer name to prefill.
     pub reviewer: &'a str,
+    /// The newest item number in the queue when the page was made.
+    pub newest: i64,
 }
 
 /// The body with every matched span in `<mark>`, escaped.
@@ -310,7 +312,7 @@ pub fn queue_page(data: &PageData<'_>) -> String {
     let q = data.query;
     let c = data.counts;
     let mut out = String::with_capacity(16 * 1024 + data.items.len() * 4096);
-    let newest = data.items.iter().map(|l| l.item.id).max().unwrap_or(0);
+    let newest = data.newest;
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -431,6 +433,15 @@ pub fn queue_page(data: &PageData<'_>) -> String {
         None => out.push_str("<span class=\"off\">next →</span>"),
     }
     out.push_str("</nav></footer></body></html>\n");
+    out
+}
+
+/// The articles of `items` alone (new items the page appends while open).
+pub fn items_html(items: &[Listed]) -> String {
+    let mut out = String::with_capacity(items.len() * 4096);
+    for l in items {
+        item_html(&mut out, l);
+    }
     out
 }
 

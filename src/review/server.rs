@@ -15,6 +15,7 @@
 //! | POST | `/api/items/{id}/claim`, `/api/items/{id}/release` | `{"reviewer"}`: hold an item for 5 minutes (409 names the holder) |
 //! | GET, POST | `/api/blocks` | the block list; `{"kind", "value", "blocked": true\|false, "reviewer"?}` blocks or unblocks |
 //! | GET | `/api/poll?since=ID` | counts, and how many pending items arrived after item ID |
+//! | GET | `/api/fragment?after=ID` | `{"html", "newest"}`: the next 20 pending items queued after ID, as the page's HTML |
 //!
 //! A decision answers `200 {"decisions": [...], "items": [{"id", "version", "status"}]}`;
 //! `409 {"error": ...}` when someone decided the item after `expected_version` or holds a claim on
@@ -190,6 +191,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/decisions", post(api::decide_bulk))
         .route("/api/blocks", get(api::list_blocks).post(api::set_block))
         .route("/api/poll", get(api::poll))
+        .route("/api/fragment", get(api::fragment))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::map_response(security_headers))

@@ -329,6 +329,18 @@ impl Store {
         Ok(item)
     }
 
+    /// One item with its body cut to a preview, as listings have it (state after a decision).
+    ///
+    /// # Errors
+    /// No such item, or database failure.
+    pub fn item_preview(&self, id: i64) -> Result<Item, Error> {
+        let sql = format!("SELECT {} FROM items i {LATEST_JOIN} WHERE i.id = ?1", item_columns(true));
+        let item = self.conn.query_row(&sql, [id], read_item).optional()?;
+        let mut item = item.ok_or_else(|| Error::not_found(format!("no review item #{id}")))??;
+        self.mark_blocked(std::slice::from_mut(&mut item))?;
+        Ok(item)
+    }
+
     /// Sets `author_blocked`/`blocked_as` of each item from the current block list.
     pub(crate) fn mark_blocked(&self, items: &mut [Item]) -> Result<(), Error> {
         let list = self.block_list()?;

@@ -11,7 +11,8 @@ use super::{ApiError, AppState};
 use crate::review::identity::{Block, BlockKind};
 use crate::review::page::{self, Listed, PageData, PageQuery};
 use crate::review::store::{
-    AuthorRecord, DecisionRow, HistoryEntry, Item, ListPage, NewDecision, ReviewAction, Status, Store, Target, MAX_BULK,
+    AuthorRecord, DecisionRow, Direction, Filter, HistoryEntry, Item, ListPage, NewDecision, ReviewAction, Sort,
+    Status, Store, Target, MAX_BULK,
 };
 use crate::review::Error;
 
@@ -58,6 +59,7 @@ pub(super) async fn queue_page(
                 rules: &rules,
                 query: &q,
                 reviewer: &reviewer,
+                newest: store.max_id()?,
             })))
         })
         .await
@@ -210,7 +212,7 @@ async fn record(state: AppState, d: NewDecision, items: Vec<Target>) -> Result<R
             let decisions = store.decide_many(&items, &d)?;
             let mut states = Vec::with_capacity(items.len());
             for target in &items {
-                let item = store.item(target.id)?;
+                let item = store.item_preview(target.id)?;
                 states.push(ItemState {
                     id: item.id,
                     version: item.version,
@@ -290,7 +292,7 @@ pub(super) async fn reopen(
     state
         .with_store(move |store| {
             let row = store.reopen(id, Some(b.expected_version), &reviewer, "web")?;
-            let item = store.item(id)?;
+            let item = store.item_preview(id)?;
             let st =
                 ItemState { id, version: item.version, status: item.status(), author_blocked: item.author_blocked };
             Ok(Json(serde_json::json!({ "decisions": [row], "items": [st] })).into_response())
@@ -383,6 +385,45 @@ pub(super) async fn poll(State(state): State<AppState>, Query(q): Query<PollQuer
             let counts = store.counts()?;
             let new = store.pending_after(q.since)?;
             Ok(Json(serde_json::json!({ "counts": counts, "new": new })).into_response())
+        })
+        .await
+}
+
+/// Query of `GET /api/fragment`.
+#[derive(Debug, Deserialize)]
+pub struct FragmentQuery {
+    /// The newest item id the page has.
+    #[serde(default)]
+    pub after: i64,
+}
+
+/// The pending items queued after `after` (at most 20), rendered as the page renders them, so
+/// the open page can append them without a reload.
+pub(super) async fn fragment(
+    State(state): State<AppState>,
+    Query(q): Query<FragmentQuery>,
+) -> Result<Response, ApiError> {
+    state
+        .with_store(move |store| {
+            let filter = Filter {
+                status: Some(Status::Pending),
+                sort: Sort::Queued,
+                cursor: Some((q.after, Direction::Next)),
+                limit: Some(20),
+                ..Filter::default()
+            };
+            let page = store.items(&filter)?;
+            let mut listed = Vec::with_capacity(page.items.len());
+            for item in page.items {
+                let history = match item.author.as_deref().filter(|a| !a.is_empty()) {
+                    Some(a) => store.history(a, &item.comment_id, HISTORY_LIMIT)?,
+                    None => Vec::new(),
+                };
+                let record = store.author_record(&item)?;
+                listed.push(Listed { item, history, record });
+            }
+            let newest = listed.iter().map(|l| l.item.id).max().unwrap_or(q.after);
+            Ok(Json(serde_json::json!({ "html": page::items_html(&listed), "newest": newest })).into_response())
         })
         .await
 }

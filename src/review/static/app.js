@@ -362,6 +362,7 @@
         if (el && r.data.counts) { el.textContent = String(r.data.counts[s]); }
       });
       var box = $('#new-items');
+      if (r.data['new'] > 0 && plainView()) { appendNew(since); return; }
       if (box && r.data['new'] > 0) {
         box.textContent = '';
         var a = document.createElement('a');
@@ -371,6 +372,74 @@
         box.hidden = false;
       }
     }).catch(function () { /* try again later */ });
+  }
+
+  // The default view (pending, no filter, no search, first page): new items belong at its end.
+  function plainView() {
+    var p = new URLSearchParams(location.search);
+    var ok = true;
+    p.forEach(function (v, k) {
+      if (!(k === 'limit' || (k === 'status' && v === 'pending') || k === 'sort')) { ok = false; }
+    });
+    return ok;
+  }
+
+  // Appends the pending items queued after `since` (HTML the server rendered and escaped).
+  function appendNew(since) {
+    api('GET', '/api/fragment?after=' + since).then(function (r) {
+      if (!r.res.ok || !r.data.html) { return; }
+      var main = $('#items');
+      var empty = $('.empty', main);
+      if (empty) { empty.remove(); }
+      var before = items.length;
+      main.insertAdjacentHTML('beforeend', r.data.html); // escaped by the server (page::items_html)
+      items = $$('article.item');
+      items.slice(before).forEach(wireItem);
+      document.body.dataset.newest = String(r.data.newest);
+      say((items.length - before) + ' new item' + (items.length - before === 1 ? '' : 's') + ' added at the end.', 'ok');
+      if (current < 0 && items.length > 0) { setCurrent(0); }
+    }).catch(function () { /* try again later */ });
+  }
+
+  // --- wiring one item (on load, and for items that arrive while the page is open) ------------
+  function wireItem(art) {
+    art.addEventListener('click', function (e) {
+      if (e.target.closest('a, button, input, label, summary, textarea, form')) { return; }
+      setCurrent(items.indexOf(art));
+    });
+    $('.select', art).addEventListener('change', updateSelectionCount);
+    $$('button[data-action]', art).forEach(function (b) {
+      b.addEventListener('click', function () {
+        setCurrent(items.indexOf(art));
+        var act = b.dataset.action;
+        if (act === 'block') { askBlock([art]); } else if (act === 'edit') { edit(art); } else { decide(act, [art]); }
+      });
+    });
+    var more = $('.expand', art);
+    if (more) { more.addEventListener('click', function () { expand(art); }); }
+    $$('button.unblock', art).forEach(function (b) {
+      b.addEventListener('click', function () {
+        if (!ready()) { return; }
+        api('POST', '/api/blocks', { kind: b.dataset.kind, value: b.dataset.value, blocked: false, reviewer: reviewer() }).then(function (r) {
+          if (r.res.ok) {
+            $$('button.unblock').forEach(function (o) {
+              if (o.dataset.kind === b.dataset.kind && o.dataset.value === b.dataset.value) { o.remove(); }
+            });
+            say('Unblocked ' + b.dataset.kind + ' ' + b.dataset.value + '.', 'ok');
+          } else {
+            say('Not unblocked (' + r.res.status + '): ' + (r.data.error || ''), 'error');
+          }
+        });
+      });
+    });
+    $$('button.copy', art).forEach(function (b) {
+      b.addEventListener('click', function () {
+        var text = b.dataset.copy || '';
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(text).then(function () { say('Copied.', 'ok'); }, function () { say('Copy refused by the browser.', 'error'); });
+        }
+      });
+    });
   }
 
   // --- wiring ------------------------------------------------------------------------------
@@ -420,45 +489,7 @@
       if (e.key === 'Enter') { $('#token-save').click(); }
     });
 
-    items.forEach(function (art, i) {
-      art.addEventListener('click', function (e) {
-        if (e.target.closest('a, button, input, label, summary, textarea, form')) { return; }
-        setCurrent(i);
-      });
-      $('.select', art).addEventListener('change', updateSelectionCount);
-      $$('button[data-action]', art).forEach(function (b) {
-        b.addEventListener('click', function () {
-          setCurrent(i);
-          var act = b.dataset.action;
-          if (act === 'block') { askBlock([art]); } else if (act === 'edit') { edit(art); } else { decide(act, [art]); }
-        });
-      });
-      var more = $('.expand', art);
-      if (more) { more.addEventListener('click', function () { expand(art); }); }
-    });
-    $$('button.unblock').forEach(function (b) {
-      b.addEventListener('click', function () {
-        if (!ready()) { return; }
-        api('POST', '/api/blocks', { kind: b.dataset.kind, value: b.dataset.value, blocked: false, reviewer: reviewer() }).then(function (r) {
-          if (r.res.ok) {
-            $$('button.unblock').forEach(function (o) {
-              if (o.dataset.kind === b.dataset.kind && o.dataset.value === b.dataset.value) { o.remove(); }
-            });
-            say('Unblocked ' + b.dataset.kind + ' ' + b.dataset.value + '.', 'ok');
-          } else {
-            say('Not unblocked (' + r.res.status + '): ' + (r.data.error || ''), 'error');
-          }
-        });
-      });
-    });
-    $$('button.copy').forEach(function (b) {
-      b.addEventListener('click', function () {
-        var text = b.dataset.copy || '';
-        if (navigator.clipboard) {
-          navigator.clipboard.writeText(text).then(function () { say('Copied.', 'ok'); }, function () { say('Copy refused by the browser.', 'error'); });
-        }
-      });
-    });
+    items.forEach(wireItem);
     $$('button[data-bulk]').forEach(function (b) {
       b.addEventListener('click', function () {
         var sel = selected();

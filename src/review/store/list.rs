@@ -164,6 +164,14 @@ impl Store {
         Ok(self.conn.prepare_cached(&sql)?.query_row(params_from_iter(a.iter()), |r| r.get(0))?)
     }
 
+    /// The newest item number (0 for an empty queue): what "new since this page" counts from.
+    ///
+    /// # Errors
+    /// Database failure.
+    pub fn max_id(&self) -> Result<i64, Error> {
+        Ok(self.conn.prepare_cached("SELECT coalesce(max(id), 0) FROM items")?.query_row([], |r| r.get(0))?)
+    }
+
     /// How many pending items were queued after item `id` (at most 1000): "new since you loaded".
     ///
     /// # Errors
