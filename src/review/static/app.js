@@ -97,11 +97,19 @@
   }
 
   // --- claims ------------------------------------------------------------------------------
+  // The item under the cursor is held for this moderator; moving on releases the previous one.
+  var claimed = null;
   function scheduleClaim(art) {
     if (claimTimer) { clearTimeout(claimTimer); }
-    if (!token() || art.dataset.status !== 'pending') { return; }
+    if (!token() || art.dataset.status !== 'pending' || claimed === art.dataset.id) { return; }
     claimTimer = setTimeout(function () {
-      api('POST', '/api/items/' + art.dataset.id + '/claim', { reviewer: reviewer() || undefined }).then(function (r) {
+      var who = { reviewer: reviewer() || undefined };
+      if (claimed !== null) {
+        api('POST', '/api/items/' + claimed + '/release', who).catch(function () { /* it expires */ });
+        claimed = null;
+      }
+      api('POST', '/api/items/' + art.dataset.id + '/claim', who).then(function (r) {
+        if (r.res.ok) { claimed = art.dataset.id; }
         if (r.res.status === 409) { say(r.data.error || 'someone else holds this item', 'error'); }
       }).catch(function () { /* offline: decisions will say so */ });
     }, 600);
