@@ -12,7 +12,7 @@ use moderate::review::export::export_labeled;
 use moderate::review::server::{router, AppState, CSP};
 use moderate::review::store::{NewDecision, ReviewAction, Status, Target};
 use moderate::review::{QueueSink, Store};
-use moderate::verdict::{Decision, Reason, Span, Verdict};
+use moderate::verdict::{Action, Decision, Reason, Span, Verdict};
 use moderate::write::{Judged, Sink};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -36,7 +36,8 @@ fn judged(id: &str, author: &str, body: &str, verdict: Decision, reasons: &[(&st
             Reason {
                 rule: rule.into(),
                 category: category.into(),
-                action: None,
+                // A link adds score only (as the link-count signal does); the others hit.
+                action: if rule == "spam.link" { None } else { Some(Action::Flag) },
                 score: 1.0,
                 message: format!("{rule} matched"),
                 matches,
@@ -110,8 +111,14 @@ fn authed_post(uri: &str, body: &Value) -> Request<Body> {
         .unwrap()
 }
 
+/// A read: reads need the token too.
 fn get(uri: &str) -> Request<Body> {
-    Request::builder().uri(uri).header(header::HOST, HOST).body(Body::empty()).unwrap()
+    Request::builder()
+        .uri(uri)
+        .header(header::HOST, HOST)
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .unwrap()
 }
 
 async fn send(app: &Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
@@ -167,8 +174,16 @@ fn decisions_are_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let mut store = Store::open(&db).unwrap();
-    let d =
-        |action| NewDecision { action, reviewer: "ana".into(), categories: None, expected_version: None, via: "cli" };
+    let d = |action| NewDecision {
+        action,
+        reviewer: "ana".into(),
+        categories: None,
+        expected_version: None,
+        via: "cli",
+        note: None,
+        edited_body: None,
+        block_kind: None,
+    };
     store.decide(1, &d(ReviewAction::Reject)).unwrap();
     store.decide(1, &d(ReviewAction::Approve)).unwrap();
     let item = store.item(1).unwrap();
@@ -194,6 +209,9 @@ fn block_needs_an_author_and_unblock_lifts_it() {
         categories: None,
         expected_version: None,
         via: "cli",
+        note: None,
+        edited_body: None,
+        block_kind: None,
     };
     assert!(store.decide(4, &d).unwrap_err().is_invalid(), "item 4 (c-6) has no author");
     store.decide(1, &d).unwrap();
@@ -223,6 +241,9 @@ fn export_labels() {
         categories: categories.map(|c| c.into_iter().map(String::from).collect()),
         expected_version: None,
         via: "cli",
+        note: None,
+        edited_body: None,
+        block_kind: None,
     };
     let item_of = |store: &Store, cid: &str| store.items_by_comment_id(cid).unwrap()[0];
     let (i1, i2, i4) = (item_of(&store, "c-1"), item_of(&store, "c-2"), item_of(&store, "c-4"));
@@ -264,8 +285,16 @@ fn export_latest_decision_wins() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let mut store = Store::open(&db).unwrap();
-    let d =
-        |action| NewDecision { action, reviewer: "ana".into(), categories: None, expected_version: None, via: "cli" };
+    let d = |action| NewDecision {
+        action,
+        reviewer: "ana".into(),
+        categories: None,
+        expected_version: None,
+        via: "cli",
+        note: None,
+        edited_body: None,
+        block_kind: None,
+    };
     store.decide(1, &d(ReviewAction::Approve)).unwrap();
     store.decide(1, &d(ReviewAction::Reject)).unwrap();
     let rows = exported(&store);
@@ -389,6 +418,10 @@ async fn approve_and_reject_through_the_api() {
 
     // No reviewer: the server's default.
     let (status, body) = send_json(&app, authed_post("/api/items/3/decision", &json!({"action": "approve"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "expected_version is required: {body}");
+    assert!(body["error"].as_str().unwrap().contains("expected_version"), "{body}");
+    let no_reviewer = json!({"action": "approve", "expected_version": 0});
+    let (status, body) = send_json(&app, authed_post("/api/items/3/decision", &no_reviewer)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["decisions"][0]["reviewer"], "tester");
 
@@ -396,7 +429,7 @@ async fn approve_and_reject_through_the_api() {
     let (status, _) = send_json(&app, authed_post("/api/items/99/decision", &decision("approve", 0))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = send_json(&app, authed_post("/api/items/4/decision", &decision("explode", 0))).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _) = send_json(&app, authed_post("/api/items/4/decision", &decision("unblock", 0))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
@@ -462,10 +495,16 @@ async fn unexpected_host_is_refused_when_bound_to_loopback() {
     let hosts = moderate::review::server::loopback_hosts("127.0.0.1:8787".parse().unwrap());
     let app = router(AppState::new(Store::open(&db).unwrap(), TOKEN, "tester").with_allowed_hosts(hosts));
     assert_eq!(send(&app, get("/")).await.0, StatusCode::OK);
-    let rebound = Request::builder().uri("/").header(header::HOST, "evil.example:8787").body(Body::empty()).unwrap();
-    assert_eq!(send(&app, rebound).await.0, StatusCode::MISDIRECTED_REQUEST);
-    let localhost = Request::builder().uri("/").header(header::HOST, "localhost:8787").body(Body::empty()).unwrap();
-    assert_eq!(send(&app, localhost).await.0, StatusCode::OK);
+    let with_host = |host: &str| {
+        Request::builder()
+            .uri("/")
+            .header(header::HOST, host)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&app, with_host("evil.example:8787")).await.0, StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(send(&app, with_host("localhost:8787")).await.0, StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -522,8 +561,12 @@ async fn bulk_is_all_or_nothing() {
     let c2 = rows.iter().find(|r| r["id"] == "c-2").unwrap();
     assert_eq!(c2["labels"]["identity"], true);
     assert_eq!(c2["labels"]["profanity"], false);
+    assert_eq!(c2["labels"]["raw"]["labels_set_by"], "moderator");
+    // c-4's link added score only: blocking without ticking says nothing about spam.
     let c4 = rows.iter().find(|r| r["id"] == "c-4").unwrap();
-    assert_eq!(c4["labels"]["spam"], true);
+    assert!(c4["labels"].get("spam").is_none(), "{c4}");
+    assert_eq!(c4["labels"]["toxic"], true);
+    assert_eq!(c4["labels"]["raw"]["labels_set_by"], "default");
 }
 
 #[test]
@@ -537,6 +580,9 @@ fn targets_with_own_categories() {
         categories: Some(vec!["attack".into()]),
         expected_version: None,
         via: "cli",
+        note: None,
+        edited_body: None,
+        block_kind: None,
     };
     let t = Target { id: 2, expected_version: Some(0), categories: Some(vec!["threat".into()]) };
     store.decide_many(&[Target::new(1), t], &d).unwrap();
@@ -569,7 +615,7 @@ fn cli_add_list_decide_export() {
     std::fs::write(
         d.join("verdicts.jsonl"),
         "{\"id\":\"a1\",\"verdict\":\"flag\",\"score\":1.0,\"reasons\":[{\"rule\":\"attack.insult\",\"category\":\"attack\",\"message\":\"m\",\"matches\":[{\"start\":4,\"end\":9,\"text\":\"idiot\"}]}]}\n\
-         {\"id\":\"a2\",\"verdict\":\"flag\",\"score\":2.0,\"reasons\":[{\"rule\":\"spam.repeat\",\"category\":\"spam\",\"message\":\"m\"}]}\n\
+         {\"id\":\"a2\",\"verdict\":\"flag\",\"score\":2.0,\"reasons\":[{\"rule\":\"spam.repeat\",\"category\":\"spam\",\"action\":\"flag\",\"message\":\"m\"}]}\n\
          {\"id\":\"a3\",\"verdict\":\"allow\"}\n",
     )
     .unwrap();
@@ -612,7 +658,8 @@ fn cli_add_list_decide_export() {
     assert_eq!(rows[0]["labels"], json!({"attack": false, "toxic": false, "raw": rows[0]["labels"]["raw"]}));
     assert_eq!(rows[1]["labels"]["spam"], true);
     assert_eq!(rows[1]["source"], "comments.jsonl");
-    assert_eq!(std::fs::read_to_string(d.join("blocked.txt")).unwrap(), "amy\n");
+    // The block list is JSON lines, the format `[authors] blocked` reads without ambiguity.
+    assert_eq!(std::fs::read_to_string(d.join("blocked.txt")).unwrap(), "{\"kind\":\"name\",\"value\":\"amy\"}\n");
 }
 
 #[test]
@@ -620,9 +667,10 @@ fn cli_reads_review_section_of_config() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("config.toml"), "[review]\ndb = \"from-config.db\"\nreviewer = \"cfg-rev\"\n").unwrap();
+    // The configured database is used, and a missing one is an error, not a new empty queue.
     let (ok, _, err) = moderate(d, &["review", "list"]);
-    assert!(ok, "{err}");
-    assert!(d.join("from-config.db").exists());
+    assert!(!ok && err.contains("from-config.db") && err.contains("no such queue database"), "{err}");
+    assert!(!d.join("from-config.db").exists());
     std::fs::write(d.join("bad.toml"), "[review]\nnope = 1\n").unwrap();
     let (ok, _, err) = moderate(d, &["review", "--config", "bad.toml", "list"]);
     assert!(!ok && err.contains("unknown field"), "{err}");

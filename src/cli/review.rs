@@ -5,9 +5,13 @@
 //! moderate review list    [--status pending|approved|rejected|all] [--json]
 //! moderate review approve ID... [--reviewer NAME]
 //! moderate review reject  ID... [--reviewer NAME] [--category CAT]...
-//! moderate review block   AUTHOR [--reviewer NAME]      (and `unblock`)
+//! moderate review block   --email E | --ip IP[/N] | --domain D | --name NAME   (and `unblock`)
+//! moderate review blocks  (the current block list, one JSON object per line)
 //! moderate review export  -o decisions.jsonl [--blocked-authors FILE]
 //! ```
+//!
+//! `--db` must name an existing queue (`moderate run --queue` creates one; a mistyped path is an
+//! error, not an empty queue). `list`, `blocks` and `export` open it read-only.
 //!
 //! IDs are the queue numbers `list` shows (`#12` or `12`); `--by-comment-id` takes the input's
 //! comment ids instead. Every command works on the same database and the same append-only log
@@ -29,8 +33,9 @@ use rand::distributions::{Alphanumeric, DistString};
 use crate::comment::{Comment, CommentKind, SourcePos};
 use crate::error::{CliError, CliResult};
 use crate::review::export::{export_labeled, write_blocked_authors};
+use crate::review::identity::{Block, BlockKind};
 use crate::review::server::{loopback_hosts, AppState};
-use crate::review::store::{Filter, NewDecision, ReviewAction, Sort, Status, Target};
+use crate::review::store::{Direction, Filter, NewDecision, ReviewAction, Sort, Status, Target};
 use crate::review::{QueueSink, ReviewConfig, Store};
 use crate::verdict::Verdict;
 use crate::write::{Judged, Sink};
@@ -78,10 +83,31 @@ pub enum ReviewCommand {
         /// Only items from this rule.
         #[arg(long)]
         rule: Option<String>,
-        /// Only this author's items.
+        /// Only this author's items (exact name).
         #[arg(long)]
         author: Option<String>,
-        /// At most this many items.
+        /// Only this e-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Only this IP address.
+        #[arg(long)]
+        ip: Option<String>,
+        /// Only this post.
+        #[arg(long)]
+        post: Option<String>,
+        /// Posted on or after this date (`2024-05-01`).
+        #[arg(long)]
+        from: Option<String>,
+        /// Posted on or before this date (the whole day).
+        #[arg(long)]
+        to: Option<String>,
+        /// Search the body, author, e-mail and IP.
+        #[arg(long, short)]
+        query: Option<String>,
+        /// The page after this item (the last line says what to pass).
+        #[arg(long, value_name = "ID")]
+        after: Option<i64>,
+        /// Items per page (at most 200).
         #[arg(long)]
         limit: Option<usize>,
         /// One JSON object per line instead of a table.
@@ -92,16 +118,18 @@ pub enum ReviewCommand {
     Approve(DecideArgs),
     /// Reject items.
     Reject(DecideArgs),
-    /// Block an author (their comments are held by the author policy's block list).
+    /// Block an identity: e-mail, IP or range, URL domain, or an exact name.
     Block(AuthorArgs),
-    /// Lift an author block.
+    /// Lift a block.
     Unblock(AuthorArgs),
+    /// Print the current block list, one JSON object per line (the `[authors] blocked` format).
+    Blocks,
     /// Write decided items as labeled JSONL for `moderate eval`.
     Export {
         /// Output file (`-` for stdout).
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
-        /// Also write the blocked authors, one per line.
+        /// Also write the block list (one JSON object per line, for `[authors] blocked`).
         #[arg(long, value_name = "FILE")]
         blocked_authors: Option<PathBuf>,
     },
@@ -145,13 +173,29 @@ pub struct DecideArgs {
     /// Treat IDs as the input's comment ids.
     #[arg(long)]
     pub by_comment_id: bool,
+    /// A note kept with the decision.
+    #[arg(long)]
+    pub note: Option<String>,
 }
 
-/// Arguments of `block` / `unblock`.
+/// Arguments of `block` / `unblock`: exactly one identity.
 #[derive(Debug, clap::Args)]
 pub struct AuthorArgs {
-    /// The author's name, exactly as in the queue.
-    pub author: String,
+    /// A display name, exactly (same code points; `--name` says the same).
+    #[arg(conflicts_with_all = ["name", "email", "ip", "domain"])]
+    pub author: Option<String>,
+    /// A display name, exactly.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["email", "ip", "domain"])]
+    pub name: Option<String>,
+    /// An e-mail address (any case).
+    #[arg(long, value_name = "ADDRESS", conflicts_with_all = ["ip", "domain"])]
+    pub email: Option<String>,
+    /// An IP address or CIDR range (`203.0.113.0/24`).
+    #[arg(long, value_name = "IP", conflicts_with = "domain")]
+    pub ip: Option<String>,
+    /// The domain of author URLs (and its subdomains).
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
     /// Who decides [default: `[review] reviewer`].
     #[arg(long, env = "MODERATE_REVIEWER")]
     pub reviewer: Option<String>,
@@ -166,23 +210,51 @@ pub fn run(args: ReviewArgs) -> CliResult {
         ReviewCommand::Serve { addr, token, reviewer: r } => {
             serve(&db, addr.unwrap_or_else(|| cfg.addr.clone()), token.or(cfg.token.clone()), reviewer(r))
         }
-        ReviewCommand::List { status, sort, category, rule, author, limit, json } => {
+        ReviewCommand::List {
+            status,
+            sort,
+            category,
+            rule,
+            author,
+            email,
+            ip,
+            post,
+            from,
+            to,
+            query,
+            after,
+            limit,
+            json,
+        } => {
             let status = match status {
                 StatusArg::Pending => Some(Status::Pending),
                 StatusArg::Approved => Some(Status::Approved),
                 StatusArg::Rejected => Some(Status::Rejected),
                 StatusArg::All => None,
             };
-            let filter = Filter { status, category, rule, author, source: None, sort, limit };
-            list(&open(&db)?, &filter, json)
+            let filter = Filter {
+                status,
+                category,
+                rule,
+                author,
+                source: None,
+                email,
+                ip,
+                post,
+                from,
+                to,
+                q: query,
+                sort,
+                cursor: after.map(|id| (id, Direction::Next)),
+                limit,
+            };
+            list(&open_read_only(&db)?, &filter, json)
         }
         ReviewCommand::Approve(a) => decide(&db, ReviewAction::Approve, a, &cfg),
         ReviewCommand::Reject(a) => decide(&db, ReviewAction::Reject, a, &cfg),
-        ReviewCommand::Block(a) | ReviewCommand::Unblock(a) if a.author.is_empty() => {
-            Err(CliError::usage("the author must not be empty"))
-        }
-        ReviewCommand::Block(a) => block(&db, &a.author, true, &reviewer(a.reviewer)),
-        ReviewCommand::Unblock(a) => block(&db, &a.author, false, &reviewer(a.reviewer)),
+        ReviewCommand::Block(a) => block(&db, &a, true, &reviewer(a.reviewer.clone())),
+        ReviewCommand::Unblock(a) => block(&db, &a, false, &reviewer(a.reviewer.clone())),
+        ReviewCommand::Blocks => blocks(&db),
         ReviewCommand::Export { output, blocked_authors } => export(&db, &output, blocked_authors.as_deref()),
         ReviewCommand::Add { comments, verdicts } => add(&db, &comments, &verdicts),
     }
@@ -206,8 +278,26 @@ fn load_config(explicit: Option<&Path>) -> CliResult<ReviewConfig> {
     }
 }
 
+/// Opens an existing queue for writing (a missing file is a usage error: no silent empty queue).
 fn open(db: &Path) -> CliResult<Store> {
-    Store::open(db).map_err(|e| CliError::failure(format!("{}: {e}", db.display())))
+    Store::open(db).map_err(|e| {
+        if e.is_not_found() {
+            CliError::usage(e.to_string())
+        } else {
+            CliError::failure(format!("{}: {e}", db.display()))
+        }
+    })
+}
+
+/// Opens an existing queue read-only (works on a read-only file).
+fn open_read_only(db: &Path) -> CliResult<Store> {
+    Store::open_read_only(db).map_err(|e| {
+        if e.is_not_found() {
+            CliError::usage(e.to_string())
+        } else {
+            CliError::failure(format!("{}: {e}", db.display()))
+        }
+    })
 }
 
 fn fail(e: crate::review::Error) -> CliError {
@@ -259,18 +349,26 @@ fn serve(db: &Path, addr: String, token: Option<String>, reviewer: String) -> Cl
 }
 
 fn list(store: &Store, filter: &Filter, json: bool) -> CliResult {
-    let (items, total) = store.items(filter).map_err(fail)?;
+    let page = store.items(filter).map_err(fail)?;
+    let items = &page.items;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = (|| -> io::Result<()> {
-        for item in &items {
+        for item in items {
             if json {
                 let line = serde_json::json!({
                     "item": item.id,
                     "comment_id": item.comment_id,
                     "status": item.status(),
                     "author": item.author,
+                    "author_email": item.author_email,
+                    "author_url": item.author_url,
+                    "ip": item.ip,
+                    "post_id": item.post_id,
+                    "parent": item.parent,
+                    "created_at": item.created_at,
                     "author_blocked": item.author_blocked,
+                    "blocked_as": item.blocked_as,
                     "score": item.score,
                     "verdict": item.record.verdict,
                     "categories": item.categories,
@@ -279,6 +377,8 @@ fn list(store: &Store, filter: &Filter, json: bool) -> CliResult {
                     "version": item.version,
                     "last": item.last,
                     "body": item.body,
+                    "body_chars": item.body_chars,
+                    "body_truncated": item.body_truncated,
                 });
                 serde_json::to_writer(&mut out, &line)?;
                 writeln!(out)?;
@@ -297,7 +397,14 @@ fn list(store: &Store, filter: &Filter, json: bool) -> CliResult {
             }
         }
         if !json {
-            writeln!(out, "{} of {} item(s)", items.len(), total)?;
+            match page.total {
+                Some(t) => write!(out, "{} of {} item(s)", items.len(), t)?,
+                None => write!(out, "{} item(s)", items.len())?,
+            }
+            match page.next_after {
+                Some(id) => writeln!(out, "; next page: --after {id}")?,
+                None => writeln!(out)?,
+            }
         }
         out.flush()
     })();
@@ -348,11 +455,9 @@ fn decide(db: &Path, action: ReviewAction, a: DecideArgs, cfg: &ReviewConfig) ->
         return Err(CliError::usage("--category applies to reject only"));
     }
     let d = NewDecision {
-        action,
-        reviewer: a.reviewer.unwrap_or_else(|| cfg.reviewer.clone()),
         categories,
-        expected_version: None,
-        via: "cli",
+        note: a.note.filter(|n| !n.trim().is_empty()),
+        ..NewDecision::new(action, a.reviewer.unwrap_or_else(|| cfg.reviewer.clone()), "cli")
     };
     let rows = store.decide_many(&targets, &d).map_err(fail)?;
     let ids: Vec<String> = rows.iter().filter_map(|r| r.item).map(|i| format!("#{i}")).collect();
@@ -360,15 +465,35 @@ fn decide(db: &Path, action: ReviewAction, a: DecideArgs, cfg: &ReviewConfig) ->
     Ok(())
 }
 
-fn block(db: &Path, author: &str, blocked: bool, reviewer: &str) -> CliResult {
+fn block(db: &Path, a: &AuthorArgs, blocked: bool, reviewer: &str) -> CliResult {
+    let (kind, value) = match (&a.author, &a.name, &a.email, &a.ip, &a.domain) {
+        (Some(n), ..) | (_, Some(n), ..) => (BlockKind::Name, n),
+        (_, _, Some(e), ..) => (BlockKind::Email, e),
+        (_, _, _, Some(ip), _) => (BlockKind::Ip, ip),
+        (_, _, _, _, Some(d)) => (BlockKind::Domain, d),
+        _ => return Err(CliError::usage("name an identity: NAME, --email, --ip or --domain")),
+    };
+    let block = Block::new(kind, value).map_err(CliError::usage)?;
     let mut store = open(db)?;
-    store.set_author_blocked(author, blocked, reviewer, "cli").map_err(fail)?;
-    eprintln!("{} author {:?} (by {reviewer})", if blocked { "blocked" } else { "unblocked" }, sanitize(author, 80));
+    store.set_blocked(&block, blocked, reviewer, "cli").map_err(fail)?;
+    eprintln!(
+        "{} {} {} (by {reviewer})",
+        if blocked { "blocked" } else { "unblocked" },
+        kind.as_str(),
+        sanitize(&crate::review::identity::visible(&block.value), 120)
+    );
+    Ok(())
+}
+
+fn blocks(db: &Path) -> CliResult {
+    let store = open_read_only(db)?;
+    let stdout = io::stdout();
+    write_blocked_authors(&store, BufWriter::new(stdout.lock())).map_err(|e| CliError::failure(e.to_string()))?;
     Ok(())
 }
 
 fn export(db: &Path, output: &Path, blocked_authors: Option<&Path>) -> CliResult {
-    let store = open(db)?;
+    let store = open_read_only(db)?;
     let create = |p: &Path| File::create(p).map_err(|e| CliError::failure(format!("{}: {e}", p.display())));
     let mut out = super::common::Output::new(if output == Path::new("-") {
         Box::new(io::stdout().lock()) as Box<dyn Write>
@@ -387,7 +512,7 @@ fn export(db: &Path, output: &Path, blocked_authors: Option<&Path>) -> CliResult
     if let Some(p) = blocked_authors {
         let n = write_blocked_authors(&store, BufWriter::new(create(p)?))
             .map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?;
-        eprintln!("wrote {n} blocked author(s) to {}", p.display());
+        eprintln!("wrote {n} block(s) to {}", p.display());
     }
     Ok(())
 }
@@ -427,6 +552,9 @@ fn add(db: &Path, comments: &Path, verdicts: &Path) -> CliResult {
             created_at: s("created_at"),
             post_id: s("post_id"),
             parent: s("parent"),
+            author_email: s("author_email"),
+            author_url: s("author_url"),
+            ip: s("ip"),
             source: Some(SourcePos { file: file.clone(), line: n as u64 + 1 }),
             ..Comment::default()
         };

@@ -108,8 +108,11 @@ pub struct AuthorRules {
     pub repeat_blocks: usize,
     /// Action for a repeat offender's later comments.
     pub repeat_action: Option<Action>,
-    /// Lowercased names/e-mails always blocked.
+    /// Lowercased names/e-mails always blocked (the old plain block-list format).
     pub blocked: HashSet<String>,
+    /// Identities always blocked (the JSON-lines block-list format: e-mail, IP range, URL
+    /// domain, exact name).
+    pub blocked_ids: crate::review::identity::BlockList,
     /// Lowercased names/e-mails that skip score-only rules.
     pub trusted: HashSet<String>,
     /// Trust authors with an earlier approved comment in the dump.
@@ -125,6 +128,7 @@ impl AuthorRules {
     pub fn is_active(&self) -> bool {
         self.repeat_blocks > 0
             || !self.blocked.is_empty()
+            || !self.blocked_ids.is_empty()
             || !self.trusted.is_empty()
             || self.trust_previously_approved
             || self.duplicate.is_some()
@@ -333,12 +337,26 @@ impl AuthorPolicy {
             v.reasons.retain(|x| x.action.is_some());
             changed = true;
         }
+        let who = crate::review::identity::Who {
+            name: c.author.as_deref(),
+            email: c.author_email.as_deref(),
+            url: c.author_url.as_deref(),
+            ip: c.ip.as_deref(),
+        };
         if listed(&r.blocked) {
             v.reasons.push(reason(
                 "author.blocked",
                 "author",
                 Action::Block,
                 "the author is on the site's block list".into(),
+            ));
+            changed = true;
+        } else if let Some((kind, _)) = r.blocked_ids.matches(&who) {
+            v.reasons.push(reason(
+                "author.blocked",
+                "author",
+                Action::Block,
+                format!("the author's {} is on the site's block list", kind.as_str()),
             ));
             changed = true;
         }

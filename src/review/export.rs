@@ -9,9 +9,11 @@
 //! ```
 //!
 //! - **approved** → every category of the item's reasons `false`, and `toxic: false`.
-//! - **rejected** (or rejected by blocking the author) → `toxic: true`; the categories the
-//!   moderator confirmed `true` (default: the categories of the item's reasons); the item's other
-//!   categories `false`.
+//! - **rejected** (or rejected by blocking the author) → `toxic: true`. When the moderator ticked
+//!   categories (*Reject as*, `--category`), those are `true` and the item's other categories
+//!   `false`; when they did not, the categories of the rules that hit on their own are `true` and
+//!   nothing else is said. `labels.raw.labels_set_by` is `moderator` or `default` accordingly, so
+//!   an evaluation can keep only the labels a human set.
 //! - pending items are skipped.
 //!
 //! Label keys are only the dataset's (`profanity`, `attack`, `identity`, `threat`, `spam`,
@@ -25,7 +27,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use super::page::CATEGORIES;
-use super::store::{Filter, Item, ReviewAction, Sort, Status, Store};
+use super::store::{Direction, Filter, Item, ReviewAction, Sort, Status, Store, MAX_LIMIT};
 use super::Error;
 
 /// What an export wrote.
@@ -54,10 +56,20 @@ pub fn labeled_record(item: &Item) -> Option<Value> {
             Vec::new()
         }
         ReviewAction::Reject | ReviewAction::Block => {
-            let confirmed = last.categories.clone().unwrap_or_else(|| item.categories.clone());
-            for c in item.categories.iter().chain(&confirmed) {
+            let confirmed = match &last.categories {
+                Some(set) => {
+                    for c in &item.categories {
+                        if CATEGORIES.contains(&c.as_str()) {
+                            labels.insert(c.clone(), Value::Bool(false));
+                        }
+                    }
+                    set.clone()
+                }
+                None => item.hit_categories(),
+            };
+            for c in &confirmed {
                 if CATEGORIES.contains(&c.as_str()) {
-                    labels.insert(c.clone(), Value::Bool(confirmed.contains(c)));
+                    labels.insert(c.clone(), Value::Bool(true));
                 }
             }
             labels.insert("toxic".into(), Value::Bool(true));
@@ -75,6 +87,11 @@ pub fn labeled_record(item: &Item) -> Option<Value> {
             "item": item.id,
             "decisions": item.version,
             "categories": confirmed,
+            "labels_set_by": if last.categories.is_some() || last.action == ReviewAction::Approve { "moderator" } else { "default" },
+            "default_categories": item.hit_categories(),
+            "note": last.note,
+            "edited_body": last.edited_body,
+            "block": last.block,
             "verdict": item.record.verdict.as_str(),
             "score": item.score,
             "rules": item.rules,
@@ -107,37 +124,52 @@ fn source_file(pos: Option<&str>) -> String {
 /// # Errors
 /// Database or write failure.
 pub fn export_labeled(store: &Store, mut out: impl Write) -> Result<ExportSummary, Error> {
-    let (items, _) = store.items(&Filter { sort: Sort::Queued, ..Filter::default() })?;
     let mut summary = ExportSummary::default();
-    for item in &items {
-        match item.status() {
-            Status::Pending => summary.pending += 1,
-            Status::Approved => summary.approved += 1,
-            Status::Rejected => summary.rejected += 1,
+    let mut cursor = None;
+    loop {
+        // Page by page (bodies are previews in listings: each decided item is read whole).
+        let filter = Filter { sort: Sort::Queued, cursor, limit: Some(MAX_LIMIT), ..Filter::default() };
+        let page = store.items(&filter)?;
+        for listed in &page.items {
+            if listed.status() == Status::Pending {
+                summary.pending += 1;
+                continue;
+            }
+            let item = if listed.body_truncated { store.item(listed.id)? } else { listed.clone() };
+            write_one(&item, &mut summary, &mut out)?;
         }
-        if let Some(record) = labeled_record(item) {
-            serde_json::to_writer(&mut out, &record)?;
-            out.write_all(b"\n")?;
+        match page.next_after {
+            Some(id) => cursor = Some((id, Direction::Next)),
+            None => break,
         }
     }
     out.flush()?;
     Ok(summary)
 }
 
-/// Writes the currently blocked authors, one per line (the author policy's block-list format).
-/// Returns how many. Authors containing a line break are skipped (they cannot be one line).
+fn write_one(item: &Item, summary: &mut ExportSummary, mut out: impl Write) -> Result<(), Error> {
+    match item.status() {
+        Status::Pending => summary.pending += 1,
+        Status::Approved => summary.approved += 1,
+        Status::Rejected => summary.rejected += 1,
+    }
+    if let Some(record) = labeled_record(item) {
+        serde_json::to_writer(&mut out, &record)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Writes the current block list, one JSON object per line (`{"kind":"email","value":...}`),
+/// the format `[authors] blocked` reads. Returns how many.
 ///
 /// # Errors
 /// Database or write failure.
 pub fn write_blocked_authors(store: &Store, mut out: impl Write) -> Result<usize, Error> {
-    let mut n = 0;
-    for author in store.blocked_authors()? {
-        if author.contains(['\n', '\r']) {
-            continue;
-        }
-        writeln!(out, "{author}")?;
-        n += 1;
+    let blocks = store.blocks()?;
+    for b in &blocks {
+        writeln!(out, "{}", b.to_line())?;
     }
     out.flush()?;
-    Ok(n)
+    Ok(blocks.len())
 }

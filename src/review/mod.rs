@@ -19,6 +19,9 @@
 //!   state is its latest decision; its *version* is how many decisions it has. A decision carries
 //!   the version its author saw and is checked and inserted in one `IMMEDIATE` transaction, so of
 //!   two moderators deciding the same item at once one wins and the other is told so (HTTP 409).
+//! - [`identity`] is who wrote a comment: blocks by e-mail, IP range, URL domain or exact name
+//!   (never a look-alike display name), the JSON-lines block-list file, and names shown with
+//!   their invisible characters visible.
 //! - [`model`] is the vocabulary (items, decisions, states, filters) as plain data.
 //! - [`sink`] is the write-stage [`Sink`](crate::write::Sink) that fills the queue from a run.
 //! - [`page`] renders the HTML. Comment text is hostile input: every string that came from a
@@ -34,6 +37,7 @@
 //! records, never rules.
 
 pub mod export;
+pub mod identity;
 pub mod model;
 pub mod page;
 pub mod server;

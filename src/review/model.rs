@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::identity::{Block, BlockKind};
 use crate::verdict::Verdict;
 
 /// What a moderator can do.
@@ -66,12 +67,13 @@ impl Status {
         }
     }
 
-    pub(super) fn sql(self) -> &'static str {
-        match self {
-            Status::Pending => "latest.action IS NULL",
-            Status::Approved => "latest.action = 'approve'",
-            Status::Rejected => "latest.action IN ('reject', 'block')",
-        }
+    pub(super) fn parse(s: &str) -> Option<Status> {
+        Some(match s {
+            "pending" => Status::Pending,
+            "approved" => Status::Approved,
+            "rejected" => Status::Rejected,
+            _ => return None,
+        })
     }
 }
 
@@ -82,8 +84,10 @@ pub enum Sort {
     /// Highest score first (then newest queued).
     #[default]
     Score,
-    /// Newest comment first (`created_at` when the dump has it, else queue order).
+    /// Newest comment first (`created_at` when the dump has it, else queue time).
     Newest,
+    /// Oldest comment first (`created_at`, else queue time).
+    Oldest,
     /// Queue order, oldest first (exports, scripts).
     Queued,
 }
@@ -97,14 +101,57 @@ pub struct Filter {
     pub category: Option<String>,
     /// Only items with a reason from this rule.
     pub rule: Option<String>,
-    /// Only this author's items (exact).
+    /// Only this author's items (exact code points).
     pub author: Option<String>,
     /// Only items whose source position starts with this (e.g. a file name).
     pub source: Option<String>,
+    /// Only this e-mail address (case-insensitive).
+    pub email: Option<String>,
+    /// Only this IP address.
+    pub ip: Option<String>,
+    /// Only this post.
+    pub post: Option<String>,
+    /// Only comments posted on or after this date/time (ISO 8601 prefix, e.g. `2024-05-01`).
+    pub from: Option<String>,
+    /// Only comments posted on or before this date (a date includes its whole day).
+    pub to: Option<String>,
+    /// Text search: in the body, author name, e-mail or IP (case-insensitive).
+    pub q: Option<String>,
     /// Order.
     pub sort: Sort,
-    /// At most this many items (`None` = all).
+    /// Keyset paging: only items after (`Next`) or before (`Prev`) this item in `sort` order.
+    pub cursor: Option<(i64, Direction)>,
+    /// At most this many items (capped at [`MAX_LIMIT`](super::store::MAX_LIMIT)).
     pub limit: Option<usize>,
+}
+
+/// Which side of the cursor a page is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// The items after the cursor item.
+    Next,
+    /// The items before it.
+    Prev,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, Default)]
+pub struct ListPage {
+    /// The items, in the filter's order.
+    pub items: Vec<Item>,
+    /// Whether items follow the last one.
+    pub has_next: bool,
+    /// Whether items precede the first one.
+    pub has_prev: bool,
+    /// The cursor of the next page (`after`): the last item shown, or for a text search that
+    /// found less than a page, the last item it looked at.
+    pub next_after: Option<i64>,
+    /// The cursor of the previous page (`before`).
+    pub prev_before: Option<i64>,
+    /// For a text search: how many items of the order the page looked at (at most).
+    pub scanned: Option<usize>,
+    /// How many match in all, when known cheaply (a status filter alone: from the cached counts).
+    pub total: Option<usize>,
 }
 
 /// One logged decision.
@@ -127,6 +174,15 @@ pub struct DecisionRow {
     pub decided_at: String,
     /// Through what: `web` or `cli`.
     pub via: String,
+    /// The moderator's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// For an approval after editing: the text the moderator published (the original stays).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_body: Option<String>,
+    /// For block/unblock: the identity blocked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<Block>,
 }
 
 /// One queued comment with its state.
@@ -136,10 +192,23 @@ pub struct Item {
     pub id: i64,
     /// The comment's id in the input.
     pub comment_id: String,
-    /// The comment text, exactly as read.
+    /// The comment text, exactly as read; in listings only its first
+    /// [`PREVIEW_CHARS`](super::store::PREVIEW_CHARS) characters (see `body_truncated`).
     pub body: String,
+    /// The body's length in characters.
+    pub body_chars: i64,
+    /// Whether `body` is a preview (the whole text is at `/api/items/{id}`).
+    pub body_truncated: bool,
     /// The author's display name.
     pub author: Option<String>,
+    /// The author's e-mail address.
+    pub author_email: Option<String>,
+    /// The author's URL.
+    pub author_url: Option<String>,
+    /// The author's IP address.
+    pub ip: Option<String>,
+    /// The comment this one replies to.
+    pub parent: Option<String>,
     /// comment / pingback / trackback.
     pub kind: String,
     /// `file:line` it was read from.
@@ -162,11 +231,30 @@ pub struct Item {
     pub version: i64,
     /// Its latest decision.
     pub last: Option<DecisionRow>,
-    /// Whether its author is currently blocked.
+    /// Whether its author is currently blocked (by any identity).
     pub author_blocked: bool,
+    /// The block that matches the author.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_as: Option<Block>,
+    /// The moderator holding a claim on the item (and until when, UTC), if unexpired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_by: Option<String>,
 }
 
 impl Item {
+    /// The categories of the reasons that hit on their own (a rule with an action): what "Reject
+    /// as" starts ticked with, and what a rejection without explicit categories confirms.
+    /// Score-only contributions (a link, capitals) are not a moderator's judgement.
+    pub fn hit_categories(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.record.reasons {
+            if r.action.is_some() && !out.contains(&r.category) {
+                out.push(r.category.clone());
+            }
+        }
+        out
+    }
+
     /// The state from the latest decision.
     pub fn status(&self) -> Status {
         match self.last.as_ref().map(|d| d.action) {
@@ -203,6 +291,40 @@ pub struct NewDecision {
     pub expected_version: Option<i64>,
     /// `web` or `cli`.
     pub via: &'static str,
+    /// A note kept with the decision.
+    pub note: Option<String>,
+    /// Approve only: the text as the moderator edited it (stored beside the original).
+    pub edited_body: Option<String>,
+    /// Block only: which identity of the item's author to block (default: e-mail, else URL
+    /// domain, else IP, else the exact name).
+    pub block_kind: Option<BlockKind>,
+}
+
+impl NewDecision {
+    /// A decision with no version check, note, edit or block kind.
+    pub fn new(action: ReviewAction, reviewer: impl Into<String>, via: &'static str) -> NewDecision {
+        NewDecision {
+            action,
+            reviewer: reviewer.into(),
+            categories: None,
+            expected_version: None,
+            via,
+            note: None,
+            edited_body: None,
+            block_kind: None,
+        }
+    }
+}
+
+/// An author's record with the moderators: how many of their queued items were decided how.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AuthorRecord {
+    /// Pending items.
+    pub pending: i64,
+    /// Approved items.
+    pub approved: i64,
+    /// Rejected items.
+    pub rejected: i64,
 }
 
 /// One item of a (bulk) decision: which item, the version the decider saw, and optionally
@@ -218,7 +340,7 @@ pub struct Target {
 }
 
 impl Target {
-    /// A target without version check or categories.
+    /// A target without version check or categories (scripts).
     pub fn new(id: i64) -> Target {
         Target { id, expected_version: None, categories: None }
     }

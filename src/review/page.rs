@@ -17,20 +17,51 @@ use std::fmt::Write as _;
 
 use serde::Deserialize;
 
-use super::store::{Counts, Filter, HistoryEntry, Item, Sort, Status};
+use super::identity::visible;
+mod item;
+
+use item::item_html;
+
+use super::store::{AuthorRecord, Counts, Direction, Filter, HistoryEntry, Item, Sort, Status};
 use crate::verdict::Verdict;
 
 /// The categories offered as "reject as" checkboxes on every item (docs/design.md §6), in addition
 /// to any other category the item's reasons carry.
 pub const CATEGORIES: [&str; 5] = ["profanity", "attack", "identity", "threat", "spam"];
 
-/// Default and maximum number of items on one page.
-const DEFAULT_LIMIT: usize = 100;
-const MAX_LIMIT: usize = 1000;
-
 /// HTML-escapes text for element content or a double-quoted attribute.
 pub fn esc(s: &str) -> Cow<'_, str> {
     html_escape::encode_safe(s)
+}
+
+/// Escapes comment text for element content, neutralising bidi controls: each embedding,
+/// override or isolate character is shown as a small `[U+202E]` marker instead of reordering
+/// what follows (so a name or comment cannot display reversed or disguised).
+pub fn esc_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut plain = 0;
+    for (i, c) in s.char_indices() {
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}') {
+            out.push_str(&esc(&s[plain..i]));
+            let _ = write!(out, "<span class=\"cp\">[U+{:04X}]</span>", c as u32);
+            plain = i + c.len_utf8();
+        }
+    }
+    out.push_str(&esc(&s[plain..]));
+    out
+}
+
+/// A name for display: invisible and mixed-script characters made visible ([`visible`]), cut
+/// to 120 characters (the length is said), escaped.
+pub fn esc_name(s: &str) -> String {
+    let shown = visible(s);
+    let n = shown.chars().count();
+    if n > 120 {
+        let cut: String = shown.chars().take(120).collect();
+        format!("{}… ({} characters)", esc(&cut), s.chars().count())
+    } else {
+        esc(&shown).into_owned()
+    }
 }
 
 /// Percent-encodes a query-string component (RFC 3986 unreserved characters kept).
@@ -46,14 +77,30 @@ pub fn url_component(s: &str) -> String {
     out
 }
 
-/// The page's query string: `?status=&sort=&category=&rule=&author=&source=&limit=`.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The page's query string (every field optional; see the server's route table).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct PageQuery {
     /// `pending` (default), `approved`, `rejected` or `all`.
     pub status: Option<String>,
-    /// `score` (default) or `newest`.
+    /// `score` (default), `newest` or `oldest`.
     pub sort: Option<String>,
+    /// Text search (body, author, e-mail, IP).
+    pub q: Option<String>,
+    /// Only this e-mail.
+    pub email: Option<String>,
+    /// Only this IP.
+    pub ip: Option<String>,
+    /// Only this post.
+    pub post: Option<String>,
+    /// Posted on or after (ISO date).
+    pub from: Option<String>,
+    /// Posted on or before (ISO date, whole day).
+    pub to: Option<String>,
+    /// The page after this item.
+    pub after: Option<i64>,
+    /// The page before this item.
+    pub before: Option<i64>,
     /// Only items with this category.
     pub category: Option<String>,
     /// Only items with this rule.
@@ -62,7 +109,7 @@ pub struct PageQuery {
     pub author: Option<String>,
     /// Only items whose source starts with this.
     pub source: Option<String>,
-    /// Items per page (default 100, at most 1000).
+    /// Items per page (default 50, at most 200).
     pub limit: Option<usize>,
 }
 
@@ -77,28 +124,87 @@ impl PageQuery {
         };
         let sort = match self.sort.as_deref() {
             Some("newest") => Sort::Newest,
+            Some("oldest") => Sort::Oldest,
             _ => Sort::Score,
         };
         let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+        let cursor = match (self.after, self.before) {
+            (Some(id), _) => Some((id, Direction::Next)),
+            (None, Some(id)) => Some((id, Direction::Prev)),
+            (None, None) => None,
+        };
         Filter {
             status,
             category: nonempty(&self.category),
             rule: nonempty(&self.rule),
             author: nonempty(&self.author),
             source: nonempty(&self.source),
+            email: nonempty(&self.email),
+            ip: nonempty(&self.ip),
+            post: nonempty(&self.post),
+            from: nonempty(&self.from),
+            to: nonempty(&self.to),
+            q: nonempty(&self.q),
             sort,
-            limit: Some(self.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)),
+            cursor,
+            limit: self.limit,
         }
     }
+
+    /// This query as a URL query string, without paging, plus `extra` (`after=12`).
+    pub fn href(&self, extra: &str) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let fields: [(&str, &Option<String>); 13] = [
+            ("status", &self.status),
+            ("sort", &self.sort),
+            ("q", &self.q),
+            ("category", &self.category),
+            ("rule", &self.rule),
+            ("author", &self.author),
+            ("email", &self.email),
+            ("ip", &self.ip),
+            ("post", &self.post),
+            ("source", &self.source),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("limit", &self.limit.map(|l| l.to_string())),
+        ];
+        for (k, v) in fields {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                parts.push(format!("{k}={}", url_component(v)));
+            }
+        }
+        if !extra.is_empty() {
+            parts.push(extra.to_string());
+        }
+        format!("/?{}", parts.join("&"))
+    }
+}
+
+/// One listed item with what the page shows beside it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The item (body is a preview).
+    pub item: Item,
+    /// The author's other judged comments.
+    pub history: Vec<HistoryEntry>,
+    /// Moderators' decisions on the author's items.
+    pub record: Option<AuthorRecord>,
 }
 
 /// Everything the queue page shows.
 #[derive(Debug)]
 pub struct PageData<'a> {
-    /// The items on this page, each with its author's other comments.
-    pub items: &'a [(Item, Vec<HistoryEntry>)],
-    /// How many items match the filter in all.
-    pub total: usize,
+    /// The items on this page, each with its author's other comments and record.
+    pub items: &'a [Listed],
+    /// How many items match the filter in all, when known.
+    pub total: Option<usize>,
+    /// The next page's cursor, if there is one.
+    pub next_after: Option<i64>,
+    /// The previous page's cursor, if there is one.
+    pub prev_before: Option<i64>,
+    /// For a text search: how many items the page looked at.
+    pub scanned: Option<usize>,
     /// Items per state, over the whole queue.
     pub counts: Counts,
     /// Every category in the queue (filter menu).
@@ -109,6 +215,8 @@ pub struct PageData<'a> {
     pub query: &'a PageQuery,
     /// The reviewer name to prefill.
     pub reviewer: &'a str,
+    /// The newest item number in the queue when the page was made.
+    pub newest: i64,
 }
 
 /// The body with every matched span in `<mark>`, escaped.
@@ -141,11 +249,11 @@ pub fn highlight(body: &str, verdict: &Verdict) -> String {
     let mut out = String::with_capacity(body.len() + merged.len() * 32);
     let mut pos = 0;
     for (s, e, rules) in merged {
-        out.push_str(&esc(&body[pos..s]));
-        let _ = write!(out, "<mark title=\"{}\">{}</mark>", esc(&rules.join(", ")), esc(&body[s..e]));
+        out.push_str(&esc_text(&body[pos..s]));
+        let _ = write!(out, "<mark title=\"{}\">{}</mark>", esc(&rules.join(", ")), esc_text(&body[s..e]));
         pos = e;
     }
-    out.push_str(&esc(&body[pos..]));
+    out.push_str(&esc_text(&body[pos..]));
     out
 }
 
@@ -182,11 +290,29 @@ fn select(out: &mut String, name: &str, label: &str, current: Option<&str>, valu
     out.push_str("</select></label>");
 }
 
+/// The page served without the token: it asks for it (the script trades it for the read
+/// cookie and reloads). It shows nothing of the queue.
+pub fn login_page() -> String {
+    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+     <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+     <title>Review queue · moderate</title><link rel=\"stylesheet\" href=\"/static/app.css\">\
+     <script src=\"/static/app.js\" defer></script></head>\
+     <body data-login=\"1\"><header><h1>Review queue</h1>\
+     <div id=\"token-bar\" class=\"token-bar\">\
+     <label>Token <input id=\"token-input\" type=\"password\" autocomplete=\"off\" spellcheck=\"false\" \
+     placeholder=\"printed by moderate review serve\"></label> \
+     <button type=\"button\" id=\"token-save\">Open the queue</button>\
+     <p class=\"hint\">Reading and deciding need the token printed by <code>moderate review serve</code>; \
+     it stays in this tab.</p></div><div id=\"status\" class=\"status\" role=\"status\"></div></header></body></html>\n"
+        .to_string()
+}
+
 /// The whole queue page.
 pub fn queue_page(data: &PageData<'_>) -> String {
     let q = data.query;
     let c = data.counts;
-    let mut out = String::with_capacity(16 * 1024 + data.items.len() * 2048);
+    let mut out = String::with_capacity(16 * 1024 + data.items.len() * 4096);
+    let newest = data.newest;
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -194,11 +320,13 @@ pub fn queue_page(data: &PageData<'_>) -> String {
          <title>Review queue ({} pending) · moderate</title>\
          <link rel=\"stylesheet\" href=\"/static/app.css\">\
          <script src=\"/static/app.js\" defer></script></head>\
-         <body data-reviewer=\"{}\">\n<header>\
+         <body data-reviewer=\"{}\" data-newest=\"{newest}\">\n<header>\
          <div class=\"title\"><h1>Review queue</h1>\
          <p class=\"counts\"><a href=\"/?status=pending\"><span id=\"count-pending\">{}</span> pending</a> · \
          <a href=\"/?status=approved\"><span id=\"count-approved\">{}</span> approved</a> · \
-         <a href=\"/?status=rejected\"><span id=\"count-rejected\">{}</span> rejected</a></p></div>",
+         <a href=\"/?status=rejected\"><span id=\"count-rejected\">{}</span> rejected</a> · \
+         <a href=\"/?status=all&amp;sort=newest\">all</a></p>\
+         <p id=\"new-items\" class=\"new-items\" hidden></p></div>",
         c.pending,
         esc(data.reviewer),
         c.pending,
@@ -215,11 +343,20 @@ pub fn queue_page(data: &PageData<'_>) -> String {
 
     // Filters: a plain GET form, works without script.
     out.push_str("<form class=\"filters\" method=\"get\" action=\"/\">");
+    let _ = write!(
+        out,
+        "<label>Search <input name=\"q\" id=\"search\" type=\"search\" value=\"{}\" size=\"18\" \
+         placeholder=\"text, author, e-mail, IP\"></label>",
+        esc(q.q.as_deref().unwrap_or(""))
+    );
     let status_values: Vec<(String, String)> =
         ["pending", "approved", "rejected", "all"].iter().map(|s| (s.to_string(), s.to_string())).collect();
     select(&mut out, "status", "Status", Some(q.status.as_deref().unwrap_or("pending")), &status_values);
-    let sort_values =
-        vec![("score".to_string(), "highest score".to_string()), ("newest".to_string(), "newest".to_string())];
+    let sort_values = vec![
+        ("score".to_string(), "highest score".to_string()),
+        ("newest".to_string(), "newest".to_string()),
+        ("oldest".to_string(), "oldest".to_string()),
+    ];
     select(&mut out, "sort", "Sort", Some(q.sort.as_deref().unwrap_or("score")), &sort_values);
     let mut cat_values = vec![(String::new(), "any".to_string())];
     cat_values.extend(data.categories.iter().map(|c| (c.clone(), c.clone())));
@@ -227,176 +364,103 @@ pub fn queue_page(data: &PageData<'_>) -> String {
     let mut rule_values = vec![(String::new(), "any".to_string())];
     rule_values.extend(data.rules.iter().map(|r| (r.clone(), r.clone())));
     select(&mut out, "rule", "Rule", q.rule.as_deref(), &rule_values);
-    let _ = write!(
-        out,
-        "<label>Author <input name=\"author\" value=\"{}\" size=\"12\"></label>\
-         <label>Source <input name=\"source\" value=\"{}\" size=\"12\" placeholder=\"file prefix\"></label>\
-         <button type=\"submit\">Filter</button> <a href=\"/\">Reset</a></form></header>",
-        esc(q.author.as_deref().unwrap_or("")),
-        esc(q.source.as_deref().unwrap_or(""))
-    );
+    let field = |out: &mut String, name: &str, label: &str, v: &Option<String>, extra: &str| {
+        let _ = write!(
+            out,
+            "<label>{label} <input name=\"{name}\" value=\"{}\" size=\"10\"{extra}></label>",
+            esc(v.as_deref().unwrap_or(""))
+        );
+    };
+    field(&mut out, "author", "Author", &q.author, "");
+    field(&mut out, "email", "E-mail", &q.email, "");
+    field(&mut out, "ip", "IP", &q.ip, "");
+    field(&mut out, "post", "Post", &q.post, "");
+    field(&mut out, "from", "From", &q.from, " placeholder=\"2024-05-01\"");
+    field(&mut out, "to", "To", &q.to, " placeholder=\"2024-05-31\"");
+    field(&mut out, "source", "Source", &q.source, " placeholder=\"file prefix\"");
+    out.push_str("<button type=\"submit\">Filter</button> <a href=\"/\">Reset</a></form></header>");
 
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<div class=\"toolbar\">\
+        "<div class=\"toolbar\" id=\"toolbar\">\
          <label>Reviewer <input id=\"reviewer\" value=\"{}\" size=\"12\" autocomplete=\"off\"></label>\
+         <label>Note <input id=\"note\" size=\"16\" maxlength=\"2000\" autocomplete=\"off\" \
+         placeholder=\"kept with the next decision\"></label>\
          <span id=\"selection-count\">0 selected</span>\
          <button type=\"button\" data-bulk=\"approve\">Approve selected</button>\
          <button type=\"button\" data-bulk=\"reject\">Reject selected</button>\
-         <button type=\"button\" data-bulk=\"block\">Block authors of selected</button>\
          <span class=\"keys\"><kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · \
-         <kbd>a</kbd> approve · <kbd>r</kbd> reject · <kbd>b</kbd> block author</span>\
-         <div id=\"status\" class=\"status\" role=\"status\" aria-live=\"polite\"></div></div>\n<main id=\"items\">",
+         <kbd>a</kbd> approve · <kbd>r</kbd> reject · <kbd>b</kbd> block · <kbd>z</kbd> undo · \
+         <kbd>?</kbd> all keys</span>\
+         <div id=\"status\" class=\"status\" role=\"status\" aria-live=\"polite\"></div></div>",
         esc(data.reviewer)
     );
-
+    out.push_str(HELP);
+    out.push_str("<main id=\"items\">");
     if data.items.is_empty() {
         out.push_str("<p class=\"empty\">Nothing to review here.</p>");
     }
-    for (item, history) in data.items {
-        item_html(&mut out, item, history);
+    for l in data.items {
+        item_html(&mut out, l);
     }
-    let _ = write!(
-        out,
-        "</main>\n<footer>Showing {} of {} matching item{}.</footer></body></html>\n",
-        data.items.len(),
-        data.total,
-        if data.total == 1 { "" } else { "s" }
-    );
+    out.push_str("</main>\n<footer><nav class=\"pager\">");
+    match data.prev_before {
+        Some(id) => {
+            let _ = write!(
+                out,
+                "<a id=\"prev-page\" rel=\"prev\" href=\"{}\">← previous</a>",
+                esc(&q.href(&format!("before={id}")))
+            );
+        }
+        None => out.push_str("<span class=\"off\">← previous</span>"),
+    }
+    let _ = write!(out, " <span>{} item{} shown", data.items.len(), if data.items.len() == 1 { "" } else { "s" });
+    if let Some(t) = data.total {
+        let _ = write!(out, " of {t}");
+    }
+    if let (Some(n), Some(_)) = (data.scanned, data.next_after) {
+        let _ = write!(out, "; the search looked at the next {n} items of this order, next goes on");
+    }
+    out.push_str("</span> ");
+    match data.next_after {
+        Some(id) => {
+            let _ = write!(
+                out,
+                "<a id=\"next-page\" rel=\"next\" href=\"{}\">next →</a>",
+                esc(&q.href(&format!("after={id}")))
+            );
+        }
+        None => out.push_str("<span class=\"off\">next →</span>"),
+    }
+    out.push_str("</nav></footer></body></html>\n");
     out
 }
 
-fn item_html(out: &mut String, item: &Item, history: &[HistoryEntry]) {
-    let status = item.status();
-    let _ = write!(
-        out,
-        "<article class=\"item {status}\" id=\"item-{id}\" data-id=\"{id}\" data-version=\"{version}\" \
-         data-status=\"{status}\" data-author=\"{author}\" tabindex=\"-1\"><div class=\"item-head\">\
-         <input type=\"checkbox\" class=\"select\" aria-label=\"Select item {id}\">\
-         <span class=\"score\" title=\"score\">{score}</span> <span class=\"verdict\">{verdict}</span> ",
-        id = item.id,
-        version = item.version,
-        status = status.as_str(),
-        score = esc(&fmt_score(item.score)),
-        verdict = esc(item.record.verdict.as_str()),
-        author = esc(item.author.as_deref().unwrap_or("")),
-    );
-    match item.author.as_deref().filter(|a| !a.is_empty()) {
-        Some(a) => {
-            let _ = write!(
-                out,
-                "<a class=\"author\" href=\"/?status=all&amp;author={}\" title=\"all items by this author\">{}</a>",
-                esc(&url_component(a)),
-                esc(a)
-            );
-        }
-        None => out.push_str("<span class=\"author none\">(no author)</span>"),
+/// The articles of `items` alone (new items the page appends while open).
+pub fn items_html(items: &[Listed]) -> String {
+    let mut out = String::with_capacity(items.len() * 4096);
+    for l in items {
+        item_html(&mut out, l);
     }
-    if item.author_blocked {
-        out.push_str(" <span class=\"badge blocked\">author blocked</span>");
-    }
-    let _ = write!(out, " <span class=\"meta\">#{} · <span class=\"u\">{}</span>", item.id, esc(&item.comment_id));
-    if item.kind != "comment" {
-        let _ = write!(out, " · {}", esc(&item.kind));
-    }
-    if let Some(s) = &item.source {
-        let _ = write!(out, " · <span class=\"u\">{}</span>", esc(s));
-    }
-    if let Some(p) = &item.post_id {
-        let _ = write!(out, " · post <span class=\"u\">{}</span>", esc(p));
-    }
-    if let Some(t) = &item.created_at {
-        let _ = write!(out, " · <span class=\"u\">{}</span>", esc(t));
-    }
-    let _ = write!(out, "</span> <span class=\"state\">{}</span></div>", status.as_str());
-
-    let _ = write!(out, "<div class=\"body\">{}</div>", highlight(&item.body, &item.record));
-
-    out.push_str("<ul class=\"reasons\">");
-    for r in &item.record.reasons {
-        let _ = write!(
-            out,
-            "<li><span class=\"cat cat-{}\">{}</span> <code>{}</code> <span class=\"u\">{}</span>",
-            esc(&css_ident(&r.category)),
-            esc(&r.category),
-            esc(&r.rule),
-            esc(&r.message)
-        );
-        if r.score != 0.0 {
-            let _ = write!(out, " <span class=\"plus\">+{}</span>", esc(&fmt_score(r.score)));
-        }
-        out.push_str("</li>");
-    }
-    out.push_str("</ul>");
-
-    if !history.is_empty() {
-        let who = item.author.as_deref().unwrap_or("");
-        let flagged = history.iter().filter(|h| h.verdict != "allow").count();
-        let _ = write!(
-            out,
-            "<details class=\"history\"><summary>{} other comment{} by <span class=\"u\">{}</span> \
-             ({} flagged or blocked)</summary><ul>",
-            history.len(),
-            if history.len() == 1 { "" } else { "s" },
-            esc(who),
-            flagged
-        );
-        for h in history {
-            let _ = write!(
-                out,
-                "<li><span class=\"v v-{}\">{}</span> <code class=\"u\">{}</code> <span class=\"u\">{}</span>",
-                esc(&css_ident(&h.verdict)),
-                esc(&h.verdict),
-                esc(&h.comment_id),
-                esc(&h.excerpt)
-            );
-            if !h.rules.is_empty() {
-                let _ = write!(out, " <code>{}</code>", esc(&h.rules.join(", ")));
-            }
-            out.push_str("</li>");
-        }
-        out.push_str("</ul></details>");
-    }
-
-    out.push_str("<div class=\"actions\"><span class=\"cats\" title=\"categories recorded when rejecting\">Reject as:");
-    let mut cats: Vec<&str> = CATEGORIES.to_vec();
-    for c in &item.categories {
-        if !cats.contains(&c.as_str()) {
-            cats.push(c);
-        }
-    }
-    for c in cats {
-        let checked = if item.categories.iter().any(|x| x == c) { " checked" } else { "" };
-        let _ = write!(
-            out,
-            " <label><input type=\"checkbox\" class=\"cat-box\" value=\"{}\"{checked}>{}</label>",
-            esc(c),
-            esc(c)
-        );
-    }
-    out.push_str(
-        "</span><span class=\"buttons\">\
-         <button type=\"button\" class=\"approve\" data-action=\"approve\">Approve <kbd>a</kbd></button>\
-         <button type=\"button\" class=\"reject\" data-action=\"reject\">Reject <kbd>r</kbd></button>\
-         <button type=\"button\" class=\"block\" data-action=\"block\">Block author <kbd>b</kbd></button>\
-         </span></div>",
-    );
-    out.push_str("<p class=\"last\">");
-    if let Some(d) = &item.last {
-        let _ = write!(
-            out,
-            "{} by <span class=\"u\">{}</span> at {} (via {})",
-            esc(d.action.as_str()),
-            esc(&d.reviewer),
-            esc(&d.decided_at),
-            esc(&d.via)
-        );
-        if item.version > 1 {
-            let _ = write!(out, "; {} decisions in all", item.version);
-        }
-    }
-    out.push_str("</p></article>\n");
+    out
 }
+
+/// The keyboard help (`?`).
+const HELP: &str =
+    "<div id=\"help\" class=\"help\" hidden role=\"dialog\" aria-label=\"Keyboard\"><h2>Keys</h2><table>\
+     <tr><td><kbd>j</kbd> / <kbd>k</kbd></td><td>next / previous item</td></tr>\
+     <tr><td><kbd>x</kbd> / <kbd>X</kbd></td><td>select the item / select all (again: none)</td></tr>\
+     <tr><td><kbd>a</kbd></td><td>approve (the selection, else the current item)</td></tr>\
+     <tr><td><kbd>r</kbd></td><td>reject with the ticked <i>Reject as</i> categories</td></tr>\
+     <tr><td><kbd>b</kbd></td><td>block the author (asks which identity; <kbd>Enter</kbd> confirms)</td></tr>\
+     <tr><td><kbd>e</kbd></td><td>edit the text, then approve the edited text</td></tr>\
+     <tr><td><kbd>n</kbd></td><td>write a note for the next decision</td></tr>\
+     <tr><td><kbd>o</kbd></td><td>show the whole comment</td></tr>\
+     <tr><td><kbd>z</kbd></td><td>undo your last decision (this session)</td></tr>\
+     <tr><td><kbd>/</kbd></td><td>search</td></tr>\
+     <tr><td><kbd>Esc</kbd></td><td>leave a field, close this</td></tr>\
+     <tr><td><kbd>?</kbd></td><td>this help</td></tr></table>\
+     <p class=\"hint\">Holding a key down decides once: repeats are ignored.</p></div>";
 
 /// A category or verdict name reduced to `[a-z0-9-]`, for a class name.
 fn css_ident(s: &str) -> String {

@@ -4,21 +4,33 @@
 //!
 //! | method | path | what |
 //! |---|---|---|
-//! | GET | `/` | the queue page; `?status=pending\|approved\|rejected\|all&sort=score\|newest&category=&rule=&author=&source=&limit=` |
-//! | GET | `/static/app.js`, `/static/app.css` | the page's only script and style |
-//! | GET | `/api/items` | the same listing as JSON (same query) |
-//! | GET | `/api/items/{id}` | one item with its whole decision log |
-//! | POST | `/api/items/{id}/decision` | `{"action": "approve"\|"reject"\|"block", "reviewer"?, "categories"?, "expected_version"?}` |
-//! | POST | `/api/decisions` | bulk: `{"action", "reviewer"?, "categories"?, "items": [{"id", "expected_version"?, "categories"?}]}`, all or nothing |
+//! | GET | `/` | the queue page; `?status=&sort=score\|newest\|oldest&q=&author=&email=&ip=&post=&from=&to=&category=&rule=&source=&limit=&after=ID\|before=ID` |
+//! | GET | `/static/app.js`, `/static/app.css` | the page's only script and style (no data, no token) |
+//! | POST | `/api/session` | trades the token for this server's read cookie (the page does it) |
+//! | GET | `/api/items` | one page of the listing as JSON (same query; bodies are previews) |
+//! | GET | `/api/items/{id}` | one item: whole body (`body_html` highlighted), decision log, author record |
+//! | POST | `/api/items/{id}/decision` | `{"action", "expected_version", "reviewer"?, "categories"?, "note"?, "edited_body"?, "block_kind"?}` |
+//! | POST | `/api/decisions` | bulk: `{"action", "reviewer"?, "categories"?, "note"?, "items": [{"id", "expected_version", "categories"?}]}`, all or nothing |
+//! | POST | `/api/items/{id}/reopen` | `{"expected_version", "reviewer"?}`: undo, the item is pending again (a block it made is lifted) |
+//! | POST | `/api/items/{id}/claim`, `/api/items/{id}/release` | `{"reviewer"}`: hold an item for 5 minutes (409 names the holder) |
+//! | GET, POST | `/api/blocks` | the block list; `{"kind", "value", "blocked": true\|false, "reviewer"?}` blocks or unblocks |
+//! | GET | `/api/poll?since=ID` | counts, and how many pending items arrived after item ID |
+//! | GET | `/api/fragment?after=ID` | `{"html", "newest"}`: the next 20 pending items queued after ID, as the page's HTML |
 //!
 //! A decision answers `200 {"decisions": [...], "items": [{"id", "version", "status"}]}`;
-//! `409 {"error": ...}` when someone decided the item after `expected_version`; `400` for a bad
-//! request, `404` for an unknown item.
+//! `409 {"error": ...}` when someone decided the item after `expected_version` or holds a claim on
+//! it; `400` for a bad request (no `expected_version`, an id named twice, more than 1000 ids),
+//! `404` for an unknown item.
 //!
 //! # Security model
 //!
 //! The server is for a moderator on their own machine and binds `127.0.0.1` by default.
 //!
+//! - **Everything but the static script and style needs the token**: reads too (a local process
+//!   must not read moderators' data). API calls carry it as a header; the page trades it once
+//!   (`POST /api/session`, token in the header) for an `HttpOnly; SameSite=Strict` cookie that
+//!   allows reads only, so the server can render pages. Without it `/` is a page that asks for
+//!   the token and nothing else.
 //! - **Writes need the token**, as `Authorization: Bearer T` or `X-Moderate-Token: T` (`401`
 //!   otherwise). The token is random per start unless configured; `moderate review serve` prints
 //!   it inside the page URL's *fragment* (`http://127.0.0.1:8787/#token=T`). A fragment is never
@@ -30,6 +42,7 @@
 //!   `Referer`), it must be this server's own origin (`http[s]://` + the request's `Host`),
 //!   else `403`. `Origin: null` is refused. Non-browser clients send neither and need only the
 //!   token. JSON bodies also require `Content-Type: application/json`, which no HTML form can send.
+//!   A read cookie never allows a write.
 //! - **Host check** (DNS rebinding): when bound to a loopback address, requests whose `Host`
 //!   is not that address (or `localhost:PORT`) are refused with `421`, reads included.
 //! - **Headers on every response**: a strict `Content-Security-Policy` (no inline script or
@@ -43,17 +56,18 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use rand::distributions::{Alphanumeric, DistString};
 
-use super::page::{self, PageData, PageQuery};
-use super::store::{DecisionRow, Item, NewDecision, ReviewAction, Status, Store, Target};
+use super::store::Store;
 use super::Error;
+
+mod api;
 
 /// The Content-Security-Policy of every response.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -61,9 +75,6 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 
 const APP_JS: &str = include_str!("static/app.js");
 const APP_CSS: &str = include_str!("static/app.css");
-
-/// How many of an author's other comments an item shows.
-const HISTORY_LIMIT: usize = 20;
 
 /// The server's shared state: the store (behind a mutex; SQLite calls run on the blocking pool),
 /// the write token, the default reviewer name and the accepted `Host` values. Cheap to clone.
@@ -77,6 +88,9 @@ struct Inner {
     token: String,
     reviewer: String,
     allowed_hosts: Vec<String>,
+    /// The read cookie's name and value, random per start (see [`api::session`]).
+    cookie_name: String,
+    cookie_value: String,
 }
 
 impl std::fmt::Debug for AppState {
@@ -104,6 +118,8 @@ impl AppState {
                 token,
                 reviewer: reviewer.into(),
                 allowed_hosts: Vec::new(),
+                cookie_name: format!("moderate-review-{}", Alphanumeric.sample_string(&mut rand::thread_rng(), 8)),
+                cookie_value: Alphanumeric.sample_string(&mut rand::thread_rng(), 32),
             }),
         }
     }
@@ -121,6 +137,16 @@ impl AppState {
                 ..inner
             }),
         }
+    }
+
+    /// Whether the request carries this server's read cookie.
+    fn has_read_cookie(&self, headers: &HeaderMap) -> bool {
+        let want = self.inner.cookie_value.as_bytes();
+        headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+            v.split(';')
+                .filter_map(|kv| kv.trim().split_once('='))
+                .any(|(k, val)| k == self.inner.cookie_name && constant_time_eq(val.as_bytes(), want))
+        })
     }
 
     /// Runs `f` with the store on tokio's blocking pool.
@@ -151,14 +177,21 @@ pub fn loopback_hosts(addr: SocketAddr) -> Vec<String> {
 /// The application: every route, the write guard and the security headers.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(queue_page))
+        .route("/", get(api::queue_page))
         .route("/static/app.js", get(app_js))
         .route("/static/app.css", get(app_css))
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
-        .route("/api/items", get(list_items))
-        .route("/api/items/:id", get(get_item))
-        .route("/api/items/:id/decision", post(decide_one))
-        .route("/api/decisions", post(decide_bulk))
+        .route("/api/session", post(api::session))
+        .route("/api/items", get(api::list_items))
+        .route("/api/items/:id", get(api::get_item))
+        .route("/api/items/:id/decision", post(api::decide_one))
+        .route("/api/items/:id/reopen", post(api::reopen))
+        .route("/api/items/:id/claim", post(api::claim))
+        .route("/api/items/:id/release", post(api::release))
+        .route("/api/decisions", post(api::decide_bulk))
+        .route("/api/blocks", get(api::list_blocks).post(api::set_block))
+        .route("/api/poll", get(api::poll))
+        .route("/api/fragment", get(api::fragment))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::map_response(security_headers))
@@ -224,11 +257,21 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
         )
         .into_response();
     }
+    let path = req.uri().path();
+    let public = path.starts_with("/static/") || path == "/favicon.ico";
     if req.method() != Method::GET && req.method() != Method::HEAD {
         if let Err(e) = check_origin(headers, host.as_deref()) {
             return e.into_response();
         }
         if let Err(e) = check_token(headers, &state.inner.token) {
+            return e.into_response();
+        }
+    } else if !public && !state.has_read_cookie(headers) {
+        if let Err(e) = check_token(headers, &state.inner.token) {
+            if path == "/" {
+                // The page that asks for the token (and trades it for the read cookie).
+                return (StatusCode::UNAUTHORIZED, Html(super::page::login_page())).into_response();
+            }
             return e.into_response();
         }
     }
@@ -294,184 +337,6 @@ async fn app_js() -> impl IntoResponse {
 
 async fn app_css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS)
-}
-
-type Listing = (Vec<(Item, Vec<super::store::HistoryEntry>)>, usize);
-
-fn listing(store: &Store, q: &PageQuery) -> Result<Listing, Error> {
-    let (items, total) = store.items(&q.to_filter())?;
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        let history = match item.author.as_deref().filter(|a| !a.is_empty()) {
-            Some(a) => store.history(a, &item.comment_id, HISTORY_LIMIT)?,
-            None => Vec::new(),
-        };
-        out.push((item, history));
-    }
-    Ok((out, total))
-}
-
-async fn queue_page(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Result<Html<String>, ApiError> {
-    let reviewer = state.inner.reviewer.clone();
-    state
-        .with_store(move |store| {
-            let (items, total) = listing(store, &q)?;
-            let counts = store.counts()?;
-            let (categories, rules) = store.facets()?;
-            Ok(Html(page::queue_page(&PageData {
-                items: &items,
-                total,
-                counts,
-                categories: &categories,
-                rules: &rules,
-                query: &q,
-                reviewer: &reviewer,
-            })))
-        })
-        .await
-}
-
-#[derive(Serialize)]
-struct ItemJson {
-    #[serde(flatten)]
-    item: Item,
-    status: Status,
-    history: Vec<super::store::HistoryEntry>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    decisions: Option<Vec<DecisionRow>>,
-}
-
-async fn list_items(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Result<Response, ApiError> {
-    state
-        .with_store(move |store| {
-            let (items, total) = listing(store, &q)?;
-            let items: Vec<ItemJson> = items
-                .into_iter()
-                .map(|(item, history)| ItemJson { status: item.status(), item, history, decisions: None })
-                .collect();
-            Ok(Json(serde_json::json!({ "total": total, "items": items })).into_response())
-        })
-        .await
-}
-
-async fn get_item(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
-    state
-        .with_store(move |store| {
-            let item = store.item(id)?;
-            let history = match item.author.as_deref().filter(|a| !a.is_empty()) {
-                Some(a) => store.history(a, &item.comment_id, HISTORY_LIMIT)?,
-                None => Vec::new(),
-            };
-            let decisions = Some(store.decisions(id)?);
-            Ok(Json(ItemJson { status: item.status(), item, history, decisions }).into_response())
-        })
-        .await
-}
-
-/// Body of `POST /api/items/{id}/decision`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionBody {
-    /// approve / reject / block.
-    pub action: ReviewAction,
-    /// Who decides; the server's default reviewer when absent.
-    #[serde(default)]
-    pub reviewer: Option<String>,
-    /// For reject/block: the confirmed categories (default: the item's).
-    #[serde(default)]
-    pub categories: Option<Vec<String>>,
-    /// The item version the client saw; checked when present.
-    #[serde(default)]
-    pub expected_version: Option<i64>,
-}
-
-/// One item of a bulk decision.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BulkItem {
-    /// The item's queue number.
-    pub id: i64,
-    /// The version the client saw.
-    #[serde(default)]
-    pub expected_version: Option<i64>,
-    /// Categories confirmed for this item (overrides the request's `categories`).
-    #[serde(default)]
-    pub categories: Option<Vec<String>>,
-}
-
-/// Body of `POST /api/decisions`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BulkBody {
-    /// approve / reject / block.
-    pub action: ReviewAction,
-    /// Who decides.
-    #[serde(default)]
-    pub reviewer: Option<String>,
-    /// For reject/block: the confirmed categories, applied to every item (default: each item's).
-    #[serde(default)]
-    pub categories: Option<Vec<String>>,
-    /// The items.
-    pub items: Vec<BulkItem>,
-}
-
-#[derive(Serialize)]
-struct ItemState {
-    id: i64,
-    version: i64,
-    status: Status,
-    author_blocked: bool,
-}
-
-async fn record(
-    state: AppState,
-    action: ReviewAction,
-    reviewer: Option<String>,
-    categories: Option<Vec<String>>,
-    items: Vec<Target>,
-) -> Result<Response, ApiError> {
-    let reviewer = reviewer
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty())
-        .unwrap_or_else(|| state.inner.reviewer.clone());
-    state
-        .with_store(move |store| {
-            let d = NewDecision { action, reviewer, categories, expected_version: None, via: "web" };
-            let decisions = store.decide_many(&items, &d)?;
-            let mut states = Vec::with_capacity(items.len());
-            for target in &items {
-                let item = store.item(target.id)?;
-                states.push(ItemState {
-                    id: item.id,
-                    version: item.version,
-                    status: item.status(),
-                    author_blocked: item.author_blocked,
-                });
-            }
-            Ok(Json(serde_json::json!({ "decisions": decisions, "items": states })).into_response())
-        })
-        .await
-}
-
-async fn decide_one(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    Json(body): Json<DecisionBody>,
-) -> Result<Response, ApiError> {
-    let target = Target { id, expected_version: body.expected_version, categories: None };
-    record(state, body.action, body.reviewer, body.categories, vec![target]).await
-}
-
-async fn decide_bulk(State(state): State<AppState>, Json(body): Json<BulkBody>) -> Result<Response, ApiError> {
-    if body.items.len() > 1000 {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "at most 1000 items per request"));
-    }
-    let items = body
-        .items
-        .into_iter()
-        .map(|i| Target { id: i.id, expected_version: i.expected_version, categories: i.categories })
-        .collect();
-    record(state, body.action, body.reviewer, body.categories, items).await
 }
 
 /// Serves `state` on `listener` until Ctrl-C (or SIGTERM), then finishes open requests.

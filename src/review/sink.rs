@@ -43,12 +43,12 @@ pub struct QueueSink {
 }
 
 impl QueueSink {
-    /// Opens (creating when missing) the queue database at `path`.
+    /// Opens (creating when missing, mode 0600) the queue database at `path`.
     ///
     /// # Errors
     /// The database cannot be opened or has an unknown schema.
     pub fn open(path: impl AsRef<Path>) -> Result<QueueSink, Error> {
-        Ok(QueueSink { store: Store::open(path)?, in_batch: 0, open_tx: false, queued: 0, duplicates: 0 })
+        Ok(QueueSink { store: Store::create(path)?, in_batch: 0, open_tx: false, queued: 0, duplicates: 0 })
     }
 
     /// How many new items this sink queued so far.

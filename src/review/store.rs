@@ -1,6 +1,7 @@
 //! The queue database: SQLite (bundled), WAL, one file.
 //!
-//! Three tables:
+//! Three tables hold the data (schema version 1), and schema version 2 adds caches that keep
+//! every page bounded on a million items (see [`list`]):
 //!
 //! - `items`: one row per flagged comment, keyed by `(comment_id, body_sha256)` so that judging
 //!   the same dump again adds nothing. It keeps what a moderator needs without the dump: body,
@@ -13,6 +14,19 @@
 //!   item's state is its latest decision, its *version* the number of its decisions; an author is
 //!   blocked when their latest `block`/`unblock` row is `block`.
 //!
+//! - items also carry their author's e-mail, URL, IP and reply-to parent (identity, for blocks
+//!   that are not a display name), and a denormalized `status`/`version`/`last_seq` written in the
+//!   same transaction as the decision that changes them, so listings use indexes instead of
+//!   scanning the log. `counts` (kept by triggers) and `facets` (filled on insert) answer the
+//!   header and the filter menus without a scan; `blocks` is the current block list, derived
+//!   from the log in the same transaction as each block/unblock row.
+//!
+//! # Files
+//! [`Store::create`] makes a missing file with mode 0600 (SQLite gives its `-wal`/`-shm` files
+//! the same mode): moderators' data is nobody else's. [`Store::open`] wants an existing file (a
+//! mistyped `--db` is an error, not an empty queue), and [`Store::open_read_only`] opens without
+//! write access, so `list` and `export` work on a read-only copy.
+//!
 //! # Concurrency
 //! [`Store::decide`] runs the version check and the insert in one `BEGIN IMMEDIATE` transaction:
 //! SQLite takes the write lock before the check, so two deciders (two browser tabs through one
@@ -20,97 +34,136 @@
 //! and the second sees the first's row and gets a conflict error instead of silently stacking a
 //! decision on a state it never saw. Scripts that pass no expected version always append.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+mod blocks;
+mod list;
+
+/// How many items one text-search page looks at (see [`Store::items`]).
+pub fn list_search_window() -> usize {
+    list::SEARCH_WINDOW
+}
+mod rows;
+mod schema;
+
+use blocks::block_for;
+use rows::{read_decision, read_item};
+use schema::{MIGRATE_V2, SCHEMA_V1};
+
+use super::identity::{Block, BlockKind, BlockList, Who};
 pub use super::model::{
-    Counts, DecisionRow, Filter, HistoryEntry, Item, NewDecision, ReviewAction, Sort, Status, Target,
+    AuthorRecord, Counts, DecisionRow, Direction, Filter, HistoryEntry, Item, ListPage, NewDecision, ReviewAction,
+    Sort, Status, Target,
 };
 use super::Error;
 use crate::comment::Comment;
 use crate::verdict::Verdict;
 
 /// The schema version written to `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
-
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS items (
-    id          INTEGER PRIMARY KEY,
-    comment_id  TEXT NOT NULL,
-    body_sha256 TEXT NOT NULL,
-    body        TEXT NOT NULL,
-    author      TEXT,
-    kind        TEXT NOT NULL,
-    source      TEXT,
-    post_id     TEXT,
-    created_at  TEXT,
-    verdict     TEXT NOT NULL,
-    score       REAL NOT NULL,
-    categories  TEXT NOT NULL,
-    rules       TEXT NOT NULL,
-    record      TEXT NOT NULL,
-    queued_at   TEXT NOT NULL,
-    UNIQUE (comment_id, body_sha256)
-);
-CREATE INDEX IF NOT EXISTS items_author ON items (author);
-CREATE INDEX IF NOT EXISTS items_score ON items (score);
-
-CREATE TABLE IF NOT EXISTS history (
-    author      TEXT NOT NULL,
-    comment_id  TEXT NOT NULL,
-    verdict     TEXT NOT NULL,
-    rules       TEXT NOT NULL,
-    excerpt     TEXT NOT NULL,
-    UNIQUE (author, comment_id)
-);
-
-CREATE TABLE IF NOT EXISTS decisions (
-    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-    item_id     INTEGER REFERENCES items (id),
-    author      TEXT,
-    action      TEXT NOT NULL CHECK (action IN ('approve', 'reject', 'block', 'unblock')),
-    categories  TEXT,
-    reviewer    TEXT NOT NULL,
-    decided_at  TEXT NOT NULL,
-    via         TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS decisions_item ON decisions (item_id, seq);
-CREATE INDEX IF NOT EXISTS decisions_author ON decisions (author, seq);
-
-CREATE TRIGGER IF NOT EXISTS decisions_append_only_update BEFORE UPDATE ON decisions
-BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS decisions_append_only_delete BEFORE DELETE ON decisions
-BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
-"#;
+const SCHEMA_VERSION: i64 = 2;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /// How many characters of a comment the `history` table keeps.
 const EXCERPT_CHARS: usize = 140;
 
+/// How many characters of a body a listing carries (the page shows them; the rest is fetched on
+/// demand from `/api/items/{id}`), so a page of 1 MB comments stays small.
+pub const PREVIEW_CHARS: usize = 2_000;
+
+/// The most items one listing returns.
+pub const MAX_LIMIT: usize = 200;
+
+/// The most items one (bulk) decision names.
+pub const MAX_BULK: usize = 1_000;
+
+/// How long a claim holds, in seconds.
+pub const CLAIM_SECS: i64 = 300;
+
+/// Longest note, in bytes.
+const MAX_NOTE: usize = 2_000;
+
+/// Longest edited body, in bytes.
+const MAX_EDIT: usize = 1 << 20;
+
 /// The queue database. Not `Sync`: share it behind a `Mutex` (the server does).
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    read_only: bool,
 }
 
-const ITEM_COLUMNS: &str = "i.id, i.comment_id, i.body, i.author, i.kind, i.source, i.post_id, \
-     i.created_at, i.record, i.score, i.categories, i.rules, i.queued_at, \
-     (SELECT count(*) FROM decisions d WHERE d.item_id = i.id) AS version, \
-     latest.seq, latest.action, latest.categories, latest.reviewer, latest.decided_at, latest.via";
+/// The columns [`read_item`] reads; `{body}` is the whole body or its preview.
+const ITEM_COLUMNS: &str = "i.id, i.comment_id, {body}, i.author, i.kind, i.source, i.post_id, \
+     i.created_at, i.record, i.score, i.categories, i.rules, i.queued_at, i.version, \
+     latest.seq, latest.action, latest.categories, latest.reviewer, latest.decided_at, latest.via, \
+     latest.note, latest.edited_body, latest.block_kind, latest.block_value, \
+     i.author_email, i.author_url, i.ip, i.parent, length(i.body), i.claimed_by, i.claimed_until";
 
-const LATEST_JOIN: &str = "LEFT JOIN decisions latest ON latest.seq = \
-     (SELECT max(seq) FROM decisions d WHERE d.item_id = i.id)";
+const LATEST_JOIN: &str = "LEFT JOIN decisions latest ON latest.seq = i.last_seq";
+
+fn item_columns(preview: bool) -> String {
+    if preview {
+        ITEM_COLUMNS.replace("{body}", &format!("substr(i.body, 1, {PREVIEW_CHARS})"))
+    } else {
+        ITEM_COLUMNS.replace("{body}", "i.body")
+    }
+}
+
+/// Seconds since the epoch (claims).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Creates `path` empty with mode 0600 when it does not exist (SQLite then fills it).
+fn create_private(path: &Path) -> Result<(), Error> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
 
 impl Store {
-    /// Opens (creating when missing) the queue database at `path`, in WAL mode.
+    /// Opens the existing queue database at `path` for reading and writing (upgrading an older
+    /// schema).
     ///
     /// # Errors
-    /// The file cannot be opened or is not a queue database of a known version.
+    /// The file does not exist (`moderate run --queue` creates it), cannot be opened, or is not
+    /// a queue database of a known version.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, Error> {
-        let conn = Connection::open(path.as_ref())?;
+        let path = path.as_ref();
+        if !path.is_file() {
+            return Err(Error::not_found(format!(
+                "{}: no such queue database (`moderate run --queue {}` creates one)",
+                path.display(),
+                path.display()
+            )));
+        }
+        Store::open_rw(path)
+    }
+
+    /// Opens the queue database at `path`, creating it (mode 0600) when missing.
+    ///
+    /// # Errors
+    /// As [`Store::open`], except a missing file.
+    pub fn create(path: impl AsRef<Path>) -> Result<Store, Error> {
+        create_private(path.as_ref())?;
+        Store::open_rw(path.as_ref())
+    }
+
+    fn open_rw(path: &Path) -> Result<Store, Error> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -119,12 +172,65 @@ impl Store {
         if version > SCHEMA_VERSION {
             return Err(Error::invalid(format!(
                 "{}: queue schema version {version} is newer than this moderate ({SCHEMA_VERSION})",
-                path.as_ref().display()
+                path.display()
             )));
         }
-        conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-        Ok(Store { conn })
+        if version < SCHEMA_VERSION {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(SCHEMA_V1)?;
+            tx.execute_batch(MIGRATE_V2)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            tx.commit()?;
+        }
+        Ok(Store { conn, read_only: false })
+    }
+
+    /// Opens the existing queue database at `path` without write access (list, export): works
+    /// on a read-only file.
+    ///
+    /// # Errors
+    /// The file does not exist or is not a queue database of this version (an older one is
+    /// upgraded by any write command, or by `moderate review serve`).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Store, Error> {
+        let path = path.as_ref();
+        if !path.is_file() {
+            return Err(Error::not_found(format!("{}: no such queue database", path.display())));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version = match conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)) {
+            Ok(v) => v,
+            Err(first) => {
+                // A WAL database whose directory or `-shm` we may not write: when no `-wal` file
+                // holds unmerged changes, the main file is the whole database.
+                let wal = PathBuf::from(format!("{}-wal", path.display()));
+                if wal.metadata().is_ok_and(|m| m.len() > 0) {
+                    return Err(first.into());
+                }
+                let uri = format!("file:{}?immutable=1", url_path(path));
+                let conn = Connection::open_with_flags(uri, flags)?;
+                let v = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?;
+                return Store::checked_read_only(conn, v, path);
+            }
+        };
+        Store::checked_read_only(conn, version, path)
+    }
+
+    fn checked_read_only(conn: Connection, version: i64, path: &Path) -> Result<Store, Error> {
+        if version != SCHEMA_VERSION {
+            return Err(Error::invalid(format!(
+                "{}: queue schema version {version}, this moderate reads {SCHEMA_VERSION} \
+                 (any write command, or `moderate review serve`, upgrades it)",
+                path.display()
+            )));
+        }
+        Ok(Store { conn, read_only: true })
+    }
+
+    /// Whether this store was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Starts a batch (an open transaction) for bulk inserts; see [`Store::commit_batch`].
@@ -144,20 +250,24 @@ impl Store {
     /// # Errors
     /// Database failure.
     pub fn insert_item(&self, comment: &Comment, verdict: &Verdict) -> Result<bool, Error> {
-        let categories = serde_json::to_string(&verdict.categories())?;
+        let cats = verdict.categories();
+        let categories = serde_json::to_string(&cats)?;
         let mut rules: Vec<&str> = Vec::new();
         for r in &verdict.reasons {
             if !rules.contains(&r.rule.as_str()) {
                 rules.push(&r.rule);
             }
         }
-        let rules = serde_json::to_string(&rules)?;
+        let rules_json = serde_json::to_string(&rules)?;
         let record = serde_json::to_string(verdict)?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "INSERT OR IGNORE INTO items (comment_id, body_sha256, body, author, kind, source, \
-             post_id, created_at, verdict, score, categories, rules, record, queued_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, {NOW})"
+             post_id, created_at, verdict, score, categories, rules, record, queued_at, \
+             author_email, author_url, ip, parent, ctime) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, {NOW}, \
+                     ?14, ?15, ?16, ?17, coalesce(?8, {NOW}))"
         ))?;
+        let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let n = stmt.execute(params![
             comment.id,
             body_sha256(&comment.body),
@@ -170,9 +280,22 @@ impl Store {
             verdict.verdict.as_str(),
             verdict.score,
             categories,
-            rules,
+            rules_json,
             record,
+            nonempty(&comment.author_email),
+            nonempty(&comment.author_url),
+            nonempty(&comment.ip),
+            comment.parent,
         ])?;
+        if n == 1 {
+            let mut facet = self.conn.prepare_cached("INSERT OR IGNORE INTO facets (kind, value) VALUES (?1, ?2)")?;
+            for c in &cats {
+                facet.execute(params!["category", c])?;
+            }
+            for r in &rules {
+                facet.execute(params!["rule", r])?;
+            }
+        }
         Ok(n == 1)
     }
 
@@ -194,19 +317,39 @@ impl Store {
         Ok(())
     }
 
-    /// One item by its queue number.
+    /// One item by its queue number, with its whole body.
     ///
     /// # Errors
     /// No such item, or database failure.
     pub fn item(&self, id: i64) -> Result<Item, Error> {
-        let sql = format!("SELECT {ITEM_COLUMNS} FROM items i {LATEST_JOIN} WHERE i.id = ?1");
+        let sql = format!("SELECT {} FROM items i {LATEST_JOIN} WHERE i.id = ?1", item_columns(false));
         let item = self.conn.query_row(&sql, [id], read_item).optional()?;
         let mut item = item.ok_or_else(|| Error::not_found(format!("no review item #{id}")))??;
-        item.author_blocked = match &item.author {
-            Some(a) => self.is_blocked(a)?,
-            None => false,
-        };
+        self.mark_blocked(std::slice::from_mut(&mut item))?;
         Ok(item)
+    }
+
+    /// One item with its body cut to a preview, as listings have it (state after a decision).
+    ///
+    /// # Errors
+    /// No such item, or database failure.
+    pub fn item_preview(&self, id: i64) -> Result<Item, Error> {
+        let sql = format!("SELECT {} FROM items i {LATEST_JOIN} WHERE i.id = ?1", item_columns(true));
+        let item = self.conn.query_row(&sql, [id], read_item).optional()?;
+        let mut item = item.ok_or_else(|| Error::not_found(format!("no review item #{id}")))??;
+        self.mark_blocked(std::slice::from_mut(&mut item))?;
+        Ok(item)
+    }
+
+    /// Sets `author_blocked`/`blocked_as` of each item from the current block list.
+    pub(crate) fn mark_blocked(&self, items: &mut [Item]) -> Result<(), Error> {
+        let list = self.block_list()?;
+        for item in items {
+            let m = list.matches(&who(item));
+            item.author_blocked = m.is_some();
+            item.blocked_as = m.map(|(kind, value)| Block { kind, value });
+        }
+        Ok(())
     }
 
     /// The queue numbers of the items of one comment id (several if its body changed).
@@ -214,108 +357,8 @@ impl Store {
     /// # Errors
     /// Database failure.
     pub fn items_by_comment_id(&self, comment_id: &str) -> Result<Vec<i64>, Error> {
-        let mut stmt = self.conn.prepare_cached("SELECT id FROM items WHERE comment_id = ?1 ORDER BY id")?;
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM items WHERE comment_id = ?1 ORDER BY id LIMIT 1000")?;
         let rows = stmt.query_map([comment_id], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// The items matching `filter`, in its order, and how many match in all (ignoring `limit`).
-    ///
-    /// # Errors
-    /// Database failure.
-    pub fn items(&self, filter: &Filter) -> Result<(Vec<Item>, usize), Error> {
-        let mut wheres: Vec<String> = Vec::new();
-        let mut args: Vec<String> = Vec::new();
-        if let Some(s) = filter.status {
-            wheres.push(s.sql().to_string());
-        }
-        let mut add = |cond: &str, val: &Option<String>| {
-            if let Some(v) = val.as_ref().filter(|v| !v.is_empty()) {
-                args.push(v.clone());
-                wheres.push(cond.replace('?', &format!("?{}", args.len())));
-            }
-        };
-        add("EXISTS (SELECT 1 FROM json_each(i.categories) WHERE value = ?)", &filter.category);
-        add("EXISTS (SELECT 1 FROM json_each(i.rules) WHERE value = ?)", &filter.rule);
-        add("i.author = ?", &filter.author);
-        add("substr(i.source, 1, length(?)) = ?", &filter.source);
-        let where_sql = if wheres.is_empty() { String::new() } else { format!("WHERE {}", wheres.join(" AND ")) };
-        let order = match filter.sort {
-            Sort::Score => "i.score DESC, i.id DESC",
-            Sort::Newest => "i.created_at IS NULL, i.created_at DESC, i.id DESC",
-            Sort::Queued => "i.id",
-        };
-        let total: i64 = self.conn.query_row(
-            &format!("SELECT count(*) FROM items i {LATEST_JOIN} {where_sql}"),
-            rusqlite::params_from_iter(args.iter()),
-            |r| r.get(0),
-        )?;
-        let limit = filter.limit.map_or(-1, |l| l as i64);
-        let sql =
-            format!("SELECT {ITEM_COLUMNS} FROM items i {LATEST_JOIN} {where_sql} ORDER BY {order} LIMIT {limit}");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), read_item)?;
-        let mut items = Vec::new();
-        for row in rows {
-            items.push(row??);
-        }
-        let blocked = self.blocked_authors()?;
-        for item in &mut items {
-            item.author_blocked = item.author.as_ref().is_some_and(|a| blocked.contains(a));
-        }
-        Ok((items, total as usize))
-    }
-
-    /// How many items are in each state.
-    ///
-    /// # Errors
-    /// Database failure.
-    pub fn counts(&self) -> Result<Counts, Error> {
-        let sql = format!(
-            "SELECT coalesce(sum({}), 0), coalesce(sum({}), 0), coalesce(sum({}), 0) FROM items i {LATEST_JOIN}",
-            Status::Pending.sql(),
-            Status::Approved.sql(),
-            Status::Rejected.sql()
-        );
-        Ok(self
-            .conn
-            .query_row(&sql, [], |r| Ok(Counts { pending: r.get(0)?, approved: r.get(1)?, rejected: r.get(2)? }))?)
-    }
-
-    /// Every category and every rule id that occurs in the queue, sorted (for filter menus).
-    ///
-    /// # Errors
-    /// Database failure.
-    pub fn facets(&self) -> Result<(Vec<String>, Vec<String>), Error> {
-        let q = |col: &str| -> Result<Vec<String>, Error> {
-            let mut stmt = self
-                .conn
-                .prepare(&format!("SELECT DISTINCT j.value FROM items, json_each(items.{col}) j ORDER BY 1"))?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        };
-        Ok((q("categories")?, q("rules")?))
-    }
-
-    /// An author's judged comments other than `except` (newest rows first, at most `limit`).
-    ///
-    /// # Errors
-    /// Database failure.
-    pub fn history(&self, author: &str, except: &str, limit: usize) -> Result<Vec<HistoryEntry>, Error> {
-        // INSERT OR REPLACE gives a re-judged comment a new rowid: rowid order is recency.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT comment_id, verdict, rules, excerpt FROM history \
-             WHERE author = ?1 AND comment_id <> ?2 ORDER BY rowid DESC LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![author, except, limit as i64], |r| {
-            let rules: String = r.get(2)?;
-            Ok(HistoryEntry {
-                comment_id: r.get(0)?,
-                verdict: r.get(1)?,
-                rules: serde_json::from_str(&rules).unwrap_or_default(),
-                excerpt: r.get(3)?,
-            })
-        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -324,10 +367,8 @@ impl Store {
     /// # Errors
     /// Database failure.
     pub fn decisions(&self, item: i64) -> Result<Vec<DecisionRow>, Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, item_id, author, action, categories, reviewer, decided_at, via \
-             FROM decisions WHERE item_id = ?1 ORDER BY seq",
-        )?;
+        let mut stmt =
+            self.conn.prepare_cached(&format!("{DECISION_SELECT} WHERE item_id = ?1 ORDER BY seq LIMIT 1000"))?;
         let rows = stmt.query_map([item], read_decision)?;
         let mut out = Vec::new();
         for r in rows {
@@ -339,16 +380,17 @@ impl Store {
     /// Records a decision on one item: checks `expected_version` and appends, atomically.
     ///
     /// # Errors
-    /// The item does not exist; the version changed since the caller looked (conflict); the
-    /// decision is invalid (empty reviewer, `unblock` on an item, `block` without an author).
+    /// The item does not exist; the version changed since the caller looked, or another
+    /// moderator holds a claim on it (conflict); the decision is invalid (empty reviewer,
+    /// `unblock` on an item, `block` without an identity to block).
     pub fn decide(&mut self, item: i64, d: &NewDecision) -> Result<DecisionRow, Error> {
         let target = Target { id: item, expected_version: d.expected_version, categories: None };
         Ok(self.decide_many(&[target], d)?.remove(0))
     }
 
-    /// Records the same decision on several items, all or nothing: if any item is missing or
-    /// changed since its expected version, nothing is recorded. [`NewDecision::expected_version`]
-    /// is ignored here: each [`Target`] carries its own.
+    /// Records the same decision on several items, all or nothing: if any item is missing,
+    /// named twice, changed since its expected version or claimed by someone else, nothing is
+    /// recorded. [`NewDecision::expected_version`] is ignored here: each [`Target`] carries its own.
     ///
     /// # Errors
     /// As [`Store::decide`]; a conflict names every item that changed.
@@ -360,44 +402,97 @@ impl Store {
         if items.is_empty() {
             return Err(Error::invalid("no items to decide"));
         }
+        if items.len() > MAX_BULK {
+            return Err(Error::invalid(format!("at most {MAX_BULK} items per decision")));
+        }
+        let mut seen = std::collections::HashSet::with_capacity(items.len());
+        for t in items {
+            if !seen.insert(t.id) {
+                return Err(Error::invalid(format!("item #{} is named twice; nothing was recorded", t.id)));
+            }
+        }
+        if d.edited_body.is_some() && (d.action != ReviewAction::Approve || items.len() != 1) {
+            return Err(Error::invalid("an edited text goes with approving one item"));
+        }
+        if d.block_kind.is_some() && d.action != ReviewAction::Block {
+            return Err(Error::invalid("block_kind goes with the block action"));
+        }
+        let now = unix_now();
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut conflicts = Vec::new();
         let mut seqs = Vec::new();
         for target in items {
-            let (id, expected) = (target.id, target.expected_version);
+            let id = target.id;
             validate_categories(target.categories.as_deref())?;
             let categories = match target.categories.as_ref().or(d.categories.as_ref()) {
                 Some(c) if d.action != ReviewAction::Approve => Some(serde_json::to_string(c)?),
                 _ => None,
             };
-            let row: Option<(Option<String>, i64)> = tx
+            type Row =
+                (Option<String>, Option<String>, Option<String>, Option<String>, i64, Option<String>, Option<i64>);
+            let row: Option<Row> = tx
                 .query_row(
-                    "SELECT author, (SELECT count(*) FROM decisions d WHERE d.item_id = items.id) \
+                    "SELECT author, author_email, author_url, ip, version, claimed_by, claimed_until \
                      FROM items WHERE id = ?1",
                     [id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
                 )
                 .optional()?;
-            let Some((author, version)) = row else {
+            let Some((author, email, url, ip, version, claimed_by, claimed_until)) = row else {
                 return Err(Error::not_found(format!("no review item #{id}")));
             };
-            if let Some(expected) = expected {
+            if let Some(expected) = target.expected_version {
                 if expected != version {
                     conflicts.push(format!("#{id} (you saw version {expected}, it is now {version})"));
                     continue;
                 }
             }
-            if d.action == ReviewAction::Block && author.as_deref().filter(|a| !a.is_empty()).is_none() {
-                return Err(Error::invalid(format!("item #{id} has no author to block; reject it instead")));
+            if let (Some(holder), Some(until)) = (claimed_by, claimed_until) {
+                if until > now && holder != d.reviewer.trim() {
+                    conflicts.push(format!("#{id} (held by {holder:?} for {} more s)", until - now));
+                    continue;
+                }
             }
+            let block = if d.action == ReviewAction::Block {
+                let who =
+                    Who { name: author.as_deref(), email: email.as_deref(), url: url.as_deref(), ip: ip.as_deref() };
+                Some(block_for(&who, d.block_kind).map_err(|e| Error::invalid(format!("item #{id}: {e}")))?)
+            } else {
+                None
+            };
             tx.execute(
                 &format!(
-                    "INSERT INTO decisions (item_id, author, action, categories, reviewer, decided_at, via) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6)"
+                    "INSERT INTO decisions (item_id, author, action, categories, reviewer, decided_at, via, \
+                     note, edited_body, block_kind, block_value) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, ?7, ?8, ?9, ?10)"
                 ),
-                params![id, author, d.action.as_str(), categories, d.reviewer, d.via],
+                params![
+                    id,
+                    author,
+                    d.action.as_str(),
+                    categories,
+                    d.reviewer.trim(),
+                    d.via,
+                    d.note,
+                    d.edited_body,
+                    block.as_ref().map(|b| b.kind.as_str()),
+                    block.as_ref().map(|b| b.value.as_str())
+                ],
             )?;
-            seqs.push(tx.last_insert_rowid());
+            let seq = tx.last_insert_rowid();
+            let status = if d.action == ReviewAction::Approve { "approved" } else { "rejected" };
+            tx.execute(
+                "UPDATE items SET version = version + 1, last_seq = ?2, status = ?3, claimed_by = NULL, \
+                 claimed_until = NULL WHERE id = ?1",
+                params![id, seq, status],
+            )?;
+            if let Some(b) = &block {
+                tx.execute(
+                    "INSERT OR REPLACE INTO blocks (kind, value, seq) VALUES (?1, ?2, ?3)",
+                    params![b.kind.as_str(), b.value, seq],
+                )?;
+            }
+            seqs.push(seq);
         }
         if !conflicts.is_empty() {
             // Dropping `tx` rolls back: all or nothing.
@@ -410,84 +505,47 @@ impl Store {
         seqs.into_iter().map(|s| self.decision(s)).collect()
     }
 
-    /// Blocks (or with [`ReviewAction::Unblock`], unblocks) an author, whether or not they have
-    /// queued items.
-    ///
-    /// # Errors
-    /// Empty author or reviewer; database failure.
-    pub fn set_author_blocked(
-        &mut self,
-        author: &str,
-        blocked: bool,
-        reviewer: &str,
-        via: &'static str,
-    ) -> Result<DecisionRow, Error> {
-        let action = if blocked { ReviewAction::Block } else { ReviewAction::Unblock };
-        validate(&NewDecision {
-            action,
-            reviewer: reviewer.to_string(),
-            categories: None,
-            expected_version: None,
-            via,
-        })?;
-        if author.is_empty() {
-            return Err(Error::invalid("author must not be empty"));
-        }
-        self.conn.execute(
-            &format!(
-                "INSERT INTO decisions (item_id, author, action, categories, reviewer, decided_at, via) \
-                 VALUES (NULL, ?1, ?2, NULL, ?3, {NOW}, ?4)"
-            ),
-            params![author, action.as_str(), reviewer, via],
-        )?;
-        let seq = self.conn.last_insert_rowid();
-        self.decision(seq)
-    }
-
-    /// Whether an author is blocked now (their latest block/unblock is a block).
-    ///
-    /// # Errors
-    /// Database failure.
-    pub fn is_blocked(&self, author: &str) -> Result<bool, Error> {
-        let last: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT action FROM decisions WHERE author = ?1 AND action IN ('block', 'unblock') \
-                 ORDER BY seq DESC LIMIT 1",
-                [author],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(last.as_deref() == Some("block"))
-    }
-
-    /// Every author blocked now, sorted.
-    ///
-    /// # Errors
-    /// Database failure.
-    pub fn blocked_authors(&self) -> Result<Vec<String>, Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.author FROM decisions d WHERE d.action = 'block' AND d.author IS NOT NULL \
-             AND d.seq = (SELECT max(seq) FROM decisions e WHERE e.author = d.author \
-                          AND e.action IN ('block', 'unblock')) ORDER BY d.author",
-        )?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     fn decision(&self, seq: i64) -> Result<DecisionRow, Error> {
-        self.conn.query_row(
-            "SELECT seq, item_id, author, action, categories, reviewer, decided_at, via FROM decisions WHERE seq = ?1",
-            [seq],
-            read_decision,
-        )?
+        self.conn.query_row(&format!("{DECISION_SELECT} WHERE seq = ?1"), [seq], read_decision)?
     }
+}
+
+const DECISION_SELECT: &str = "SELECT seq, item_id, author, action, categories, reviewer, decided_at, via, \
+     note, edited_body, block_kind, block_value FROM decisions";
+
+/// The identity fields of an item.
+pub fn who(item: &Item) -> Who<'_> {
+    Who {
+        name: item.author.as_deref(),
+        email: item.author_email.as_deref(),
+        url: item.author_url.as_deref(),
+        ip: item.ip.as_deref(),
+    }
+}
+
+/// A path as a `file:` URI path (percent-encoding what a URI would misread).
+fn url_path(p: &Path) -> String {
+    let mut out = String::new();
+    for b in p.display().to_string().bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn validate(d: &NewDecision) -> Result<(), Error> {
     let reviewer = d.reviewer.trim();
     if reviewer.is_empty() || reviewer.len() > 100 || reviewer.chars().any(char::is_control) {
         return Err(Error::invalid("reviewer must be a name of 1 to 100 printable characters"));
+    }
+    if d.note.as_ref().is_some_and(|n| n.len() > MAX_NOTE) {
+        return Err(Error::invalid(format!("a note has at most {MAX_NOTE} bytes")));
+    }
+    if d.edited_body.as_ref().is_some_and(|b| b.len() > MAX_EDIT || b.trim().is_empty()) {
+        return Err(Error::invalid(format!("an edited text has 1 to {MAX_EDIT} bytes")));
     }
     validate_categories(d.categories.as_deref())
 }
@@ -513,71 +571,4 @@ pub fn body_sha256(body: &str) -> String {
 
 fn json_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
-}
-
-/// Reads an item row; the outer `Result` is SQLite's, the inner one a bad stored record.
-fn read_item(r: &Row<'_>) -> rusqlite::Result<Result<Item, Error>> {
-    let record: String = r.get(8)?;
-    let record: Verdict = match serde_json::from_str(&record) {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(e.into())),
-    };
-    let last = match r.get::<_, Option<i64>>(14)? {
-        None => None,
-        Some(seq) => {
-            let action: String = r.get(15)?;
-            let Some(action) = ReviewAction::parse(&action) else {
-                return Ok(Err(Error::invalid(format!("unknown action {action:?} in decisions"))));
-            };
-            let cats: Option<String> = r.get(16)?;
-            Some(DecisionRow {
-                seq,
-                item: Some(r.get(0)?),
-                author: r.get(3)?,
-                action,
-                categories: cats.as_deref().map(json_list),
-                reviewer: r.get(17)?,
-                decided_at: r.get(18)?,
-                via: r.get(19)?,
-            })
-        }
-    };
-    let categories: String = r.get(10)?;
-    let rules: String = r.get(11)?;
-    Ok(Ok(Item {
-        id: r.get(0)?,
-        comment_id: r.get(1)?,
-        body: r.get(2)?,
-        author: r.get(3)?,
-        kind: r.get(4)?,
-        source: r.get(5)?,
-        post_id: r.get(6)?,
-        created_at: r.get(7)?,
-        record,
-        score: r.get(9)?,
-        categories: json_list(&categories),
-        rules: json_list(&rules),
-        queued_at: r.get(12)?,
-        version: r.get(13)?,
-        last,
-        author_blocked: false,
-    }))
-}
-
-fn read_decision(r: &Row<'_>) -> rusqlite::Result<Result<DecisionRow, Error>> {
-    let action: String = r.get(3)?;
-    let Some(action) = ReviewAction::parse(&action) else {
-        return Ok(Err(Error::invalid(format!("unknown action {action:?} in decisions"))));
-    };
-    let cats: Option<String> = r.get(4)?;
-    Ok(Ok(DecisionRow {
-        seq: r.get(0)?,
-        item: r.get(1)?,
-        author: r.get(2)?,
-        action,
-        categories: cats.as_deref().map(json_list),
-        reviewer: r.get(5)?,
-        decided_at: r.get(6)?,
-        via: r.get(7)?,
-    }))
 }

@@ -8,6 +8,7 @@ use crate::comment::CommentKind;
 use crate::config::{RawConfig, Signal};
 use crate::decide::author::AuthorRules;
 use crate::matcher::structural::{url_regex, CompiledSignal};
+use crate::review::identity::{is_json_lines, parse_block_lines, BlockList};
 
 pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> Option<CompiledSignal> {
     Some(match sig {
@@ -45,22 +46,55 @@ pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> 
 
 pub(super) fn compile_authors(l: &mut Loader, raw: &RawConfig) -> AuthorRules {
     let a = &raw.authors;
-    let mut names = |file: &Option<String>| -> HashSet<String> {
-        let Some(f) = file else { return HashSet::new() };
-        match l.term_file(f, 0..0) {
-            Some(tf) => tf.terms.iter().map(|(t, _)| t.to_lowercase()).collect(),
-            None => HashSet::new(),
-        }
+    let (blocked, blocked_ids) = match &a.blocked {
+        Some(f) => match l.source.read(f) {
+            Ok(src) if is_json_lines(&src.text) => (HashSet::new(), block_lines(l, &src.name, &src.text)),
+            Ok(src) => {
+                let file = l.diags.add_file(&src.name, &src.text);
+                l.diags.warning(
+                    file,
+                    0..0,
+                    "plain block list: one name or e-mail per line, `#` starts a comment and case is                      ignored, so `Troll#1` blocks `Troll`; write one JSON object per line instead                      ({\"kind\": \"email\"|\"ip\"|\"domain\"|\"name\", \"value\": ...}), as                      `moderate review export --blocked-authors` does",
+                );
+                (names(l, &a.blocked), BlockList::default())
+            }
+            Err(_) => (names(l, &a.blocked), BlockList::default()),
+        },
+        None => (HashSet::new(), BlockList::default()),
     };
-    let blocked = names(&a.blocked);
-    let trusted = names(&a.trusted);
+    let trusted = names(l, &a.trusted);
     AuthorRules {
         repeat_blocks: a.repeat_blocks,
         repeat_action: Some(a.repeat_action),
         blocked,
+        blocked_ids,
         trusted,
         trust_previously_approved: a.trust_previously_approved,
         duplicate: a.duplicate,
         flood: a.flood,
+    }
+}
+
+/// A plain list file's terms, lowercased.
+fn names(l: &mut Loader, file: &Option<String>) -> HashSet<String> {
+    let Some(f) = file else { return HashSet::new() };
+    match l.term_file(f, 0..0) {
+        Some(tf) => tf.terms.iter().map(|(t, _)| t.to_lowercase()).collect(),
+        None => HashSet::new(),
+    }
+}
+
+/// A JSON-lines block list (`{"kind": ..., "value": ...}` per line); a bad line is an error at
+/// its `file:line`.
+fn block_lines(l: &mut Loader, name: &str, text: &str) -> BlockList {
+    match parse_block_lines(text) {
+        Ok(blocks) => BlockList::new(blocks.iter().map(|(_, b)| b)),
+        Err((line, msg)) => {
+            let file = l.diags.add_file(name, text);
+            let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+            let len = text[start..].find('\n').unwrap_or(text.len() - start);
+            l.diags.error(file, start..start + len, msg);
+            BlockList::default()
+        }
     }
 }
