@@ -105,7 +105,8 @@ impl Words {
     fn at(&self, at: usize) -> (usize, Range<usize>) {
         let i = self.starts.partition_point(|&s| s <= at).saturating_sub(1);
         let start = self.starts.get(i).copied().unwrap_or(0);
-        let end = self.starts.get(i + 1).map_or(self.text.len(), |&s| s - 1);
+        // Every word is followed by its '\n'.
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len()).saturating_sub(1).max(start);
         (i, start..end)
     }
 }
@@ -280,10 +281,8 @@ pub(super) fn lint(l: &mut Loader, raw: &RawConfig, opts: &LintOptions) -> Vec<F
     };
     for ((li, ti), wis) in hits {
         let t = &terms[li][ti];
-        let mut ws: Vec<(String, WordSource)> = wis
-            .iter()
-            .map(|&i| (words.text[words.at(words.starts[i]).1].to_string(), words.source[i]))
-            .collect();
+        let mut ws: Vec<(String, WordSource)> =
+            wis.iter().map(|&i| (words.text[words.at(words.starts[i]).1].to_string(), words.source[i])).collect();
         ws.sort();
         ws.dedup();
         let finding = Finding {
@@ -342,8 +341,32 @@ pub(super) fn lint(l: &mut Loader, raw: &RawConfig, opts: &LintOptions) -> Vec<F
     findings
 }
 
+/// Up to [`SHOWN`] words for the message: the shortest first, one per 4-letter start where
+/// possible, so "accumulate, accumulated, accumulates" does not hide "cucumber".
+fn shown_words(words: &[(String, WordSource)]) -> Vec<&str> {
+    let mut by_len: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
+    by_len.sort_by_key(|w| (w.len(), *w));
+    let mut shown: Vec<&str> = Vec::new();
+    let mut starts: HashSet<&str> = HashSet::new();
+    for w in &by_len {
+        let start = w.get(..4).unwrap_or(w);
+        if shown.len() < SHOWN && starts.insert(start) {
+            shown.push(w);
+        }
+    }
+    for w in by_len {
+        if shown.len() >= SHOWN {
+            break;
+        }
+        if !shown.contains(&w) {
+            shown.push(w);
+        }
+    }
+    shown
+}
+
 fn warn(l: &mut Loader, file: usize, span: Range<usize>, f: &Finding, term: bool) {
-    let shown: Vec<&str> = f.words.iter().take(SHOWN).map(|(w, _)| w.as_str()).collect();
+    let shown = shown_words(&f.words);
     let more = if f.words.len() > SHOWN { ", …" } else { "" };
     let what = if term { format!("{:?}", f.term) } else { "this pattern".to_string() };
     let n = f.words.len();
@@ -400,8 +423,7 @@ pub fn fix(dir: &Path, findings: &[Finding]) -> Result<Vec<(PathBuf, usize)>, St
         let present: HashSet<String> = entries(&text).into_iter().collect();
         let mut added = 0;
         for f in fs {
-            let new: Vec<&str> =
-                f.words.iter().map(|(w, _)| w.as_str()).filter(|w| !present.contains(*w)).collect();
+            let new: Vec<&str> = f.words.iter().map(|(w, _)| w.as_str()).filter(|w| !present.contains(*w)).collect();
             if new.is_empty() {
                 continue;
             }
