@@ -210,6 +210,26 @@ pub struct Report {
     pub misses: Vec<Example>,
     /// Per `source` of the rows (when the file has one): deny vs `toxic`.
     pub sources: BTreeMap<String, Counts>,
+    /// Per shadow rule (`mode = "shadow"`): the counts now and if it were enforced.
+    pub shadow: BTreeMap<String, ShadowEval>,
+}
+
+/// What enforcing one shadow rule would change, on the same rows. "Enforced" means this rule
+/// enforced and the other shadow rules still watching (the verdict its reasons carry).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ShadowEval {
+    /// The rule's category.
+    pub category: String,
+    /// Rows it hit.
+    pub hits: u64,
+    /// Rows whose verdict it would have made stronger.
+    pub would_change: u64,
+    /// deny vs `toxic`, now and enforced.
+    pub toxic: [Counts; 2],
+    /// deny vs the label its category maps to ([`mapped_label`]), now and enforced.
+    pub label: [Counts; 2],
+    /// block vs `toxic`, now and enforced.
+    pub block: [Counts; 2],
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -246,6 +266,9 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
         rep.rules
             .entry(r.id.clone())
             .or_insert_with(|| RuleStats { category: r.category.clone(), ..RuleStats::default() });
+        if r.shadow {
+            rep.shadow.insert(r.id.clone(), ShadowEval { category: r.category.clone(), ..ShadowEval::default() });
+        }
     }
     for (row, v) in rows.iter().zip(verdicts) {
         rep.rows += 1;
@@ -262,6 +285,28 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
         for stats in rep.rules.values_mut() {
             if let Some(l) = mapped_label(&row.labels, &stats.category) {
                 stats.positives += u64::from(l);
+            }
+        }
+        for (id, se) in rep.shadow.iter_mut() {
+            let enforced = v
+                .reasons
+                .iter()
+                .find(|r| &r.rule == id)
+                .and_then(|r| r.shadow.as_ref())
+                .map_or(v.verdict, |sh| sh.verdict.max(v.verdict));
+            let hit = v.reasons.iter().any(|r| &r.rule == id);
+            se.hits += u64::from(hit);
+            se.would_change += u64::from(enforced != v.verdict);
+            let deny_enforced = deny || enforced.is_deny();
+            if let Some(&t) = row.labels.get("toxic") {
+                se.toxic[0].add(deny, t);
+                se.toxic[1].add(deny_enforced, t);
+                se.block[0].add(v.verdict == Decision::Block, t);
+                se.block[1].add(enforced == Decision::Block, t);
+            }
+            if let Some(l) = mapped_label(&row.labels, &se.category) {
+                se.label[0].add(deny, l);
+                se.label[1].add(deny_enforced, l);
             }
         }
         if let (Some(src), Some(&t)) = (&row.source, row.labels.get("toxic")) {
@@ -341,6 +386,19 @@ pub fn merge(into: &mut Report, other: &Report, examples: usize) {
         e.fp += s.fp;
         e.unlabeled += s.unlabeled;
         e.positives += s.positives;
+    }
+    for (k, s) in &other.shadow {
+        let e = into
+            .shadow
+            .entry(k.clone())
+            .or_insert_with(|| ShadowEval { category: s.category.clone(), ..ShadowEval::default() });
+        e.hits += s.hits;
+        e.would_change += s.would_change;
+        for i in 0..2 {
+            e.toxic[i].merge(&s.toxic[i]);
+            e.label[i].merge(&s.label[i]);
+            e.block[i].merge(&s.block[i]);
+        }
     }
     for (k, ex) in &other.false_alarms {
         let e = into.false_alarms.entry(k.clone()).or_default();

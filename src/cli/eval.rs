@@ -124,6 +124,31 @@ fn human(rep: &Report, verbose: bool) -> String {
             let _ = writeln!(s, "    {:<8} {:>14} {:>10} {:>10}", v, c[0], c[1], c[2]);
         }
     }
+    if !rep.shadow.is_empty() {
+        let _ = writeln!(s, "  shadow rules, if enforced (P / R now → enforced):");
+        for (id, se) in &rep.shadow {
+            let pr = |c: &[Counts; 2]| {
+                format!(
+                    "{:.2} / {:.2} → {:.2} / {:.2}",
+                    c[0].precision(),
+                    c[0].recall(),
+                    c[1].precision(),
+                    c[1].recall()
+                )
+            };
+            let _ = writeln!(
+                s,
+                "    {id}: {} hits, {} verdicts would change; deny~toxic {}; deny~{} {}; block precision {:.3} → {:.3}",
+                se.hits,
+                se.would_change,
+                pr(&se.toxic),
+                se.category,
+                pr(&se.label),
+                se.block[0].precision(),
+                se.block[1].precision()
+            );
+        }
+    }
     if !verbose {
         return s;
     }
