@@ -87,7 +87,8 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, predicted: bool, label: bool) {
+    /// Counts one row: predicted positive or not, labeled positive or not.
+    pub fn add(&mut self, predicted: bool, label: bool) {
         match (predicted, label) {
             (true, true) => self.tp += 1,
             (true, false) => self.fp += 1,
