@@ -158,6 +158,13 @@ pub struct RuleStats {
     pub unlabeled: u64,
     /// Rows whose mapped label is positive (for recall).
     pub positives: u64,
+    /// `mode = "shadow"`: reported, never enforced.
+    pub shadow: bool,
+    /// Hits on rows where a higher-scoring rule with at least as strong an action also hit:
+    /// when this equals `hits`, the rule is redundant on this data.
+    pub covered: u64,
+    /// Which rules covered it, and how often.
+    pub covered_by: BTreeMap<String, u64>,
 }
 
 /// The label a rule of category `category` is scored against on a row: the category's own
@@ -167,6 +174,18 @@ pub fn mapped_label(labels: &BTreeMap<String, bool>, category: &str) -> Option<b
 }
 
 impl RuleStats {
+    /// No hit on the data.
+    pub fn dead(&self) -> bool {
+        self.hits == 0
+    }
+    /// Every hit was also a hit of a higher-scoring rule with at least as strong an action:
+    /// the rule adds little on this data. Returns the rule that covered it most often.
+    pub fn redundant(&self) -> Option<&str> {
+        if self.hits == 0 || self.covered < self.hits {
+            return None;
+        }
+        self.covered_by.iter().max_by_key(|(_, n)| **n).map(|(k, _)| k.as_str())
+    }
     /// tp / (tp + fp).
     pub fn precision(&self) -> f64 {
         ratio(self.tp, self.tp + self.fp)
@@ -263,10 +282,14 @@ pub fn judge_all(engine: &Engine, rows: &[LabeledRow]) -> Vec<Verdict> {
 pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Engine, examples: usize) -> Report {
     let mut rep = Report { name: name.to_string(), ..Report::default() };
     let cat_of: BTreeMap<&str, &str> = engine.rules().iter().map(|r| (r.id.as_str(), r.category.as_str())).collect();
+    let meta: BTreeMap<&str, (f64, Option<crate::verdict::Action>)> =
+        engine.rules().iter().map(|r| (r.id.as_str(), (r.score, r.action))).collect();
     for r in engine.rules() {
-        rep.rules
-            .entry(r.id.clone())
-            .or_insert_with(|| RuleStats { category: r.category.clone(), ..RuleStats::default() });
+        rep.rules.entry(r.id.clone()).or_insert_with(|| RuleStats {
+            category: r.category.clone(),
+            shadow: r.shadow,
+            ..RuleStats::default()
+        });
         if r.shadow {
             rep.shadow.insert(r.id.clone(), ShadowEval { category: r.category.clone(), ..ShadowEval::default() });
         }
@@ -323,6 +346,23 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
             None => 2,
         };
         rep.confusion.entry(v.verdict.as_str().to_string()).or_insert([0; 3])[col] += 1;
+        for reason in v.reasons.iter().filter(|r| r.shadow.is_none()) {
+            let Some(&(score, action)) = meta.get(reason.rule.as_str()) else { continue };
+            let by = v
+                .reasons
+                .iter()
+                .filter(|o| o.shadow.is_none() && o.rule != reason.rule)
+                .filter_map(|o| meta.get(o.rule.as_str()).map(|m| (o, m)))
+                .filter(|(_, &(s, a))| s > score && a >= action)
+                .max_by(|x, y| x.1 .0.total_cmp(&y.1 .0))
+                .map(|(o, _)| o.rule.clone());
+            if let Some(by) = by {
+                if let Some(stats) = rep.rules.get_mut(&reason.rule) {
+                    stats.covered += 1;
+                    *stats.covered_by.entry(by).or_default() += 1;
+                }
+            }
+        }
         for reason in &v.reasons {
             let cat = cat_of.get(reason.rule.as_str()).copied().unwrap_or(reason.category.as_str());
             let label = mapped_label(&row.labels, cat);
@@ -387,6 +427,11 @@ pub fn merge(into: &mut Report, other: &Report, examples: usize) {
         e.fp += s.fp;
         e.unlabeled += s.unlabeled;
         e.positives += s.positives;
+        e.shadow |= s.shadow;
+        e.covered += s.covered;
+        for (k, n) in &s.covered_by {
+            *e.covered_by.entry(k.clone()).or_default() += n;
+        }
     }
     for (k, s) in &other.shadow {
         let e = into

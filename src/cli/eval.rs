@@ -168,6 +168,25 @@ fn human(rep: &Report, verbose: bool) -> String {
             r.recall()
         );
     }
+    let dead: Vec<&str> = rep.rules.iter().filter(|(_, r)| r.dead()).map(|(id, _)| id.as_str()).collect();
+    let redundant: Vec<String> = rep
+        .rules
+        .iter()
+        .filter_map(|(id, r)| {
+            r.redundant().map(|by| format!("{id} (all {} hits also hit {by} or a stronger rule)", r.hits))
+        })
+        .collect();
+    let _ = writeln!(s, "  rule health:");
+    let _ = writeln!(
+        s,
+        "    dead (no hit on this data): {}",
+        if dead.is_empty() { "none".to_string() } else { dead.join(", ") }
+    );
+    let _ = writeln!(
+        s,
+        "    redundant (every hit also hit by a higher-scoring rule): {}",
+        if redundant.is_empty() { "none".to_string() } else { redundant.join("; ") }
+    );
     for (rule, examples) in &rep.false_alarms {
         if examples.is_empty() {
             continue;
