@@ -139,11 +139,11 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 /// How one rule did.
 ///
-/// Every count is taken against **the label the rule's category maps to on that row**: the
-/// label named like the category (`profanity`, `attack`, ...) when the row carries it, else
-/// `toxic`. Hits and positives use the same choice row by row, so `tp <= positives` and recall
-/// is the share of those positives the rule catches (never above 1). A rule whose category no
-/// row labels (attack rules on a file that only says `toxic`) is measured against `toxic`.
+/// Every count is taken against **the label the rule's category maps to in that file**
+/// ([`LabelMap`]): the label named like the category (`profanity`, `attack`, ...) when the file
+/// carries it, else `toxic`. Rows without that label are unlabeled for the rule (a lexicon probe
+/// of a slur says nothing about profanity). Hits and positives use the same label, so
+/// `tp <= positives` and recall is the share of its positives the rule catches (never above 1).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RuleStats {
     /// The rule's category.
@@ -167,10 +167,32 @@ pub struct RuleStats {
     pub covered_by: BTreeMap<String, u64>,
 }
 
-/// The label a rule of category `category` is scored against on a row: the category's own
-/// label when the row has it, else `toxic`; `None` when the row has neither.
-pub fn mapped_label(labels: &BTreeMap<String, bool>, category: &str) -> Option<bool> {
-    labels.get(category).or_else(|| labels.get("toxic")).copied()
+/// Which label each category is scored against in one file: its own label when any row of the
+/// file carries it, else `toxic`.
+#[derive(Debug, Clone, Default)]
+pub struct LabelMap {
+    present: std::collections::BTreeSet<String>,
+}
+
+impl LabelMap {
+    /// The labels present in `rows`.
+    pub fn new(rows: &[LabeledRow]) -> LabelMap {
+        LabelMap { present: rows.iter().flat_map(|r| r.labels.keys().cloned()).collect() }
+    }
+
+    /// The label name a rule of `category` is scored against.
+    pub fn key<'a>(&self, category: &'a str) -> &'a str {
+        if self.present.contains(category) {
+            category
+        } else {
+            "toxic"
+        }
+    }
+
+    /// That label's value on a row; `None` when the row does not carry it.
+    pub fn label(&self, labels: &BTreeMap<String, bool>, category: &str) -> Option<bool> {
+        labels.get(self.key(category)).copied()
+    }
 }
 
 impl RuleStats {
@@ -246,7 +268,7 @@ pub struct ShadowEval {
     pub would_change: u64,
     /// deny vs `toxic`, now and enforced.
     pub toxic: [Counts; 2],
-    /// deny vs the label its category maps to ([`mapped_label`]), now and enforced.
+    /// deny vs the label its category maps to ([`LabelMap`]), now and enforced.
     pub label: [Counts; 2],
     /// block vs `toxic`, now and enforced.
     pub block: [Counts; 2],
@@ -281,6 +303,7 @@ pub fn judge_all(engine: &Engine, rows: &[LabeledRow]) -> Vec<Verdict> {
 /// Scores `verdicts` against `rows`, keeping up to `examples` examples per rule and misses.
 pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Engine, examples: usize) -> Report {
     let mut rep = Report { name: name.to_string(), ..Report::default() };
+    let labels = LabelMap::new(rows);
     let cat_of: BTreeMap<&str, &str> = engine.rules().iter().map(|r| (r.id.as_str(), r.category.as_str())).collect();
     let meta: BTreeMap<&str, (f64, Option<crate::verdict::Action>)> =
         engine.rules().iter().map(|r| (r.id.as_str(), (r.score, r.action))).collect();
@@ -307,7 +330,7 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
             }
         }
         for stats in rep.rules.values_mut() {
-            if let Some(l) = mapped_label(&row.labels, &stats.category) {
+            if let Some(l) = labels.label(&row.labels, &stats.category) {
                 stats.positives += u64::from(l);
             }
         }
@@ -328,7 +351,7 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
                 se.block[0].add(v.verdict == Decision::Block, t);
                 se.block[1].add(enforced == Decision::Block, t);
             }
-            if let Some(l) = mapped_label(&row.labels, &se.category) {
+            if let Some(l) = labels.label(&row.labels, &se.category) {
                 se.label[0].add(deny, l);
                 se.label[1].add(deny_enforced, l);
             }
@@ -365,7 +388,7 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
         }
         for reason in &v.reasons {
             let cat = cat_of.get(reason.rule.as_str()).copied().unwrap_or(reason.category.as_str());
-            let label = mapped_label(&row.labels, cat);
+            let label = labels.label(&row.labels, cat);
             let stats = rep
                 .rules
                 .entry(reason.rule.clone())

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::decide::Thresholds;
-use crate::eval::{mapped_label, Counts, LabeledRow};
+use crate::eval::{Counts, LabelMap, LabeledRow};
 use crate::verdict::{Decision, Verdict};
 
 /// What one row contributes: its score, the strongest action of its reasons, per-category
@@ -49,7 +49,7 @@ pub struct Cut {
 pub struct CategoryCut {
     /// The category.
     pub category: String,
-    /// Rows with a label for it (its own, else `toxic`).
+    /// Rows with the label it maps to (its own when the data has it, else `toxic`).
     pub labeled: u64,
     /// Positives among them.
     pub positives: u64,
@@ -173,6 +173,7 @@ pub fn suggest(
     block_precision: f64,
 ) -> Suggestion {
     let mut points = Vec::with_capacity(rows.len());
+    let label_map = LabelMap::new(rows);
     let mut by_cat: BTreeMap<String, Vec<(f64, bool, bool)>> = BTreeMap::new();
     let mut categories: Vec<String> = Vec::new();
     for v in verdicts {
@@ -191,7 +192,7 @@ pub fn suggest(
         };
         points.push(Point { score: v.score, action, toxic: super::should_deny(&row.labels) });
         for cat in &categories {
-            let Some(l) = mapped_label(&row.labels, cat) else { continue };
+            let Some(l) = label_map.label(&row.labels, cat) else { continue };
             let rs = v.reasons.iter().filter(|r| &r.category == cat && r.shadow.is_none());
             let (score, forced) = rs.fold((0.0, false), |(s, f), r| (s + r.score, f || r.action.is_some()));
             by_cat.entry(cat.clone()).or_default().push((score, forced, l));
