@@ -68,7 +68,6 @@ Examples:
   moderate check                                    the config in use (./config.toml or built-in)
   moderate check --fix                              add the lint's innocent words to the allowlists
   moderate check --config my.toml --strict          warnings fail too
-  moderate check --schema > config.schema.json      regenerate the JSON Schema
 
 Exit codes:
   0  the config is valid (warnings are printed)
