@@ -39,8 +39,11 @@ patterns = ['\b(?:the|you|is)\b']
     path
 }
 
+/// `(id, verdict, score, reasons)` of one record.
+type Record = (String, String, f64, Vec<Value>);
+
 /// `(id, verdict, score, non-shadow reasons)` of every record, and the shadow reasons.
-fn judged(config: &Path, input: &Path) -> (Vec<(String, String, f64, Vec<Value>)>, Vec<Value>) {
+fn judged(config: &Path, input: &Path) -> (Vec<Record>, Vec<Value>) {
     let o = moderate(&["run", "-q", "--config", config.to_str().unwrap(), input.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut shadows = Vec::new();
@@ -65,7 +68,7 @@ fn never_changes_a_verdict(input: &Path) {
     let shadowed = config("never", true);
     let base = moderate(&["run", "-q", input.to_str().unwrap()]);
     assert!(base.status.success(), "{}", stderr(&base));
-    let base: Vec<(String, String, f64, Vec<Value>)> = records(&base)
+    let base: Vec<Record> = records(&base)
         .into_iter()
         .map(|r| {
             (
