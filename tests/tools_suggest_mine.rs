@@ -200,3 +200,40 @@ fn mine_lists_the_listed_terms_causing_false_alarms() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Moderators' decisions (`review export`) are labeled data: `suggest` and `mine` read them.
+#[test]
+fn suggest_and_mine_read_review_export_output() {
+    let dir = scratch("export");
+    let sample = root().join("examples/labeled.jsonl");
+    let db = dir.join("review.db");
+    let (db_s, sample_s) = (db.to_str().unwrap(), sample.to_str().unwrap());
+    let o = moderate(&["run", "-q", "--queue", db_s, sample_s]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = moderate(&["review", "list", "--db", db_s]);
+    let ids: Vec<String> = stdout(&o)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|s| s.trim_start_matches('#').to_string())
+        .collect();
+    assert!(ids.len() >= 6, "{}", stdout(&o));
+    let mut reject = vec!["review", "reject", "--db", db_s];
+    reject.extend(ids[..4].iter().map(String::as_str));
+    assert!(moderate(&reject).status.success());
+    let mut approve = vec!["review", "approve", "--db", db_s];
+    approve.extend(ids[4..6].iter().map(String::as_str));
+    assert!(moderate(&approve).status.success());
+    let export = dir.join("decisions.jsonl");
+    let o = moderate(&["review", "export", "--db", db_s, "-o", export.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = moderate(&["suggest", "--json", export.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: Value = serde_json::from_str(&stdout(&o)).expect("suggest --json");
+    assert_eq!((s["rows"].as_u64(), s["labeled"].as_u64()), (Some(6), Some(6)), "{s}");
+    assert_eq!(s["current"]["deny"]["tp"].as_u64().unwrap() + s["current"]["deny"]["fn_"].as_u64().unwrap(), 4, "{s}");
+    let o = moderate(&["mine", "--json", export.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m: Value = serde_json::from_str(&stdout(&o)).expect("mine --json");
+    assert_eq!((m["rows"].as_u64(), m["negatives"].as_u64()), (Some(6), Some(2)), "{m}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
