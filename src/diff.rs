@@ -39,6 +39,27 @@ pub struct DiffReport {
     pub regressions: u64,
     /// Groups: key "before→after by rules", value the changes.
     pub groups: BTreeMap<String, Vec<Change>>,
+    /// Per shadow rule (`mode = "shadow"` in either config): comments it hit under A and B, and
+    /// comments whose verdict it would have changed under A and B.
+    pub shadow: BTreeMap<String, ShadowDiff>,
+}
+
+/// A shadow rule's counts under both configs.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ShadowDiff {
+    /// Comments hit under config A and B.
+    pub hits: [u64; 2],
+    /// Comments whose verdict it would have made stronger, under A and B.
+    pub would_change: [u64; 2],
+}
+
+/// How a reason is named in a change: a shadow rule's reason is `rule (shadow)`, so promoting
+/// it reads `+rule -rule (shadow)`.
+fn name(r: &crate::verdict::Reason) -> String {
+    match r.shadow {
+        Some(_) => format!("{} (shadow)", r.rule),
+        None => r.rule.clone(),
+    }
 }
 
 /// Whether a change from `before` to `after` on a comment labeled `toxic` fixes or breaks it.
@@ -57,12 +78,20 @@ impl DiffReport {
     /// Compares one comment's two verdicts.
     pub fn add(&mut self, a: &Verdict, b: &Verdict, toxic: Option<bool>, body: &str) {
         self.compared += 1;
+        for (i, v) in [a, b].into_iter().enumerate() {
+            for r in &v.reasons {
+                let Some(sh) = &r.shadow else { continue };
+                let c = self.shadow.entry(r.rule.clone()).or_default();
+                c.hits[i] += 1;
+                c.would_change[i] += u64::from(sh.verdict > v.verdict);
+            }
+        }
         if a.verdict == b.verdict {
             return;
         }
         self.changed += 1;
-        let ra: Vec<&str> = a.reasons.iter().map(|r| r.rule.as_str()).collect();
-        let rb: Vec<&str> = b.reasons.iter().map(|r| r.rule.as_str()).collect();
+        let ra: Vec<String> = a.reasons.iter().map(name).collect();
+        let rb: Vec<String> = b.reasons.iter().map(name).collect();
         let mut rules: Vec<String> = rb.iter().filter(|r| !ra.contains(r)).map(|r| format!("+{r}")).collect();
         rules.extend(ra.iter().filter(|r| !rb.contains(r)).map(|r| format!("-{r}")));
         if rules.is_empty() {

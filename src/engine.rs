@@ -118,6 +118,7 @@ impl Engine {
                 matches: Vec::new(),
                 counted_by: None,
                 match_count: None,
+                shadow: None,
             });
             crate::decide::recompute(&mut v, t);
         }

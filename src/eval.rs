@@ -87,7 +87,8 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, predicted: bool, label: bool) {
+    /// Counts one row: predicted positive or not, labeled positive or not.
+    pub fn add(&mut self, predicted: bool, label: bool) {
         match (predicted, label) {
             (true, true) => self.tp += 1,
             (true, false) => self.fp += 1,
@@ -138,11 +139,11 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 /// How one rule did.
 ///
-/// Every count is taken against **the label the rule's category maps to on that row**: the
-/// label named like the category (`profanity`, `attack`, ...) when the row carries it, else
-/// `toxic`. Hits and positives use the same choice row by row, so `tp <= positives` and recall
-/// is the share of those positives the rule catches (never above 1). A rule whose category no
-/// row labels (attack rules on a file that only says `toxic`) is measured against `toxic`.
+/// Every count is taken against **the label the rule's category maps to in that file**
+/// ([`LabelMap`]): the label named like the category (`profanity`, `attack`, ...) when the file
+/// carries it, else `toxic`. Rows without that label are unlabeled for the rule (a lexicon probe
+/// of a slur says nothing about profanity). Hits and positives use the same label, so
+/// `tp <= positives` and recall is the share of its positives the rule catches (never above 1).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RuleStats {
     /// The rule's category.
@@ -157,15 +158,56 @@ pub struct RuleStats {
     pub unlabeled: u64,
     /// Rows whose mapped label is positive (for recall).
     pub positives: u64,
+    /// `mode = "shadow"`: reported, never enforced.
+    pub shadow: bool,
+    /// Hits on rows where a higher-scoring rule with at least as strong an action also hit:
+    /// when this equals `hits`, the rule is redundant on this data.
+    pub covered: u64,
+    /// Which rules covered it, and how often.
+    pub covered_by: BTreeMap<String, u64>,
 }
 
-/// The label a rule of category `category` is scored against on a row: the category's own
-/// label when the row has it, else `toxic`; `None` when the row has neither.
-pub fn mapped_label(labels: &BTreeMap<String, bool>, category: &str) -> Option<bool> {
-    labels.get(category).or_else(|| labels.get("toxic")).copied()
+/// Which label each category is scored against in one file: its own label when any row of the
+/// file carries it, else `toxic`.
+#[derive(Debug, Clone, Default)]
+pub struct LabelMap {
+    present: std::collections::BTreeSet<String>,
+}
+
+impl LabelMap {
+    /// The labels present in `rows`.
+    pub fn new(rows: &[LabeledRow]) -> LabelMap {
+        LabelMap { present: rows.iter().flat_map(|r| r.labels.keys().cloned()).collect() }
+    }
+
+    /// The label name a rule of `category` is scored against.
+    pub fn key<'a>(&self, category: &'a str) -> &'a str {
+        if self.present.contains(category) {
+            category
+        } else {
+            "toxic"
+        }
+    }
+
+    /// That label's value on a row; `None` when the row does not carry it.
+    pub fn label(&self, labels: &BTreeMap<String, bool>, category: &str) -> Option<bool> {
+        labels.get(self.key(category)).copied()
+    }
 }
 
 impl RuleStats {
+    /// No hit on the data.
+    pub fn dead(&self) -> bool {
+        self.hits == 0
+    }
+    /// Every hit was also a hit of a higher-scoring rule with at least as strong an action:
+    /// the rule adds little on this data. Returns the rule that covered it most often.
+    pub fn redundant(&self) -> Option<&str> {
+        if self.hits == 0 || self.covered < self.hits {
+            return None;
+        }
+        self.covered_by.iter().max_by_key(|(_, n)| **n).map(|(k, _)| k.as_str())
+    }
     /// tp / (tp + fp).
     pub fn precision(&self) -> f64 {
         ratio(self.tp, self.tp + self.fp)
@@ -210,6 +252,26 @@ pub struct Report {
     pub misses: Vec<Example>,
     /// Per `source` of the rows (when the file has one): deny vs `toxic`.
     pub sources: BTreeMap<String, Counts>,
+    /// Per shadow rule (`mode = "shadow"`): the counts now and if it were enforced.
+    pub shadow: BTreeMap<String, ShadowEval>,
+}
+
+/// What enforcing one shadow rule would change, on the same rows. "Enforced" means this rule
+/// enforced and the other shadow rules still watching (the verdict its reasons carry).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ShadowEval {
+    /// The rule's category.
+    pub category: String,
+    /// Rows it hit.
+    pub hits: u64,
+    /// Rows whose verdict it would have made stronger.
+    pub would_change: u64,
+    /// deny vs `toxic`, now and enforced.
+    pub toxic: [Counts; 2],
+    /// deny vs the label its category maps to ([`LabelMap`]), now and enforced.
+    pub label: [Counts; 2],
+    /// block vs `toxic`, now and enforced.
+    pub block: [Counts; 2],
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -241,11 +303,19 @@ pub fn judge_all(engine: &Engine, rows: &[LabeledRow]) -> Vec<Verdict> {
 /// Scores `verdicts` against `rows`, keeping up to `examples` examples per rule and misses.
 pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Engine, examples: usize) -> Report {
     let mut rep = Report { name: name.to_string(), ..Report::default() };
+    let labels = LabelMap::new(rows);
     let cat_of: BTreeMap<&str, &str> = engine.rules().iter().map(|r| (r.id.as_str(), r.category.as_str())).collect();
+    let meta: BTreeMap<&str, (f64, Option<crate::verdict::Action>)> =
+        engine.rules().iter().map(|r| (r.id.as_str(), (r.score, r.action))).collect();
     for r in engine.rules() {
-        rep.rules
-            .entry(r.id.clone())
-            .or_insert_with(|| RuleStats { category: r.category.clone(), ..RuleStats::default() });
+        rep.rules.entry(r.id.clone()).or_insert_with(|| RuleStats {
+            category: r.category.clone(),
+            shadow: r.shadow,
+            ..RuleStats::default()
+        });
+        if r.shadow {
+            rep.shadow.insert(r.id.clone(), ShadowEval { category: r.category.clone(), ..ShadowEval::default() });
+        }
     }
     for (row, v) in rows.iter().zip(verdicts) {
         rep.rows += 1;
@@ -260,8 +330,30 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
             }
         }
         for stats in rep.rules.values_mut() {
-            if let Some(l) = mapped_label(&row.labels, &stats.category) {
+            if let Some(l) = labels.label(&row.labels, &stats.category) {
                 stats.positives += u64::from(l);
+            }
+        }
+        for (id, se) in rep.shadow.iter_mut() {
+            let enforced = v
+                .reasons
+                .iter()
+                .find(|r| &r.rule == id)
+                .and_then(|r| r.shadow.as_ref())
+                .map_or(v.verdict, |sh| sh.verdict.max(v.verdict));
+            let hit = v.reasons.iter().any(|r| &r.rule == id);
+            se.hits += u64::from(hit);
+            se.would_change += u64::from(enforced != v.verdict);
+            let deny_enforced = deny || enforced.is_deny();
+            if let Some(&t) = row.labels.get("toxic") {
+                se.toxic[0].add(deny, t);
+                se.toxic[1].add(deny_enforced, t);
+                se.block[0].add(v.verdict == Decision::Block, t);
+                se.block[1].add(enforced == Decision::Block, t);
+            }
+            if let Some(l) = labels.label(&row.labels, &se.category) {
+                se.label[0].add(deny, l);
+                se.label[1].add(deny_enforced, l);
             }
         }
         if let (Some(src), Some(&t)) = (&row.source, row.labels.get("toxic")) {
@@ -277,9 +369,26 @@ pub fn score(name: &str, rows: &[LabeledRow], verdicts: &[Verdict], engine: &Eng
             None => 2,
         };
         rep.confusion.entry(v.verdict.as_str().to_string()).or_insert([0; 3])[col] += 1;
+        for reason in v.reasons.iter().filter(|r| r.shadow.is_none()) {
+            let Some(&(score, action)) = meta.get(reason.rule.as_str()) else { continue };
+            let by = v
+                .reasons
+                .iter()
+                .filter(|o| o.shadow.is_none() && o.rule != reason.rule)
+                .filter_map(|o| meta.get(o.rule.as_str()).map(|m| (o, m)))
+                .filter(|(_, &(s, a))| s > score && a >= action)
+                .max_by(|x, y| x.1 .0.total_cmp(&y.1 .0))
+                .map(|(o, _)| o.rule.clone());
+            if let Some(by) = by {
+                if let Some(stats) = rep.rules.get_mut(&reason.rule) {
+                    stats.covered += 1;
+                    *stats.covered_by.entry(by).or_default() += 1;
+                }
+            }
+        }
         for reason in &v.reasons {
             let cat = cat_of.get(reason.rule.as_str()).copied().unwrap_or(reason.category.as_str());
-            let label = mapped_label(&row.labels, cat);
+            let label = labels.label(&row.labels, cat);
             let stats = rep
                 .rules
                 .entry(reason.rule.clone())
@@ -341,6 +450,24 @@ pub fn merge(into: &mut Report, other: &Report, examples: usize) {
         e.fp += s.fp;
         e.unlabeled += s.unlabeled;
         e.positives += s.positives;
+        e.shadow |= s.shadow;
+        e.covered += s.covered;
+        for (k, n) in &s.covered_by {
+            *e.covered_by.entry(k.clone()).or_default() += n;
+        }
+    }
+    for (k, s) in &other.shadow {
+        let e = into
+            .shadow
+            .entry(k.clone())
+            .or_insert_with(|| ShadowEval { category: s.category.clone(), ..ShadowEval::default() });
+        e.hits += s.hits;
+        e.would_change += s.would_change;
+        for i in 0..2 {
+            e.toxic[i].merge(&s.toxic[i]);
+            e.label[i].merge(&s.label[i]);
+            e.block[i].merge(&s.block[i]);
+        }
     }
     for (k, ex) in &other.false_alarms {
         let e = into.false_alarms.entry(k.clone()).or_default();

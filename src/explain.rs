@@ -50,6 +50,15 @@ pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, 
     for r in &v.reasons {
         let action = r.action.map_or("score only".to_string(), |a| format!("action {}", a_str(a)));
         let counted = r.counted_by.as_ref().map_or(String::new(), |by| format!(" (same words as {by}: counted once)"));
+        let counted = match &r.shadow {
+            Some(sh) => format!(
+                "{counted} (shadow: not enforced; would add +{}{}, verdict {})",
+                sh.score,
+                sh.action.map_or(String::new(), |a| format!(" and action {}", a_str(a))),
+                sh.verdict.as_str()
+            ),
+            None => counted,
+        };
         let _ =
             writeln!(s, "  {} [{}] {}, score +{}{counted}", paint(&r.rule, "1", color), r.category, action, r.score);
         let _ = writeln!(s, "    {}", sanitize(&r.message));

@@ -51,6 +51,7 @@ pub mod review;
 pub mod rule;
 pub mod serve;
 pub mod term;
+pub mod tune;
 pub mod verdict;
 pub mod write;
 

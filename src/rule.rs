@@ -45,4 +45,6 @@ pub struct RuleMeta {
     pub kind: RuleKind,
     /// Normalized or raw text.
     pub text: TextMode,
+    /// `mode = "shadow"`: reported, never enforced (its reasons add no score and no action).
+    pub shadow: bool,
 }

@@ -103,6 +103,23 @@ pub struct Reason {
     /// so one comment's record stays small whatever it holds): how many matches there were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub match_count: Option<usize>,
+    /// Set for a rule in `mode = "shadow"`: it hit, but is only watched, so this reason adds no
+    /// score and no action (`score` is 0, `action` absent); this says what it would have done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shadow: Option<Shadow>,
+}
+
+/// What a shadow rule would have done, had it been enforced on this comment.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Shadow {
+    /// The rule's action, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+    /// The rule's score.
+    pub score: f64,
+    /// The verdict the rules would have given with this rule enforced (the other shadow rules
+    /// still watching), before the author policy.
+    pub verdict: Decision,
 }
 
 fn is_zero(x: &f64) -> bool {

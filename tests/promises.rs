@@ -446,6 +446,7 @@ mod direct {
             explanation: None,
             kind: RuleKind::Regex,
             text: TextMode::Normalized,
+            shadow: false,
         }
     }
 

@@ -43,6 +43,7 @@ fn judged(id: &str, author: &str, body: &str, verdict: Decision, reasons: &[(&st
                 matches,
                 counted_by: None,
                 match_count: None,
+                shadow: None,
             }
         })
         .collect::<Vec<_>>();

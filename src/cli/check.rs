@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::config;
+use crate::config::load::scunthorpe::{self, Finding, LintOptions};
 use crate::error::{CliError, CliResult};
 
 /// Arguments of `moderate check`.
@@ -17,6 +18,18 @@ pub struct CheckArgs {
     /// Warnings count as errors (exit 2).
     #[arg(long)]
     pub strict: bool,
+    /// Skip the Scunthorpe lint (every `*` term and unbounded pattern tried against English
+    /// words, names, places and the innocent sample).
+    #[arg(long)]
+    pub no_lint: bool,
+    /// Write the innocent words the lint finds into each rule's allowlist file (shown, then
+    /// written; review the diff). Terms of rules without an allowlist get a suggestion instead.
+    #[arg(long, conflicts_with = "no_lint")]
+    pub fix: bool,
+    /// More innocent words for the lint: one word per line, or labeled JSONL (its rows whose
+    /// labels are all false). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub words: Vec<PathBuf>,
 }
 
 /// Runs `moderate check`.
@@ -29,7 +42,17 @@ pub fn run(args: CheckArgs) -> CliResult {
         return Ok(());
     }
     let color = crate::term::color_stderr();
-    match config::load_checked(args.config.as_deref()) {
+    for w in &args.words {
+        if !w.is_file() {
+            return Err(CliError::usage(format!("--words {}: no such file", w.display())));
+        }
+    }
+    let loaded = if args.no_lint {
+        config::load_checked(args.config.as_deref())
+    } else {
+        config::load_linted(args.config.as_deref(), LintOptions { extra: args.words.clone() })
+    };
+    match loaded {
         Ok(loaded) => {
             eprint!("{}", loaded.diagnostics.render(color));
             let (_, warnings) = loaded.diagnostics.counts();
@@ -53,6 +76,9 @@ pub fn run(args: CheckArgs) -> CliResult {
                 e.thresholds().flag,
                 e.thresholds().block,
             ))?;
+            if args.fix {
+                fix(&args, &loaded.lint)?;
+            }
             if args.strict && warnings > 0 {
                 return Err(CliError::usage("warnings present and --strict given"));
             }
@@ -64,4 +90,27 @@ pub fn run(args: CheckArgs) -> CliResult {
             Err(CliError::usage(format!("{errors} error(s), {warnings} warning(s)")))
         }
     }
+}
+
+/// `--fix`: writes the lint's innocent words into the allowlists beside the config.
+fn fix(args: &CheckArgs, findings: &[Finding]) -> CliResult {
+    let dir = match &args.config {
+        Some(p) => p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")).to_path_buf(),
+        None if std::path::Path::new("config.toml").is_file() => PathBuf::from("."),
+        None => {
+            eprintln!("--fix: the built-in pack is compiled into the binary; copy it and pass --config to fix it");
+            return Ok(());
+        }
+    };
+    let written = scunthorpe::fix(&dir, findings).map_err(CliError::failure)?;
+    for (file, n) in &written {
+        eprintln!("--fix: {n} word(s) added to {}", dir.join(file).display());
+    }
+    for f in findings.iter().filter(|f| f.allowlist.is_none()) {
+        eprintln!("--fix: {} ({}, rule `{}`): not fixed automatically; see the warning", f.location, f.term, f.rule);
+    }
+    if written.is_empty() && findings.is_empty() {
+        eprintln!("--fix: nothing to fix");
+    }
+    Ok(())
 }

@@ -74,6 +74,16 @@ pub fn run(args: DiffArgs) -> CliResult {
     if report.fixes + report.regressions > 0 {
         let _ = writeln!(s, "with labels: {} fixes, {} regressions", report.fixes, report.regressions);
     }
+    if !report.shadow.is_empty() {
+        let _ = writeln!(s, "shadow rules (never enforced):   hits A   hits B   would change A   would change B");
+        for (rule, c) in &report.shadow {
+            let _ = writeln!(
+                s,
+                "  {:<30} {:>6} {:>8} {:>16} {:>16}",
+                rule, c.hits[0], c.hits[1], c.would_change[0], c.would_change[1]
+            );
+        }
+    }
     let mut groups: Vec<_> = report.groups.iter().collect();
     groups.sort_by(|x, y| y.1.len().cmp(&x.1.len()).then(x.0.cmp(y.0)));
     for (key, changes) in groups {

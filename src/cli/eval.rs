@@ -124,6 +124,31 @@ fn human(rep: &Report, verbose: bool) -> String {
             let _ = writeln!(s, "    {:<8} {:>14} {:>10} {:>10}", v, c[0], c[1], c[2]);
         }
     }
+    if !rep.shadow.is_empty() {
+        let _ = writeln!(s, "  shadow rules, if enforced (P / R now → enforced):");
+        for (id, se) in &rep.shadow {
+            let pr = |c: &[Counts; 2]| {
+                format!(
+                    "{:.2} / {:.2} → {:.2} / {:.2}",
+                    c[0].precision(),
+                    c[0].recall(),
+                    c[1].precision(),
+                    c[1].recall()
+                )
+            };
+            let _ = writeln!(
+                s,
+                "    {id}: {} hits, {} verdicts would change; deny~toxic {}; deny~{} {}; block precision {:.3} → {:.3}",
+                se.hits,
+                se.would_change,
+                pr(&se.toxic),
+                se.category,
+                pr(&se.label),
+                se.block[0].precision(),
+                se.block[1].precision()
+            );
+        }
+    }
     if !verbose {
         return s;
     }
@@ -143,6 +168,25 @@ fn human(rep: &Report, verbose: bool) -> String {
             r.recall()
         );
     }
+    let dead: Vec<&str> = rep.rules.iter().filter(|(_, r)| r.dead()).map(|(id, _)| id.as_str()).collect();
+    let redundant: Vec<String> = rep
+        .rules
+        .iter()
+        .filter_map(|(id, r)| {
+            r.redundant().map(|by| format!("{id} (all {} hits also hit {by} or a stronger rule)", r.hits))
+        })
+        .collect();
+    let _ = writeln!(s, "  rule health:");
+    let _ = writeln!(
+        s,
+        "    dead (no hit on this data): {}",
+        if dead.is_empty() { "none".to_string() } else { dead.join(", ") }
+    );
+    let _ = writeln!(
+        s,
+        "    redundant (every hit also hit by a higher-scoring rule): {}",
+        if redundant.is_empty() { "none".to_string() } else { redundant.join("; ") }
+    );
     for (rule, examples) in &rep.false_alarms {
         if examples.is_empty() {
             continue;

@@ -6,11 +6,13 @@ pub mod common;
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod mine;
 pub mod replay;
 pub mod review;
 pub mod run;
 pub mod serve;
 pub mod sinks;
+pub mod suggest;
 
 use std::process::ExitCode;
 
@@ -42,11 +44,30 @@ Exit codes:
   1  runtime failure (e.g. an output that cannot be written)
   2  usage or config error (nothing was run)";
 
+const SUGGEST_HELP: &str = "\
+Examples:
+  moderate suggest examples/labeled.jsonl                       [thresholds] for block precision 0.98
+  moderate suggest --block-precision 0.95 decisions.jsonl       on your moderators' decisions
+  moderate suggest --json a.jsonl b.jsonl
+
+Exit codes:
+  0  done
+  2  usage or config error, or a file that is not labeled JSONL";
+
+const MINE_HELP: &str = "\
+Examples:
+  moderate mine examples/labeled.jsonl                 candidates and false-alarm terms
+  moderate mine --top 50 --examples 2 decisions.jsonl
+
+Exit codes:
+  0  done
+  2  usage or config error, or a file that is not labeled JSONL";
+
 const CHECK_HELP: &str = "\
 Examples:
   moderate check                                    the config in use (./config.toml or built-in)
+  moderate check --fix                              add the lint's innocent words to the allowlists
   moderate check --config my.toml --strict          warnings fail too
-  moderate check --schema > config.schema.json      regenerate the JSON Schema
 
 Exit codes:
   0  the config is valid (warnings are printed)
@@ -112,6 +133,12 @@ pub enum Command {
     /// Show which comments change verdict between two configs, grouped by rule.
     #[command(after_help = DIFF_HELP)]
     Diff(diff::DiffArgs),
+    /// Thresholds that reach a target precision on labeled data, as TOML to paste.
+    #[command(after_help = SUGGEST_HELP)]
+    Suggest(suggest::SuggestArgs),
+    /// Candidate terms from missed positives, and the listed terms causing most false alarms.
+    #[command(after_help = MINE_HELP)]
+    Mine(mine::MineArgs),
     /// Moderate the review queue: store, list, decide, serve, export.
     #[command(after_help = REVIEW_HELP)]
     Review(review::ReviewArgs),
@@ -147,6 +174,8 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Suggest(args) => suggest::run(args),
+        Command::Mine(args) => mine::run(args),
         Command::Review(args) => review::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Replay(args) => replay::run(args),

@@ -26,7 +26,7 @@ use crate::normalize::NormalizeOptions;
 use crate::read::FieldMap;
 use crate::verdict::Action;
 
-pub use load::{load, load_checked, load_from, Loaded};
+pub use load::{load, load_checked, load_from, load_linted, Loaded};
 // Runtime types live in the stage that uses them (config → engine → decide is one way); the
 // config reads them as they are and re-exports them where rule authors look for them.
 pub use crate::decide::Thresholds;
@@ -129,9 +129,12 @@ pub struct RawRule {
     #[serde(default)]
     #[schemars(with = "Option<OneOrMany<String>>")]
     pub allowlist: Option<Spanned<OneOrMany<String>>>,
-    /// `word` (default: whole words only) or `substring`.
+    /// `word` (default: whole words only), `substring`, or `shadow`: evaluated and reported
+    /// (`"shadow"` in the reason, a "would have" count in the summary, eval and diff) but never
+    /// changes a verdict or a score; deleting the line enforces the rule. A shadow wordlist
+    /// matches whole words (use `*term*` for a substring).
     #[serde(default)]
-    pub mode: WordMode,
+    pub mode: RuleMode,
     /// Regular expressions (Rust `regex` syntax, linear time). `{name}` means any term of list
     /// `name` from `[lists]`.
     #[serde(default)]
@@ -155,6 +158,34 @@ pub struct RawRule {
     /// Texts the rule must / must not hit; `moderate check` runs them.
     #[serde(default)]
     pub examples: Examples,
+}
+
+/// `mode` of a rule: how a wordlist matches, or whether the rule only watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleMode {
+    /// Whole words only (the default).
+    #[default]
+    Word,
+    /// Anywhere, even inside a longer word, unless that word is allowlisted.
+    Substring,
+    /// Evaluated and reported, never enforced (whole words, like `word`).
+    Shadow,
+}
+
+impl RuleMode {
+    /// How the rule's wordlist terms match.
+    pub fn word_mode(self) -> WordMode {
+        match self {
+            RuleMode::Substring => WordMode::Substring,
+            RuleMode::Word | RuleMode::Shadow => WordMode::Word,
+        }
+    }
+
+    /// A shadow rule: reported, never enforced.
+    pub fn is_shadow(self) -> bool {
+        self == RuleMode::Shadow
+    }
 }
 
 fn yes() -> bool {

@@ -194,6 +194,7 @@ fn reason(rule: &str, category: &str, action: Action, message: String) -> Reason
         matches: vec![],
         counted_by: None,
         match_count: None,
+        shadow: None,
     }
 }
 

@@ -9,6 +9,7 @@
 //! runs afterwards, in input order.
 
 pub mod author;
+mod shadow;
 
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,7 @@ pub fn recompute(verdict: &mut Verdict, t: &Thresholds) {
 pub fn decide(id: &str, body: &str, hits: &mut Hits, rules: &[RuleMeta], t: &Thresholds) -> Verdict {
     hits.sort();
     let mut reasons: Vec<Reason> = Vec::new();
+    let mut shadowed: Vec<bool> = Vec::new();
     let mut last_rule = usize::MAX;
     let mut count = 0;
     for h in hits.list.iter() {
@@ -70,6 +72,7 @@ pub fn decide(id: &str, body: &str, hits: &mut Hits, rules: &[RuleMeta], t: &Thr
             last_rule = h.rule;
             count = 0;
             let r = &rules[h.rule];
+            shadowed.push(r.shadow);
             reasons.push(Reason {
                 rule: r.id.clone(),
                 category: r.category.clone(),
@@ -79,6 +82,7 @@ pub fn decide(id: &str, body: &str, hits: &mut Hits, rules: &[RuleMeta], t: &Thr
                 matches: Vec::new(),
                 counted_by: None,
                 match_count: None,
+                shadow: None,
             });
         }
         if let Some(span) = &h.span {
@@ -95,6 +99,7 @@ pub fn decide(id: &str, body: &str, hits: &mut Hits, rules: &[RuleMeta], t: &Thr
         }
     }
     close(&mut reasons, last_rule, count, hits);
+    shadow::settle(&mut reasons, &shadowed, t);
     count_words_once(&mut reasons);
     let mut v =
         Verdict { id: id.to_string(), verdict: Decision::Allow, score: 0.0, reasons, error: None, source: None };

@@ -486,6 +486,7 @@ mod tests {
                 matches: spans.iter().map(|&(start, end)| Span { start, end, text: String::new() }).collect(),
                 counted_by: None,
                 match_count: None,
+                shadow: None,
             }],
             error: None,
             source: None,

@@ -34,6 +34,19 @@ pub struct Summary {
     pub body_bytes: u64,
     /// First few error messages with their source.
     pub first_errors: Vec<String>,
+    /// Per shadow rule (`mode = "shadow"`): comments hit, and what they would have become.
+    pub shadow: BTreeMap<String, ShadowCount>,
+}
+
+/// What a shadow rule saw over a run: the "would have" column of the summary.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ShadowCount {
+    /// Comments the rule hit.
+    pub hits: u64,
+    /// Of those, comments that would have been flagged instead of allowed.
+    pub would_flag: u64,
+    /// Of those, comments that would have been blocked instead of allowed or flagged.
+    pub would_block: u64,
 }
 
 impl Summary {
@@ -65,7 +78,19 @@ impl Summary {
             }
         }
         for r in &v.reasons {
-            *self.rules.entry(r.rule.clone()).or_default() += 1;
+            let Some(shadow) = &r.shadow else {
+                *self.rules.entry(r.rule.clone()).or_default() += 1;
+                continue;
+            };
+            let c = self.shadow.entry(r.rule.clone()).or_default();
+            c.hits += 1;
+            // Enforcing a rule only adds evidence: the verdict it would have had is the stronger.
+            match shadow.verdict.max(v.verdict) {
+                d if d == v.verdict => {}
+                Decision::Flag => c.would_flag += 1,
+                Decision::Block => c.would_block += 1,
+                _ => {}
+            }
         }
     }
 
@@ -87,6 +112,12 @@ impl Summary {
             rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let top: Vec<String> = rules.iter().take(8).map(|(k, v)| format!("{k} {v}")).collect();
             let _ = writeln!(s, "  top rules: {}", top.join(", "));
+        }
+        if !self.shadow.is_empty() {
+            let _ = writeln!(s, "  shadow rules (never enforced)          hits   would have: flagged  blocked");
+            for (rule, c) in &self.shadow {
+                let _ = writeln!(s, "    {:<36} {:>6} {:>20} {:>8}", rule, c.hits, c.would_flag, c.would_block);
+            }
         }
         for e in &self.first_errors {
             let _ = writeln!(s, "  error: {}", crate::term::sanitize(e));

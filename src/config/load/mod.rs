@@ -16,6 +16,7 @@ mod files;
 mod lint;
 mod lists;
 mod patterns;
+pub mod scunthorpe;
 mod signals;
 
 use std::collections::{HashMap, HashSet};
@@ -54,6 +55,8 @@ pub struct Loaded {
     /// Where the rules come from, for `check`: "built-in pack", "built-in pack + 2 from
     /// ./config.toml", "12 from ./site.toml, replacing the built-in pack".
     pub pack: String,
+    /// Terms and patterns that match inside innocent words (only with [`load_linted`]).
+    pub lint: Vec<scunthorpe::Finding>,
 }
 
 /// Loads the config the CLI should use: `path` if given, else `./config.toml` if it exists,
@@ -62,7 +65,16 @@ pub struct Loaded {
 /// # Errors
 /// Every problem found, located.
 pub fn load(path: Option<&Path>) -> Result<Loaded, Diagnostics> {
-    load_at(path, false)
+    load_at(path, &Checks::default())
+}
+
+/// What a load checks beyond validity (only `moderate check` asks).
+#[derive(Debug, Default)]
+struct Checks {
+    /// Run every rule's `examples`.
+    examples: bool,
+    /// Run the Scunthorpe lint.
+    lint: Option<scunthorpe::LintOptions>,
 }
 
 /// [`load`], and also runs every rule's `examples` (warnings for those that misbehave). Only
@@ -71,10 +83,19 @@ pub fn load(path: Option<&Path>) -> Result<Loaded, Diagnostics> {
 /// # Errors
 /// Every problem found, located.
 pub fn load_checked(path: Option<&Path>) -> Result<Loaded, Diagnostics> {
-    load_at(path, true)
+    load_at(path, &Checks { examples: true, lint: None })
 }
 
-fn load_at(path: Option<&Path>, examples: bool) -> Result<Loaded, Diagnostics> {
+/// [`load_checked`], and also the Scunthorpe lint ([`scunthorpe`]): warnings for every term
+/// or pattern that matches inside an innocent word, and the findings in [`Loaded::lint`].
+///
+/// # Errors
+/// Every problem found, located.
+pub fn load_linted(path: Option<&Path>, opts: scunthorpe::LintOptions) -> Result<Loaded, Diagnostics> {
+    load_at(path, &Checks { examples: true, lint: Some(opts) })
+}
+
+fn load_at(path: Option<&Path>, examples: &Checks) -> Result<Loaded, Diagnostics> {
     let path = match path {
         Some(p) => Some(p.to_path_buf()),
         None => Some(Path::new("config.toml").to_path_buf()).filter(|p| p.is_file()),
@@ -99,10 +120,10 @@ fn load_at(path: Option<&Path>, examples: bool) -> Result<Loaded, Diagnostics> {
 /// # Errors
 /// Every problem found, located.
 pub fn load_from(source: FileSource, config_rel: &str) -> Result<Loaded, Diagnostics> {
-    load_source(source, config_rel, false)
+    load_source(source, config_rel, &Checks::default())
 }
 
-fn load_source(source: FileSource, config_rel: &str, examples: bool) -> Result<Loaded, Diagnostics> {
+fn load_source(source: FileSource, config_rel: &str, checks: &Checks) -> Result<Loaded, Diagnostics> {
     let mut diags = Diagnostics::default();
     let cfg = match source.read(config_rel) {
         Ok(f) => f,
@@ -147,10 +168,14 @@ fn load_source(source: FileSource, config_rel: &str, examples: bool) -> Result<L
     let engine = compile(&mut l, &raw, origin);
     match engine {
         Some(engine) if !l.diags.has_errors() => {
-            if examples {
+            if checks.examples {
                 check_examples(&mut l, &raw, &engine);
             }
-            Ok(Loaded { engine, raw, diagnostics: l.diags, pack })
+            let lint = match &checks.lint {
+                Some(opts) => scunthorpe::lint(&mut l, &raw, opts),
+                None => Vec::new(),
+            };
+            Ok(Loaded { engine, raw, diagnostics: l.diags, pack, lint })
         }
         _ => Err(l.diags),
     }
@@ -311,6 +336,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             explanation: rule.explanation.clone(),
             kind,
             text: rule.text,
+            shadow: rule.mode.is_shadow(),
         });
 
         if let Some(wl) = &rule.wordlist {
@@ -326,7 +352,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                 TextMode::Raw => {
                     if !spec.terms.is_empty() {
                         let alt = alternation(&spec.terms);
-                        let pat = match rule.mode {
+                        let pat = match rule.mode.word_mode() {
                             crate::matcher::wordlist::WordMode::Word => format!(r"(?i)\b{alt}\b"),
                             crate::matcher::wordlist::WordMode::Substring => format!("(?i){alt}"),
                         };
