@@ -9,6 +9,10 @@
 //! below (or is a `[[test]]` of its own in Cargo.toml); `every_test_file_is_built` fails until it
 //! is, so a new file cannot be skipped silently.
 
+// Every file keeps its own `mod common;` (so a test file reads the same as before and a new one
+// works as written); each is a small copy of the helpers in its own module.
+#![allow(clippy::duplicate_mod)]
+
 /// Declares one module per test file and keeps the list for the check below.
 macro_rules! test_files {
     ($($module:ident = $file:literal,)*) => {
