@@ -1,8 +1,8 @@
 //! Inputs the fuzz targets (fuzz/, docs/fuzz.md) or their triage found, minimized, each pinned
 //! as a plain test of the invariant it broke. A test marked `#[ignore = "open: ..."]` is a
 //! finding whose fix belongs to another part of the code: it fails today and is to be un-ignored
-//! with the fix (`cargo test --release --test fuzz_regressions -- --ignored` shows which still
-//! fail).
+//! with the fix (`cargo test --release --test all -- fuzz_regressions:: --ignored` shows which
+//! still fail).
 
 use std::path::Path;
 
@@ -129,7 +129,7 @@ fn unclosed_html_comments_normalize_in_linear_time() {
 }
 
 /// Timing probe used to split the superlinear cases between normalize and judge (run by hand:
-/// `cargo test --release --test fuzz_regressions -- --ignored --nocapture probe`).
+/// `cargo test --release --test all -- --ignored --nocapture fuzz_regressions::probe`).
 #[test]
 #[ignore = "measurement, not a check"]
 fn probe_superlinear_bodies() {

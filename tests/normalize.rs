@@ -261,7 +261,7 @@ fn evasions_corpus(data: &str) -> (usize, usize) {
 }
 
 /// Development aid, not a gate: every dictionary word that hits a list, for review
-/// (`cargo test --test normalize dictionary -- --ignored --nocapture`; needs a words file).
+/// (`cargo test --test all normalize::dictionary -- --ignored --nocapture`; needs a words file).
 #[test]
 #[ignore]
 fn dictionary_hits() {
@@ -280,7 +280,7 @@ fn dictionary_hits() {
 
 /// Found by the property test below: the run of spaced single letters ("x y") swallows the first
 /// letter of a dotted evasion, which is then not joined ("x y b.ollocks"). Kept as a failing case
-/// for the normalizer to fix: `cargo test --test normalize known_gap -- --ignored`.
+/// for the normalizer to fix: `cargo test --test all normalize::known_gap -- --ignored`.
 #[test]
 #[ignore = "known normalizer gap, see the doc comment"]
 fn known_gap_single_letters_before_a_dotted_word() {

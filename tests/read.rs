@@ -389,7 +389,7 @@ fn field_map_is_configurable() {
     assert_eq!((ok(&recs[0]).id.as_str(), ok(&recs[0]).body.as_str()), ("z", "hi"));
 }
 
-/// Throughput of the JSONL reader (run with `cargo test --release --test read -- --ignored`).
+/// Throughput of the JSONL reader (run with `cargo test --release --test all -- read:: --ignored`).
 #[test]
 #[ignore]
 fn jsonl_throughput() {

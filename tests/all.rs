@@ -1,0 +1,82 @@
+//! The integration tests, one binary. Each tests/NAME.rs used to be its own test binary, and each
+//! one linked the whole program: about two dozen links after `cargo run --release` had already
+//! built everything (docs/build.md). Here every file is a module of this one crate and keeps its
+//! own `mod common;` (a file named by `#[path]` resolves its submodules from tests/, so
+//! tests/common/ is found as before). Test names are `FILE::test`: run one file with
+//! `cargo test --release --test all -- spans::`.
+//!
+//! Cargo.toml has `autotests = false`, so a new tests/NAME.rs is compiled only once it is listed
+//! below (or is a `[[test]]` of its own in Cargo.toml); `every_test_file_is_built` fails until it
+//! is, so a new file cannot be skipped silently.
+
+// Every file keeps its own `mod common;` (so a test file reads the same as before and a new one
+// works as written); each is a small copy of the helpers in its own module.
+#![allow(clippy::duplicate_mod)]
+
+/// Declares one module per test file and keeps the list for the check below.
+macro_rules! test_files {
+    ($($module:ident = $file:literal,)*) => {
+        $(#[path = $file] mod $module;)*
+        /// The files this binary is built from.
+        const FILES: &[&str] = &[$($file),*];
+    };
+}
+
+test_files! {
+    authors = "authors.rs",
+    breadth = "breadth.rs",
+    dumps = "dumps.rs",
+    engine_limits = "engine_limits.rs",
+    eval_recall = "eval_recall.rs",
+    fuzz_regressions = "fuzz_regressions.rs",
+    hostile_io = "hostile_io.rs",
+    normalize = "normalize.rs",
+    promises = "promises.rs",
+    properties = "properties.rs",
+    read = "read.rs",
+    review_queue = "review_queue.rs",
+    run = "run.rs",
+    serve = "serve.rs",
+    spans = "spans.rs",
+    split = "split.rs",
+    tuning = "tuning.rs",
+    verdict_identity = "verdict_identity.rs",
+}
+
+/// Every tests/*.rs is either a module here or a `[[test]]` target of its own in Cargo.toml
+/// (this file and tests/zz_skipped.rs are). With `autotests = false` cargo would otherwise not
+/// build a new file at all, and its tests would never run.
+#[test]
+fn every_test_file_is_built() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("read Cargo.toml");
+    let manifest: toml::Table = manifest.parse().expect("Cargo.toml is TOML");
+    // `[[test]]` targets: their `path`, or tests/NAME.rs by default.
+    let targets: Vec<String> = manifest
+        .get("test")
+        .and_then(|t| t.as_array())
+        .map(|targets| {
+            targets
+                .iter()
+                .filter_map(|t| {
+                    let path =
+                        t.get("path").and_then(|p| p.as_str()).map(|p| p.trim_start_matches("tests/").to_string());
+                    path.or_else(|| t.get("name").and_then(|n| n.as_str()).map(|n| format!("{n}.rs")))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut missing: Vec<String> = std::fs::read_dir(root.join("tests"))
+        .expect("read tests/")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".rs"))
+        .filter(|name| !FILES.contains(&name.as_str()) && !targets.contains(name))
+        .collect();
+    missing.sort();
+    assert!(
+        missing.is_empty(),
+        "tests/{} not built by any test target: add `NAME = \"NAME.rs\",` to the list in tests/all.rs",
+        missing.join(", tests/")
+    );
+}
