@@ -135,14 +135,13 @@ impl Engine {
 
     /// The normalized form of `body`.
     pub fn normalize(&self, body: &str) -> Normalized {
-        self.0.matcher.normalizer.normalize(body)
+        self.0.matcher.normalizer().normalize(body)
     }
 
     /// Compiles every regex pattern now (they are otherwise compiled on first use): the id of
     /// each rule with a pattern that does not compile, and why. `moderate check` calls it.
     pub fn compile_all(&self) -> Vec<(String, String)> {
-        let m = &self.0.matcher;
-        let failed = m.norm_regex.compile_all().into_iter().chain(m.raw_regex.compile_all());
+        let failed = self.0.matcher.compile_all().into_iter();
         failed.map(|(rule, e)| (self.0.rules[rule].id.clone(), e)).collect()
     }
 

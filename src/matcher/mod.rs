@@ -120,31 +120,91 @@ impl Hits {
 /// Fewest hits before a compaction (a normal comment never reaches it).
 const COMPACT_MIN: usize = 4096;
 
-/// The compiled matching half of the engine.
+/// The compiled matching half of the engine, built by [`Matcher::build`] (its fields are
+/// private: the combined automaton ties the wordlists and the normalized patterns together).
 #[derive(Debug, Clone)]
 pub struct Matcher {
     /// The normalizer the text goes through before wordlists and normalized regexes.
-    pub normalizer: Normalizer,
-    /// Every wordlist, compiled together.
-    pub words: wordlist::WordlistSet,
+    normalizer: Normalizer,
+    /// Every wordlist, compiled together with the normalized patterns' required literals.
+    words: wordlist::WordlistSet,
     /// List index in `words` → rule index.
+    word_rule: Vec<usize>,
+    /// Patterns on the normalized text, gated by `words`' automaton.
+    norm_regex: regex::RegexRules,
+    /// Patterns on the raw body, with their own literal automaton.
+    raw_regex: regex::RegexRules,
+    /// Structural signals with their rule index.
+    signals: Vec<(usize, structural::CompiledSignal)>,
+    /// Per rule: the reported-speech context (`unless_after`) that cancels a match after it.
+    unless_after: Vec<Option<::regex::Regex>>,
+}
+
+/// What a [`Matcher`] is built from (the config loader fills it in, rule by rule).
+#[derive(Debug, Default)]
+pub struct MatcherParts {
+    /// The normalizer for text and terms.
+    pub normalizer: Normalizer,
+    /// Every wordlist, with the index of its rule in `word_rule`.
+    pub lists: Vec<wordlist::ListSpec>,
+    /// List index → rule index.
     pub word_rule: Vec<usize>,
-    /// Patterns on the normalized text.
-    pub norm_regex: regex::RegexRules,
-    /// Patterns on the raw body.
-    pub raw_regex: regex::RegexRules,
+    /// `(rule, expanded pattern, parsed pattern)` on the normalized text.
+    pub norm_patterns: Vec<(usize, String, ::regex_syntax::hir::Hir)>,
+    /// The same on the raw body.
+    pub raw_patterns: Vec<(usize, String, ::regex_syntax::hir::Hir)>,
     /// Structural signals with their rule index.
     pub signals: Vec<(usize, structural::CompiledSignal)>,
-    /// Per rule: the reported-speech context (`unless_after`) that cancels a match after it.
-    pub unless_after: Vec<Option<::regex::Regex>>,
+    /// `(rule, context)` of the rules with `unless_after`.
+    pub unless_after: Vec<(usize, ::regex::Regex)>,
+    /// Number of rules.
+    pub rules: usize,
 }
 
 /// How far back `unless_after` looks: a sentence's worth of text before the match.
 const CONTEXT_BYTES: usize = 120;
 
 impl Matcher {
+    /// Compiles `parts`: one literal automaton over the normalized text for the wordlist terms
+    /// (with their variants) and the required literals of the normalized patterns, and one over
+    /// the raw body for the raw patterns.
+    ///
+    /// # Errors
+    /// An automaton cannot be built (the message says which).
+    pub fn build(parts: MatcherParts) -> Result<Matcher, String> {
+        let MatcherParts { normalizer, lists, word_rule, norm_patterns, raw_patterns, signals, unless_after, rules } =
+            parts;
+        let (norm_regex, gate) = regex::RegexRules::build_gated(norm_patterns);
+        let words = wordlist::WordlistSet::build_with_gate(&lists, &normalizer, &gate)
+            .map_err(|e| format!("cannot compile the wordlists: {e}"))?;
+        let raw_regex = regex::RegexRules::build(raw_patterns).map_err(|e| format!("regex set: {e}"))?;
+        let mut context = vec![None; rules];
+        for (rule, re) in unless_after {
+            if let Some(c) = context.get_mut(rule) {
+                *c = Some(re);
+            }
+        }
+        Ok(Matcher { normalizer, words, word_rule, norm_regex, raw_regex, signals, unless_after: context })
+    }
+
+    /// The normalizer.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
+    /// Compiles every regex pattern now: the rule index and error of each that fails.
+    pub fn compile_all(&self) -> Vec<(usize, String)> {
+        let mut failed = self.norm_regex.compile_all();
+        failed.extend(self.raw_regex.compile_all());
+        failed
+    }
+
     /// Scans `body` (the comment's body, or the part of it that is judged) and `comment`'s
     /// metadata, and adds every hit to `out` (unordered; `decide` orders them).
+    ///
+    /// The normalized text is scanned once for literals: wordlist hits are judged as they come,
+    /// and the regex patterns whose required literals occurred (at the word boundaries they
+    /// need) run after the pass.
     pub fn scan(&self, comment: &Comment, body: &str, scratch: &mut Scratch, out: &mut Hits) {
         self.normalizer.normalize_into(body, &mut scratch.norm);
         let norm = &scratch.norm;
@@ -157,15 +217,23 @@ impl Matcher {
                 reported.push(hit)
             }
         };
-        self.words.find_with(&norm.text, &mut scratch.words, |h| {
-            let hit = Hit { rule: self.word_rule[h.list], span: Some(to_original(norm, body, h.start, h.end)) };
-            add(hit, &norm.text, h.start);
-        });
-        self.norm_regex.scan(&norm.text, &mut scratch.cand, |rule, r| {
+        let cand = &mut scratch.cand;
+        self.norm_regex.begin(cand);
+        let text = norm.text.as_str();
+        self.words.find_with_gate(
+            text,
+            &mut scratch.words,
+            |h| {
+                let hit = Hit { rule: self.word_rule[h.list], span: Some(to_original(norm, body, h.start, h.end)) };
+                add(hit, text, h.start);
+            },
+            |lit, s, e| self.norm_regex.wake(lit, text, s, e, cand),
+        );
+        self.norm_regex.run(text, cand, |rule, r| {
             let start = r.start;
-            add(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) }, &norm.text, start);
+            add(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) }, text, start);
         });
-        self.raw_regex.scan(body, &mut scratch.cand, |rule, r| {
+        self.raw_regex.scan(body, cand, |rule, r| {
             let start = r.start;
             add(Hit { rule, span: Some(r) }, body, start);
         });

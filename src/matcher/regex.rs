@@ -100,11 +100,29 @@ const SELECTIVE_LEN: usize = 5;
 const MAX_CLASS: usize = 8;
 
 impl RegexRules {
-    /// Prepares `(rule index, pattern)` pairs (patterns already parsed one by one).
+    /// Prepares `(rule index, pattern)` pairs (patterns already parsed one by one), with their
+    /// own required-literal automaton.
     ///
     /// # Errors
     /// The required-literal automaton cannot be built.
     pub fn build(patterns: Vec<(usize, String, Hir)>) -> Result<RegexRules, String> {
+        let (mut rules, lits) = RegexRules::build_gated(patterns);
+        if !lits.is_empty() {
+            rules.prefilter = Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&lits)
+                    .map_err(|e| format!("cannot build the regex prefilter: {e}"))?,
+            );
+        }
+        Ok(rules)
+    }
+
+    /// Prepares the patterns without an automaton of their own: the caller scans for the
+    /// returned required literals (literal `i` is gate id `i`) and reports every occurrence to
+    /// [`Self::wake`], then calls [`Self::run`]. This is how the matcher folds these literals
+    /// into the wordlists' automaton, so the normalized text is scanned for literals once.
+    pub fn build_gated(patterns: Vec<(usize, String, Hir)>) -> (RegexRules, Vec<Vec<u8>>) {
         let words = patterns.len().div_ceil(64);
         let mut always = vec![0u64; words];
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -125,19 +143,9 @@ impl RegexRules {
                 None => always[i / 64] |= 1 << (i % 64),
             }
         }
-        let prefilter = if lits.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&lits)
-                    .map_err(|e| format!("cannot build the regex prefilter: {e}"))?,
-            )
-        };
         let (rule_of, patterns): (Vec<usize>, Vec<String>) = patterns.into_iter().map(|(r, p, _)| (r, p)).unzip();
         let regexes = patterns.iter().map(|_| OnceLock::new()).collect();
-        Ok(RegexRules { patterns, regexes, rule_of, prefilter, needed_by, always })
+        (RegexRules { patterns, regexes, rule_of, prefilter: None, needed_by, always }, lits)
     }
 
     /// Pattern `i`, compiled the first time it is needed (by whichever thread gets there first).
@@ -186,32 +194,56 @@ impl RegexRules {
 
     /// Calls `f(rule, range)` for every match of every pattern that hits `haystack`, pattern by
     /// pattern in order. `cand` is a reusable buffer.
-    pub fn scan(&self, haystack: &str, cand: &mut Vec<u64>, mut f: impl FnMut(usize, Range<usize>)) {
+    pub fn scan(&self, haystack: &str, cand: &mut Vec<u64>, f: impl FnMut(usize, Range<usize>)) {
         if self.patterns.is_empty() {
             return;
         }
-        cand.clear();
-        cand.extend_from_slice(&self.always);
+        self.begin(cand);
         if let Some(ac) = &self.prefilter {
             for m in ac.find_overlapping_iter(haystack) {
-                // Boundaries are looked at only when a needer asks, once per occurrence.
-                let (mut at_start, mut at_end) = (None, None);
-                for &(i, edges) in &self.needed_by[m.pattern().as_usize()] {
-                    if edges.start && !*at_start.get_or_insert_with(|| word_boundary(haystack, m.start())) {
-                        continue;
-                    }
-                    if edges.end && !*at_end.get_or_insert_with(|| word_boundary(haystack, m.end())) {
-                        continue;
-                    }
-                    cand[i as usize / 64] |= 1 << (i % 64);
-                }
+                self.wake(m.pattern().as_usize(), haystack, m.start(), m.end(), cand);
             }
         }
+        self.run(haystack, cand, f);
+    }
+
+    /// Starts a scan: `cand` holds the patterns that always run.
+    pub fn begin(&self, cand: &mut Vec<u64>) {
+        cand.clear();
+        cand.extend_from_slice(&self.always);
+    }
+
+    /// Required literal `lit` occurs at `start..end` of `haystack`: marks in `cand` the
+    /// patterns it wakes (those for which it sits on the word boundaries their match needs).
+    #[inline]
+    pub fn wake(&self, lit: usize, haystack: &str, start: usize, end: usize, cand: &mut [u64]) {
+        let Some(needers) = self.needed_by.get(lit) else { return };
+        // Boundaries are looked at only when a needer asks, once per occurrence.
+        let (mut at_start, mut at_end) = (None, None);
+        for &(i, edges) in needers {
+            if edges.start && !*at_start.get_or_insert_with(|| word_boundary(haystack, start)) {
+                continue;
+            }
+            if edges.end && !*at_end.get_or_insert_with(|| word_boundary(haystack, end)) {
+                continue;
+            }
+            if let Some(w) = cand.get_mut(i as usize / 64) {
+                *w |= 1 << (i % 64);
+            }
+        }
+    }
+
+    /// Runs every pattern marked in `cand`, in pattern order, calling `f(rule, range)` for each
+    /// non-empty match.
+    pub fn run(&self, haystack: &str, cand: &[u64], mut f: impl FnMut(usize, Range<usize>)) {
         for (w, &bits) in cand.iter().enumerate() {
             let mut bits = bits;
             while bits != 0 {
                 let i = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
+                if i >= self.patterns.len() {
+                    break;
+                }
                 for m in self.regex(i).find_iter(haystack) {
                     if m.start() < m.end() {
                         f(self.rule_of[i], m.range());
