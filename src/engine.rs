@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::comment::Comment;
 use crate::decide::author::{AuthorPolicy, AuthorRules};
 use crate::decide::Thresholds;
+use crate::matcher::profile::{RuleProfile, Stage};
 use crate::matcher::{Hit, Hits, Matcher};
 use crate::normalize::Normalized;
 use crate::rule::RuleMeta;
@@ -43,7 +44,7 @@ impl Default for Limits {
 /// The id of the reason a cut body gets.
 pub const TOO_LONG_RULE: &str = "input.too-long";
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Inner {
     rules: Vec<RuleMeta>,
     matcher: Matcher,
@@ -51,6 +52,8 @@ struct Inner {
     limits: Limits,
     authors: AuthorRules,
     origin: String,
+    /// Time per stage and rule, when `run --profile-rules` asked for it.
+    profile: Option<Arc<RuleProfile>>,
 }
 
 /// The compiled policy. Cloning is cheap.
@@ -80,7 +83,20 @@ impl Engine {
         authors: AuthorRules,
         origin: String,
     ) -> Engine {
-        Engine(Arc::new(Inner { rules, matcher, thresholds, limits, authors, origin }))
+        Engine(Arc::new(Inner { rules, matcher, thresholds, limits, authors, origin, profile: None }))
+    }
+
+    /// This engine with per-stage and per-rule timing on (`run --profile-rules`): the same
+    /// verdicts, plus a [`RuleProfile`] that every clone of the returned engine adds into.
+    pub fn profiled(&self) -> Engine {
+        let mut inner = (*self.0).clone();
+        inner.profile = Some(Arc::new(RuleProfile::new(inner.rules.len())));
+        Engine(Arc::new(inner))
+    }
+
+    /// The timing of a [`profiled`](Self::profiled) engine so far.
+    pub fn rule_profile(&self) -> Option<&RuleProfile> {
+        self.0.profile.as_deref()
     }
 
     /// Judges one comment.
@@ -101,9 +117,15 @@ impl Engine {
             cut -= 1;
         }
         let judged = &body[..cut];
-        self.0.matcher.scan(comment, judged, &mut scratch.matcher, &mut scratch.hits);
+        let profile = self.0.profile.as_deref();
+        self.0.matcher.scan_profiled(comment, judged, &mut scratch.matcher, &mut scratch.hits, profile);
         let t = &self.0.thresholds;
+        let t0 = profile.map(|_| std::time::Instant::now());
         let mut v = crate::decide::decide(&comment.id, judged, &mut scratch.hits, &self.0.rules, t);
+        if let (Some(p), Some(t0)) = (profile, t0) {
+            p.stage(Stage::Decide, t0.elapsed());
+            p.comment();
+        }
         if cut < body.len() {
             v.reasons.push(Reason {
                 rule: TOO_LONG_RULE.to_string(),

@@ -179,3 +179,41 @@ fn fast_path_refuses_what_the_full_path_changes() {
         assert!(check(body));
     }
 }
+
+#[test]
+fn profile_rules_prints_a_table_and_changes_no_verdict() {
+    let input = concat!(
+        "{\"id\":\"1\",\"body\":\"you are an idiot\"}\n",
+        "{\"id\":\"2\",\"body\":\"hello there, nice weather\"}\n",
+        "{\"id\":\"3\",\"body\":\"what a f.u.c.k.i.n.g mess, go to hell\"}\n",
+    );
+    let root = common::root();
+    let args = ["run", "-q", "--format", "jsonl", "-j", "2", "-c", "tests/fixtures/identity/pack/config.toml", "-"];
+    let plain = common::moderate_in(&root, &args, input);
+    let mut with = args.to_vec();
+    with.insert(1, "--profile-rules");
+    let profiled = common::moderate_in(&root, &with, input);
+    assert_eq!(plain.status.code(), Some(0), "{}", common::stderr(&plain));
+    assert_eq!(profiled.status.code(), Some(0), "{}", common::stderr(&profiled));
+    assert_eq!(plain.stdout, profiled.stdout, "the profile changes no verdict");
+    assert!(!common::stderr(&plain).contains("rule profile"));
+    let table = common::stderr(&profiled);
+    assert!(table.starts_with("rule profile: 3 comments"), "{table}");
+    for stage in ["normalize", "literal automaton", "regex patterns, normalized text", "decide"] {
+        assert!(table.lines().any(|l| l.starts_with(stage)), "no {stage} row in {table}");
+    }
+    // Every rule that gave a reason has a row with at least one hit.
+    let records = common::records(&plain);
+    let hit_rules: Vec<String> = records
+        .iter()
+        .flat_map(|r| r["reasons"].as_array().cloned().unwrap_or_default())
+        .filter_map(|reason| reason["rule"].as_str().map(str::to_string))
+        .collect();
+    assert!(!hit_rules.is_empty(), "the input hits rules");
+    for rule in hit_rules {
+        let row = table.lines().find(|l| l.split_whitespace().next() == Some(rule.as_str()));
+        let row = row.unwrap_or_else(|| panic!("no row for {rule} in {table}"));
+        let hits: u64 = row.split_whitespace().last().and_then(|h| h.parse().ok()).unwrap_or(0);
+        assert!(hits >= 1, "{row}");
+    }
+}

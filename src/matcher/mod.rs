@@ -10,6 +10,7 @@
 //! normalizer's offset map, so a reason shows the evasive form exactly as written. The matcher
 //! knows the compiled rules but no file format and no output.
 
+pub mod profile;
 pub mod regex;
 pub mod structural;
 pub mod variants;
@@ -19,6 +20,7 @@ use std::ops::Range;
 
 use crate::comment::Comment;
 use crate::normalize::{Normalized, Normalizer};
+use profile::{RuleProfile, Stage, Watch};
 
 /// One piece of evidence: rule `rule` hit, at `span` of the original body (None for signals
 /// about metadata, e.g. the entry's kind).
@@ -206,12 +208,30 @@ impl Matcher {
     /// and the regex patterns whose required literals occurred (at the word boundaries they
     /// need) run after the pass.
     pub fn scan(&self, comment: &Comment, body: &str, scratch: &mut Scratch, out: &mut Hits) {
+        self.scan_profiled(comment, body, scratch, out, None);
+    }
+
+    /// [`scan`](Self::scan), adding its time per stage and per rule to `profile` when it is on
+    /// (`run --profile-rules`).
+    pub fn scan_profiled(
+        &self,
+        comment: &Comment,
+        body: &str,
+        scratch: &mut Scratch,
+        out: &mut Hits,
+        profile: Option<&RuleProfile>,
+    ) {
+        let mut watch = Watch::start(profile);
         self.normalizer.normalize_into(body, &mut scratch.norm);
+        watch.lap(Stage::Normalize);
         let norm = &scratch.norm;
         scratch.reported.clear();
         let reported = &mut scratch.reported;
         let mut add = |hit: Hit, text: &str, start: usize| {
             if !self.is_reported(hit.rule, text, start) {
+                if let Some(p) = profile {
+                    p.hit(hit.rule);
+                }
                 out.push(hit)
             } else if reported.len() < MAX_REPORTED {
                 reported.push(hit)
@@ -229,17 +249,26 @@ impl Matcher {
             },
             |lit, s, e| self.norm_regex.wake(lit, text, s, e, cand),
         );
-        self.norm_regex.run(text, cand, |rule, r| {
+        watch.lap(Stage::Literals);
+        self.norm_regex.run_profiled(text, cand, profile, |rule, r| {
             let start = r.start;
             add(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) }, text, start);
         });
-        self.raw_regex.scan(body, cand, |rule, r| {
+        watch.lap(Stage::NormRegex);
+        self.raw_regex.scan_profiled(body, cand, profile, |rule, r| {
             let start = r.start;
             add(Hit { rule, span: Some(r) }, body, start);
         });
+        watch.lap(Stage::RawRegex);
         for (rule, signal) in &self.signals {
-            signal.scan(comment, body, |span| out.push(Hit { rule: *rule, span }));
+            signal.scan(comment, body, |span| {
+                if let Some(p) = profile {
+                    p.hit(*rule);
+                }
+                out.push(Hit { rule: *rule, span })
+            });
         }
+        watch.lap(Stage::Signals);
     }
 
     /// True when `rule` has an `unless_after` context and the text just before `start` (same

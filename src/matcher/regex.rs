@@ -27,10 +27,13 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use std::sync::OnceLock;
+use std::time::Instant;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Class, Hir, HirKind};
+
+use super::profile::RuleProfile;
 
 /// Patterns of several rules compiled together.
 #[derive(Debug, Clone, Default)]
@@ -195,6 +198,17 @@ impl RegexRules {
     /// Calls `f(rule, range)` for every match of every pattern that hits `haystack`, pattern by
     /// pattern in order. `cand` is a reusable buffer.
     pub fn scan(&self, haystack: &str, cand: &mut Vec<u64>, f: impl FnMut(usize, Range<usize>)) {
+        self.scan_profiled(haystack, cand, None, f);
+    }
+
+    /// [`scan`](Self::scan), timing each pattern run into `profile` when it is on.
+    pub fn scan_profiled(
+        &self,
+        haystack: &str,
+        cand: &mut Vec<u64>,
+        profile: Option<&RuleProfile>,
+        f: impl FnMut(usize, Range<usize>),
+    ) {
         if self.patterns.is_empty() {
             return;
         }
@@ -204,7 +218,7 @@ impl RegexRules {
                 self.wake(m.pattern().as_usize(), haystack, m.start(), m.end(), cand);
             }
         }
-        self.run(haystack, cand, f);
+        self.run_profiled(haystack, cand, profile, f);
     }
 
     /// Starts a scan: `cand` holds the patterns that always run.
@@ -235,7 +249,18 @@ impl RegexRules {
 
     /// Runs every pattern marked in `cand`, in pattern order, calling `f(rule, range)` for each
     /// non-empty match.
-    pub fn run(&self, haystack: &str, cand: &[u64], mut f: impl FnMut(usize, Range<usize>)) {
+    pub fn run(&self, haystack: &str, cand: &[u64], f: impl FnMut(usize, Range<usize>)) {
+        self.run_profiled(haystack, cand, None, f);
+    }
+
+    /// [`run`](Self::run), timing each pattern run into `profile` when it is on.
+    pub fn run_profiled(
+        &self,
+        haystack: &str,
+        cand: &[u64],
+        profile: Option<&RuleProfile>,
+        mut f: impl FnMut(usize, Range<usize>),
+    ) {
         for (w, &bits) in cand.iter().enumerate() {
             let mut bits = bits;
             while bits != 0 {
@@ -244,10 +269,16 @@ impl RegexRules {
                 if i >= self.patterns.len() {
                     break;
                 }
-                for m in self.regex(i).find_iter(haystack) {
+                // First-use compilation is not the rule's search time (the stage's time has it).
+                let re = self.regex(i);
+                let t0 = profile.map(|_| Instant::now());
+                for m in re.find_iter(haystack) {
                     if m.start() < m.end() {
                         f(self.rule_of[i], m.range());
                     }
+                }
+                if let (Some(p), Some(t0)) = (profile, t0) {
+                    p.rule_run(self.rule_of[i], t0.elapsed());
                 }
             }
         }
