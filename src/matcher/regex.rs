@@ -454,8 +454,15 @@ fn req(hir: &Hir) -> Option<Vec<Lit>> {
     if let Some(set) = exact(hir) {
         return (!set.iter().any(|l| l.bytes.is_empty())).then_some(set);
     }
+    req_inexact(hir)
+}
+
+/// [`req`] of a node already known to have no small exact set (so it is not computed again:
+/// over a list-expanded pattern, recomputing it at every level cost more than the rest of the
+/// analysis).
+fn req_inexact(hir: &Hir) -> Option<Vec<Lit>> {
     match hir.kind() {
-        HirKind::Capture(c) => req(&c.sub),
+        HirKind::Capture(c) => req_inexact(&c.sub),
         HirKind::Repetition(r) if r.min >= 1 => req(&r.sub),
         HirKind::Alternation(subs) => union(subs, req),
         HirKind::Concat(subs) => {
@@ -486,7 +493,7 @@ fn req(hir: &Hir) -> Option<Vec<Lit>> {
                     },
                     None => {
                         offer(std::mem::replace(&mut run, empty()));
-                        if let Some(r) = req(s) {
+                        if let Some(r) = req_inexact(s) {
                             offer(r);
                         }
                     }
@@ -585,6 +592,17 @@ mod tests {
                 }
             }
             assert_eq!(got, want, "{h}");
+            // The same through the gated interface, the literals scanned by the caller.
+            let (gated, lits) =
+                RegexRules::build_gated(pats.iter().enumerate().map(|(i, p)| (i, p.to_string(), hir(p))).collect());
+            let ac = AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&lits).unwrap();
+            gated.begin(&mut cand);
+            for m in ac.find_overlapping_iter(h) {
+                gated.wake(m.pattern().as_usize(), h, m.start(), m.end(), &mut cand);
+            }
+            let mut via_gate = Vec::new();
+            gated.run(h, &cand, |r, m| via_gate.push((r, m)));
+            assert_eq!(via_gate, want, "{h} (gated)");
         }
     }
 }
