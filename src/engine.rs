@@ -119,6 +119,9 @@ impl Engine {
         let judged = &body[..cut];
         let profile = self.0.profile.as_deref();
         self.0.matcher.scan_profiled(comment, judged, &mut scratch.matcher, &mut scratch.hits, profile);
+        // A per-comment scorer over the normalized words (a model signal) plugs in here:
+        // `scratch.matcher.norm.text` is this comment's normalized text, and what it finds goes
+        // into `scratch.hits` as a `Hit` of its rule before decide.
         let t = &self.0.thresholds;
         let t0 = profile.map(|_| std::time::Instant::now());
         let mut v = crate::decide::decide(&comment.id, judged, &mut scratch.hits, &self.0.rules, t);

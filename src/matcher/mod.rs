@@ -1,10 +1,14 @@
 //! The match stage: one scan of a comment against every compiled rule.
 //!
-//! - wordlists: all lists of all rules in one [`wordlist::WordlistSet`] (a few Aho-Corasick
-//!   automata), run once over the normalized text;
-//! - regex rules: a literal prefilter over the normalized text and one over the raw body; only
-//!   the patterns whose required strings occur run, for their spans ([`regex`]);
-//! - structural signals read the parsed comment ([`structural`]).
+//! - one literal automaton over the normalized text ([`wordlist::WordlistSet`], built with
+//!   [`wordlist::WordlistSet::build_with_gate`]) holds every wordlist term with its variants
+//!   **and** the required literals of every normalized regex pattern; one pass finds the
+//!   wordlist hits and wakes the patterns whose literals occurred at the word boundaries they
+//!   need, and only those patterns run ([`regex`]). A clean comment costs that pass, the raw
+//!   gate's, and the few patterns that have no required literal;
+//! - patterns on the raw body have their own, small literal gate;
+//! - structural signals read the parsed comment ([`structural`]);
+//! - `run --profile-rules` times all of it per stage and per rule ([`profile`]).
 //!
 //! Every [`Hit`] carries byte offsets into the **original** body, mapped back through the
 //! normalizer's offset map, so a reason shows the evasive form exactly as written. The matcher
