@@ -128,7 +128,7 @@ impl RuleProfile {
             })
             .filter(|r| r.nanos > 0 || r.hits > 0)
             .collect();
-        rows.sort_by(|a, b| b.nanos.cmp(&a.nanos));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.nanos));
         rows
     }
 
