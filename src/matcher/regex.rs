@@ -442,11 +442,35 @@ fn product(a: &[Lit], b: &[Lit]) -> Option<Vec<Lit>> {
     Some(out)
 }
 
-/// How selective a required set is: longer shortest string first, then fewer strings.
-fn quality(set: &[Lit]) -> (usize, std::cmp::Reverse<usize>) {
-    // Past a few bytes a longer literal is hardly rarer in comments, while products of list
-    // expansions grow the set (and the start-up time of the automaton) a hundredfold.
-    (set.iter().map(|l| l.bytes.len()).min().unwrap_or(0).min(SELECTIVE_LEN), std::cmp::Reverse(set.len()))
+/// How selective a required set is: a set with no common-word literal first, then longer
+/// shortest string, then fewer strings. (A `{list}` slot is rare only as whole words: that is
+/// what [`with_edges`] gives it, from the text around it in the pattern.)
+fn quality(set: &[Lit]) -> (bool, usize, std::cmp::Reverse<usize>) {
+    // A literal that is only common words (`you `, `u `, `,`) occurs in most comments: a gate
+    // on it wakes its pattern nearly always (the vocative pattern ran on 4 comments in 5), while
+    // the `{insult}` slot of the same pattern is rare. Past a few bytes a longer literal is
+    // hardly rarer, while products of list expansions grow the set (and the start-up time of
+    // the automaton) a hundredfold.
+    let rare = !set.iter().any(|l| is_common(&l.bytes));
+    (rare, set.iter().map(|l| l.bytes.len()).min().unwrap_or(0).min(SELECTIVE_LEN), std::cmp::Reverse(set.len()))
+}
+
+/// Words so frequent in comments that a literal made only of them (and punctuation) does not
+/// filter: function words, pronouns and their chat spellings.
+const COMMON_WORDS: &[&str] = &[
+    "a", "about", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did",
+    "do", "does", "for", "from", "get", "go", "had", "has", "have", "he", "her", "here", "him", "his", "how", "i",
+    "if", "im", "in", "is", "it", "its", "just", "like", "me", "more", "my", "no", "not", "of", "on", "one", "or",
+    "our", "out", "people", "r", "really", "she", "so", "some", "such", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "u", "up", "ur", "us", "very", "was", "we", "were", "what", "who",
+    "why", "will", "with", "would", "ya", "yo", "you", "your", "youre",
+];
+
+/// True when `lit` holds no word outside [`COMMON_WORDS`] (so also for pure punctuation).
+fn is_common(lit: &[u8]) -> bool {
+    lit.split(|b| !b.is_ascii_alphanumeric() && *b < 0x80).filter(|w| !w.is_empty()).all(|w| {
+        w.iter().all(u8::is_ascii_alphanumeric) && COMMON_WORDS.binary_search_by(|c| c.as_bytes().cmp(w)).is_ok()
+    })
 }
 
 /// A required set of `hir` (every match contains one of the strings), or None.
@@ -479,30 +503,133 @@ fn req_inexact(hir: &Hir) -> Option<Vec<Lit>> {
             };
             let empty = || vec![Lit::plain(Vec::new())];
             let mut run: Vec<Lit> = empty();
-            for s in subs {
+            // Where the current run began (its literals follow `subs[..from]`).
+            let mut from = 0;
+            for (i, s) in subs.iter().enumerate() {
                 match exact(s) {
                     Some(e) => match product(&run, &e) {
                         Some(p) => run = p,
                         None => {
-                            offer(std::mem::replace(&mut run, empty()));
+                            offer(with_edges(std::mem::replace(&mut run, empty()), &subs[..from], &subs[i..]));
                             match product(&run, &e) {
-                                Some(p) => run = p,
-                                None => offer(e),
+                                Some(p) => {
+                                    run = p;
+                                    from = i;
+                                }
+                                None => {
+                                    offer(with_edges(e, &subs[..i], &subs[i + 1..]));
+                                    from = i + 1;
+                                }
                             }
                         }
                     },
                     None => {
-                        offer(std::mem::replace(&mut run, empty()));
+                        offer(with_edges(std::mem::replace(&mut run, empty()), &subs[..from], &subs[i..]));
+                        from = i + 1;
                         if let Some(r) = req_inexact(s) {
                             offer(r);
                         }
                     }
                 }
             }
+            let run = with_edges(run, &subs[..from], &[]);
             offer(run);
             best
         }
         _ => None,
+    }
+}
+
+/// Adds the word boundaries a run's context implies: a literal that starts with a word
+/// character right after text that always ends in a non-word character (or at the start of the
+/// text) starts on a boundary, and likewise at its end. `before` and `after` are the siblings
+/// around the run in its concatenation; empty means "unknown", which claims nothing.
+fn with_edges(mut set: Vec<Lit>, before: &[Hir], after: &[Hir]) -> Vec<Lit> {
+    let (pre, post) = (ends_nonword(before), starts_nonword(after));
+    if !(pre || post) {
+        return set;
+    }
+    for l in &mut set {
+        let Ok(text) = std::str::from_utf8(&l.bytes) else { continue };
+        if pre && text.chars().next().is_some_and(is_word_char) {
+            l.edges.start = true;
+        }
+        if post && text.chars().next_back().is_some_and(is_word_char) {
+            l.edges.end = true;
+        }
+    }
+    set
+}
+
+fn is_word_char(c: char) -> bool {
+    regex_syntax::try_is_word_character(c).unwrap_or(true)
+}
+
+/// Most characters of a class examined for [`starts_nonword`] / [`ends_nonword`].
+const MAX_CLASS_SCAN: u32 = 4096;
+
+/// Every character `hir`'s class can match is a non-word character.
+fn class_nonword(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let n: u32 = c.ranges().iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum();
+            n <= MAX_CLASS_SCAN && c.ranges().iter().all(|r| (r.start()..=r.end()).all(|ch| !is_word_char(ch)))
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            c.ranges().iter().all(|r| (r.start()..=r.end()).all(|b| b < 0x80 && !is_word_char(char::from(b))))
+        }
+        _ => false,
+    }
+}
+
+/// Whether every match of the concatenation `seq` begins with a non-word character or sits at
+/// the end of the text (what follows a word character then is a boundary). False when unsure.
+fn starts_nonword(seq: &[Hir]) -> bool {
+    starts_nw(&seq.iter().collect::<Vec<_>>())
+}
+
+/// Whether every match of `seq` ends with a non-word character or sits at the start of the
+/// text. False when unsure.
+fn ends_nonword(seq: &[Hir]) -> bool {
+    ends_nw(&seq.iter().collect::<Vec<_>>())
+}
+
+fn starts_nw<'a>(seq: &[&'a Hir]) -> bool {
+    use regex_syntax::hir::Look;
+    let Some((h, rest)) = seq.split_first() else { return false };
+    let with = |first: &'a Hir| -> Vec<&'a Hir> { std::iter::once(first).chain(rest.iter().copied()).collect() };
+    match h.kind() {
+        HirKind::Empty => starts_nw(rest),
+        HirKind::Literal(l) => {
+            std::str::from_utf8(&l.0).ok().and_then(|t| t.chars().next()).is_some_and(|c| !is_word_char(c))
+        }
+        HirKind::Class(_) => class_nonword(h),
+        // `$` is the end; a boundary right after a word character means a non-word one follows.
+        HirKind::Look(Look::End | Look::WordUnicode | Look::WordEndUnicode) => true,
+        HirKind::Look(_) => false,
+        HirKind::Capture(c) => starts_nw(&with(&c.sub)),
+        HirKind::Repetition(r) => starts_nw(&[&*r.sub]) && (r.min >= 1 || starts_nw(rest)),
+        HirKind::Concat(subs) => starts_nw(&subs.iter().chain(rest.iter().copied()).collect::<Vec<_>>()),
+        HirKind::Alternation(alts) => alts.iter().all(|a| starts_nw(&with(a))),
+    }
+}
+
+fn ends_nw<'a>(seq: &[&'a Hir]) -> bool {
+    use regex_syntax::hir::Look;
+    let Some((h, rest)) = seq.split_last() else { return false };
+    let with = |last: &'a Hir| -> Vec<&'a Hir> { rest.iter().copied().chain(std::iter::once(last)).collect() };
+    match h.kind() {
+        HirKind::Empty => ends_nw(rest),
+        HirKind::Literal(l) => {
+            std::str::from_utf8(&l.0).ok().and_then(|t| t.chars().next_back()).is_some_and(|c| !is_word_char(c))
+        }
+        HirKind::Class(_) => class_nonword(h),
+        HirKind::Look(Look::Start | Look::WordUnicode | Look::WordStartUnicode) => true,
+        HirKind::Look(_) => false,
+        HirKind::Capture(c) => ends_nw(&with(&c.sub)),
+        HirKind::Repetition(r) => ends_nw(&[&*r.sub]) && (r.min >= 1 || ends_nw(rest)),
+        HirKind::Concat(subs) => ends_nw(&rest.iter().copied().chain(subs.iter()).collect::<Vec<_>>()),
+        HirKind::Alternation(alts) => alts.iter().all(|a| ends_nw(&with(a))),
     }
 }
 
@@ -535,6 +662,30 @@ mod tests {
     }
 
     #[test]
+    fn context_gives_slots_their_word_boundaries() {
+        let both = Edges { start: true, end: true };
+        let set = required(&hir(r"\b(?:you|u) (?:[a-z-]+ ){0,3}?(?:idiot|moron)\s*(?:[.!?,;]|$)")).unwrap();
+        assert_eq!(set.len(), 2, "{set:?}");
+        assert!(set.iter().all(|l| l.edges == both), "{set:?}");
+        // After a word character there is no boundary to claim.
+        let set = required(&hir(r"\w+(?:idiotic|moronic)\b")).unwrap();
+        assert!(set.iter().all(|l| !l.edges.start && l.edges.end), "{set:?}");
+        // An optional prefix ending in a letter: no claim either.
+        let set = required(&hir(r"\b(?:[a-z]+)?(?:idiotic|moronic)(?:x|$)")).unwrap();
+        assert!(set.iter().all(|l| !l.edges.start && !l.edges.end), "{set:?}");
+    }
+
+    #[test]
+    fn common_words_are_not_gates() {
+        assert!(COMMON_WORDS.windows(2).all(|w| w[0] < w[1]), "sorted, for the binary search");
+        assert!(is_common(b"you ") && is_common(b"u r") && is_common(b",") && is_common(b"you are"));
+        assert!(!is_common(b"idiot") && !is_common(b"you idiot") && !is_common(b"\xc3\xa9"));
+        // The rare slot wins over the common words before it.
+        assert_eq!(req_of(r"\b(?:you|u) \w+ (?:idiot|moron)\b"), Some(vec![" idiot".into(), " moron".into()]));
+        assert_eq!(req_of(r"\byou (?:are|r) \w*(?:ab|cd)"), Some(vec!["ab".into(), "cd".into()]));
+    }
+
+    #[test]
     fn word_boundaries_become_edges() {
         let set = required(&hir(r"\b(?:ho|hoe)s?\b")).unwrap();
         assert!(set.iter().all(|l| l.edges == Edges { start: true, end: true }), "{set:?}");
@@ -560,6 +711,9 @@ mod tests {
             r"\byo\b",
             r"you(?:\b|r) \w+",
             r"\bu r (?:a|an)\b",
+            r"\b(?:you|u) (?:[a-z-]+ ){0,3}?(?:idiot|ass)\s*(?:[.!?,;]|$)",
+            r",\s*(?:you )?(?:ass|idiot)\s*(?:[.!?]|$)",
+            r"(?:\w+ )?(?:ass|idiot)s?(?:x|y)",
         ];
         let rules =
             RegexRules::build(pats.iter().enumerate().map(|(i, p)| (i, p.to_string(), hir(p))).collect()).unwrap();
@@ -580,6 +734,16 @@ mod tests {
             "youth you mom",
             "u r a",
             "menu r an",
+            "you big idiot.",
+            "you class.",
+            "you ass",
+            "hey, ass!",
+            "you, bass.",
+            "you morass",
+            "u  x ass,",
+            "ok ,idiot",
+            "assx idiotsy bassx",
+            "é ass. éidiot",
         ] {
             let mut got = Vec::new();
             rules.scan(h, &mut cand, |r, m| got.push((r, m)));
