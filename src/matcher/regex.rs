@@ -442,35 +442,14 @@ fn product(a: &[Lit], b: &[Lit]) -> Option<Vec<Lit>> {
     Some(out)
 }
 
-/// How selective a required set is: a set with no common-word literal first, then longer
-/// shortest string, then fewer strings. (A `{list}` slot is rare only as whole words: that is
-/// what [`with_edges`] gives it, from the text around it in the pattern.)
-fn quality(set: &[Lit]) -> (bool, usize, std::cmp::Reverse<usize>) {
-    // A literal that is only common words (`you `, `u `, `,`) occurs in most comments: a gate
-    // on it wakes its pattern nearly always (the vocative pattern ran on 4 comments in 5), while
-    // the `{insult}` slot of the same pattern is rare. Past a few bytes a longer literal is
-    // hardly rarer, while products of list expansions grow the set (and the start-up time of
-    // the automaton) a hundredfold.
-    let rare = !set.iter().any(|l| is_common(&l.bytes));
-    (rare, set.iter().map(|l| l.bytes.len()).min().unwrap_or(0).min(SELECTIVE_LEN), std::cmp::Reverse(set.len()))
-}
-
-/// Words so frequent in comments that a literal made only of them (and punctuation) does not
-/// filter: function words, pronouns and their chat spellings.
-const COMMON_WORDS: &[&str] = &[
-    "a", "about", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did",
-    "do", "does", "for", "from", "get", "go", "had", "has", "have", "he", "her", "here", "him", "his", "how", "i",
-    "if", "im", "in", "is", "it", "its", "just", "like", "me", "more", "my", "no", "not", "of", "on", "one", "or",
-    "our", "out", "people", "r", "really", "she", "so", "some", "such", "that", "the", "their", "them", "then",
-    "there", "these", "they", "this", "those", "to", "u", "up", "ur", "us", "very", "was", "we", "were", "what", "who",
-    "why", "will", "with", "would", "ya", "yo", "you", "your", "youre",
-];
-
-/// True when `lit` holds no word outside [`COMMON_WORDS`] (so also for pure punctuation).
-fn is_common(lit: &[u8]) -> bool {
-    lit.split(|b| !b.is_ascii_alphanumeric() && *b < 0x80).filter(|w| !w.is_empty()).all(|w| {
-        w.iter().all(u8::is_ascii_alphanumeric) && COMMON_WORDS.binary_search_by(|c| c.as_bytes().cmp(w)).is_ok()
-    })
+/// How selective a required set is: longer shortest string first, then fewer strings.
+///
+/// (Ranking sets made only of common words, `you ` or `,`, below the others was measured and
+/// dropped: the slots it preferred instead woke their patterns more often, see docs/bench.md.)
+fn quality(set: &[Lit]) -> (usize, std::cmp::Reverse<usize>) {
+    // Past a few bytes a longer literal is hardly rarer in comments, while products of list
+    // expansions grow the set (and the start-up time of the automaton) a hundredfold.
+    (set.iter().map(|l| l.bytes.len()).min().unwrap_or(0).min(SELECTIVE_LEN), std::cmp::Reverse(set.len()))
 }
 
 /// A required set of `hir` (every match contains one of the strings), or None.
@@ -673,16 +652,6 @@ mod tests {
         // An optional prefix ending in a letter: no claim either.
         let set = required(&hir(r"\b(?:[a-z]+)?(?:idiotic|moronic)(?:x|$)")).unwrap();
         assert!(set.iter().all(|l| !l.edges.start && !l.edges.end), "{set:?}");
-    }
-
-    #[test]
-    fn common_words_are_not_gates() {
-        assert!(COMMON_WORDS.windows(2).all(|w| w[0] < w[1]), "sorted, for the binary search");
-        assert!(is_common(b"you ") && is_common(b"u r") && is_common(b",") && is_common(b"you are"));
-        assert!(!is_common(b"idiot") && !is_common(b"you idiot") && !is_common(b"\xc3\xa9"));
-        // The rare slot wins over the common words before it.
-        assert_eq!(req_of(r"\b(?:you|u) \w+ (?:idiot|moron)\b"), Some(vec![" idiot".into(), " moron".into()]));
-        assert_eq!(req_of(r"\byou (?:are|r) \w*(?:ab|cd)"), Some(vec!["ab".into(), "cd".into()]));
     }
 
     #[test]
