@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::comment::Comment;
 use crate::decide::author::{AuthorPolicy, AuthorRules};
 use crate::decide::Thresholds;
+use crate::matcher::profile::{RuleProfile, Stage};
 use crate::matcher::{Hit, Hits, Matcher};
 use crate::normalize::Normalized;
 use crate::rule::RuleMeta;
@@ -43,7 +44,7 @@ impl Default for Limits {
 /// The id of the reason a cut body gets.
 pub const TOO_LONG_RULE: &str = "input.too-long";
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Inner {
     rules: Vec<RuleMeta>,
     matcher: Matcher,
@@ -51,6 +52,8 @@ struct Inner {
     limits: Limits,
     authors: AuthorRules,
     origin: String,
+    /// Time per stage and rule, when `run --profile-rules` asked for it.
+    profile: Option<Arc<RuleProfile>>,
 }
 
 /// The compiled policy. Cloning is cheap.
@@ -80,7 +83,20 @@ impl Engine {
         authors: AuthorRules,
         origin: String,
     ) -> Engine {
-        Engine(Arc::new(Inner { rules, matcher, thresholds, limits, authors, origin }))
+        Engine(Arc::new(Inner { rules, matcher, thresholds, limits, authors, origin, profile: None }))
+    }
+
+    /// This engine with per-stage and per-rule timing on (`run --profile-rules`): the same
+    /// verdicts, plus a [`RuleProfile`] that every clone of the returned engine adds into.
+    pub fn profiled(&self) -> Engine {
+        let mut inner = (*self.0).clone();
+        inner.profile = Some(Arc::new(RuleProfile::new(inner.rules.len())));
+        Engine(Arc::new(inner))
+    }
+
+    /// The timing of a [`profiled`](Self::profiled) engine so far.
+    pub fn rule_profile(&self) -> Option<&RuleProfile> {
+        self.0.profile.as_deref()
     }
 
     /// Judges one comment.
@@ -101,9 +117,18 @@ impl Engine {
             cut -= 1;
         }
         let judged = &body[..cut];
-        self.0.matcher.scan(comment, judged, &mut scratch.matcher, &mut scratch.hits);
+        let profile = self.0.profile.as_deref();
+        self.0.matcher.scan_profiled(comment, judged, &mut scratch.matcher, &mut scratch.hits, profile);
+        // A per-comment scorer over the normalized words (a model signal) plugs in here:
+        // `scratch.matcher.norm.text` is this comment's normalized text, and what it finds goes
+        // into `scratch.hits` as a `Hit` of its rule before decide.
         let t = &self.0.thresholds;
+        let t0 = profile.map(|_| std::time::Instant::now());
         let mut v = crate::decide::decide(&comment.id, judged, &mut scratch.hits, &self.0.rules, t);
+        if let (Some(p), Some(t0)) = (profile, t0) {
+            p.stage(Stage::Decide, t0.elapsed());
+            p.comment();
+        }
         if cut < body.len() {
             v.reasons.push(Reason {
                 rule: TOO_LONG_RULE.to_string(),
@@ -136,14 +161,13 @@ impl Engine {
 
     /// The normalized form of `body`.
     pub fn normalize(&self, body: &str) -> Normalized {
-        self.0.matcher.normalizer.normalize(body)
+        self.0.matcher.normalizer().normalize(body)
     }
 
     /// Compiles every regex pattern now (they are otherwise compiled on first use): the id of
     /// each rule with a pattern that does not compile, and why. `moderate check` calls it.
     pub fn compile_all(&self) -> Vec<(String, String)> {
-        let m = &self.0.matcher;
-        let failed = m.norm_regex.compile_all().into_iter().chain(m.raw_regex.compile_all());
+        let failed = self.0.matcher.compile_all().into_iter();
         failed.map(|(rule, e)| (self.0.rules[rule].id.clone(), e)).collect()
     }
 

@@ -46,6 +46,10 @@ pub struct RunArgs {
     /// No summary, no progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Time the match stage per stage and per rule, and print the table to stderr at the end
+    /// (judging is a little slower while it counts).
+    #[arg(long)]
+    pub profile_rules: bool,
 }
 
 /// The terminal progress bar: comments, MB read, rate, and an ETA when the input size is known.
@@ -83,7 +87,7 @@ fn progress_bar(inputs: &[read::Input], read: Arc<AtomicU64>) -> Bar {
 /// Runs `moderate run`.
 pub fn run(args: RunArgs) -> CliResult {
     let loaded = super::common::load_config(args.config.as_deref(), false)?;
-    let engine = loaded.engine;
+    let engine = if args.profile_rules { loaded.engine.profiled() } else { loaded.engine };
     let inputs = if args.inputs.is_empty() { vec![PathBuf::from("-")] } else { args.inputs.clone() };
     if inputs.iter().any(|p| p.as_os_str() == "-") && io::stdin().is_terminal() {
         eprintln!("reading comments from stdin; Ctrl-D to end");
@@ -164,6 +168,9 @@ pub fn run(args: RunArgs) -> CliResult {
     }
     if !args.quiet {
         eprint!("{}", summary.summary.render(summary.elapsed()));
+    }
+    if let Some(profile) = engine.rule_profile() {
+        eprint!("{}", profile.render(engine.rules()));
     }
     if result.interrupted {
         eprintln!("moderate: interrupted after {} records (every output holds exactly these)", summary.summary.records);

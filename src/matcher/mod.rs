@@ -1,15 +1,20 @@
 //! The match stage: one scan of a comment against every compiled rule.
 //!
-//! - wordlists: all lists of all rules in one [`wordlist::WordlistSet`] (a few Aho-Corasick
-//!   automata), run once over the normalized text;
-//! - regex rules: a literal prefilter over the normalized text and one over the raw body; only
-//!   the patterns whose required strings occur run, for their spans ([`regex`]);
-//! - structural signals read the parsed comment ([`structural`]).
+//! - one literal automaton over the normalized text ([`wordlist::WordlistSet`], built with
+//!   [`wordlist::WordlistSet::build_with_gate`]) holds every wordlist term with its variants
+//!   **and** the required literals of every normalized regex pattern; one pass finds the
+//!   wordlist hits and wakes the patterns whose literals occurred at the word boundaries they
+//!   need, and only those patterns run ([`regex`]). A clean comment costs that pass, the raw
+//!   gate's, and the few patterns that have no required literal;
+//! - patterns on the raw body have their own, small literal gate;
+//! - structural signals read the parsed comment ([`structural`]);
+//! - `run --profile-rules` times all of it per stage and per rule ([`profile`]).
 //!
 //! Every [`Hit`] carries byte offsets into the **original** body, mapped back through the
 //! normalizer's offset map, so a reason shows the evasive form exactly as written. The matcher
 //! knows the compiled rules but no file format and no output.
 
+pub mod profile;
 pub mod regex;
 pub mod structural;
 pub mod variants;
@@ -19,6 +24,7 @@ use std::ops::Range;
 
 use crate::comment::Comment;
 use crate::normalize::{Normalized, Normalizer};
+use profile::{RuleProfile, Stage, Watch};
 
 /// One piece of evidence: rule `rule` hit, at `span` of the original body (None for signals
 /// about metadata, e.g. the entry's kind).
@@ -120,58 +126,153 @@ impl Hits {
 /// Fewest hits before a compaction (a normal comment never reaches it).
 const COMPACT_MIN: usize = 4096;
 
-/// The compiled matching half of the engine.
+/// The compiled matching half of the engine, built by [`Matcher::build`] (its fields are
+/// private: the combined automaton ties the wordlists and the normalized patterns together).
 #[derive(Debug, Clone)]
 pub struct Matcher {
     /// The normalizer the text goes through before wordlists and normalized regexes.
-    pub normalizer: Normalizer,
-    /// Every wordlist, compiled together.
-    pub words: wordlist::WordlistSet,
+    normalizer: Normalizer,
+    /// Every wordlist, compiled together with the normalized patterns' required literals.
+    words: wordlist::WordlistSet,
     /// List index in `words` → rule index.
+    word_rule: Vec<usize>,
+    /// Patterns on the normalized text, gated by `words`' automaton.
+    norm_regex: regex::RegexRules,
+    /// Patterns on the raw body, with their own literal automaton.
+    raw_regex: regex::RegexRules,
+    /// Structural signals with their rule index.
+    signals: Vec<(usize, structural::CompiledSignal)>,
+    /// Per rule: the reported-speech context (`unless_after`) that cancels a match after it.
+    unless_after: Vec<Option<::regex::Regex>>,
+}
+
+/// What a [`Matcher`] is built from (the config loader fills it in, rule by rule).
+#[derive(Debug, Default)]
+pub struct MatcherParts {
+    /// The normalizer for text and terms.
+    pub normalizer: Normalizer,
+    /// Every wordlist, with the index of its rule in `word_rule`.
+    pub lists: Vec<wordlist::ListSpec>,
+    /// List index → rule index.
     pub word_rule: Vec<usize>,
-    /// Patterns on the normalized text.
-    pub norm_regex: regex::RegexRules,
-    /// Patterns on the raw body.
-    pub raw_regex: regex::RegexRules,
+    /// `(rule, expanded pattern, parsed pattern)` on the normalized text.
+    pub norm_patterns: Vec<(usize, String, ::regex_syntax::hir::Hir)>,
+    /// The same on the raw body.
+    pub raw_patterns: Vec<(usize, String, ::regex_syntax::hir::Hir)>,
     /// Structural signals with their rule index.
     pub signals: Vec<(usize, structural::CompiledSignal)>,
-    /// Per rule: the reported-speech context (`unless_after`) that cancels a match after it.
-    pub unless_after: Vec<Option<::regex::Regex>>,
+    /// `(rule, context)` of the rules with `unless_after`.
+    pub unless_after: Vec<(usize, ::regex::Regex)>,
+    /// Number of rules.
+    pub rules: usize,
 }
 
 /// How far back `unless_after` looks: a sentence's worth of text before the match.
 const CONTEXT_BYTES: usize = 120;
 
 impl Matcher {
+    /// Compiles `parts`: one literal automaton over the normalized text for the wordlist terms
+    /// (with their variants) and the required literals of the normalized patterns, and one over
+    /// the raw body for the raw patterns.
+    ///
+    /// # Errors
+    /// An automaton cannot be built (the message says which).
+    pub fn build(parts: MatcherParts) -> Result<Matcher, String> {
+        let MatcherParts { normalizer, lists, word_rule, norm_patterns, raw_patterns, signals, unless_after, rules } =
+            parts;
+        let (norm_regex, gate) = regex::RegexRules::build_gated(norm_patterns);
+        let words = wordlist::WordlistSet::build_with_gate(&lists, &normalizer, &gate)
+            .map_err(|e| format!("cannot compile the wordlists: {e}"))?;
+        let raw_regex = regex::RegexRules::build(raw_patterns).map_err(|e| format!("regex set: {e}"))?;
+        let mut context = vec![None; rules];
+        for (rule, re) in unless_after {
+            if let Some(c) = context.get_mut(rule) {
+                *c = Some(re);
+            }
+        }
+        Ok(Matcher { normalizer, words, word_rule, norm_regex, raw_regex, signals, unless_after: context })
+    }
+
+    /// The normalizer.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
+    /// Compiles every regex pattern now: the rule index and error of each that fails.
+    pub fn compile_all(&self) -> Vec<(usize, String)> {
+        let mut failed = self.norm_regex.compile_all();
+        failed.extend(self.raw_regex.compile_all());
+        failed
+    }
+
     /// Scans `body` (the comment's body, or the part of it that is judged) and `comment`'s
     /// metadata, and adds every hit to `out` (unordered; `decide` orders them).
+    ///
+    /// The normalized text is scanned once for literals: wordlist hits are judged as they come,
+    /// and the regex patterns whose required literals occurred (at the word boundaries they
+    /// need) run after the pass.
     pub fn scan(&self, comment: &Comment, body: &str, scratch: &mut Scratch, out: &mut Hits) {
+        self.scan_profiled(comment, body, scratch, out, None);
+    }
+
+    /// [`scan`](Self::scan), adding its time per stage and per rule to `profile` when it is on
+    /// (`run --profile-rules`).
+    pub fn scan_profiled(
+        &self,
+        comment: &Comment,
+        body: &str,
+        scratch: &mut Scratch,
+        out: &mut Hits,
+        profile: Option<&RuleProfile>,
+    ) {
+        let mut watch = Watch::start(profile);
         self.normalizer.normalize_into(body, &mut scratch.norm);
+        watch.lap(Stage::Normalize);
         let norm = &scratch.norm;
         scratch.reported.clear();
         let reported = &mut scratch.reported;
         let mut add = |hit: Hit, text: &str, start: usize| {
             if !self.is_reported(hit.rule, text, start) {
+                if let Some(p) = profile {
+                    p.hit(hit.rule);
+                }
                 out.push(hit)
             } else if reported.len() < MAX_REPORTED {
                 reported.push(hit)
             }
         };
-        self.words.find_with(&norm.text, &mut scratch.words, |h| {
-            let hit = Hit { rule: self.word_rule[h.list], span: Some(to_original(norm, body, h.start, h.end)) };
-            add(hit, &norm.text, h.start);
-        });
-        self.norm_regex.scan(&norm.text, &mut scratch.cand, |rule, r| {
+        let cand = &mut scratch.cand;
+        self.norm_regex.begin(cand);
+        let text = norm.text.as_str();
+        self.words.find_with_gate(
+            text,
+            &mut scratch.words,
+            |h| {
+                let hit = Hit { rule: self.word_rule[h.list], span: Some(to_original(norm, body, h.start, h.end)) };
+                add(hit, text, h.start);
+            },
+            |lit, s, e| self.norm_regex.wake(lit, text, s, e, cand),
+        );
+        watch.lap(Stage::Literals);
+        self.norm_regex.run_profiled(text, cand, profile, |rule, r| {
             let start = r.start;
-            add(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) }, &norm.text, start);
+            add(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) }, text, start);
         });
-        self.raw_regex.scan(body, &mut scratch.cand, |rule, r| {
+        watch.lap(Stage::NormRegex);
+        self.raw_regex.scan_profiled(body, cand, profile, |rule, r| {
             let start = r.start;
             add(Hit { rule, span: Some(r) }, body, start);
         });
+        watch.lap(Stage::RawRegex);
         for (rule, signal) in &self.signals {
-            signal.scan(comment, body, |span| out.push(Hit { rule: *rule, span }));
+            signal.scan(comment, body, |span| {
+                if let Some(p) = profile {
+                    p.hit(*rule);
+                }
+                out.push(Hit { rule: *rule, span })
+            });
         }
+        watch.lap(Stage::Signals);
     }
 
     /// True when `rule` has an `unless_after` context and the text just before `start` (same

@@ -27,10 +27,13 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use std::sync::OnceLock;
+use std::time::Instant;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Class, Hir, HirKind};
+
+use super::profile::RuleProfile;
 
 /// Patterns of several rules compiled together.
 #[derive(Debug, Clone, Default)]
@@ -100,11 +103,29 @@ const SELECTIVE_LEN: usize = 5;
 const MAX_CLASS: usize = 8;
 
 impl RegexRules {
-    /// Prepares `(rule index, pattern)` pairs (patterns already parsed one by one).
+    /// Prepares `(rule index, pattern)` pairs (patterns already parsed one by one), with their
+    /// own required-literal automaton.
     ///
     /// # Errors
     /// The required-literal automaton cannot be built.
     pub fn build(patterns: Vec<(usize, String, Hir)>) -> Result<RegexRules, String> {
+        let (mut rules, lits) = RegexRules::build_gated(patterns);
+        if !lits.is_empty() {
+            rules.prefilter = Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&lits)
+                    .map_err(|e| format!("cannot build the regex prefilter: {e}"))?,
+            );
+        }
+        Ok(rules)
+    }
+
+    /// Prepares the patterns without an automaton of their own: the caller scans for the
+    /// returned required literals (literal `i` is gate id `i`) and reports every occurrence to
+    /// [`Self::wake`], then calls [`Self::run`]. This is how the matcher folds these literals
+    /// into the wordlists' automaton, so the normalized text is scanned for literals once.
+    pub fn build_gated(patterns: Vec<(usize, String, Hir)>) -> (RegexRules, Vec<Vec<u8>>) {
         let words = patterns.len().div_ceil(64);
         let mut always = vec![0u64; words];
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
@@ -125,19 +146,9 @@ impl RegexRules {
                 None => always[i / 64] |= 1 << (i % 64),
             }
         }
-        let prefilter = if lits.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&lits)
-                    .map_err(|e| format!("cannot build the regex prefilter: {e}"))?,
-            )
-        };
         let (rule_of, patterns): (Vec<usize>, Vec<String>) = patterns.into_iter().map(|(r, p, _)| (r, p)).unzip();
         let regexes = patterns.iter().map(|_| OnceLock::new()).collect();
-        Ok(RegexRules { patterns, regexes, rule_of, prefilter, needed_by, always })
+        (RegexRules { patterns, regexes, rule_of, prefilter: None, needed_by, always }, lits)
     }
 
     /// Pattern `i`, compiled the first time it is needed (by whichever thread gets there first).
@@ -186,36 +197,88 @@ impl RegexRules {
 
     /// Calls `f(rule, range)` for every match of every pattern that hits `haystack`, pattern by
     /// pattern in order. `cand` is a reusable buffer.
-    pub fn scan(&self, haystack: &str, cand: &mut Vec<u64>, mut f: impl FnMut(usize, Range<usize>)) {
+    pub fn scan(&self, haystack: &str, cand: &mut Vec<u64>, f: impl FnMut(usize, Range<usize>)) {
+        self.scan_profiled(haystack, cand, None, f);
+    }
+
+    /// [`scan`](Self::scan), timing each pattern run into `profile` when it is on.
+    pub fn scan_profiled(
+        &self,
+        haystack: &str,
+        cand: &mut Vec<u64>,
+        profile: Option<&RuleProfile>,
+        f: impl FnMut(usize, Range<usize>),
+    ) {
         if self.patterns.is_empty() {
             return;
         }
-        cand.clear();
-        cand.extend_from_slice(&self.always);
+        self.begin(cand);
         if let Some(ac) = &self.prefilter {
             for m in ac.find_overlapping_iter(haystack) {
-                // Boundaries are looked at only when a needer asks, once per occurrence.
-                let (mut at_start, mut at_end) = (None, None);
-                for &(i, edges) in &self.needed_by[m.pattern().as_usize()] {
-                    if edges.start && !*at_start.get_or_insert_with(|| word_boundary(haystack, m.start())) {
-                        continue;
-                    }
-                    if edges.end && !*at_end.get_or_insert_with(|| word_boundary(haystack, m.end())) {
-                        continue;
-                    }
-                    cand[i as usize / 64] |= 1 << (i % 64);
-                }
+                self.wake(m.pattern().as_usize(), haystack, m.start(), m.end(), cand);
             }
         }
+        self.run_profiled(haystack, cand, profile, f);
+    }
+
+    /// Starts a scan: `cand` holds the patterns that always run.
+    pub fn begin(&self, cand: &mut Vec<u64>) {
+        cand.clear();
+        cand.extend_from_slice(&self.always);
+    }
+
+    /// Required literal `lit` occurs at `start..end` of `haystack`: marks in `cand` the
+    /// patterns it wakes (those for which it sits on the word boundaries their match needs).
+    #[inline]
+    pub fn wake(&self, lit: usize, haystack: &str, start: usize, end: usize, cand: &mut [u64]) {
+        let Some(needers) = self.needed_by.get(lit) else { return };
+        // Boundaries are looked at only when a needer asks, once per occurrence.
+        let (mut at_start, mut at_end) = (None, None);
+        for &(i, edges) in needers {
+            if edges.start && !*at_start.get_or_insert_with(|| word_boundary(haystack, start)) {
+                continue;
+            }
+            if edges.end && !*at_end.get_or_insert_with(|| word_boundary(haystack, end)) {
+                continue;
+            }
+            if let Some(w) = cand.get_mut(i as usize / 64) {
+                *w |= 1 << (i % 64);
+            }
+        }
+    }
+
+    /// Runs every pattern marked in `cand`, in pattern order, calling `f(rule, range)` for each
+    /// non-empty match.
+    pub fn run(&self, haystack: &str, cand: &[u64], f: impl FnMut(usize, Range<usize>)) {
+        self.run_profiled(haystack, cand, None, f);
+    }
+
+    /// [`run`](Self::run), timing each pattern run into `profile` when it is on.
+    pub fn run_profiled(
+        &self,
+        haystack: &str,
+        cand: &[u64],
+        profile: Option<&RuleProfile>,
+        mut f: impl FnMut(usize, Range<usize>),
+    ) {
         for (w, &bits) in cand.iter().enumerate() {
             let mut bits = bits;
             while bits != 0 {
                 let i = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                for m in self.regex(i).find_iter(haystack) {
+                if i >= self.patterns.len() {
+                    break;
+                }
+                // First-use compilation is not the rule's search time (the stage's time has it).
+                let re = self.regex(i);
+                let t0 = profile.map(|_| Instant::now());
+                for m in re.find_iter(haystack) {
                     if m.start() < m.end() {
                         f(self.rule_of[i], m.range());
                     }
+                }
+                if let (Some(p), Some(t0)) = (profile, t0) {
+                    p.rule_run(self.rule_of[i], t0.elapsed());
                 }
             }
         }
@@ -380,6 +443,9 @@ fn product(a: &[Lit], b: &[Lit]) -> Option<Vec<Lit>> {
 }
 
 /// How selective a required set is: longer shortest string first, then fewer strings.
+///
+/// (Ranking sets made only of common words, `you ` or `,`, below the others was measured and
+/// dropped: the slots it preferred instead woke their patterns more often, see docs/bench.md.)
 fn quality(set: &[Lit]) -> (usize, std::cmp::Reverse<usize>) {
     // Past a few bytes a longer literal is hardly rarer in comments, while products of list
     // expansions grow the set (and the start-up time of the automaton) a hundredfold.
@@ -391,8 +457,15 @@ fn req(hir: &Hir) -> Option<Vec<Lit>> {
     if let Some(set) = exact(hir) {
         return (!set.iter().any(|l| l.bytes.is_empty())).then_some(set);
     }
+    req_inexact(hir)
+}
+
+/// [`req`] of a node already known to have no small exact set (so it is not computed again:
+/// over a list-expanded pattern, recomputing it at every level cost more than the rest of the
+/// analysis).
+fn req_inexact(hir: &Hir) -> Option<Vec<Lit>> {
     match hir.kind() {
-        HirKind::Capture(c) => req(&c.sub),
+        HirKind::Capture(c) => req_inexact(&c.sub),
         HirKind::Repetition(r) if r.min >= 1 => req(&r.sub),
         HirKind::Alternation(subs) => union(subs, req),
         HirKind::Concat(subs) => {
@@ -409,30 +482,133 @@ fn req(hir: &Hir) -> Option<Vec<Lit>> {
             };
             let empty = || vec![Lit::plain(Vec::new())];
             let mut run: Vec<Lit> = empty();
-            for s in subs {
+            // Where the current run began (its literals follow `subs[..from]`).
+            let mut from = 0;
+            for (i, s) in subs.iter().enumerate() {
                 match exact(s) {
                     Some(e) => match product(&run, &e) {
                         Some(p) => run = p,
                         None => {
-                            offer(std::mem::replace(&mut run, empty()));
+                            offer(with_edges(std::mem::replace(&mut run, empty()), &subs[..from], &subs[i..]));
                             match product(&run, &e) {
-                                Some(p) => run = p,
-                                None => offer(e),
+                                Some(p) => {
+                                    run = p;
+                                    from = i;
+                                }
+                                None => {
+                                    offer(with_edges(e, &subs[..i], &subs[i + 1..]));
+                                    from = i + 1;
+                                }
                             }
                         }
                     },
                     None => {
-                        offer(std::mem::replace(&mut run, empty()));
-                        if let Some(r) = req(s) {
+                        offer(with_edges(std::mem::replace(&mut run, empty()), &subs[..from], &subs[i..]));
+                        from = i + 1;
+                        if let Some(r) = req_inexact(s) {
                             offer(r);
                         }
                     }
                 }
             }
+            let run = with_edges(run, &subs[..from], &[]);
             offer(run);
             best
         }
         _ => None,
+    }
+}
+
+/// Adds the word boundaries a run's context implies: a literal that starts with a word
+/// character right after text that always ends in a non-word character (or at the start of the
+/// text) starts on a boundary, and likewise at its end. `before` and `after` are the siblings
+/// around the run in its concatenation; empty means "unknown", which claims nothing.
+fn with_edges(mut set: Vec<Lit>, before: &[Hir], after: &[Hir]) -> Vec<Lit> {
+    let (pre, post) = (ends_nonword(before), starts_nonword(after));
+    if !(pre || post) {
+        return set;
+    }
+    for l in &mut set {
+        let Ok(text) = std::str::from_utf8(&l.bytes) else { continue };
+        if pre && text.chars().next().is_some_and(is_word_char) {
+            l.edges.start = true;
+        }
+        if post && text.chars().next_back().is_some_and(is_word_char) {
+            l.edges.end = true;
+        }
+    }
+    set
+}
+
+fn is_word_char(c: char) -> bool {
+    regex_syntax::try_is_word_character(c).unwrap_or(true)
+}
+
+/// Most characters of a class examined for [`starts_nonword`] / [`ends_nonword`].
+const MAX_CLASS_SCAN: u32 = 4096;
+
+/// Every character `hir`'s class can match is a non-word character.
+fn class_nonword(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let n: u32 = c.ranges().iter().map(|r| r.end() as u32 - r.start() as u32 + 1).sum();
+            n <= MAX_CLASS_SCAN && c.ranges().iter().all(|r| (r.start()..=r.end()).all(|ch| !is_word_char(ch)))
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            c.ranges().iter().all(|r| (r.start()..=r.end()).all(|b| b < 0x80 && !is_word_char(char::from(b))))
+        }
+        _ => false,
+    }
+}
+
+/// Whether every match of the concatenation `seq` begins with a non-word character or sits at
+/// the end of the text (what follows a word character then is a boundary). False when unsure.
+fn starts_nonword(seq: &[Hir]) -> bool {
+    starts_nw(&seq.iter().collect::<Vec<_>>())
+}
+
+/// Whether every match of `seq` ends with a non-word character or sits at the start of the
+/// text. False when unsure.
+fn ends_nonword(seq: &[Hir]) -> bool {
+    ends_nw(&seq.iter().collect::<Vec<_>>())
+}
+
+fn starts_nw<'a>(seq: &[&'a Hir]) -> bool {
+    use regex_syntax::hir::Look;
+    let Some((h, rest)) = seq.split_first() else { return false };
+    let with = |first: &'a Hir| -> Vec<&'a Hir> { std::iter::once(first).chain(rest.iter().copied()).collect() };
+    match h.kind() {
+        HirKind::Empty => starts_nw(rest),
+        HirKind::Literal(l) => {
+            std::str::from_utf8(&l.0).ok().and_then(|t| t.chars().next()).is_some_and(|c| !is_word_char(c))
+        }
+        HirKind::Class(_) => class_nonword(h),
+        // `$` is the end; a boundary right after a word character means a non-word one follows.
+        HirKind::Look(Look::End | Look::WordUnicode | Look::WordEndUnicode) => true,
+        HirKind::Look(_) => false,
+        HirKind::Capture(c) => starts_nw(&with(&c.sub)),
+        HirKind::Repetition(r) => starts_nw(&[&*r.sub]) && (r.min >= 1 || starts_nw(rest)),
+        HirKind::Concat(subs) => starts_nw(&subs.iter().chain(rest.iter().copied()).collect::<Vec<_>>()),
+        HirKind::Alternation(alts) => alts.iter().all(|a| starts_nw(&with(a))),
+    }
+}
+
+fn ends_nw<'a>(seq: &[&'a Hir]) -> bool {
+    use regex_syntax::hir::Look;
+    let Some((h, rest)) = seq.split_last() else { return false };
+    let with = |last: &'a Hir| -> Vec<&'a Hir> { rest.iter().copied().chain(std::iter::once(last)).collect() };
+    match h.kind() {
+        HirKind::Empty => ends_nw(rest),
+        HirKind::Literal(l) => {
+            std::str::from_utf8(&l.0).ok().and_then(|t| t.chars().next_back()).is_some_and(|c| !is_word_char(c))
+        }
+        HirKind::Class(_) => class_nonword(h),
+        HirKind::Look(Look::Start | Look::WordUnicode | Look::WordStartUnicode) => true,
+        HirKind::Look(_) => false,
+        HirKind::Capture(c) => ends_nw(&with(&c.sub)),
+        HirKind::Repetition(r) => ends_nw(&[&*r.sub]) && (r.min >= 1 || ends_nw(rest)),
+        HirKind::Concat(subs) => ends_nw(&rest.iter().copied().chain(subs.iter()).collect::<Vec<_>>()),
+        HirKind::Alternation(alts) => alts.iter().all(|a| ends_nw(&with(a))),
     }
 }
 
@@ -465,6 +641,20 @@ mod tests {
     }
 
     #[test]
+    fn context_gives_slots_their_word_boundaries() {
+        let both = Edges { start: true, end: true };
+        let set = required(&hir(r"\b(?:you|u) (?:[a-z-]+ ){0,3}?(?:idiot|moron)\s*(?:[.!?,;]|$)")).unwrap();
+        assert_eq!(set.len(), 2, "{set:?}");
+        assert!(set.iter().all(|l| l.edges == both), "{set:?}");
+        // After a word character there is no boundary to claim.
+        let set = required(&hir(r"\w+(?:idiotic|moronic)\b")).unwrap();
+        assert!(set.iter().all(|l| !l.edges.start && l.edges.end), "{set:?}");
+        // An optional prefix ending in a letter: no claim either.
+        let set = required(&hir(r"\b(?:[a-z]+)?(?:idiotic|moronic)(?:x|$)")).unwrap();
+        assert!(set.iter().all(|l| !l.edges.start && !l.edges.end), "{set:?}");
+    }
+
+    #[test]
     fn word_boundaries_become_edges() {
         let set = required(&hir(r"\b(?:ho|hoe)s?\b")).unwrap();
         assert!(set.iter().all(|l| l.edges == Edges { start: true, end: true }), "{set:?}");
@@ -490,6 +680,9 @@ mod tests {
             r"\byo\b",
             r"you(?:\b|r) \w+",
             r"\bu r (?:a|an)\b",
+            r"\b(?:you|u) (?:[a-z-]+ ){0,3}?(?:idiot|ass)\s*(?:[.!?,;]|$)",
+            r",\s*(?:you )?(?:ass|idiot)\s*(?:[.!?]|$)",
+            r"(?:\w+ )?(?:ass|idiot)s?(?:x|y)",
         ];
         let rules =
             RegexRules::build(pats.iter().enumerate().map(|(i, p)| (i, p.to_string(), hir(p))).collect()).unwrap();
@@ -510,6 +703,16 @@ mod tests {
             "youth you mom",
             "u r a",
             "menu r an",
+            "you big idiot.",
+            "you class.",
+            "you ass",
+            "hey, ass!",
+            "you, bass.",
+            "you morass",
+            "u  x ass,",
+            "ok ,idiot",
+            "assx idiotsy bassx",
+            "é ass. éidiot",
         ] {
             let mut got = Vec::new();
             rules.scan(h, &mut cand, |r, m| got.push((r, m)));
@@ -522,6 +725,17 @@ mod tests {
                 }
             }
             assert_eq!(got, want, "{h}");
+            // The same through the gated interface, the literals scanned by the caller.
+            let (gated, lits) =
+                RegexRules::build_gated(pats.iter().enumerate().map(|(i, p)| (i, p.to_string(), hir(p))).collect());
+            let ac = AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&lits).unwrap();
+            gated.begin(&mut cand);
+            for m in ac.find_overlapping_iter(h) {
+                gated.wake(m.pattern().as_usize(), h, m.start(), m.end(), &mut cand);
+            }
+            let mut via_gate = Vec::new();
+            gated.run(h, &cand, |r, m| via_gate.push((r, m)));
+            assert_eq!(via_gate, want, "{h} (gated)");
         }
     }
 }

@@ -117,8 +117,10 @@ struct Source {
 #[derive(Debug, Clone)]
 pub struct WordlistSet {
     ac: Option<AhoCorasick>,
-    /// Automaton pattern id → the terms it stands for.
+    /// Automaton pattern id → the terms it stands for (empty for a gate literal only).
     sources: Vec<Vec<Source>>,
+    /// Automaton pattern id → the gate literal it also is (see [`Self::build_with_gate`]).
+    gate: Vec<Option<u32>>,
     /// Per list, normalized allowlisted words.
     allow: Vec<HashSet<String>>,
     /// Longest automaton pattern, in bytes (how far back a later match may start).
@@ -133,6 +135,21 @@ impl WordlistSet {
     /// # Errors
     /// A term is empty after normalization, or the automaton cannot be built.
     pub fn build(lists: &[ListSpec], normalizer: &Normalizer) -> Result<WordlistSet, String> {
+        WordlistSet::build_with_gate(lists, normalizer, &[])
+    }
+
+    /// [`build`](Self::build), with `gate` literals in the same automaton: one scan of the
+    /// normalized text finds the terms and the required literals of the regex patterns
+    /// ([`super::regex::RegexRules::build_gated`]); [`Self::find_with_gate`] reports the latter
+    /// by their index in `gate`.
+    ///
+    /// # Errors
+    /// As [`build`](Self::build).
+    pub fn build_with_gate(
+        lists: &[ListSpec],
+        normalizer: &Normalizer,
+        gate: &[Vec<u8>],
+    ) -> Result<WordlistSet, String> {
         let mut ids: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut sources: Vec<Vec<Source>> = Vec::new();
@@ -165,24 +182,45 @@ impl WordlistSet {
             }
             allow.push(allowed);
         }
-        let ac = if patterns.is_empty() {
+        let max_len = patterns.iter().map(String::len).max().unwrap_or(0);
+        let max_allow = allow.iter().flatten().map(String::len).max().unwrap_or(0);
+        // Gate literals join the terms: one that is also a term shares its pattern id.
+        let mut bytes: Vec<Vec<u8>> = patterns.into_iter().map(String::into_bytes).collect();
+        let mut gate_of: Vec<Option<u32>> = vec![None; bytes.len()];
+        let mut by_bytes: HashMap<&[u8], usize> = HashMap::with_capacity(bytes.len());
+        for (id, b) in bytes.iter().enumerate() {
+            by_bytes.insert(b.as_slice(), id);
+        }
+        let mut extra: Vec<Vec<u8>> = Vec::new();
+        for (g, lit) in gate.iter().enumerate() {
+            let g = u32::try_from(g).map_err(|_| "too many regex literals".to_string())?;
+            match by_bytes.get(lit.as_slice()) {
+                Some(&id) if gate_of[id].is_none() => gate_of[id] = Some(g),
+                _ => {
+                    extra.push(lit.clone());
+                    gate_of.push(Some(g));
+                }
+            }
+        }
+        drop(by_bytes);
+        bytes.extend(extra);
+        sources.resize(bytes.len(), Vec::new());
+        let ac = if bytes.is_empty() {
             None
         } else {
             Some(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::Standard)
-                    .build(&patterns)
+                    .build(&bytes)
                     .map_err(|e| format!("cannot build the wordlist automaton: {e}"))?,
             )
         };
-        let max_len = patterns.iter().map(String::len).max().unwrap_or(0);
-        let max_allow = allow.iter().flatten().map(String::len).max().unwrap_or(0);
-        Ok(WordlistSet { ac, sources, allow, max_len, max_allow })
+        Ok(WordlistSet { ac, sources, gate: gate_of, allow, max_len, max_allow })
     }
 
     /// Number of distinct automaton patterns (terms times their variants).
     pub fn pattern_count(&self) -> usize {
-        self.sources.len()
+        self.sources.iter().filter(|s| !s.is_empty()).count()
     }
 
     /// Appends every hit in `haystack` (normalized text) to `out`, in order of position.
@@ -196,7 +234,19 @@ impl WordlistSet {
     /// [`find`](Self::find), streaming: calls `emit` for every hit, in order of position, with
     /// reusable buffers. Time is linear in the haystack and the raw matches; memory is bounded by
     /// the hits of a window of one pattern's length, not by the haystack.
-    pub fn find_with(&self, haystack: &str, scratch: &mut FindScratch, mut emit: impl FnMut(WordHit)) {
+    pub fn find_with(&self, haystack: &str, scratch: &mut FindScratch, emit: impl FnMut(WordHit)) {
+        self.find_with_gate(haystack, scratch, emit, |_, _, _| {});
+    }
+
+    /// [`find_with`](Self::find_with) that also calls `gate(literal, start, end)` for every
+    /// occurrence of a gate literal, in the same pass.
+    pub fn find_with_gate(
+        &self,
+        haystack: &str,
+        scratch: &mut FindScratch,
+        mut emit: impl FnMut(WordHit),
+        mut gate: impl FnMut(usize, usize, usize),
+    ) {
         let Some(ac) = &self.ac else { return };
         let FindScratch { pending, last_end, last_pushed, bounds } = scratch;
         pending.clear();
@@ -213,7 +263,11 @@ impl WordlistSet {
         let mut flush_at = FLUSH_MIN;
         let (mut cursor, mut safe) = (0usize, 0usize);
         for m in ac.find_overlapping_iter(haystack) {
-            for src in &self.sources[m.pattern().as_usize()] {
+            let id = m.pattern().as_usize();
+            if let Some(Some(g)) = self.gate.get(id) {
+                gate(*g as usize, m.start(), m.end());
+            }
+            for src in &self.sources[id] {
                 if let Some((start, end)) = self.accept(haystack, m.start(), m.end(), src, bounds) {
                     let (list, term) = (src.list as usize, src.term as usize);
                     // Hits inside one long word all report that word: keep one (smallest term,

@@ -95,56 +95,64 @@ impl Normalized {
 
 /// The ASCII fast path's test: true when the full normalizer would only lowercase `body`.
 ///
-/// One pass over the bytes, conservative on purpose (a `false` only costs the full path). It
-/// refuses everything a later step could change: non-ASCII, `&` and `<` (entities, tags),
-/// control whitespace and doubled spaces (collapsed), a backtick (an apostrophe), digits and
-/// the symbols that may stand for letters (leetspeak, masks), `(` between letters (`fu(k`),
-/// three identical letters in a row (stretching), and two one-letter words separated by one to
-/// three joiner characters (a possible spelled-out word: `f.u.c.k`, `a s s`).
+/// One pass over the bytes, conservative on purpose (a `false` only costs the full path, while
+/// a wrong `true` changes a verdict). It accepts a body only when every byte is one the full
+/// normalizer provably leaves alone apart from lowercasing, in a place where no context rule
+/// applies:
+///
+/// - ASCII letters, but never three identical ones in a row (stretching);
+/// - single spaces (whitespace runs collapse; tabs and newlines become spaces);
+/// - [`PLAIN_PUNCT`], a short allowlist of punctuation that is neither a leet symbol, a mask,
+///   an entity or tag start, nor an apostrophe look-alike;
+/// - and no two one-letter words with only joiners (the separators of spelled-out words,
+///   [`words::is_joiner_byte`]) between them, however many: the start of a possible
+///   spelled-out word, `f.u.c.k` or `a s s`.
+///
+/// Everything else (digits, `@ $ ! * # % ( & <`, a backtick, control bytes, non-ASCII) goes to
+/// the full path. `tests/speed.rs` proves the two paths equal on arbitrary ASCII and on every
+/// shipped fixture, so a later change to the full normalizer that breaks the promise fails there.
 pub(crate) fn is_plain(body: &str) -> bool {
     let b = body.as_bytes();
     let mut prev = 0u8;
     // Length of the current run of letters, and of identical letters.
     let mut word = 0usize;
     let mut same = 0usize;
-    // Where the last one-letter word ended, if only joiners followed it since.
-    let mut single_end: Option<usize> = None;
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'a'..=b'z' | b'A'..=b'Z' => {
-                let l = c.to_ascii_lowercase();
-                same = if word > 0 && prev.to_ascii_lowercase() == l { same + 1 } else { 1 };
-                if same >= 3 {
+    // A one-letter word ended and no longer word came since.
+    let mut single = false;
+    for &c in b {
+        if c.is_ascii_alphabetic() {
+            let l = c | 0x20;
+            same = if word > 0 && (prev | 0x20) == l { same + 1 } else { 1 };
+            if same >= 3 {
+                return false;
+            }
+            word += 1;
+        } else {
+            if !(c == b' ' && prev != b' ' || PLAIN_PUNCT.contains(&c)) {
+                return false;
+            }
+            if word == 1 {
+                if single {
                     return false;
                 }
-                word += 1;
+                single = true;
+            } else if word > 1 {
+                single = false;
             }
-            0x80.. | b'&' | b'<' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'`' | b'0'..=b'9' => return false,
-            b'@' | b'$' | b'!' | b'*' | b'#' | b'%' => return false,
-            b'(' if prev.is_ascii_alphabetic() => return false,
-            b' ' if prev == b' ' => return false,
-            _ => {
-                if word == 1 {
-                    // A one-letter word just ended; another one soon after may spell a word out.
-                    if single_end.is_some_and(|e| i - e <= 4) {
-                        return false;
-                    }
-                    single_end = Some(i);
-                } else if word > 1 {
-                    single_end = None;
-                }
-                if !words::is_joiner_byte(c) {
-                    single_end = None;
-                }
-                word = 0;
-                same = 0;
+            if !words::is_joiner_byte(c) {
+                // Only joiners make a run: `a, b` is two letters, not a word.
+                single = false;
             }
+            word = 0;
+            same = 0;
         }
         prev = c;
     }
-    // A one-letter word at the very end.
-    !(word == 1 && single_end.is_some_and(|e| b.len() - e <= 5))
+    !(word == 1 && single)
 }
+
+/// Punctuation the fast path accepts (see [`is_plain`]).
+const PLAIN_PUNCT: &[u8] = b".,'\"?:;-";
 
 /// The compiled normalizer; cheap to share across threads.
 #[derive(Debug, Clone, Default)]
@@ -175,6 +183,12 @@ impl Normalizer {
             out.units.clear();
             return;
         }
+        self.full_into(body, out);
+    }
+
+    /// The two passes, whatever the body: what [`Self::normalize_into`] does when the fast path
+    /// does not apply.
+    fn full_into(&self, body: &str, out: &mut Normalized) {
         out.text.clear();
         out.map.reset(body.len());
         out.units.clear();
@@ -189,6 +203,20 @@ impl Normalizer {
             no_spell_before: 0,
         }
         .run();
+    }
+
+    /// The full normalizer without the fast path, for the tests that prove the two equal.
+    #[doc(hidden)]
+    pub fn normalize_full(&self, body: &str) -> Normalized {
+        let mut out = Normalized::default();
+        self.full_into(body, &mut out);
+        out
+    }
+
+    /// Whether `body` takes the ASCII fast path (for the same tests and the benches).
+    #[doc(hidden)]
+    pub fn takes_fast_path(body: &str) -> bool {
+        is_plain(body)
     }
 
     /// Normalizes `body` into a fresh [`Normalized`].
@@ -258,21 +286,7 @@ mod tests {
 
     /// The full two-pass normalizer, bypassing the fast path.
     fn full(body: &str) -> Normalized {
-        let n = Normalizer::new(&NormalizeOptions::default());
-        let mut out = Normalized::default();
-        out.map.reset(body.len());
-        n.decode(body, &mut out.units);
-        words::Words {
-            units: &out.units,
-            leet: true,
-            text: &mut out.text,
-            map: &mut out.map,
-            scratch: &mut out.scratch,
-            last_space: false,
-            no_spell_before: 0,
-        }
-        .run();
-        out
+        Normalizer::new(&NormalizeOptions::default()).normalize_full(body)
     }
 
     /// Whenever the fast path is taken, the full path gives the same text and an identity map.

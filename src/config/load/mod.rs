@@ -31,10 +31,10 @@ use super::extends::{Extends, Merge};
 use super::source::{FileSource, SourceFile};
 use super::{RawConfig, TextMode};
 use crate::engine::Engine;
-use crate::matcher::regex::{self as regex_rules, RegexRules};
+use crate::matcher::regex as regex_rules;
 use crate::matcher::structural::CompiledSignal;
-use crate::matcher::wordlist::{ListSpec, WordlistSet};
-use crate::matcher::Matcher;
+use crate::matcher::wordlist::ListSpec;
+use crate::matcher::{Matcher, MatcherParts};
 use crate::normalize::Normalizer;
 use crate::rule::{RuleKind, RuleMeta};
 use files::Loader;
@@ -426,24 +426,23 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     if l.diags.has_errors() {
         return None;
     }
-    let words = match WordlistSet::build(&lists, &normalizer) {
-        Ok(w) => w,
+    let parts = MatcherParts {
+        normalizer,
+        lists,
+        word_rule,
+        norm_patterns,
+        raw_patterns,
+        signals,
+        unless_after,
+        rules: rules.len(),
+    };
+    let matcher = match Matcher::build(parts) {
+        Ok(m) => m,
         Err(e) => {
-            l.diags.error_nowhere(format!("cannot compile the wordlists: {e}"));
+            l.diags.error_nowhere(e);
             return None;
         }
     };
-    let norm_regex = RegexRules::build(norm_patterns)
-        .map_err(|e| l.diags.error_nowhere(format!("regex set: {e}")).message.clone())
-        .ok()?;
-    let raw_regex = RegexRules::build(raw_patterns)
-        .map_err(|e| l.diags.error_nowhere(format!("regex set: {e}")).message.clone())
-        .ok()?;
-    let mut context = vec![None; rules.len()];
-    for (rule, re) in unless_after {
-        context[rule] = Some(re);
-    }
-    let matcher = Matcher { normalizer, words, word_rule, norm_regex, raw_regex, signals, unless_after: context };
     Some(Engine::new(rules, matcher, raw.thresholds, raw.limits, authors, origin))
 }
 

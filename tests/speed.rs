@@ -1,0 +1,219 @@
+//! Speed work that must not change a result (issue 16).
+//!
+//! The ASCII fast path of the normalizer: whenever it is taken, its text and offset map are
+//! exactly what the full two-pass normalizer gives (text byte for byte, every normalized byte
+//! mapped to the same original byte). Checked on arbitrary ASCII, on ASCII shaped like prose
+//! (so the fast path is taken often), and on every body of the shipped fixtures; the dev data in
+//! `../shared` adds coverage when present.
+
+mod common;
+
+use moderate::normalize::{NormalizeOptions, Normalized, Normalizer};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+
+fn normalizers() -> [Normalizer; 3] {
+    [
+        Normalizer::new(&NormalizeOptions::default()),
+        Normalizer::new(&NormalizeOptions { leet: false, html: true }),
+        Normalizer::new(&NormalizeOptions { leet: true, html: false }),
+    ]
+}
+
+/// Compares the two paths on `body`; true when the fast path was taken.
+fn check(body: &str) -> bool {
+    if !Normalizer::takes_fast_path(body) {
+        return false;
+    }
+    for n in normalizers() {
+        let fast = n.normalize(body);
+        let full = n.normalize_full(body);
+        assert_eq!(fast.text, full.text, "text of {body:?}");
+        assert_eq!(fast.text, body.to_ascii_lowercase(), "{body:?}");
+        same_map(&fast, &full, body);
+    }
+    true
+}
+
+fn same_map(fast: &Normalized, full: &Normalized, body: &str) {
+    let (a, b) = (fast.offsets(), full.offsets());
+    assert_eq!(a.len(), b.len(), "map length of {body:?}");
+    for i in 0..a.len() {
+        assert_eq!(a.source_of(i), b.source_of(i), "byte {i} of {body:?}");
+    }
+    for (s, e) in [(0, body.len()), (0, 0), (body.len(), body.len() + 3), (1, 2)] {
+        assert_eq!(a.original_range(s, e), b.original_range(s, e), "range {s}..{e} of {body:?}");
+    }
+}
+
+/// Words, single letters and the accepted punctuation, so that many cases take the fast path.
+fn prose() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => "[a-zA-Z]{2,7}",
+        2 => "[a-zA-Z]",
+        1 => "[aA]{1,3}",
+        3 => Just(" ".to_string()),
+        2 => "[ .,'\"?:;\\-]{1,3}",
+        1 => "[!-/:-@\\[-`{-~]",
+    ];
+    proptest::collection::vec(piece, 0..16).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn fast_path_equals_full_on_any_ascii(body in "[\\x00-\\x7f]{0,48}") {
+        check(&body);
+    }
+
+    #[test]
+    fn fast_path_equals_full_on_ascii_prose(body in prose()) {
+        check(&body);
+    }
+}
+
+#[test]
+fn prose_strategy_takes_the_fast_path_often() {
+    // The property above is only as strong as the share of cases that reach the comparison.
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = prose();
+    let (mut fast, n) = (0, 2000);
+    for _ in 0..n {
+        let body = strategy.new_tree(&mut runner).expect("strategy").current();
+        fast += usize::from(check(&body));
+    }
+    assert!(fast * 4 >= n, "only {fast} of {n} generated bodies took the fast path");
+}
+
+/// Every `"body"` string of a JSONL file, and every line of a text file.
+fn bodies(path: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    if path.extension().is_some_and(|e| e == "jsonl") {
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v.get("body").and_then(|b| b.as_str()).map(str::to_string))
+            .collect()
+    } else {
+        text.lines().map(str::to_string).collect()
+    }
+}
+
+fn check_all(paths: &[std::path::PathBuf]) -> (usize, usize) {
+    let (mut seen, mut fast) = (0, 0);
+    for p in paths {
+        for body in bodies(p) {
+            seen += 1;
+            fast += usize::from(check(&body));
+            // Sentences and words of the body too: shorter shapes of the same text.
+            for part in body.split(['.', '\n']) {
+                check(part);
+                check(part.trim());
+            }
+            check(&body.to_ascii_uppercase());
+        }
+    }
+    (seen, fast)
+}
+
+#[test]
+fn fast_path_equals_full_on_the_fixtures() {
+    let root = common::root();
+    let mut paths = vec![
+        root.join("tests/fixtures/evasions.jsonl"),
+        root.join("tests/fixtures/identity/corpus.jsonl"),
+        root.join("examples/labeled.jsonl"),
+    ];
+    for dir in ["seeds", "rules/profanity", "rules/insult"] {
+        if let Ok(rd) = std::fs::read_dir(root.join(dir)) {
+            paths.extend(rd.filter_map(|e| e.ok()).map(|e| e.path()));
+        }
+    }
+    paths.sort();
+    let (seen, fast) = check_all(&paths);
+    assert!(seen > 1000, "read {seen} bodies");
+    assert!(fast > 50, "only {fast} of {seen} fixture bodies took the fast path");
+}
+
+#[test]
+fn fast_path_equals_full_on_the_dev_data() {
+    let Some(dir) = common::shared("data") else { return };
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    let (seen, fast) = check_all(&paths);
+    eprintln!("fast path on {fast} of {seen} dev bodies");
+    assert!(seen > 0 && fast > 0, "{fast} of {seen}");
+}
+
+#[test]
+fn fast_path_refuses_what_the_full_path_changes() {
+    for body in [
+        "f.u.c.k",
+        "a s s",
+        "x y b.o.l.l.o.c.k.s",
+        "F-U-C-K",
+        "sh1t",
+        "f@ck",
+        "fuuuck",
+        "two  spaces",
+        "tab\there",
+        "line\nbreak",
+        "f&#117;ck",
+        "<b>fu</b>ck",
+        "you`re",
+        "fu(k",
+        "caf\u{e9}",
+        "a: b",
+    ] {
+        assert!(!Normalizer::takes_fast_path(body), "{body:?}");
+    }
+    for body in ["hello world, you idiot", "What a Mess.", "a, b", "I think so", "don't \"quote\" me?", ""] {
+        assert!(Normalizer::takes_fast_path(body), "{body:?}");
+        assert!(check(body));
+    }
+}
+
+#[test]
+fn profile_rules_prints_a_table_and_changes_no_verdict() {
+    let input = concat!(
+        "{\"id\":\"1\",\"body\":\"you are an idiot\"}\n",
+        "{\"id\":\"2\",\"body\":\"hello there, nice weather\"}\n",
+        "{\"id\":\"3\",\"body\":\"what a f.u.c.k.i.n.g mess, go to hell\"}\n",
+    );
+    let root = common::root();
+    let args = ["run", "-q", "--format", "jsonl", "-j", "2", "-c", "tests/fixtures/identity/pack/config.toml", "-"];
+    let plain = common::moderate_in(&root, &args, input);
+    let mut with = args.to_vec();
+    with.insert(1, "--profile-rules");
+    let profiled = common::moderate_in(&root, &with, input);
+    assert_eq!(plain.status.code(), Some(0), "{}", common::stderr(&plain));
+    assert_eq!(profiled.status.code(), Some(0), "{}", common::stderr(&profiled));
+    assert_eq!(plain.stdout, profiled.stdout, "the profile changes no verdict");
+    assert!(!common::stderr(&plain).contains("rule profile"));
+    let table = common::stderr(&profiled);
+    assert!(table.starts_with("rule profile: 3 comments"), "{table}");
+    for stage in ["normalize", "literal automaton", "regex patterns, normalized text", "decide"] {
+        assert!(table.lines().any(|l| l.starts_with(stage)), "no {stage} row in {table}");
+    }
+    // Every rule that gave a reason has a row with at least one hit.
+    let records = common::records(&plain);
+    let hit_rules: Vec<String> = records
+        .iter()
+        .flat_map(|r| r["reasons"].as_array().cloned().unwrap_or_default())
+        .filter_map(|reason| reason["rule"].as_str().map(str::to_string))
+        .collect();
+    assert!(!hit_rules.is_empty(), "the input hits rules");
+    for rule in hit_rules {
+        let row = table.lines().find(|l| l.split_whitespace().next() == Some(rule.as_str()));
+        let row = row.unwrap_or_else(|| panic!("no row for {rule} in {table}"));
+        let hits: u64 = row.split_whitespace().last().and_then(|h| h.parse().ok()).unwrap_or(0);
+        assert!(hits >= 1, "{row}");
+    }
+}
