@@ -423,6 +423,7 @@ mod tests {
                 counted_by: None,
                 match_count: None,
             }],
+            censored: None,
             error: None,
             source: None,
         }
