@@ -645,3 +645,72 @@ fn graceful_shutdown_finishes_the_request_in_flight_and_flushes_the_ledger() {
     // New connections are refused once it is gone.
     assert!(TcpStream::connect(("127.0.0.1", srv.port)).is_err());
 }
+
+#[test]
+fn censor_action_gives_allow_with_the_masked_body() {
+    let dir = tmp("censor");
+    std::fs::write(
+        dir.join("config.toml"),
+        "[[rule]]\nid = \"profanity.masked\"\ncategory = \"profanity\"\naction = \"censor\"\nmessage = \"masked\"\nwordlist = \"words.txt\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("words.txt"), "fuck\n").unwrap();
+    let srv = Server::start(&dir, &["--config", "config.toml"]);
+    let one = r#"{"id": "m-1", "body": "f.u.c.k <b>off</b> &amp; f<i>u</i>ck"}"#;
+    let r = srv.post_json(one);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["verdict"], "allow");
+    assert_eq!(v["censored"], "f*** <b>off</b> &amp; f<i>*</i>**");
+    // The same record as `run` writes.
+    let (out, err) = run_cli(&dir, &["run", "-q", "--config", "config.toml", "-"], &format!("{one}\n"));
+    assert_eq!(r.text(), out, "{err}");
+    // Akismet: a censored comment is allowed, so `false` (publish).
+    let a = srv.req(
+        "POST",
+        "/1.1/comment-check",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"comment_content=fuck+this&user_ip=203.0.113.9",
+    );
+    assert_eq!(a.text(), "false");
+    assert_eq!(a.header("x-moderate-verdict"), Some("allow"));
+}
+
+#[test]
+fn review_blocks_apply_to_the_running_server_and_replay() {
+    let dir = tmp("review-blocks");
+    tiny_config(&dir, "zzzblocked\n");
+    let queue = dir.join("review.db");
+    let ledger = dir.join("v.ledger");
+    let db = queue.to_str().unwrap();
+    let mut srv =
+        Server::start(&dir, &["--config", "config.toml", "--queue", db, "--ledger", ledger.to_str().unwrap()]);
+    let by = |id: &str, author: &str| {
+        format!(r#"{{"id": "{id}", "body": "a calm comment number {id}", "author": "{author}"}}"#)
+    };
+    assert_eq!(srv.post_json(&by("r-1", "Troll")).json()["verdict"], "allow");
+    // A moderator blocks the author in the queue (the CLI writes the same store as `review serve`).
+    let (out, err) = run_cli(&dir, &["review", "block", "--db", db, "--reviewer", "mod", "Troll"], "");
+    assert!(!err.contains("error"), "{out}\n{err}");
+    let mut n = 1;
+    eventually("the live server blocks the author", || {
+        n += 1;
+        let v = srv.post_json(&by(&format!("r-{n}"), "troll")).json();
+        v["verdict"] == "block" && v["reasons"].to_string().contains("author.review-blocked")
+    });
+    // Others are untouched.
+    assert_eq!(srv.post_json(&by("x-1", "ann")).json()["verdict"], "allow");
+    // Unblocked in the queue: allowed again.
+    let (out, err) = run_cli(&dir, &["review", "unblock", "--db", db, "--reviewer", "mod", "Troll"], "");
+    assert!(!err.contains("error"), "{out}\n{err}");
+    eventually("the live server lifts the block", || {
+        n += 1;
+        srv.post_json(&by(&format!("r-{n}"), "Troll")).json()["verdict"] == "allow"
+    });
+    assert!(srv.stop().success(), "{}", srv.log());
+    // The ledger holds the blocks; replay gives them back and finds no difference.
+    let (out, err) = run_cli(&dir, &["replay", ledger.to_str().unwrap()], "");
+    assert_eq!(out, "", "{err}");
+    assert!(err.contains(" 0 differ"), "{err}");
+    assert!(std::fs::read_to_string(&ledger).unwrap().contains("author.review-blocked"));
+}

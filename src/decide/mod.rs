@@ -102,8 +102,15 @@ pub fn decide(id: &str, body: &str, hits: &mut Hits, rules: &[RuleMeta], t: &Thr
     }
     close(&mut reasons, last_rule, count, hits);
     count_words_once(&mut reasons);
-    let mut v =
-        Verdict { id: id.to_string(), verdict: Decision::Allow, score: 0.0, reasons, censored: None, error: None, source: None };
+    let mut v = Verdict {
+        id: id.to_string(),
+        verdict: Decision::Allow,
+        score: 0.0,
+        reasons,
+        censored: None,
+        error: None,
+        source: None,
+    };
     recompute(&mut v, t);
     v
 }

@@ -128,6 +128,13 @@ impl App {
             ),
             None => None,
         };
+        let blocks = match &opts.queue {
+            Some(p) => Some(
+                live::BlockWatcher::start(p, live::BLOCKS_INTERVAL)
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?,
+            ),
+            None => None,
+        };
         let feedback = match &opts.feedback {
             Some(p) => {
                 let f = OpenOptions::new()
@@ -144,7 +151,10 @@ impl App {
             .ok_or_else(|| io::Error::other("the JSONL sink has no renderer"))?;
         Ok(App {
             reloader: Arc::new(Reloader::new(first, opts.config.clone())),
-            live: Live::new(ledger, queue, Arc::clone(&metrics)),
+            live: match blocks {
+                Some(b) => Live::new(ledger, queue, Arc::clone(&metrics)).with_review_blocks(b),
+                None => Live::new(ledger, queue, Arc::clone(&metrics)),
+            },
             metrics,
             limits: opts.limits,
             token: opts.token.clone().filter(|t| !t.is_empty()),

@@ -354,7 +354,14 @@ fn write_csv_row<W: Write>(w: &mut W, cells: &[String]) -> io::Result<()> {
 }
 
 /// Writes comment `c` with `text` (its masked body) in place of its body (`--split-censored`).
-fn write_censored<W: Write>(w: &mut W, mode: &Mode, fields: &[String], c: &Comment, text: &str, n: u64) -> io::Result<()> {
+fn write_censored<W: Write>(
+    w: &mut W,
+    mode: &Mode,
+    fields: &[String],
+    c: &Comment,
+    text: &str,
+    n: u64,
+) -> io::Result<()> {
     let is_body = |k: &str| fields.iter().any(|f| f == k);
     match mode {
         Mode::Jsonl => {

@@ -244,7 +244,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     ] {
         if action == censor {
             let at = key_span(&l.config_text, table, key);
-            let msg = format!("[{table}] {key} = \"censor\": the author policy has no words to mask (use flag or block)");
+            let msg =
+                format!("[{table}] {key} = \"censor\": the author policy has no words to mask (use flag or block)");
             l.diags.error(l.config_file, at, msg);
         }
     }
