@@ -714,3 +714,30 @@ fn review_blocks_apply_to_the_running_server_and_replay() {
     assert!(err.contains(" 0 differ"), "{err}");
     assert!(std::fs::read_to_string(&ledger).unwrap().contains("author.review-blocked"));
 }
+
+#[test]
+fn json_logs_one_line_per_request_without_comment_text() {
+    let mut srv = Server::start(&root(), &["--log-format", "json"]);
+    let secret = "you are a complete idiot zq7secretword";
+    let v = srv.post_json(&format!(r#"{{"id": "log-1", "body": "{secret}"}}"#)).json();
+    let batch = r#"[{"body": "Great article"}, {"body": "Thanks"}]"#;
+    assert_eq!(srv.req("POST", "/v1/check", &[("Content-Type", "application/json")], batch.as_bytes()).status, 200);
+    assert_eq!(srv.req("POST", "/v1/check", &[("Content-Type", "application/json")], b"{").status, 400);
+    assert!(srv.stop().success());
+    let log = srv.log();
+    assert!(!log.contains("zq7secretword") && !log.contains("log-1"), "no comment text or id in the log:\n{log}");
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON log line ({e}): {l}")))
+        .collect();
+    let requests: Vec<&Value> = lines.iter().filter(|l| l["message"] == "request").collect();
+    let checks: Vec<&&Value> = requests.iter().filter(|l| l["path"] == "/v1/check").collect();
+    assert_eq!(checks.len(), 3, "{log}");
+    assert_eq!(checks[0]["decision"], v["verdict"]);
+    assert_eq!(checks[0]["status"], 200);
+    assert!(checks[0]["latency_ms"].as_f64().is_some_and(|ms| ms > 0.0));
+    assert!(checks[0]["config"].as_str().is_some_and(|c| c.starts_with("sha256:")));
+    assert_eq!((checks[1]["decision"].as_str(), checks[1]["allow"].as_u64()), (Some("batch"), Some(2)));
+    assert_eq!((checks[2]["status"].as_u64(), checks[2]["decision"].as_str()), (Some(400), Some("-")));
+    assert!(lines.iter().all(|l| l["level"].is_string() && l["timestamp"].is_string()));
+}
