@@ -186,12 +186,9 @@ async fn observe(State((app, timeout)): State<(Shared, Duration)>, req: Request,
 /// Akismet routes (which check the Akismet `key` / `api_key` field instead).
 async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let headers = req.headers();
-    if !app.allowed_hosts.is_empty() {
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
-        if !host.as_ref().is_some_and(|h| app.allowed_hosts.contains(h)) {
-            return ApiError::new(StatusCode::MISDIRECTED_REQUEST, "unexpected Host header for a loopback server")
-                .into_response();
-        }
+    if crate::localhttp::checked_host(headers, &app.allowed_hosts).is_none() {
+        return ApiError::new(StatusCode::MISDIRECTED_REQUEST, "unexpected Host header for a loopback server")
+            .into_response();
     }
     let path = req.uri().path();
     if path != "/healthz" && !path.starts_with("/1.1/") {

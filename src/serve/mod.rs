@@ -146,7 +146,7 @@ impl App {
             }
             None => None,
         };
-        let allowed_hosts = crate::review::server::loopback_hosts(local);
+        let allowed_hosts = crate::localhttp::loopback_hosts(local);
         let render = crate::write::Sink::renderer(&crate::write::jsonl::JsonlSink::new(io::sink()))
             .ok_or_else(|| io::Error::other("the JSONL sink has no renderer"))?;
         Ok(App {
@@ -240,20 +240,7 @@ pub async fn serve(
         })
     };
     let shutdown = async move {
-        let ctrl_c = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        #[cfg(unix)]
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut s) => {
-                    s.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let term = std::future::pending::<()>();
+        let signal = crate::localhttp::shutdown_signal();
         let stopped = async {
             while !*stop.borrow() {
                 if stop.changed().await.is_err() {
@@ -262,8 +249,7 @@ pub async fn serve(
             }
         };
         tokio::select! {
-            () = ctrl_c => {},
-            () = term => {},
+            () = signal => {},
             () = stopped => {},
         }
         tracing::info!("shutting down: finishing requests in flight");
