@@ -51,7 +51,7 @@ fn args() -> Result<Args, String> {
     if a.port == 0 || a.input.is_empty() {
         return Err(
             "usage: serve_load --port PORT --input FILE.jsonl [--connections N] [--seconds S] [--batch N] [--rate R]"
-                .into()
+                .into(),
         );
     }
     a.batch = a.batch.max(1);
