@@ -674,6 +674,7 @@ fn censor_action_gives_allow_with_the_masked_body() {
     );
     assert_eq!(a.text(), "false");
     assert_eq!(a.header("x-moderate-verdict"), Some("allow"));
+    assert!(srv.get("/metrics").text().contains("moderate_censored_total 2"));
 }
 
 #[test]
