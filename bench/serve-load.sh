@@ -80,7 +80,8 @@ echo "server: pid $SERVER_PID port $PORT threads $SERVE_THREADS ledger=$LEDGER; 
 for run in "single $CONNS 1" "batch100 $CONNS_BATCH 100"; do
     set -- $run
     out=$("$LOAD" --port "$PORT" --input "$WORK/comments.jsonl" --connections "$2" --seconds "$SECS" --batch "$3")
-    echo "{\"run\":\"$1\",${out#\{},\"rss_mb\":$(rss),\"peak_rss_mb\":$(hwm)}" | tee "$WORK/$1.json"
+    out=${out#\{}
+    echo "{\"run\":\"$1\",${out%\}},\"rss_mb\":$(rss),\"peak_rss_mb\":$(hwm)}" | tee "$WORK/$1.json"
 done
 if [ "$RELOAD" = 1 ]; then
     ( for _ in $(seq 2 2 "$SECS"); do sleep 2; kill -HUP "$SERVER_PID" 2>/dev/null || true; done ) &
@@ -88,7 +89,8 @@ if [ "$RELOAD" = 1 ]; then
     out=$("$LOAD" --port "$PORT" --input "$WORK/comments.jsonl" --connections "$CONNS" --seconds "$SECS" --batch 1)
     wait "$HUPPER"
     reloads=$(curl -s "http://127.0.0.1:$PORT/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["last_reload"]["reloads"])' 2>/dev/null || echo "?")
-    echo "{\"run\":\"single+SIGHUP-every-2s\",${out#\{},\"reloads\":$reloads,\"rss_mb\":$(rss)}" | tee "$WORK/reload.json"
+    out=${out#\{}
+    echo "{\"run\":\"single+SIGHUP-every-2s\",${out%\}},\"reloads\":$reloads,\"rss_mb\":$(rss)}" | tee "$WORK/reload.json"
 fi
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 if [ "$LEDGER" = 1 ]; then echo "ledger lines: $(wc -l < "$WORK/ledger.jsonl")" >&2; fi
