@@ -8,10 +8,11 @@
 #       CONNS=16         connections for single comments (batches use CONNS_BATCH=4)
 #       SERVE_THREADS=2  server worker threads (-j)
 #       LEDGER=1         run the server with --ledger (0: without)
-#       RELOAD=0         1: also a run with a config reload (SIGHUP) every 2 s, to see p99 under reloads
+#       RELOAD=1         a run with a config reload (SIGHUP) every 2 s, to compare its p99 with the steady one (0: skip)
 #       BENCH_DATA=dir   where *.dev.jsonl come from (default ../shared/data; without it, synthetic comments)
 # Prints one JSON line per run (requests/s, comments/s, p50/p90/p99/max ms, errors) with the
-# server's RSS after it, and `moderate run -j2` on the same comments for comparison.
+# server's RSS after it, `moderate run -j2` on the same comments, and a last summary line: batch
+# comments/s over `run -j2`'s (issue 18: >= 0.7) and p99 under reloads over steady p99 (<= 2).
 # The load generator runs on the same machine and takes CPU from the server: read the numbers
 # as a floor.
 set -euo pipefail
@@ -22,7 +23,7 @@ CONNS="${CONNS:-16}"
 CONNS_BATCH="${CONNS_BATCH:-4}"
 SERVE_THREADS="${SERVE_THREADS:-2}"
 LEDGER="${LEDGER:-1}"
-RELOAD="${RELOAD:-0}"
+RELOAD="${RELOAD:-1}"
 DATA="${BENCH_DATA:-$ROOT/../shared/data}"
 WORK="$(mktemp -d)"
 SERVER_PID=""
@@ -79,7 +80,8 @@ echo "server: pid $SERVER_PID port $PORT threads $SERVE_THREADS ledger=$LEDGER; 
 for run in "single $CONNS 1" "batch100 $CONNS_BATCH 100"; do
     set -- $run
     out=$("$LOAD" --port "$PORT" --input "$WORK/comments.jsonl" --connections "$2" --seconds "$SECS" --batch "$3")
-    echo "{\"run\":\"$1\",${out#\{},\"rss_mb\":$(rss),\"peak_rss_mb\":$(hwm)}"
+    out=${out#\{}
+    echo "{\"run\":\"$1\",${out%\}},\"rss_mb\":$(rss),\"peak_rss_mb\":$(hwm)}" | tee "$WORK/$1.json"
 done
 if [ "$RELOAD" = 1 ]; then
     ( for _ in $(seq 2 2 "$SECS"); do sleep 2; kill -HUP "$SERVER_PID" 2>/dev/null || true; done ) &
@@ -87,7 +89,8 @@ if [ "$RELOAD" = 1 ]; then
     out=$("$LOAD" --port "$PORT" --input "$WORK/comments.jsonl" --connections "$CONNS" --seconds "$SECS" --batch 1)
     wait "$HUPPER"
     reloads=$(curl -s "http://127.0.0.1:$PORT/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["last_reload"]["reloads"])' 2>/dev/null || echo "?")
-    echo "{\"run\":\"single+SIGHUP-every-2s\",${out#\{},\"reloads\":$reloads,\"rss_mb\":$(rss)}"
+    out=${out#\{}
+    echo "{\"run\":\"single+SIGHUP-every-2s\",${out%\}},\"reloads\":$reloads,\"rss_mb\":$(rss)}" | tee "$WORK/reload.json"
 fi
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 if [ "$LEDGER" = 1 ]; then echo "ledger lines: $(wc -l < "$WORK/ledger.jsonl")" >&2; fi
@@ -97,4 +100,15 @@ for _ in 1 2 3; do cat "$WORK/comments.jsonl"; done > "$WORK/x3.jsonl"
 t0=$(date +%s.%N)
 (cd "$WORK" && "$BIN" run -q -j 2 --config config.toml x3.jsonl > /dev/null)
 t1=$(date +%s.%N)
-python3 -c "import sys; n=int(sys.argv[1])*3; s=float(sys.argv[3])-float(sys.argv[2]); print('{\"run\":\"moderate run -j2\",\"comments\":%d,\"seconds\":%.2f,\"comments_per_s\":%.0f}' % (n, s, n/s))" "$N" "$t0" "$t1"
+python3 -c "import sys; n=int(sys.argv[1])*3; s=float(sys.argv[3])-float(sys.argv[2]); print('{\"run\":\"moderate run -j2\",\"comments\":%d,\"seconds\":%.2f,\"comments_per_s\":%.0f}' % (n, s, n/s))" "$N" "$t0" "$t1" | tee "$WORK/run.json"
+python3 - "$WORK" <<'PY'
+import json, os, sys
+w = sys.argv[1]
+load = lambda n: json.load(open(os.path.join(w, n))) if os.path.exists(os.path.join(w, n)) else None
+single, batch, reload, run = (load(n) for n in ("single.json", "batch100.json", "reload.json", "run.json"))
+out = {"run": "summary", "errors": sum(r["errors"] for r in (single, batch, reload) if r),
+       "batch_vs_run_j2": round(batch["comments_per_s"] / run["comments_per_s"], 2)}
+if reload:
+    out["p99_reload_vs_steady"] = round(reload["p99_ms"] / max(single["p99_ms"], 1e-9), 2)
+print(json.dumps(out))
+PY

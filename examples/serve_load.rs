@@ -2,8 +2,12 @@
 //!
 //! ```text
 //! cargo run --release --example serve_load -- --port PORT --input comments.jsonl \
-//!     [--connections 16] [--seconds 10] [--batch 1]
+//!     [--connections 16] [--seconds 10] [--batch 1] [--rate R]
 //! ```
+//!
+//! `--rate R`: a steady R requests/s in all (each connection sends on a fixed schedule, and
+//! skips the slots it missed when the server was slow, rather than bursting) instead of as fast
+//! as it can.
 //!
 //! Each connection is an HTTP/1.1 keep-alive loop on its own tokio task: send one request
 //! (one comment as a JSON object, or `--batch N` comments as NDJSON), read the whole answer,
@@ -25,10 +29,11 @@ struct Args {
     connections: usize,
     seconds: f64,
     batch: usize,
+    rate: f64,
 }
 
 fn args() -> Result<Args, String> {
-    let mut a = Args { port: 0, input: String::new(), connections: 16, seconds: 10.0, batch: 1 };
+    let mut a = Args { port: 0, input: String::new(), connections: 16, seconds: 10.0, batch: 1, rate: 0.0 };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         let v = it.next().ok_or_else(|| format!("{k} needs a value"))?;
@@ -39,12 +44,14 @@ fn args() -> Result<Args, String> {
             "--connections" => a.connections = v.parse().map_err(|_| bad.clone())?,
             "--seconds" => a.seconds = v.parse().map_err(|_| bad.clone())?,
             "--batch" => a.batch = v.parse().map_err(|_| bad.clone())?,
+            "--rate" => a.rate = v.parse().map_err(|_| bad.clone())?,
             _ => return Err(format!("unknown option {k}")),
         }
     }
     if a.port == 0 || a.input.is_empty() {
         return Err(
-            "usage: serve_load --port PORT --input FILE.jsonl [--connections N] [--seconds S] [--batch N]".into()
+            "usage: serve_load --port PORT --input FILE.jsonl [--connections N] [--seconds S] [--batch N] [--rate R]"
+                .into(),
         );
     }
     a.batch = a.batch.max(1);
@@ -84,9 +91,11 @@ async fn connection(
     next: Arc<AtomicUsize>,
     until: Instant,
     batch: usize,
+    interval: Option<Duration>,
 ) -> (Vec<u32>, usize) {
     let mut lat = Vec::new();
     let mut errors = 0;
+    let mut due = Instant::now();
     'outer: while Instant::now() < until {
         let Ok(stream) = TcpStream::connect(("127.0.0.1", port)).await else {
             errors += 1;
@@ -99,6 +108,17 @@ async fn connection(
         let mut line = String::new();
         let ct = if batch == 1 { "application/json" } else { "application/x-ndjson" };
         while Instant::now() < until {
+            if let Some(every) = interval {
+                due += every;
+                let now = Instant::now();
+                if due + every < now {
+                    due = now; // more than one slot behind: skip the missed slots, no burst
+                }
+                if due >= until {
+                    break 'outer;
+                }
+                tokio::time::sleep_until(due.into()).await;
+            }
             let mut body = Vec::new();
             for _ in 0..batch {
                 let i = next.fetch_add(1, Ordering::Relaxed) % bodies.len();
@@ -157,9 +177,13 @@ fn main() {
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let until = start + Duration::from_secs_f64(a.seconds);
+    let interval = (a.rate > 0.0).then(|| Duration::from_secs_f64(a.connections as f64 / a.rate));
     let results = rt.block_on(async {
         let tasks: Vec<_> = (0..a.connections)
-            .map(|_| tokio::spawn(connection(a.port, Arc::clone(&bodies), Arc::clone(&next), until, a.batch)))
+            .map(|_| {
+                let (b, n) = (Arc::clone(&bodies), Arc::clone(&next));
+                tokio::spawn(connection(a.port, b, n, until, a.batch, interval))
+            })
             .collect();
         let mut out = Vec::new();
         for t in tasks {

@@ -146,6 +146,11 @@ impl Engine {
                 shadow: None,
             });
             crate::decide::recompute(&mut v, t);
+        } else {
+            // A comment judged on its start only is held anyway: no masked text for it.
+            let norm = &scratch.matcher.norm;
+            let keep_on_block = self.0.authors.may_trust();
+            crate::decide::censor::apply(&mut v, body, norm, &scratch.hits, &self.0.rules, t, keep_on_block);
         }
         v
     }

@@ -104,9 +104,12 @@ pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, 
         _ => "1;31",
     };
     let _ = writeln!(s, "verdict:    {}{why}", paint(v.verdict.as_str(), style, color));
+    if let Some(c) = &v.censored {
+        let _ = writeln!(s, "censored:   {}", sanitize(c));
+    }
     s
 }
 
 fn a_str(a: crate::verdict::Action) -> &'static str {
-    a.decision().as_str()
+    a.as_str()
 }

@@ -43,6 +43,7 @@ pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod explain;
+pub mod localhttp;
 pub mod matcher;
 pub mod normalize;
 pub mod pipeline;

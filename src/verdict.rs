@@ -46,10 +46,14 @@ impl Decision {
     }
 }
 
-/// A rule's direct action, independent of the score.
+/// A rule's direct action, independent of the score. Ordered weakest first: the strongest
+/// action among a comment's reasons decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
+    /// Publish with the matched words masked (`censored` in the record); only for wordlist and
+    /// pattern rules, whose matches can be masked.
+    Censor,
     /// Hold for review.
     Flag,
     /// Reject.
@@ -60,8 +64,18 @@ impl Action {
     /// The decision this action forces.
     pub fn decision(self) -> Decision {
         match self {
+            Action::Censor => Decision::Allow,
             Action::Flag => Decision::Flag,
             Action::Block => Decision::Block,
+        }
+    }
+
+    /// The lowercase name used in configs and records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Censor => "censor",
+            Action::Flag => "flag",
+            Action::Block => "block",
         }
     }
 }
@@ -139,6 +153,10 @@ pub struct Verdict {
     /// Every rule that hit, in rule order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<Reason>,
+    /// The body with every censored match masked (`f*** off`), for a site to publish instead of
+    /// the body; only on `allow` and `flag` records ([`crate::decide::censor`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub censored: Option<String>,
     /// For error records: what went wrong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -155,6 +173,7 @@ impl Verdict {
             verdict: Decision::Error,
             score: 0.0,
             reasons: Vec::new(),
+            censored: None,
             error: Some(error.into()),
             source: Some(source.into()),
         }

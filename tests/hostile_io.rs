@@ -648,6 +648,7 @@ fn author_policy_memory_is_bounded_over_any_number_of_authors() {
         verdict: d,
         score: 0.0,
         reasons: vec![],
+        censored: None,
         error: None,
         source: None,
     };

@@ -451,7 +451,7 @@ mod direct {
     }
 
     fn t() -> Thresholds {
-        Thresholds { flag: 1.0, block: 3.0 }
+        Thresholds { flag: 1.0, block: 3.0, censor: None }
     }
 
     #[test]

@@ -56,7 +56,7 @@ fn judged(id: &str, author: &str, body: &str, verdict: Decision, reasons: &[(&st
     let score = reasons.len() as f64;
     Judged {
         record: Ok(comment),
-        verdict: Verdict { id: id.into(), verdict, score, reasons, error: None, source: None },
+        verdict: Verdict { id: id.into(), verdict, score, reasons, censored: None, error: None, source: None },
     }
 }
 

@@ -645,3 +645,100 @@ fn graceful_shutdown_finishes_the_request_in_flight_and_flushes_the_ledger() {
     // New connections are refused once it is gone.
     assert!(TcpStream::connect(("127.0.0.1", srv.port)).is_err());
 }
+
+#[test]
+fn censor_action_gives_allow_with_the_masked_body() {
+    let dir = tmp("censor");
+    std::fs::write(
+        dir.join("config.toml"),
+        "[[rule]]\nid = \"profanity.masked\"\ncategory = \"profanity\"\naction = \"censor\"\nmessage = \"masked\"\nwordlist = \"words.txt\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("words.txt"), "fuck\n").unwrap();
+    let srv = Server::start(&dir, &["--config", "config.toml"]);
+    let one = r#"{"id": "m-1", "body": "f.u.c.k <b>off</b> &amp; f<i>u</i>ck"}"#;
+    let r = srv.post_json(one);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["verdict"], "allow");
+    assert_eq!(v["censored"], "f*** <b>off</b> &amp; f<i>*</i>**");
+    // The same record as `run` writes.
+    let (out, err) = run_cli(&dir, &["run", "-q", "--config", "config.toml", "-"], &format!("{one}\n"));
+    assert_eq!(r.text(), out, "{err}");
+    // Akismet: a censored comment is allowed, so `false` (publish).
+    let a = srv.req(
+        "POST",
+        "/1.1/comment-check",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"comment_content=fuck+this&user_ip=203.0.113.9",
+    );
+    assert_eq!(a.text(), "false");
+    assert_eq!(a.header("x-moderate-verdict"), Some("allow"));
+    assert!(srv.get("/metrics").text().contains("moderate_censored_total 2"));
+}
+
+#[test]
+fn review_blocks_apply_to_the_running_server_and_replay() {
+    let dir = tmp("review-blocks");
+    tiny_config(&dir, "zzzblocked\n");
+    let queue = dir.join("review.db");
+    let ledger = dir.join("v.ledger");
+    let db = queue.to_str().unwrap();
+    let mut srv =
+        Server::start(&dir, &["--config", "config.toml", "--queue", db, "--ledger", ledger.to_str().unwrap()]);
+    let by = |id: &str, author: &str| {
+        format!(r#"{{"id": "{id}", "body": "a calm comment number {id}", "author": "{author}"}}"#)
+    };
+    assert_eq!(srv.post_json(&by("r-1", "Troll")).json()["verdict"], "allow");
+    // A moderator blocks the author in the queue (the CLI writes the same store as `review serve`).
+    let (out, err) = run_cli(&dir, &["review", "block", "--db", db, "--reviewer", "mod", "Troll"], "");
+    assert!(!err.contains("error"), "{out}\n{err}");
+    let mut n = 1;
+    eventually("the live server blocks the author", || {
+        n += 1;
+        let v = srv.post_json(&by(&format!("r-{n}"), "troll")).json();
+        v["verdict"] == "block" && v["reasons"].to_string().contains("author.review-blocked")
+    });
+    // Others are untouched.
+    assert_eq!(srv.post_json(&by("x-1", "ann")).json()["verdict"], "allow");
+    // Unblocked in the queue: allowed again.
+    let (out, err) = run_cli(&dir, &["review", "unblock", "--db", db, "--reviewer", "mod", "Troll"], "");
+    assert!(!err.contains("error"), "{out}\n{err}");
+    eventually("the live server lifts the block", || {
+        n += 1;
+        srv.post_json(&by(&format!("r-{n}"), "Troll")).json()["verdict"] == "allow"
+    });
+    assert!(srv.stop().success(), "{}", srv.log());
+    // The ledger holds the blocks; replay gives them back and finds no difference.
+    let (out, err) = run_cli(&dir, &["replay", ledger.to_str().unwrap()], "");
+    assert_eq!(out, "", "{err}");
+    assert!(err.contains(" 0 differ"), "{err}");
+    assert!(std::fs::read_to_string(&ledger).unwrap().contains("author.review-blocked"));
+}
+
+#[test]
+fn json_logs_one_line_per_request_without_comment_text() {
+    let mut srv = Server::start(&root(), &["--log-format", "json"]);
+    let secret = "you are a complete idiot zq7secretword";
+    let v = srv.post_json(&format!(r#"{{"id": "log-1", "body": "{secret}"}}"#)).json();
+    let batch = r#"[{"body": "Great article"}, {"body": "Thanks"}]"#;
+    assert_eq!(srv.req("POST", "/v1/check", &[("Content-Type", "application/json")], batch.as_bytes()).status, 200);
+    assert_eq!(srv.req("POST", "/v1/check", &[("Content-Type", "application/json")], b"{").status, 400);
+    assert!(srv.stop().success());
+    let log = srv.log();
+    assert!(!log.contains("zq7secretword") && !log.contains("log-1"), "no comment text or id in the log:\n{log}");
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON log line ({e}): {l}")))
+        .collect();
+    let requests: Vec<&Value> = lines.iter().filter(|l| l["message"] == "request").collect();
+    let checks: Vec<&&Value> = requests.iter().filter(|l| l["path"] == "/v1/check").collect();
+    assert_eq!(checks.len(), 3, "{log}");
+    assert_eq!(checks[0]["decision"], v["verdict"]);
+    assert_eq!(checks[0]["status"], 200);
+    assert!(checks[0]["latency_ms"].as_f64().is_some_and(|ms| ms > 0.0));
+    assert!(checks[0]["config"].as_str().is_some_and(|c| c.starts_with("sha256:")));
+    assert_eq!((checks[1]["decision"].as_str(), checks[1]["allow"].as_u64()), (Some("batch"), Some(2)));
+    assert_eq!((checks[2]["status"].as_u64(), checks[2]["decision"].as_str()), (Some(400), Some("-")));
+    assert!(lines.iter().all(|l| l["level"].is_string() && l["timestamp"].is_string()));
+}

@@ -34,6 +34,7 @@ fn judged(i: usize, r: Record) -> Judged {
             verdict: decide(i, &r),
             score: 0.0,
             reasons: Vec::new(),
+            censored: None,
             error: None,
             source: None,
         },

@@ -158,16 +158,20 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { ExitStatus::Usage.code() } else { 0 });
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MODERATE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(crate::term::color_stderr())
-        .without_time()
-        .init();
+    if let Command::Serve(args) = &cli.command {
+        serve::init_logging(args.log_format);
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("MODERATE_LOG")
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            )
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .with_ansi(crate::term::color_stderr())
+            .without_time()
+            .init();
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),

@@ -30,6 +30,10 @@ pub struct RunArgs {
     /// Also write the original records into allowed / flagged / blocked files in DIR.
     #[arg(long)]
     pub split: Option<PathBuf>,
+    /// With --split: write a censored comment (the `censor` action) with its masked text as
+    /// its body, so the allowed file can be published as it is.
+    #[arg(long, requires = "split")]
+    pub split_censored: bool,
     /// Store flagged comments in this review-queue database (SQLite).
     #[arg(long)]
     pub queue: Option<PathBuf>,

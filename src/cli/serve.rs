@@ -53,6 +53,31 @@ pub struct ServeArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
+    /// Log lines on stderr as text or as JSON objects (one per line). At the default level
+    /// (`info`; `MODERATE_LOG` overrides) one line per request: route, status, latency,
+    /// verdicts and config hash, never a comment's text.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// `2026-12-02T07:00:00Z INFO request method=POST path=/v1/check status=200 ...`
+    Text,
+    /// `{"timestamp":"...","level":"INFO","message":"request","method":"POST",...}`
+    Json,
+}
+
+/// Sets up `tracing` for the server: level from `MODERATE_LOG` (default `info`), on stderr.
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MODERATE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    match format {
+        LogFormat::Text => builder.with_ansi(crate::term::color_stderr()).init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).init(),
+    }
 }
 
 /// Runs `moderate serve`.
@@ -69,6 +94,7 @@ pub fn run(args: ServeArgs) -> CliResult {
             "--addr {addr} is not a loopback address: give a --token (or MODERATE_TOKEN) so strangers cannot use the service"
         )));
     }
+    let json_logs = args.log_format == LogFormat::Json;
     let config = reload::resolve_config(args.config.as_deref());
     // Load once with the CLI's diagnostics (errors with carets, exit 2).
     let loaded = super::common::load_config(config.as_deref(), false)?;
@@ -100,12 +126,21 @@ pub fn run(args: ServeArgs) -> CliResult {
             .map_err(|e| CliError::failure(format!("cannot listen on {}: {e}", opts.addr)))?;
         let local = listener.local_addr().map_err(|e| CliError::failure(e.to_string()))?;
         let app = Arc::new(App::new(&opts, first, local).map_err(|e| CliError::usage(e.to_string()))?);
-        eprintln!("moderate serve: listening on http://{local} ({origin}, {rules} rules, config {hash})");
+        let ready = format!("listening on http://{local} ({origin}, {rules} rules, config {hash})");
+        if json_logs {
+            tracing::info!("{ready}");
+        } else {
+            eprintln!("moderate serve: {ready}");
+        }
         let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         crate::serve::serve(listener, app, opts.watch_interval, opts.request_timeout, stop_rx)
             .await
             .map_err(|e| CliError::failure(format!("server: {e}")))?;
-        eprintln!("moderate serve: stopped; ledger and queue flushed");
+        if json_logs {
+            tracing::info!("stopped; ledger and queue flushed");
+        } else {
+            eprintln!("moderate serve: stopped; ledger and queue flushed");
+        }
         Ok(())
     })
 }

@@ -12,6 +12,7 @@ pub fn extra_sinks(args: &super::run::RunArgs, inputs: &[Input], raw: &RawConfig
     if let Some(dir) = &args.split {
         let split = crate::write::split::SplitSink::new(dir, inputs)
             .map_err(|e| CliError::usage(format!("--split {}: {e}", dir.display())))?;
+        let split = if args.split_censored { split.with_censored(&raw.input.fields.body) } else { split };
         sinks.push(Box::new(split));
     }
     if let Some(db) = &args.queue {

@@ -124,6 +124,12 @@ pub struct AuthorRules {
 }
 
 impl AuthorRules {
+    /// Whether some authors may skip score-only rules (so a comment blocked by score may be
+    /// allowed after all, and keeps its censored text until then).
+    pub fn may_trust(&self) -> bool {
+        !self.trusted.is_empty() || self.trust_previously_approved
+    }
+
     /// Whether any part of the policy is switched on (if not, the stage is skipped).
     pub fn is_active(&self) -> bool {
         self.repeat_blocks > 0
@@ -293,6 +299,8 @@ impl AuthorPolicy {
         }
         let key = key_of(c);
         let changed = self.rules.is_active() && self.adjust(c, key.as_deref(), v, hash);
+        // Block wins over censor, also when nothing above changed the verdict.
+        let changed = crate::decide::censor::settle(v) || changed;
         if let Some(k) = key {
             let (retired, dropped) = (&mut self.retired, &mut self.dropped);
             let mut retire = |k: String, st: AuthorState| retire(retired, dropped, k, st.row);

@@ -10,6 +10,7 @@
 
 pub mod author;
 mod shadow;
+pub mod censor;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,11 +27,15 @@ pub struct Thresholds {
     pub flag: f64,
     /// Total score at or above which a comment is blocked.
     pub block: f64,
+    /// Total score at or above which an otherwise allowed comment is published with the words
+    /// of its score-only rules masked (`censored` in the record); at most `flag`. Unset: never.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub censor: Option<f64>,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { flag: 1.0, block: 3.0 }
+        Thresholds { flag: 1.0, block: 3.0, censor: None }
     }
 }
 
@@ -54,6 +59,7 @@ pub fn recompute(verdict: &mut Verdict, t: &Thresholds) {
     verdict.score = verdict.reasons.iter().fold(0.0, |acc, r| acc + r.score);
     let by_action = verdict.reasons.iter().filter_map(|r| r.action).map(|a| a.decision()).max();
     verdict.verdict = decision_for_score(verdict.score, t).max(by_action.unwrap_or(Decision::Allow));
+    censor::settle(verdict);
 }
 
 /// Builds the verdict for comment `id` with body `body` from its `hits` (any order; sorted here).
@@ -101,8 +107,15 @@ pub fn decide(id: &str, body: &str, hits: &mut Hits, rules: &[RuleMeta], t: &Thr
     close(&mut reasons, last_rule, count, hits);
     shadow::settle(&mut reasons, &shadowed, t);
     count_words_once(&mut reasons);
-    let mut v =
-        Verdict { id: id.to_string(), verdict: Decision::Allow, score: 0.0, reasons, error: None, source: None };
+    let mut v = Verdict {
+        id: id.to_string(),
+        verdict: Decision::Allow,
+        score: 0.0,
+        reasons,
+        censored: None,
+        error: None,
+        source: None,
+    };
     recompute(&mut v, t);
     v
 }

@@ -135,57 +135,68 @@ impl Picked {
     }
 }
 
-/// A JSON value reduced to what a comment field can hold.
-enum Scalar {
+/// A JSON value as a comment field sees it: its text, or what kind of value it is. Shared by
+/// this reader (lenient: numbers and booleans become text) and the server's strict request
+/// parser (`crate::serve::input`), so both read a field's value the same way.
+pub(crate) enum FieldValue {
+    /// A string.
     Str(String),
+    /// An integer, as text.
+    Int(String),
+    /// Any other number, as text.
+    Float(String),
+    /// `true` / `false`.
+    Bool(bool),
+    /// `null`.
     Null,
+    /// An object or an array (skipped whole): which.
     Nested(&'static str),
 }
 
-impl<'de> de::Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
-        d.deserialize_any(ScalarVisitor)
+impl<'de> de::Deserialize<'de> for FieldValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FieldValue, D::Error> {
+        d.deserialize_any(FieldValueVisitor)
     }
 }
 
-struct ScalarVisitor;
+struct FieldValueVisitor;
 
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
+impl<'de> Visitor<'de> for FieldValueVisitor {
+    type Value = FieldValue;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v.to_owned()))
+    fn visit_str<E>(self, v: &str) -> Result<FieldValue, E> {
+        Ok(FieldValue::Str(v.to_owned()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v))
+    fn visit_string<E>(self, v: String) -> Result<FieldValue, E> {
+        Ok(FieldValue::Str(v))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v.to_string()))
+    fn visit_u64<E>(self, v: u64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Int(v.to_string()))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v.to_string()))
+    fn visit_i64<E>(self, v: i64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Int(v.to_string()))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v.to_string()))
+    fn visit_f64<E>(self, v: f64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Float(v.to_string()))
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v.to_string()))
+    fn visit_bool<E>(self, v: bool) -> Result<FieldValue, E> {
+        Ok(FieldValue::Bool(v))
     }
-    fn visit_unit<E>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
+    fn visit_unit<E>(self) -> Result<FieldValue, E> {
+        Ok(FieldValue::Null)
     }
-    fn visit_none<E>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
+    fn visit_none<E>(self) -> Result<FieldValue, E> {
+        Ok(FieldValue::Null)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldValue, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Nested("an object"))
+        Ok(FieldValue::Nested("an object"))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValue, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Nested("an array"))
+        Ok(FieldValue::Nested("an array"))
     }
 }
 
@@ -244,10 +255,11 @@ impl<'de> Visitor<'de> for Pick<'_> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
-            match map.next_value::<Scalar>()? {
-                Scalar::Str(v) => *cur = Some((rank, v)),
-                Scalar::Null => {}
-                Scalar::Nested(what) => {
+            match map.next_value::<FieldValue>()? {
+                FieldValue::Str(v) | FieldValue::Int(v) | FieldValue::Float(v) => *cur = Some((rank, v)),
+                FieldValue::Bool(b) => *cur = Some((rank, b.to_string())),
+                FieldValue::Null => {}
+                FieldValue::Nested(what) => {
                     // Nested metadata (e.g. `"author": {...}`) is ignored; the id and the body
                     // must be plain values.
                     if matches!(slot, Slot::Id | Slot::Body) && out.bad.is_none() {

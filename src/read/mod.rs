@@ -16,6 +16,7 @@ use crate::comment::{Comment, SourcePos};
 mod csv;
 pub mod detect;
 pub(crate) use self::csv::{cells as csv_cells, first_row as csv_first_row};
+pub(crate) use self::jsonl::FieldValue;
 mod disqus;
 mod jsonl;
 pub use jsonl::{JsonlChunk, JsonlChunks};

@@ -488,6 +488,7 @@ mod tests {
                 match_count: None,
                 shadow: None,
             }],
+            censored: None,
             error: None,
             source: None,
         }

@@ -178,6 +178,7 @@ pub async fn comment_check(State(app): State<Shared>, req: Request) -> Result<Re
     if let Ok(v) = HeaderValue::from_str(&snap.hash) {
         h.insert("x-moderate-config", v);
     }
+    r.extensions_mut().insert(super::api::Judgement::of(&verdicts, &snap.hash));
     Ok(r)
 }
 

@@ -114,15 +114,71 @@ fn route_index(path: &str) -> usize {
     }
 }
 
-/// Times every request, counts its status, and bounds how long it may take.
+/// What a judging handler tells the request log (a response extension): how many comments got
+/// which verdict, and the config that judged them.
+#[derive(Debug, Clone, Default)]
+pub struct Judgement {
+    /// Comments judged: allow, flag, block.
+    pub counts: [usize; 3],
+    /// The config hash.
+    pub config: String,
+}
+
+impl Judgement {
+    /// The summary of `verdicts`, judged with config `hash`.
+    pub fn of(verdicts: &[crate::verdict::Verdict], hash: &str) -> Judgement {
+        let mut counts = [0; 3];
+        for v in verdicts {
+            match v.verdict {
+                crate::verdict::Decision::Allow => counts[0] += 1,
+                crate::verdict::Decision::Flag => counts[1] += 1,
+                crate::verdict::Decision::Block => counts[2] += 1,
+                crate::verdict::Decision::Error => {}
+            }
+        }
+        Judgement { counts, config: hash.to_string() }
+    }
+
+    /// The decision of a one-comment request, else `batch` (or `-` when nothing was judged).
+    fn decision(&self) -> &'static str {
+        match self.counts {
+            [1, 0, 0] => "allow",
+            [0, 1, 0] => "flag",
+            [0, 0, 1] => "block",
+            [0, 0, 0] => "-",
+            _ => "batch",
+        }
+    }
+}
+
+/// Times every request, counts its status, bounds how long it may take, and logs one line for
+/// it (no comment text: ids and bodies stay out of the log).
 async fn observe(State((app, timeout)): State<(Shared, Duration)>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let route = route_index(req.uri().path());
+    let method = req.method().clone();
+    let path = req.uri().path().chars().take(64).collect::<String>();
     let res = match tokio::time::timeout(timeout, next.run(req)).await {
         Ok(r) => r,
         Err(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the request took too long").into_response(),
     };
-    app.metrics.response(route, res.status().as_u16(), start.elapsed());
+    let elapsed = start.elapsed();
+    app.metrics.response(route, res.status().as_u16(), elapsed);
+    if tracing::enabled!(tracing::Level::INFO) {
+        let j = res.extensions().get::<Judgement>().cloned().unwrap_or_default();
+        tracing::info!(
+            method = %method,
+            path = %path,
+            status = res.status().as_u16(),
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            decision = j.decision(),
+            allow = j.counts[0],
+            flag = j.counts[1],
+            block = j.counts[2],
+            config = %j.config,
+            "request"
+        );
+    }
     res
 }
 
@@ -130,12 +186,9 @@ async fn observe(State((app, timeout)): State<(Shared, Duration)>, req: Request,
 /// Akismet routes (which check the Akismet `key` / `api_key` field instead).
 async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let headers = req.headers();
-    if !app.allowed_hosts.is_empty() {
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
-        if !host.as_ref().is_some_and(|h| app.allowed_hosts.contains(h)) {
-            return ApiError::new(StatusCode::MISDIRECTED_REQUEST, "unexpected Host header for a loopback server")
-                .into_response();
-        }
+    if crate::localhttp::checked_host(headers, &app.allowed_hosts).is_none() {
+        return ApiError::new(StatusCode::MISDIRECTED_REQUEST, "unexpected Host header for a loopback server")
+            .into_response();
     }
     let path = req.uri().path();
     if path != "/healthz" && !path.starts_with("/1.1/") {
@@ -202,6 +255,7 @@ async fn check(State(app): State<Shared>, req: Request) -> Result<Response, ApiE
     // Judging is CPU work and runs right here: the runtime has one worker per core, so a
     // batch keeps one core busy for its few milliseconds and no thread pool grows.
     let (comments, verdicts) = app.live.judge(&snap, comments);
+    let judgement = Judgement::of(&verdicts, &snap.hash);
     let mut out = Vec::with_capacity(verdicts.len() * 128 + 2);
     let n = verdicts.len();
     if shape == Shape::Array {
@@ -230,6 +284,7 @@ async fn check(State(app): State<Shared>, req: Request) -> Result<Response, ApiE
     let ct = if shape == Shape::Ndjson { "application/x-ndjson" } else { "application/json" };
     let mut res = (StatusCode::OK, [(header::CONTENT_TYPE, ct)], out).into_response();
     res.headers_mut().insert("x-moderate-config", config_header(&snap.hash));
+    res.extensions_mut().insert(judgement);
     Ok(res)
 }
 

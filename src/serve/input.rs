@@ -23,7 +23,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::comment::{Comment, CommentKind};
-use crate::read::FieldMap;
+use crate::read::{FieldMap, FieldValue};
 
 /// Size limits of `/v1/check` and the Akismet endpoints.
 #[derive(Debug, Clone, Copy)]
@@ -147,59 +147,6 @@ struct Picked {
     problem: Option<BadInput>,
 }
 
-/// A JSON value as a comment field sees it.
-enum Value {
-    Str(String),
-    Int(String),
-    Null,
-    Other(&'static str),
-}
-
-impl<'de> de::Deserialize<'de> for Value {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Value;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON value")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-                Ok(Value::Str(v.to_owned()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Value, E> {
-                Ok(Value::Str(v))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-                Ok(Value::Int(v.to_string()))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-                Ok(Value::Int(v.to_string()))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
-                Ok(Value::Other("a number"))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
-                Ok(Value::Other("a boolean"))
-            }
-            fn visit_unit<E>(self) -> Result<Value, E> {
-                Ok(Value::Null)
-            }
-            fn visit_none<E>(self) -> Result<Value, E> {
-                Ok(Value::Null)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Value, A::Error> {
-                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Value::Other("an object"))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Value, A::Error> {
-                while s.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Value::Other("an array"))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 /// Deserializes one comment object.
 struct CommentSeed<'a> {
     fields: &'a Fields,
@@ -237,29 +184,35 @@ impl<'de> Visitor<'de> for CommentSeed<'_> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
-            let value = map.next_value::<Value>()?;
+            let value = map.next_value::<FieldValue>()?;
             let expected = match slot {
                 Slot::Body => "a string",
                 Slot::Id => "a string or an integer",
                 _ => "a string or null",
             };
             let text = match (slot, value) {
-                (_, Value::Str(s)) => Some(s),
-                (Slot::Id, Value::Int(s)) => Some(s),
-                (Slot::Body, Value::Null) => {
+                (_, FieldValue::Str(s)) => Some(s),
+                (Slot::Id, FieldValue::Int(s)) => Some(s),
+                (Slot::Body, FieldValue::Null) => {
                     out.problem =
                         Some(BadInput::bad(format!("field {key:?}: expected {expected}, found null"), Some(&key)));
                     None
                 }
-                (_, Value::Null) => None,
-                (_, Value::Int(_)) => {
+                (_, FieldValue::Null) => None,
+                (_, FieldValue::Int(_)) => {
                     out.problem = Some(BadInput::bad(
                         format!("field {key:?}: expected {expected}, found an integer"),
                         Some(&key),
                     ));
                     None
                 }
-                (_, Value::Other(what)) => {
+                (_, other) => {
+                    let what = match other {
+                        FieldValue::Float(_) => "a number",
+                        FieldValue::Bool(_) => "a boolean",
+                        FieldValue::Nested(what) => what,
+                        _ => "another value",
+                    };
                     out.problem =
                         Some(BadInput::bad(format!("field {key:?}: expected {expected}, found {what}"), Some(&key)));
                     None

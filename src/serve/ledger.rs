@@ -548,6 +548,16 @@ pub fn replay(
         };
         let comment = entry.comment.to_comment();
         let mut verdict = snap.engine.judge(&comment);
+        // A block from the review queue is a fact of the moment, not of the config: give it back.
+        if let Some(r) = entry.verdict["reasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["rule"] == super::live::REVIEW_BLOCKED_RULE)
+        {
+            let who = r["message"].as_str().and_then(super::live::review_blocked_who).unwrap_or_default();
+            super::live::add_review_block(&snap, &mut verdict, who);
+        }
         authors.apply(&snap, &comment, &mut verdict);
         report.rejudged += 1;
         let now = serde_json::to_value(&verdict).unwrap_or_default();

@@ -48,6 +48,8 @@ pub struct Metrics {
     pub ledger_lines: AtomicU64,
     /// Moderator feedback records written (Akismet submit-spam / submit-ham).
     pub feedback: AtomicU64,
+    /// Verdicts that carry masked text (the censor action).
+    censored: AtomicU64,
 }
 
 fn decision_index(d: Decision) -> usize {
@@ -66,6 +68,9 @@ impl Metrics {
     pub fn verdicts(&self, verdicts: &[Verdict]) {
         for v in verdicts {
             self.verdicts[decision_index(v.verdict)].fetch_add(1, Ordering::Relaxed);
+            if v.censored.is_some() {
+                self.censored.fetch_add(1, Ordering::Relaxed);
+            }
         }
         let mut t = self.tables.lock().unwrap_or_else(|p| p.into_inner());
         for v in verdicts {
@@ -114,6 +119,9 @@ impl Metrics {
         for d in DECISIONS {
             let _ = writeln!(o, "moderate_verdicts_total{{decision=\"{}\"}} {}", d.as_str(), self.count(d));
         }
+        o.push_str("# HELP moderate_censored_total Verdicts with masked text (the censor action).\n");
+        o.push_str("# TYPE moderate_censored_total counter\n");
+        let _ = writeln!(o, "moderate_censored_total {}", self.censored.load(Ordering::Relaxed));
         o.push_str("# HELP moderate_verdict_categories_total Verdicts with a reason of this category, by decision.\n");
         o.push_str("# TYPE moderate_verdict_categories_total counter\n");
         for ((d, c), n) in &t.categories {

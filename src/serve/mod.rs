@@ -128,6 +128,13 @@ impl App {
             ),
             None => None,
         };
+        let blocks = match &opts.queue {
+            Some(p) => Some(
+                live::BlockWatcher::start(p, live::BLOCKS_INTERVAL)
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?,
+            ),
+            None => None,
+        };
         let feedback = match &opts.feedback {
             Some(p) => {
                 let f = OpenOptions::new()
@@ -139,12 +146,15 @@ impl App {
             }
             None => None,
         };
-        let allowed_hosts = crate::review::server::loopback_hosts(local);
+        let allowed_hosts = crate::localhttp::loopback_hosts(local);
         let render = crate::write::Sink::renderer(&crate::write::jsonl::JsonlSink::new(io::sink()))
             .ok_or_else(|| io::Error::other("the JSONL sink has no renderer"))?;
         Ok(App {
             reloader: Arc::new(Reloader::new(first, opts.config.clone())),
-            live: Live::new(ledger, queue, Arc::clone(&metrics)),
+            live: match blocks {
+                Some(b) => Live::new(ledger, queue, Arc::clone(&metrics)).with_review_blocks(b),
+                None => Live::new(ledger, queue, Arc::clone(&metrics)),
+            },
             metrics,
             limits: opts.limits,
             token: opts.token.clone().filter(|t| !t.is_empty()),
@@ -230,20 +240,7 @@ pub async fn serve(
         })
     };
     let shutdown = async move {
-        let ctrl_c = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        #[cfg(unix)]
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut s) => {
-                    s.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let term = std::future::pending::<()>();
+        let signal = crate::localhttp::shutdown_signal();
         let stopped = async {
             while !*stop.borrow() {
                 if stop.changed().await.is_err() {
@@ -252,8 +249,7 @@ pub async fn serve(
             }
         };
         tokio::select! {
-            () = ctrl_c => {},
-            () = term => {},
+            () = signal => {},
             () = stopped => {},
         }
         tracing::info!("shutting down: finishing requests in flight");

@@ -45,7 +45,11 @@ pub fn document() -> Value {
                         "id": {"type": "string"},
                         "verdict": {"type": "string", "enum": ["allow", "flag", "block"]},
                         "score": {"type": "number"},
-                        "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}}
+                        "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
+                        "censored": {
+                            "type": "string",
+                            "description": "The body with the matched words masked (censor action); on allow and flag only"
+                        }
                     }
                 },
                 "Reason": {
@@ -54,7 +58,7 @@ pub fn document() -> Value {
                     "properties": {
                         "rule": {"type": "string"},
                         "category": {"type": "string"},
-                        "action": {"type": "string", "enum": ["flag", "block"]},
+                        "action": {"type": "string", "enum": ["censor", "flag", "block"]},
                         "score": {"type": "number"},
                         "message": {"type": "string"},
                         "counted_by": {"type": "string"},

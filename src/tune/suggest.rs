@@ -238,7 +238,7 @@ pub fn suggest(
     if labeled.is_empty() {
         notes.push("no row has labels: nothing to fit; the current thresholds are kept".into());
     }
-    let suggested_t = if labeled.is_empty() { current } else { Thresholds { flag, block } };
+    let suggested_t = if labeled.is_empty() { current } else { Thresholds { flag, block, censor: current.censor } };
     let cats = by_cat
         .into_iter()
         .map(|(category, mut items)| {

@@ -94,6 +94,8 @@ pub struct SplitSink {
     outs: Vec<Out>,
     by_path: HashMap<String, usize>,
     current: Option<usize>,
+    /// `--split-censored`: the names of the body field, to publish a record's `censored` text.
+    censored: Option<Vec<String>>,
 }
 
 impl SplitSink {
@@ -130,7 +132,17 @@ impl SplitSink {
             by_path.insert(input.path.display().to_string(), i);
             outs.push(Out { path: input.path.clone(), stem, mode, files: None, started: false, entries: 0 });
         }
-        Ok(SplitSink { dir: dir.to_path_buf(), outs, by_path, current: None })
+        Ok(SplitSink { dir: dir.to_path_buf(), outs, by_path, current: None, censored: None })
+    }
+
+    /// `--split-censored`: a record whose verdict carries `censored` text (the censor action) is
+    /// written with that text as its body, so the allowed file can be published as it is. JSONL
+    /// records keep their other fields (keys in sorted order), CSV rows their other cells; the
+    /// XML copies keep the original text (only the verdict is spliced in). `body_fields` are
+    /// the names `[input.fields] body` reads.
+    pub fn with_censored(mut self, body_fields: &[String]) -> SplitSink {
+        self.censored = Some(body_fields.to_vec());
+        self
     }
 
     /// The files this sink writes (or has written) for input number `i`, in verdict order
@@ -264,6 +276,9 @@ impl Sink for SplitSink {
         let Some(w) = out.files.as_mut().and_then(|f| f.get_mut(slot(decision))) else {
             return Err(io::Error::other("split files are not open"));
         };
+        if let (Some(fields), Some(text), Ok(c)) = (&self.censored, &judged.verdict.censored, &judged.record) {
+            return write_censored(w, &out.mode, fields, c, text, n);
+        }
         match (&out.mode, &judged.record) {
             (Mode::Jsonl, Ok(c)) => match &c.raw {
                 Some(raw) => write_line(w, raw),
@@ -336,6 +351,58 @@ fn write_csv_row<W: Write>(w: &mut W, cells: &[String]) -> io::Result<()> {
         ::csv::WriterBuilder::new().flexible(true).terminator(::csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     cw.write_record(cells).map_err(io::Error::other)?;
     w.write_all(&cw.into_inner().map_err(|e| io::Error::other(e.to_string()))?)
+}
+
+/// Writes comment `c` with `text` (its masked body) in place of its body (`--split-censored`).
+fn write_censored<W: Write>(
+    w: &mut W,
+    mode: &Mode,
+    fields: &[String],
+    c: &Comment,
+    text: &str,
+    n: u64,
+) -> io::Result<()> {
+    let is_body = |k: &str| fields.iter().any(|f| f == k);
+    match mode {
+        Mode::Jsonl => {
+            let parsed = c.raw.as_deref().and_then(|raw| serde_json::from_slice::<serde_json::Value>(raw).ok());
+            match parsed {
+                Some(serde_json::Value::Object(mut m)) => {
+                    // The first body field present is the one the reader took (as `[input.fields]`).
+                    if let Some(k) = fields.iter().find(|f| m.get(f.as_str()).is_some_and(|v| v.is_string())) {
+                        m.insert(k.clone(), text.into());
+                    }
+                    writeln!(w, "{}", serde_json::Value::Object(m))
+                }
+                _ => {
+                    let masked = Comment { body: text.to_string(), raw: None, ..c.clone() };
+                    writeln!(w, "{}", comment_json(&masked))
+                }
+            }
+        }
+        Mode::Csv { header, synth, .. } => {
+            let mut cells: Vec<String> = match (&c.raw, synth) {
+                (Some(raw), false) => {
+                    crate::read::csv_cells(raw).iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect()
+                }
+                _ => csv_cells(header, c),
+            };
+            if let Some(i) = header.iter().position(|h| is_body(h.trim())).or_else(|| {
+                let defaults = crate::read::FieldMap::default();
+                header.iter().position(|h| defaults.body.iter().any(|b| b.eq_ignore_ascii_case(h.trim())))
+            }) {
+                if let Some(cell) = cells.get_mut(i) {
+                    *cell = text.to_string();
+                }
+            }
+            write_csv_row(w, &cells)
+        }
+        Mode::Thread => {
+            let masked = Comment { body: text.to_string(), raw: None, ..c.clone() };
+            write!(w, "{}\n\n", thread_entry(&masked, n))
+        }
+        Mode::Xml { .. } => Ok(()),
+    }
 }
 
 /// A comment's fields under a header's columns, matched by the default field names.

@@ -247,6 +247,33 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             l.diags.error(l.config_file, at, format!("[thresholds] {key} is {value}: it must be a finite number"));
         }
     }
+    if let Some(c) = t.censor {
+        let at = key_span(&l.config_text, "thresholds", "censor");
+        if !c.is_finite() {
+            l.diags.error(l.config_file, at, format!("[thresholds] censor is {c}: it must be a finite number"));
+        } else if c > t.flag {
+            let msg = format!(
+                "[thresholds] censor ({c}) is above flag ({}): a comment that reaches it is flagged, never censored",
+                t.flag
+            );
+            l.diags.error(l.config_file, at, msg);
+        }
+    }
+    // Censoring masks matched words; the author policy's reasons have none.
+    let a = &raw.authors;
+    let censor = Some(crate::verdict::Action::Censor);
+    for (table, key, action) in [
+        ("authors", "repeat_action", Some(a.repeat_action)),
+        ("authors", "duplicate", a.duplicate),
+        ("authors.flood", "action", a.flood.map(|f| f.action)),
+    ] {
+        if action == censor {
+            let at = key_span(&l.config_text, table, key);
+            let msg =
+                format!("[{table}] {key} = \"censor\": the author policy has no words to mask (use flag or block)");
+            l.diags.error(l.config_file, at, msg);
+        }
+    }
     if t.flag > t.block {
         let at = key_span(&l.config_text, "thresholds", "flag");
         l.diags.error(
@@ -303,6 +330,13 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                 cf,
                 id_span.clone(),
                 format!("block rule `{id}` has no `message`: the commenter will not learn why"),
+            );
+        }
+        if rule.signal.is_some() && rule.action == Some(crate::verdict::Action::Censor) {
+            l.diags.error(
+                cf,
+                id_span.clone(),
+                format!("rule `{id}` is a signal with action `censor`: a signal has no words to mask"),
             );
         }
         let sources = usize::from(rule.wordlist.is_some())

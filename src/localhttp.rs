@@ -1,0 +1,70 @@
+//! What the two local HTTP servers (`moderate serve`, `moderate review serve`) share: the
+//! DNS-rebinding guard for a server on loopback, and the shutdown signal.
+
+use std::net::SocketAddr;
+
+use axum::http::{header, HeaderMap};
+
+/// The `Host` values a loopback server answers to (its address and `localhost:PORT`); empty
+/// (any Host) when it listens elsewhere, where a token guards it instead.
+pub fn loopback_hosts(addr: SocketAddr) -> Vec<String> {
+    if !addr.ip().is_loopback() {
+        return Vec::new();
+    }
+    vec![addr.to_string(), format!("localhost:{}", addr.port())]
+}
+
+/// The request's `Host`, lowercased, when `allowed` accepts it (`Some(None)`: no Host header
+/// and no list); `None` when a page on another origin reached the server through a name that
+/// resolves to 127.0.0.1 (DNS rebinding) and must be refused.
+pub fn checked_host(headers: &HeaderMap, allowed: &[String]) -> Option<Option<String>> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
+    if allowed.is_empty() || host.as_ref().is_some_and(|h| allowed.contains(h)) {
+        Some(host)
+    } else {
+        None
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_check() {
+        let allowed = loopback_hosts("127.0.0.1:8788".parse().unwrap());
+        let with = |h: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::HOST, h.parse().unwrap());
+            m
+        };
+        assert_eq!(checked_host(&with("LOCALHOST:8788"), &allowed), Some(Some("localhost:8788".into())));
+        assert_eq!(checked_host(&with("127.0.0.1:8788"), &allowed), Some(Some("127.0.0.1:8788".into())));
+        assert_eq!(checked_host(&with("evil.example:8788"), &allowed), None);
+        assert_eq!(checked_host(&HeaderMap::new(), &allowed), None);
+        assert!(loopback_hosts("0.0.0.0:8788".parse().unwrap()).is_empty());
+        assert_eq!(checked_host(&with("evil.example"), &[]), Some(Some("evil.example".into())));
+    }
+}
