@@ -64,7 +64,6 @@ pub fn run(args: WorkerArgs) -> CliResult {
     let rt = scale::runtime().map_err(|e| CliError::failure(format!("starting: {e}")))?;
     let mut stats = scale::worker::WorkerStats::default();
     let result = rt.block_on(async {
-        let js = args.nats.connect().await?;
         let (tx, rx) = tokio::sync::watch::channel(false);
         watch(Arc::clone(&reloader), tx)?;
         eprintln!(
@@ -73,7 +72,8 @@ pub fn run(args: WorkerArgs) -> CliResult {
             opts.queue,
             reloader.current().hash
         );
-        scale::worker::work(&js, &opts, reloader, rx, &mut stats).await.map_err(CliError::failure)
+        let timeout = Duration::from_secs(args.nats.connect_timeout.max(1));
+        scale::worker::work(&args.nats.nats, timeout, &opts, reloader, rx, &mut stats).await.map_err(CliError::failure)
     });
     if !args.quiet {
         eprintln!(

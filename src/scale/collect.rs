@@ -109,7 +109,7 @@ pub async fn collect(
     let window = opts.window.max(1) as u64;
     let stream = super::setup::verdict_stream(js, names).await?;
     let mut out = Collected { total: run.marker.records, ..Collected::default() };
-    let mut held: BTreeMap<u64, Judged> = BTreeMap::new();
+    let mut held: BTreeMap<u64, Held> = BTreeMap::new();
     let mut next = 0u64;
     let mut from = run.start_seq;
     let mut idle = Duration::ZERO;
@@ -164,10 +164,15 @@ pub async fn collect(
                 if r != run.marker.run {
                     continue;
                 }
-                if index < next || held.contains_key(&index) {
+                let dead = subject == names.dead;
+                // A verdict replaces a dead letter still held for the same record (a worker
+                // can dead-letter a record whose verdict another worker stored just before).
+                let replaces = !dead && held.get(&index).is_some_and(|j| j.dead);
+                if index < next || (held.contains_key(&index) && !replaces) {
                     out.duplicates += 1;
                     continue;
                 }
+                out.dead -= u64::from(replaces);
                 if index >= next + window {
                     passed = Some(match passed {
                         None => (seq, index),
@@ -175,7 +180,6 @@ pub async fn collect(
                     });
                     continue;
                 }
-                let dead = subject == names.dead;
                 out.dead += u64::from(dead);
                 if !dead {
                     if let Some(h) = msg.headers.as_ref().and_then(|h| h.get(wire::CONFIG)) {
@@ -184,8 +188,8 @@ pub async fn collect(
                         }
                     }
                 }
-                held.insert(index, judged_of(&msg, names, &r, index, dead));
-                while let Some(mut j) = held.remove(&next) {
+                held.insert(index, Held { judged: judged_of(&msg, names, &r, index, dead), dead });
+                while let Some(Held { judged: mut j, .. }) = held.remove(&next) {
                     if let (Some(p), Ok(c)) = (policy.as_deref_mut(), &j.record) {
                         p.apply(c, &mut j.verdict);
                     }
@@ -213,6 +217,13 @@ pub async fn collect(
         s.finish().map_err(|e| format!("writing output: {e}"))?;
     }
     Ok(out)
+}
+
+/// A record waiting for its turn.
+struct Held {
+    judged: Judged,
+    /// It came as a dead letter (a verdict for it, if one comes, is preferred).
+    dead: bool,
 }
 
 /// The judged record a verdict message (or a dead letter) stands for.

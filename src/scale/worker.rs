@@ -77,48 +77,87 @@ fn header_text(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(500).collect()
 }
 
+/// Failed verdict publishes in a row (with none acked) after which the worker drops its
+/// connection and makes a new one. After a server restart, a client that reconnected by itself
+/// was seen to get no more publish acks (every verdict timed out); a fresh connection does.
+const STALLED: u64 = 4;
+
+/// Bytes of a message kept for its headers when checking it against the server's max_payload.
+const HEADER_ROOM: usize = 1024;
+
 /// Judges messages until `stop` turns true (the batch in hand is finished first).
 ///
 /// # Errors
-/// The streams or the consumer cannot be set up.
+/// The server cannot be reached at first, or the streams or the consumer cannot be set up.
 pub async fn work(
-    js: &jetstream::Context,
+    url: &str,
+    timeout: Duration,
     opts: &WorkerOptions,
     reloader: Arc<Reloader>,
     mut stop: tokio::sync::watch::Receiver<bool>,
     stats: &mut WorkerStats,
 ) -> Result<(), String> {
     let names = &opts.names;
-    let stream = setup::input_stream(js, names).await?;
-    setup::verdict_stream(js, names).await?;
-    let consumer = setup::work_consumer(&stream, names, &opts.queue, opts.limits).await?;
     let max_deliver = opts.limits.max_deliver.max(1);
     let batch = opts.batch.max(1);
     let mut scratch = Scratch::default();
+    let mut first = true;
     'connect: while !*stop.borrow() {
-        let messages = match consumer.stream().max_messages_per_batch(batch).messages().await {
-            Ok(m) => m,
+        let setup = async {
+            let js = jetstream::new(super::connect(url, timeout).await?);
+            let stream = setup::input_stream(&js, names).await?;
+            setup::verdict_stream(&js, names).await?;
+            let consumer = setup::work_consumer(&stream, names, &opts.queue, opts.limits).await?;
+            Ok::<_, String>((js, consumer))
+        };
+        let (js, consumer) = match setup.await {
+            Ok(x) => x,
+            Err(e) if first => return Err(e),
             Err(e) => {
-                tracing::warn!("pulling from {}: {e}; retrying", names.input);
+                tracing::warn!("{e}; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
         };
-        let mut chunks = messages.ready_chunks(batch);
-        loop {
-            let chunk = tokio::select! {
-                c = chunks.next() => c,
-                _ = stop.changed() => break 'connect,
+        first = false;
+        let mut failed_in_a_row = 0u64;
+        'pull: loop {
+            let messages = match consumer
+                .stream()
+                .max_messages_per_batch(batch)
+                .heartbeat(Duration::from_secs(5))
+                .expires(Duration::from_secs(30))
+                .messages()
+                .await
+            {
+                Ok(m) => m,
+                Err(e) => {
+                    tracing::warn!("pulling from {}: {e}; reconnecting", names.input);
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue 'connect;
+                }
             };
-            let Some(chunk) = chunk else { continue 'connect };
-            let mut msgs = Vec::with_capacity(chunk.len());
-            for m in chunk {
-                match m {
-                    Ok(m) => msgs.push(m),
-                    Err(e) => tracing::warn!("pulling from {}: {e}", names.input),
+            let mut chunks = messages.ready_chunks(batch);
+            loop {
+                let chunk = tokio::select! {
+                    c = chunks.next() => c,
+                    _ = stop.changed() => break 'connect,
+                };
+                let Some(chunk) = chunk else { continue 'pull };
+                let mut msgs = Vec::with_capacity(chunk.len());
+                for m in chunk {
+                    match m {
+                        Ok(m) => msgs.push(m),
+                        Err(e) => tracing::warn!("pulling from {}: {e}", names.input),
+                    }
+                }
+                let (acked, failed) = handle_batch(&js, names, msgs, &reloader, &mut scratch, max_deliver, stats).await;
+                failed_in_a_row = if acked > 0 { 0 } else { failed_in_a_row + failed };
+                if failed_in_a_row >= STALLED {
+                    tracing::warn!("{failed_in_a_row} verdicts in a row not acked; reconnecting");
+                    continue 'connect;
                 }
             }
-            handle_batch(js, names, msgs, &reloader, &mut scratch, max_deliver, stats).await;
         }
     }
     Ok(())
@@ -139,7 +178,9 @@ async fn handle_batch(
     scratch: &mut Scratch,
     max_deliver: i64,
     stats: &mut WorkerStats,
-) {
+) -> (u64, u64) {
+    let (mut acked, mut failed) = (0, 0);
+    let max_payload = js.client().server_info().max_payload;
     let snap = reloader.current();
     let mut sent = Vec::with_capacity(msgs.len());
     for msg in msgs {
@@ -164,6 +205,11 @@ async fn handle_batch(
             Plan::Publish(v, raw) => {
                 let (run, index) = pos.as_ref().map(|(r, i)| (r.as_str(), *i)).unwrap_or(("", 0));
                 match wire::frame(&v, raw.as_deref()) {
+                    // The server closes a connection that sends more than max_payload: never send it.
+                    Ok(payload) if payload.len() + HEADER_ROOM > max_payload => Plan::Fail(format!(
+                        "the verdict message ({} bytes) is larger than the server's max_payload ({max_payload})",
+                        payload.len()
+                    )),
                     Ok(payload) => {
                         let mut h = HeaderMap::new();
                         h.insert(wire::MSG_ID, format!("{run}:{index}"));
@@ -190,6 +236,7 @@ async fn handle_batch(
         let plan = match outcome {
             Ok((fut, error)) => match fut.await {
                 Ok(_) => {
+                    acked += 1;
                     stats.judged += 1;
                     stats.errors += u64::from(error);
                     if let Err(e) = msg.ack().await {
@@ -197,7 +244,10 @@ async fn handle_batch(
                     }
                     continue;
                 }
-                Err(e) => Plan::Fail(format!("publishing the verdict: {e}")),
+                Err(e) => {
+                    failed += 1;
+                    Plan::Fail(format!("publishing the verdict: {e}"))
+                }
             },
             Err(plan) => plan,
         };
@@ -223,6 +273,7 @@ async fn handle_batch(
             }
         }
     }
+    (acked, failed)
 }
 
 /// Judges one message's record; an unreadable body is an `error` verdict, a panic a failure.
@@ -289,7 +340,7 @@ async fn dead_letter(
     }
     h.insert(wire::REASON, header_text(reason));
     h.insert(wire::DELIVERIES, delivered.to_string());
-    let room = js.client().server_info().max_payload.saturating_sub(4096);
+    let room = js.client().server_info().max_payload.saturating_sub(HEADER_ROOM + 512);
     tracing::warn!(reason, "dead-lettering a message to {}", names.dead);
     publish_retrying(js, &names.dead, h, fit(&msg.payload, room)).await.map(|_| ())
 }
