@@ -25,6 +25,9 @@ fn nats_server() -> Option<PathBuf> {
     found
 }
 
+/// A stored message: its headers as (name, value) and its payload.
+type Stored = (Vec<(String, String)>, Vec<u8>);
+
 /// A nats-server with JetStream on a free port, killed on drop.
 struct Server {
     bin: PathBuf,
@@ -85,7 +88,7 @@ impl Server {
     }
 
     /// Every message on `subject` of stream `name`: (headers as (name, value), payload).
-    fn read_all(&self, name: &str, subject: &str) -> Vec<(Vec<(String, String)>, Vec<u8>)> {
+    fn read_all(&self, name: &str, subject: &str) -> Vec<Stored> {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
             let js = jetstream::new(async_nats::connect(self.url()).await.unwrap());

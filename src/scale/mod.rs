@@ -86,11 +86,16 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 
 /// A short, stable name of a run: SHA-256 over each input as given, its length and its
 /// modification time, so publishing the same files again (after a crash) dedupes and
-/// publishing changed files is a new run.
+/// publishing changed files is a new run. Input from stdin or a pipe makes a new run each time.
 pub fn run_id(inputs: &[crate::read::Input]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for i in inputs {
+        // A stream (stdin, a pipe) cannot be published twice the same: every run is new.
+        if crate::read::is_stream(&i.path) {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            h.update(now.as_nanos().to_le_bytes());
+        }
         h.update(i.path.to_string_lossy().as_bytes());
         h.update([0]);
         if let Ok(m) = std::fs::metadata(&i.path) {

@@ -165,7 +165,7 @@ pub async fn work(
 
 /// What to do with one delivered message.
 enum Plan {
-    Publish(VerdictMsg, Option<Vec<u8>>),
+    Publish(Box<VerdictMsg>, Option<Vec<u8>>),
     Fail(String),
     Dead(String),
 }
@@ -295,7 +295,7 @@ fn plan_for(
                 raw: None,
             };
             let verdict = crate::pipeline::error_verdict(&bad);
-            return Plan::Publish(VerdictMsg { record: Envelope::of(&Err(bad)).0, verdict }, None);
+            return Plan::Publish(Box::new(VerdictMsg { record: Envelope::of(&Err(bad)).0, verdict }), None);
         }
     };
     let record = env.clone().into_record(None);
@@ -314,7 +314,7 @@ fn plan_for(
             }
         },
     };
-    Plan::Publish(VerdictMsg { record: env, verdict }, raw)
+    Plan::Publish(Box::new(VerdictMsg { record: env, verdict }), raw)
 }
 
 /// Sends `msg` to the dead-letter subject with `reason` (its body cut to fit, if need be).
