@@ -50,6 +50,8 @@ pub mod pipeline;
 pub mod read;
 pub mod review;
 pub mod rule;
+#[cfg(feature = "nats")]
+pub mod scale;
 pub mod serve;
 pub mod term;
 pub mod tune;

@@ -2,17 +2,23 @@
 //! knows every stage. Each subcommand lives in its own file.
 
 pub mod check;
+#[cfg(feature = "nats")]
+pub mod collect;
 pub mod common;
 pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod mine;
+#[cfg(feature = "nats")]
+pub mod publish;
 pub mod replay;
 pub mod review;
 pub mod run;
 pub mod serve;
 pub mod sinks;
 pub mod suggest;
+#[cfg(feature = "nats")]
+pub mod worker;
 
 use std::process::ExitCode;
 
@@ -147,7 +153,32 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Judge every entry of a verdict ledger again with the config it names; report differences.
     Replay(replay::ReplayArgs),
+    /// Publish comments to a NATS JetStream stream for `moderate worker`s (docs/scale-out.md).
+    #[cfg(feature = "nats")]
+    #[command(after_help = NATS_HELP)]
+    Publish(publish::PublishArgs),
+    /// Judge comments from NATS JetStream; run as many as you like, on any machines.
+    #[cfg(feature = "nats")]
+    #[command(after_help = NATS_HELP)]
+    Worker(worker::WorkerArgs),
+    /// Write the workers' verdicts from NATS JetStream as `run` would, in input order.
+    #[cfg(feature = "nats")]
+    #[command(after_help = NATS_HELP)]
+    Collect(collect::CollectArgs),
 }
+
+#[cfg(feature = "nats")]
+const NATS_HELP: &str = "\
+Examples (a NATS server with JetStream: nats-server -js):
+  moderate publish export.wxr.xml --nats nats://127.0.0.1:4222
+  moderate worker --nats nats://127.0.0.1:4222       as many as you like, on any machines
+  moderate collect --nats nats://127.0.0.1:4222 -o verdicts.jsonl
+
+Exit codes:
+  0  done
+  1  runtime failure (server unreachable, incomplete collect, output)
+  2  usage or config error
+  130 interrupted (publish: run it again to finish)";
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
@@ -183,6 +214,12 @@ pub fn main() -> ExitCode {
         Command::Review(args) => review::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Replay(args) => replay::run(args),
+        #[cfg(feature = "nats")]
+        Command::Publish(args) => publish::run(args),
+        #[cfg(feature = "nats")]
+        Command::Worker(args) => worker::run(args),
+        #[cfg(feature = "nats")]
+        Command::Collect(args) => collect::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Scale-out benchmark: comments/s through NATS JetStream with 1 and 2 `moderate worker`s, next
+# to `moderate run -j1` / `-j2` on the same input (docs/scale-out.md has the numbers and what
+# bounds them).
+#
+#   bench/scale-out.sh                 200,000 generated comments, a private nats-server
+#   N=50000 bench/scale-out.sh         fewer comments
+#
+# Env:  MODERATE_BIN=path   binary to measure (default target/release/moderate, built if missing)
+#       N=200000            comments to generate
+#       BATCH=256           worker --batch (messages per pull and per judged batch)
+# Needs nats-server (Debian: apt-get install nats-server). Each worker measurement gets a fresh
+# server store; the clock runs from starting the workers to `collect` having written the last
+# verdict (publish is timed on its own). CPU seconds (user+sys) are read from /proc for the
+# workers and the server: on a loaded machine, compare those, not wall time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+OUT="$ROOT/bench/out"
+mkdir -p "$OUT"
+N="${N:-200000}"
+BATCH="${BATCH:-256}"
+BIN="${MODERATE_BIN:-$ROOT/target/release/moderate}"
+NATS_SERVER="$(command -v nats-server || echo /usr/sbin/nats-server)"
+[ -x "$NATS_SERVER" ] || { echo "scale-out: nats-server not found (apt-get install nats-server)" >&2; exit 2; }
+if [ -z "${MODERATE_BIN:-}" ] && [ ! -x "$BIN" ]; then cargo build --release --locked; fi
+TICK=$(getconf CLK_TCK)
+
+CORPUS="$OUT/scale-$N.jsonl"
+if [ ! -s "$CORPUS" ]; then
+  python3 - "$N" "$CORPUS" <<'PY'
+import json, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+bodies = ["Thanks for the thoughtful article, I learned a lot about the zoning rules.",
+          "you are a complete idiot and everyone here knows it",
+          "What a load of crap, the author should be ashamed.",
+          "I disagree with the second point but the data section is solid.",
+          "Go back to where you came from",
+          "Buy cheap watches at http://spam.example.com now now now",
+          "Could you share the source for the 2019 figures? The county report says otherwise.",
+          "shut up you moron", "f.u.c.k this",
+          "Great photos, especially the one of the harbor at dusk."]
+with open(path, "w") as f:
+    for i in range(n):
+        m = i // 20
+        f.write(json.dumps({"id": f"c-{i}", "body": f"{bodies[i % len(bodies)]} ({i})",
+                            "author": f"user{(i * 7) % 3000}",
+                            "created_at": f"2024-03-{1 + m // 1440 % 28:02d}T{m // 60 % 24:02d}:{m % 60:02d}:00"}) + "\n")
+PY
+fi
+
+cpu() { awk -v t="$TICK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
+now() { date +%s.%N; }
+SERVER_PID=""
+STORE=""
+cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; [ -n "$STORE" ] && rm -rf "$STORE"; true; }
+trap cleanup EXIT
+
+start_server() {
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  STORE=$(mktemp -d)
+  "$NATS_SERVER" -js -a 127.0.0.1 -p "$PORT" -sd "$STORE" >/dev/null 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+  URL="nats://127.0.0.1:$PORT"
+}
+stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; rm -rf "$STORE"; SERVER_PID=""; STORE=""; }
+
+ROWS=()
+row() { ROWS+=("$(printf '| %s | %s | %.0f | %s | %s |' "$@")"); }
+
+for J in 1 2; do
+  t0=$(now)
+  /usr/bin/time -f '%U %S' -o "$OUT/time.txt" "$BIN" run -q -j"$J" "$CORPUS" -o "$OUT/scale-run.jsonl"
+  t1=$(now)
+  s=$(echo "$t1 - $t0" | bc)
+  row "\`run -j$J\`" "$(printf '%.2f' "$s")" "$(echo "$N / $s" | bc -l)" "$(awk '{printf "%.2f", $1+$2}' "$OUT/time.txt")" "-"
+done
+
+for W in 1 2; do
+  start_server
+  t0=$(now)
+  "$BIN" publish -q --nats "$URL" "$CORPUS"
+  t1=$(now)
+  ps=$(echo "$t1 - $t0" | bc)
+  pubrate=$(echo "$N / $ps" | bc -l)
+  server_cpu0=$(cpu "$SERVER_PID")
+  PIDS=()
+  t0=$(now)
+  for _ in $(seq "$W"); do "$BIN" worker -q --nats "$URL" --batch "$BATCH" & PIDS+=($!); done
+  "$BIN" collect -q --nats "$URL" -o "$OUT/scale-collect.jsonl" --idle 120
+  t1=$(now)
+  wcpu=0
+  for p in "${PIDS[@]}"; do wcpu=$(echo "$wcpu + $(cpu "$p")" | bc); kill "$p"; done
+  wait "${PIDS[@]}" 2>/dev/null || true
+  scpu=$(echo "$(cpu "$SERVER_PID") - $server_cpu0" | bc)
+  cmp -s "$OUT/scale-run.jsonl" "$OUT/scale-collect.jsonl" && same=identical || same=DIFFERENT
+  s=$(echo "$t1 - $t0" | bc)
+  row "$W worker(s) + collect" "$(printf '%.2f' "$s")" "$(echo "$N / $s" | bc -l)" "$wcpu" "$(printf 'server %.2f s; verdicts %s to run; publish %.0f/s' "$scpu" "$same" "$pubrate")"
+  stop_server
+done
+
+{
+  echo "scale-out: $N comments, worker --batch $BATCH, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  echo "| what | wall s | comments/s | CPU s (judges) | notes |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}"
+} | tee "$OUT/scale-out.md"

@@ -1,0 +1,160 @@
+//! `moderate collect`: the verdict stream → `run`'s outputs, in input order (docs/scale-out.md).
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{CliError, CliResult, ExitStatus};
+use crate::pipeline::Progress;
+use crate::read::Input;
+use crate::scale::{self, collect::CollectOptions};
+use crate::write::jsonl::JsonlSink;
+use crate::write::summary::SummarySink;
+use crate::write::Sink;
+
+/// Arguments of `moderate collect`.
+#[derive(Debug, clap::Args)]
+pub struct CollectArgs {
+    /// The server and the subjects.
+    #[command(flatten)]
+    pub nats: super::publish::NatsArgs,
+    /// Config file, for the author policy (use the workers' config).
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Write verdict records here instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Also write the records into allowed / flagged / blocked files in DIR, as `run --split`
+    /// (CSV and XML inputs are read again from the paths given to `publish`).
+    #[arg(long)]
+    pub split: Option<PathBuf>,
+    /// Store flagged comments in this review-queue database (SQLite), as `run --queue`.
+    #[arg(long)]
+    pub queue: Option<PathBuf>,
+    /// Write a per-author report (JSONL) to FILE, as `run --authors`.
+    #[arg(long)]
+    pub authors: Option<PathBuf>,
+    /// Most verdicts held at once to restore the input order (later ones are read again).
+    #[arg(long, default_value_t = 65536)]
+    pub window: usize,
+    /// Give up (exit 1) when no verdict arrives for this many seconds (default: wait until the
+    /// run is complete).
+    #[arg(long, value_name = "SECS")]
+    pub idle: Option<u64>,
+    /// No summary, no progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+struct Bar(Option<indicatif::ProgressBar>, u64);
+
+impl Progress for Bar {
+    fn advance(&mut self, records: u64, _: u64) {
+        self.1 += records;
+        if let Some(b) = &self.0 {
+            if self.1 % 256 == 0 {
+                b.set_message(format!("{} verdicts collected", self.1));
+            }
+        }
+    }
+}
+
+/// Runs `moderate collect`.
+pub fn run(args: CollectArgs) -> CliResult {
+    let names = args.nats.names()?;
+    let loaded = super::common::load_config(args.config.as_deref(), false)?;
+    let rt = scale::runtime().map_err(|e| CliError::failure(format!("starting: {e}")))?;
+    let js = rt.block_on(args.nats.connect())?;
+    let run = rt.block_on(scale::collect::latest_run(&js, &names)).map_err(CliError::failure)?;
+
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(File::create(p).map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut verdicts = JsonlSink::new(BufWriter::with_capacity(1 << 16, out));
+    let mut summary = SummarySink::default();
+    let mut extra: Vec<Box<dyn Sink>> = Vec::new();
+    if let Some(dir) = &args.split {
+        let inputs: Vec<Input> =
+            run.marker.inputs.iter().map(|(p, f)| Input { path: PathBuf::from(p), format: *f }).collect();
+        let split = crate::write::split::SplitSink::new(dir, &inputs)
+            .map_err(|e| CliError::usage(format!("--split {}: {e}", dir.display())))?;
+        extra.push(Box::new(split));
+    }
+    if let Some(db) = &args.queue {
+        let queue = crate::review::QueueSink::open(db)
+            .map_err(|e| CliError::usage(format!("--queue {}: {e}", db.display())))?;
+        extra.push(Box::new(queue));
+    }
+    let mut sinks: Vec<&mut dyn Sink> = vec![&mut verdicts, &mut summary];
+    for s in extra.iter_mut() {
+        sinks.push(s.as_mut());
+    }
+    let a = &loaded.raw.authors;
+    let policy_on = args.authors.is_some()
+        || a.repeat_blocks > 0
+        || a.blocked.is_some()
+        || a.trusted.is_some()
+        || a.trust_previously_approved
+        || a.duplicate.is_some()
+        || a.flood.is_some();
+    let mut policy = policy_on.then(|| loaded.engine.author_policy());
+    let bar = (!args.quiet && io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.enable_steady_tick(Duration::from_millis(120));
+        b
+    });
+    let mut progress = Bar(bar, 0);
+    let opts = CollectOptions { names, window: args.window.max(1), idle: args.idle.map(Duration::from_secs) };
+    let result = rt.block_on(async {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = tx.send(true);
+            }
+        });
+        scale::collect::collect(&js, &opts, &run, &mut sinks, policy.as_mut(), &mut progress, rx).await
+    });
+    if let Some(b) = &progress.0 {
+        b.finish_and_clear();
+    }
+    drop(sinks);
+    let got = result.map_err(CliError::failure)?;
+    if let (Some(path), Some(p)) = (&args.authors, &policy) {
+        let mut w =
+            BufWriter::new(File::create(path).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?);
+        for row in &p.report() {
+            serde_json::to_writer(&mut w, row).map_err(|e| CliError::failure(e.to_string()))?;
+            w.write_all(b"\n")?;
+        }
+        w.flush()?;
+    }
+    if !args.quiet {
+        eprint!("{}", summary.summary.render(summary.elapsed()));
+        eprintln!(
+            "run {}: {} of {} records collected; {} dead-lettered, {} duplicate verdicts dropped, {} re-reads",
+            run.marker.run,
+            got.records,
+            got.total.map_or_else(|| "?".to_string(), |t| t.to_string()),
+            got.dead,
+            got.duplicates,
+            got.rereads
+        );
+        if got.configs.len() > 1 {
+            eprintln!("note: workers judged with {} different configs (a reload mid-run)", got.configs.len());
+        }
+    }
+    if got.interrupted {
+        return Err(CliError { status: ExitStatus::Interrupted, message: String::new() });
+    }
+    if got.total != Some(got.records) {
+        return Err(CliError::failure(format!(
+            "incomplete: {} of {} records after {}s without a verdict (are workers running? is publish finished?)",
+            got.records,
+            got.total.map_or_else(|| "?".to_string(), |t| t.to_string()),
+            args.idle.unwrap_or(0)
+        )));
+    }
+    Ok(())
+}

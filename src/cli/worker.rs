@@ -1,0 +1,127 @@
+//! `moderate worker`: judge records from the NATS input stream (docs/scale-out.md).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::{CliError, CliResult};
+use crate::scale::{self, setup::ConsumerLimits, worker::WorkerOptions};
+use crate::serve::reload::{self, Reloader, Snapshot};
+
+/// Arguments of `moderate worker`.
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    /// The server and the subjects.
+    #[command(flatten)]
+    pub nats: super::publish::NatsArgs,
+    /// Config file (default: ./config.toml, else the built-in pack). Reloaded on SIGHUP and
+    /// when a file it reads changes.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Name of the work queue (the durable consumer): workers with the same name share the
+    /// records, each judged by one of them.
+    #[arg(long, default_value = "moderate")]
+    pub queue: String,
+    /// Seconds a worker may hold a record unacked before it goes to another worker.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub ack_wait: u64,
+    /// Deliveries of a failing record before it goes to the dead-letter subject.
+    #[arg(long, default_value_t = 5)]
+    pub max_deliver: u16,
+    /// Records delivered and not yet acked, over all workers of the queue.
+    #[arg(long, default_value_t = 4096)]
+    pub max_ack_pending: u32,
+    /// Records pulled (and judged) per batch.
+    #[arg(long, default_value_t = 256)]
+    pub batch: u16,
+    /// No summary at exit.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Runs `moderate worker` until SIGINT or SIGTERM.
+pub fn run(args: WorkerArgs) -> CliResult {
+    let names = args.nats.names()?;
+    if args.queue.is_empty()
+        || args.queue.len() > 64
+        || !args.queue.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(CliError::usage(format!("--queue {:?}: use 1 to 64 letters, digits, '-' or '_'", args.queue)));
+    }
+    let path = reload::resolve_config(args.config.as_deref());
+    let loaded = super::common::load_config(path.as_deref(), false)?;
+    let reloader = Arc::new(Reloader::new(Snapshot::new(loaded, path.as_deref()), path));
+    let opts = WorkerOptions {
+        names,
+        queue: args.queue.clone(),
+        limits: ConsumerLimits {
+            ack_wait: Duration::from_secs(args.ack_wait.max(1)),
+            max_deliver: i64::from(args.max_deliver.max(1)),
+            max_ack_pending: i64::from(args.max_ack_pending.max(1)),
+        },
+        batch: usize::from(args.batch.max(1)),
+    };
+    let rt = scale::runtime().map_err(|e| CliError::failure(format!("starting: {e}")))?;
+    let mut stats = scale::worker::WorkerStats::default();
+    let result = rt.block_on(async {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        watch(Arc::clone(&reloader), tx)?;
+        eprintln!(
+            "worker on {} (queue {}), config {}; Ctrl-C or SIGTERM to stop",
+            opts.names.input,
+            opts.queue,
+            reloader.current().hash
+        );
+        let timeout = Duration::from_secs(args.nats.connect_timeout.max(1));
+        scale::worker::work(&args.nats.nats, timeout, &opts, reloader, rx, &mut stats).await.map_err(CliError::failure)
+    });
+    if !args.quiet {
+        eprintln!(
+            "worker stopped: {} verdicts published ({} error records), {} dead-lettered, {} retried",
+            stats.judged, stats.errors, stats.dead, stats.retried
+        );
+    }
+    result
+}
+
+/// SIGINT/SIGTERM stop the worker (after the batch in hand); SIGHUP or a changed config file
+/// reloads the config (polled each second, as `serve` does).
+fn watch(reloader: Arc<Reloader>, stop: tokio::sync::watch::Sender<bool>) -> CliResult {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let failed = |e: std::io::Error| CliError::failure(format!("installing signal handlers: {e}"));
+        let mut int = signal(SignalKind::interrupt()).map_err(failed)?;
+        let mut term = signal(SignalKind::terminate()).map_err(failed)?;
+        let mut hup = signal(SignalKind::hangup()).map_err(failed)?;
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            let _ = stop.send(true);
+        });
+        tokio::spawn(async move {
+            loop {
+                let why = tokio::select! {
+                    _ = hup.recv() => "SIGHUP",
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {
+                        if !reloader.changed() { continue; }
+                        "config file changed"
+                    }
+                };
+                let _ = reloader.reload(why).await;
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = reloader;
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = stop.send(true);
+            }
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,255 @@
+//! `publish`: every record of the inputs, in order, one message each, to the input stream.
+//!
+//! Each message carries its run and its index in the run in headers and `Nats-Msg-Id =
+//! run:index`, so a publish interrupted and run again (same inputs, same run) is dropped by the
+//! server's de-duplication window for every record already stored, and `collect` can restore
+//! the input order whatever order the verdicts come back in.
+//!
+//! Publishes are pipelined: up to [`IN_FLIGHT`] messages wait for their acks at once (one
+//! round trip per message would bound the rate at 1/RTT). A publish whose ack fails (the
+//! server restarting) is sent again, with the same id, until it is acked or
+//! [`RETRY_FOR`] has passed: the id makes the retry safe.
+//!
+//! A run is framed by two markers on `<verdicts>.runs`: a start marker (the inputs, for
+//! `collect --split`) before the first record, an end marker (the record count) after the last
+//! ack. `collect` knows the run is complete from the end marker.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::{self, context::PublishAckFuture};
+use async_nats::HeaderMap;
+use serde::{Deserialize, Serialize};
+
+use super::wire::{self, Envelope};
+use super::Names;
+use crate::read::{self, Format, Input, ReadOptions, Record, RecordError};
+
+/// Messages published and not yet acked, at most.
+pub const IN_FLIGHT: usize = 1024;
+
+/// How long a message is retried when its ack fails, before `publish` gives up.
+pub const RETRY_FOR: Duration = Duration::from_secs(120);
+
+/// Bytes kept free under the server's `max_payload` for headers.
+const HEADER_ROOM: usize = 1024;
+
+/// A run marker (start: `records` is None; end: the record count).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunMarker {
+    /// The run's name.
+    pub run: String,
+    /// The inputs as given, with their formats (what `collect --split` writes back to).
+    pub inputs: Vec<(String, Format)>,
+    /// Whether records carry their original bytes.
+    pub raw: bool,
+    /// Records in the run (end marker only).
+    #[serde(default)]
+    pub records: Option<u64>,
+    /// The start marker's stream sequence (end marker only): where `collect` starts reading.
+    #[serde(default)]
+    pub start_seq: Option<u64>,
+}
+
+/// What a publish did.
+#[derive(Debug, Default)]
+pub struct Published {
+    /// Records published (new or already stored).
+    pub records: u64,
+    /// Of those, already in the stream (a re-run).
+    pub duplicates: u64,
+    /// Records that could not be read (published as error records; workers give them an
+    /// `error` verdict).
+    pub unreadable: u64,
+    /// Stopped by an interrupt before the end marker.
+    pub interrupted: bool,
+}
+
+/// Publishes `inputs` as run `run`. `advance` is called with the records done so far.
+///
+/// # Errors
+/// The streams cannot be created, or a message could not be stored within [`RETRY_FOR`].
+pub async fn publish(
+    js: &jetstream::Context,
+    names: &Names,
+    inputs: Vec<Input>,
+    read_opts: ReadOptions,
+    run: &str,
+    interrupt: &AtomicBool,
+    advance: &mut dyn FnMut(u64),
+) -> Result<Published, String> {
+    super::setup::input_stream(js, names).await?;
+    super::setup::verdict_stream(js, names).await?;
+    let max_payload = js.client().server_info().max_payload.saturating_sub(HEADER_ROOM).max(HEADER_ROOM);
+    let mut marker = RunMarker {
+        run: run.to_string(),
+        inputs: inputs.iter().map(|i| (i.path.display().to_string(), i.format)).collect(),
+        raw: read_opts.keep_raw,
+        records: None,
+        start_seq: None,
+    };
+    let start = marker_payload(&marker)?;
+    let start_seq = publish_retrying(js, &names.runs(), marker_headers(run, "start"), start).await?.0;
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Record>(4096);
+    std::thread::spawn(move || read_inputs(inputs, &read_opts, &tx));
+    let mut out = Published::default();
+    let mut flight: VecDeque<(HeaderMap, Vec<u8>, PublishAckFuture)> = VecDeque::with_capacity(IN_FLIGHT);
+    let mut index = 0u64;
+    while let Some(record) = rx.recv().await {
+        if interrupt.load(Ordering::Relaxed) {
+            out.interrupted = true;
+            break;
+        }
+        out.unreadable += u64::from(record.is_err());
+        let payload = payload_of(&record, max_payload)?;
+        let headers = record_headers(run, index);
+        let fut = js
+            .publish_with_headers(names.input.clone(), headers.clone(), payload.clone().into())
+            .await
+            .map_err(|e| format!("publishing to {}: {e}", names.input))?;
+        flight.push_back((headers, payload, fut));
+        index += 1;
+        if flight.len() >= IN_FLIGHT {
+            settle(js, &names.input, &mut flight, IN_FLIGHT / 2, &mut out).await?;
+            advance(out.records);
+        }
+    }
+    settle(js, &names.input, &mut flight, 0, &mut out).await?;
+    advance(out.records);
+    if out.interrupted {
+        return Ok(out);
+    }
+    marker.records = Some(index);
+    marker.start_seq = Some(start_seq);
+    publish_retrying(js, &names.runs(), marker_headers(run, &format!("end:{index}")), marker_payload(&marker)?).await?;
+    Ok(out)
+}
+
+/// Waits for acks until at most `keep` messages are in flight, re-sending failed ones.
+async fn settle(
+    js: &jetstream::Context,
+    subject: &str,
+    flight: &mut VecDeque<(HeaderMap, Vec<u8>, PublishAckFuture)>,
+    keep: usize,
+    out: &mut Published,
+) -> Result<(), String> {
+    while flight.len() > keep {
+        let Some((headers, payload, fut)) = flight.pop_front() else { break };
+        let duplicate = match fut.await {
+            Ok(ack) => ack.duplicate,
+            Err(e) => {
+                tracing::warn!("publish not acked ({e}); sending again");
+                publish_retrying(js, subject, headers, payload).await?.1
+            }
+        };
+        out.records += 1;
+        out.duplicates += u64::from(duplicate);
+    }
+    Ok(())
+}
+
+/// Publishes one message and waits for its ack, retrying (same id) for up to [`RETRY_FOR`].
+/// Returns the stream sequence and whether it was a duplicate.
+///
+/// # Errors
+/// Not stored within [`RETRY_FOR`].
+pub async fn publish_retrying(
+    js: &jetstream::Context,
+    subject: &str,
+    headers: HeaderMap,
+    payload: Vec<u8>,
+) -> Result<(u64, bool), String> {
+    let deadline = Instant::now() + RETRY_FOR;
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let sent = js.publish_with_headers(subject.to_string(), headers.clone(), payload.clone().into()).await;
+        let acked = match sent {
+            Ok(fut) => fut.await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match acked {
+            Ok(ack) => return Ok((ack.sequence, ack.duplicate)),
+            Err(e) if Instant::now() >= deadline => {
+                return Err(format!("publishing to {subject}: not stored after {}s: {e}", RETRY_FOR.as_secs()))
+            }
+            Err(e) => {
+                tracing::warn!("publishing to {subject}: {e}; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+}
+
+fn record_headers(run: &str, index: u64) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(wire::MSG_ID, format!("{run}:{index}"));
+    h.insert(wire::RUN, run);
+    h.insert(wire::INDEX, index.to_string());
+    h
+}
+
+fn marker_headers(run: &str, what: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(wire::MSG_ID, format!("{run}:{what}"));
+    h.insert(wire::RUN, run);
+    h
+}
+
+fn marker_payload(m: &RunMarker) -> Result<Vec<u8>, String> {
+    serde_json::to_vec(m).map_err(|e| format!("run marker: {e}"))
+}
+
+/// The message for one record. A record too big for the server becomes an error record
+/// (a worker gives it an `error` verdict), so it still has its one line in the output.
+fn payload_of(record: &Record, max_payload: usize) -> Result<Vec<u8>, String> {
+    let (env, raw) = Envelope::of(record);
+    let bytes = wire::frame(&env, raw).map_err(|e| format!("encoding a record: {e}"))?;
+    if bytes.len() <= max_payload {
+        return Ok(bytes);
+    }
+    let too_big = Envelope::of(&Err(RecordError {
+        id: env.id.chars().take(1024).collect(),
+        message: format!(
+            "record of {} bytes is larger than the NATS server's max_payload ({max_payload} bytes usable)",
+            bytes.len()
+        ),
+        source: match record {
+            Ok(c) => c.source.clone().unwrap_or(crate::comment::SourcePos { file: "-".into(), line: 0 }),
+            Err(e) => e.source.clone(),
+        },
+        raw: None,
+    }))
+    .0;
+    wire::frame(&too_big, None).map_err(|e| format!("encoding a record: {e}"))
+}
+
+/// The reader thread: every record of every input, in order (an input that cannot be opened
+/// is one error record, as in `run`).
+fn read_inputs(inputs: Vec<Input>, opts: &ReadOptions, tx: &tokio::sync::mpsc::Sender<Record>) {
+    for input in inputs {
+        match read::open(&input, opts) {
+            Ok(records) => {
+                for r in records {
+                    if tx.blocking_send(r).is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(e) => {
+                let file: std::sync::Arc<str> = input.path.display().to_string().into();
+                let err = RecordError {
+                    id: file.to_string(),
+                    message: e.message,
+                    source: crate::comment::SourcePos { file, line: 0 },
+                    raw: None,
+                };
+                if tx.blocking_send(Err(err)).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}

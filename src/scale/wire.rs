@@ -1,0 +1,191 @@
+//! What travels on the subjects: one record per message, framed so nothing is lost on the way.
+//!
+//! A payload is one JSON object, a `\n`, then the record's original bytes ([`Comment::raw`],
+//! when `publish --raw` kept them) verbatim. JSON escapes every newline inside strings, so the
+//! first `\n` always ends the object, and the raw bytes (invalid UTF-8, `\r\n` and all) need no
+//! encoding. The order of a run is carried in headers, not in stream sequences, so a
+//! re-published record (same run, same index) dedupes and sorts the same.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::comment::{Comment, CommentKind, SourcePos};
+use crate::read::{Record, RecordError};
+use crate::verdict::Verdict;
+
+/// Header: the run a record belongs to (see [`super::run_id`]).
+pub const RUN: &str = "Moderate-Run";
+/// Header: the record's 0-based position in its run: the order `collect` restores.
+pub const INDEX: &str = "Moderate-Index";
+/// Header: the config hash a verdict was judged with.
+pub const CONFIG: &str = "Moderate-Config";
+/// Header: why a message was dead-lettered.
+pub const REASON: &str = "Moderate-Reason";
+/// Header: the deliveries a dead-lettered message had.
+pub const DELIVERIES: &str = "Moderate-Deliveries";
+/// Header: JetStream's de-duplication id.
+pub const MSG_ID: &str = "Nats-Msg-Id";
+
+/// A record's fields as sent (a [`Comment`], or a [`RecordError`] when `error` is set).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The comment's id (or the error record's best id).
+    pub id: String,
+    /// The text to judge.
+    #[serde(default)]
+    pub body: String,
+    /// Set when the record could not be read: the reader's message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    author: Option<String>,
+    #[serde(default)]
+    kind: CommentKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    author_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    author_email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    post_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    approved: Option<bool>,
+    /// The input file as given to `publish`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(default)]
+    line: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    offset: Option<u64>,
+}
+
+impl Envelope {
+    /// The envelope of a record as read, and its raw bytes (when kept).
+    pub fn of(record: &Record) -> (Envelope, Option<&[u8]>) {
+        match record {
+            Ok(c) => (
+                Envelope {
+                    id: c.id.clone(),
+                    body: c.body.clone(),
+                    error: None,
+                    author: c.author.clone(),
+                    kind: c.kind,
+                    author_url: c.author_url.clone(),
+                    author_email: c.author_email.clone(),
+                    ip: c.ip.clone(),
+                    created_at: c.created_at.clone(),
+                    post_id: c.post_id.clone(),
+                    parent: c.parent.clone(),
+                    approved: c.approved,
+                    file: c.source.as_ref().map(|s| s.file.to_string()),
+                    line: c.source.as_ref().map_or(0, |s| s.line),
+                    offset: c.offset,
+                },
+                c.raw.as_deref(),
+            ),
+            Err(e) => (
+                Envelope {
+                    id: e.id.clone(),
+                    error: Some(e.message.clone()),
+                    file: Some(e.source.file.to_string()),
+                    line: e.source.line,
+                    ..Envelope::default()
+                },
+                e.raw.as_deref(),
+            ),
+        }
+    }
+
+    /// The record again, with its raw bytes.
+    pub fn into_record(self, raw: Option<Vec<u8>>) -> Record {
+        let source = SourcePos { file: Arc::from(self.file.as_deref().unwrap_or("-")), line: self.line };
+        match self.error {
+            Some(message) => Err(RecordError { id: self.id, message, source, raw }),
+            None => Ok(Comment {
+                id: self.id,
+                body: self.body,
+                author: self.author,
+                kind: self.kind,
+                author_url: self.author_url,
+                author_email: self.author_email,
+                ip: self.ip,
+                created_at: self.created_at,
+                post_id: self.post_id,
+                parent: self.parent,
+                approved: self.approved,
+                source: Some(source),
+                raw,
+                offset: self.offset,
+            }),
+        }
+    }
+}
+
+/// A judged record as a worker sends it to `collect`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct VerdictMsg {
+    /// The record (collect needs the comment for the author policy and the outputs).
+    pub record: Envelope,
+    /// The worker's verdict, before the author policy.
+    pub verdict: Verdict,
+}
+
+/// `json` + `\n` + `raw`.
+pub fn frame(json: &impl Serialize, raw: Option<&[u8]>) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = serde_json::to_vec(json)?;
+    out.push(b'\n');
+    if let Some(raw) = raw {
+        out.extend_from_slice(raw);
+    }
+    Ok(out)
+}
+
+/// Splits a payload into its JSON object and its raw bytes (None when there are none).
+///
+/// # Errors
+/// The JSON part is not a valid `T` (a message not written by `moderate`).
+pub fn unframe<'a, T: Deserialize<'a>>(payload: &'a [u8]) -> Result<(T, Option<Vec<u8>>), String> {
+    let (json, raw) = match memchr::memchr(b'\n', payload) {
+        Some(i) => (&payload[..i], &payload[i + 1..]),
+        None => (payload, &[][..]),
+    };
+    let value = serde_json::from_slice(json).map_err(|e| format!("not a moderate record: {e}"))?;
+    Ok((value, (!raw.is_empty()).then(|| raw.to_vec())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_survive_the_round_trip_raw_bytes_included() {
+        let mut c = Comment::new("c-1", "line one\nline \"two\"");
+        c.author = Some("Ann".into());
+        c.approved = Some(true);
+        c.source = Some(SourcePos { file: Arc::from("in.jsonl"), line: 7 });
+        c.raw = Some(b"{\"id\":\"c-1\"}\r\n\xff".to_vec());
+        c.offset = Some(99);
+        let record: Record = Ok(c.clone());
+        let (env, raw) = Envelope::of(&record);
+        let bytes = frame(&env, raw).unwrap();
+        let (back, raw): (Envelope, _) = unframe(&bytes).unwrap();
+        assert_eq!(back.into_record(raw), Ok(c));
+
+        let err: Record = Err(RecordError {
+            id: "in#3".into(),
+            message: "line 3: not JSON".into(),
+            source: SourcePos { file: Arc::from("in.jsonl"), line: 3 },
+            raw: None,
+        });
+        let (env, raw) = Envelope::of(&err);
+        let (back, raw): (Envelope, _) = unframe(&frame(&env, raw).unwrap()).unwrap();
+        assert_eq!(back.into_record(raw), err);
+        assert!(unframe::<Envelope>(b"\xff garbage").is_err());
+    }
+}

@@ -1,0 +1,392 @@
+//! The NATS JetStream scale-out (`publish` / `worker` / `collect`) against a real nats-server,
+//! started here on a free port with its own store directory. Skipped with one line when
+//! `nats-server` is not installed (`.ci/run` installs it).
+#![cfg(feature = "nats")]
+
+mod common;
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream;
+
+/// `nats-server` on PATH or where Debian puts it.
+fn nats_server() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("nats-server")).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let found = on_path.into_iter().chain([PathBuf::from("/usr/sbin/nats-server")]).find(|p| p.is_file());
+    if found.is_none() {
+        common::note_skip(Path::new("nats-server (apt-get install nats-server)"));
+    }
+    found
+}
+
+/// A stored message: its headers as (name, value) and its payload.
+type Stored = (Vec<(String, String)>, Vec<u8>);
+
+/// A nats-server with JetStream on a free port, killed on drop.
+struct Server {
+    bin: PathBuf,
+    port: u16,
+    store: PathBuf,
+    child: Option<Child>,
+}
+
+impl Server {
+    fn start(bin: PathBuf, dir: &Path) -> Server {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut s = Server { bin, port, store: dir.join("store"), child: None };
+        s.spawn();
+        s
+    }
+
+    fn spawn(&mut self) {
+        let child = Command::new(&self.bin)
+            .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-sd"])
+            .arg(&self.store)
+            .stdout(Stdio::null())
+            .stderr(if std::env::var_os("MODERATE_TEST_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
+            .spawn()
+            .expect("start nats-server");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "nats-server did not listen on {}", self.port);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops the server (SIGTERM: it shuts down as on a restart or an upgrade) and starts it
+    /// again on the same port and store.
+    fn restart(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").arg(c.id().to_string()).status();
+            let _ = c.wait();
+        }
+        self.spawn();
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// Messages now in stream `name` (0 when it does not exist yet).
+    fn messages(&self, name: &str) -> u64 {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let Ok(client) = async_nats::connect(self.url()).await else { return 0 };
+            let js = jetstream::new(client);
+            match js.get_stream(name).await {
+                Ok(mut s) => s.info().await.map_or(0, |i| i.state.messages),
+                Err(_) => 0,
+            }
+        })
+    }
+
+    /// Every message on `subject` of stream `name`: (headers as (name, value), payload).
+    fn read_all(&self, name: &str, subject: &str) -> Vec<Stored> {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let js = jetstream::new(async_nats::connect(self.url()).await.unwrap());
+            let stream = js.get_stream(name).await.unwrap();
+            let mut out = Vec::new();
+            let mut seq = 1;
+            while let Ok(m) = stream.raw_message_builder().sequence(seq).next_by_subject(subject).send().await {
+                seq = m.sequence + 1;
+                let headers = m
+                    .headers
+                    .iter()
+                    .flat_map(|(k, vs)| vs.iter().map(move |v| (k.to_string(), v.as_str().to_string())))
+                    .collect();
+                out.push((headers, m.payload.to_vec()));
+            }
+            out
+        })
+    }
+
+    /// Publishes one raw message (what an attacker with access to the subject can do).
+    fn publish_raw(&self, subject: &str, headers: &[(&str, &str)], payload: &[u8]) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let js = jetstream::new(async_nats::connect(self.url()).await.unwrap());
+            let mut h = async_nats::HeaderMap::new();
+            for (k, v) in headers {
+                h.insert(*k, *v);
+            }
+            js.publish_with_headers(subject.to_string(), h, payload.to_vec().into()).await.unwrap().await.unwrap();
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_moderate"));
+    c.env("NO_COLOR", "1").env_remove("MODERATE_NATS");
+    c
+}
+
+fn run_ok(args: &[&str]) -> Output {
+    let out = bin().args(args).output().unwrap();
+    assert!(out.status.success(), "moderate {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// A worker in the background, killed on drop.
+struct Worker(Child);
+
+impl Worker {
+    fn start(url: &str, extra: &[&str]) -> Worker {
+        let child = bin()
+            .args(["worker", "--nats", url])
+            .args(if extra.contains(&"--ack-wait") { &[][..] } else { &["--ack-wait", "2"][..] })
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(if std::env::var_os("MODERATE_TEST_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
+            .spawn()
+            .unwrap();
+        Worker(child)
+    }
+
+    /// SIGTERM and wait: a worker stops cleanly (exit 0).
+    fn stop(mut self) {
+        let _ = Command::new("kill").arg(self.0.id().to_string()).status();
+        let status = self.0.wait().unwrap();
+        assert!(status.success(), "worker exit: {status}");
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `n` comments: a few hundred authors posting in bursts (the built-in flood rule), repeated
+/// texts (its duplicate rule), clean and abusive bodies, and two unreadable lines.
+fn generate(path: &Path, n: usize) {
+    let bodies = [
+        "Thanks for the thoughtful article, I learned a lot about the zoning rules.",
+        "you are a complete idiot and everyone here knows it",
+        "What a load of crap, the author should be ashamed.",
+        "I disagree with the second point but the data section is solid.",
+        "Go back to where you came from",
+        "Buy cheap watches at http://spam.example.com now now now",
+        "Could you share the source for the 2019 figures?",
+        "shut up you moron",
+        "f.u.c.k this",
+        "Great photos, especially the one of the harbor at dusk.",
+    ];
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..n {
+        if i == n / 3 || i == 2 * n / 3 {
+            writeln!(f, "{{\"id\": \"broken-{i}\", \"body\": ").unwrap();
+            continue;
+        }
+        let author = format!("user{}", (i * 7) % 300);
+        let minute = i / 20;
+        let body = if i % 11 == 0 {
+            bodies[i % bodies.len()].to_string()
+        } else {
+            format!("{} (comment {i})", bodies[i % bodies.len()])
+        };
+        let line = serde_json::json!({
+            "id": format!("c-{i}"),
+            "body": body,
+            "author": author,
+            "created_at": format!("2024-03-{:02}T{:02}:{:02}:00", 1 + minute / 1440, (minute / 60) % 24, minute % 60),
+        });
+        writeln!(f, "{line}").unwrap();
+    }
+}
+
+fn ids(jsonl: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(jsonl)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `collect` into `out`, asserting it completes; returns its stderr.
+fn collect(url: &str, out: &Path) -> String {
+    let o = run_ok(&["collect", "--nats", url, "-o", out.to_str().unwrap(), "--idle", "60"]);
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn three_workers_one_killed_give_every_id_once_and_the_verdicts_of_run() {
+    let Some(server_bin) = nats_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(server_bin, dir.path());
+    let url = server.url();
+    let input = dir.path().join("comments.jsonl");
+    generate(&input, 20_000);
+    let expected = dir.path().join("run.jsonl");
+    run_ok(&["run", input.to_str().unwrap(), "-q", "-o", expected.to_str().unwrap()]);
+    let expected = std::fs::read(&expected).unwrap();
+    assert_eq!(ids(&expected).len(), 20_000);
+
+    run_ok(&["publish", "-q", "--nats", &url, input.to_str().unwrap()]);
+    assert_eq!(server.messages("COMMENTS_IN"), 20_000);
+    let workers: Vec<Worker> = (0..3).map(|_| Worker::start(&url, &["--batch", "64"])).collect();
+    // Kill one as soon as judging is under way (its unacked records go to the others).
+    wait_until("judging to start", Duration::from_secs(120), || server.messages("COMMENTS_IN") < 19_000);
+    let mut workers = workers.into_iter();
+    let mut killed = workers.next().unwrap();
+    killed.0.kill().unwrap();
+    killed.0.wait().unwrap();
+    let left = server.messages("COMMENTS_IN");
+    assert!(left > 0, "the run ended before a worker could be killed mid-run");
+    let fresh = Worker::start(&url, &["--batch", "64"]);
+
+    let got = dir.path().join("collected.jsonl");
+    let log = collect(&url, &got);
+    let got = std::fs::read(&got).unwrap();
+    let got_ids = ids(&got);
+    let unique: std::collections::HashSet<&String> = got_ids.iter().collect();
+    assert_eq!((got_ids.len(), unique.len()), (20_000, 20_000), "{log}");
+    assert!(got == expected, "collected verdicts differ from `moderate run`'s; {log}");
+    assert!(log.contains("20000 of 20000 records collected"), "{log}");
+    for w in workers.chain([fresh]) {
+        w.stop();
+    }
+}
+
+#[test]
+fn a_nats_server_restart_mid_run_loses_nothing() {
+    let Some(server_bin) = nats_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(server_bin, dir.path());
+    let url = server.url();
+    let input = dir.path().join("comments.jsonl");
+    generate(&input, 6_000);
+    let expected = run_ok(&["run", input.to_str().unwrap(), "-q"]).stdout;
+
+    run_ok(&["publish", "-q", "--nats", &url, input.to_str().unwrap()]);
+    // One worker: 1 and 3 workers (the test above) both give `run`'s verdicts.
+    let worker = Worker::start(&url, &["--batch", "16"]);
+    wait_until("judging to start", Duration::from_secs(120), || server.messages("COMMENTS_IN") < 5_800);
+    server.restart();
+    let left = server.messages("COMMENTS_IN");
+    assert!(left > 0, "the run ended before the server could be restarted");
+
+    let got = dir.path().join("collected.jsonl");
+    let log = collect(&url, &got);
+    let got = std::fs::read(&got).unwrap();
+    assert_eq!(ids(&got).len(), 6_000, "{log}");
+    assert!(got == expected, "verdicts differ from `moderate run`'s after a restart; {log}");
+    worker.stop();
+}
+
+#[test]
+fn an_interrupted_publish_run_again_adds_no_duplicates() {
+    let Some(server_bin) = nats_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(server_bin, dir.path());
+    let url = server.url();
+    let input = dir.path().join("comments.jsonl");
+    generate(&input, 20_000);
+
+    let mut first = bin().args(["publish", "-q", "--nats", &url, input.to_str().unwrap()]).spawn().unwrap();
+    wait_until("publishing to start", Duration::from_secs(30), || server.messages("COMMENTS_IN") > 0);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let stored = server.messages("COMMENTS_IN");
+    assert!(stored > 0 && stored < 20_000, "the publish was not cut short ({stored} stored)");
+
+    let again = run_ok(&["publish", "--nats", &url, input.to_str().unwrap()]);
+    let log = String::from_utf8_lossy(&again.stderr);
+    assert!(log.contains("published 20000 records"), "{log}");
+    let dups: u64 = log.split(';').nth(1).and_then(|s| s.trim().split(' ').next()).unwrap().parse().unwrap();
+    assert!(dups >= stored, "{dups} reported as already there, {stored} were stored: {log}");
+    assert_eq!(server.messages("COMMENTS_IN"), 20_000, "a record was stored twice");
+
+    let worker = Worker::start(&url, &[]);
+    let got = dir.path().join("collected.jsonl");
+    let log = collect(&url, &got);
+    let got_ids = ids(&std::fs::read(&got).unwrap());
+    let unique: std::collections::HashSet<&String> = got_ids.iter().collect();
+    assert_eq!((got_ids.len(), unique.len()), (20_000, 20_000), "{log}");
+    worker.stop();
+}
+
+#[test]
+fn poison_and_hostile_messages_never_block_the_stream() {
+    let Some(server_bin) = nats_server() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(server_bin, dir.path());
+    let url = server.url();
+    let input = dir.path().join("comments.jsonl");
+    generate(&input, 300);
+    // A comment that fits in a message but whose verdict (which repeats its long id) cannot:
+    // publishing the verdict fails on every delivery.
+    let giant_id = "g".repeat(8_000);
+    let giant = serde_json::json!({"id": giant_id, "body": "word ".repeat(1_036_000 / 5)});
+    let mut text = std::fs::read_to_string(&input).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let poisoned = format!("{}\n{giant}\n{}\n", lines[..150].join("\n"), lines[150..].join("\n"));
+    std::fs::write(&input, &poisoned).unwrap();
+    text = poisoned;
+    let expected = run_ok(&["run", input.to_str().unwrap(), "-q"]).stdout;
+
+    run_ok(&["publish", "-q", "--nats", &url, input.to_str().unwrap()]);
+    // Not from `publish`: no run headers; and a record-shaped message whose body is not JSON.
+    server.publish_raw("comments.in", &[], b"\xff\xfe not a record");
+    let marker = server.read_all("COMMENTS_VERDICTS", "comments.verdicts.runs");
+    let run: serde_json::Value = serde_json::from_slice(&marker[0].1).unwrap();
+    let run = run["run"].as_str().unwrap().to_string();
+    server.publish_raw("comments.in", &[("Moderate-Run", "hostile"), ("Moderate-Index", "0")], b"{\"id\":");
+
+    let worker = Worker::start(&url, &["--max-deliver", "3", "--ack-wait", "20"]);
+    let got = dir.path().join("collected.jsonl");
+    let log = collect(&url, &got);
+    let got = std::fs::read_to_string(&got).unwrap();
+    let expected = String::from_utf8(expected).unwrap();
+    assert_eq!(got.lines().count(), text.lines().count(), "{log}");
+    for (i, (g, e)) in got.lines().zip(expected.lines()).enumerate() {
+        if i == 150 {
+            let v: serde_json::Value = serde_json::from_str(g).unwrap();
+            assert_eq!(v["verdict"], "error");
+            assert_eq!(v["id"], giant_id.as_str(), "the dead letter still names the record");
+            assert!(v["error"].as_str().unwrap().contains("failed 3 times"), "{v}");
+        } else {
+            assert_eq!(g, e, "line {i}");
+        }
+    }
+    assert!(log.contains("1 dead-lettered"), "{log}");
+
+    let dead = server.read_all("COMMENTS_VERDICTS", "comments.dead");
+    let header = |h: &[(String, String)], k: &str| h.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let poison = dead.iter().find(|(h, _)| header(h, "Moderate-Run").as_deref() == Some(run.as_str())).unwrap();
+    assert_eq!(header(&poison.0, "Moderate-Deliveries").as_deref(), Some("3"));
+    assert!(header(&poison.0, "Moderate-Reason").unwrap().contains("max_payload"), "{:?}", poison.0);
+    let stray = dead.iter().find(|(h, _)| header(h, "Moderate-Run").is_none()).unwrap();
+    assert!(header(&stray.0, "Moderate-Reason").unwrap().contains("not a record"), "{:?}", stray.0);
+    assert_eq!(stray.1, b"\xff\xfe not a record");
+    // The record-shaped garbage got an `error` verdict like an unreadable line in `run`.
+    let verdicts = server.read_all("COMMENTS_VERDICTS", "comments.verdicts");
+    let hostile = verdicts.iter().find(|(h, _)| header(h, "Moderate-Run").as_deref() == Some("hostile")).unwrap();
+    assert!(String::from_utf8_lossy(&hostile.1).contains("\"verdict\":\"error\""));
+    assert_eq!(server.messages("COMMENTS_IN"), 0, "everything was acked or dead-lettered");
+    worker.stop();
+}
