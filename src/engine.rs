@@ -23,6 +23,7 @@ use crate::verdict::{Action, Reason};
 pub struct Scratch {
     matcher: crate::matcher::Scratch,
     hits: Hits,
+    model: crate::model::Scratch,
 }
 
 /// `[limits]`: bounds on the work one comment may cause.
@@ -43,7 +44,7 @@ impl Default for Limits {
 /// The id of the reason a cut body gets.
 pub const TOO_LONG_RULE: &str = "input.too-long";
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Inner {
     rules: Vec<RuleMeta>,
     matcher: Matcher,
@@ -51,6 +52,8 @@ struct Inner {
     limits: Limits,
     authors: AuthorRules,
     origin: String,
+    /// Model rules (`signal = { type = "model", ... }`), scored after the other rules.
+    models: crate::model::ModelRules,
 }
 
 /// The compiled policy. Cloning is cheap.
@@ -80,7 +83,19 @@ impl Engine {
         authors: AuthorRules,
         origin: String,
     ) -> Engine {
-        Engine(Arc::new(Inner { rules, matcher, thresholds, limits, authors, origin }))
+        let models = crate::model::ModelRules::default();
+        Engine(Arc::new(Inner { rules, matcher, thresholds, limits, authors, origin, models }))
+    }
+
+    /// The same engine with these model rules (the config loader adds them; `learn` swaps them
+    /// for the model of each cross-validation fold, or none).
+    pub fn with_models(&self, models: crate::model::ModelRules) -> Engine {
+        Engine(Arc::new(Inner { models, ..(*self.0).clone() }))
+    }
+
+    /// The model rules.
+    pub fn models(&self) -> &crate::model::ModelRules {
+        &self.0.models
     }
 
     /// Judges one comment.
@@ -104,6 +119,7 @@ impl Engine {
         self.0.matcher.scan(comment, judged, &mut scratch.matcher, &mut scratch.hits);
         let t = &self.0.thresholds;
         let mut v = crate::decide::decide(&comment.id, judged, &mut scratch.hits, &self.0.rules, t);
+        self.0.models.apply(&scratch.matcher.norm, judged, &self.0.rules, t, &mut v, &mut scratch.model);
         if cut < body.len() {
             v.reasons.push(Reason {
                 rule: TOO_LONG_RULE.to_string(),

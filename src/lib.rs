@@ -26,6 +26,7 @@ pub mod error;
 pub mod eval;
 pub mod explain;
 pub mod matcher;
+pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod read;
