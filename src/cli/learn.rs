@@ -104,7 +104,11 @@ pub fn render(out: &Outcome) -> String {
         }
         let _ = writeln!(s, "| {} | block precision | {} | {} |", a.name, block(a), block(m));
     }
-    let _ = writeln!(s, "\nmodel alone (reported rows with the label, {}+ words), precision / recall by `min`:", super::super::model::MIN_WORDS);
+    let _ = writeln!(
+        s,
+        "\nmodel alone (reported rows with the label, {}+ words), precision / recall by `min`:",
+        super::super::model::MIN_WORDS
+    );
     let header: Vec<String> = CURVE.iter().map(|t| format!("{t}")).collect();
     let _ = writeln!(s, "| label | {} |", header.join(" | "));
     let _ = writeln!(s, "|---|{}", "---|".repeat(CURVE.len()));

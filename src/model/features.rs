@@ -61,6 +61,15 @@ pub fn bucket(hash: u64, bits: u8) -> usize {
     (hash >> (64 - u32::from(bits))) as usize
 }
 
+/// The fingerprint of a feature hash (1..=255, from bits the bucket does not use). A bucket
+/// keeps the weight of its most frequent training feature and that feature's fingerprint; a
+/// feature with another fingerprint (a word never seen, colliding with a known one) weighs 0,
+/// so "Stirling" cannot inherit the weight of a slur that shares its bucket.
+#[inline]
+pub fn fingerprint(hash: u64) -> u8 {
+    ((hash & 0xff) as u8).max(1)
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
@@ -71,9 +80,8 @@ pub fn words(text: &str, out: &mut Vec<Word>) {
     let mut start: Option<usize> = None;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        let inner_apostrophe = (c == '\'' || c == '’')
-            && start.is_some()
-            && chars.peek().is_some_and(|&(_, n)| is_word_char(n));
+        let inner_apostrophe =
+            (c == '\'' || c == '’') && start.is_some() && chars.peek().is_some_and(|&(_, n)| is_word_char(n));
         if is_word_char(c) || inner_apostrophe {
             if start.is_none() {
                 start = Some(i);

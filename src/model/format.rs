@@ -9,6 +9,7 @@
 //! per label: name_len u8 (1..=32), name (ASCII a-z 0-9 _ -), bias f32 LE, scale f32 LE
 //! meta       meta_len bytes of UTF-8 JSON (what it was trained on, its cross-validated figures)
 //! weights    2^bits × labels i16 LE, bucket-major (weight = i16 × the label's scale)
+//! prints     2^bits bytes: the fingerprint of the feature each bucket holds (0 = none)
 //! checksum   32 bytes: SHA-256 of everything before
 //! ```
 //!
@@ -53,6 +54,8 @@ pub struct Model {
     pub heads: Vec<Head>,
     /// Quantized weights, bucket-major: `weights[bucket * heads.len() + label]`.
     pub weights: Vec<i16>,
+    /// Per bucket, the fingerprint of the feature whose weight it holds (0: none).
+    pub prints: Vec<u8>,
     /// JSON metadata (training files, cross-validated figures).
     pub meta: String,
 }
@@ -164,7 +167,7 @@ impl Model {
             .map_err(|_| FormatError { offset: at, message: "metadata is not UTF-8".into() })?
             .to_string();
         let count = (1usize << bits) * n;
-        let expected = r.at + count * 2 + 32;
+        let expected = r.at + count * 2 + (1usize << bits) + 32;
         if bytes.len() != expected {
             return r.err(format!(
                 "the header promises {expected} bytes in all (2^{bits} buckets × {n} labels), the file has {}",
@@ -176,9 +179,11 @@ impl Model {
         if digest.as_slice() != &bytes[body_end..] {
             return Err(FormatError { offset: body_end, message: "checksum mismatch: the file is corrupt".into() });
         }
+        let prints_at = r.at + count * 2;
         let weights =
-            bytes[r.at..body_end].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect::<Vec<_>>();
-        Ok(Model { bits, heads, weights, meta })
+            bytes[r.at..prints_at].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect::<Vec<_>>();
+        let prints = bytes[prints_at..body_end].to_vec();
+        Ok(Model { bits, heads, weights, prints, meta })
     }
 
     /// The file bytes of this model (the inverse of [`Model::decode`]).
@@ -199,6 +204,7 @@ impl Model {
         for w in &self.weights {
             out.extend_from_slice(&w.to_le_bytes());
         }
+        out.extend_from_slice(&self.prints);
         let digest = Sha256::digest(&out);
         out.extend_from_slice(&digest);
         out
@@ -209,11 +215,21 @@ impl Model {
         self.heads.iter().position(|h| h.name == name)
     }
 
-    /// The weight of `bucket` for label `label` (logit units).
+    /// The weight of the feature with hash `hash` for label `label` (logit units): 0 unless
+    /// its bucket holds that feature (same fingerprint).
     #[inline]
-    pub fn weight(&self, bucket: usize, label: usize) -> f32 {
-        let n = self.heads.len();
-        self.weights.get(bucket * n + label).map_or(0.0, |&w| f32::from(w) * self.heads[label].scale)
+    pub fn weight(&self, hash: u64, label: usize) -> f32 {
+        f32::from(self.raw_weight(hash, label)) * self.heads[label].scale
+    }
+
+    /// The quantized weight of feature `hash` for `label` (0 when its bucket holds another).
+    #[inline]
+    pub fn raw_weight(&self, hash: u64, label: usize) -> i16 {
+        let b = super::features::bucket(hash, self.bits);
+        if self.prints.get(b) != Some(&super::features::fingerprint(hash)) {
+            return 0;
+        }
+        self.weights.get(b * self.heads.len() + label).copied().unwrap_or(0)
     }
 }
 
@@ -227,7 +243,8 @@ mod tests {
             Head { name: "toxic".into(), bias: 0.25, scale: 0.002 },
         ];
         let weights = (0..(1usize << MIN_BITS) * 2).map(|i| (i as i16).wrapping_mul(37)).collect();
-        Model { bits: MIN_BITS, heads, weights, meta: "{\"rows\":3}".into() }
+        let prints = (0..1usize << MIN_BITS).map(|i| (i % 7) as u8).collect();
+        Model { bits: MIN_BITS, heads, weights, prints, meta: "{\"rows\":3}".into() }
     }
 
     #[test]
@@ -236,7 +253,11 @@ mod tests {
         let bytes = m.encode();
         assert_eq!(Model::decode(&bytes).unwrap(), m);
         assert_eq!(m.label("toxic"), Some(1));
-        assert!((m.weight(3, 1) - f32::from(7i16 * 37) * 0.002).abs() < 1e-6);
+        // A feature is read only from a bucket holding its fingerprint: bucket 3 (top bits),
+        // fingerprint 3 (low bits).
+        let h = (3u64 << 56) | 3;
+        assert!((m.weight(h, 1) - f32::from(7i16 * 37) * 0.002).abs() < 1e-6);
+        assert_eq!(m.weight(h ^ 1, 1), 0.0);
     }
 
     #[test]

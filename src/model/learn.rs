@@ -252,15 +252,13 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
             (name.as_str(), json!(pts))
         })
         .collect();
-    let files: Vec<serde_json::Value> = inputs
-        .iter()
-        .map(|i| json!({"file": i.name, "rows": i.rows.len(), "role": i.role.as_str()}))
-        .collect();
+    let files: Vec<serde_json::Value> =
+        inputs.iter().map(|i| json!({"file": i.name, "rows": i.rows.len(), "role": i.role.as_str()})).collect();
     let meta = json!({
         "model": "logistic regression per label over hashed word unigrams and bigrams of the normalized text",
         "files": files,
         "folds": folds,
-        "options": {"bits": opts.bits, "epochs": opts.epochs, "rate": opts.rate, "l2": opts.l2, "seed": opts.seed},
+        "options": {"bits": opts.bits, "epochs": opts.epochs, "rate": opts.rate, "l2": opts.l2, "seed": opts.seed, "max_weight": opts.max_weight},
         "min_words": MIN_WORDS,
         "score": round(score),
         "cv_model_alone": cv,

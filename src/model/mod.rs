@@ -26,7 +26,7 @@ use crate::decide::Thresholds;
 use crate::normalize::Normalized;
 use crate::rule::RuleMeta;
 use crate::verdict::{Reason, Span, Verdict};
-use features::{bucket, feature_count, for_each_feature, Word};
+use features::{feature_count, for_each_feature, Word};
 pub use format::Model;
 
 /// Fewest words a comment needs before a model judges it.
@@ -74,11 +74,8 @@ pub struct Scored {
 impl Model {
     /// The logit of `label` for `words` (already split from a normalized text).
     pub fn logit(&self, words: &[Word], label: usize) -> f64 {
-        let n = self.heads.len();
         let mut sum: i64 = 0;
-        for_each_feature(words, |h, _, _| {
-            sum += i64::from(self.weights.get(bucket(h, self.bits) * n + label).copied().unwrap_or(0));
-        });
+        for_each_feature(words, |h, _, _| sum += i64::from(self.raw_weight(h, label)));
         let head = &self.heads[label];
         let x = 1.0 / (feature_count(words.len()).max(1) as f64).sqrt();
         f64::from(head.bias) + sum as f64 * f64::from(head.scale) * x
@@ -91,7 +88,7 @@ impl Model {
         out.resize(words.len(), 0.0);
         let x = 1.0 / (feature_count(words.len()).max(1) as f32).sqrt();
         for_each_feature(words, |h, i, j| {
-            let w = self.weight(bucket(h, self.bits), label) * x;
+            let w = self.weight(h, label) * x;
             if i == j {
                 out[i] += w;
             } else {

@@ -8,14 +8,14 @@
 //! and rows a file marks `toxic: false` count as negatives for every label (the benign text the
 //! model must learn to leave alone).
 
-use super::features::{bucket, feature_count, for_each_feature, Word};
+use super::features::{bucket, feature_count, fingerprint, for_each_feature, Word};
 use super::format::{Head, Model};
 use super::sigmoid;
 
 /// One training row: its feature buckets and, per label, its label if known.
 #[derive(Debug, Clone)]
 pub struct Sample {
-    /// Bucket of every feature (unigrams and bigrams), with repeats.
+    /// Every feature (unigrams and bigrams, with repeats) as `bucket << 8 | fingerprint`.
     pub buckets: Vec<u32>,
     /// Per label of the model: true, false, or unknown.
     pub labels: Vec<Option<bool>>,
@@ -27,7 +27,7 @@ impl Sample {
     /// The sample of `words` (split from a normalized text).
     pub fn new(words: &[Word], bits: u8, labels: Vec<Option<bool>>, group: u32) -> Sample {
         let mut buckets = Vec::with_capacity(feature_count(words.len()));
-        for_each_feature(words, |h, _, _| buckets.push(bucket(h, bits) as u32));
+        for_each_feature(words, |h, _, _| buckets.push(((bucket(h, bits) as u32) << 8) | u32::from(fingerprint(h))));
         Sample { buckets, labels, group }
     }
 }
@@ -45,13 +45,19 @@ pub struct Options {
     pub l2: f64,
     /// Seed of the row order.
     pub seed: u64,
+    /// Largest positive weight of one feature: no single word or pair can be decisive, the
+    /// model needs evidence spread over the sentence ("the" + a group's name is not an attack).
+    pub max_weight: f64,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { bits: 18, epochs: 6, rate: 0.3, l2: 1e-5, seed: 22 }
+        Options { bits: 18, epochs: 6, rate: 0.3, l2: 1e-5, seed: 22, max_weight: MAX_WEIGHT }
     }
 }
+
+/// The default [`Options::max_weight`].
+pub const MAX_WEIGHT: f64 = 1.5;
 
 /// A small deterministic generator (splitmix64) for the row order and the folds.
 #[derive(Debug, Clone)]
@@ -118,6 +124,24 @@ pub fn train(samples: &[Sample], rows: &[usize], labels: &[String], opts: &Optio
     let mut bias = vec![0.0f64; n];
     let mut bias_g2 = vec![0.0f64; n];
     let sw = weights(samples, rows, n);
+    // Each bucket keeps its most frequent feature (ties: the smaller fingerprint); the others
+    // are left out of training, as inference leaves them out.
+    let mut counts: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    for &r in rows {
+        for &f in &samples[r].buckets {
+            *counts.entry(f).or_insert(0) += 1;
+        }
+    }
+    let mut best = vec![(0u32, 0u8); size];
+    for (&f, &c) in &counts {
+        let (b, fp) = ((f >> 8) as usize, (f & 0xff) as u8);
+        let cur = best[b];
+        if c > cur.0 || (c == cur.0 && fp < cur.1) {
+            best[b] = (c, fp);
+        }
+    }
+    let prints: Vec<u8> = best.iter().map(|&(_, fp)| fp).collect();
+    let keep = |f: u32| prints[(f >> 8) as usize] == (f & 0xff) as u8;
     let mut order: Vec<usize> = (0..rows.len()).collect();
     let mut rng = SplitMix(opts.seed);
     let eps = 1e-8;
@@ -137,25 +161,25 @@ pub fn train(samples: &[Sample], rows: &[usize], labels: &[String], opts: &Optio
                     continue;
                 }
                 let mut z = bias[l];
-                for &b in &s.buckets {
-                    z += w[b as usize * n + l] * x;
+                for &f in s.buckets.iter().filter(|&&f| keep(f)) {
+                    z += w[(f >> 8) as usize * n + l] * x;
                 }
                 let g = weight * (sigmoid(z) - f64::from(u8::from(y)));
-                for &b in &s.buckets {
-                    let i = b as usize * n + l;
+                for &f in s.buckets.iter().filter(|&&f| keep(f)) {
+                    let i = (f >> 8) as usize * n + l;
                     let gi = g * x + opts.l2 * w[i];
                     g2[i] += gi * gi;
-                    w[i] -= opts.rate * gi / (g2[i].sqrt() + eps);
+                    w[i] = (w[i] - opts.rate * gi / (g2[i].sqrt() + eps)).min(opts.max_weight);
                 }
                 bias_g2[l] += g * g;
                 bias[l] -= opts.rate * g / (bias_g2[l].sqrt() + eps);
             }
         }
     }
-    quantize(&w, &bias, labels, opts.bits, meta)
+    quantize(&w, &bias, labels, opts.bits, prints, meta)
 }
 
-fn quantize(w: &[f64], bias: &[f64], labels: &[String], bits: u8, meta: String) -> Model {
+fn quantize(w: &[f64], bias: &[f64], labels: &[String], bits: u8, prints: Vec<u8>, meta: String) -> Model {
     let n = labels.len();
     let mut heads = Vec::with_capacity(n);
     for (l, name) in labels.iter().enumerate() {
@@ -171,7 +195,7 @@ fn quantize(w: &[f64], bias: &[f64], labels: &[String], bits: u8, meta: String) 
             (v / s).round().clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i16
         })
         .collect();
-    Model { bits, heads, weights, meta }
+    Model { bits, heads, weights, prints, meta }
 }
 
 #[cfg(test)]
