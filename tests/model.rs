@@ -61,7 +61,7 @@ fn a_model_trained_on_a_planted_dataset_flags_the_phrase_and_explains_it_with_it
     config(dir.path(), "m.bin");
 
     // Written in leetspeak: the span is the original text, through the normalizer's offset map.
-    let body = "Well you are a total Z0RBLAX again";
+    let body = "Well you are a total Z0RBLAX";
     let o = moderate_in(dir.path(), &["explain", "--json", "--config", "site.toml", body], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -69,12 +69,15 @@ fn a_model_trained_on_a_planted_dataset_flags_the_phrase_and_explains_it_with_it
     assert_eq!(v["verdict"], "flag", "{out:#}");
     let reason = v["reasons"].as_array().unwrap().iter().find(|r| r["rule"] == "model.planted").expect("model reason");
     assert_eq!(reason["category"], "attack");
-    let m = &reason["matches"][0];
+    let matches = reason["matches"].as_array().unwrap();
+    let m = matches.iter().find(|m| m["text"].as_str().unwrap().contains("Z0RBLAX")).expect("the planted word");
     let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
-    assert_eq!(&body[s..e], "Z0RBLAX");
-    assert_eq!(m["text"], "Z0RBLAX");
+    assert_eq!(m["text"].as_str().unwrap(), &body[s..e]);
+    assert!(body[s..e].ends_with("Z0RBLAX") && e - s <= "a Z0RBLAX".len(), "{m}");
+    // The word that pushed most comes first, with its contribution.
     let msg = reason["message"].as_str().unwrap();
-    assert!(msg.contains("\"Z0RBLAX\" +"), "the contribution is in the message: {msg}");
+    let strongest = msg.split("words: ").nth(1).and_then(|w| w.split(", ").next()).unwrap_or("");
+    assert!(strongest.contains("Z0RBLAX\" +"), "{msg}");
 
     // The human explanation prints the same words and their push.
     let o = moderate_in(dir.path(), &["explain", "--config", "site.toml", body], "");
@@ -82,7 +85,7 @@ fn a_model_trained_on_a_planted_dataset_flags_the_phrase_and_explains_it_with_it
     assert!(text.contains("model.planted") && text.contains("\"Z0RBLAX\""), "{text}");
 
     // The benign twin, and a sentence without the word, are left alone by the model.
-    for ok in ["Well you are a total gardener again", "Press the button to continue please"] {
+    for ok in ["Well you are a total gardener", "Press the button to continue please"] {
         let o = moderate_in(dir.path(), &["explain", "--json", "--config", "site.toml", ok], "");
         let out: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
         let hit = out["verdict"]["reasons"].as_array().is_some_and(|r| r.iter().any(|r| r["rule"] == "model.planted"));
@@ -163,11 +166,10 @@ fn learn_from_decisions_trains_on_the_moderators_approvals_and_rejections() {
     let o = moderate_in(d, &["run", "-q", "--queue", "review.db", seeds.to_str().unwrap(), "-o", "v.jsonl"], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = moderate_in(d, &["review", "list", "--json"], "");
-    let listed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
-    let items = listed.as_array().or_else(|| listed["items"].as_array()).expect("a list of items").clone();
-    assert!(items.len() >= 2, "{listed:#}");
+    let items = records(&o);
+    assert!(items.len() >= 2, "{}", stdout(&o));
     for (i, item) in items.iter().enumerate() {
-        let id = item["id"].to_string();
+        let id = item["item"].to_string();
         let verb = if i % 2 == 0 { "reject" } else { "approve" };
         let o = moderate_in(d, &["review", verb, &id, "--reviewer", "ana"], "");
         assert_eq!(o.status.code(), Some(0), "{verb} {id}: {}", stderr(&o));

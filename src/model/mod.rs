@@ -58,6 +58,7 @@ pub struct ModelRules {
 #[derive(Debug, Default)]
 pub struct Scratch {
     words: Vec<Word>,
+    feats: Vec<u64>,
     contrib: Vec<f32>,
 }
 
@@ -74,10 +75,16 @@ pub struct Scored {
 impl Model {
     /// The logit of `label` for `words` (already split from a normalized text).
     pub fn logit(&self, words: &[Word], label: usize) -> f64 {
-        let mut sum: i64 = 0;
-        for_each_feature(words, |h, _, _| sum += i64::from(self.raw_weight(h, label)));
+        let mut feats = Vec::with_capacity(feature_count(words.len()));
+        for_each_feature(words, |h, _, _| feats.push(h));
+        self.logit_of(&feats, label)
+    }
+
+    /// The logit of `label` for the feature hashes `feats` (every unigram and bigram).
+    pub fn logit_of(&self, feats: &[u64], label: usize) -> f64 {
+        let sum: i64 = feats.iter().map(|&h| i64::from(self.raw_weight(h, label))).sum();
         let head = &self.heads[label];
-        let x = 1.0 / (feature_count(words.len()).max(1) as f64).sqrt();
+        let x = 1.0 / (feats.len().max(1) as f64).sqrt();
         f64::from(head.bias) + sum as f64 * f64::from(head.scale) * x
     }
 
@@ -180,9 +187,12 @@ impl ModelRules {
         if scratch.words.len() < MIN_WORDS {
             return;
         }
+        let feats = &mut scratch.feats;
+        feats.clear();
+        for_each_feature(&scratch.words, |h, _, _| feats.push(h));
         let mut added = false;
         for mr in &self.rules {
-            let p = sigmoid(mr.model.logit(&scratch.words, mr.label));
+            let p = sigmoid(mr.model.logit_of(&scratch.feats, mr.label));
             if p < mr.min {
                 continue;
             }
