@@ -43,7 +43,9 @@ fn main() {
     // Binary files of the pack (the learned model, `rules/*.bin`), as bytes.
     let mut bins = Vec::new();
     collect_bin(&root.join("rules"), &root, &mut bins);
-    src.push_str("/// Binary files of the built-in pack (the learned model).\npub static BINARY: &[(&str, &[u8])] = &[\n");
+    src.push_str(
+        "/// Binary files of the built-in pack (the learned model).\npub static BINARY: &[(&str, &[u8])] = &[\n",
+    );
     for f in &bins {
         let rel = f.to_string_lossy().replace('\\', "/");
         src.push_str(&format!("    ({rel:?}, include_bytes!({:?})),\n", root.join(f).to_string_lossy()));
