@@ -24,6 +24,7 @@ use crate::verdict::{Action, Reason};
 pub struct Scratch {
     matcher: crate::matcher::Scratch,
     hits: Hits,
+    model: crate::model::Scratch,
 }
 
 /// `[limits]`: bounds on the work one comment may cause.
@@ -54,6 +55,8 @@ struct Inner {
     origin: String,
     /// Time per stage and rule, when `run --profile-rules` asked for it.
     profile: Option<Arc<RuleProfile>>,
+    /// Model rules (`signal = { type = "model", ... }`), scored after the other rules.
+    models: crate::model::ModelRules,
 }
 
 /// The compiled policy. Cloning is cheap.
@@ -83,7 +86,16 @@ impl Engine {
         authors: AuthorRules,
         origin: String,
     ) -> Engine {
-        Engine(Arc::new(Inner { rules, matcher, thresholds, limits, authors, origin, profile: None }))
+        Engine(Arc::new(Inner {
+            rules,
+            matcher,
+            thresholds,
+            limits,
+            authors,
+            origin,
+            profile: None,
+            models: crate::model::ModelRules::default(),
+        }))
     }
 
     /// This engine with per-stage and per-rule timing on (`run --profile-rules`): the same
@@ -97,6 +109,17 @@ impl Engine {
     /// The timing of a [`profiled`](Self::profiled) engine so far.
     pub fn rule_profile(&self) -> Option<&RuleProfile> {
         self.0.profile.as_deref()
+    }
+
+    /// The same engine with these model rules (the config loader adds them; `learn` swaps them
+    /// for the model of each cross-validation fold, or none).
+    pub fn with_models(&self, models: crate::model::ModelRules) -> Engine {
+        Engine(Arc::new(Inner { models, ..(*self.0).clone() }))
+    }
+
+    /// The model rules.
+    pub fn models(&self) -> &crate::model::ModelRules {
+        &self.0.models
     }
 
     /// Judges one comment.
@@ -129,6 +152,7 @@ impl Engine {
             p.stage(Stage::Decide, t0.elapsed());
             p.comment();
         }
+        self.0.models.apply(&scratch.matcher.norm, judged, &self.0.rules, t, &mut v, &mut scratch.model);
         if cut < body.len() {
             v.reasons.push(Reason {
                 rule: TOO_LONG_RULE.to_string(),

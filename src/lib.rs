@@ -45,6 +45,7 @@ pub mod eval;
 pub mod explain;
 pub mod localhttp;
 pub mod matcher;
+pub mod model;
 pub mod normalize;
 pub mod pipeline;
 pub mod read;

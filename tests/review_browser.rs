@@ -189,6 +189,7 @@ fn hostile(id: usize, author: &str, body: &str, email: Option<&str>, ip: Option<
         matches: spans,
         counted_by: None,
         match_count: None,
+        shadow: None,
     };
     let comment = Comment {
         author: Some(author.to_string()),
@@ -214,6 +215,7 @@ fn hostile(id: usize, author: &str, body: &str, email: Option<&str>, ip: Option<
                 reason("spam.links", "spam", None, vec![]),
             ],
             error: None,
+            censored: None,
             source: None,
         },
     }

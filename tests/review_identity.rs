@@ -41,6 +41,7 @@ fn flagged(id: &str, who: &Who<'_>, body: &str, created: Option<&str>, post: &st
         matches: vec![Span { start: 0, end: needle.len(), text: needle.into() }],
         counted_by: None,
         match_count: None,
+        shadow: None,
     };
     let link = Reason {
         rule: "spam.links".into(),
@@ -51,6 +52,7 @@ fn flagged(id: &str, who: &Who<'_>, body: &str, created: Option<&str>, post: &st
         matches: vec![],
         counted_by: None,
         match_count: None,
+        shadow: None,
     };
     let comment = Comment {
         author: Some(who.name.to_string()).filter(|n| !n.is_empty()),
@@ -71,6 +73,7 @@ fn flagged(id: &str, who: &Who<'_>, body: &str, created: Option<&str>, post: &st
             score: 1.5,
             reasons: vec![reason, link],
             error: None,
+            censored: None,
             source: None,
         },
     }

@@ -8,6 +8,7 @@ pub mod common;
 pub mod diff;
 pub mod eval;
 pub mod explain;
+pub mod learn;
 pub mod mine;
 #[cfg(feature = "nats")]
 pub mod publish;
@@ -121,6 +122,17 @@ Exit codes:
   1  runtime failure (database, network, output)
   2  usage error (unknown item, bad address, bad [review] section)";
 
+const LEARN_HELP: &str = "\
+Examples:
+  moderate learn examples/labeled.jsonl -o my-model.bin     train, print cross-validated figures
+  moderate learn --from-decisions review.db -o rules/model.bin --force
+  moderate learn a.jsonl --train-only benign.jsonl --score-only other.jsonl -o m.bin
+
+Exit codes:
+  0  trained, measured and written
+  1  runtime failure (an output that cannot be written, a queue that cannot be read)
+  2  usage error, unreadable labeled file, or a better model in the way (--force)";
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -145,6 +157,10 @@ pub enum Command {
     /// Candidate terms from missed positives, and the listed terms causing most false alarms.
     #[command(after_help = MINE_HELP)]
     Mine(mine::MineArgs),
+    /// Train the model that model rules read, from labeled JSONL or the queue's decisions;
+    /// print cross-validated precision / recall, rules alone vs rules + model.
+    #[command(after_help = LEARN_HELP)]
+    Learn(learn::LearnArgs),
     /// Moderate the review queue: store, list, decide, serve, export.
     #[command(after_help = REVIEW_HELP)]
     Review(review::ReviewArgs),
@@ -211,6 +227,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Suggest(args) => suggest::run(args),
         Command::Mine(args) => mine::run(args),
+        Command::Learn(args) => learn::run(args),
         Command::Review(args) => review::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Replay(args) => replay::run(args),

@@ -60,6 +60,9 @@ pub fn merge(user: RawConfig, present: &toml::Table, mut base: RawConfig) -> (Ra
         if let Some(Signal::LinkDomain { deny, .. }) = &mut rule.signal {
             prefix(deny);
         }
+        if let Some(Signal::Model { path, .. }) = &mut rule.signal {
+            prefix(path);
+        }
     }
     for f in [&mut base.authors.blocked, &mut base.authors.trusted].into_iter().flatten() {
         prefix(f);

@@ -242,6 +242,16 @@ pub enum Signal {
         /// Run length that hits.
         min_run: usize,
     },
+    /// A learned model (`moderate learn`) scores the normalized words: hits when the
+    /// probability of `label` reaches `min`. The reason lists the words that pushed it most.
+    Model {
+        /// The model file (relative to the config file), e.g. `rules/model.bin`.
+        path: String,
+        /// Which of the model's labels (`toxic`, `profanity`, `attack`, `identity`, `spam`).
+        label: String,
+        /// Probability at or above which the rule hits, in (0, 1].
+        min: f64,
+    },
 }
 
 fn twenty() -> usize {

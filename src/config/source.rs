@@ -64,6 +64,39 @@ impl FileSource {
         }
     }
 
+    /// Reads binary file `rel` (a model), refusing one over `max` bytes before reading it.
+    /// Returns its display name and bytes.
+    ///
+    /// # Errors
+    /// The file does not exist, cannot be read or is too large; the message names the file.
+    pub fn read_bytes(&self, rel: &str, max: u64) -> Result<(String, Vec<u8>), String> {
+        match self {
+            FileSource::Disk(dir) => {
+                if let Some(rest) = rel.strip_prefix(super::extends::BUILTIN_PREFIX) {
+                    return FileSource::Builtin.read_bytes(rest, max);
+                }
+                let path = if Path::new(rel).is_absolute() { PathBuf::from(rel) } else { dir.join(rel) };
+                let name = path.display().to_string();
+                let file = std::fs::File::open(&path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), &mut bytes)
+                    .map_err(|e| format!("{name}: cannot read: {e}"))?;
+                if bytes.len() as u64 > max {
+                    return Err(format!("{name}: larger than {max} bytes"));
+                }
+                Ok((name, bytes))
+            }
+            FileSource::Builtin => {
+                let rel = rel.trim_start_matches("./");
+                builtin::BINARY
+                    .iter()
+                    .find(|(p, _)| *p == rel)
+                    .map(|(p, b)| (format!("<built-in>/{p}"), b.to_vec()))
+                    .ok_or_else(|| format!("<built-in>/{rel}: no such file in the built-in pack"))
+            }
+        }
+    }
+
     /// Every file of the built-in pack (for tests and docs).
     pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
         builtin::FILES

@@ -9,8 +9,8 @@
 //! runs afterwards, in input order.
 
 pub mod author;
-mod shadow;
 pub mod censor;
+mod shadow;
 
 use serde::{Deserialize, Serialize};
 

@@ -41,7 +41,7 @@ use files::Loader;
 use lint::{check_examples, unknown_field_help};
 use lists::{alternation, compile_wordlist};
 use patterns::{check_size, compile_pattern, validate};
-use signals::{compile_authors, compile_signal};
+use signals::{compile_authors, compile_model, compile_signal};
 
 /// A successfully loaded config: the engine, the raw config, and any warnings.
 #[derive(Debug)]
@@ -297,6 +297,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut raw_patterns: Vec<(usize, String, Hir)> = Vec::new();
     let mut signals: Vec<(usize, CompiledSignal)> = Vec::new();
     let mut unless_after: Vec<(usize, Regex)> = Vec::new();
+    let mut models = crate::model::ModelRules::default();
+    let mut model_files = HashMap::new();
 
     for (ri, rule) in raw.rules.iter().enumerate() {
         l.enter(l.merge.from_builtin.get(ri).copied().unwrap_or(false));
@@ -442,7 +444,9 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                 }
             }
         }
-        if let Some(sig) = &rule.signal {
+        if let Some(sig @ crate::config::Signal::Model { .. }) = &rule.signal {
+            models.rules.extend(compile_model(l, sig, id_span.clone(), index, &mut model_files));
+        } else if let Some(sig) = &rule.signal {
             if let Some(s) = compile_signal(l, sig, id_span.clone()) {
                 signals.push((index, s));
             }
@@ -477,7 +481,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             return None;
         }
     };
-    Some(Engine::new(rules, matcher, raw.thresholds, raw.limits, authors, origin))
+    let engine = Engine::new(rules, matcher, raw.thresholds, raw.limits, authors, origin);
+    Some(if models.is_empty() { engine } else { engine.with_models(models) })
 }
 
 /// Where `key` of table `[table]` is written in a config file's `text` (the line's key), for a

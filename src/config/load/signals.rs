@@ -1,13 +1,15 @@
 //! Structural signals and author files.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::files::Loader;
 use crate::comment::CommentKind;
 use crate::config::{RawConfig, Signal};
 use crate::decide::author::AuthorRules;
 use crate::matcher::structural::{url_regex, CompiledSignal};
+use crate::model::{Model, ModelRule};
 use crate::review::identity::{is_json_lines, parse_block_lines, BlockList};
 
 pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> Option<CompiledSignal> {
@@ -41,7 +43,53 @@ pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> 
             CompiledSignal::Caps { min_ratio: *min_ratio, min_letters: *min_letters }
         }
         Signal::RepeatedChars { min_run } => CompiledSignal::RepeatedChars { min_run: (*min_run).max(2) },
+        // Compiled by `compile_model`: the loader routes model rules there.
+        Signal::Model { .. } => return None,
     })
+}
+
+/// A model rule: reads (once per file, `models` caches it) and checks the model file, its
+/// label and `min`. Every problem is an error located at the rule.
+pub(super) fn compile_model(
+    l: &mut Loader,
+    sig: &Signal,
+    at: Range<usize>,
+    rule: usize,
+    models: &mut HashMap<String, Arc<Model>>,
+) -> Option<ModelRule> {
+    let Signal::Model { path, label, min } = sig else { return None };
+    if !(*min > 0.0 && *min <= 1.0) {
+        l.diags.error(l.config_file, at.clone(), format!("model rule: `min` is {min}: it must be in (0, 1]"));
+    }
+    let model = match models.get(path) {
+        Some(m) => Arc::clone(m),
+        None => {
+            let decoded = l.source.read_bytes(path, crate::model::format::MAX_FILE).and_then(|(name, bytes)| {
+                Model::decode(&bytes).map_err(|e| format!("{name}: not a usable model file: {e}"))
+            });
+            match decoded {
+                Ok(m) => {
+                    let m = Arc::new(m);
+                    models.insert(path.clone(), Arc::clone(&m));
+                    m
+                }
+                Err(msg) => {
+                    l.diags.error(l.config_file, at, msg);
+                    return None;
+                }
+            }
+        }
+    };
+    let Some(index) = model.label(label) else {
+        let have: Vec<&str> = model.heads.iter().map(|h| h.name.as_str()).collect();
+        l.diags.error(
+            l.config_file,
+            at,
+            format!("model rule: {path} has no label `{label}` (it has: {})", have.join(", ")),
+        );
+        return None;
+    };
+    Some(ModelRule { rule, model, label: index, min: *min })
 }
 
 pub(super) fn compile_authors(l: &mut Loader, raw: &RawConfig) -> AuthorRules {

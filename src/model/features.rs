@@ -1,0 +1,162 @@
+//! Features of a normalized text: hashed word unigrams and bigrams.
+//!
+//! Words are runs of letters and digits (an apostrophe inside a word stays: "don't") in the
+//! normalizer's output, so `f.u.c.k` and `ｆｕｃｋ` are already the word `fuck` here. There are
+//! no character n-grams: a piece of a word is never evidence, so "Scunthorpe" and "cocktail"
+//! are the words they are. The hash is written out here (FNV-1a, then a mixer) so a model file
+//! means the same on every platform and every build.
+
+use std::ops::Range;
+
+/// One word of the normalized text: its hash and its byte range in the normalized text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    /// [`word_hash`] of the word's text.
+    pub hash: u64,
+    /// Start in the normalized text.
+    pub start: u32,
+    /// End in the normalized text.
+    pub end: u32,
+}
+
+impl Word {
+    /// The byte range in the normalized text.
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// Most words one comment contributes (the first ones): bounds the work on a huge body, and a
+/// sentence-level model has seen its evidence long before.
+pub const MAX_WORDS: usize = 4096;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The stable 64-bit hash of one word.
+pub fn word_hash(word: &str) -> u64 {
+    let mut h = FNV_OFFSET;
+    for b in word.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    mix(h)
+}
+
+/// The hash of the bigram `a b` (order matters).
+pub fn bigram_hash(a: u64, b: u64) -> u64 {
+    mix(a.rotate_left(17) ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5bd1_e995)
+}
+
+/// splitmix64's finalizer: spreads the bits so the top bits make a good bucket index.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The bucket of a feature hash in a table of `2^bits` entries.
+#[inline]
+pub fn bucket(hash: u64, bits: u8) -> usize {
+    (hash >> (64 - u32::from(bits))) as usize
+}
+
+/// The fingerprint of a feature hash (1..=255, from bits the bucket does not use). A bucket
+/// keeps the weight of its most frequent training feature and that feature's fingerprint; a
+/// feature with another fingerprint (a word never seen, colliding with a known one) weighs 0,
+/// so "Stirling" cannot inherit the weight of a slur that shares its bucket.
+#[inline]
+pub fn fingerprint(hash: u64) -> u8 {
+    ((hash & 0xff) as u8).max(1)
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Splits `text` into words (into `out`, cleared first), at most [`MAX_WORDS`].
+pub fn words(text: &str, out: &mut Vec<Word>) {
+    out.clear();
+    let mut start: Option<usize> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let inner_apostrophe =
+            (c == '\'' || c == '’') && start.is_some() && chars.peek().is_some_and(|&(_, n)| is_word_char(n));
+        if is_word_char(c) || inner_apostrophe {
+            if start.is_none() {
+                start = Some(i);
+            }
+            continue;
+        }
+        if let Some(s) = start.take() {
+            push(text, s, i, out);
+            if out.len() >= MAX_WORDS {
+                return;
+            }
+        }
+    }
+    if let Some(s) = start {
+        push(text, s, text.len(), out);
+    }
+}
+
+fn push(text: &str, s: usize, e: usize, out: &mut Vec<Word>) {
+    // The normalizer's text is bounded by [limits] max_body_bytes, far below u32::MAX; a text
+    // beyond it simply ends the word list.
+    let (Ok(start), Ok(end)) = (u32::try_from(s), u32::try_from(e)) else { return };
+    out.push(Word { hash: word_hash(&text[s..e]), start, end });
+}
+
+/// Calls `f(feature_hash, first_word, last_word)` for every unigram and bigram of `words`, in
+/// order: word i, then the bigram (i-1, i).
+#[inline]
+pub fn for_each_feature(words: &[Word], mut f: impl FnMut(u64, usize, usize)) {
+    for (i, w) in words.iter().enumerate() {
+        f(w.hash, i, i);
+        if i > 0 {
+            f(bigram_hash(words[i - 1].hash, w.hash), i - 1, i);
+        }
+    }
+}
+
+/// How many features [`for_each_feature`] yields for `n` words.
+pub fn feature_count(n: usize) -> usize {
+    (2 * n).saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(t: &str) -> Vec<&str> {
+        let mut v = Vec::new();
+        words(t, &mut v);
+        v.iter().map(|w| &t[w.range()]).collect()
+    }
+
+    #[test]
+    fn splits_on_non_word_characters_and_keeps_inner_apostrophes() {
+        assert_eq!(texts("don't go, you 'idiot' 42x"), ["don't", "go", "you", "idiot", "42x"]);
+        assert_eq!(texts("  "), Vec::<&str>::new());
+        assert_eq!(texts("scunthorpe cocktail"), ["scunthorpe", "cocktail"]);
+    }
+
+    #[test]
+    fn hashes_are_stable_across_builds() {
+        // A model file stores buckets of these hashes: they must never change.
+        assert_eq!(word_hash("idiot"), word_hash("idiot"));
+        assert_ne!(word_hash("idiot"), word_hash("idiots"));
+        assert_ne!(bigram_hash(word_hash("a"), word_hash("b")), bigram_hash(word_hash("b"), word_hash("a")));
+        assert_eq!(word_hash(""), mix(FNV_OFFSET));
+    }
+
+    #[test]
+    fn features_are_unigrams_then_bigrams() {
+        let mut v = Vec::new();
+        words("a b c", &mut v);
+        let mut seen = Vec::new();
+        for_each_feature(&v, |_, i, j| seen.push((i, j)));
+        assert_eq!(seen, [(0, 0), (1, 1), (0, 1), (2, 2), (1, 2)]);
+        assert_eq!(feature_count(3), 5);
+    }
+}

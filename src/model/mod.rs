@@ -1,0 +1,293 @@
+//! Learning from moderators: a small linear model beside the rules (issue 22).
+//!
+//! A model rule (`signal = { type = "model", path = "rules/model.bin", label = "attack", min =
+//! 0.8 }`) scores the **normalized** words of a comment with one logistic regression per label
+//! over hashed word unigrams and bigrams ([`features`]), and hits when the probability reaches
+//! `min`. It is a rule like the others: its reason has a category, a score and the spans in the
+//! original text of the words that pushed the score most, with their contributions in the
+//! message, so `explain`, the review page and the verdict record show *why*.
+//!
+//! Grading stays conservative: the model judges sentences, not single words (fewer than
+//! [`MIN_WORDS`] words and it says nothing; one word is the wordlists' job, and their terms are
+//! reviewed for Scunthorpe-style collisions), and a reason whose every word a scored rule
+//! already counted adds nothing (the same words count once, as in [`crate::decide`]).
+//!
+//! - [`features`]: words and feature hashes; [`format`]: the file, read defensively;
+//! - [`train`]: deterministic training; [`learn`]: cross-validation for `moderate learn`.
+
+pub mod features;
+pub mod format;
+pub mod learn;
+pub mod train;
+
+use std::sync::Arc;
+
+use crate::decide::Thresholds;
+use crate::normalize::Normalized;
+use crate::rule::RuleMeta;
+use crate::verdict::{Reason, Span, Verdict};
+use features::{feature_count, for_each_feature, Word};
+pub use format::Model;
+
+/// Fewest words a comment needs before a model judges it.
+pub const MIN_WORDS: usize = 3;
+/// Most phrases a model reason lists.
+pub const MAX_PHRASES: usize = 3;
+
+/// One compiled model rule.
+#[derive(Debug, Clone)]
+pub struct ModelRule {
+    /// Index of the rule in the engine's rule table.
+    pub rule: usize,
+    /// The model (shared by every rule that names the same file).
+    pub model: Arc<Model>,
+    /// Which of the model's labels the rule reads.
+    pub label: usize,
+    /// Probability at or above which the rule hits.
+    pub min: f64,
+}
+
+/// Every model rule of a config. Empty (and free) when the config has none.
+#[derive(Debug, Clone, Default)]
+pub struct ModelRules {
+    /// The rules, in config order.
+    pub rules: Vec<ModelRule>,
+}
+
+/// Per-thread buffers.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    words: Vec<Word>,
+    feats: Vec<u64>,
+    contrib: Vec<f32>,
+}
+
+/// A model's judgement of one text for one label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// The probability.
+    pub p: f64,
+    /// The phrases that pushed the logit up most: normalized byte range and contribution
+    /// (logit units), highest first.
+    pub phrases: Vec<(std::ops::Range<usize>, f32)>,
+}
+
+impl Model {
+    /// The logit of `label` for `words` (already split from a normalized text).
+    pub fn logit(&self, words: &[Word], label: usize) -> f64 {
+        let mut feats = Vec::with_capacity(feature_count(words.len()));
+        for_each_feature(words, |h, _, _| feats.push(h));
+        self.logit_of(&feats, label)
+    }
+
+    /// The logit of `label` for the feature hashes `feats` (every unigram and bigram).
+    pub fn logit_of(&self, feats: &[u64], label: usize) -> f64 {
+        let sum: i64 = feats.iter().map(|&h| i64::from(self.raw_weight(h, label))).sum();
+        let head = &self.heads[label];
+        let x = 1.0 / (feats.len().max(1) as f64).sqrt();
+        f64::from(head.bias) + sum as f64 * f64::from(head.scale) * x
+    }
+
+    /// Per-word contributions to the logit of `label` (a bigram's weight is split between its
+    /// two words), into `out`.
+    pub fn contributions(&self, words: &[Word], label: usize, out: &mut Vec<f32>) {
+        out.clear();
+        out.resize(words.len(), 0.0);
+        let x = 1.0 / (feature_count(words.len()).max(1) as f32).sqrt();
+        for_each_feature(words, |h, i, j| {
+            let w = self.weight(h, label) * x;
+            if i == j {
+                out[i] += w;
+            } else {
+                out[i] += w / 2.0;
+                out[j] += w / 2.0;
+            }
+        });
+    }
+
+    /// Scores `text` (a normalized text) for `label`, with the phrases that explain it.
+    pub fn score(&self, text: &str, label: usize, scratch: &mut Scratch) -> Scored {
+        features::words(text, &mut scratch.words);
+        let p = sigmoid(self.logit(&scratch.words, label));
+        self.contributions(&scratch.words, label, &mut scratch.contrib);
+        Scored { p, phrases: phrases(&scratch.words, &scratch.contrib) }
+    }
+}
+
+/// The logistic function.
+pub fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Groups the words that pushed the score up into phrases: consecutive words each contributing
+/// at least a quarter of the strongest word's push, highest total first, at most
+/// [`MAX_PHRASES`].
+fn phrases(words: &[Word], contrib: &[f32]) -> Vec<(std::ops::Range<usize>, f32)> {
+    let top = contrib.iter().copied().fold(0.0f32, f32::max);
+    if top <= 0.0 {
+        return Vec::new();
+    }
+    let cut = (top * 0.25).max(0.02);
+    let mut out: Vec<(std::ops::Range<usize>, f32)> = Vec::new();
+    let mut open: Option<(usize, usize, f32)> = None;
+    for (i, (w, &c)) in words.iter().zip(contrib).enumerate() {
+        if c >= cut {
+            open = Some(match open {
+                Some((s, _, sum)) => (s, i, sum + c),
+                None => (i, i, c),
+            });
+            let _ = w;
+        } else if let Some((s, e, sum)) = open.take() {
+            out.push((words[s].start as usize..words[e].end as usize, sum));
+        }
+    }
+    if let Some((s, e, sum)) = open {
+        out.push((words[s].start as usize..words[e].end as usize, sum));
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.start.cmp(&b.0.start)));
+    out.truncate(MAX_PHRASES);
+    out
+}
+
+impl ModelRules {
+    /// True when the config has no model rule.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The same rules reading `model` instead of their own file (for cross-validation).
+    pub fn with_model(&self, model: &Arc<Model>) -> ModelRules {
+        let rules = self
+            .rules
+            .iter()
+            .filter_map(|r| {
+                let label = model.label(&r.model.heads[r.label].name)?;
+                Some(ModelRule { rule: r.rule, model: Arc::clone(model), label, min: r.min })
+            })
+            .collect();
+        ModelRules { rules }
+    }
+
+    /// Adds the reason of every model rule that hits to `v` (in rule order) and recomputes the
+    /// verdict. `norm` is the normalized form of `body`, the judged text. Time is linear in the
+    /// number of words (at most [`features::MAX_WORDS`]).
+    pub fn apply(
+        &self,
+        norm: &Normalized,
+        body: &str,
+        rules: &[RuleMeta],
+        t: &Thresholds,
+        v: &mut Verdict,
+        scratch: &mut Scratch,
+    ) {
+        if self.rules.is_empty() || v.verdict == crate::verdict::Decision::Error {
+            return;
+        }
+        features::words(&norm.text, &mut scratch.words);
+        if scratch.words.len() < MIN_WORDS {
+            return;
+        }
+        let feats = &mut scratch.feats;
+        feats.clear();
+        for_each_feature(&scratch.words, |h, _, _| feats.push(h));
+        let mut added = false;
+        for mr in &self.rules {
+            let p = sigmoid(mr.model.logit_of(&scratch.feats, mr.label));
+            if p < mr.min {
+                continue;
+            }
+            let Some(meta) = rules.get(mr.rule) else { continue };
+            mr.model.contributions(&scratch.words, mr.label, &mut scratch.contrib);
+            let found = phrases(&scratch.words, &scratch.contrib);
+            let reason = reason(meta, &mr.model.heads[mr.label].name, p, mr.min, &found, norm, body);
+            insert(v, reason, rules, mr.rule);
+            added = true;
+        }
+        if added {
+            crate::decide::recompute(v, t);
+        }
+    }
+}
+
+fn reason(
+    meta: &RuleMeta,
+    label: &str,
+    p: f64,
+    min: f64,
+    found: &[(std::ops::Range<usize>, f32)],
+    norm: &Normalized,
+    body: &str,
+) -> Reason {
+    let mut words = Vec::new();
+    let mut matches: Vec<Span> = Vec::new();
+    for (r, c) in found {
+        let o = trim(body, norm.original_range(r.start, r.end));
+        let text = body.get(o.clone()).unwrap_or_default();
+        let shown: String = text.chars().take(40).collect();
+        words.push(format!("{shown:?} {c:+.2}"));
+        if !o.is_empty() {
+            matches.push(Span { start: o.start, end: o.end, text: text.to_string() });
+        }
+    }
+    matches.sort_by_key(|m| (m.start, m.end));
+    matches.dedup_by(|b, a| b.start < a.end);
+    let message = format!("{} (model: {label} p={p:.2} ≥ {min}; words: {})", meta.message, words.join(", "));
+    Reason {
+        rule: meta.id.clone(),
+        category: meta.category.clone(),
+        action: meta.action,
+        score: meta.score,
+        message,
+        matches,
+        counted_by: None,
+        match_count: None,
+        shadow: None,
+    }
+}
+
+fn trim(body: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let Some(s) = body.get(r.clone()) else { return r.start..r.start };
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail >= s.len() {
+        return r;
+    }
+    r.start + lead..r.end - trail
+}
+
+/// Inserts `reason` among `v.reasons` in rule order; if every one of its matches lies on words
+/// a scored reason already counted, it adds 0 and names that reason's rule (`counted_by`).
+fn insert(v: &mut Verdict, mut reason: Reason, rules: &[RuleMeta], rule: usize) {
+    if reason.score > 0.0 && !reason.matches.is_empty() {
+        let covering = |m: &Span| {
+            v.reasons.iter().find(|r| r.score > 0.0 && r.matches.iter().any(|o| m.start < o.end && o.start < m.end))
+        };
+        let by: Option<Vec<&Reason>> = reason.matches.iter().map(covering).collect();
+        if let Some(first) = by.as_ref().and_then(|b| b.first()) {
+            reason.counted_by = Some(first.rule.clone());
+            reason.score = 0.0;
+        }
+    }
+    let index_of = |id: &str| rules.iter().position(|r| r.id == id).unwrap_or(usize::MAX);
+    let at = v.reasons.iter().position(|r| index_of(&r.rule) > rule).unwrap_or(v.reasons.len());
+    v.reasons.insert(at, reason);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_merge_neighbouring_words_and_rank_by_push() {
+        let mut words = Vec::new();
+        features::words("come back when you are out of puberty", &mut words);
+        let c = [0.6, 0.5, 0.5, -0.1, 0.0, 0.0, 0.05, 1.9];
+        let p = phrases(&words, &c);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].0, 30..37);
+        assert!((p[0].1 - 1.9).abs() < 1e-6);
+        assert_eq!(p[1].0, 0..14);
+        assert!((p[1].1 - 1.6).abs() < 1e-6);
+        assert!(phrases(&words, &[-1.0; 8]).is_empty());
+    }
+}
