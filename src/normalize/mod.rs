@@ -120,7 +120,9 @@ pub(crate) fn is_plain(body: &str) -> bool {
                 word += 1;
             }
             0x80.. | b'&' | b'<' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'`' | b'0'..=b'9' => return false,
-            b'@' | b'$' | b'!' | b'*' | b'#' | b'%' => return false,
+            b'@' | b'$' | b'!' | b'*' | b'#' | b'%' | b'^' | b'>' | b'+' => return false,
+            // `w.ank`: a one-letter word split off by `.` or `_` may be joined to what follows.
+            b'.' | b'_' if word == 1 => return false,
             b'(' if prev.is_ascii_alphabetic() => return false,
             b' ' if prev == b' ' => return false,
             _ => {
