@@ -391,9 +391,7 @@ fn symbols_inside_words_fold() {
         ("fu<ker", "fucker"),
         ("f>>k", "f**k"),
         ("f^ck", "f*ck"),
-        ("&ss", "ass"),
         ("p\u{a7}\u{a7}y", "pssy"),
-        ("ni99er", "nigger"),
         ("w.ank", "wank"),
         ("a_rse", "arse"),
         // left alone
@@ -408,6 +406,6 @@ fn symbols_inside_words_fold() {
         ("the (big) dog", "the (big) dog"),
         ("h()", "h()"),
     ] {
-        assert_eq!(n.normalize(&body).text, want, "{body:?}");
+        assert_eq!(n.normalize(body).text, want, "{body:?}");
     }
 }

@@ -70,7 +70,6 @@ fn kind(c: char) -> Kind {
             | '<'
             | '>'
             | '+'
-            | '&'
             | '\u{a2}'
             | '\u{a9}'
             | '\u{20ac}'
@@ -106,7 +105,6 @@ fn leet_digit(c: char) -> Option<char> {
         '4' => 'a',
         '5' => 's',
         '7' => 't',
-        '9' => 'g',
         _ => return None,
     })
 }
@@ -417,7 +415,7 @@ impl Words<'_> {
         let units = self.units;
         // Edge symbols are punctuation, except a leading `@`/`$` and a trailing `$`.
         let mut lead = a;
-        while lead < b && kind(units[lead].ch) == Kind::Sym && !matches!(units[lead].ch, '@' | '$' | '&') {
+        while lead < b && kind(units[lead].ch) == Kind::Sym && !matches!(units[lead].ch, '@' | '$') {
             lead += 1;
         }
         let mut trail = b;
@@ -474,8 +472,8 @@ impl Words<'_> {
                     '(' | '<' | '\u{a2}' | '\u{a9}' => 'c',
                     '+' => 't',
                     '\u{20ac}' => 'e',
-                    '@' | '&' if p == 1 => 'a',
-                    '@' | '*' | '#' | '%' | '^' | '>' | '&' => '*',
+                    '@' if p == 1 => 'a',
+                    '@' | '*' | '#' | '%' | '^' | '>' => '*',
                     c => leet_digit(c).unwrap_or(c),
                 }
             };
