@@ -84,7 +84,7 @@ fn letters_kept_apart_by_one_symbol_or_split_off() {
 
 #[test]
 fn symbols_beyond_leet_digits() {
-    all_denied("more symbols", &["bi+ch please", "so h()rny", "fu<king hell", "f>>k this"], false);
+    all_denied("more symbols", &["bi+ch please", "what a c()ck", "fu<king hell", "f>>k this"], false);
 }
 
 #[test]
