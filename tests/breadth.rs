@@ -74,6 +74,44 @@ fn symbols_standing_for_letters() {
 }
 
 #[test]
+fn letters_kept_apart_by_one_symbol_or_split_off() {
+    all_denied(
+        "interleaved symbols and split initials",
+        &["f*u*c*k this", "what a s^h^i^t show", "you b!i!t!c!h", "w.ank off", "a total a_rse"],
+        false,
+    );
+}
+
+#[test]
+fn symbols_beyond_leet_digits() {
+    all_denied("more symbols", &["bi+ch please", "what a c()ck", "fu<king hell", "f>>k this"], false);
+}
+
+#[test]
+fn letter_slipped_in_or_hidden_behind_x() {
+    all_denied("slips", &["you bihtch", "fuhck this", "fxck this", "total shxt", "what a dxck"], false);
+}
+
+#[test]
+fn starred_terms_have_whole_word_spellings() {
+    // `fuck*` is starred; its short and vowel-swapped spellings count only as whole words.
+    all_denied(
+        "whole-word spellings of starred terms",
+        &["facking hell", "ficking idiots", "fcking hell", "sht happens"],
+        false,
+    );
+    all_allowed(
+        "their look-alikes",
+        &["I was faking it", "a shutter and a shatter", "the docking station", "fracking wells"],
+    );
+}
+
+#[test]
+fn aimed_obscenity_blocks_however_it_is_written() {
+    all_denied("aimed", &["fuck you", "f u c k you", "f*ck off", "f.u.c.k you", "fcuk you", "phuck yourself"], true);
+}
+
+#[test]
 fn vowels_dropped() {
     all_denied(
         "vowels dropped",

@@ -278,12 +278,11 @@ fn dictionary_hits() {
     }
 }
 
-/// Found by the property test below: the run of spaced single letters ("x y") swallows the first
-/// letter of a dotted evasion, which is then not joined ("x y b.ollocks"). Kept as a failing case
-/// for the normalizer to fix: `cargo test --test all normalize::known_gap -- --ignored`.
+/// Found by the property test below: the run of spaced single letters ("x y") used to swallow
+/// the first letter of a dotted evasion, which was then not joined ("x y b.ollocks"). A letter
+/// followed by a marked separator now starts its own run.
 #[test]
-#[ignore = "known normalizer gap, see the doc comment"]
-fn known_gap_single_letters_before_a_dotted_word() {
+fn single_letters_before_a_dotted_word() {
     let (n, set) = shipped();
     assert_eq!(spans(&n, &set, "x y b.o.l.l.o.c.k.s"), ["b.o.l.l.o.c.k.s"]);
 }
@@ -375,5 +374,38 @@ proptest! {
         let found = spans(&n, &set, &body);
         prop_assert!(found.iter().any(|s| s == word), "{word:?} not reported in {body:?}: {found:?}");
         prop_assert!(found.iter().all(|s| !s.is_empty()), "{body:?}: {found:?}");
+    }
+}
+
+/// Symbols standing for letters inside a word, letters kept apart by one repeated symbol, and
+/// one letter split off a word: each folds to the word, and ordinary text stays as written.
+#[test]
+fn symbols_inside_words_fold() {
+    let n = Normalizer::new(&NormalizeOptions::default());
+    for (body, want) in [
+        ("f*u*c*k", "fuck"),
+        ("f!u!c!k", "fuck"),
+        ("s^h^i^t", "shit"),
+        ("bi+ch", "bitch"),
+        ("h()rny", "horny"),
+        ("fu<ker", "fucker"),
+        ("f>>k", "f**k"),
+        ("f^ck", "f*ck"),
+        ("p\u{a7}\u{a7}y", "pssy"),
+        ("w.ank", "wank"),
+        ("a_rse", "arse"),
+        // left alone
+        ("e.g. this", "e.g. this"),
+        ("U.S. troops", "u.s. troops"),
+        ("J.K. Rowling", "j.k. rowling"),
+        ("c++ code", "c++ code"),
+        ("1+1=2", "1+1=2"),
+        ("i <3 you", "i <3 you"),
+        ("rock & roll", "rock & roll"),
+        ("smile :)", "smile :)"),
+        ("the (big) dog", "the (big) dog"),
+        ("h()", "h()"),
+    ] {
+        assert_eq!(n.normalize(body).text, want, "{body:?}");
     }
 }

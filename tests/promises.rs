@@ -530,7 +530,7 @@ fn the_shipped_labeled_sample_covers_every_label_and_evaluates() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let reports: Value = serde_json::from_str(&stdout(&o)).expect("eval --json is JSON");
     let report = &reports[0];
-    assert_eq!(report["rows"], 324);
+    assert_eq!(report["rows"], 336);
     for label in ["toxic", "profanity", "attack", "identity", "threat", "spam"] {
         let c = &report["deny"][label];
         let positives = c["tp"].as_u64().unwrap() + c["fn_"].as_u64().unwrap();

@@ -102,6 +102,21 @@ pub fn term_variants(core: &str, whole_word: bool, allow: &HashSet<String>, out:
         for v in first {
             push(v, false, out);
         }
+        // Slips are first edits only. Inside a starred term's longer words they would bend
+        // common stems (`shot*`, `dock*`), so there they count only as whole words
+        // ([`anchored_variants`]).
+        if whole_word {
+            let mut slips = Vec::new();
+            slip(core, &mut slips);
+            if len >= 7 {
+                vowel_swaps(core, &mut slips);
+            }
+            for v in slips {
+                if v.len() >= 4 && !allow.contains(&v) {
+                    push(v, false, out);
+                }
+            }
+        }
     }
     let forms = if whole_word { inflections(core) } else { Vec::new() };
     for form in forms {
@@ -111,6 +126,51 @@ pub fn term_variants(core: &str, whole_word: bool, allow: &HashSet<String>, out:
         push(form.clone(), false, out);
         if form.contains('u') {
             push(form.replace('u', "v"), false, out);
+        }
+    }
+}
+
+/// Whole-word spellings of a starred term (`fuck*`, `*shit*`): its one-edit spellings and
+/// their inflections (`fack` → `facking`, `facked`), each matched only as a whole word.
+///
+/// A starred term reaches into every word that contains it, so its own edited spellings must
+/// stay long and vowelled there (see [`term_variants`]); anchored to a whole word, the short
+/// spellings (`fck`, `sht`, `fkn`-like drops, `fok`, `shxt`) are as safe as a whole-word term's.
+/// Spellings [`term_variants`] already produces for the term are left out by the caller's
+/// dedup; allowlisted ones are never produced.
+pub fn anchored_variants(core: &str, allow: &HashSet<String>, out: &mut Vec<String>) {
+    if core.len() < 4 || !core.bytes().all(|b| b.is_ascii_lowercase()) {
+        return;
+    }
+    let mut edits = Vec::new();
+    one_edit(core, true, &mut edits);
+    slip(core, &mut edits);
+    let mut seen: HashSet<String> = HashSet::new();
+    seen.insert(core.to_string());
+    for e in edits {
+        if e.len() < 3 || allow.contains(&e) || !seen.insert(e.clone()) {
+            continue;
+        }
+        if e.len() >= 4 {
+            for f in inflections(&e) {
+                if !allow.contains(&f) && seen.insert(f.clone()) {
+                    out.push(f);
+                }
+            }
+        }
+        out.push(e);
+    }
+    // A swapped `u` shows up in the longer, inflected forms (`facking`, `ficked`, `fecking`):
+    // only those. Other vowels swapped reach far more real words than evasions (`passing`,
+    // `docking`, `twitter`), measured in docs/breadth.md.
+    let mut swaps = Vec::new();
+    vowel_swaps(core, &mut swaps);
+    swaps.retain(|e| e.len() == core.len() && e.bytes().zip(core.bytes()).all(|(a, b)| a == b || b == b'u'));
+    for e in swaps {
+        for f in inflections(&e) {
+            if f.len() >= 6 && !f.ends_with('s') && !allow.contains(&f) && seen.insert(f.clone()) {
+                out.push(f);
+            }
         }
     }
 }
@@ -251,6 +311,46 @@ fn one_edit(w: &str, whole_word: bool, out: &mut Vec<String>) {
             }
         }
     }
+    one_edit_tail(w, out);
+}
+
+/// Spellings one *slip* away: an `h` slipped in after a letter (`bihtch`, `fuhck`, never at
+/// either end), or one interior letter hidden behind an `x` (`fxck`, `shxt`). First edits only,
+/// never combined with a second edit. (A vowel slipped in, `fuack`, was measured and left out:
+/// docs/breadth.md.)
+fn slip(w: &str, out: &mut Vec<String>) {
+    let b = w.as_bytes();
+    let n = b.len();
+    for i in 1..n {
+        if b[i - 1] != b'h' && b[i] != b'h' {
+            out.push(format!("{}h{}", &w[..i], &w[i..]));
+        }
+        if i + 1 < n && b[i] != b'x' {
+            out.push(format!("{}x{}", &w[..i], &w[i + 1..]));
+        }
+    }
+}
+
+/// One vowel written as another (`facking`, `ritard`). Short words are where English lives
+/// (`shit` → `shut`, `whore` → `where`, `thot` → `that`), so callers use it only for long
+/// whole-word terms and for the inflected forms of a starred term.
+fn vowel_swaps(w: &str, out: &mut Vec<String>) {
+    let b = w.as_bytes();
+    for i in 1..b.len() {
+        if is_vowel(b[i]) {
+            for &v in b"aeiou" {
+                if v != b[i] {
+                    out.push(format!("{}{}{}", &w[..i], v as char, &w[i + 1..]));
+                }
+            }
+        }
+    }
+}
+
+/// The rest of [`one_edit`]: endings, dropped vowels, swaps.
+fn one_edit_tail(w: &str, out: &mut Vec<String>) {
+    let b = w.as_bytes();
+    let n = b.len();
     if let Some(stem) = w.strip_suffix('s') {
         if !stem.ends_with('s') {
             out.push(format!("{stem}z"));

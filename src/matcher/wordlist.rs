@@ -41,7 +41,7 @@ use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::variants::term_variants;
+use super::variants::{anchored_variants, term_variants};
 use crate::normalize::Normalizer;
 
 /// How a list's terms may match.
@@ -170,7 +170,17 @@ impl WordlistSet {
                 }
                 variants.clear();
                 term_variants(&core, anchor == Anchor::Word, &allowed, &mut variants);
-                for (text, spaced) in variants.drain(..) {
+                let open = variants.len();
+                if anchor != Anchor::Word {
+                    // Short or bent spellings of a starred term count only as whole words.
+                    let mut whole = Vec::new();
+                    anchored_variants(&core, &allowed, &mut whole);
+                    let have: HashSet<&str> = variants.iter().map(|(v, _)| v.as_str()).collect();
+                    whole.retain(|w| !have.contains(w.as_str()));
+                    variants.extend(whole.into_iter().map(|w| (w, false)));
+                }
+                for (idx, (text, spaced)) in variants.drain(..).enumerate() {
+                    let anchor = if idx < open { anchor } else { Anchor::Word };
                     let id = *ids.entry(text).or_insert_with_key(|k| {
                         patterns.push(k.clone());
                         sources.push(Vec::new());

@@ -131,6 +131,10 @@ pub(crate) fn is_plain(body: &str) -> bool {
             if !(c == b' ' && prev != b' ' || PLAIN_PUNCT.contains(&c)) {
                 return false;
             }
+            // `w.ank`: a one-letter word split off by `.` may be joined to what follows.
+            if c == b'.' && word == 1 {
+                return false;
+            }
             if word == 1 {
                 if single {
                     return false;

@@ -58,7 +58,24 @@ fn kind(c: char) -> Kind {
         Kind::Digit
     } else if c == ' ' {
         Kind::Space
-    } else if matches!(c, '@' | '$' | '!' | '*' | '#' | '%' | '(' | '\u{a2}' | '\u{a9}' | '\u{20ac}' | '\u{a1}') {
+    } else if matches!(
+        c,
+        '@' | '$'
+            | '!'
+            | '*'
+            | '#'
+            | '%'
+            | '('
+            | '^'
+            | '<'
+            | '>'
+            | '+'
+            | '\u{a2}'
+            | '\u{a9}'
+            | '\u{20ac}'
+            | '\u{a1}'
+            | '\u{a7}'
+    ) {
         Kind::Sym
     } else if c.is_ascii() {
         Kind::Other
@@ -161,6 +178,10 @@ impl Words<'_> {
                     i = next;
                     continue;
                 }
+                if let Some(next) = self.split_initial(i) {
+                    i = next;
+                    continue;
+                }
             }
             self.token(i, j);
             i = j;
@@ -187,8 +208,25 @@ impl Words<'_> {
         self.units[i..].iter().position(|u| kind(u.ch) == Kind::Space).map_or(self.units.len(), |p| i + p)
     }
 
+    /// End of the token at `i`. A `()` between letters (`h()rny`) is an `o` and stays inside.
     fn token_end(&self, i: usize) -> usize {
-        self.units[i..].iter().position(|u| !is_token(kind(u.ch))).map_or(self.units.len(), |p| i + p)
+        let units = self.units;
+        let mut e = i;
+        loop {
+            e = units[e..].iter().position(|u| !is_token(kind(u.ch))).map_or(units.len(), |p| e + p);
+            if e >= units.len() {
+                return e;
+            }
+            let paren = e > i + 1
+                && units[e].ch == ')'
+                && units[e - 1].ch == '('
+                && units[e - 2].ch.is_alphabetic()
+                && units.get(e + 1).is_some_and(|u| u.ch.is_alphabetic());
+            if !paren {
+                return e;
+            }
+            e += 1;
+        }
     }
 
     /// URLs and e-mail addresses are copied verbatim.
@@ -255,7 +293,13 @@ impl Words<'_> {
         let mut letters = vec_count(units, i);
         let mut count = 1;
         let mut p = i;
+        let spaced_gap = units[gap.clone()].iter().all(|u| u.ch == ' ');
         while same_gap(p + 1) {
+            // `x y b.o.l.l.o.c.k.s`: a letter followed by a marked separator starts its own run.
+            let next = p + 1 + gap.len();
+            if spaced_gap && units.get(next + 1).is_some_and(|u| is_joiner(u.ch) && u.ch != ' ') && single(next + 2) {
+                break;
+            }
             p += 1 + gap.len();
             count += 1;
             letters += vec_count(units, p);
@@ -322,6 +366,50 @@ impl Words<'_> {
         Some(end + 1)
     }
 
+    /// `w.ank`, `c_unt`, `a.rse`: one letter split off a word by a single `.` or `_`. The
+    /// letter and the word are joined when the word has three letters or more, so initials
+    /// (`e.g.`, `U.S.`, `J.K. Rowling`) stay as written. Returns where the word ends.
+    fn split_initial(&mut self, i: usize) -> Option<usize> {
+        let units = self.units;
+        let u = units[i];
+        if !u.ch.is_ascii_lowercase() || (i > 0 && !matches!(units[i - 1].ch, ' ' | '"' | '\'' | '(')) {
+            return None;
+        }
+        if !matches!(units.get(i + 1)?.ch, '.' | '_') || !units.get(i + 2)?.ch.is_ascii_lowercase() {
+            return None;
+        }
+        let j = self.token_end(i + 2);
+        if j - (i + 2) < 3 || !units[i + 2..j].iter().all(|u| u.ch.is_ascii_lowercase()) {
+            return None;
+        }
+        self.emit(u.ch, u);
+        self.token(i + 2, j);
+        Some(j)
+    }
+
+    /// Letters kept apart by one repeated symbol inside a token (`f*u*c*k`, `f!u!c!k`,
+    /// `s^h^i^t`): at least three letters or leet digits, at least two of them letters. Emits the
+    /// letters joined and returns true, or returns false and emits nothing.
+    fn interleaved(&mut self, tok: &[Unit]) -> bool {
+        let n = tok.len();
+        if n < 5 || n % 2 == 0 {
+            return false;
+        }
+        let sep = tok[1].ch;
+        let is_single = |c: char| c.is_ascii_lowercase() || leet_digit(c).is_some();
+        let ok = tok.iter().enumerate().all(|(p, u)| if p % 2 == 0 { is_single(u.ch) } else { u.ch == sep })
+            && kind(sep) == Kind::Sym
+            && tok.iter().step_by(2).filter(|u| u.ch.is_ascii_lowercase()).count() >= 2;
+        if !ok {
+            return false;
+        }
+        for u in tok.iter().step_by(2) {
+            let c = if self.leet { leet_digit(u.ch).unwrap_or(u.ch) } else { u.ch };
+            self.emit(c, *u);
+        }
+        true
+    }
+
     /// Folds and emits token `a..b`.
     fn token(&mut self, a: usize, b: usize) {
         let units = self.units;
@@ -338,6 +426,12 @@ impl Words<'_> {
             self.emit(u.ch, u);
         }
         let tok = &units[lead..trail];
+        if self.interleaved(tok) {
+            for &u in &units[trail..b] {
+                self.emit(u.ch, u);
+            }
+            return;
+        }
         let mut has_letter = false;
         let mut has_fold = false;
         let mut all_leet = true;
@@ -355,17 +449,31 @@ impl Words<'_> {
         let money_at = tok.iter().any(|u| u.ch == '@') && tok.iter().any(|u| u.ch == '$');
         let fold = self.leet && (has_letter || money_at) && has_fold && all_leet && !is_quantity(tok);
         self.scratch.clear();
-        for (p, &u) in tok.iter().enumerate() {
+        let mut p = 0;
+        while p < tok.len() {
+            let u = tok[p];
+            p += 1;
+            if u.ch == '(' && tok.get(p).is_some_and(|v| v.ch == ')') {
+                // `h()rny`: the pair draws an `o` (token_end only keeps it between letters).
+                let end = tok[p].end;
+                p += 1;
+                self.scratch.push(Unit { ch: if fold { 'o' } else { '(' }, end: if fold { end } else { u.end }, ..u });
+                if !fold {
+                    self.scratch.push(tok[p - 1]);
+                }
+                continue;
+            }
             let ch = if !fold {
                 u.ch
             } else {
                 match u.ch {
-                    '$' => 's',
+                    '$' | '\u{a7}' => 's',
                     '!' | '\u{a1}' => 'i',
-                    '(' | '\u{a2}' | '\u{a9}' => 'c',
+                    '(' | '<' | '\u{a2}' | '\u{a9}' => 'c',
+                    '+' => 't',
                     '\u{20ac}' => 'e',
-                    '@' if p == 0 => 'a',
-                    '@' | '*' | '#' | '%' => '*',
+                    '@' if p == 1 => 'a',
+                    '@' | '*' | '#' | '%' | '^' | '>' => '*',
                     c => leet_digit(c).unwrap_or(c),
                 }
             };
