@@ -53,7 +53,6 @@
 //! Reviewer names are self-declared (everyone with the token is trusted equally); the log
 //! records them as given.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Request, State};
@@ -165,14 +164,7 @@ impl AppState {
     }
 }
 
-/// The `Host` values a server bound to `addr` should accept: for a loopback address, the
-/// address itself and `localhost:PORT`; for anything else, none (accept any Host).
-pub fn loopback_hosts(addr: SocketAddr) -> Vec<String> {
-    if !addr.ip().is_loopback() {
-        return Vec::new();
-    }
-    vec![addr.to_string(), format!("localhost:{}", addr.port())]
-}
+pub use crate::localhttp::loopback_hosts;
 
 /// The application: every route, the write guard and the security headers.
 pub fn router(state: AppState) -> Router {
@@ -249,14 +241,13 @@ async fn security_headers(mut res: Response) -> Response {
 /// Host check for every request; origin and token checks for every write.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers();
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
-    if !state.inner.allowed_hosts.is_empty() && !host.as_ref().is_some_and(|h| state.inner.allowed_hosts.contains(h)) {
+    let Some(host) = crate::localhttp::checked_host(headers, &state.inner.allowed_hosts) else {
         return ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             "unexpected Host header; open the URL printed by `moderate review serve`",
         )
         .into_response();
-    }
+    };
     let path = req.uri().path();
     let public = path.starts_with("/static/") || path == "/favicon.ico";
     if req.method() != Method::GET && req.method() != Method::HEAD {
@@ -344,26 +335,6 @@ async fn app_css() -> impl IntoResponse {
 /// # Errors
 /// The listener fails.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, router(state)).with_graceful_shutdown(crate::localhttp::shutdown_signal()).await
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-}
