@@ -317,6 +317,8 @@ fn hostile() -> impl Strategy<Value = String> {
         Just("ß".to_string()),
         Just("İ".to_string()),
         Just("а".to_string()),
+        Just("\u{202e}".to_string()),
+        Just("\u{202c}".to_string()),
         "[0-9@$!*#%]{1,3}",
         Just("http://x.y/z".to_string()),
         any::<char>().prop_map(String::from),
@@ -370,7 +372,9 @@ proptest! {
         Just("shit"), Just("Fuck"), Just("b.o.l.l.o.c.k.s"), Just("ａｓｓｈｏｌｅ"), Just("tw@t"), Just("wanker")
     ]) {
         let (n, set) = shipped();
-        let body = format!("{before}, {word} ,{after}");
+        // A right-to-left override opened in `before` ends before the word (PDF), or the word
+        // would be shown, and read, reversed.
+        let body = format!("{before}\u{202c}, {word} ,{after}");
         let found = spans(&n, &set, &body);
         prop_assert!(found.iter().any(|s| s == word), "{word:?} not reported in {body:?}: {found:?}");
         prop_assert!(found.iter().all(|s| !s.is_empty()), "{body:?}: {found:?}");
@@ -408,4 +412,30 @@ fn symbols_inside_words_fold() {
     ] {
         assert_eq!(n.normalize(body).text, want, "{body:?}");
     }
+}
+
+/// A right-to-left override shows the letters after it reversed, up to its end: what the reader
+/// sees is what is matched, and the span is the whole override.
+#[test]
+fn a_right_to_left_override_is_read_in_the_order_shown() {
+    let (n, set) = shipped();
+    assert_eq!(spans(&n, &set, "you are a \u{202e}kcuf\u{202c} idiot"), ["\u{202e}kcuf\u{202c}"]);
+    assert_eq!(n.normalize("ab \u{202e}dc ba\u{202c} x").text.split_whitespace().collect::<Vec<_>>(), ["ab", "ab", "cd", "x"]);
+    // Ended by the paragraph, not running over the next line; unterminated at the end.
+    assert_eq!(n.normalize("\u{202e}olleh\nworld").text, "hello world");
+    assert_eq!(n.normalize("x \u{202e}kcuf").text, "x fuck");
+    // Reversed text never points outside the body.
+    for body in ["\u{202e}", "\u{202c}\u{202e}", "a\u{202e}&amp;<b>x</b>\u{202c}b", "\u{202e}\u{202e}ab\u{2069}"] {
+        let norm = n.normalize(body);
+        let r = norm.original_range(0, norm.text.len());
+        assert!(r.start <= r.end && r.end <= body.len(), "{body:?}: {r:?}");
+    }
+}
+
+/// Regional indicator symbols (what flags are made of) read as their letters.
+#[test]
+fn regional_indicators_read_as_letters() {
+    let (n, set) = shipped();
+    assert_eq!(spans(&n, &set, "\u{1F1EB}\u{1F1FA}\u{1F1E8}\u{1F1F0} you"), ["\u{1F1EB}\u{1F1FA}\u{1F1E8}\u{1F1F0}"]);
+    assert!(spans(&n, &set, "I love \u{1F1FA}\u{1F1F8} and \u{1F1EB}\u{1F1F7}").is_empty());
 }

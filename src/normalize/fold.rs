@@ -66,6 +66,14 @@ pub(crate) fn is_invisible(c: char) -> bool {
         | '\u{E0000}'..='\u{E0FFF}')
 }
 
+/// A regional indicator symbol (🇦 … 🇿, the letters flags are made of) as its letter: a pair
+/// with no flag shows as two boxed letters, so `🇫🇺🇨🇰` reads as `fuck`.
+#[inline]
+fn regional_indicator(c: char) -> Option<char> {
+    let k = (c as u32).checked_sub(0x1F1E6)?;
+    (k < 26).then(|| char::from(b'a' + k as u8))
+}
+
 /// Fixed folds applied before NFKC; `None` when the character needs the general path.
 #[inline]
 fn fixed(c: char) -> Option<&'static str> {
@@ -93,6 +101,10 @@ impl Folder {
             return;
         }
         if is_invisible(c) || is_combining_mark(c) {
+            return;
+        }
+        if let Some(l) = regional_indicator(c) {
+            emit(l);
             return;
         }
         if let Some(s) = fixed(c) {

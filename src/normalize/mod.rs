@@ -236,9 +236,14 @@ impl Normalizer {
         units.reserve(bytes.len());
         let html = self.opts.html;
         let mut comments = html::CommentEnds::default();
+        // An open right-to-left override: (index of its first unit, byte where it starts).
+        let mut rlo: Option<(usize, usize)> = None;
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
+            if rlo.is_some() && (b == b'\n' || b == b'\r') {
+                close_override(units, &mut rlo, i);
+            }
             if b < 0x80 {
                 if html && b == b'&' {
                     if let Some((ent, n)) = html::entity(&body[i..]) {
@@ -275,11 +280,39 @@ impl Normalizer {
             } else {
                 let c = body[i..].chars().next().unwrap_or('\u{FFFD}');
                 let n = c.len_utf8();
+                match c {
+                    RLO if rlo.is_none() => rlo = Some((units.len(), i)),
+                    PDF | PDI if rlo.is_some() => close_override(units, &mut rlo, i + n),
+                    _ => {}
+                }
                 let (s, e) = (to_u32(i), to_u32(i + n));
                 self.folder.fold(c, |ch| units.push(Unit { ch, start: s, end: e }));
                 i += n;
             }
         }
+        close_override(units, &mut rlo, bytes.len());
+    }
+}
+
+/// RIGHT-TO-LEFT OVERRIDE: a browser shows what follows it, up to a [`PDF`], a [`PDI`] or the end
+/// of the paragraph, in reverse order (`\u{202E}kcuf` is shown as `fuck`).
+const RLO: char = '\u{202E}';
+/// POP DIRECTIONAL FORMATTING: ends an override.
+const PDF: char = '\u{202C}';
+/// POP DIRECTIONAL ISOLATE: also ends the override it closes around.
+const PDI: char = '\u{2069}';
+
+/// Ends an open right-to-left override at byte `end`: its units are reversed into the order a
+/// reader sees, and each maps to the whole override (`start..end` of the original), so the
+/// offset map stays monotonic and a match inside points at what the reader saw reversed.
+fn close_override(units: &mut [Unit], rlo: &mut Option<(usize, usize)>, end: usize) {
+    let Some((first, start)) = rlo.take() else { return };
+    let Some(run) = units.get_mut(first..) else { return };
+    run.reverse();
+    let (s, e) = (to_u32(start), to_u32(end));
+    for u in run {
+        u.start = s;
+        u.end = e;
     }
 }
 

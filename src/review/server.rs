@@ -337,4 +337,3 @@ async fn app_css() -> impl IntoResponse {
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     axum::serve(listener, router(state)).with_graceful_shutdown(crate::localhttp::shutdown_signal()).await
 }
-
