@@ -75,7 +75,14 @@ fn never_changes_a_verdict(input: &Path) {
                 r["id"].as_str().unwrap_or_default().to_string(),
                 r["verdict"].as_str().unwrap_or_default().to_string(),
                 r["score"].as_f64().unwrap_or(f64::NAN),
-                r["reasons"].as_array().cloned().unwrap_or_default(),
+                // The pack's own shadow rules (the model rules) report in both runs alike.
+                r["reasons"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|x| x.get("shadow").is_none())
+                    .collect(),
             )
         })
         .collect();
@@ -95,9 +102,13 @@ fn never_changes_a_verdict(input: &Path) {
         differ.join("\n")
     );
     // They did hit, and say so: no score, no action, what they would have done.
-    assert!(shadows.len() > 10, "{}: the shadow rules should hit: {}", input.display(), shadows.len());
+    let own = shadows.iter().filter(|s| s["rule"].as_str().is_some_and(|r| r.contains(".watch-"))).count();
+    assert!(own > 10, "{}: the shadow rules should hit: {own}", input.display());
     for s in &shadows {
         assert!(s.get("action").is_none() && s.get("score").is_none(), "{s}");
+        if !s["rule"].as_str().is_some_and(|r| r.contains(".watch-")) {
+            continue; // the pack's own shadow rules (the model rules: flag, no score)
+        }
         let would = &s["shadow"];
         assert!(would["score"].as_f64().is_some_and(|x| x > 0.0), "{s}");
         if s["rule"] == "attack.watch-harsh" {
@@ -155,7 +166,7 @@ fn eval_predicts_what_enforcing_the_shadow_rule_measures() {
     assert_eq!(se["toxic"][0], s[0]["deny"]["toxic"], "{se}");
     assert_eq!(se["toxic"][1], e[0]["deny"]["toxic"], "{se}");
     assert_eq!(se["block"][1], e[0]["block"], "{se}");
-    assert!(e[0]["shadow"].as_object().is_some_and(|m| m.is_empty()));
+    assert!(e[0]["shadow"].as_object().is_some_and(|m| !m.contains_key("attack.watch-harsh")));
     // The human report shows the what-if line.
     let o = moderate(&["eval", "--config", shadow.to_str().unwrap(), sample.to_str().unwrap()]);
     assert!(stdout(&o).contains("shadow rules, if enforced"), "{}", stdout(&o));

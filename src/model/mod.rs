@@ -199,7 +199,10 @@ impl ModelRules {
             let Some(meta) = rules.get(mr.rule) else { continue };
             mr.model.contributions(&scratch.words, mr.label, &mut scratch.contrib);
             let found = phrases(&scratch.words, &scratch.contrib);
-            let reason = reason(meta, &mr.model.heads[mr.label].name, p, mr.min, &found, norm, body);
+            let mut reason = reason(meta, &mr.model.heads[mr.label].name, p, mr.min, &found, norm, body);
+            if meta.shadow {
+                shadow(v, &mut reason, t);
+            }
             insert(v, reason, rules, mr.rule);
             added = true;
         }
@@ -257,6 +260,17 @@ fn trim(body: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
 
 /// Inserts `reason` among `v.reasons` in rule order; if every one of its matches lies on words
 /// a scored reason already counted, it adds 0 and names that reason's rule (`counted_by`).
+/// A shadow model rule (`mode = "shadow"`) is reported, never enforced: its score and action
+/// move into the reason's `shadow`, with the verdict the comment would get if it were enforced.
+fn shadow(v: &Verdict, reason: &mut Reason, t: &Thresholds) {
+    let by_score = crate::decide::decision_for_score(v.score + reason.score, t);
+    let by_action = reason.action.map(|a| a.decision()).unwrap_or(crate::verdict::Decision::Allow);
+    let verdict = v.verdict.max(by_score).max(by_action);
+    reason.shadow = Some(crate::verdict::Shadow { action: reason.action, score: reason.score, verdict });
+    reason.score = 0.0;
+    reason.action = None;
+}
+
 fn insert(v: &mut Verdict, mut reason: Reason, rules: &[RuleMeta], rule: usize) {
     if reason.score > 0.0 && !reason.matches.is_empty() {
         let covering = |m: &Span| {
