@@ -97,6 +97,35 @@ fn jsonl_duplicated_key_is_an_error_naming_the_key() {
     assert_eq!(recs[4]["verdict"], "allow", "duplicates of keys that are not read do not matter");
 }
 
+/// Two body fields with different text (`body` and `content`): a site shows one of them, so
+/// judging the other could pass a text readers see. The record is an error naming both, unless
+/// they agree; `[input.fields] body` names the one to read.
+#[test]
+fn jsonl_two_body_fields_with_different_text_are_an_error_naming_both() {
+    let input = format!(
+        "{{\"id\":1,\"body\":\"{CLEAN}\",\"content\":\"{INSULT}\"}}\n{{\"id\":2,\"text\":\"{CLEAN}\",\"body\":\"{CLEAN}\"}}\n{{\"id\":3,\"body\":\"\",\"message\":\"{INSULT}\"}}\n{{\"id\":4,\"body\":null,\"content\":\"{INSULT}\"}}\n"
+    );
+    let o = run_stdin(&["run", "-q", "-"], input.as_bytes());
+    let recs = records(&o);
+    assert_eq!(recs.len(), 4, "{}", stderr(&o));
+    for (i, (a, b)) in [(0, ("body", "content")), (2, ("body", "message"))] {
+        assert_eq!(recs[i]["verdict"], "error", "{}", recs[i]);
+        let msg = recs[i]["error"].as_str().unwrap();
+        assert!(msg.contains(&format!("\"{a}\"")) && msg.contains(&format!("\"{b}\"")), "{msg}");
+    }
+    assert_eq!(recs[1]["verdict"], "allow", "the same text twice is not ambiguous");
+    assert!(recs[3]["verdict"] == "block" || recs[3]["verdict"] == "flag", "a null body is no body: {}", recs[3]);
+    // Naming the field the site shows settles it.
+    let d = tempfile::tempdir().unwrap();
+    let cfg = d.path().join("config.toml");
+    std::fs::write(&cfg, "extends = \"builtin\"\n[input.fields]\nbody = [\"content\"]\n").unwrap();
+    let o = run_stdin(&["run", "-q", "--config", cfg.to_str().unwrap(), "-"], input.lines().next().unwrap().as_bytes());
+    let recs = records(&o);
+    assert_eq!(recs.len(), 1, "{}", stderr(&o));
+    assert_ne!(recs[0]["verdict"], "error", "{}", recs[0]);
+    assert_ne!(recs[0]["verdict"], "allow", "content is judged: {}", recs[0]);
+}
+
 #[test]
 fn csv_duplicated_header_column_is_an_error_per_row() {
     let d = tempfile::tempdir().unwrap();

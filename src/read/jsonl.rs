@@ -112,6 +112,9 @@ struct Picked {
     more: Vec<u16>,
     /// A configured name present twice (after unescaping: `"b\u006fdy"` is `"body"`).
     dup: Option<String>,
+    /// The name the body was taken from, and two body names with different text, if any.
+    body_name: Option<String>,
+    bodies: Option<(String, String)>,
 }
 
 impl Picked {
@@ -250,23 +253,39 @@ impl<'de> Visitor<'de> for Pick<'_> {
             if !out.first_sight(n) && out.dup.is_none() {
                 out.dup = Some(key.0.to_string());
             }
-            let cur = &mut out.vals[slot as usize];
-            if cur.as_ref().is_some_and(|(r, _)| *r <= rank) {
+            let i = slot as usize;
+            let better_seen = out.vals[i].as_ref().is_some_and(|(r, _)| *r <= rank);
+            // Every body candidate is read, to compare it with the others.
+            if better_seen && slot != Slot::Body {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
-            match map.next_value::<FieldValue>()? {
-                FieldValue::Str(v) | FieldValue::Int(v) | FieldValue::Float(v) => *cur = Some((rank, v)),
-                FieldValue::Bool(b) => *cur = Some((rank, b.to_string())),
-                FieldValue::Null => {}
+            let value = match map.next_value::<FieldValue>()? {
+                FieldValue::Str(v) | FieldValue::Int(v) | FieldValue::Float(v) => Some(v),
+                FieldValue::Bool(b) => Some(b.to_string()),
+                FieldValue::Null => None,
                 FieldValue::Nested(what) => {
                     // Nested metadata (e.g. `"author": {...}`) is ignored; the id and the body
                     // must be plain values.
                     if matches!(slot, Slot::Id | Slot::Body) && out.bad.is_none() {
-                        out.bad = Some((key.0.into_owned(), what));
+                        out.bad = Some((key.0.to_string(), what));
+                    }
+                    None
+                }
+            };
+            let Some(v) = value else { continue };
+            if slot == Slot::Body {
+                if let (Some((_, have)), Some(name)) = (&out.vals[i], &out.body_name) {
+                    if *have != v && out.bodies.is_none() {
+                        out.bodies = Some((name.clone(), key.0.to_string()));
                     }
                 }
+                if better_seen {
+                    continue;
+                }
+                out.body_name = Some(key.0.to_string());
             }
+            out.vals[i] = Some((rank, v));
         }
         Ok(out)
     }
@@ -349,6 +368,15 @@ impl LineParser {
                 id
             };
             let msg = format!("line {line}: key {key:?} appears twice; the record is ambiguous and is not judged");
+            return Err(RecordError::new(src, line, id, msg, raw()));
+        }
+        if let Some((a, b)) = picked.bodies.take() {
+            // A site shows one of them, and which one is not known here: judging the other
+            // could let a different text through than the one readers see.
+            let msg = format!(
+                "line {line}: fields {a:?} and {b:?} both hold a body, with different text; the record is \
+                 ambiguous and is not judged (name the one the site shows with [input.fields] body)"
+            );
             return Err(RecordError::new(src, line, id, msg, raw()));
         }
         if let Some((field, what)) = picked.bad.take() {
