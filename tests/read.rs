@@ -67,7 +67,7 @@ fn jsonl_mixed_good_and_bad_lines() {
     let two = ok(&recs[1]);
     assert_eq!((two.body.as_str(), two.kind), ("second é", CommentKind::Pingback));
     let seven = ok(&recs[4]);
-    assert_eq!(seven.body, "loses to comment_text? no: text is listed first");
+    assert_eq!(seven.body, "no id here; a null comment_text hides nothing");
     assert_eq!(seven.author.as_deref(), Some("carl"));
     assert_eq!(ok(&recs[7]).author.as_deref(), Some("Dee"), "nested author ignored, next name wins");
     let e = recs[2].as_ref().unwrap_err();
