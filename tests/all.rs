@@ -50,6 +50,12 @@ test_files! {
     tools_shadow = "tools_shadow.rs",
     tools_suggest_mine = "tools_suggest_mine.rs",
     tuning = "tuning.rs",
+    unit_model = "unit_model.rs",
+    unit_normalize = "unit_normalize.rs",
+    unit_read = "unit_read.rs",
+    unit_regex = "unit_regex.rs",
+    unit_review = "unit_review.rs",
+    unit_serve = "unit_serve.rs",
     verdict_identity = "verdict_identity.rs",
 }
 

@@ -286,22 +286,3 @@ fn insert(v: &mut Verdict, mut reason: Reason, rules: &[RuleMeta], rule: usize) 
     let at = v.reasons.iter().position(|r| index_of(&r.rule) > rule).unwrap_or(v.reasons.len());
     v.reasons.insert(at, reason);
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phrases_merge_neighbouring_words_and_rank_by_push() {
-        let mut words = Vec::new();
-        features::words("come back when you are out of puberty", &mut words);
-        let c = [0.6, 0.5, 0.5, -0.1, 0.0, 0.0, 0.05, 1.9];
-        let p = phrases(&words, &c);
-        assert_eq!(p.len(), 2);
-        assert_eq!(p[0].0, 30..37);
-        assert!((p[0].1 - 1.9).abs() < 1e-6);
-        assert_eq!(p[1].0, 0..14);
-        assert!((p[1].1 - 1.6).abs() < 1e-6);
-        assert!(phrases(&words, &[-1.0; 8]).is_empty());
-    }
-}

@@ -197,36 +197,3 @@ fn quantize(w: &[f64], bias: &[f64], labels: &[String], bits: u8, prints: Vec<u8
         .collect();
     Model { bits, heads, weights, prints, meta }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::features::words;
-
-    fn sample(text: &str, y: bool, bits: u8) -> Sample {
-        let mut ws = Vec::new();
-        words(text, &mut ws);
-        Sample::new(&ws, bits, vec![Some(y)], 0)
-    }
-
-    #[test]
-    fn learns_a_planted_word_and_is_deterministic() {
-        let opts = Options { bits: 12, ..Options::default() };
-        let mut samples = Vec::new();
-        for i in 0..40 {
-            samples.push(sample(&format!("you are such a zorblax number {i}"), true, 12));
-            samples.push(sample(&format!("you are such a friend number {i}"), false, 12));
-        }
-        let rows: Vec<usize> = (0..samples.len()).collect();
-        let labels = vec!["attack".to_string()];
-        let a = train(&samples, &rows, &labels, &opts, String::new());
-        let b = train(&samples, &rows, &labels, &opts, String::new());
-        assert_eq!(a.encode(), b.encode());
-        let mut ws = Vec::new();
-        words("what a zorblax you are", &mut ws);
-        let bad = sigmoid(a.logit(&ws, 0));
-        words("what a friend you are", &mut ws);
-        let good = sigmoid(a.logit(&ws, 0));
-        assert!(bad > 0.8 && good < 0.2, "bad {bad} good {good}");
-    }
-}

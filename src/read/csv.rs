@@ -397,37 +397,3 @@ pub(crate) fn first_row<R: BufRead>(r: R) -> std::io::Result<Vec<u8>> {
 pub(crate) fn cells(row: &[u8]) -> Vec<Vec<u8>> {
     RowScanner::new(row).next_row().map(|r| r.cells).unwrap_or_default()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rows(input: &str) -> Vec<(u64, Vec<String>, Option<u64>, String)> {
-        let mut s = RowScanner::new(input.as_bytes());
-        let mut out = Vec::new();
-        while let Some(r) = s.next_row() {
-            let cells = r.cells.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
-            out.push((r.line, cells, r.open_quote, String::from_utf8_lossy(&r.raw).into_owned()));
-        }
-        out
-    }
-
-    #[test]
-    fn cuts_rows_like_the_csv_crate() {
-        let r = rows("a,b\r\n\"x\"\"y\",\"two\nlines\"\n\nlast,row");
-        assert_eq!(r.len(), 3);
-        assert_eq!(r[0], (1, vec!["a".into(), "b".into()], None, "a,b\r\n".into()));
-        assert_eq!(r[1].1, vec!["x\"y".to_string(), "two\nlines".into()]);
-        assert_eq!(r[1].0, 2);
-        assert_eq!(r[2], (5, vec!["last".into(), "row".into()], None, "last,row".into()));
-    }
-
-    #[test]
-    fn unclosed_quote_resumes_on_the_next_line() {
-        let r = rows("h,b\n1,\"oops\n2,fine\n3,fine\n");
-        assert_eq!(r.len(), 4, "{r:?}");
-        assert_eq!((r[1].0, r[1].2, r[1].3.as_str()), (2, Some(2), "1,\"oops\n"));
-        assert_eq!(r[2].1, vec!["2".to_string(), "fine".into()]);
-        assert_eq!(r[3].0, 4);
-    }
-}

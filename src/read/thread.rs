@@ -213,32 +213,3 @@ fn entry_record(
     let offset = Some(page.starts[e.header] as u64);
     Ok(Comment { id, body, author, kind, source: Some(o.pos(line_no)), raw, offset, ..Comment::default() })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headers() {
-        let h = parse_header("  8. Genocide denierInvestigator said:").unwrap();
-        assert_eq!((h.indent, h.n, h.what), (2, 8, What::Said("Genocide denierInvestigator")));
-        let h = parse_header("  4. Pingback: Tweets | x").unwrap();
-        assert_eq!(h.what, What::Ping(CommentKind::Pingback, "Tweets | x"));
-        assert!(parse_header("1.5 said:").is_none());
-        assert!(parse_header("In 2010. He said: yes").is_none());
-        assert!(parse_header("Discussion Policy").is_none());
-    }
-
-    #[test]
-    fn mixed_unicode_indentation_is_stripped_by_characters() {
-        assert_eq!(common_prefix("\u{3000} ", "  "), "");
-        assert_eq!(common_prefix("  \t", "  x"), "  ");
-        assert_eq!(common_prefix("\u{3000}\u{3000}", "\u{3000}"), "\u{3000}");
-    }
-
-    #[test]
-    fn ping_sites() {
-        assert_eq!(ping_site("Differences | Asbarez … | azerbaijantoday").as_deref(), Some("azerbaijantoday"));
-        assert_eq!(ping_site("Tweets that mention X | Asbarez Armenian News --"), None);
-    }
-}

@@ -259,21 +259,3 @@ fn labeled(c: &Comment, v: &crate::verdict::Verdict, spam: bool, config: &str, f
         "labels": labels,
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn forms() {
-        let f = parse_form(b"comment_content=you+are%20an+idiot&user_ip=1.2.3.4&x=%zz&e=").unwrap();
-        assert_eq!(get(&f, "comment_content"), Some("you are an idiot"));
-        assert_eq!(get(&f, "x"), Some("%zz"));
-        assert_eq!(get(&f, "e"), Some(""));
-        assert_eq!(parse_form(b"a=1&a=2").unwrap_err().field.as_deref(), Some("a"));
-        assert!(parse_form(b"a=%ff").is_err());
-        assert_eq!(get(&parse_form(b"t=100%").unwrap(), "t"), Some("100%"));
-        assert_eq!(get(&parse_form(b"t=%4").unwrap(), "t"), Some("%4"));
-        assert_eq!(get(&parse_form(b"t=%41").unwrap(), "t"), Some("A"));
-    }
-}

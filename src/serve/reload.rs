@@ -290,23 +290,3 @@ impl Reloader {
         self.path.as_deref()
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn builtin_pack_and_its_files_on_disk_hash_the_same() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
-        let (disk, _) = load(Some(&root)).unwrap();
-        let (builtin, _) = load(None).unwrap();
-        assert!(disk.hash.starts_with("sha256:") && disk.hash.len() == 7 + 64);
-        assert_eq!(disk.hash, builtin.hash);
-        assert_eq!(disk.files.first().map(|f| f.0.as_str()), Some("config.toml"));
-        assert!(!disk.watch.is_empty() && builtin.watch.is_empty());
-        // Any change of any file changes the hash.
-        let mut files = disk.files.clone();
-        files.last_mut().unwrap().1.push('x');
-        assert_ne!(hash_files(&files), disk.hash);
-    }
-}

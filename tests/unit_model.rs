@@ -1,0 +1,166 @@
+//! The model's building blocks through the public API: word splitting and feature hashes (a
+//! model file stores buckets of them, so their values are pinned), the file format (round
+//! trip, refusal of every truncation and of hostile headers), the phrases a model reason shows,
+//! and training. (These were unit tests inside src/; they live here so `cargo test` does not
+//! compile the library twice.)
+
+use moderate::model::features::{
+    bigram_hash, bucket, feature_count, fingerprint, for_each_feature, word_hash, words, Word,
+};
+use moderate::model::format::{Head, MIN_BITS};
+use moderate::model::train::{train, Options, Sample};
+use moderate::model::{sigmoid, Model, Scratch};
+
+fn texts(t: &str) -> Vec<&str> {
+    let mut v = Vec::new();
+    words(t, &mut v);
+    v.iter().map(|w| &t[w.range()]).collect()
+}
+
+#[test]
+fn splits_on_non_word_characters_and_keeps_inner_apostrophes() {
+    assert_eq!(texts("don't go, you 'idiot' 42x"), ["don't", "go", "you", "idiot", "42x"]);
+    assert_eq!(texts("  "), Vec::<&str>::new());
+    assert_eq!(texts("scunthorpe cocktail"), ["scunthorpe", "cocktail"]);
+}
+
+#[test]
+fn hashes_are_stable_across_builds() {
+    // A model file stores buckets of these hashes: they must never change. The values are
+    // FNV-1a 64 of the word's bytes through splitmix64's finalizer (bigrams: see features.rs).
+    assert_eq!(word_hash(""), 0xf52a_15e9_a9b5_e89b);
+    assert_eq!(word_hash("idiot"), 0x9dc3_a066_17b5_fd57);
+    assert_eq!(word_hash("idiots"), 0xbfe2_d85b_a92c_f986);
+    assert_eq!(bigram_hash(word_hash("a"), word_hash("b")), 0x3cf6_f4f7_7b27_6e6b);
+    assert_ne!(bigram_hash(word_hash("a"), word_hash("b")), bigram_hash(word_hash("b"), word_hash("a")));
+}
+
+#[test]
+fn features_are_unigrams_then_bigrams() {
+    let mut v = Vec::new();
+    words("a b c", &mut v);
+    let mut seen = Vec::new();
+    for_each_feature(&v, |_, i, j| seen.push((i, j)));
+    assert_eq!(seen, [(0, 0), (1, 1), (0, 1), (2, 2), (1, 2)]);
+    assert_eq!(feature_count(3), 5);
+}
+
+fn tiny() -> Model {
+    let heads = vec![
+        Head { name: "attack".into(), bias: -1.5, scale: 0.001 },
+        Head { name: "toxic".into(), bias: 0.25, scale: 0.002 },
+    ];
+    let weights = (0..(1usize << MIN_BITS) * 2).map(|i| (i as i16).wrapping_mul(37)).collect();
+    let prints = (0..1usize << MIN_BITS).map(|i| (i % 7) as u8).collect();
+    Model { bits: MIN_BITS, heads, weights, prints, meta: "{\"rows\":3}".into() }
+}
+
+#[test]
+fn model_file_round_trips() {
+    let m = tiny();
+    let bytes = m.encode();
+    assert_eq!(Model::decode(&bytes).unwrap(), m);
+    assert_eq!(m.label("toxic"), Some(1));
+    // A feature is read only from a bucket holding its fingerprint: bucket 3 (top bits),
+    // fingerprint 3 (low bits).
+    let h = (3u64 << 56) | 3;
+    assert!((m.weight(h, 1) - f32::from(7i16 * 37) * 0.002).abs() < 1e-6);
+    assert_eq!(m.weight(h ^ 1, 1), 0.0);
+}
+
+#[test]
+fn model_file_refuses_every_truncation_and_flipped_byte() {
+    let bytes = tiny().encode();
+    for cut in 0..bytes.len() {
+        assert!(Model::decode(&bytes[..cut]).is_err(), "accepted a file cut at {cut}");
+    }
+    for i in (0..bytes.len()).step_by(7) {
+        let mut b = bytes.clone();
+        b[i] ^= 0x41;
+        assert!(Model::decode(&b).is_err(), "accepted a flipped byte at {i}");
+    }
+}
+
+#[test]
+fn model_file_hostile_header_is_refused_before_allocating() {
+    let mut b = tiny().encode();
+    b[10] = 40; // 2^40 buckets
+    let e = Model::decode(&b).unwrap_err();
+    assert_eq!(e.offset, 11);
+    assert!(e.message.contains("2^40"), "{e}");
+    let mut b = tiny().encode();
+    b[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(Model::decode(&b).unwrap_err().message.contains("metadata"));
+    assert!(Model::decode(b"hello").unwrap_err().message.contains("magic"));
+}
+
+/// A one-label model whose only weights are the given words' unigram weights (quantized at
+/// 0.001), every bigram weighing 0.
+fn unigram_model(weights: &[(&str, i16)]) -> Model {
+    let bits = 12;
+    let mut m = Model {
+        bits,
+        heads: vec![Head { name: "attack".into(), bias: 0.0, scale: 0.001 }],
+        weights: vec![0; 1 << bits],
+        prints: vec![0; 1 << bits],
+        meta: String::new(),
+    };
+    for &(w, q) in weights {
+        let h = word_hash(w);
+        assert_eq!(m.prints[bucket(h, bits)], 0, "test words share a bucket");
+        m.prints[bucket(h, bits)] = fingerprint(h);
+        m.weights[bucket(h, bits)] = q;
+    }
+    m
+}
+
+#[test]
+fn phrases_merge_neighbouring_words_and_rank_by_push() {
+    let text = "come back when you are out of puberty";
+    let push = [600, 500, 500, -100, 0, 0, 50, 1900];
+    let ws: Vec<&str> = text.split(' ').collect();
+    let m = unigram_model(&ws.iter().copied().zip(push).collect::<Vec<_>>());
+    let mut v: Vec<Word> = Vec::new();
+    words(text, &mut v);
+    for_each_feature(&v, |h, i, j| assert!(i == j || m.weight(h, 0) == 0.0, "bigram {i}-{j} has a weight"));
+    // Each word's push is its weight over sqrt(feature count): 8 words, 15 features.
+    let x = 1.0 / 15f32.sqrt();
+    let p = m.score(text, 0, &mut Scratch::default()).phrases;
+    assert_eq!(p.len(), 2, "{p:?}");
+    // "puberty" alone (1.9), then "come back when" (0.6 + 0.5 + 0.5); "of" (0.05) is under a
+    // quarter of the strongest push and "you" pulls down.
+    assert_eq!(p[0].0, 30..37);
+    assert!((p[0].1 - 1.9 * x).abs() < 1e-5, "{p:?}");
+    assert_eq!(p[1].0, 0..14);
+    assert!((p[1].1 - 1.6 * x).abs() < 1e-5, "{p:?}");
+    // Nothing pushes up: no phrases.
+    let down = unigram_model(&ws.iter().map(|w| (*w, -1000)).collect::<Vec<_>>());
+    assert!(down.score(text, 0, &mut Scratch::default()).phrases.is_empty());
+}
+
+fn sample(text: &str, y: bool, bits: u8) -> Sample {
+    let mut ws = Vec::new();
+    words(text, &mut ws);
+    Sample::new(&ws, bits, vec![Some(y)], 0)
+}
+
+#[test]
+fn training_learns_a_planted_word_and_is_deterministic() {
+    let opts = Options { bits: 12, ..Options::default() };
+    let mut samples = Vec::new();
+    for i in 0..40 {
+        samples.push(sample(&format!("you are such a zorblax number {i}"), true, 12));
+        samples.push(sample(&format!("you are such a friend number {i}"), false, 12));
+    }
+    let rows: Vec<usize> = (0..samples.len()).collect();
+    let labels = vec!["attack".to_string()];
+    let a = train(&samples, &rows, &labels, &opts, String::new());
+    let b = train(&samples, &rows, &labels, &opts, String::new());
+    assert_eq!(a.encode(), b.encode());
+    let mut ws = Vec::new();
+    words("what a zorblax you are", &mut ws);
+    let bad = sigmoid(a.logit(&ws, 0));
+    words("what a friend you are", &mut ws);
+    let good = sigmoid(a.logit(&ws, 0));
+    assert!(bad > 0.8 && good < 0.2, "bad {bad} good {good}");
+}
