@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --quiet --bin moderate --example serve_load
+cargo build --release --quiet --features bench-tools --bin moderate --example serve_load
 BIN="$ROOT/target/release/moderate"
 LOAD="$ROOT/target/release/examples/serve_load"
 

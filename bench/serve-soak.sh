@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "${BIN:-}" ]; then
-    cargo build --release --quiet --bin moderate --example serve_load
+    cargo build --release --quiet --features bench-tools --bin moderate --example serve_load
     BIN="$ROOT/target/release/moderate"
 fi
 LOAD="${LOAD:-$(dirname "$BIN")/examples/serve_load}"

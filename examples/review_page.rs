@@ -2,7 +2,7 @@
 //! file already has them) and times each kind of page through the real router, in-process.
 //!
 //! ```text
-//! cargo run --release --example review_page -- [N] [DB]      # DB default target/review-bench.db
+//! cargo run --release --features bench-tools --example review_page -- [N] [DB]   # DB default target/review-bench.db
 //! ```
 //!
 //! Prints one line per request: the median and the worst wall time of 5 runs, the median CPU

@@ -1,7 +1,7 @@
 //! A small HTTP load generator for `moderate serve` (used by `bench/serve-load.sh`).
 //!
 //! ```text
-//! cargo run --release --example serve_load -- --port PORT --input comments.jsonl \
+//! cargo run --release --features bench-tools --example serve_load -- --port PORT --input comments.jsonl \
 //!     [--connections 16] [--seconds 10] [--batch 1] [--rate R]
 //! ```
 //!
