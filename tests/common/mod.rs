@@ -40,6 +40,24 @@ pub fn note_skip(missing: &Path) {
     }
 }
 
+/// CPU time used so far by the calling thread. Linear-time checks compare these rather than wall
+/// times: on a loaded machine a thread waits for a core, and a wall time measures the load.
+#[cfg(unix)]
+pub fn thread_cpu_time() -> std::time::Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec and the clock id is a constant of the OS.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Wall time since the first call, where no per-thread CPU clock is at hand.
+#[cfg(not(unix))]
+pub fn thread_cpu_time() -> std::time::Duration {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
+}
+
 /// Runs `moderate ARGS` in the project root with `stdin`.
 pub fn moderate_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_moderate"))
