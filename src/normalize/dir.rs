@@ -54,7 +54,6 @@ impl Dirs {
     /// A start tag `<name>` at byte `s`: closes what HTML closes implicitly before it.
     pub(crate) fn implied_close(&mut self, name: &str, closes_p: bool, s: u32, units: &mut Vec<Unit>) {
         let own = matches!(name, "li" | "dd" | "dt" | "tr" | "td" | "th" | "option" | "p");
-        let closes_p = closes_p;
         let k = self.0.iter().rposition(|o| (own && o.name == name) || (closes_p && o.name == "p"));
         if let Some(k) = k {
             self.pop_to(k, s, s, units);

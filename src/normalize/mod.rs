@@ -252,7 +252,7 @@ impl Normalizer {
             if raw.is_some_and(|(end, _)| i >= end) {
                 raw = None;
             }
-            let entities = html && raw.is_none_or(|(_, k)| k == html::RawText::Rcdata);
+            let entities = html && raw.map_or(true, |(_, k)| k == html::RawText::Rcdata);
             if b < 0x80 {
                 if entities && b == b'&' {
                     if let Some((ent, n)) = entity::entity(&body[i..]) {
