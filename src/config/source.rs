@@ -16,6 +16,44 @@ pub enum FileSource {
     Builtin,
 }
 
+/// Largest config or rule file read, in bytes: a rule file is written by hand or generated
+/// from a word list, and 64 MiB of terms is far past any real one. Bigger is refused before
+/// anything is compiled, so a mistaken path (a log, a disk image) cannot exhaust memory.
+pub const MAX_TEXT_FILE: u64 = 64 * 1024 * 1024;
+
+/// Reads `path` (named `name` in messages), which must be a regular file inside `dir` once
+/// symlinks are resolved, of at most `max` bytes.
+///
+/// A config may be written by someone else (a site's editor, a hot-reloaded deployment):
+/// `wordlist = "../../etc/passwd"`, an absolute path, or a symlink out of the config's
+/// directory would read (and, through `check` and `explain`, show) files the config has no
+/// business with; a FIFO would block the load forever and `/dev/zero` would fill memory.
+fn open_inside(dir: &Path, path: &Path, name: &str, max: u64) -> Result<Vec<u8>, String> {
+    let cannot = |e: std::io::Error| format!("{name}: cannot read: {e}");
+    let real = path.canonicalize().map_err(cannot)?;
+    let root = dir.canonicalize().map_err(|e| format!("{}: cannot read: {e}", dir.display()))?;
+    if !real.starts_with(&root) {
+        return Err(format!(
+            "{name}: outside the config file's directory ({}); rule files must be inside it",
+            root.display()
+        ));
+    }
+    let meta = std::fs::metadata(&real).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(format!("{name}: not a regular file"));
+    }
+    if meta.len() > max {
+        return Err(format!("{name}: larger than {max} bytes"));
+    }
+    let file = std::fs::File::open(&real).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), &mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > max {
+        return Err(format!("{name}: larger than {max} bytes"));
+    }
+    Ok(bytes)
+}
+
 /// A text file as loaded: its display name and contents.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -29,16 +67,16 @@ impl FileSource {
     /// Reads `rel` (a path relative to the config file).
     ///
     /// # Errors
-    /// The file does not exist or is not UTF-8; the message names the file.
+    /// The file does not exist, is not UTF-8, lies outside the config file's directory, is not
+    /// a regular file or is over [`MAX_TEXT_FILE`]; the message names the file.
     pub fn read(&self, rel: &str) -> Result<SourceFile, String> {
         match self {
             FileSource::Disk(dir) => {
                 if let Some(rest) = rel.strip_prefix(super::extends::BUILTIN_PREFIX) {
                     return FileSource::Builtin.read(rest);
                 }
-                let path = if Path::new(rel).is_absolute() { PathBuf::from(rel) } else { dir.join(rel) };
-                let name = path.display().to_string();
-                match std::fs::read(&path) {
+                let (path, name) = (dir.join(rel), dir.join(rel).display().to_string());
+                match open_inside(dir, &path, &name, MAX_TEXT_FILE) {
                     Ok(bytes) => match String::from_utf8(bytes) {
                         Ok(text) => Ok(SourceFile { name, text: text.trim_start_matches('\u{feff}').to_string() }),
                         Err(e) => {
@@ -50,7 +88,7 @@ impl FileSource {
                             Err(format!("{name}:{line}:{col}: not valid UTF-8 (byte {valid})"))
                         }
                     },
-                    Err(e) => Err(format!("{name}: cannot read: {e}")),
+                    Err(e) => Err(e),
                 }
             }
             FileSource::Builtin => {
@@ -75,15 +113,8 @@ impl FileSource {
                 if let Some(rest) = rel.strip_prefix(super::extends::BUILTIN_PREFIX) {
                     return FileSource::Builtin.read_bytes(rest, max);
                 }
-                let path = if Path::new(rel).is_absolute() { PathBuf::from(rel) } else { dir.join(rel) };
-                let name = path.display().to_string();
-                let file = std::fs::File::open(&path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-                let mut bytes = Vec::new();
-                std::io::Read::read_to_end(&mut std::io::Read::take(file, max + 1), &mut bytes)
-                    .map_err(|e| format!("{name}: cannot read: {e}"))?;
-                if bytes.len() as u64 > max {
-                    return Err(format!("{name}: larger than {max} bytes"));
-                }
+                let (path, name) = (dir.join(rel), dir.join(rel).display().to_string());
+                let bytes = open_inside(dir, &path, &name, max)?;
                 Ok((name, bytes))
             }
             FileSource::Builtin => {

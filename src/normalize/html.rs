@@ -1,138 +1,400 @@
-//! HTML entities and tags, recognized in place so the offset map can point at them.
+//! HTML tags and comments, recognized in place so the offset map can point at them.
 //!
 //! Comment bodies arrive as HTML more often than not (WordPress, Disqus exports), and evaders use
-//! it on purpose: `f&#117;ck`, `sh&#x69;t`, `<b>fu</b>ck`. We do not parse HTML into a tree; we
-//! recognize two lexical forms at the byte where they start and report how many bytes they
-//! span, so the caller can map whatever they decode to the *whole* entity or tag:
+//! it on purpose: `<b>fu</b>ck`, `fu<!-- -->ck`. We do not build a tree; we recognize tags and
+//! comments at the byte where they start, as the WHATWG tokenizer does, and report how many
+//! bytes they span. The rule that keeps this honest: **we hide only what a browser hides**.
+//! Where we cannot be sure, the text is judged (over-judging hidden text costs a false alarm at
+//! worst; hiding shown text would let it through).
 //!
-//! - **Entities**: `&#DDD;`, `&#xHH;` and named entities (`&amp;`, `&eacute;`...). Named entities
-//!   are looked up with the `html-escape` crate (its table is the WHATWG one), so we do not keep
-//!   our own copy. A `&` that does not start a well-formed entity is ordinary text.
-//! - **Tags**: `<name ...>`, `</name>`, `<!-- ... -->` (vanishes, as a browser shows it), `<!DOCTYPE ...>`. Inline formatting tags
-//!   (`b`, `i`, `em`, `span`, `a`, ...) vanish, so `<b>fu</b>ck` reads `fuck`; every other tag
-//!   (`<br />`, `<p>`, `<div>`) reads as a space, so `hello<br>world` does not glue into one
-//!   word. A `<` that does not start a tag (`a < b`, `<3`) is ordinary text.
-//!
-//! Only one level of decoding is done: `&amp;#117;` reads `&#117;`, as a browser would show it.
+//! - **Tags**: `<` or `</` and an ASCII letter, a name up to whitespace, `/` or `>` (any other
+//!   character belongs to the name: `<my-tag>` is a tag), then attributes, whose quoted values
+//!   may hold `>` and `<`. Elements that a browser lays out as blocks, line breaks, cells or
+//!   widgets (`<p>`, `<br>`, `<div>`, `<td>`, `<input>`) read as a space; every other tag
+//!   vanishes (`<b>`, `<span>`, `<my-tag>`, `<v>`: unknown elements are inline), so
+//!   `f<span>u</span>ck` reads `fuck`. An `<img>` shows its `alt` text in its place.
+//! - **Comments**: `<!--` up to `-->` or `--!>`; `<!-->` and `<!--->` are empty comments.
+//! - **Raw text**: the content of `<script>`, `<style>`, `<xmp>`, `<textarea>`, `<title>`,
+//!   `<iframe>`, `<noembed>`, `<noframes>`, `<noscript>` and everything after `<plaintext>` is
+//!   not parsed for tags or comments (a browser does not, so `<style><!--</style>fuck-->` shows
+//!   `fuck`); it is judged as text.
+//! - **Unfinished**: a tag that runs to the end of the body is text, and so is every `<` after it
+//!   (a browser shows none of it; judging it keeps the scan linear).
 
-/// Longest tag we recognize, in bytes; longer `<...` runs are text (and cannot make us scan
-/// far ahead on hostile input).
-const MAX_TAG: usize = 512;
-/// Longest entity we recognize, in bytes (`&CounterClockwiseContourIntegral;` is 33).
-const MAX_ENTITY: usize = 40;
-
-/// What an entity decodes to.
-pub(crate) enum Entity {
-    /// A single character (all numeric and most named entities).
-    Char(char),
-    /// A few named entities decode to two characters.
-    Str(String),
+/// A tag found at some byte of the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tag {
+    /// Length in bytes, `<` to `>` inclusive.
+    pub(crate) len: usize,
+    /// `</name>` rather than `<name>`.
+    pub(crate) end: bool,
+    /// The element name, ASCII-lowercased (empty for `<!...>` declarations).
+    pub(crate) name: String,
+    /// The `dir` attribute's value, if any (trimmed, ASCII-lowercased).
+    pub(crate) dir: Option<String>,
+    /// The `alt` attribute's value as a byte range of the tag (`<img>` shows it).
+    pub(crate) alt: Option<std::ops::Range<usize>>,
+    /// The `style` attribute's value, ASCII-lowercased, whitespace removed (for `direction`).
+    pub(crate) style: Option<String>,
 }
 
-/// If `s` starts with a well-formed entity, what it decodes to and its length in bytes.
-pub(crate) fn entity(s: &str) -> Option<(Entity, usize)> {
-    let b = s.as_bytes();
-    debug_assert_eq!(b.first(), Some(&b'&'));
-    let limit = b.len().min(MAX_ENTITY);
-    let semi = b[1..limit].iter().position(|&c| c == b';')? + 1;
-    let body = &s[1..semi];
-    let len = semi + 1;
-    if let Some(num) = body.strip_prefix('#') {
-        let code = if let Some(hex) = num.strip_prefix(['x', 'X']) {
-            if hex.is_empty() || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-                return None;
-            }
-            u32::from_str_radix(hex, 16).ok()?
-        } else {
-            if num.is_empty() || !num.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            num.parse::<u32>().ok()?
-        };
-        // NUL, surrogates and out-of-range code points decode to U+FFFD, as browsers do.
-        let c = char::from_u32(code).filter(|&c| c != '\0').unwrap_or('\u{FFFD}');
-        return Some((Entity::Char(c), len));
+impl Tag {
+    /// Whether the tag reads as a space (a block, a line break, a cell, a widget) rather than
+    /// vanishing.
+    pub(crate) fn separates(&self) -> bool {
+        BLOCK.contains(&self.name.as_str())
     }
-    if body.is_empty() || !body.bytes().all(|c| c.is_ascii_alphanumeric()) {
-        return None;
+
+    /// Whether this start tag closes an open `<p>` (HTML's implied end tag).
+    pub(crate) fn closes_p(&self) -> bool {
+        CLOSES_P.contains(&self.name.as_str())
     }
-    let decoded = html_escape::decode_html_entities(&s[..len]);
-    if decoded == s[..len] {
-        return None; // unknown name: leave it as text
-    }
-    let mut chars = decoded.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => Some((Entity::Char(c), len)),
-        (Some(_), Some(_)) => Some((Entity::Str(decoded.into_owned()), len)),
-        _ => None,
+
+    /// For a start tag whose content is raw text: whether entities in it are decoded.
+    pub(crate) fn raw_text(&self) -> Option<RawText> {
+        if self.end {
+            return None;
+        }
+        Some(match self.name.as_str() {
+            "script" => RawText::Script,
+            "textarea" | "title" => RawText::Rcdata,
+            "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => RawText::Rawtext,
+            "plaintext" => RawText::Plaintext,
+            _ => return None,
+        })
     }
 }
 
-/// If `s` starts with a tag, its length in bytes and whether it is an inline tag (which
-/// vanishes) rather than a block one (which reads as a space).
-pub(crate) fn tag(s: &str) -> Option<(usize, bool)> {
+/// The kinds of element content the tokenizer does not parse for tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RawText {
+    /// `<script>`: ends at `</script`, except inside `<!--<script>` ... `</script>` escapes.
+    Script,
+    /// Entities are decoded, tags are text (`<textarea>`, `<title>`).
+    Rcdata,
+    /// Nothing is decoded (`<style>`, `<xmp>`, ...).
+    Rawtext,
+    /// The rest of the body is text.
+    Plaintext,
+}
+
+/// Elements that do not run into their neighbours' text: display block, list item, table parts,
+/// line breaks, replaced widgets. Everything else (including unknown names) is inline.
+const BLOCK: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "audio",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "iframe",
+    "input",
+    "legend",
+    "li",
+    "listing",
+    "main",
+    "menu",
+    "meter",
+    "nav",
+    "object",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "plaintext",
+    "pre",
+    "progress",
+    "rp",
+    "rt",
+    "search",
+    "section",
+    "select",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "ul",
+    "video",
+    "xmp",
+];
+
+/// Start tags that close an open `<p>`.
+const CLOSES_P: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "li",
+    "listing",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "plaintext",
+    "pre",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "ul",
+    "xmp",
+];
+
+/// Whitespace as the HTML tokenizer knows it (CR is a line end too).
+#[inline]
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+}
+
+/// If `s` (which starts with `<`) starts a tag or a `<!x ...>` declaration, the tag. `None`
+/// when it is text: no letter after `<`/`</`, a comment (see [`CommentEnds`]), or no `>`
+/// before the end of `s` (then `eof` is set: nothing later can be trusted to be a tag).
+pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
     let b = s.as_bytes();
     debug_assert_eq!(b.first(), Some(&b'<'));
     if s.starts_with("<!--") {
-        return None; // comments need to know where the next `-->` is: see [`CommentEnds`]
+        return None;
     }
-    let limit = b.len().min(MAX_TAG);
-    let mut i = 1;
-    if i < limit && (b[i] == b'/' || b[i] == b'!') {
+    let (end, decl) = match b.get(1) {
+        Some(b'/') => (true, false),
+        Some(b'!') => (false, true),
+        _ => (false, false),
+    };
+    let name_start = if end || decl { 2 } else { 1 };
+    if !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    if decl {
+        // `<!DOCTYPE html>` and other declarations: up to the first `>` (no quoting).
+        let Some(close) = memchr::memchr(b'>', b) else {
+            *eof = true;
+            return None;
+        };
+        return Some(Tag { len: close + 1, end: false, name: String::new(), dir: None, alt: None, style: None });
+    }
+    let mut i = name_start;
+    while i < b.len() && !is_ws(b[i]) && b[i] != b'/' && b[i] != b'>' {
         i += 1;
     }
-    let name_start = i;
-    while i < limit && b[i].is_ascii_alphanumeric() {
+    let name = s[name_start..i].to_ascii_lowercase();
+    let (mut dir, mut alt, mut style) = (None, None, None);
+    // Attributes, as the tokenizer reads them: `name`, `name=value`, `name="v"`, `name='v'`.
+    loop {
+        while i < b.len() && (is_ws(b[i]) || b[i] == b'/') {
+            i += 1;
+        }
+        match b.get(i) {
+            None => break,
+            Some(b'>') => {
+                return Some(Tag { len: i + 1, end, name, dir, alt, style });
+            }
+            Some(_) => {}
+        }
+        let an = i;
+        i += 1; // the first character is part of the name, even `=`
+        while i < b.len() && !is_ws(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        let attr = &s[an..i];
+        while i < b.len() && is_ws(b[i]) {
+            i += 1;
+        }
+        if b.get(i) != Some(&b'=') {
+            continue;
+        }
         i += 1;
+        while i < b.len() && is_ws(b[i]) {
+            i += 1;
+        }
+        let value = match b.get(i) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let Some(close) = memchr::memchr(q, &b[i + 1..]) else { break };
+                let v = i + 1..i + 1 + close;
+                i = v.end + 1;
+                v
+            }
+            _ => {
+                let v = i;
+                while i < b.len() && !is_ws(b[i]) && b[i] != b'>' {
+                    i += 1;
+                }
+                v..i
+            }
+        };
+        if attr.eq_ignore_ascii_case("dir") {
+            dir = Some(s[value.clone()].trim().to_ascii_lowercase());
+        } else if attr.eq_ignore_ascii_case("alt") {
+            alt = Some(value);
+        } else if attr.eq_ignore_ascii_case("style") {
+            style = Some(s[value].chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase());
+        }
     }
-    if i == name_start || !b[name_start].is_ascii_alphabetic() {
-        return None;
+    *eof = true;
+    None
+}
+
+/// Where the raw text content that starts at `from` ends (the byte of its closing `</name`),
+/// or the end of `body`. `name` is the element's lowercase name.
+pub(crate) fn raw_text_end(body: &str, from: usize, name: &str, kind: RawText) -> usize {
+    let b = body.as_bytes();
+    if kind == RawText::Plaintext {
+        return b.len();
     }
-    let name = &s[name_start..i];
-    // After the name: whitespace, `/` or `>`; then attributes up to the closing `>`.
-    if i < limit && !matches!(b[i], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>') {
-        return None;
+    let closes = |p: usize, tag: &str| -> bool {
+        // `</` + name (any case) + whitespace, `/` or `>`.
+        let n = p + 2 + tag.len();
+        b[p..].starts_with(b"</")
+            && b.get(p + 2..n).is_some_and(|t| t.eq_ignore_ascii_case(tag.as_bytes()))
+            && b.get(n).is_some_and(|&c| is_ws(c) || c == b'/' || c == b'>')
+    };
+    let opens = |p: usize| -> bool {
+        let n = p + 7;
+        b[p..].starts_with(b"<")
+            && b.get(p + 1..n).is_some_and(|t| t.eq_ignore_ascii_case(b"script"))
+            && b.get(n).is_some_and(|&c| is_ws(c) || c == b'/' || c == b'>')
+    };
+    // Script data states: plain, escaped (after `<!--`), double escaped (after `<script` in it).
+    #[derive(PartialEq)]
+    enum St {
+        Data,
+        Escaped,
+        Double,
     }
-    let close = b[i..limit].iter().position(|&c| c == b'>' || c == b'<')? + i;
-    if b[close] != b'>' {
-        return None;
+    let mut st = St::Data;
+    let mut i = from;
+    while let Some(p) = memchr::memchr2(b'<', b'-', &b[i..]) {
+        let p = i + p;
+        if b[p] == b'-' {
+            if st != St::Data && b[p..].starts_with(b"-->") {
+                st = St::Data;
+                i = p + 3;
+            } else {
+                i = p + 1;
+            }
+            continue;
+        }
+        if kind != RawText::Script {
+            if closes(p, name) {
+                return p;
+            }
+        } else if b[p..].starts_with(b"<!--") && st == St::Data {
+            st = St::Escaped;
+            // `<!-->` closes at once: the dashes count for both.
+            i = p + 2;
+            continue;
+        } else if closes(p, "script") {
+            match st {
+                St::Double => st = St::Escaped,
+                _ => return p,
+            }
+        } else if st == St::Escaped && opens(p) {
+            st = St::Double;
+        }
+        i = p + 1;
     }
-    // A one-letter tag that is not HTML (`fu<v>ck`, `FUC<M>KERS`) is a word-splitting trick:
-    // it vanishes like an inline tag instead of reading as a space. `<p>` still separates.
-    let fake = name.len() == 1 && !name.eq_ignore_ascii_case("p");
-    Some((close + 1, fake || is_inline(name)))
+    b.len()
 }
 
 /// Where HTML comments end, found with one forward scan shared by every `<!--` of a body.
 ///
-/// A body of `<!--<!--<!--...` with no `-->` must not make each opener search to the end (that
-/// is quadratic in the body). The next `-->` after a position is found once and remembered; a
+/// A body of `<!--<!--<!--...` with no closer must not make each opener search to the end (that
+/// is quadratic in the body). The next closer after a position is found once and remembered; a
 /// later opener before it reuses the answer, one after it searches on from there, and once
-/// there is no `-->` left, no opener searches again.
+/// there is no closer left, no opener searches again.
 #[derive(Debug, Default)]
 pub(crate) struct CommentEnds {
-    /// Byte offset of the `-->` found last, with the position its search started from.
-    found: Option<(usize, usize)>,
-    /// No `-->` at or after this offset.
+    /// The closer found last (offset, length), with the position its search started from.
+    found: Option<(usize, usize, usize)>,
+    /// No closer at or after this offset.
     none_after: Option<usize>,
 }
 
 impl CommentEnds {
     /// If `body[i..]` starts an HTML comment that is closed, its length in bytes.
     pub(crate) fn comment(&mut self, body: &str, i: usize) -> Option<usize> {
-        if !body[i..].starts_with("<!--") {
+        let b = body.as_bytes();
+        if !b[i..].starts_with(b"<!--") {
             return None;
+        }
+        // `<!-->` and `<!--->` are whole (empty) comments.
+        if b.get(i + 4) == Some(&b'>') {
+            return Some(5);
+        }
+        if b[i + 4..].starts_with(b"->") {
+            return Some(6);
         }
         let from = i + 4;
         if self.none_after.is_some_and(|p| from >= p) {
             return None;
         }
-        let close = match self.found {
-            Some((searched_from, at)) if searched_from <= from && at >= from => at,
-            _ => match body[from..].find("-->") {
-                Some(p) => {
-                    self.found = Some((from, from + p));
-                    from + p
+        let (at, len) = match self.found {
+            Some((searched_from, at, len)) if searched_from <= from && at >= from => (at, len),
+            _ => match closer(&body[from..]) {
+                Some((p, len)) => {
+                    self.found = Some((from, from + p, len));
+                    (from + p, len)
                 }
                 None => {
                     self.none_after = Some(from);
@@ -140,15 +402,14 @@ impl CommentEnds {
                 }
             },
         };
-        Some(close + 3 - i)
+        Some(at + len - i)
     }
 }
 
-/// Inline (phrasing) elements whose tags do not separate words.
-fn is_inline(name: &str) -> bool {
-    const INLINE: &[&str] = &[
-        "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del", "dfn", "em", "font", "i", "ins", "kbd", "mark",
-        "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "tt", "u", "var", "wbr",
-    ];
-    INLINE.iter().any(|t| t.eq_ignore_ascii_case(name))
+/// The first `-->` or `--!>` in `s`: its offset and length.
+fn closer(s: &str) -> Option<(usize, usize)> {
+    let plain = s.find("-->").map(|p| (p, 3));
+    // `--!>` can only come first if it starts before the first `-->`.
+    let bang = s[..plain.map_or(s.len(), |(p, _)| p)].find("--!>").map(|p| (p, 4));
+    bang.or(plain)
 }

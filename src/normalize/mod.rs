@@ -26,6 +26,9 @@
 //! never turns a common word into another one (it keeps doubled letters, leaves numbers alone,
 //! and joins separated letters only in runs of three or more).
 
+mod bidi;
+mod dir;
+pub mod entity;
 pub mod fold;
 pub mod html;
 pub mod offsets;
@@ -196,7 +199,7 @@ impl Normalizer {
         out.text.clear();
         out.map.reset(body.len());
         out.units.clear();
-        self.decode(body, &mut out.units);
+        self.decode(body, &mut out.units, &mut out.scratch);
         words::Words {
             units: &out.units,
             leet: self.opts.leet,
@@ -230,88 +233,137 @@ impl Normalizer {
         out
     }
 
-    /// Pass 1: entities, tags and per-character folding into `units`.
-    fn decode(&self, body: &str, units: &mut Vec<Unit>) {
+    /// Pass 1: entities, tags and per-character folding into `units`; then, if the body has
+    /// explicit bidi controls, the units in the order a reader sees them ([`bidi`]).
+    fn decode(&self, body: &str, units: &mut Vec<Unit>, scratch: &mut Vec<Unit>) {
         let bytes = body.as_bytes();
         units.reserve(bytes.len());
         let html = self.opts.html;
         let mut comments = html::CommentEnds::default();
-        // An open right-to-left override: (index of its first unit, byte where it starts).
-        let mut rlo: Option<(usize, usize)> = None;
+        // False once a tag runs to the end of the body: the rest is text (see [`html`]).
+        let mut markup = html;
+        // The content of a raw text element (`<script>`, `<textarea>`...) ends at this byte.
+        let mut raw: Option<(usize, html::RawText)> = None;
+        let mut dirs = dir::Dirs::default();
+        let mut seen = bidi::Seen::default();
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            if rlo.is_some() && (b == b'\n' || b == b'\r') {
-                close_override(units, &mut rlo, i);
+            if raw.is_some_and(|(end, _)| i >= end) {
+                raw = None;
             }
+            let entities = html && raw.map_or(true, |(_, k)| k == html::RawText::Rcdata);
             if b < 0x80 {
-                if html && b == b'&' {
-                    if let Some((ent, n)) = html::entity(&body[i..]) {
-                        let (s, e) = (to_u32(i), to_u32(i + n));
-                        let mut push = |c: char| units.push(Unit { ch: c, start: s, end: e });
-                        match ent {
-                            html::Entity::Char(c) => self.folder.fold(c, &mut push),
-                            html::Entity::Str(st) => st.chars().for_each(|c| self.folder.fold(c, &mut push)),
-                        }
+                if entities && b == b'&' {
+                    if let Some((ent, n)) = entity::entity(&body[i..]) {
+                        self.push_entity(ent, to_u32(i), to_u32(i + n), units, &mut seen);
                         i += n;
                         continue;
                     }
-                } else if html && b == b'<' {
+                } else if markup && raw.is_none() && b == b'<' {
                     // A comment renders as nothing, so it vanishes: `f<!-- -->uck` shows `fuck`.
                     if let Some(n) = comments.comment(body, i) {
                         i += n;
                         continue;
                     }
-                    if let Some((n, inline)) = html::tag(&body[i..]) {
-                        if !inline {
-                            units.push(Unit { ch: ' ', start: to_u32(i), end: to_u32(i + n) });
+                    let mut eof = false;
+                    if let Some(tag) = html::tag(&body[i..], &mut eof) {
+                        self.push_tag(&tag, body, i, units, &mut dirs, &mut seen);
+                        i += tag.len;
+                        if let Some(kind) = tag.raw_text() {
+                            raw = Some((html::raw_text_end(body, i, &tag.name, kind), kind));
                         }
-                        i += n;
                         continue;
                     }
+                    markup = !eof;
                 }
+                let (s, e) = (to_u32(i), to_u32(i + 1));
                 let ch = match b {
                     b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => ' ',
                     b'`' => '\'', // typed for an apostrophe ("you`re"), as in `fold`
                     _ => b.to_ascii_lowercase() as char,
                 };
-                units.push(Unit { ch, start: to_u32(i), end: to_u32(i + 1) });
+                units.push(Unit { ch, start: s, end: e });
+                if matches!(b, b'\n' | b'\r') {
+                    dirs.reopen(e, units, &mut seen);
+                }
                 i += 1;
             } else {
                 let c = body[i..].chars().next().unwrap_or('\u{FFFD}');
                 let n = c.len_utf8();
-                match c {
-                    RLO if rlo.is_none() => rlo = Some((units.len(), i)),
-                    PDF | PDI if rlo.is_some() => close_override(units, &mut rlo, i + n),
-                    _ => {}
-                }
-                let (s, e) = (to_u32(i), to_u32(i + n));
-                self.folder.fold(c, |ch| units.push(Unit { ch, start: s, end: e }));
+                self.push_char(c, to_u32(i), to_u32(i + n), units, &mut seen);
                 i += n;
             }
         }
-        close_override(units, &mut rlo, bytes.len());
+        if seen.controls {
+            bidi::reorder(body, units, scratch);
+        } else if seen.marks {
+            bidi::drop_marks(units);
+        }
     }
-}
 
-/// RIGHT-TO-LEFT OVERRIDE: a browser shows what follows it, up to a [`PDF`], a [`PDI`] or the end
-/// of the paragraph, in reverse order (`\u{202E}kcuf` is shown as `fuck`).
-const RLO: char = '\u{202E}';
-/// POP DIRECTIONAL FORMATTING: ends an override.
-const PDF: char = '\u{202C}';
-/// POP DIRECTIONAL ISOLATE: also ends the override it closes around.
-const PDI: char = '\u{2069}';
+    /// Folds one decoded character into units; an explicit bidi control or mark is kept as a
+    /// unit of its own for [`bidi::reorder`] (which drops it).
+    #[inline]
+    fn push_char(&self, c: char, s: u32, e: u32, units: &mut Vec<Unit>, seen: &mut bidi::Seen) {
+        if bidi::is_control(c) || bidi::is_mark(c) {
+            seen.controls |= bidi::is_control(c);
+            seen.marks = true;
+            units.push(Unit { ch: c, start: s, end: e });
+            return;
+        }
+        self.folder.fold(c, |ch| units.push(Unit { ch, start: s, end: e }));
+    }
 
-/// Ends an open right-to-left override at byte `end`: its units are reversed into the order a
-/// reader sees, and each maps to the whole override (`start..end` of the original), so the
-/// offset map stays monotonic and a match inside points at what the reader saw reversed.
-fn close_override(units: &mut [Unit], rlo: &mut Option<(usize, usize)>, end: usize) {
-    let Some((first, start)) = rlo.take() else { return };
-    let Some(run) = units.get_mut(first..) else { return };
-    run.reverse();
-    let (s, e) = (to_u32(start), to_u32(end));
-    for u in run {
-        u.start = s;
-        u.end = e;
+    /// The characters of a decoded entity, each mapped to the whole entity `s..e`.
+    fn push_entity(&self, ent: entity::Entity, s: u32, e: u32, units: &mut Vec<Unit>, seen: &mut bidi::Seen) {
+        match ent {
+            entity::Entity::Char(c) => self.push_char(c, s, e, units, seen),
+            entity::Entity::Str(st) => st.chars().for_each(|c| self.push_char(c, s, e, units, seen)),
+        }
+    }
+
+    /// What a tag at byte `i` adds: a space if it separates, its `alt` text (`<img>`), the bidi
+    /// controls its `dir` stands for.
+    fn push_tag(
+        &self,
+        tag: &html::Tag,
+        body: &str,
+        i: usize,
+        units: &mut Vec<Unit>,
+        dirs: &mut dir::Dirs,
+        seen: &mut bidi::Seen,
+    ) {
+        let (s, e) = (to_u32(i), to_u32(i + tag.len));
+        if tag.end {
+            dirs.close(&tag.name, s, e, units);
+        } else {
+            dirs.implied_close(&tag.name, tag.closes_p(), s, units);
+        }
+        if tag.separates() {
+            units.push(Unit { ch: ' ', start: s, end: e });
+            dirs.reopen(e, units, seen);
+        }
+        if let (Some(alt), "img") = (&tag.alt, tag.name.as_str()) {
+            // The alt text shows in the image's place when it does not load: it is judged,
+            // mapped to the whole tag, entities decoded.
+            let text = &body[i + alt.start..i + alt.end];
+            let mut k = 0;
+            while k < text.len() {
+                if text.as_bytes()[k] == b'&' {
+                    if let Some((ent, n)) = entity::entity(&text[k..]) {
+                        self.push_entity(ent, s, e, units, seen);
+                        k += n;
+                        continue;
+                    }
+                }
+                let c = text[k..].chars().next().unwrap_or('\u{FFFD}');
+                self.push_char(c, s, e, units, seen);
+                k += c.len_utf8();
+            }
+        }
+        if !tag.end {
+            dirs.open(tag, s, e, units, seen);
+        }
     }
 }

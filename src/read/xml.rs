@@ -214,9 +214,20 @@ pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> 
                 let Some(top) = stack.last_mut() else { return Err(Fail::Eof) };
                 match t.unescape() {
                     Ok(s) => top.pieces.push((false, s.into_owned())),
-                    // Undefined entities (`&nbsp;` is common in exports): keep the text as is.
+                    // Undefined entities (`&nbsp;` is common in exports): keep the text as is
+                    // when it is an HTML entity (the body is HTML, decoded when judged). Any
+                    // other name may be declared in a DOCTYPE (`<!ENTITY bad "...">`), which a
+                    // DTD-expanding importer would show and we do not expand: ambiguous.
                     Err(quick_xml::Error::EscapeError(_)) => match std::str::from_utf8(&t) {
-                        Ok(s) => top.pieces.push((false, s.to_owned())),
+                        Ok(s) => match undefined_entity(s) {
+                            Some(name) => {
+                                top.err = Some(format!(
+                                    "entity &{name}; is neither XML nor HTML (a DOCTYPE may declare it, and it \
+                                     is not expanded); the text is ambiguous and is not judged"
+                                ))
+                            }
+                            None => top.pieces.push((false, s.to_owned())),
+                        },
                         Err(e) => top.err = Some(format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1)),
                     },
                     Err(e) => top.err = Some(e.to_string()),
@@ -233,6 +244,24 @@ pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> 
             _ => {}
         }
     }
+}
+
+/// The first `&name;` in `s` that is neither an XML nor an HTML named entity.
+fn undefined_entity(s: &str) -> Option<&str> {
+    let mut rest = s;
+    while let Some(p) = rest.find('&') {
+        rest = &rest[p + 1..];
+        let n = rest.bytes().take_while(|c| c.is_ascii_alphanumeric()).count();
+        if n == 0 || rest.as_bytes().get(n) != Some(&b';') || rest.starts_with('#') {
+            continue;
+        }
+        let name = &rest[..n];
+        let reference = format!("&{name};");
+        if html_escape::decode_html_entities(&reference) == reference {
+            return Some(name);
+        }
+    }
+    None
 }
 
 /// Whether node `i` sits at `path` (`a/b`, relative to the root; `""` is the root).
