@@ -11,12 +11,16 @@ use regex::Regex;
 const PATTERNS: &[&str] = &[
     r"\b(?:you|u) (?:[a-z-]+ ){0,3}?(?:idiot|idiots|moron|morons|fool)\s*(?:[.!?,;]|$)",
     r"\b(?:you|u|ur)(?: are| r)?(?: (?:such|a|an|stupid|dumb),?)* (?:idiot|idiots|moron|clown)\b",
-    r"\b(?:stupid|dumb) (?:idiot|moron|clown)\b",
+    r"\b(?:stupid|dumb),? (?:\w+ )?(?:idiot|moron|clown)\b",
     r"\byour (?:a|an) (?:\w+ ){0,2}?(?:idiot|moron)\b",
     r",\s*(?:you )?(?:idiot|fool)\s*(?:[.!?]|$)",
     r"\bkill (?:yourself|urself)\b",
     r"\b(?:he|she) (?:is|was) (?:a |an )?(?:liar|fraud)(?:$|[^'\w]|'(?:$|[^s]))",
     r"\w+ (?:idiot|fool)s?(?:x|y)",
+    // Slots next to punctuation: the gate's literals are cut to the words, with boundaries.
+    r"\b(?:you|u),(?:idiot|moron)\b",
+    r"\byou (?:stupid|dumb) (?:idiot|moron)!",
+    r"'(?:idiot|fool)'s\b",
 ];
 
 fn rules() -> RegexRules {
@@ -73,9 +77,11 @@ fn a_slot_pattern_runs_only_when_its_target_and_a_list_term_both_occur() {
         "the spans of the two patterns"
     );
     // The two-slot pattern needs both of its lists.
-    assert_eq!(runs(&rules, "so stupid, that clown")[2], 1, "both words: it runs (and finds nothing)");
-    assert_eq!(runs(&rules, "so stupid, that plan")[2], 0);
-    assert!(got(&rules, "so stupid, that clown").iter().all(|(p, _)| *p != 2));
+    assert_eq!(runs(&rules, "so stupid, and that clown")[2], 1, "both words: it runs (and finds nothing)");
+    assert!(got(&rules, "so stupid, and that clown").iter().all(|(p, _)| *p != 2));
+    assert_eq!(runs(&rules, "so stupid, and that plan")[2], 0);
+    assert_eq!(runs(&rules, "the clown, and that plan")[2], 0);
+    assert_eq!(got(&rules, "so stupid, that clown"), vec![(2, 3..21)]);
 }
 
 #[test]
@@ -97,6 +103,9 @@ fn gated_patterns_find_exactly_what_each_pattern_finds() {
         "é you idiot é, yoú idiot",
         "you\u{a0}idiot.",
         "idiot you",
+        "you,idiot u,moron you,idiots",
+        "you stupid idiot! you dumb moron!! you dumb idiotic!",
+        "'idiot's 'fool's 'idiot'sx é'fool's",
     ] {
         assert_eq!(got(&rules, h), want(h), "{h:?}");
     }
@@ -109,7 +118,7 @@ fn text() -> impl Strategy<Value = String> {
         "fool", "fools", "he", "she", "is", "was", "liar", "fraud", "kill", "yourself", "urself", "x", "y", "é", "the",
         "youth", "idiotic",
     ]);
-    let sep = prop::sample::select(vec![" ", " ", " ", ", ", ".", "!", "'", "'s ", "  ", "\n", "", "s", "-"]);
+    let sep = prop::sample::select(vec![" ", " ", " ", ", ", ",", ".", "!", "'", "'s ", "  ", "\n", "", "s", "-"]);
     prop::collection::vec((words, sep), 0..14)
         .prop_map(|v| v.into_iter().map(|(w, s)| format!("{w}{s}")).collect::<String>())
 }

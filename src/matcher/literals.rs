@@ -72,9 +72,9 @@ pub(super) const MAX_GROUPS: usize = 8;
 
 /// Every required set of `hir` worth scanning for, the most selective first (the one
 /// [`required`] gives): a match holds a literal of each. A set beyond the first is kept only
-/// when its literals are rare enough (at least 3 bytes, or 2 with a word boundary at both
-/// ends) that checking it saves more pattern runs than its occurrences cost. Empty when the
-/// pattern has no required set (it then runs on every text).
+/// when its literals are rare enough that checking it saves more pattern runs than its
+/// occurrences cost: 3 bytes, or 2 with a word boundary at one end, or a whole word (`u`).
+/// Empty when the pattern has no required set (it then runs on every text).
 pub(super) fn required_groups(hir: &Hir) -> Vec<Vec<Lit>> {
     let groups = req_all(hir);
     let Some(first) = best(groups.clone()) else { return Vec::new() };
@@ -88,12 +88,39 @@ pub(super) fn required_groups(hir: &Hir) -> Vec<Vec<Lit>> {
         if set == first.0 {
             continue;
         }
-        let rare = set.iter().all(|l| l.bytes.len() >= 3 || (l.bytes.len() == 2 && l.edges == both));
+        let set: Vec<Lit> = set.into_iter().map(trim_nonword).collect();
+        let rare = set
+            .iter()
+            .all(|l| l.bytes.len() >= 3 || l.edges == both || (l.bytes.len() == 2 && (l.edges.start || l.edges.end)));
         if let Some(t) = rare.then(|| tidy(set)).flatten() {
             out.push(t);
         }
     }
     out
+}
+
+/// `l` without the ASCII non-word bytes at its ends (` idiot` → `idiot`), with a boundary
+/// claimed on a side where a non-word byte was cut next to a word character: weaker than `l`
+/// (wherever `l` occurs, the result does), and most often a string the automaton already holds
+/// as a wordlist term, so an extra group adds few states (memory, start-up).
+fn trim_nonword(mut l: Lit) -> Lit {
+    let nonword = |b: u8| b.is_ascii() && !is_word_char(char::from(b));
+    let word_at = |bytes: &[u8], i: usize| std::str::from_utf8(&bytes[i..]).ok().and_then(|t| t.chars().next());
+    let lead = l.bytes.iter().take_while(|&&b| nonword(b)).count();
+    let trail = l.bytes[lead..].iter().rev().take_while(|&&b| nonword(b)).count();
+    if lead + trail == 0 || lead + trail == l.bytes.len() {
+        return l;
+    }
+    let end = l.bytes.len() - trail;
+    if lead > 0 {
+        l.edges.start = word_at(&l.bytes, lead).is_some_and(is_word_char);
+    }
+    if trail > 0 {
+        let last = std::str::from_utf8(&l.bytes[lead..end]).ok().and_then(|t| t.chars().next_back());
+        l.edges.end = last.is_some_and(is_word_char);
+    }
+    l.bytes = l.bytes[lead..end].to_vec();
+    l
 }
 
 /// A required set with one entry per string and no string containing another, or None when it
