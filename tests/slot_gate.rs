@@ -6,6 +6,7 @@ use moderate::matcher::profile::RuleProfile;
 use moderate::matcher::regex::RegexRules;
 use proptest::prelude::*;
 use regex::Regex;
+use std::sync::OnceLock;
 
 /// Patterns shaped like the pack's: a target, filler, a list slot, an end.
 const PATTERNS: &[&str] = &[
@@ -23,20 +24,30 @@ const PATTERNS: &[&str] = &[
     r"'(?:idiot|fool)'s\b",
 ];
 
-fn rules() -> RegexRules {
-    let parts = PATTERNS
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i, p.to_string(), regex_syntax::parse(p).expect("valid pattern")))
-        .collect();
-    RegexRules::build(parts).expect("automaton")
+/// The gated rules, built once (the property tests call this for every case).
+fn rules() -> &'static RegexRules {
+    static RULES: OnceLock<RegexRules> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let parts = PATTERNS
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, p.to_string(), regex_syntax::parse(p).expect("valid pattern")))
+            .collect();
+        RegexRules::build(parts).expect("automaton")
+    })
+}
+
+/// Each pattern compiled alone, once.
+fn alone() -> &'static [Regex] {
+    static ALONE: OnceLock<Vec<Regex>> = OnceLock::new();
+    ALONE.get_or_init(|| PATTERNS.iter().map(|p| Regex::new(p).unwrap()).collect())
 }
 
 /// Every non-empty match of every pattern, pattern by pattern: what the gate must reproduce.
 fn want(h: &str) -> Vec<(usize, std::ops::Range<usize>)> {
     let mut out = Vec::new();
-    for (i, p) in PATTERNS.iter().enumerate() {
-        for m in Regex::new(p).unwrap().find_iter(h) {
+    for (i, re) in alone().iter().enumerate() {
+        for m in re.find_iter(h) {
             if m.start() < m.end() {
                 out.push((i, m.range()));
             }
@@ -65,23 +76,23 @@ fn a_slot_pattern_runs_only_when_its_target_and_a_list_term_both_occur() {
     let rules = rules();
     // `you` alone (a third of all comments) or an insult alone does not run pattern 0 or 1.
     for h in ["you are right about that.", "what an idiot.", "you know, the idiotic plan", "youth idiot."] {
-        let r = runs(&rules, h);
+        let r = runs(rules, h);
         assert_eq!((r[0], r[1]), (0, 0), "{h:?}: {r:?}");
     }
     // Both present: they run (and find what they find).
-    let r = runs(&rules, "you are such an idiot.");
+    let r = runs(rules, "you are such an idiot.");
     assert_eq!((r[0], r[1]), (1, 1), "{r:?}");
     assert_eq!(
-        got(&rules, "you are such an idiot."),
+        got(rules, "you are such an idiot."),
         vec![(0, 0..22), (1, 0..21)],
         "the spans of the two patterns"
     );
     // The two-slot pattern needs both of its lists.
-    assert_eq!(runs(&rules, "so stupid, and that clown")[2], 1, "both words: it runs (and finds nothing)");
-    assert!(got(&rules, "so stupid, and that clown").iter().all(|(p, _)| *p != 2));
-    assert_eq!(runs(&rules, "so stupid, and that plan")[2], 0);
-    assert_eq!(runs(&rules, "the clown, and that plan")[2], 0);
-    assert_eq!(got(&rules, "so stupid, that clown"), vec![(2, 3..21)]);
+    assert_eq!(runs(rules, "so stupid, and that clown")[2], 1, "both words: it runs (and finds nothing)");
+    assert!(got(rules, "so stupid, and that clown").iter().all(|(p, _)| *p != 2));
+    assert_eq!(runs(rules, "so stupid, and that plan")[2], 0);
+    assert_eq!(runs(rules, "the clown, and that plan")[2], 0);
+    assert_eq!(got(rules, "so stupid, that clown"), vec![(2, 3..21)]);
 }
 
 #[test]
@@ -107,7 +118,7 @@ fn gated_patterns_find_exactly_what_each_pattern_finds() {
         "you stupid idiot! you dumb moron!! you dumb idiotic!",
         "'idiot's 'fool's 'idiot'sx é'fool's",
     ] {
-        assert_eq!(got(&rules, h), want(h), "{h:?}");
+        assert_eq!(got(rules, h), want(h), "{h:?}");
     }
 }
 
@@ -127,8 +138,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
     #[test]
     fn the_gate_never_changes_a_match(h in text()) {
-        let rules = rules();
-        prop_assert_eq!(got(&rules, &h), want(&h));
+        prop_assert_eq!(got(rules(), &h), want(&h));
     }
 }
 
@@ -155,6 +165,20 @@ fn the_ascii_form_prints_as_a_pattern_the_regex_crate_takes() {
     }
 }
 
+/// Each shape, compiled as written and in its ASCII form, once.
+fn shapes() -> &'static [(&'static str, Regex, Regex)] {
+    static SHAPES: OnceLock<Vec<(&'static str, Regex, Regex)>> = OnceLock::new();
+    SHAPES.get_or_init(|| {
+        UNICODE_SHAPES
+            .iter()
+            .map(|p| {
+                let ascii = moderate::matcher::regex::ascii_only(&regex_syntax::parse(p).unwrap()).to_string();
+                (*p, Regex::new(p).unwrap(), Regex::new(&ascii).unwrap())
+            })
+            .collect()
+    })
+}
+
 fn ascii_text() -> impl Strategy<Value = String> {
     let words = prop::sample::select(vec![
         "your", "you", "u", "idiot", "moron", "dumb", "stupid", "kill", "shoot", "all", "just", "ass", "is", "was",
@@ -170,9 +194,7 @@ proptest! {
     /// On ASCII text the ASCII form finds exactly the spans of the pattern.
     #[test]
     fn the_ascii_form_matches_like_the_pattern_on_ascii(h in ascii_text()) {
-        for p in UNICODE_SHAPES {
-            let full = Regex::new(p).unwrap();
-            let ascii = Regex::new(&moderate::matcher::regex::ascii_only(&regex_syntax::parse(p).unwrap()).to_string()).unwrap();
+        for (p, full, ascii) in shapes() {
             let a: Vec<_> = full.find_iter(&h).map(|m| m.range()).collect();
             let b: Vec<_> = ascii.find_iter(&h).map(|m| m.range()).collect();
             prop_assert_eq!(a, b, "{} on {:?}", p, h);
