@@ -44,6 +44,7 @@ test_files! {
     review_queue = "review_queue.rs",
     run = "run.rs",
     serve = "serve.rs",
+    slot_gate = "slot_gate.rs",
     spans = "spans.rs",
     speed = "speed.rs",
     split = "split.rs",

@@ -14,6 +14,7 @@
 //! normalizer's offset map, so a reason shows the evasive form exactly as written. The matcher
 //! knows the compiled rules but no file format and no output.
 
+mod literals;
 pub mod profile;
 pub mod regex;
 pub mod structural;
@@ -42,8 +43,8 @@ pub struct Scratch {
     /// The last normalized text.
     pub norm: Normalized,
     words: wordlist::FindScratch,
-    /// Candidate-pattern bitset of the regex prefilter.
-    cand: Vec<u64>,
+    /// Per regex pattern, the groups of required literals seen (the gate).
+    cand: Vec<u8>,
     /// Hits the last scan did not count because of their rule's `unless_after` (for `explain`;
     /// the first [`MAX_REPORTED`] only).
     pub reported: Vec<Hit>,

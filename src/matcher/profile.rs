@@ -90,6 +90,11 @@ impl RuleProfile {
         }
     }
 
+    /// How many times the patterns of `rule` ran (the gate let them).
+    pub fn runs_of(&self, rule: usize) -> u64 {
+        self.runs.get(rule).map_or(0, |r| r.load(Ordering::Relaxed))
+    }
+
     /// Adds one hit of `rule`.
     pub fn hit(&self, rule: usize) {
         if let Some(h) = self.hits.get(rule) {

@@ -297,6 +297,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut raw_patterns: Vec<(usize, String, Hir)> = Vec::new();
     let mut signals: Vec<(usize, CompiledSignal)> = Vec::new();
     let mut unless_after: Vec<(usize, Regex)> = Vec::new();
+    let mut contexts: HashMap<String, Regex> = HashMap::new();
     let mut models = crate::model::ModelRules::default();
     let mut model_files = HashMap::new();
 
@@ -434,10 +435,18 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                 }
             }
             if alts.len() == rule.unless_after.len() {
-                // The cue, then the rest of its sentence up to the match.
+                // The cue, then the rest of its sentence up to the match. Rules sharing a cue
+                // (the pack's `\b{reported}\b`) share one compiled regex.
                 let context = format!(r"(?:{})[^.!?\n]*$", alts.join("|"));
-                match regex_rules::compile(&context) {
-                    Ok(re) => unless_after.push((index, re)),
+                let compiled = match contexts.get(&context) {
+                    Some(re) => Ok(Regex::clone(re)),
+                    None => regex_rules::compile(&context),
+                };
+                match compiled {
+                    Ok(re) => {
+                        contexts.insert(context, re.clone());
+                        unless_after.push((index, re))
+                    }
                     Err(e) => {
                         l.diags.error(cf, id_span.clone(), format!("rule `{id}`: `unless_after`: {e}"));
                     }
