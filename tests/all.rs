@@ -42,6 +42,8 @@ test_files! {
     review_queue = "review_queue.rs",
     run = "run.rs",
     serve = "serve.rs",
+    serve_hostile = "serve_hostile.rs",
+    serve_reload = "serve_reload.rs",
     spans = "spans.rs",
     speed = "speed.rs",
     split = "split.rs",
