@@ -10,8 +10,9 @@
 //!
 //! One module per concern: [`api`] (routes, guard, errors), [`input`] (request bodies →
 //! comments), [`akismet`] (the Akismet-compatible endpoints), [`reload`] (snapshots and hot
-//! reload), [`live`] (judging with state: author policy, review queue), [`ledger`] (the audit
-//! trail and `replay`), [`metrics`] (Prometheus counters). The server only wires stages that
+//! reload, on one config thread), [`live`] (judging with state: author policy, review queue),
+//! [`ledger`] (the audit trail and `replay`), [`metrics`] (Prometheus counters), [`listen`]
+//! (accepting connections: header and idle timeouts, stalled writes, a connection limit). The server only wires stages that
 //! `run` also uses: the engine, the author policy, the verdict record's rendering, the review
 //! queue's sink; it re-implements none of them.
 //!
