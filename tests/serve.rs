@@ -597,7 +597,7 @@ fn ledger_replay_and_queue() {
     assert!(err.contains("4 same, 0 differ"), "{err}");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();

@@ -35,3 +35,39 @@ fn replaced_configs_are_freed_once_no_request_holds_them() {
         assert!(stored.is_file(), "{stored:?}");
     }
 }
+
+/// A ledger that spans an edit of a config with model rules replays in full: the model file
+/// (`rules/model.bin`, which the loader does not list among the files it read) is stored with
+/// each config copy (before: every config but the first and the last was "not available").
+#[test]
+fn replay_rebuilds_every_config_of_a_ledger_including_its_model() {
+    let dir = tmp("reload-model");
+    super::serve::copy_dir(&super::serve::root().join("rules"), &dir.join("rules"));
+    let good = std::fs::read_to_string(super::serve::root().join("config.toml")).unwrap();
+    assert!(good.contains("type = \"model\""), "the shipped pack has model rules");
+    std::fs::write(dir.join("config.toml"), &good).unwrap();
+    let mut srv = Server::start(&dir, &["--config", "config.toml", "--ledger", "ledger.jsonl", "--watch-interval", "100"]);
+    for edit in 1..=2 {
+        assert_eq!(srv.post_json(&format!(r#"{{"body": "before edit {edit}"}}"#)).status, 200);
+        let changed = good.replacen("message = \"", &format!("message = \"(edit {edit}) "), 1);
+        std::fs::write(dir.join("config.toml"), changed).unwrap();
+        // The whole pack compiles in a debug build on a loaded machine: allow it time.
+        let start = std::time::Instant::now();
+        while srv.status()["last_reload"]["reloads"] != edit {
+            assert!(start.elapsed().as_secs() < 180, "no reload after edit {edit}: {}", srv.status());
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+    assert_eq!(srv.post_json(r#"{"body": "after the edits"}"#).status, 200);
+    assert!(srv.stop().success());
+    // Replay from elsewhere, with the config edited again: only the stored copies can help.
+    std::fs::write(dir.join("config.toml"), good.replacen("message = \"", "message = \"(later) ", 1)).unwrap();
+    let elsewhere = tmp("reload-model-replay");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_moderate"))
+        .args(["replay", dir.join("ledger.jsonl").to_str().unwrap()])
+        .current_dir(&elsewhere)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("3 entries, 3 judged again: 3 same, 0 differ"), "{err}");
+}

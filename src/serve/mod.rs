@@ -129,7 +129,7 @@ impl App {
         let metrics = Arc::new(Metrics::default());
         let ledger = match &opts.ledger {
             Some(p) => {
-                ledger::remember_config(p, &first.hash, &first.files)
+                ledger::remember_config_with(p, &first.hash, &first.files, &first.binaries)
                     .map_err(|e| io::Error::new(e.kind(), format!("{}: storing the config: {e}", p.display())))?;
                 Some(ledger::Ledger::open(p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?)
             }
@@ -166,7 +166,7 @@ impl App {
         // names a config that is not stored.
         let before_swap: Option<reload::BeforeSwap> = opts.ledger.clone().map(|path| {
             Box::new(move |snap: &reload::Snapshot| {
-                if let Err(e) = ledger::remember_config(&path, &snap.hash, &snap.files) {
+                if let Err(e) = ledger::remember_config_with(&path, &snap.hash, &snap.files, &snap.binaries) {
                     tracing::error!("ledger: cannot store config {}: {e}", snap.hash);
                 }
             }) as reload::BeforeSwap

@@ -45,6 +45,10 @@ pub struct Snapshot {
     /// Every file read, as (path relative to the config directory, text): what a ledger
     /// snapshot stores so `moderate replay` can rebuild this exact config.
     pub files: Vec<(String, String)>,
+    /// The binary files (models) the config reads, relative to its directory, with their
+    /// bytes: stored beside a ledger with `files` (the loader does not list them; they are not
+    /// in the hash).
+    pub binaries: Vec<(String, Vec<u8>)>,
     /// Files on disk to watch (empty for the built-in pack).
     pub watch: Vec<PathBuf>,
     /// When this snapshot was loaded (seconds since 1970).
@@ -68,6 +72,7 @@ impl Snapshot {
             None => Vec::new(),
         };
         Snapshot {
+            binaries: binary_files(&loaded.raw, dir.as_deref()),
             fields: super::input::Fields::new(&loaded.raw.input.fields),
             hash: hash_files(&files),
             engine: loaded.engine,
@@ -88,6 +93,27 @@ impl Snapshot {
             || a.duplicate.is_some()
             || a.flood.is_some()
     }
+}
+
+/// The model files the rules of `raw` read (relative to the config directory `dir`; None: the
+/// built-in pack), with their bytes. Files of the built-in pack itself are left out: replay
+/// finds them in the binary.
+fn binary_files(raw: &config::RawConfig, dir: Option<&Path>) -> Vec<(String, Vec<u8>)> {
+    let source = match dir {
+        Some(d) => config::source::FileSource::Disk(d.to_path_buf()),
+        None => return Vec::new(),
+    };
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    for rule in &raw.rules {
+        let Some(config::Signal::Model { path, .. }) = &rule.signal else { continue };
+        if path.starts_with(config::extends::BUILTIN_PREFIX) || out.iter().any(|(p, _)| p == path) {
+            continue;
+        }
+        if let Ok((_, bytes)) = source.read_bytes(path, crate::model::format::MAX_FILE) {
+            out.push((path.clone(), bytes));
+        }
+    }
+    out
 }
 
 /// The hash and the files (relative names) of a load (its diagnostics know every file read) of the config at `path` (None:
