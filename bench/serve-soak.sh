@@ -138,9 +138,24 @@ echo "load: $load"
 echo "reloads: $reloads ($failed failed, as intended: every other edit is broken); edits: $edit"
 echo "ledger lines: $lines; comments answered 200: $requests; dropped verdicts: $((requests - lines))"
 echo "rss MB every ${EDIT_EVERY}s: $rss_series"
+# Flat = no growth: the highest RSS of the second half of the run is at most 5 % above the
+# highest of the first half (the start sample, before any traffic, is left out).
+flat=$(python3 -c '
+import sys
+s = [float(x) for x in sys.argv[1:]][1:]
+h = len(s) // 2
+first, last = s[:h], s[h:]
+m = sum(last) / len(last)
+spread = max(abs(max(last) - m), abs(m - min(last))) / m * 100
+growth = max(last) / max(first)
+print(f"rss last half: {min(last):.1f}..{max(last):.1f} MB, mean {m:.1f} (within +-{spread:.1f} %); "
+      f"max last half / max first half = {growth:.3f} ({\"flat\" if growth <= 1.05 else \"GROWING\"})")
+' $rss_series)
+echo "$flat"
 replay=$("$BIN" replay "$WORK/ledger.jsonl" 2>&1 >/dev/null | tail -n 1)
 echo "$replay"
 [ "$errors" = 0 ] || fail=1
+case "$flat" in *"(flat)"*) ;; *) fail=1 ;; esac
 [ "$lines" = "$requests" ] || fail=1
 case "$replay" in *" 0 differ"*) ;; *) fail=1 ;; esac
 exit "$fail"

@@ -40,9 +40,41 @@ struct RawRow {
     #[serde(default)]
     kind: Option<String>,
     #[serde(default)]
-    labels: BTreeMap<String, serde_json::Value>,
+    labels: UniqueKeys,
     #[serde(default)]
     source: Option<String>,
+}
+
+/// The `labels` object, refusing a key given twice: serde's derive already refuses a record's
+/// own fields twice (`body`, `labels`), but a map keeps the last value silently, and Python or
+/// Node would keep it too while this file's writer may have meant the first.
+#[derive(Default)]
+struct UniqueKeys(BTreeMap<String, serde_json::Value>);
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = UniqueKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of labels")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    let v = map.next_value::<serde_json::Value>()?;
+                    if out.contains_key(&k) {
+                        return Err(serde::de::Error::custom(format!(
+                            "field \"labels.{k}\" appears twice; which value is meant is not known"
+                        )));
+                    }
+                    out.insert(k, v);
+                }
+                Ok(UniqueKeys(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Reads a labeled JSONL file.
@@ -63,7 +95,7 @@ pub fn read_labeled(path: &Path) -> Result<Vec<LabeledRow>, String> {
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         };
-        let labels = raw.labels.into_iter().filter_map(|(k, v)| v.as_bool().map(|b| (k, b))).collect();
+        let labels = raw.labels.0.into_iter().filter_map(|(k, v)| v.as_bool().map(|b| (k, b))).collect();
         let mut comment = Comment::new(id, raw.body);
         comment.author = raw.author.filter(|a| !a.is_empty());
         comment.kind = raw.kind.as_deref().map_or(CommentKind::Comment, CommentKind::parse);

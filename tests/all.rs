@@ -44,6 +44,8 @@ test_files! {
     review_queue = "review_queue.rs",
     run = "run.rs",
     serve = "serve.rs",
+    serve_hostile = "serve_hostile.rs",
+    serve_reload = "serve_reload.rs",
     slot_gate = "slot_gate.rs",
     spans = "spans.rs",
     speed = "speed.rs",

@@ -832,3 +832,51 @@ fn split_rewrites_a_comment_the_reader_found_inside_a_broken_one() {
     assert!(copy.contains("<wp:comment_approved>spam</wp:comment_approved>"), "{copy}");
     assert!(!copy.contains("<wp:comment_approved>1</wp:comment_approved>"), "{copy}");
 }
+
+/// Two body columns (`text` and `comment`) with different text in a row: a site shows one of
+/// them, so the row is an error naming both (before: the first column was judged, and a row
+/// whose `comment` cell held the insult was allowed). An empty cell is no text; the same text
+/// twice is not ambiguous; `[input.fields] body` naming one column settles it.
+#[test]
+fn csv_two_body_columns_with_different_text_are_an_error_naming_both() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = format!("id,text,comment\n1,{CLEAN},{INSULT}\n2,{CLEAN},{CLEAN}\n3,,{INSULT}\n4,{CLEAN} four,\n");
+    let p = write(d.path(), "two.csv", csv.as_bytes());
+    let o = run(&["run", "-q", s(&p)]);
+    let recs = records(&o);
+    assert_eq!(recs.len(), 4, "{}", stderr(&o));
+    assert_eq!(recs[0]["verdict"], "error", "{}", recs[0]);
+    let msg = recs[0]["error"].as_str().unwrap();
+    assert!(msg.contains("line 2") && msg.contains("\"text\"") && msg.contains("\"comment\""), "{msg}");
+    assert_eq!(recs[0]["id"], "1");
+    assert_eq!(recs[1]["verdict"], "allow", "{}", recs[1]);
+    assert_eq!(recs[2]["verdict"], "block", "the only text is judged: {}", recs[2]);
+    assert_eq!(recs[3]["verdict"], "allow", "{}", recs[3]);
+    let cfg = write(d.path(), "config.toml", b"extends = \"builtin\"\n[input.fields]\nbody = [\"comment\"]\n");
+    let o = run(&["run", "-q", "--config", s(&cfg), s(&p)]);
+    let v: Vec<String> = records(&o).iter().map(|r| r["verdict"].as_str().unwrap().to_string()).collect();
+    assert_eq!(v, ["block", "allow", "block", "allow"], "{}", stderr(&o));
+}
+
+/// `eval`'s labeled reader: a key given twice in `labels`, or a record's `body` / `labels`
+/// given twice, is an error naming the file, the line and the field (before: the last copy won
+/// silently, so a row could be scored against a label its writer did not mean).
+#[test]
+fn eval_labels_with_a_duplicated_key_are_an_error_naming_line_and_field() {
+    let d = tempfile::tempdir().unwrap();
+    let good = format!("{{\"id\":1,\"body\":\"{CLEAN}\",\"labels\":{{\"toxic\":false}}}}\n");
+    let cases = [
+        (format!("{{\"id\":2,\"body\":\"{INSULT}\",\"labels\":{{\"toxic\":true,\"toxic\":false}}}}\n"), "labels.toxic"),
+        (format!("{{\"id\":2,\"body\":\"{CLEAN}\",\"body\":\"{INSULT}\",\"labels\":{{\"toxic\":true}}}}\n"), "body"),
+        (format!("{{\"id\":2,\"body\":\"{INSULT}\",\"labels\":{{\"toxic\":true}},\"labels\":{{}}}}\n"), "labels"),
+    ];
+    for (i, (line, field)) in cases.iter().enumerate() {
+        let p = write(d.path(), &format!("l{i}.jsonl"), format!("{good}{line}").as_bytes());
+        let o = run(&["eval", s(&p)]);
+        assert_eq!(o.status.code(), Some(2), "{field}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(&format!("l{i}.jsonl:2")) && err.contains(field), "{field}: {err}");
+    }
+    let p = write(d.path(), "ok.jsonl", good.as_bytes());
+    assert_eq!(run(&["eval", s(&p)]).status.code(), Some(0));
+}

@@ -19,15 +19,15 @@ const BIN: &str = env!("CARGO_BIN_EXE_moderate");
 
 // ---- a server and a tiny HTTP client -------------------------------------------------------
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     log: Arc<Mutex<String>>,
 }
 
 impl Server {
     /// Starts `moderate serve ARGS --addr 127.0.0.1:0` in `dir` and waits until it listens.
-    fn start(dir: &Path, args: &[&str]) -> Server {
+    pub(crate) fn start(dir: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(BIN)
             .arg("serve")
             .args(args)
@@ -63,17 +63,17 @@ impl Server {
         Server { child, port, log }
     }
 
-    fn pid(&self) -> String {
+    pub(crate) fn pid(&self) -> String {
         self.child.id().to_string()
     }
 
-    fn signal(&self, sig: &str) {
+    pub(crate) fn signal(&self, sig: &str) {
         let ok = Command::new("kill").args([sig, &self.pid()]).status().expect("kill").success();
         assert!(ok, "kill {sig} failed");
     }
 
     /// SIGTERM, then the exit status (within 30 s).
-    fn stop(&mut self) -> ExitStatus {
+    pub(crate) fn stop(&mut self) -> ExitStatus {
         self.signal("-TERM");
         let start = Instant::now();
         loop {
@@ -85,23 +85,23 @@ impl Server {
         }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
 
-    fn req(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+    pub(crate) fn req(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
         http(self.port, method, path, headers, body)
     }
 
-    fn post_json(&self, body: &str) -> Resp {
+    pub(crate) fn post_json(&self, body: &str) -> Resp {
         self.req("POST", "/v1/check", &[("Content-Type", "application/json")], body.as_bytes())
     }
 
-    fn get(&self, path: &str) -> Resp {
+    pub(crate) fn get(&self, path: &str) -> Resp {
         self.req("GET", path, &[], b"")
     }
 
-    fn status(&self) -> Value {
+    pub(crate) fn status(&self) -> Value {
         self.get("/v1/status").json()
     }
 }
@@ -114,26 +114,26 @@ impl Drop for Server {
 }
 
 #[derive(Debug)]
-struct Resp {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Resp {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
 /// One HTTP/1.1 request with `Connection: close`; the whole response.
-fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+pub(crate) fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
@@ -147,7 +147,7 @@ fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u
     read_response(&mut s)
 }
 
-fn read_response(s: &mut TcpStream) -> Resp {
+pub(crate) fn read_response(s: &mut TcpStream) -> Resp {
     let mut raw = Vec::new();
     let _ = s.read_to_end(&mut raw);
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or_else(|| {
@@ -180,19 +180,19 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
     out
 }
 
-fn tmp(name: &str) -> PathBuf {
+pub(crate) fn tmp(name: &str) -> PathBuf {
     let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `moderate run` on `stdin` in `dir` (its stdout).
-fn run_cli(dir: &Path, args: &[&str], stdin: &str) -> (String, String) {
+pub(crate) fn run_cli(dir: &Path, args: &[&str], stdin: &str) -> (String, String) {
     let mut child = Command::new(BIN)
         .args(args)
         .current_dir(dir)
@@ -207,7 +207,7 @@ fn run_cli(dir: &Path, args: &[&str], stdin: &str) -> (String, String) {
 }
 
 /// Polls `f` every 100 ms for up to 20 s.
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+pub(crate) fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
     while !f() {
         assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for: {what}");
@@ -216,7 +216,7 @@ fn eventually(what: &str, mut f: impl FnMut() -> bool) {
 }
 
 /// A small config of its own: one wordlist rule that flags the words in `words.txt`.
-fn tiny_config(dir: &Path, words: &str) {
+pub(crate) fn tiny_config(dir: &Path, words: &str) {
     std::fs::write(
         dir.join("config.toml"),
         "[[rule]]\nid = \"test.word\"\ncategory = \"profanity\"\naction = \"flag\"\nmessage = \"a test word\"\nwordlist = \"words.txt\"\n",
@@ -597,7 +597,7 @@ fn ledger_replay_and_queue() {
     assert!(err.contains("4 same, 0 differ"), "{err}");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();

@@ -41,9 +41,14 @@ pub struct ServeArgs {
     /// Most comments in one request (413 above).
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub max_batch: usize,
-    /// Seconds a client may take to send a request body (408 after).
+    /// Seconds a client may take to send a request's headers (the connection is closed after;
+    /// on a keep-alive connection this is also how long it may stay idle), its body (408
+    /// after), or to take a write of the answer.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub read_timeout: u64,
+    /// Most connections open at once; more wait in the listen backlog.
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    pub max_connections: usize,
     /// Seconds a request may take in all (503 after).
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub request_timeout: u64,
@@ -96,9 +101,16 @@ pub fn run(args: ServeArgs) -> CliResult {
     }
     let json_logs = args.log_format == LogFormat::Json;
     let config = reload::resolve_config(args.config.as_deref());
-    // Load once with the CLI's diagnostics (errors with carets, exit 2).
-    let loaded = super::common::load_config(config.as_deref(), false)?;
-    let first = reload::Snapshot::new(loaded, config.as_deref());
+    // Load once with the CLI's diagnostics (errors with carets, exit 2), on the thread that
+    // will load every reload too (one malloc arena for every config; see ConfigThread).
+    let thread = reload::ConfigThread::spawn().map_err(|e| CliError::failure(format!("cannot start a thread: {e}")))?;
+    let path = config.clone();
+    let first = thread
+        .call(move || {
+            let loaded = super::common::load_config(path.as_deref(), false)?;
+            Ok::<_, CliError>(reload::Snapshot::new(loaded, path.as_deref()))
+        })
+        .ok_or_else(|| CliError::failure("the config thread stopped"))??;
     let opts = ServeOptions {
         addr,
         config,
@@ -110,6 +122,7 @@ pub fn run(args: ServeArgs) -> CliResult {
         read_timeout: Duration::from_secs(args.read_timeout.max(1)),
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
         watch_interval: Duration::from_millis(args.watch_interval.max(50)),
+        max_connections: args.max_connections.max(1),
         threads: args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -125,7 +138,7 @@ pub fn run(args: ServeArgs) -> CliResult {
             .await
             .map_err(|e| CliError::failure(format!("cannot listen on {}: {e}", opts.addr)))?;
         let local = listener.local_addr().map_err(|e| CliError::failure(e.to_string()))?;
-        let app = Arc::new(App::new(&opts, first, local).map_err(|e| CliError::usage(e.to_string()))?);
+        let app = Arc::new(App::new(&opts, first, thread, local).map_err(|e| CliError::usage(e.to_string()))?);
         let ready = format!("listening on http://{local} ({origin}, {rules} rules, config {hash})");
         if json_logs {
             tracing::info!("{ready}");
@@ -133,7 +146,7 @@ pub fn run(args: ServeArgs) -> CliResult {
             eprintln!("moderate serve: {ready}");
         }
         let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        crate::serve::serve(listener, app, opts.watch_interval, opts.request_timeout, stop_rx)
+        crate::serve::serve(listener, app, opts.request_timeout, stop_rx)
             .await
             .map_err(|e| CliError::failure(format!("server: {e}")))?;
         if json_logs {

@@ -49,8 +49,14 @@ pub fn run(args: WorkerArgs) -> CliResult {
         return Err(CliError::usage(format!("--queue {:?}: use 1 to 64 letters, digits, '-' or '_'", args.queue)));
     }
     let path = reload::resolve_config(args.config.as_deref());
-    let loaded = super::common::load_config(path.as_deref(), false)?;
-    let reloader = Arc::new(Reloader::new(Snapshot::new(loaded, path.as_deref()), path));
+    // Loaded on the thread that loads every reload (see serve's ConfigThread).
+    let thread = reload::ConfigThread::spawn().map_err(|e| CliError::failure(format!("cannot start a thread: {e}")))?;
+    let p = path.clone();
+    let first = thread
+        .call(move || super::common::load_config(p.as_deref(), false).map(|l| Snapshot::new(l, p.as_deref())))
+        .ok_or_else(|| CliError::failure("the config thread stopped"))??;
+    // Watching stays in `watch` below (None here).
+    let reloader = Reloader::new(first, path, thread, None, None);
     let opts = WorkerOptions {
         names,
         queue: args.queue.clone(),

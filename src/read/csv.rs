@@ -18,6 +18,10 @@
 //!   show?): every row is an error record naming the column;
 //! - a row whose field count differs from the header's, a row without a body column, a mapped
 //!   cell that is not valid UTF-8;
+//! - two body columns (say `text` and `comment`) whose cells hold different text: a site shows
+//!   one of them, which one is not known here, so the row is not judged (an empty cell is no
+//!   text; the first body column with text is the body). `[input.fields] body` naming one
+//!   column settles it;
 //! - a quote that is still open at the end of the input: the row where it opened becomes an
 //!   error record naming the quote's line, and reading resumes on the next line (once; a second
 //!   unclosed quote in the resumed part makes the rest of the input one error record, so no
@@ -27,7 +31,7 @@
 
 use std::io::BufRead;
 
-use super::jsonl::{slot_names, Slot, SLOTS};
+use super::pick::{slot_names, Slot, SLOTS};
 use super::{looked_for, Origin, ReadOptions, Record, RecordError, Source};
 use crate::comment::{Comment, CommentKind};
 
@@ -236,6 +240,8 @@ pub(crate) struct CsvReader {
     width: Option<usize>,
     /// A field's name that the header gives twice.
     dup: Option<String>,
+    /// Every body column the header has, in the order of `[input.fields] body`: (column, name).
+    bodies: Vec<(usize, String)>,
     keep_raw: bool,
     fields: super::FieldMap,
     done: bool,
@@ -251,6 +257,7 @@ impl CsvReader {
             body_names: looked_for(&opts.fields.body),
             width: None,
             dup: None,
+            bodies: Vec::new(),
             keep_raw: opts.keep_raw,
             fields: opts.fields.clone(),
             done: false,
@@ -272,6 +279,14 @@ impl CsvReader {
                 }
                 self.cols[slot as usize] = Some(i);
                 self.names[slot as usize] = name;
+            }
+        }
+        for name in &self.fields.body {
+            let name = name.to_ascii_lowercase();
+            if let Some(i) = cells.iter().position(|c| *c == name) {
+                if !self.bodies.iter().any(|(j, _)| *j == i) {
+                    self.bodies.push((i, name));
+                }
             }
         }
         self.width = Some(row.cells.len());
@@ -320,6 +335,30 @@ impl CsvReader {
                         );
                         return Err(RecordError::new(src, line, id, msg, raw));
                     }
+                }
+            }
+        }
+        // Several body columns (`text` and `comment`): a site shows one of them, so two that
+        // hold different text make the row ambiguous. An empty cell is no text (CSV has no
+        // null); the first body column with text is the body.
+        let mut with_text = self.bodies.iter().filter_map(|(i, name)| {
+            let cell = rec.get(*i)?;
+            (!cell.iter().all(u8::is_ascii_whitespace)).then_some((cell, name))
+        });
+        if let Some((first, first_name)) = with_text.next() {
+            if let Some((_, other)) = with_text.find(|(c, _)| c != &first) {
+                let msg = format!(
+                    "line {line}: columns {first_name:?} and {other:?} both hold a body, with different text; the row is \
+                     ambiguous and is not judged (name the one the site shows with [input.fields] body)"
+                );
+                return Err(RecordError::new(src, line, id, msg, raw));
+            }
+            match std::str::from_utf8(first) {
+                Ok(t) => vals[Slot::Body as usize] = Some(t.to_owned()),
+                Err(e) => {
+                    let msg =
+                        format!("line {line}: field {first_name:?}: invalid UTF-8 at byte {}", e.valid_up_to() + 1);
+                    return Err(RecordError::new(src, line, id, msg, raw));
                 }
             }
         }

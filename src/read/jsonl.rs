@@ -1,10 +1,8 @@
 //! The JSONL reader: one JSON object per line, fields found through the [`FieldMap`].
 //!
 //! This is the hot path of bulk runs, so the reader never builds a `serde_json::Value` for the
-//! whole object. A [`FieldTable`] built once maps every configured field name to its comment
-//! field and its rank in that field's list; a map visitor walks the object's keys (borrowed from
-//! the line when they have no escapes), looks each one up, deserializes only the values of known
-//! names and skips the rest with `IgnoredAny`. The first-listed name that is present wins. Lines
+//! whole object: fields are picked by [`super::pick`], the picker `moderate serve` uses for its
+//! requests too (which name wins, duplicated keys, two body fields with different text). Lines
 //! are read into one reused buffer, so memory is constant in the input size (one line at a time;
 //! a 2 MB comment is one 2 MB line).
 //!
@@ -17,279 +15,14 @@
 //! line that is not valid UTF-8 or not a JSON object, or that has no body, becomes a
 //! [`RecordError`] naming the line (and the field), and reading goes on with the next line.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::DeserializeSeed;
 
 use std::io::BufRead;
 use std::sync::Arc;
 
-use super::{chomp, looked_for, FieldMap, Origin, ReadOptions, Record, RecordError, Source};
+use super::pick::{FieldTable, Pick, Slot, Strictness};
+use super::{chomp, Origin, ReadOptions, Record, RecordError, Source};
 use crate::comment::{Comment, CommentKind};
-
-/// The comment fields a [`FieldMap`] can fill, in `FieldMap` order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Slot {
-    Id,
-    Body,
-    Author,
-    Kind,
-    AuthorUrl,
-    AuthorEmail,
-    Ip,
-    CreatedAt,
-    PostId,
-    Parent,
-}
-
-/// Number of [`Slot`]s.
-pub(crate) const SLOTS: usize = 10;
-
-/// Every slot with its list of names.
-pub(crate) fn slot_names(map: &FieldMap) -> [(Slot, &[String]); SLOTS] {
-    [
-        (Slot::Id, &map.id),
-        (Slot::Body, &map.body),
-        (Slot::Author, &map.author),
-        (Slot::Kind, &map.kind),
-        (Slot::AuthorUrl, &map.author_url),
-        (Slot::AuthorEmail, &map.author_email),
-        (Slot::Ip, &map.ip),
-        (Slot::CreatedAt, &map.created_at),
-        (Slot::PostId, &map.post_id),
-        (Slot::Parent, &map.parent),
-    ]
-}
-
-/// FNV-1a: keys are short field names, so a simple hasher beats SipHash on the hot path (the
-/// names come from config, not from the input, so flooding is not a concern).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-/// Field name → (slot, rank in the slot's list, the name's own number). Built once per input.
-pub(crate) struct FieldTable {
-    names: HashMap<Box<str>, (Slot, u16, u16), std::hash::BuildHasherDefault<Fnv>>,
-    body_names: String,
-}
-
-impl FieldTable {
-    pub(crate) fn new(map: &FieldMap) -> FieldTable {
-        let mut names = HashMap::default();
-        for (slot, list) in slot_names(map) {
-            for (rank, name) in list.iter().enumerate() {
-                // A name listed for two fields goes to the first; later duplicates lose.
-                let n = names.len() as u16;
-                names.entry(name.as_str().into()).or_insert((slot, rank as u16, n));
-            }
-        }
-        FieldTable { names, body_names: looked_for(&map.body) }
-    }
-}
-
-/// The values picked out of one object: per slot, the best-ranked value seen so far.
-#[derive(Default)]
-struct Picked {
-    vals: [Option<(u16, String)>; SLOTS],
-    /// A field whose value had the wrong type: (field name, what was found).
-    bad: Option<(String, &'static str)>,
-    /// Which configured names were seen (bit n = name number n; names past 128 in `more`).
-    seen: u128,
-    more: Vec<u16>,
-    /// A configured name present twice (after unescaping: `"b\u006fdy"` is `"body"`).
-    dup: Option<String>,
-    /// The name the body was taken from, and two body names with different text, if any.
-    body_name: Option<String>,
-    bodies: Option<(String, String)>,
-}
-
-impl Picked {
-    /// Marks name number `n` as seen; false if it was seen before.
-    fn first_sight(&mut self, n: u16) -> bool {
-        if n < 128 {
-            let bit = 1u128 << n;
-            let fresh = self.seen & bit == 0;
-            self.seen |= bit;
-            fresh
-        } else if self.more.contains(&n) {
-            false
-        } else {
-            self.more.push(n);
-            true
-        }
-    }
-
-    fn take(&mut self, slot: Slot) -> Option<String> {
-        self.vals[slot as usize].take().map(|(_, v)| v)
-    }
-}
-
-/// A JSON value as a comment field sees it: its text, or what kind of value it is. Shared by
-/// this reader (lenient: numbers and booleans become text) and the server's strict request
-/// parser (`crate::serve::input`), so both read a field's value the same way.
-pub(crate) enum FieldValue {
-    /// A string.
-    Str(String),
-    /// An integer, as text.
-    Int(String),
-    /// Any other number, as text.
-    Float(String),
-    /// `true` / `false`.
-    Bool(bool),
-    /// `null`.
-    Null,
-    /// An object or an array (skipped whole): which.
-    Nested(&'static str),
-}
-
-impl<'de> de::Deserialize<'de> for FieldValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FieldValue, D::Error> {
-        d.deserialize_any(FieldValueVisitor)
-    }
-}
-
-struct FieldValueVisitor;
-
-impl<'de> Visitor<'de> for FieldValueVisitor {
-    type Value = FieldValue;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_str<E>(self, v: &str) -> Result<FieldValue, E> {
-        Ok(FieldValue::Str(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<FieldValue, E> {
-        Ok(FieldValue::Str(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<FieldValue, E> {
-        Ok(FieldValue::Int(v.to_string()))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<FieldValue, E> {
-        Ok(FieldValue::Int(v.to_string()))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<FieldValue, E> {
-        Ok(FieldValue::Float(v.to_string()))
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<FieldValue, E> {
-        Ok(FieldValue::Bool(v))
-    }
-    fn visit_unit<E>(self) -> Result<FieldValue, E> {
-        Ok(FieldValue::Null)
-    }
-    fn visit_none<E>(self) -> Result<FieldValue, E> {
-        Ok(FieldValue::Null)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FieldValue, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(FieldValue::Nested("an object"))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValue, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(FieldValue::Nested("an array"))
-    }
-}
-
-/// An object key, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> de::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
-    }
-}
-
-/// Deserializes one object into [`Picked`], touching only the configured names.
-struct Pick<'t>(&'t FieldTable);
-
-impl<'de> DeserializeSeed<'de> for Pick<'_> {
-    type Value = Picked;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Picked, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Pick<'_> {
-    type Value = Picked;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Picked, A::Error> {
-        let mut out = Picked::default();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            let Some(&(slot, rank, n)) = self.0.names.get(key.0.as_ref()) else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
-            if !out.first_sight(n) && out.dup.is_none() {
-                out.dup = Some(key.0.to_string());
-            }
-            let i = slot as usize;
-            let better_seen = out.vals[i].as_ref().is_some_and(|(r, _)| *r <= rank);
-            // Every body candidate is read, to compare it with the others.
-            if better_seen && slot != Slot::Body {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            let value = match map.next_value::<FieldValue>()? {
-                FieldValue::Str(v) | FieldValue::Int(v) | FieldValue::Float(v) => Some(v),
-                FieldValue::Bool(b) => Some(b.to_string()),
-                FieldValue::Null => None,
-                FieldValue::Nested(what) => {
-                    // Nested metadata (e.g. `"author": {...}`) is ignored; the id and the body
-                    // must be plain values.
-                    if matches!(slot, Slot::Id | Slot::Body) && out.bad.is_none() {
-                        out.bad = Some((key.0.to_string(), what));
-                    }
-                    None
-                }
-            };
-            let Some(v) = value else { continue };
-            if slot == Slot::Body {
-                if let (Some((_, have)), Some(name)) = (&out.vals[i], &out.body_name) {
-                    if *have != v && out.bodies.is_none() {
-                        out.bodies = Some((name.clone(), key.0.to_string()));
-                    }
-                }
-                if better_seen {
-                    continue;
-                }
-                out.body_name = Some(key.0.to_string());
-            }
-            out.vals[i] = Some((rank, v));
-        }
-        Ok(out)
-    }
-}
 
 /// Streams records from a JSONL input.
 pub(crate) struct JsonlReader {
@@ -349,7 +82,8 @@ impl LineParser {
             }
         };
         let mut de = serde_json::Deserializer::from_str(text);
-        let picked = Pick(&self.table).deserialize(&mut de).and_then(|p| de.end().map(|()| p));
+        let pick = Pick { table: &self.table, strictness: Strictness::Record };
+        let picked = pick.deserialize(&mut de).and_then(|p| de.end().map(|()| p));
         let mut picked = match picked {
             Ok(p) => p,
             Err(e) => {
@@ -362,11 +96,7 @@ impl LineParser {
             // Parsers disagree on which copy counts (Python and Node keep the last, this reader
             // the first-listed name): judging either could judge another text than the site
             // shows. A duplicated id name makes the id itself doubtful.
-            let id = if self.table.names.get(key.as_str()).is_some_and(|t| t.0 == Slot::Id) {
-                src.make_id(line)
-            } else {
-                id
-            };
+            let id = if self.table.slot(&key) == Some(Slot::Id) { src.make_id(line) } else { id };
             let msg = format!("line {line}: key {key:?} appears twice; the record is ambiguous and is not judged");
             return Err(RecordError::new(src, line, id, msg, raw()));
         }
@@ -379,8 +109,8 @@ impl LineParser {
             );
             return Err(RecordError::new(src, line, id, msg, raw()));
         }
-        if let Some((field, what)) = picked.bad.take() {
-            let msg = format!("line {line}: field {field:?}: expected a string or number, found {what}");
+        if let Some((field, expected, what)) = picked.bad.take() {
+            let msg = format!("line {line}: field {field:?}: expected {expected}, found {what}");
             return Err(RecordError::new(src, line, id, msg, raw()));
         }
         let Some(body) = picked.take(Slot::Body) else {

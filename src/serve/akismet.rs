@@ -46,6 +46,9 @@ pub const THANKS: &str = "Thanks for making the web a better place.";
 /// A field sent twice, or a value that is not UTF-8 once decoded (400, naming the field).
 pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, BadInput> {
     let mut out: Vec<(String, String)> = Vec::new();
+    // Names seen, as PHP would file them: `comment_content[]` and `comment_content[x]` are the
+    // field `comment_content` to a PHP site (WordPress), so they count as sending it again.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for pair in body.split(|&b| b == b'&') {
         if pair.is_empty() {
             continue;
@@ -57,8 +60,14 @@ pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, BadInput> {
         let key = String::from_utf8(decode(k)).map_err(|_| BadInput::bad("a form field name is not UTF-8", None))?;
         let value = String::from_utf8(decode(v))
             .map_err(|_| BadInput::bad(format!("form field {key:?} is not UTF-8"), Some(&key)))?;
-        if out.iter().any(|(k, _)| *k == key) {
-            return Err(BadInput::bad(format!("form field {key:?} appears twice"), Some(&key)));
+        let base = key.split('[').next().unwrap_or(&key).to_string();
+        if !seen.insert(base) {
+            return Err(BadInput::bad(
+                format!(
+                    "form field {key:?} appears twice (which copy a site stores is not known, so nothing is judged)"
+                ),
+                Some(&key),
+            ));
         }
         out.push((key, value));
     }
@@ -130,6 +139,14 @@ fn invalid_key() -> Response {
 
 /// The comment an Akismet form describes.
 fn comment_of(app: &App, form: &[(String, String)]) -> Result<Comment, ApiError> {
+    if let Some((k, _)) = form.iter().find(|(k, _)| k.contains('[')) {
+        return Err(BadInput::bad(format!("form field {k:?}: arrays are not comment fields"), Some(k)).into());
+    }
+    for (k, v) in form {
+        if let Some(e) = super::input::control_char(k, v) {
+            return Err(e.into());
+        }
+    }
     let body = get(form, "comment_content").unwrap_or("").to_string();
     if body.len() > app.limits.max_comment {
         return Err(BadInput::too_large(

@@ -311,6 +311,7 @@ async fn status(State(app): State<Shared>) -> Response {
             "error": reload.error,
             "reloads": reload.reloads,
             "failed": reload.failed,
+            "retired_in_use": reload.retired_in_use,
         },
         "verdicts": {
             "allow": app.metrics.count(crate::verdict::Decision::Allow),

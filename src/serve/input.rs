@@ -6,8 +6,13 @@
 //! are ignored. Stricter than the bulk reader, because a live API should refuse what it cannot
 //! judge unambiguously:
 //!
+//! Fields are picked by [`crate::read::pick`], the JSONL reader's own picker (one rule set, so
+//! the two cannot drift), in its [`Strictness::Request`] mode:
+//!
 //! - **Duplicate keys** are refused (`{"body": "hi", "body": "f*** you"}`): a front end that
 //!   keeps the last value would publish a text other than the one judged.
+//! - **Two body fields with different text** are refused (`{"body": "hello", "content":
+//!   "f*** you"}`), naming both: a site may show either.
 //! - The body must be a string; the id a string or an integer; other mapped fields a string or
 //!   null. A wrong type names the field.
 //! - Sizes: the whole body, each comment's body and the number of comments in a batch have
@@ -17,13 +22,13 @@
 //! over the bytes, so time and memory stay linear in the body size.
 
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
 use crate::comment::{Comment, CommentKind};
-use crate::read::{FieldMap, FieldValue};
+use crate::read::pick::{FieldTable, Pick, Picked, Slot, Strictness};
+use crate::read::FieldMap;
 
 /// Size limits of `/v1/check` and the Akismet endpoints.
 #[derive(Debug, Clone, Copy)]
@@ -89,179 +94,91 @@ pub enum Shape {
     Ndjson,
 }
 
-/// The comment fields a request can fill.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
-    Id,
-    Body,
-    Author,
-    Kind,
-    AuthorUrl,
-    AuthorEmail,
-    Ip,
-    CreatedAt,
-    PostId,
-    Parent,
-}
-
-const SLOTS: usize = 10;
-
-/// Field name → (slot, rank in that slot's list): the `[input.fields]` mapping, built once per
-/// config.
-#[derive(Debug, Clone)]
-pub struct Fields {
-    names: HashMap<String, (Slot, usize)>,
-    body_names: String,
-}
+/// The `[input.fields]` mapping, built once per config: the JSONL reader's own table, so a
+/// request and a record with the same keys are read the same way ([`crate::read::pick`]).
+#[derive(Debug)]
+pub struct Fields(FieldTable);
 
 impl Fields {
     /// The lookup for `map`.
     pub fn new(map: &FieldMap) -> Fields {
-        let lists: [(Slot, &Vec<String>); SLOTS] = [
-            (Slot::Id, &map.id),
-            (Slot::Body, &map.body),
-            (Slot::Author, &map.author),
-            (Slot::Kind, &map.kind),
-            (Slot::AuthorUrl, &map.author_url),
-            (Slot::AuthorEmail, &map.author_email),
-            (Slot::Ip, &map.ip),
-            (Slot::CreatedAt, &map.created_at),
-            (Slot::PostId, &map.post_id),
-            (Slot::Parent, &map.parent),
-        ];
-        let mut names = HashMap::new();
-        for (slot, list) in lists {
-            for (rank, n) in list.iter().enumerate() {
-                names.entry(n.clone()).or_insert((slot, rank));
-            }
-        }
-        let body_names = map.body.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
-        Fields { names, body_names }
+        Fields(FieldTable::new(map))
+    }
+
+    fn seed(&self) -> Pick<'_> {
+        Pick { table: &self.0, strictness: Strictness::Request }
     }
 }
 
-/// The values picked from one object, and the first problem seen.
-#[derive(Default)]
-struct Picked {
-    vals: [Option<(usize, String)>; SLOTS],
-    problem: Option<BadInput>,
-}
-
-/// Deserializes one comment object.
-struct CommentSeed<'a> {
-    fields: &'a Fields,
-    limits: Limits,
-}
-
-impl<'de> DeserializeSeed<'de> for CommentSeed<'_> {
-    type Value = Picked;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Picked, D::Error> {
-        d.deserialize_map(self)
+/// The comment of one picked object, or why it cannot be judged (the first problem in this
+/// order: a key twice, two different bodies, a wrong type, no body, a body above the limit).
+fn comment_from(mut p: Picked, fields: &Fields, limits: Limits, default_id: String) -> Result<Comment, BadInput> {
+    if let Some(key) = p.dup.take() {
+        return Err(BadInput::bad(
+            format!("field {key:?} appears twice (a front end that keeps the other copy would publish a text that was not judged)"),
+            Some(&key),
+        ));
     }
-}
-
-impl<'de> Visitor<'de> for CommentSeed<'_> {
-    type Value = Picked;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a comment object")
+    if let Some((a, b)) = p.bodies.take() {
+        return Err(BadInput::bad(
+            format!(
+                "fields {a:?} and {b:?} both hold a comment text, and they differ: a site may show either, so the \
+                 comment is not judged (send one, or name it in the config's [input.fields] body)"
+            ),
+            Some(&a),
+        ));
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Picked, A::Error> {
-        let mut out = Picked::default();
-        let mut seen: HashSet<String> = HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.problem.is_some() {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            let mapped = self.fields.names.get(&key).copied();
-            if seen.contains(&key) {
-                out.problem = Some(BadInput::bad(format!("field {key:?} appears twice"), Some(&key)));
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            let Some((slot, rank)) = mapped else {
-                seen.insert(key);
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
-            let value = map.next_value::<FieldValue>()?;
-            let expected = match slot {
-                Slot::Body => "a string",
-                Slot::Id => "a string or an integer",
-                _ => "a string or null",
-            };
-            let text = match (slot, value) {
-                (_, FieldValue::Str(s)) => Some(s),
-                (Slot::Id, FieldValue::Int(s)) => Some(s),
-                (Slot::Body, FieldValue::Null) => {
-                    out.problem =
-                        Some(BadInput::bad(format!("field {key:?}: expected {expected}, found null"), Some(&key)));
-                    None
-                }
-                (_, FieldValue::Null) => None,
-                (_, FieldValue::Int(_)) => {
-                    out.problem = Some(BadInput::bad(
-                        format!("field {key:?}: expected {expected}, found an integer"),
-                        Some(&key),
-                    ));
-                    None
-                }
-                (_, other) => {
-                    let what = match other {
-                        FieldValue::Float(_) => "a number",
-                        FieldValue::Bool(_) => "a boolean",
-                        FieldValue::Nested(what) => what,
-                        _ => "another value",
-                    };
-                    out.problem =
-                        Some(BadInput::bad(format!("field {key:?}: expected {expected}, found {what}"), Some(&key)));
-                    None
-                }
-            };
-            if let Some(text) = text {
-                if slot == Slot::Body && text.len() > self.limits.max_comment {
-                    out.problem = Some(BadInput::too_large(
-                        format!(
-                            "field {key:?}: {} bytes, more than the limit of {}",
-                            text.len(),
-                            self.limits.max_comment
-                        ),
-                        Some(&key),
-                    ));
-                }
-                let cur = &mut out.vals[slot as usize];
-                if !cur.as_ref().is_some_and(|(r, _)| *r <= rank) {
-                    *cur = Some((rank, text));
-                }
-            }
-            seen.insert(key);
-        }
-        Ok(out)
+    if let Some((key, expected, found)) = p.bad.take() {
+        return Err(BadInput::bad(format!("field {key:?}: expected {expected}, found {found}"), Some(&key)));
     }
-}
-
-fn comment_from(mut p: Picked, fields: &Fields, default_id: String) -> Result<Comment, BadInput> {
-    if let Some(problem) = p.problem.take() {
-        return Err(problem);
-    }
-    let mut take = |s: Slot| p.vals[s as usize].take().map(|(_, v)| v);
-    let Some(body) = take(Slot::Body) else {
-        return Err(BadInput::bad(format!("no comment text (looked for {})", fields.body_names), Some("body")));
+    let body_name = p.body_name.take().unwrap_or_else(|| "body".to_string());
+    let Some(body) = p.take(Slot::Body) else {
+        return Err(BadInput::bad(format!("no comment text (looked for {})", fields.0.body_names), Some("body")));
     };
+    if body.len() > limits.max_comment {
+        return Err(BadInput::too_large(
+            format!("field {body_name:?}: {} bytes, more than the limit of {}", body.len(), limits.max_comment),
+            Some(&body_name),
+        ));
+    }
     let nonempty = |s: Option<String>| s.filter(|s| !s.is_empty());
-    Ok(Comment {
-        id: nonempty(take(Slot::Id)).unwrap_or(default_id),
+    let c = Comment {
+        id: nonempty(p.take(Slot::Id)).unwrap_or(default_id),
         body,
-        author: nonempty(take(Slot::Author)),
-        kind: take(Slot::Kind).map(|k| CommentKind::parse(&k)).unwrap_or_default(),
-        author_url: nonempty(take(Slot::AuthorUrl)),
-        author_email: nonempty(take(Slot::AuthorEmail)),
-        ip: nonempty(take(Slot::Ip)),
-        created_at: nonempty(take(Slot::CreatedAt)),
-        post_id: nonempty(take(Slot::PostId)),
-        parent: nonempty(take(Slot::Parent)),
+        author: nonempty(p.take(Slot::Author)),
+        kind: p.take(Slot::Kind).map(|k| CommentKind::parse(&k)).unwrap_or_default(),
+        author_url: nonempty(p.take(Slot::AuthorUrl)),
+        author_email: nonempty(p.take(Slot::AuthorEmail)),
+        ip: nonempty(p.take(Slot::Ip)),
+        created_at: nonempty(p.take(Slot::CreatedAt)),
+        post_id: nonempty(p.take(Slot::PostId)),
+        parent: nonempty(p.take(Slot::Parent)),
         ..Comment::default()
-    })
+    };
+    // The body, and the fields the author policy and the review queue's blocks match on.
+    let texts =
+        [(body_name.as_str(), Some(&c.body)), ("author", c.author.as_ref()), ("author_email", c.author_email.as_ref())];
+    for (name, v) in texts {
+        if let Some(e) = v.and_then(|v| control_char(name, v)) {
+            return Err(e);
+        }
+    }
+    Ok(c)
+}
+
+/// A 400 when `value` (of field `name`) holds a control character other than tab, line feed
+/// and carriage return. A browser does not show them (HTML drops U+0000; the others render as
+/// nothing), so `f\u0000uck` reads as the word the rules look for but is not matched by them:
+/// refusing is the only answer that cannot publish what was not judged.
+pub fn control_char(name: &str, value: &str) -> Option<BadInput> {
+    let (at, ch) = value.char_indices().find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))?;
+    Some(BadInput::bad(
+        format!(
+            "field {name:?} holds the control character U+{:04X} at byte {at}; a page would not show it",
+            ch as u32
+        ),
+        Some(name),
+    ))
 }
 
 /// serde_json's message for a syntax error, as a 400.
@@ -311,7 +228,6 @@ pub fn parse_check(
     if let Err(e) = std::str::from_utf8(body) {
         return Err(BadInput::bad(format!("request body is not valid UTF-8 (at byte {})", e.valid_up_to()), None));
     }
-    let seed = || CommentSeed { fields, limits };
     if ndjson {
         let mut out = Vec::new();
         for line in body.split(|&b| b == b'\n') {
@@ -323,9 +239,9 @@ pub fn parse_check(
                 return Err(too_many(limits));
             }
             let mut de = serde_json::Deserializer::from_slice(line);
-            let picked = seed().deserialize(&mut de).and_then(|p| de.end().map(|()| p));
+            let picked = fields.seed().deserialize(&mut de).and_then(|p| de.end().map(|()| p));
             let picked = picked.map_err(|e| syntax(&e).at(index))?;
-            out.push(comment_from(picked, fields, next_id()).map_err(|e| e.at(index))?);
+            out.push(comment_from(picked, fields, limits, next_id()).map_err(|e| e.at(index))?);
         }
         if out.is_empty() {
             return Err(BadInput::bad("no comments in the request body", None));
@@ -336,8 +252,9 @@ pub fn parse_check(
     match first {
         Some(b'{') => {
             let mut de = serde_json::Deserializer::from_slice(body);
-            let picked = seed().deserialize(&mut de).and_then(|p| de.end().map(|()| p)).map_err(|e| syntax(&e))?;
-            Ok((Shape::One, vec![comment_from(picked, fields, next_id())?]))
+            let picked =
+                fields.seed().deserialize(&mut de).and_then(|p| de.end().map(|()| p)).map_err(|e| syntax(&e))?;
+            Ok((Shape::One, vec![comment_from(picked, fields, limits, next_id())?]))
         }
         Some(b'[') => {
             let index = Cell::new(0usize);
@@ -345,14 +262,7 @@ pub fn parse_check(
             let mut out = Vec::new();
             let mut de = serde_json::Deserializer::from_slice(body);
             let res = de
-                .deserialize_seq(Batch {
-                    seed: seed(),
-                    fields,
-                    index: &index,
-                    problem: &problem,
-                    out: &mut out,
-                    next_id,
-                })
+                .deserialize_seq(Batch { fields, limits, index: &index, problem: &problem, out: &mut out, next_id })
                 .and_then(|()| de.end());
             if let Some(p) = problem.take() {
                 return Err(p);
@@ -373,8 +283,8 @@ fn too_many(limits: Limits) -> BadInput {
 
 /// Visits a top-level array of comments, stopping at the first problem.
 struct Batch<'a, 'b> {
-    seed: CommentSeed<'a>,
     fields: &'a Fields,
+    limits: Limits,
     index: &'b Cell<usize>,
     problem: &'b Cell<Option<BadInput>>,
     out: &'b mut Vec<Comment>,
@@ -390,13 +300,12 @@ impl<'de> Visitor<'de> for Batch<'_, '_> {
         loop {
             let i = self.out.len();
             self.index.set(i);
-            if i >= self.seed.limits.max_batch {
-                self.problem.set(Some(too_many(self.seed.limits)));
+            if i >= self.limits.max_batch {
+                self.problem.set(Some(too_many(self.limits)));
                 return Err(de::Error::custom("too many comments"));
             }
-            let seed = CommentSeed { fields: self.seed.fields, limits: self.seed.limits };
-            let Some(picked) = seq.next_element_seed(seed)? else { return Ok(()) };
-            match comment_from(picked, self.fields, (self.next_id)()) {
+            let Some(picked) = seq.next_element_seed(self.fields.seed())? else { return Ok(()) };
+            match comment_from(picked, self.fields, self.limits, (self.next_id)()) {
                 Ok(c) => self.out.push(c),
                 Err(e) => {
                     self.problem.set(Some(e.at(i)));

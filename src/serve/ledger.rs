@@ -193,6 +193,20 @@ pub fn render_tail(session: &str, config: &str, comment: &Comment, verdict: &Ver
 /// The directory cannot be written. A file outside the config directory (an absolute path or
 /// `..`) is not copied; replay then finds the copy incomplete and says so.
 pub fn remember_config(ledger: &Path, hash: &str, files: &[(String, String)]) -> io::Result<()> {
+    remember_config_with(ledger, hash, files, &[])
+}
+
+/// [`remember_config`] plus the binary files the config reads (its models, which the loader
+/// does not list among the files it read: without them a stored copy would not load).
+///
+/// # Errors
+/// A file cannot be written.
+pub fn remember_config_with(
+    ledger: &Path,
+    hash: &str,
+    files: &[(String, String)],
+    binaries: &[(String, Vec<u8>)],
+) -> io::Result<()> {
     let dir = configs_dir(ledger).join(hash_dir(hash));
     if dir.join("MANIFEST").is_file() {
         return Ok(());
@@ -214,6 +228,19 @@ pub fn remember_config(ledger: &Path, hash: &str, files: &[(String, String)]) ->
         }
         fs::write(&target, text)?;
         manifest.push_str(&format!("{}\t{rel}\n", if i == 0 { "config" } else { "file" }));
+    }
+    for (rel, bytes) in binaries {
+        let p = Path::new(rel);
+        if !p.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir)) {
+            manifest.push_str(&format!("skipped\t{rel}\n"));
+            continue;
+        }
+        let target = tmp.join(p);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(&target, bytes)?;
+        manifest.push_str(&format!("binary\t{rel}\n"));
     }
     fs::write(tmp.join("MANIFEST"), format!("hash\t{hash}\n{manifest}"))?;
     match fs::rename(&tmp, &dir) {

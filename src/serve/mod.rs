@@ -10,8 +10,9 @@
 //!
 //! One module per concern: [`api`] (routes, guard, errors), [`input`] (request bodies →
 //! comments), [`akismet`] (the Akismet-compatible endpoints), [`reload`] (snapshots and hot
-//! reload), [`live`] (judging with state: author policy, review queue), [`ledger`] (the audit
-//! trail and `replay`), [`metrics`] (Prometheus counters). The server only wires stages that
+//! reload, on one config thread), [`live`] (judging with state: author policy, review queue),
+//! [`ledger`] (the audit trail and `replay`), [`metrics`] (Prometheus counters), [`listen`]
+//! (accepting connections: header and idle timeouts, stalled writes, a connection limit). The server only wires stages that
 //! `run` also uses: the engine, the author policy, the verdict record's rendering, the review
 //! queue's sink; it re-implements none of them.
 //!
@@ -24,6 +25,7 @@ pub mod akismet;
 pub mod api;
 pub mod input;
 pub mod ledger;
+pub mod listen;
 pub mod live;
 pub mod metrics;
 pub mod openapi;
@@ -68,6 +70,8 @@ pub struct ServeOptions {
     pub watch_interval: Duration,
     /// Judge threads (tokio workers).
     pub threads: usize,
+    /// Most connections open at once.
+    pub max_connections: usize,
 }
 
 /// Everything a request handler can reach. One per server.
@@ -86,6 +90,8 @@ pub struct App {
     pub allowed_hosts: Vec<String>,
     /// Longest time to read a body.
     pub read_timeout: Duration,
+    /// Connection bounds (headers, stalled writes, how many).
+    pub conn_limits: listen::ConnLimits,
     /// Server start.
     pub started: Instant,
     /// Server start, seconds since 1970.
@@ -112,11 +118,18 @@ impl App {
     /// A file cannot be opened.
     /// `local` is the address actually bound (the port `--addr …:0` picked): on loopback, the
     /// `Host` header must name it.
-    pub fn new(opts: &ServeOptions, first: reload::Snapshot, local: SocketAddr) -> io::Result<App> {
+    /// `thread` is the config thread that loaded `first` ([`reload::ConfigThread`]); every
+    /// reload runs on it.
+    pub fn new(
+        opts: &ServeOptions,
+        first: reload::Snapshot,
+        thread: reload::ConfigThread,
+        local: SocketAddr,
+    ) -> io::Result<App> {
         let metrics = Arc::new(Metrics::default());
         let ledger = match &opts.ledger {
             Some(p) => {
-                ledger::remember_config(p, &first.hash, &first.files)
+                ledger::remember_config_with(p, &first.hash, &first.files, &first.binaries)
                     .map_err(|e| io::Error::new(e.kind(), format!("{}: storing the config: {e}", p.display())))?;
                 Some(ledger::Ledger::open(p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?)
             }
@@ -149,8 +162,18 @@ impl App {
         let allowed_hosts = crate::localhttp::loopback_hosts(local);
         let render = crate::write::Sink::renderer(&crate::write::jsonl::JsonlSink::new(io::sink()))
             .ok_or_else(|| io::Error::other("the JSONL sink has no renderer"))?;
+        // A config is stored beside the ledger before it is swapped in, so no ledger line
+        // names a config that is not stored.
+        let before_swap: Option<reload::BeforeSwap> = opts.ledger.clone().map(|path| {
+            Box::new(move |snap: &reload::Snapshot| {
+                if let Err(e) = ledger::remember_config_with(&path, &snap.hash, &snap.files, &snap.binaries) {
+                    tracing::error!("ledger: cannot store config {}: {e}", snap.hash);
+                }
+            }) as reload::BeforeSwap
+        });
+        let watch = Some(opts.watch_interval);
         Ok(App {
-            reloader: Arc::new(Reloader::new(first, opts.config.clone())),
+            reloader: Reloader::new(first, opts.config.clone(), thread, watch, before_swap),
             live: match blocks {
                 Some(b) => Live::new(ledger, queue, Arc::clone(&metrics)).with_review_blocks(b),
                 None => Live::new(ledger, queue, Arc::clone(&metrics)),
@@ -160,6 +183,11 @@ impl App {
             token: opts.token.clone().filter(|t| !t.is_empty()),
             allowed_hosts,
             read_timeout: opts.read_timeout,
+            conn_limits: listen::ConnLimits {
+                max_connections: opts.max_connections,
+                header_timeout: opts.read_timeout,
+                write_timeout: opts.read_timeout,
+            },
             started: Instant::now(),
             started_at: reload::now_secs(),
             next_id: AtomicU64::new(0),
@@ -168,22 +196,9 @@ impl App {
         })
     }
 
-    /// Reloads the config and, when it changed, stores a copy beside the ledger.
+    /// Reloads the config (on the config thread; a good one is stored beside the ledger first).
     pub async fn reload(self: &Arc<Self>, why: &str) {
-        if let Ok(hash) = self.reloader.reload(why).await {
-            if let Some(l) = &self.live.ledger {
-                let snap = self.reloader.current();
-                let path = l.path().to_path_buf();
-                if snap.hash == hash {
-                    let r =
-                        tokio::task::spawn_blocking(move || ledger::remember_config(&path, &snap.hash, &snap.files))
-                            .await;
-                    if let Ok(Err(e)) = r {
-                        tracing::error!("ledger: cannot store config {hash}: {e}");
-                    }
-                }
-            }
-        }
+        let _ = self.reloader.reload(why).await;
     }
 }
 
@@ -195,34 +210,10 @@ impl App {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Arc<App>,
-    watch_interval: Duration,
     request_timeout: Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> io::Result<()> {
     let (quit_tx, quit_rx) = tokio::sync::watch::channel(false);
-    // Watch the config files.
-    let watcher = {
-        let app = Arc::clone(&app);
-        let mut quit = quit_rx.clone();
-        tokio::spawn(async move {
-            if app.reloader.watched_path().is_none() {
-                return;
-            }
-            // The first look is one interval after the start (the files were stamped at load).
-            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + watch_interval, watch_interval);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    _ = quit.changed() => return,
-                }
-                let r = Arc::clone(&app.reloader);
-                if tokio::task::spawn_blocking(move || r.changed()).await.unwrap_or(false) {
-                    app.reload("a config file changed").await;
-                }
-            }
-        })
-    };
     // SIGHUP reloads.
     #[cfg(unix)]
     let hup = {
@@ -255,14 +246,14 @@ pub async fn serve(
         tracing::info!("shutting down: finishing requests in flight");
     };
     let router = api::router(Arc::clone(&app), request_timeout);
-    let served = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+    let served = listen::serve(listener, router, app.conn_limits, shutdown).await;
     let _ = quit_tx.send(true);
-    let _ = watcher.await;
     #[cfg(unix)]
     let _ = hup.await;
     // Every request has been answered: make what they recorded durable.
     let app2 = Arc::clone(&app);
     let _ = tokio::task::spawn_blocking(move || {
+        app2.reloader.close();
         app2.live.close();
         if let Some((_, f)) = &app2.feedback {
             if let Ok(mut f) = f.lock() {

@@ -5,7 +5,10 @@
 //! response can name the config it was judged with ([`Snapshot::hash`]).
 //!
 //! A reload (SIGHUP, or a change of `config.toml` or any file it read) loads and compiles the
-//! new config on the blocking pool, off the request path, and only then swaps the pointer. A
+//! new config on one long-lived thread ([`ConfigThread`]), off the request path, and only then
+//! swaps the pointer. The replaced snapshot is dropped on that same thread once the last
+//! request in flight that holds it has finished, so a config's memory is allocated and freed
+//! in one malloc arena and no request pays for freeing it. A
 //! config with errors keeps the old snapshot serving; its `file:line:col` diagnostics are
 //! logged and shown in `/v1/status` until a good edit replaces them.
 //!
@@ -20,8 +23,10 @@
 //! text. The built-in pack and an identical copy on disk hash the same.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::SystemTime;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
 
 use sha2::{Digest, Sha256};
 
@@ -40,6 +45,10 @@ pub struct Snapshot {
     /// Every file read, as (path relative to the config directory, text): what a ledger
     /// snapshot stores so `moderate replay` can rebuild this exact config.
     pub files: Vec<(String, String)>,
+    /// The binary files (models) the config reads, relative to its directory, with their
+    /// bytes: stored beside a ledger with `files` (the loader does not list them; they are not
+    /// in the hash).
+    pub binaries: Vec<(String, Vec<u8>)>,
     /// Files on disk to watch (empty for the built-in pack).
     pub watch: Vec<PathBuf>,
     /// When this snapshot was loaded (seconds since 1970).
@@ -63,6 +72,7 @@ impl Snapshot {
             None => Vec::new(),
         };
         Snapshot {
+            binaries: binary_files(&loaded.raw, dir.as_deref()),
             fields: super::input::Fields::new(&loaded.raw.input.fields),
             hash: hash_files(&files),
             engine: loaded.engine,
@@ -83,6 +93,27 @@ impl Snapshot {
             || a.duplicate.is_some()
             || a.flood.is_some()
     }
+}
+
+/// The model files the rules of `raw` read (relative to the config directory `dir`; None: the
+/// built-in pack), with their bytes. Files of the built-in pack itself are left out: replay
+/// finds them in the binary.
+fn binary_files(raw: &config::RawConfig, dir: Option<&Path>) -> Vec<(String, Vec<u8>)> {
+    let source = match dir {
+        Some(d) => config::source::FileSource::Disk(d.to_path_buf()),
+        None => return Vec::new(),
+    };
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+    for rule in &raw.rules {
+        let Some(config::Signal::Model { path, .. }) = &rule.signal else { continue };
+        if path.starts_with(config::extends::BUILTIN_PREFIX) || out.iter().any(|(p, _)| p == path) {
+            continue;
+        }
+        if let Ok((_, bytes)) = source.read_bytes(path, crate::model::format::MAX_FILE) {
+            out.push((path.clone(), bytes));
+        }
+    }
+    out
 }
 
 /// The hash and the files (relative names) of a load (its diagnostics know every file read) of the config at `path` (None:
@@ -182,18 +213,147 @@ pub struct ReloadStatus {
     pub reloads: u64,
     /// Failed reloads since start.
     pub failed: u64,
+    /// Replaced configs still held by requests in flight (freed on the config thread when the
+    /// last of them finishes; 0 on a quiet server).
+    pub retired_in_use: usize,
 }
 
+/// A piece of work for the config thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+enum Msg {
+    Job(Job),
+    /// Runs the closure every interval (it replaces any earlier ticker).
+    Ticker(Duration, Box<dyn FnMut() + Send>),
+}
+
+/// The one long-lived thread that loads, compiles, swaps and frees configs.
+///
+/// Why one thread: compiling a config allocates a lot (tens of MB of automata and garbage), and
+/// glibc's malloc gives each new thread an arena of its own that keeps its pages after the
+/// thread is gone. Compiling each reload on a fresh pool thread spread configs and their
+/// garbage over up to 8 arenas per core, and RSS grew with every reload (docs/serve.md, *Soak
+/// run*). On one thread every load reuses the same arena, and an old config is dropped here
+/// too (never on a request thread, where freeing tens of MB would show as latency).
+pub struct ConfigThread {
+    tx: Mutex<Option<mpsc::Sender<Msg>>>,
+    handle: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for ConfigThread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigThread").finish_non_exhaustive()
+    }
+}
+
+impl ConfigThread {
+    /// Starts the thread (named `config`).
+    ///
+    /// # Errors
+    /// The thread cannot be spawned.
+    pub fn spawn() -> std::io::Result<ConfigThread> {
+        let (tx, rx) = mpsc::channel::<Msg>();
+        let handle = std::thread::Builder::new().name("config".into()).spawn(move || {
+            let mut ticker: Option<(Duration, Box<dyn FnMut() + Send>)> = None;
+            let mut next = Instant::now();
+            loop {
+                let msg = match &ticker {
+                    None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                    Some(_) => rx.recv_timeout(next.saturating_duration_since(Instant::now())),
+                };
+                match msg {
+                    Ok(Msg::Job(job)) => job(),
+                    Ok(Msg::Ticker(every, f)) => {
+                        ticker = Some((every, f));
+                        next = Instant::now() + every;
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        if let Some((every, f)) = &mut ticker {
+                            f();
+                            next = Instant::now() + *every;
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        })?;
+        Ok(ConfigThread { tx: Mutex::new(Some(tx)), handle: Mutex::new(Some(handle)) })
+    }
+
+    fn send(&self, msg: Msg) -> bool {
+        let tx = self.tx.lock().ok().and_then(|g| g.clone());
+        tx.is_some_and(|tx| tx.send(msg).is_ok())
+    }
+
+    /// Runs `f` on the thread and waits for its result (None: the thread has stopped).
+    pub fn call<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        if !self.send(Msg::Job(Box::new(move || {
+            let _ = tx.send(f());
+        }))) {
+            return None;
+        }
+        rx.recv().ok()
+    }
+
+    /// [`ConfigThread::call`] for async callers: the runtime thread is not blocked.
+    pub async fn call_async<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if !self.send(Msg::Job(Box::new(move || {
+            let _ = tx.send(f());
+        }))) {
+            return None;
+        }
+        rx.await.ok()
+    }
+
+    /// Runs `f` on the thread every `every` (replacing any earlier ticker).
+    fn tick(&self, every: Duration, f: impl FnMut() + Send + 'static) {
+        self.send(Msg::Ticker(every, Box::new(f)));
+    }
+
+    /// Stops the thread once the work sent so far is done, and waits for it.
+    pub fn stop(&self) {
+        if let Ok(mut g) = self.tx.lock() {
+            g.take();
+        }
+        let h = self.handle.lock().ok().and_then(|mut g| g.take());
+        if let Some(h) = h {
+            if h.thread().id() != std::thread::current().id() {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
+impl Drop for ConfigThread {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Called on the config thread with a new snapshot before it is swapped in (e.g. to store
+/// the config beside the ledger before any ledger line names it).
+pub type BeforeSwap = Box<dyn Fn(&Snapshot) + Send + Sync>;
+
 /// The current snapshot and what reloading needs.
-#[derive(Debug)]
 pub struct Reloader {
     current: RwLock<Arc<Snapshot>>,
     path: Option<PathBuf>,
     status: Mutex<ReloadStatus>,
     /// (path, mtime, len) of every watched file when last looked at.
     stamps: Mutex<Vec<(PathBuf, Stamp)>>,
-    /// Serializes reloads (a SIGHUP during a file-change reload waits).
-    busy: tokio::sync::Mutex<()>,
+    /// Replaced snapshots that requests in flight may still hold; only the config thread
+    /// touches this list, and drops an entry once it holds the last reference.
+    retired: Mutex<Vec<Arc<Snapshot>>>,
+    before_swap: Option<BeforeSwap>,
+    thread: ConfigThread,
+}
+
+impl std::fmt::Debug for Reloader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reloader").field("path", &self.path).finish_non_exhaustive()
+    }
 }
 
 /// A file's (modification time, length), or None when it cannot be read.
@@ -204,17 +364,49 @@ fn stamp(p: &Path) -> Stamp {
     Some((m.modified().ok()?, m.len()))
 }
 
+/// How often the config thread looks for replaced configs no request holds any more.
+const FREE_EVERY: Duration = Duration::from_millis(250);
+
 impl Reloader {
-    /// Starts with `first`, loaded from `path` (None: built-in pack).
-    pub fn new(first: Snapshot, path: Option<PathBuf>) -> Reloader {
+    /// Starts with `first`, loaded from `path` (None: built-in pack), on `thread` (which
+    /// should have loaded `first` too, so that every config lives in one arena). The thread
+    /// looks at the watched files every `watch` (None: only [`Reloader::reload`] reloads).
+    pub fn new(
+        first: Snapshot,
+        path: Option<PathBuf>,
+        thread: ConfigThread,
+        watch: Option<Duration>,
+        before_swap: Option<BeforeSwap>,
+    ) -> Arc<Reloader> {
         let stamps = Self::stamps_for(&first.watch, path.as_deref());
-        Reloader {
+        let watching = path.is_some();
+        let r = Arc::new(Reloader {
             current: RwLock::new(Arc::new(first)),
             path,
             status: Mutex::new(ReloadStatus::default()),
             stamps: Mutex::new(stamps),
-            busy: tokio::sync::Mutex::new(()),
-        }
+            retired: Mutex::new(Vec::new()),
+            before_swap,
+            thread,
+        });
+        // The ticker holds a weak reference: the Reloader owns the thread, not the other way.
+        let weak = Arc::downgrade(&r);
+        let watch = watch.filter(|_| watching);
+        let every = watch.map_or(FREE_EVERY, |w| w.min(FREE_EVERY));
+        let mut last_look = Instant::now();
+        r.thread.tick(every, move || {
+            let Some(r) = weak.upgrade() else { return };
+            if let Some(w) = watch {
+                if last_look.elapsed() >= w {
+                    last_look = Instant::now();
+                    if r.changed() {
+                        let _ = r.reload_here("a config file changed");
+                    }
+                }
+            }
+            r.free_retired();
+        });
+        r
     }
 
     fn stamps_for(watch: &[PathBuf], config: Option<&Path>) -> Vec<(PathBuf, Stamp)> {
@@ -237,7 +429,9 @@ impl Reloader {
 
     /// The outcome of the last reload.
     pub fn status(&self) -> ReloadStatus {
-        self.status.lock().map(|s| s.clone()).unwrap_or_default()
+        let mut s = self.status.lock().map(|s| s.clone()).unwrap_or_default();
+        s.retired_in_use = self.retired.lock().map_or(0, |r| r.len());
+        s
     }
 
     /// Whether a watched file changed since the last look.
@@ -246,31 +440,43 @@ impl Reloader {
         stamps.iter().any(|(p, s)| stamp(p) != *s)
     }
 
-    /// Loads the config again (on the blocking pool) and swaps it in when it compiles.
+    /// Loads the config again (on the config thread) and swaps it in when it compiles.
     /// Returns the new hash, or the diagnostics of a failed load (the old config stays).
+    /// Reloads are serialized by the thread: a SIGHUP during a file-change reload waits.
     pub async fn reload(self: &Arc<Self>, why: &str) -> Result<String, String> {
-        let _busy = self.busy.lock().await;
-        // Look at the files before reading them: an edit during the load is seen next time.
-        let before = {
-            let cur = self.current();
-            Self::stamps_for(&cur.watch, self.path.as_deref())
-        };
-        let path = self.path.clone();
-        let loaded = tokio::task::spawn_blocking(move || load(path.as_deref()))
+        let me = Arc::clone(self);
+        let why = why.to_string();
+        self.thread
+            .call_async(move || me.reload_here(&why))
             .await
-            .unwrap_or_else(|e| Err(format!("config load panicked: {e}")));
+            .unwrap_or_else(|| Err("the config thread has stopped".to_string()))
+    }
+
+    /// The reload itself; runs on the config thread.
+    fn reload_here(&self, why: &str) -> Result<String, String> {
+        // Look at the files before reading them: an edit during the load is seen next time.
+        let before = Self::stamps_for(&self.current().watch, self.path.as_deref());
+        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(self.path.as_deref())))
+            .unwrap_or_else(|_| Err("config load panicked".to_string()));
         let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
         status.at = Some(now_secs());
         match loaded {
             Ok((snap, warnings)) => {
+                if let Some(f) = &self.before_swap {
+                    f(&snap);
+                }
                 let hash = snap.hash.clone();
                 let stamps = Self::stamps_for(&snap.watch, self.path.as_deref());
-                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snap);
+                let old =
+                    std::mem::replace(&mut *self.current.write().unwrap_or_else(|p| p.into_inner()), Arc::new(snap));
+                self.retired.lock().unwrap_or_else(|p| p.into_inner()).push(old);
                 *self.stamps.lock().unwrap_or_else(|p| p.into_inner()) = stamps;
                 status.ok = Some(true);
                 status.error = None;
                 status.reloads += 1;
+                drop(status);
                 tracing::info!(%hash, warnings, why, "config reloaded");
+                self.free_retired();
                 Ok(hash)
             }
             Err(diags) => {
@@ -285,8 +491,26 @@ impl Reloader {
         }
     }
 
+    /// Drops, here on the config thread, every replaced snapshot no request holds any more.
+    /// Nothing else can take a new reference to one: [`Reloader::current`] only hands out the
+    /// snapshot now serving.
+    fn free_retired(&self) {
+        let done: Vec<Arc<Snapshot>> = {
+            let mut retired = self.retired.lock().unwrap_or_else(|p| p.into_inner());
+            let (done, held) = std::mem::take(&mut *retired).into_iter().partition(|s| Arc::strong_count(s) == 1);
+            *retired = held;
+            done
+        };
+        drop(done);
+    }
+
     /// The config file reloads read (None: the built-in pack, nothing to watch).
     pub fn watched_path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Stops the config thread (after the reload in progress, if any). For shutdown.
+    pub fn close(&self) {
+        self.thread.stop();
     }
 }

@@ -1,0 +1,179 @@
+//! Accepting connections, with the bounds a public socket needs.
+//!
+//! Why not `axum::serve`: it gives hyper no timer, so hyper's header read timeout never runs.
+//! A client that trickles its request headers a byte at a time (slowloris), or connects and
+//! sends nothing, held its socket forever, and a few thousand of them exhaust the process's
+//! file descriptors; nor does it bound the number of connections. Here:
+//!
+//! - **Headers** (and, on a keep-alive connection, the wait for the next request) must arrive
+//!   within `header_timeout`, or the connection is closed (hyper's `header_read_timeout`).
+//! - **Bodies** must arrive within `--read-timeout` (408, in [`super::api::read_body`]), and a
+//!   request must be answered within `--request-timeout` (503).
+//! - **Writes**: a client that stops reading its answer (a batch's verdicts) is dropped once a
+//!   write has made no progress for `write_timeout` ([`Stall`]).
+//! - **Connections**: at most `max_connections` at once; the next one waits in the kernel's
+//!   backlog until one closes (it is not refused, so a burst only waits).
+//!
+//! Shutdown is graceful: stop accepting, let every connection finish the request in flight
+//! (idle keep-alive connections close at once), then return.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpListener;
+
+/// The bounds of [`serve`].
+#[derive(Debug, Clone, Copy)]
+pub struct ConnLimits {
+    /// Most connections open at once.
+    pub max_connections: usize,
+    /// Longest wait for a request's headers (from the connection's start or the previous answer).
+    pub header_timeout: Duration,
+    /// Longest a write may make no progress.
+    pub write_timeout: Duration,
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then finishes the requests in flight.
+///
+/// # Errors
+/// None today (accept errors are logged and retried); kept for the caller's `?`.
+pub async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    limits: ConnLimits,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let (close_tx, close_rx) = tokio::sync::watch::channel(false);
+    // Every connection task holds a sender; when all are gone, every connection has ended.
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::channel::<()>(1);
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = Arc::clone(&permits).acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    // EMFILE and the like: wait a little rather than spin.
+                    tracing::warn!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let io = TokioIo::new(Stall::new(stream, limits.write_timeout));
+        let service = TowerToHyperService::new(router.clone());
+        let mut close = close_rx.clone();
+        let done = done_tx.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let _done = done;
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .serve_connection(io, service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => return,
+                _ = close.changed() => {}
+            }
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    let _ = close_tx.send(true);
+    drop(done_tx);
+    let _ = done_rx.recv().await;
+    Ok(())
+}
+
+/// A stream whose writes fail (`TimedOut`) once one has been pending for longer than its
+/// timeout: a client that stops reading cannot hold a connection forever.
+struct Stall<S> {
+    inner: S,
+    timeout: Duration,
+    /// Armed while a write is pending; reset by any progress.
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> Stall<S> {
+    fn new(inner: S, timeout: Duration) -> Stall<S> {
+        Stall { inner, timeout, deadline: None }
+    }
+
+    /// After a pending write: arms the deadline (once) and fails when it has passed.
+    fn pending(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let timeout = self.timeout;
+        let d = self.deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match d.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading"))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Stall<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Stall<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write(cx, buf) {
+            Poll::Pending => self.pending(cx).map(|r| r.map(|()| 0)),
+            done => {
+                self.deadline = None;
+                done
+            }
+        }
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write_vectored(cx, bufs) {
+            Poll::Pending => self.pending(cx).map(|r| r.map(|()| 0)),
+            done => {
+                self.deadline = None;
+                done
+            }
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match Pin::new(&mut self.inner).poll_flush(cx) {
+            Poll::Pending => self.pending(cx),
+            done => {
+                self.deadline = None;
+                done
+            }
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
