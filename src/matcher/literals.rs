@@ -60,18 +60,11 @@ pub(super) fn word_boundary(h: &str, at: usize) -> bool {
     }
 }
 
-/// A set of strings at least one of which occurs in every match of `pattern`; `None` when no
-/// useful set is found (or the pattern does not parse the way the regex crate parses it).
-#[cfg(test)]
-pub(super) fn required(hir: &Hir) -> Option<Vec<Lit>> {
-    tidy(req(hir)?)
-}
-
 /// Most groups a pattern's gate checks (the bits of a `u8`).
 pub(super) const MAX_GROUPS: usize = 8;
 
-/// Every required set of `hir` worth scanning for, the most selective first (the one
-/// [`required`] gives): a match holds a literal of each. A set beyond the first is kept only
+/// Every required set of `hir` worth scanning for, the most selective first: a match holds a
+/// literal of each. A set beyond the first is kept only
 /// when its literals are rare enough that checking it saves more pattern runs than its
 /// occurrences cost: 3 bytes, or 2 with a word boundary at one end, or a whole word (`u`).
 /// Empty when the pattern has no required set (it then runs on every text).

@@ -34,8 +34,6 @@ use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::literals::{self, word_boundary, Edges};
-#[cfg(test)]
-use super::literals::{required, Lit};
 use super::profile::RuleProfile;
 
 /// Patterns of several rules compiled together.
