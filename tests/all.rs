@@ -33,6 +33,7 @@ test_files! {
     hostile_io = "hostile_io.rs",
     model = "model.rs",
     nats = "nats.rs",
+    nats_proto = "nats_proto.rs",
     normalize = "normalize.rs",
     promises = "promises.rs",
     properties = "properties.rs",

@@ -455,8 +455,9 @@ async fn serve(
         loop {
             let Some(inner) = weak.upgrade() else { return "client dropped".to_string() };
             let max_payload = inner.info.lock().unwrap_or_else(|e| e.into_inner()).max_payload.min(proto::MAX_PAYLOAD_CAP);
-            // Room for the headers a server adds to a stored message (JetStream status, metadata).
-            let limit = max_payload + HEADER_SLACK;
+            // A stored message read back through the API comes base64-encoded in JSON (4/3 of
+            // its size and more), and the server adds headers: twice the limit is still a bound.
+            let limit = 2 * max_payload + HEADER_SLACK;
             loop {
                 match proto::parse(&buf[start..], limit) {
                     Ok(Some((op, used))) => {

@@ -3,7 +3,6 @@
 //! ephemeral), message get, publish with a PubAck, and pulls (`CONSUMER.MSG.NEXT`) with acks
 //! sent back on each delivery's reply subject.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -417,19 +416,23 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 /// A pull consumer read in batches: keeps enough pull requests open that a batch is ready when
-/// the caller asks (up to two batches requested ahead), each with its own reply subject, so an
-/// end-of-pull status (404, 408, 409) closes exactly the request it belongs to.
+/// the caller asks (two batches requested ahead), each with its own reply subject, so an
+/// end-of-pull status (404, 408, 409, sent to that subject) closes exactly the request it
+/// belongs to. Deliveries carry their own subject, not the request's: they count against the
+/// oldest open request (the server fills waiting requests in order).
 pub struct Puller {
     client: Client,
     next_subject: String,
     sub: Subscription,
     prefix: String,
-    /// Open requests: token → (messages still due, when it expires, answered at all).
-    open: HashMap<u64, (usize, Instant, bool)>,
+    /// Open requests by token (in the order sent): (messages still due, expiry, when sent).
+    open: std::collections::BTreeMap<u64, (usize, Instant, Instant)>,
     token: u64,
     batch: usize,
     expires: Duration,
-    /// Requests in a row that expired with no answer at all.
+    /// When the server last sent anything for this puller.
+    heard: Instant,
+    /// Requests in a row that expired with nothing heard since they were sent.
     silent: u32,
     connections: u64,
 }
@@ -446,10 +449,11 @@ impl Puller {
             next_subject: format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"),
             sub,
             prefix,
-            open: HashMap::new(),
+            open: std::collections::BTreeMap::new(),
             token: 0,
             batch,
             expires,
+            heard: Instant::now(),
             silent: 0,
             connections: js.client.connections(),
         }
@@ -462,12 +466,12 @@ impl Puller {
             self.connections = self.client.connections();
             self.open.clear();
         }
-        let silent = &mut self.silent;
-        self.open.retain(|_, (_, deadline, answered)| {
+        let (silent, heard) = (&mut self.silent, self.heard);
+        self.open.retain(|_, (_, deadline, sent)| {
             if *deadline > now {
                 return true;
             }
-            *silent = if *answered { 0 } else { *silent + 1 };
+            *silent = if heard >= *sent { 0 } else { *silent + 1 };
             false
         });
         while self.open.values().map(|o| o.0).sum::<usize>() < 2 * self.batch {
@@ -477,19 +481,17 @@ impl Puller {
             let mut b = Vec::with_capacity(160);
             super::proto::encode_pub(&mut b, &self.next_subject, Some(&reply), &Headers::default(), body.to_string().as_bytes());
             self.client.send_raw(b);
-            self.open.insert(self.token, (self.batch, now + self.expires + Duration::from_secs(2), false));
+            self.open.insert(self.token, (self.batch, now + self.expires + Duration::from_secs(2), now));
         }
     }
 
     /// Takes one delivered message or status, updating the open requests. Returns the message
     /// when it is a delivery.
     fn account(&mut self, m: Msg) -> Result<Option<JsMsg>, String> {
-        let token = m.subject.rsplit('.').next().and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+        self.heard = Instant::now();
+        self.silent = 0;
         if let Some(status) = m.headers.status {
-            if let Some(o) = self.open.get_mut(&token) {
-                o.2 = true;
-            }
-            self.silent = 0;
+            let token = m.subject.rsplit('.').next().and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
             match status {
                 100 => {}
                 503 => return Err(format!("no consumer answers on {} (deleted?)", self.next_subject)),
@@ -505,12 +507,10 @@ impl Puller {
         let Some(info) = m.reply.as_deref().and_then(DeliveryInfo::parse) else {
             return Ok(None);
         };
-        self.silent = 0;
-        if let Some(o) = self.open.get_mut(&token) {
-            o.0 = o.0.saturating_sub(1);
-            o.2 = true;
-            if o.0 == 0 {
-                self.open.remove(&token);
+        if let Some(mut first) = self.open.first_entry() {
+            first.get_mut().0 -= 1;
+            if first.get().0 == 0 {
+                first.remove();
             }
         }
         Ok(Some(JsMsg { msg: m, info }))
