@@ -289,3 +289,22 @@ fn after_a_dropped_connection_the_client_reconnects_and_subscribes_again() {
     assert_eq!(m.unwrap().unwrap().payload, b"hi");
     assert_eq!(connections, 2);
 }
+
+#[test]
+fn a_verdict_batch_reads_back_item_by_item_and_refuses_bad_lengths() {
+    use moderate::scale::wire::{batch_item, push_batch_item};
+    let mut payload = Vec::new();
+    push_batch_item(&mut payload, 7, b"{\"a\":1}\n\xff\r\nraw");
+    push_batch_item(&mut payload, 3, b"");
+    push_batch_item(&mut payload, 12, b"x\ny");
+    let mut got = Vec::new();
+    let mut rest = payload.as_slice();
+    while let Some((i, frame, tail)) = batch_item(rest).unwrap() {
+        got.push((i, frame.to_vec()));
+        rest = tail;
+    }
+    assert_eq!(got, vec![(7, b"{\"a\":1}\n\xff\r\nraw".to_vec()), (3, vec![]), (12, b"x\ny".to_vec())]);
+    for bad in [&b"7 100\nshort"[..], b"seven 1\nx", b"7\nx", b"7 -1\nx", &[b'9'; 100]] {
+        assert!(batch_item(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
+    }
+}

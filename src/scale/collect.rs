@@ -190,7 +190,19 @@ pub async fn collect(
                     continue 'read;
                 }
                 expect = seq + 1;
-                take(&msg, names, run, window, &mut next, &mut held, &mut passed, &mut out, &mut policy, sinks, progress)?;
+                take(
+                    &msg,
+                    names,
+                    run,
+                    window,
+                    &mut next,
+                    &mut held,
+                    &mut passed,
+                    &mut out,
+                    &mut policy,
+                    sinks,
+                    progress,
+                )?;
                 if out.total == Some(next) {
                     break 'read;
                 }
@@ -237,47 +249,68 @@ fn take(
         }
         return Ok(());
     }
-    let Some((r, index)) = super::worker::position_of(&msg.msg.headers) else { return Ok(()) };
-    if r != run.marker.run {
+    let headers = &msg.msg.headers;
+    if headers.get(wire::RUN) != Some(run.marker.run.as_str()) {
         return Ok(());
     }
     let dead = subject == names.dead;
-    // A verdict replaces a dead letter still held for the same record (a worker can
-    // dead-letter a record whose verdict another worker stored just before).
-    let replaces = !dead && held.get(&index).is_some_and(|j| j.dead);
-    if index < *next || (held.contains_key(&index) && !replaces) {
-        out.duplicates += 1;
-        return Ok(());
-    }
-    out.dead -= u64::from(replaces);
-    if index >= *next + window {
-        *passed = Some(match *passed {
-            None => (seq, index),
-            Some((s, i)) => (s, i.min(index)),
-        });
-        return Ok(());
-    }
-    out.dead += u64::from(dead);
     if !dead {
-        if let Some(h) = msg.msg.headers.get(wire::CONFIG) {
+        if let Some(h) = headers.get(wire::CONFIG) {
             if !out.configs.iter().any(|c| c == h) {
                 out.configs.push(h.to_string());
             }
         }
     }
-    held.insert(index, Held { judged: judged_of(msg, names, &r, index, dead), dead });
-    while let Some(Held { judged: mut j, .. }) = held.remove(next) {
-        if let (Some(p), Ok(c)) = (policy.as_deref_mut(), &j.record) {
-            p.apply(c, &mut j.verdict);
+    let mut place = |index: u64, judged: &dyn Fn() -> Judged| -> Result<(), String> {
+        // A verdict replaces a dead letter still held for the same record (a worker can
+        // dead-letter a record whose verdict another worker stored just before).
+        let replaces = !dead && held.get(&index).is_some_and(|j| j.dead);
+        if index < *next || (held.contains_key(&index) && !replaces) {
+            out.duplicates += 1;
+            return Ok(());
         }
-        for s in sinks.iter_mut() {
-            s.write(&j).map_err(|e| format!("writing output: {e}"))?;
+        if index >= *next + window {
+            *passed = Some(match *passed {
+                None => (seq, index),
+                Some((s, i)) => (s, i.min(index)),
+            });
+            return Ok(());
         }
-        progress.advance(1, j.record.as_ref().map_or(0, |c| c.body.len() as u64));
-        *next += 1;
-        out.records += 1;
+        out.dead -= u64::from(replaces);
+        out.dead += u64::from(dead);
+        held.insert(index, Held { judged: judged(), dead });
+        while let Some(Held { judged: mut j, .. }) = held.remove(next) {
+            if let (Some(p), Ok(c)) = (policy.as_deref_mut(), &j.record) {
+                p.apply(c, &mut j.verdict);
+            }
+            for s in sinks.iter_mut() {
+                s.write(&j).map_err(|e| format!("writing output: {e}"))?;
+            }
+            progress.advance(1, j.record.as_ref().map_or(0, |c| c.body.len() as u64));
+            *next += 1;
+            out.records += 1;
+        }
+        Ok(())
+    };
+    if !dead && headers.get(wire::BATCH).is_some() {
+        let mut rest = msg.msg.payload.as_slice();
+        loop {
+            match wire::batch_item(rest) {
+                Ok(Some((index, frame, tail))) => {
+                    place(index, &|| verdict_of(frame, names, &run.marker.run, index))?;
+                    rest = tail;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!("verdict message {seq} on {} is not a batch: {e}", names.verdicts);
+                    break;
+                }
+            }
+        }
+        return Ok(());
     }
-    Ok(())
+    let Some((r, index)) = super::worker::position_of(headers) else { return Ok(()) };
+    place(index, &|| judged_of(msg, names, &r, index, dead))
 }
 
 /// A record waiting for its turn.
@@ -318,8 +351,21 @@ fn judged_of(msg: &JsMsg, names: &Names, run: &str, index: u64, dead: bool) -> J
             Err(_) => fallback(message),
         };
     }
-    match wire::unframe::<VerdictMsg>(&msg.msg.payload) {
+    verdict_of(&msg.msg.payload, names, run, index)
+}
+
+/// The judged record of one verdict frame (an `error` record when it does not read).
+fn verdict_of(frame: &[u8], names: &Names, run: &str, index: u64) -> Judged {
+    match wire::unframe::<VerdictMsg>(frame) {
         Ok((v, raw)) => Judged { record: v.record.into_record(raw), verdict: v.verdict },
-        Err(e) => fallback(format!("verdict message on {} not readable: {e}", names.verdicts)),
+        Err(e) => {
+            let e = RecordError {
+                id: format!("{run}#{index}"),
+                message: format!("verdict message on {} not readable: {e}", names.verdicts),
+                source: SourcePos { file: names.input.as_str().into(), line: 0 },
+                raw: None,
+            };
+            Judged { verdict: crate::pipeline::error_verdict(&e), record: Err(e) }
+        }
     }
 }

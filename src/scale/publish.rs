@@ -135,7 +135,8 @@ pub async fn publish(
     }
     marker.records = Some(index);
     marker.start_seq = Some(start_seq);
-    publish_retrying(js, &names.runs(), &marker_headers(run, &format!("end:{index}")), &marker_payload(&marker)?).await?;
+    publish_retrying(js, &names.runs(), &marker_headers(run, &format!("end:{index}")), &marker_payload(&marker)?)
+        .await?;
     Ok(out)
 }
 
@@ -167,7 +168,12 @@ async fn settle(
 ///
 /// # Errors
 /// Not stored within [`RETRY_FOR`].
-pub async fn publish_retrying(js: &Js, subject: &str, headers: &Headers, payload: &[u8]) -> Result<(u64, bool), String> {
+pub async fn publish_retrying(
+    js: &Js,
+    subject: &str,
+    headers: &Headers,
+    payload: &[u8],
+) -> Result<(u64, bool), String> {
     let deadline = Instant::now() + RETRY_FOR;
     let mut pause = Duration::from_millis(100);
     loop {

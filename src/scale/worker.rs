@@ -140,9 +140,59 @@ enum Plan {
     Dead(String),
 }
 
-/// Judges a batch, publishes its verdicts in one write, waits for their acks together, then
-/// acks the inputs whose verdicts are stored in one write. Failures are retried or
-/// dead-lettered one by one (rare).
+/// Verdict messages being filled: one per run (a batch may mix runs), a new one when the size
+/// limit is reached.
+#[derive(Default)]
+struct Batches {
+    chunks: Vec<Chunk>,
+}
+
+struct Chunk {
+    run: String,
+    indexes: Vec<u64>,
+    payload: Vec<u8>,
+}
+
+impl Batches {
+    /// Adds a record's frame; returns the chunk it went into.
+    fn add(&mut self, run: &str, index: u64, frame: &[u8], limit: usize) -> usize {
+        let fits = |c: &Chunk| c.run == run && c.payload.len() + frame.len() + 48 <= limit;
+        let at = match self.chunks.iter().rposition(|c| c.run == run) {
+            Some(i) if fits(&self.chunks[i]) => i,
+            _ => {
+                self.chunks.push(Chunk { run: run.to_string(), indexes: Vec::new(), payload: Vec::new() });
+                self.chunks.len() - 1
+            }
+        };
+        let c = &mut self.chunks[at];
+        c.indexes.push(index);
+        wire::push_batch_item(&mut c.payload, index, frame);
+        at
+    }
+}
+
+impl Chunk {
+    /// The message: its id is the run and a hash of the indexes it holds, so the same records
+    /// published again (a retry) are stored once, and a different mix is a new message that
+    /// `collect` dedupes record by record.
+    fn finish(self, config: &str) -> (Headers, Vec<u8>) {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for i in &self.indexes {
+            hash.update(i.to_le_bytes());
+        }
+        let mut h = Headers::default();
+        h.insert(wire::MSG_ID, format!("{}:b:{}", self.run, crate::serve::reload::hex(&hash.finalize()[..12])));
+        h.insert(wire::RUN, &self.run);
+        h.insert(wire::BATCH, self.indexes.len().to_string());
+        h.insert(wire::CONFIG, config);
+        (h, self.payload)
+    }
+}
+
+/// Judges a batch, publishes its verdicts (one message per run of the batch, all in one
+/// write), waits for their acks together, then acks the inputs whose verdicts are stored, in
+/// one write. Failures are retried or dead-lettered one by one (rare).
 async fn handle_batch(
     js: &Js,
     names: &Names,
@@ -156,7 +206,7 @@ async fn handle_batch(
     let snap = reloader.current();
     // Judge everything first: (message, position, plan or the verdict to publish).
     let mut planned = Vec::with_capacity(msgs.len());
-    let mut outgoing: Vec<(Headers, Vec<u8>)> = Vec::with_capacity(msgs.len());
+    let mut batches = Batches::default();
     for msg in msgs {
         let delivered = msg.info.delivered;
         let pos = position_of(&msg.msg.headers);
@@ -176,18 +226,13 @@ async fn handle_batch(
                 let (run, index) = pos.as_ref().map(|(r, i)| (r.as_str(), *i)).unwrap_or(("", 0));
                 match wire::frame(&v, raw.as_deref()) {
                     // The server closes a connection that sends more than max_payload: never send it.
-                    Ok(payload) if payload.len() + HEADER_ROOM > max_payload => Err(Plan::Fail(format!(
+                    Ok(frame) if frame.len() + HEADER_ROOM > max_payload => Err(Plan::Fail(format!(
                         "the verdict message ({} bytes) is larger than the server's max_payload ({max_payload})",
-                        payload.len()
+                        frame.len()
                     ))),
-                    Ok(payload) => {
-                        let mut h = Headers::default();
-                        h.insert(wire::MSG_ID, format!("{run}:{index}"));
-                        h.insert(wire::RUN, run);
-                        h.insert(wire::INDEX, index.to_string());
-                        h.insert(wire::CONFIG, snap.hash.as_str());
-                        outgoing.push((h, payload));
-                        Ok((outgoing.len() - 1, v.verdict.verdict == crate::verdict::Decision::Error))
+                    Ok(frame) => {
+                        let chunk = batches.add(run, index, &frame, max_payload - HEADER_ROOM);
+                        Ok((chunk, v.verdict.verdict == crate::verdict::Decision::Error))
                     }
                     Err(e) => Err(Plan::Fail(format!("encoding the verdict: {e}"))),
                 }
@@ -196,7 +241,9 @@ async fn handle_batch(
         };
         planned.push((msg, pos, plan));
     }
-    // One write for every verdict, then their acks, waited for together.
+    // One message per run and size limit, one write for all of them, their acks waited for
+    // together.
+    let outgoing: Vec<(Headers, Vec<u8>)> = batches.chunks.into_iter().map(|c| c.finish(&snap.hash)).collect();
     let pending = js.publish_many(outgoing.iter().map(|(h, p)| (names.verdicts.as_str(), h, p.as_slice())));
     let deadline = tokio::time::Instant::now() + ACK_TIMEOUT;
     let mut stored = Vec::with_capacity(pending.len());

@@ -273,7 +273,13 @@ impl Client {
     ///
     /// # Errors
     /// See [`Client::wait`].
-    pub async fn request(&self, subject: &str, headers: &Headers, payload: &[u8], timeout: Duration) -> Result<Msg, String> {
+    pub async fn request(
+        &self,
+        subject: &str,
+        headers: &Headers,
+        payload: &[u8],
+        timeout: Duration,
+    ) -> Result<Msg, String> {
         let p = self.send_requests([(subject, headers, payload)]).pop().expect("one request");
         self.wait(p, timeout).await
     }
@@ -282,7 +288,9 @@ impl Client {
 fn random_token() -> String {
     use rand::Rng;
     let mut r = rand::thread_rng();
-    (0..22).map(|_| char::from(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[r.gen_range(0..62)])).collect()
+    (0..22)
+        .map(|_| char::from(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[r.gen_range(0..62)]))
+        .collect()
 }
 
 struct ConnectError {
@@ -299,7 +307,8 @@ impl ConnectError {
 
 /// TCP connect, INFO, CONNECT, PING, and PONG back: the server accepted us.
 async fn handshake(addr: &Addr) -> Result<(TcpStream, ServerInfo), ConnectError> {
-    let mut s = TcpStream::connect(&addr.host_port).await.map_err(|e| ConnectError::retry(format!("cannot connect: {e}")))?;
+    let mut s =
+        TcpStream::connect(&addr.host_port).await.map_err(|e| ConnectError::retry(format!("cannot connect: {e}")))?;
     let _ = s.set_nodelay(true);
     let mut buf = Vec::with_capacity(4096);
     let info = match read_op(&mut s, &mut buf, 0).await? {
@@ -454,7 +463,8 @@ async fn serve(
         let mut chunk = vec![0u8; READ_CHUNK];
         loop {
             let Some(inner) = weak.upgrade() else { return "client dropped".to_string() };
-            let max_payload = inner.info.lock().unwrap_or_else(|e| e.into_inner()).max_payload.min(proto::MAX_PAYLOAD_CAP);
+            let max_payload =
+                inner.info.lock().unwrap_or_else(|e| e.into_inner()).max_payload.min(proto::MAX_PAYLOAD_CAP);
             // A stored message read back through the API comes base64-encoded in JSON (4/3 of
             // its size and more), and the server adds headers: twice the limit is still a bound.
             let limit = 2 * max_payload + HEADER_SLACK;

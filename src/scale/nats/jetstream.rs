@@ -292,7 +292,9 @@ impl Js {
         }
         let body = serde_json::to_vec(&serde_json::json!({"stream_name": stream, "config": cfg}))
             .map_err(|e| JsError::Other(e.to_string()))?;
-        self.api::<serde_json::Value>(&format!("$JS.API.CONSUMER.DURABLE.CREATE.{stream}.{name}"), &body).await.map(|_| ())
+        self.api::<serde_json::Value>(&format!("$JS.API.CONSUMER.DURABLE.CREATE.{stream}.{name}"), &body)
+            .await
+            .map(|_| ())
     }
 
     /// Creates an ephemeral consumer and returns its name.
@@ -319,7 +321,12 @@ impl Js {
     ///
     /// # Errors
     /// The API did not answer, or the answer is malformed.
-    pub async fn get_msg(&self, stream: &str, subject: &str, from_seq: Option<u64>) -> Result<Option<StoredMsg>, JsError> {
+    pub async fn get_msg(
+        &self,
+        stream: &str,
+        subject: &str,
+        from_seq: Option<u64>,
+    ) -> Result<Option<StoredMsg>, JsError> {
         #[derive(Deserialize)]
         struct Raw {
             subject: String,
@@ -337,7 +344,8 @@ impl Js {
             None => serde_json::json!({"last_by_subj": subject}),
             Some(seq) => serde_json::json!({"seq": seq, "next_by_subj": subject}),
         };
-        let got = match self.api::<Got>(&format!("$JS.API.STREAM.MSG.GET.{stream}"), body.to_string().as_bytes()).await {
+        let got = match self.api::<Got>(&format!("$JS.API.STREAM.MSG.GET.{stream}"), body.to_string().as_bytes()).await
+        {
             Ok(g) => g.message,
             Err(e) if e.not_found() => return Ok(None),
             Err(e) => return Err(e),
@@ -479,7 +487,13 @@ impl Puller {
             let body = serde_json::json!({"batch": self.batch, "expires": self.expires.as_nanos() as u64});
             let reply = format!("{}.{}", self.prefix, self.token);
             let mut b = Vec::with_capacity(160);
-            super::proto::encode_pub(&mut b, &self.next_subject, Some(&reply), &Headers::default(), body.to_string().as_bytes());
+            super::proto::encode_pub(
+                &mut b,
+                &self.next_subject,
+                Some(&reply),
+                &Headers::default(),
+                body.to_string().as_bytes(),
+            );
             self.client.send_raw(b);
             self.open.insert(self.token, (self.batch, now + self.expires + Duration::from_secs(2), now));
         }

@@ -220,7 +220,8 @@ pub fn parse(buf: &[u8], max_payload: usize) -> Result<Option<(ServerOp, usize)>
             let number = |s: &str, what: &str| {
                 s.parse::<usize>().map_err(|_| ProtoError(format!("{op}: {what} {s:?} is not a number")))
             };
-            let sid = parts[1].parse::<u64>().map_err(|_| ProtoError(format!("{op}: sid {:?} is not a number", parts[1])))?;
+            let sid =
+                parts[1].parse::<u64>().map_err(|_| ProtoError(format!("{op}: sid {:?} is not a number", parts[1])))?;
             let total = number(parts[parts.len() - 1], "size")?;
             let hdr = if with_headers { number(parts[parts.len() - 2], "header size")? } else { 0 };
             if hdr > total {
