@@ -168,12 +168,15 @@ pub fn push_batch_item(out: &mut Vec<u8>, index: u64, frame: &[u8]) {
     out.extend_from_slice(frame);
 }
 
+/// One item of a verdict batch: its index, its frame, and the bytes after it.
+pub type BatchItem<'a> = (u64, &'a [u8], &'a [u8]);
+
 /// Splits the next item off a verdict batch: its index, its frame and the rest. None at the
 /// end; an error when the bytes are not a batch (sizes are checked against what is there).
 ///
 /// # Errors
 /// A malformed item header or a length past the end.
-pub fn batch_item(payload: &[u8]) -> Result<Option<(u64, &[u8], &[u8])>, String> {
+pub fn batch_item(payload: &[u8]) -> Result<Option<BatchItem<'_>>, String> {
     if payload.is_empty() {
         return Ok(None);
     }
