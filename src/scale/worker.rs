@@ -130,6 +130,9 @@ pub async fn work(
             }
         }
     }
+    // One round trip after the last acks: the server answers in order, so they were written
+    // before the process exits (else they would come back after ack_wait).
+    let _ = js.stream_state(&names.input_stream()).await;
     Ok(())
 }
 
