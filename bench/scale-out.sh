@@ -12,7 +12,9 @@
 # Needs nats-server (Debian: apt-get install nats-server). Each worker measurement gets a fresh
 # server store; the clock runs from starting the workers to `collect` having written the last
 # verdict (publish is timed on its own). CPU seconds (user+sys) are read from /proc for the
-# workers and the server: on a loaded machine, compare those, not wall time.
+# workers and the server and from the kernel's accounting for `collect`; the last column is
+# their sum per comment (for `run`: the whole process). On a loaded machine, compare those,
+# not wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -67,14 +69,16 @@ start_server() {
 stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; rm -rf "$STORE"; SERVER_PID=""; STORE=""; }
 
 ROWS=()
-row() { ROWS+=("$(printf '| %s | %s | %.0f | %s | %s |' "$@")"); }
+row() { ROWS+=("$(printf '| %s | %s | %.0f | %s | %s | %s |' "$@")"); }
+per() { echo "$1 * 1000000 / $N" | bc -l | xargs printf '%.0f'; }
 
 for J in 1 2; do
   t0=$(now)
   /usr/bin/time -f '%U %S' -o "$OUT/time.txt" "$BIN" run -q -j"$J" "$CORPUS" -o "$OUT/scale-run.jsonl"
   t1=$(now)
   s=$(echo "$t1 - $t0" | bc)
-  row "\`run -j$J\`" "$(printf '%.2f' "$s")" "$(echo "$N / $s" | bc -l)" "$(awk '{printf "%.2f", $1+$2}' "$OUT/time.txt")" "-"
+  c=$(awk '{printf "%.2f", $1+$2}' "$OUT/time.txt")
+  row "\`run -j$J\`" "$(printf '%.2f' "$s")" "$(echo "$N / $s" | bc -l)" "$c" "$(per "$c")" "-"
 done
 
 for W in 1 2; do
@@ -88,7 +92,7 @@ for W in 1 2; do
   PIDS=()
   t0=$(now)
   for _ in $(seq "$W"); do "$BIN" worker -q --nats "$URL" --batch "$BATCH" & PIDS+=($!); done
-  "$BIN" collect -q --nats "$URL" -o "$OUT/scale-collect.jsonl" --idle 120
+  /usr/bin/time -f '%U %S' -o "$OUT/time.txt" "$BIN" collect -q --nats "$URL" -o "$OUT/scale-collect.jsonl" --idle 120
   t1=$(now)
   wcpu=0
   for p in "${PIDS[@]}"; do wcpu=$(echo "$wcpu + $(cpu "$p")" | bc); kill "$p"; done
@@ -96,14 +100,16 @@ for W in 1 2; do
   scpu=$(echo "$(cpu "$SERVER_PID") - $server_cpu0" | bc)
   cmp -s "$OUT/scale-run.jsonl" "$OUT/scale-collect.jsonl" && same=identical || same=DIFFERENT
   s=$(echo "$t1 - $t0" | bc)
-  row "$W worker(s) + collect" "$(printf '%.2f' "$s")" "$(echo "$N / $s" | bc -l)" "$wcpu" "$(printf 'server %.2f s; verdicts %s to run; publish %.0f/s' "$scpu" "$same" "$pubrate")"
+  ccpu=$(awk '{printf "%.2f", $1+$2}' "$OUT/time.txt")
+  total=$(echo "$wcpu + $scpu + $ccpu" | bc)
+  row "$W worker(s) + collect" "$(printf '%.2f' "$s")" "$(echo "$N / $s" | bc -l)" "$wcpu" "$(per "$total")" "$(printf 'server %.2f s, collect %.2f s CPU; verdicts %s to run; publish %.0f/s' "$scpu" "$ccpu" "$same" "$pubrate")"
   stop_server
 done
 
 {
   echo "scale-out: $N comments, worker --batch $BATCH, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "| what | wall s | comments/s | CPU s (judges) | notes |"
-  echo "|---|---|---|---|---|"
+  echo "| what | wall s | comments/s | CPU s (judges) | CPU µs/comment (all) | notes |"
+  echo "|---|---|---|---|---|---|"
   printf '%s\n' "${ROWS[@]}"
 } | tee "$OUT/scale-out.md"

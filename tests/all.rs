@@ -35,6 +35,7 @@ test_files! {
     hostile_more = "hostile_more.rs",
     model = "model.rs",
     nats = "nats.rs",
+    nats_proto = "nats_proto.rs",
     normalize = "normalize.rs",
     promises = "promises.rs",
     properties = "properties.rs",

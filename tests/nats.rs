@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream;
+use moderate::scale::nats::{Client, Headers, Js};
 
 /// `nats-server` on PATH or where Debian puts it.
 fn nats_server() -> Option<PathBuf> {
@@ -74,35 +74,29 @@ impl Server {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
+    fn js(&self) -> (tokio::runtime::Runtime, Option<Js>) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let js = rt.block_on(Client::connect(&self.url(), Duration::from_secs(5))).ok().map(Js::new);
+        (rt, js)
+    }
+
     /// Messages now in stream `name` (0 when it does not exist yet).
     fn messages(&self, name: &str) -> u64 {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            let Ok(client) = async_nats::connect(self.url()).await else { return 0 };
-            let js = jetstream::new(client);
-            match js.get_stream(name).await {
-                Ok(mut s) => s.info().await.map_or(0, |i| i.state.messages),
-                Err(_) => 0,
-            }
-        })
+        let (rt, js) = self.js();
+        let Some(js) = js else { return 0 };
+        rt.block_on(js.stream_state(name)).ok().flatten().map_or(0, |s| s.messages)
     }
 
     /// Every message on `subject` of stream `name`: (headers as (name, value), payload).
     fn read_all(&self, name: &str, subject: &str) -> Vec<Stored> {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (rt, js) = self.js();
+        let js = js.unwrap();
         rt.block_on(async {
-            let js = jetstream::new(async_nats::connect(self.url()).await.unwrap());
-            let stream = js.get_stream(name).await.unwrap();
             let mut out = Vec::new();
             let mut seq = 1;
-            while let Ok(m) = stream.raw_message_builder().sequence(seq).next_by_subject(subject).send().await {
-                seq = m.sequence + 1;
-                let headers = m
-                    .headers
-                    .iter()
-                    .flat_map(|(k, vs)| vs.iter().map(move |v| (k.to_string(), v.as_str().to_string())))
-                    .collect();
-                out.push((headers, m.payload.to_vec()));
+            while let Ok(Some(m)) = js.get_msg(name, subject, Some(seq)).await {
+                seq = m.seq + 1;
+                out.push((m.headers.entries, m.payload));
             }
             out
         })
@@ -110,15 +104,13 @@ impl Server {
 
     /// Publishes one raw message (what an attacker with access to the subject can do).
     fn publish_raw(&self, subject: &str, headers: &[(&str, &str)], payload: &[u8]) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            let js = jetstream::new(async_nats::connect(self.url()).await.unwrap());
-            let mut h = async_nats::HeaderMap::new();
-            for (k, v) in headers {
-                h.insert(*k, *v);
-            }
-            js.publish_with_headers(subject.to_string(), h, payload.to_vec().into()).await.unwrap().await.unwrap();
-        })
+        let (rt, js) = self.js();
+        let js = js.unwrap();
+        let mut h = Headers::default();
+        for (k, v) in headers {
+            h.insert(k, v);
+        }
+        rt.block_on(js.publish(subject, &h, payload)).unwrap();
     }
 }
 

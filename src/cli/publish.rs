@@ -53,11 +53,8 @@ impl NatsArgs {
     }
 
     /// Connects (see [`scale::connect`]).
-    pub async fn connect(&self) -> CliResult<async_nats::jetstream::Context> {
-        let client = scale::connect(&self.nats, Duration::from_secs(self.connect_timeout.max(1)))
-            .await
-            .map_err(CliError::failure)?;
-        Ok(async_nats::jetstream::new(client))
+    pub async fn connect(&self) -> CliResult<scale::nats::Js> {
+        scale::connect(&self.nats, Duration::from_secs(self.connect_timeout.max(1))).await.map_err(CliError::failure)
     }
 }
 

@@ -19,9 +19,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use async_nats::jetstream::{self, consumer};
-use futures_util::StreamExt;
-
+use super::nats::{ConsumerConfig, Js, JsMsg, Puller};
 use super::publish::RunMarker;
 use super::wire::{self, Envelope, VerdictMsg};
 use super::Names;
@@ -78,26 +76,35 @@ fn err(what: &str, e: impl std::fmt::Display) -> String {
 ///
 /// # Errors
 /// No run was ever published (or the server cannot be asked).
-pub async fn latest_run(js: &jetstream::Context, names: &Names) -> Result<RunStart, String> {
-    let stream = super::setup::verdict_stream(js, names).await?;
-    let msg = stream
-        .get_last_raw_message_by_subject(&names.runs())
+pub async fn latest_run(js: &Js, names: &Names) -> Result<RunStart, String> {
+    super::setup::verdict_stream(js, names).await?;
+    let msg = js
+        .get_msg(&names.verdict_stream(), &names.runs(), None)
         .await
-        .map_err(|e| err(&format!("no run found on {} (run `moderate publish` first)", names.runs()), e))?;
+        .map_err(|e| err("reading the run markers", e))?
+        .ok_or_else(|| format!("NATS: no run found on {} (run `moderate publish` first)", names.runs()))?;
     let marker: RunMarker =
-        serde_json::from_slice(&msg.payload).map_err(|e| err(&format!("run marker {}", msg.sequence), e))?;
-    let start_seq = marker.start_seq.unwrap_or(msg.sequence);
+        serde_json::from_slice(&msg.payload).map_err(|e| err(&format!("run marker {}", msg.seq), e))?;
+    let start_seq = marker.start_seq.unwrap_or(msg.seq);
     Ok(RunStart { marker, start_seq })
 }
 
+/// Messages pulled per request from the verdict stream.
+const PULL_BATCH: usize = 256;
+
 /// Writes the run's verdicts to `sinks` in input order until the run is complete (or idle,
 /// or stopped).
+///
+/// The stream is read through an ephemeral pull consumer without acks, from a start sequence.
+/// It has no subject filter, so stream sequences arrive one after the other: a gap (messages
+/// lost with a dropped connection) or a consumer that stops answering (a server restart)
+/// makes a new consumer from the first sequence not yet seen.
 ///
 /// # Errors
 /// A sink failed, or the verdict stream cannot be read.
 #[allow(clippy::too_many_arguments)]
 pub async fn collect(
-    js: &jetstream::Context,
+    js: &Js,
     opts: &CollectOptions,
     run: &RunStart,
     sinks: &mut [&mut dyn Sink],
@@ -107,107 +114,104 @@ pub async fn collect(
 ) -> Result<Collected, String> {
     let names = &opts.names;
     let window = opts.window.max(1) as u64;
-    let stream = super::setup::verdict_stream(js, names).await?;
+    super::setup::verdict_stream(js, names).await?;
+    let stream = names.verdict_stream();
     let mut out = Collected { total: run.marker.records, ..Collected::default() };
     let mut held: BTreeMap<u64, Held> = BTreeMap::new();
     let mut next = 0u64;
     let mut from = run.start_seq;
     let mut idle = Duration::ZERO;
+    let mut failures = 0u32;
     const TICK: Duration = Duration::from_millis(500);
     'read: loop {
         if out.total == Some(next) {
             break;
         }
-        let consumer = stream
-            .create_consumer(consumer::pull::OrderedConfig {
-                deliver_policy: consumer::DeliverPolicy::ByStartSequence { start_sequence: from },
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| err("reading the verdict stream", e))?;
-        let mut msgs = consumer.messages().await.map_err(|e| err("reading the verdict stream", e))?;
+        let config = ConsumerConfig {
+            deliver_policy: "by_start_sequence",
+            opt_start_seq: Some(from),
+            ack_policy: "none",
+            inactive_threshold: Some(Duration::from_secs(60).as_nanos() as u64),
+            mem_storage: true,
+            replay_policy: "instant",
+            ..ConsumerConfig::default()
+        };
+        let consumer = match js.create_ephemeral(&stream, &config).await {
+            Ok(c) => c,
+            Err(e) => {
+                failures += 1;
+                if failures > 60 {
+                    return Err(err("reading the verdict stream", e));
+                }
+                tracing::warn!("reading the verdict stream: {e}; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        failures = 0;
+        let mut puller = Puller::new(js, &stream, &consumer, PULL_BATCH, Duration::from_secs(5));
+        // The next stream sequence expected (a gap means lost deliveries).
+        let mut expect = from;
         // (stream sequence, index) of the first verdict passed over, and the lowest index.
         let mut passed: Option<(u64, u64)> = None;
         loop {
             let got = tokio::select! {
-                m = tokio::time::timeout(TICK, msgs.next()) => m,
+                m = puller.next(4 * PULL_BATCH, TICK) => m,
                 _ = stop.changed() => { out.interrupted = true; break 'read; }
             };
-            let msg = match got {
-                Err(_) => {
-                    for s in sinks.iter_mut() {
-                        s.flush().map_err(|e| format!("writing output: {e}"))?;
-                    }
-                    idle += TICK;
-                    if opts.idle.is_some_and(|limit| idle >= limit) {
-                        break 'read;
-                    }
-                    continue;
+            let msgs = match got {
+                Ok(m) => m,
+                Err(e) => {
+                    tracing::warn!("reading the verdict stream: {e}; reading again from {expect}");
+                    from = expect;
+                    continue 'read;
                 }
-                Ok(None) => continue 'read,
-                Ok(Some(Err(e))) => {
-                    tracing::warn!("reading the verdict stream: {e}");
-                    continue;
-                }
-                Ok(Some(Ok(m))) => m,
             };
-            idle = Duration::ZERO;
-            let Ok(seq) = msg.info().map(|i| i.stream_sequence) else { continue };
-            let subject = msg.subject.as_str();
-            if subject == names.runs() {
-                if let Ok(m) = serde_json::from_slice::<RunMarker>(&msg.payload) {
-                    if m.run == run.marker.run && m.records.is_some() {
-                        out.total = m.records;
-                    }
+            if msgs.is_empty() {
+                for s in sinks.iter_mut() {
+                    s.flush().map_err(|e| format!("writing output: {e}"))?;
                 }
-            } else if let Some((r, index)) = super::worker::position_of(msg.headers.as_ref()) {
-                if r != run.marker.run {
-                    continue;
+                idle += TICK;
+                if opts.idle.is_some_and(|limit| idle >= limit) {
+                    break 'read;
                 }
-                let dead = subject == names.dead;
-                // A verdict replaces a dead letter still held for the same record (a worker
-                // can dead-letter a record whose verdict another worker stored just before).
-                let replaces = !dead && held.get(&index).is_some_and(|j| j.dead);
-                if index < next || (held.contains_key(&index) && !replaces) {
-                    out.duplicates += 1;
-                    continue;
-                }
-                out.dead -= u64::from(replaces);
-                if index >= next + window {
-                    passed = Some(match passed {
-                        None => (seq, index),
-                        Some((s, i)) => (s, i.min(index)),
-                    });
-                    continue;
-                }
-                out.dead += u64::from(dead);
-                if !dead {
-                    if let Some(h) = msg.headers.as_ref().and_then(|h| h.get(wire::CONFIG)) {
-                        if !out.configs.iter().any(|c| c == h.as_str()) {
-                            out.configs.push(h.as_str().to_string());
-                        }
-                    }
-                }
-                held.insert(index, Held { judged: judged_of(&msg, names, &r, index, dead), dead });
-                while let Some(Held { judged: mut j, .. }) = held.remove(&next) {
-                    if let (Some(p), Ok(c)) = (policy.as_deref_mut(), &j.record) {
-                        p.apply(c, &mut j.verdict);
-                    }
-                    for s in sinks.iter_mut() {
-                        s.write(&j).map_err(|e| format!("writing output: {e}"))?;
-                    }
-                    progress.advance(1, j.record.as_ref().map_or(0, |c| c.body.len() as u64));
-                    next += 1;
-                    out.records += 1;
-                }
+                continue;
             }
-            if out.total == Some(next) {
-                break 'read;
+            idle = Duration::ZERO;
+            for msg in msgs {
+                let seq = msg.info.stream_seq;
+                if seq < expect {
+                    continue;
+                }
+                if seq > expect {
+                    tracing::warn!("verdict stream: expected sequence {expect}, got {seq}; reading again");
+                    from = expect;
+                    js.delete_consumer(&stream, &consumer).await;
+                    continue 'read;
+                }
+                expect = seq + 1;
+                take(
+                    &msg,
+                    names,
+                    run,
+                    window,
+                    &mut next,
+                    &mut held,
+                    &mut passed,
+                    &mut out,
+                    &mut policy,
+                    sinks,
+                    progress,
+                )?;
+                if out.total == Some(next) {
+                    break 'read;
+                }
             }
             if let Some((s, lowest)) = passed {
                 if lowest < next + window {
                     out.rereads += 1;
                     from = s;
+                    js.delete_consumer(&stream, &consumer).await;
                     continue 'read;
                 }
             }
@@ -219,6 +223,96 @@ pub async fn collect(
     Ok(out)
 }
 
+/// Takes one message of the verdict stream: a run marker, a verdict or a dead letter; holds
+/// it in the window (or passes over it) and writes what is now in order.
+#[allow(clippy::too_many_arguments)]
+fn take(
+    msg: &JsMsg,
+    names: &Names,
+    run: &RunStart,
+    window: u64,
+    next: &mut u64,
+    held: &mut BTreeMap<u64, Held>,
+    passed: &mut Option<(u64, u64)>,
+    out: &mut Collected,
+    policy: &mut Option<&mut AuthorPolicy>,
+    sinks: &mut [&mut dyn Sink],
+    progress: &mut dyn Progress,
+) -> Result<(), String> {
+    let seq = msg.info.stream_seq;
+    let subject = msg.msg.subject.as_str();
+    if subject == names.runs() {
+        if let Ok(m) = serde_json::from_slice::<RunMarker>(&msg.msg.payload) {
+            if m.run == run.marker.run && m.records.is_some() {
+                out.total = m.records;
+            }
+        }
+        return Ok(());
+    }
+    let headers = &msg.msg.headers;
+    if headers.get(wire::RUN) != Some(run.marker.run.as_str()) {
+        return Ok(());
+    }
+    let dead = subject == names.dead;
+    if !dead {
+        if let Some(h) = headers.get(wire::CONFIG) {
+            if !out.configs.iter().any(|c| c == h) {
+                out.configs.push(h.to_string());
+            }
+        }
+    }
+    let mut place = |index: u64, judged: &dyn Fn() -> Judged| -> Result<(), String> {
+        // A verdict replaces a dead letter still held for the same record (a worker can
+        // dead-letter a record whose verdict another worker stored just before).
+        let replaces = !dead && held.get(&index).is_some_and(|j| j.dead);
+        if index < *next || (held.contains_key(&index) && !replaces) {
+            out.duplicates += 1;
+            return Ok(());
+        }
+        if index >= *next + window {
+            *passed = Some(match *passed {
+                None => (seq, index),
+                Some((s, i)) => (s, i.min(index)),
+            });
+            return Ok(());
+        }
+        out.dead -= u64::from(replaces);
+        out.dead += u64::from(dead);
+        held.insert(index, Held { judged: judged(), dead });
+        while let Some(Held { judged: mut j, .. }) = held.remove(next) {
+            if let (Some(p), Ok(c)) = (policy.as_deref_mut(), &j.record) {
+                p.apply(c, &mut j.verdict);
+            }
+            for s in sinks.iter_mut() {
+                s.write(&j).map_err(|e| format!("writing output: {e}"))?;
+            }
+            progress.advance(1, j.record.as_ref().map_or(0, |c| c.body.len() as u64));
+            *next += 1;
+            out.records += 1;
+        }
+        Ok(())
+    };
+    if !dead && headers.get(wire::BATCH).is_some() {
+        let mut rest = msg.msg.payload.as_slice();
+        loop {
+            match wire::batch_item(rest) {
+                Ok(Some((index, frame, tail))) => {
+                    place(index, &|| verdict_of(frame, names, &run.marker.run, index))?;
+                    rest = tail;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!("verdict message {seq} on {} is not a batch: {e}", names.verdicts);
+                    break;
+                }
+            }
+        }
+        return Ok(());
+    }
+    let Some((r, index)) = super::worker::position_of(headers) else { return Ok(()) };
+    place(index, &|| judged_of(msg, names, &r, index, dead))
+}
+
 /// A record waiting for its turn.
 struct Held {
     judged: Judged,
@@ -227,7 +321,7 @@ struct Held {
 }
 
 /// The judged record a verdict message (or a dead letter) stands for.
-fn judged_of(msg: &jetstream::Message, names: &Names, run: &str, index: u64, dead: bool) -> Judged {
+fn judged_of(msg: &JsMsg, names: &Names, run: &str, index: u64, dead: bool) -> Judged {
     let fallback = |message: String| {
         let e = RecordError {
             id: format!("{run}#{index}"),
@@ -238,10 +332,9 @@ fn judged_of(msg: &jetstream::Message, names: &Names, run: &str, index: u64, dea
         Judged { verdict: crate::pipeline::error_verdict(&e), record: Err(e) }
     };
     if dead {
-        let h = msg.headers.as_ref();
-        let reason = h.and_then(|h| h.get(wire::REASON)).map_or("", |v| v.as_str());
+        let reason = msg.msg.headers.get(wire::REASON).unwrap_or("");
         let message = format!("dead-lettered on {}: {reason}", names.dead);
-        return match wire::unframe::<Envelope>(&msg.payload) {
+        return match wire::unframe::<Envelope>(&msg.msg.payload) {
             Ok((env, _)) => {
                 let mut e = match env.into_record(None) {
                     Ok(c) => RecordError {
@@ -258,8 +351,21 @@ fn judged_of(msg: &jetstream::Message, names: &Names, run: &str, index: u64, dea
             Err(_) => fallback(message),
         };
     }
-    match wire::unframe::<VerdictMsg>(&msg.payload) {
+    verdict_of(&msg.msg.payload, names, run, index)
+}
+
+/// The judged record of one verdict frame (an `error` record when it does not read).
+fn verdict_of(frame: &[u8], names: &Names, run: &str, index: u64) -> Judged {
+    match wire::unframe::<VerdictMsg>(frame) {
         Ok((v, raw)) => Judged { record: v.record.into_record(raw), verdict: v.verdict },
-        Err(e) => fallback(format!("verdict message on {} not readable: {e}", names.verdicts)),
+        Err(e) => {
+            let e = RecordError {
+                id: format!("{run}#{index}"),
+                message: format!("verdict message on {} not readable: {e}", names.verdicts),
+                source: SourcePos { file: names.input.as_str().into(), line: 0 },
+                raw: None,
+            };
+            Judged { verdict: crate::pipeline::error_verdict(&e), record: Err(e) }
+        }
     }
 }

@@ -16,6 +16,7 @@
 //! Only built with the `nats` feature; nothing here runs unless a NATS command is used.
 
 pub mod collect;
+pub mod nats;
 pub mod publish;
 pub mod setup;
 pub mod wire;
@@ -66,13 +67,10 @@ fn stream_name(subject: &str) -> String {
 ///
 /// # Errors
 /// No server answered at `url`.
-pub async fn connect(url: &str, timeout: Duration) -> Result<async_nats::Client, String> {
-    async_nats::ConnectOptions::new()
-        .connection_timeout(timeout)
-        .max_reconnects(None)
-        .name("moderate")
-        .connect(url)
+pub async fn connect(url: &str, timeout: Duration) -> Result<nats::Js, String> {
+    nats::Client::connect(url, timeout)
         .await
+        .map(nats::Js::new)
         .map_err(|e| format!("--nats {url}: cannot connect: {e}"))
 }
 

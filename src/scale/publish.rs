@@ -18,10 +18,9 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::{self, context::PublishAckFuture};
-use async_nats::HeaderMap;
 use serde::{Deserialize, Serialize};
 
+use super::nats::{Headers, Js, Pending};
 use super::wire::{self, Envelope};
 use super::Names;
 use crate::read::{self, Format, Input, ReadOptions, Record, RecordError};
@@ -34,6 +33,15 @@ pub const RETRY_FOR: Duration = Duration::from_secs(120);
 
 /// Bytes kept free under the server's `max_payload` for headers.
 const HEADER_ROOM: usize = 1024;
+
+/// Records sent in one write (one batch of publishes).
+const WRITE_BATCH: usize = 256;
+
+/// How long a publish waits for its ack before it is sent again.
+const ACK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A publish waiting for its ack: what to send again if it does not come.
+type InFlight = (Headers, Vec<u8>, Pending);
 
 /// A run marker (start: `records` is None; end: the record count).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,7 +79,7 @@ pub struct Published {
 /// # Errors
 /// The streams cannot be created, or a message could not be stored within [`RETRY_FOR`].
 pub async fn publish(
-    js: &jetstream::Context,
+    js: &Js,
     names: &Names,
     inputs: Vec<Input>,
     read_opts: ReadOptions,
@@ -81,7 +89,7 @@ pub async fn publish(
 ) -> Result<Published, String> {
     super::setup::input_stream(js, names).await?;
     super::setup::verdict_stream(js, names).await?;
-    let max_payload = js.client().server_info().max_payload.saturating_sub(HEADER_ROOM).max(HEADER_ROOM);
+    let max_payload = js.client.max_payload().saturating_sub(HEADER_ROOM).max(HEADER_ROOM);
     let mut marker = RunMarker {
         run: run.to_string(),
         inputs: inputs.iter().map(|i| (i.path.display().to_string(), i.format)).collect(),
@@ -90,30 +98,34 @@ pub async fn publish(
         start_seq: None,
     };
     let start = marker_payload(&marker)?;
-    let start_seq = publish_retrying(js, &names.runs(), marker_headers(run, "start"), start).await?.0;
+    let start_seq = publish_retrying(js, &names.runs(), &marker_headers(run, "start"), &start).await?.0;
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Record>(4096);
     std::thread::spawn(move || read_inputs(inputs, &read_opts, &tx));
     let mut out = Published::default();
-    let mut flight: VecDeque<(HeaderMap, Vec<u8>, PublishAckFuture)> = VecDeque::with_capacity(IN_FLIGHT);
+    let mut flight: VecDeque<InFlight> = VecDeque::with_capacity(IN_FLIGHT + WRITE_BATCH);
     let mut index = 0u64;
-    while let Some(record) = rx.recv().await {
-        if interrupt.load(Ordering::Relaxed) {
-            out.interrupted = true;
-            break;
+    let mut batch: Vec<(Headers, Vec<u8>)> = Vec::with_capacity(WRITE_BATCH);
+    while let Some(first) = rx.recv().await {
+        // What the reader has ready, up to a batch: one write for all of it.
+        let mut next = Some(first);
+        while let Some(record) = next.take() {
+            out.unreadable += u64::from(record.is_err());
+            batch.push((record_headers(run, index), payload_of(&record, max_payload)?));
+            index += 1;
+            if batch.len() < WRITE_BATCH {
+                next = rx.try_recv().ok();
+            }
         }
-        out.unreadable += u64::from(record.is_err());
-        let payload = payload_of(&record, max_payload)?;
-        let headers = record_headers(run, index);
-        let fut = js
-            .publish_with_headers(names.input.clone(), headers.clone(), payload.clone().into())
-            .await
-            .map_err(|e| format!("publishing to {}: {e}", names.input))?;
-        flight.push_back((headers, payload, fut));
-        index += 1;
+        let pending = js.publish_many(batch.iter().map(|(h, p)| (names.input.as_str(), h, p.as_slice())));
+        flight.extend(batch.drain(..).zip(pending).map(|((h, p), w)| (h, p, w)));
         if flight.len() >= IN_FLIGHT {
             settle(js, &names.input, &mut flight, IN_FLIGHT / 2, &mut out).await?;
             advance(out.records);
+        }
+        if interrupt.load(Ordering::Relaxed) {
+            out.interrupted = true;
+            break;
         }
     }
     settle(js, &names.input, &mut flight, 0, &mut out).await?;
@@ -123,25 +135,26 @@ pub async fn publish(
     }
     marker.records = Some(index);
     marker.start_seq = Some(start_seq);
-    publish_retrying(js, &names.runs(), marker_headers(run, &format!("end:{index}")), marker_payload(&marker)?).await?;
+    publish_retrying(js, &names.runs(), &marker_headers(run, &format!("end:{index}")), &marker_payload(&marker)?)
+        .await?;
     Ok(out)
 }
 
 /// Waits for acks until at most `keep` messages are in flight, re-sending failed ones.
 async fn settle(
-    js: &jetstream::Context,
+    js: &Js,
     subject: &str,
-    flight: &mut VecDeque<(HeaderMap, Vec<u8>, PublishAckFuture)>,
+    flight: &mut VecDeque<InFlight>,
     keep: usize,
     out: &mut Published,
 ) -> Result<(), String> {
     while flight.len() > keep {
-        let Some((headers, payload, fut)) = flight.pop_front() else { break };
-        let duplicate = match fut.await {
+        let Some((headers, payload, pending)) = flight.pop_front() else { break };
+        let duplicate = match js.pub_ack(pending, ACK_TIMEOUT).await {
             Ok(ack) => ack.duplicate,
             Err(e) => {
                 tracing::warn!("publish not acked ({e}); sending again");
-                publish_retrying(js, subject, headers, payload).await?.1
+                publish_retrying(js, subject, &headers, &payload).await?.1
             }
         };
         out.records += 1;
@@ -156,21 +169,16 @@ async fn settle(
 /// # Errors
 /// Not stored within [`RETRY_FOR`].
 pub async fn publish_retrying(
-    js: &jetstream::Context,
+    js: &Js,
     subject: &str,
-    headers: HeaderMap,
-    payload: Vec<u8>,
+    headers: &Headers,
+    payload: &[u8],
 ) -> Result<(u64, bool), String> {
     let deadline = Instant::now() + RETRY_FOR;
     let mut pause = Duration::from_millis(100);
     loop {
-        let sent = js.publish_with_headers(subject.to_string(), headers.clone(), payload.clone().into()).await;
-        let acked = match sent {
-            Ok(fut) => fut.await.map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        match acked {
-            Ok(ack) => return Ok((ack.sequence, ack.duplicate)),
+        match js.publish(subject, headers, payload).await {
+            Ok(ack) => return Ok((ack.seq, ack.duplicate)),
             Err(e) if Instant::now() >= deadline => {
                 return Err(format!("publishing to {subject}: not stored after {}s: {e}", RETRY_FOR.as_secs()))
             }
@@ -183,16 +191,16 @@ pub async fn publish_retrying(
     }
 }
 
-fn record_headers(run: &str, index: u64) -> HeaderMap {
-    let mut h = HeaderMap::new();
+fn record_headers(run: &str, index: u64) -> Headers {
+    let mut h = Headers::default();
     h.insert(wire::MSG_ID, format!("{run}:{index}"));
     h.insert(wire::RUN, run);
     h.insert(wire::INDEX, index.to_string());
     h
 }
 
-fn marker_headers(run: &str, what: &str) -> HeaderMap {
-    let mut h = HeaderMap::new();
+fn marker_headers(run: &str, what: &str) -> Headers {
+    let mut h = Headers::default();
     h.insert(wire::MSG_ID, format!("{run}:{what}"));
     h.insert(wire::RUN, run);
     h

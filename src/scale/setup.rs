@@ -12,8 +12,7 @@
 
 use std::time::Duration;
 
-use async_nats::jetstream::{self, consumer, stream};
-
+use super::nats::{ConsumerConfig, Js, StreamConfig};
 use super::Names;
 
 /// How long `Nats-Msg-Id`s are remembered: a `publish` re-run within this time adds nothing.
@@ -38,16 +37,17 @@ fn err(what: &str, e: impl std::fmt::Display) -> String {
 ///
 /// # Errors
 /// JetStream is not enabled, or the stream exists with another subject.
-pub async fn input_stream(js: &jetstream::Context, names: &Names) -> Result<stream::Stream, String> {
-    js.get_or_create_stream(stream::Config {
+pub async fn input_stream(js: &Js, names: &Names) -> Result<(), String> {
+    js.get_or_create_stream(&StreamConfig {
         name: names.input_stream(),
         subjects: vec![names.input.clone()],
-        retention: stream::RetentionPolicy::WorkQueue,
-        storage: stream::StorageType::File,
-        duplicate_window: DEDUPE_WINDOW,
-        ..Default::default()
+        retention: "workqueue",
+        storage: "file",
+        duplicate_window: DEDUPE_WINDOW.as_nanos() as u64,
+        num_replicas: 1,
     })
     .await
+    .map(|_| ())
     .map_err(|e| err(&format!("stream {} for {}", names.input_stream(), names.input), e))
 }
 
@@ -55,16 +55,17 @@ pub async fn input_stream(js: &jetstream::Context, names: &Names) -> Result<stre
 ///
 /// # Errors
 /// JetStream is not enabled, or a subject is taken by another stream.
-pub async fn verdict_stream(js: &jetstream::Context, names: &Names) -> Result<stream::Stream, String> {
-    js.get_or_create_stream(stream::Config {
+pub async fn verdict_stream(js: &Js, names: &Names) -> Result<(), String> {
+    js.get_or_create_stream(&StreamConfig {
         name: names.verdict_stream(),
         subjects: vec![names.verdicts.clone(), names.runs(), names.dead.clone()],
-        retention: stream::RetentionPolicy::Limits,
-        storage: stream::StorageType::File,
-        duplicate_window: DEDUPE_WINDOW,
-        ..Default::default()
+        retention: "limits",
+        storage: "file",
+        duplicate_window: DEDUPE_WINDOW.as_nanos() as u64,
+        num_replicas: 1,
     })
     .await
+    .map(|_| ())
     .map_err(|e| err(&format!("stream {} for {}", names.verdict_stream(), names.verdicts), e))
 }
 
@@ -73,25 +74,21 @@ pub async fn verdict_stream(js: &jetstream::Context, names: &Names) -> Result<st
 ///
 /// # Errors
 /// The consumer could not be created or read.
-pub async fn work_consumer(
-    stream: &stream::Stream,
-    names: &Names,
-    queue: &str,
-    limits: ConsumerLimits,
-) -> Result<consumer::PullConsumer, String> {
-    stream
-        .get_or_create_consumer(
-            queue,
-            consumer::pull::Config {
-                durable_name: Some(queue.to_string()),
-                filter_subject: names.input.clone(),
-                ack_policy: consumer::AckPolicy::Explicit,
-                ack_wait: limits.ack_wait,
-                max_deliver: limits.max_deliver + 1,
-                max_ack_pending: limits.max_ack_pending,
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| err(&format!("consumer {queue}"), e))
+pub async fn work_consumer(js: &Js, names: &Names, queue: &str, limits: ConsumerLimits) -> Result<(), String> {
+    js.get_or_create_durable(
+        &names.input_stream(),
+        &ConsumerConfig {
+            durable_name: Some(queue.to_string()),
+            filter_subject: Some(names.input.clone()),
+            deliver_policy: "all",
+            ack_policy: "explicit",
+            ack_wait: Some(limits.ack_wait.as_nanos() as u64),
+            max_deliver: Some(limits.max_deliver + 1),
+            max_ack_pending: Some(limits.max_ack_pending),
+            replay_policy: "instant",
+            ..ConsumerConfig::default()
+        },
+    )
+    .await
+    .map_err(|e| err(&format!("consumer {queue}"), e))
 }

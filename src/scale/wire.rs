@@ -24,6 +24,8 @@ pub const CONFIG: &str = "Moderate-Config";
 pub const REASON: &str = "Moderate-Reason";
 /// Header: the deliveries a dead-lettered message had.
 pub const DELIVERIES: &str = "Moderate-Deliveries";
+/// Header: a verdict message holding several records (their count); see [`batch_item`].
+pub const BATCH: &str = "Moderate-Batch";
 /// Header: JetStream's de-duplication id.
 pub const MSG_ID: &str = "Nats-Msg-Id";
 
@@ -157,6 +159,37 @@ pub fn unframe<'a, T: Deserialize<'a>>(payload: &'a [u8]) -> Result<(T, Option<V
     };
     let value = serde_json::from_slice(json).map_err(|e| format!("not a moderate record: {e}"))?;
     Ok((value, (!raw.is_empty()).then(|| raw.to_vec())))
+}
+
+/// Appends one record of a verdict batch: `<index> <length>\n` then the record's frame
+/// ([`frame`]). Raw bytes may hold anything, so each item is sized, not delimited.
+pub fn push_batch_item(out: &mut Vec<u8>, index: u64, frame: &[u8]) {
+    out.extend_from_slice(format!("{index} {}\n", frame.len()).as_bytes());
+    out.extend_from_slice(frame);
+}
+
+/// One item of a verdict batch: its index, its frame, and the bytes after it.
+pub type BatchItem<'a> = (u64, &'a [u8], &'a [u8]);
+
+/// Splits the next item off a verdict batch: its index, its frame and the rest. None at the
+/// end; an error when the bytes are not a batch (sizes are checked against what is there).
+///
+/// # Errors
+/// A malformed item header or a length past the end.
+pub fn batch_item(payload: &[u8]) -> Result<Option<BatchItem<'_>>, String> {
+    if payload.is_empty() {
+        return Ok(None);
+    }
+    let nl = memchr::memchr(b'\n', &payload[..payload.len().min(48)]).ok_or("batch item without a header line")?;
+    let head = std::str::from_utf8(&payload[..nl]).map_err(|_| "batch item header is not text")?;
+    let (index, len) = head.split_once(' ').ok_or("batch item header without a length")?;
+    let index: u64 = index.parse().map_err(|_| format!("batch item index {index:?}"))?;
+    let len: usize = len.parse().map_err(|_| format!("batch item length {len:?}"))?;
+    let rest = &payload[nl + 1..];
+    if len > rest.len() {
+        return Err(format!("batch item of {len} bytes, {} left", rest.len()));
+    }
+    Ok(Some((index, &rest[..len], &rest[len..])))
 }
 
 #[cfg(test)]

@@ -23,10 +23,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::jetstream::{self, AckKind};
-use async_nats::HeaderMap;
-use futures_util::StreamExt;
-
+use super::nats::{Ack, Headers, Js, JsMsg, Puller};
 use super::publish::publish_retrying;
 use super::setup::{self, ConsumerLimits};
 use super::wire::{self, Envelope, VerdictMsg};
@@ -46,7 +43,7 @@ pub struct WorkerOptions {
     pub queue: String,
     /// The consumer's limits (used when this worker creates it).
     pub limits: ConsumerLimits,
-    /// Messages pulled per request, and judged per batch.
+    /// Messages judged per batch (pulled up to 256 per request, two requests ahead).
     pub batch: usize,
 }
 
@@ -64,11 +61,10 @@ pub struct WorkerStats {
 }
 
 /// A run name and index from a message's headers, when both are well-formed.
-pub fn position_of(headers: Option<&HeaderMap>) -> Option<(String, u64)> {
-    let h = headers?;
-    let run = h.get(wire::RUN)?.as_str();
+pub fn position_of(headers: &Headers) -> Option<(String, u64)> {
+    let run = headers.get(wire::RUN)?;
     super::check_run_name(run).ok()?;
-    let index = h.get(wire::INDEX)?.as_str().parse().ok()?;
+    let index = headers.get(wire::INDEX)?.parse().ok()?;
     Some((run.to_string(), index))
 }
 
@@ -77,13 +73,14 @@ fn header_text(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(500).collect()
 }
 
-/// Failed verdict publishes in a row (with none acked) after which the worker drops its
-/// connection and makes a new one. After a server restart, a client that reconnected by itself
-/// was seen to get no more publish acks (every verdict timed out); a fresh connection does.
-const STALLED: u64 = 4;
-
 /// Bytes of a message kept for its headers when checking it against the server's max_payload.
 const HEADER_ROOM: usize = 1024;
+
+/// How long a pull request stays open on the server.
+const PULL_EXPIRES: Duration = Duration::from_secs(5);
+
+/// How long a batch of verdict publishes waits for its acks.
+const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Judges messages until `stop` turns true (the batch in hand is finished first).
 ///
@@ -94,72 +91,48 @@ pub async fn work(
     timeout: Duration,
     opts: &WorkerOptions,
     reloader: Arc<Reloader>,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    stop: tokio::sync::watch::Receiver<bool>,
     stats: &mut WorkerStats,
 ) -> Result<(), String> {
     let names = &opts.names;
     let max_deliver = opts.limits.max_deliver.max(1);
     let batch = opts.batch.max(1);
     let mut scratch = Scratch::default();
+    let js = super::connect(url, timeout).await?;
     let mut first = true;
-    'connect: while !*stop.borrow() {
+    while !*stop.borrow() {
         let setup = async {
-            let js = jetstream::new(super::connect(url, timeout).await?);
-            let stream = setup::input_stream(&js, names).await?;
+            setup::input_stream(&js, names).await?;
             setup::verdict_stream(&js, names).await?;
-            let consumer = setup::work_consumer(&stream, names, &opts.queue, opts.limits).await?;
-            Ok::<_, String>((js, consumer))
+            setup::work_consumer(&js, names, &opts.queue, opts.limits).await
         };
-        let (js, consumer) = match setup.await {
-            Ok(x) => x,
+        match setup.await {
+            Ok(()) => {}
             Err(e) if first => return Err(e),
             Err(e) => {
                 tracing::warn!("{e}; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
-        };
+        }
         first = false;
-        let mut failed_in_a_row = 0u64;
-        'pull: loop {
-            let messages = match consumer
-                .stream()
-                .max_messages_per_batch(batch)
-                .heartbeat(Duration::from_secs(5))
-                .expires(Duration::from_secs(30))
-                .messages()
-                .await
-            {
+        let mut puller = Puller::new(&js, &names.input_stream(), &opts.queue, batch, PULL_EXPIRES);
+        while !*stop.borrow() {
+            let msgs = match puller.next(batch, Duration::from_millis(500)).await {
                 Ok(m) => m,
                 Err(e) => {
-                    tracing::warn!("pulling from {}: {e}; reconnecting", names.input);
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue 'connect;
+                    tracing::warn!("pulling from {}: {e}; setting up again", names.input);
+                    break;
                 }
             };
-            let mut chunks = messages.ready_chunks(batch);
-            loop {
-                let chunk = tokio::select! {
-                    c = chunks.next() => c,
-                    _ = stop.changed() => break 'connect,
-                };
-                let Some(chunk) = chunk else { continue 'pull };
-                let mut msgs = Vec::with_capacity(chunk.len());
-                for m in chunk {
-                    match m {
-                        Ok(m) => msgs.push(m),
-                        Err(e) => tracing::warn!("pulling from {}: {e}", names.input),
-                    }
-                }
-                let (acked, failed) = handle_batch(&js, names, msgs, &reloader, &mut scratch, max_deliver, stats).await;
-                failed_in_a_row = if acked > 0 { 0 } else { failed_in_a_row + failed };
-                if failed_in_a_row >= STALLED {
-                    tracing::warn!("{failed_in_a_row} verdicts in a row not acked; reconnecting");
-                    continue 'connect;
-                }
+            if !msgs.is_empty() {
+                handle_batch(&js, names, msgs, &reloader, &mut scratch, max_deliver, stats).await;
             }
         }
     }
+    // One round trip after the last acks: the server answers in order, so they were written
+    // before the process exits (else they would come back after ack_wait).
+    let _ = js.stream_state(&names.input_stream()).await;
     Ok(())
 }
 
@@ -170,26 +143,76 @@ enum Plan {
     Dead(String),
 }
 
+/// Verdict messages being filled: one per run (a batch may mix runs), a new one when the size
+/// limit is reached.
+#[derive(Default)]
+struct Batches {
+    chunks: Vec<Chunk>,
+}
+
+struct Chunk {
+    run: String,
+    indexes: Vec<u64>,
+    payload: Vec<u8>,
+}
+
+impl Batches {
+    /// Adds a record's frame; returns the chunk it went into.
+    fn add(&mut self, run: &str, index: u64, frame: &[u8], limit: usize) -> usize {
+        let fits = |c: &Chunk| c.run == run && c.payload.len() + frame.len() + 48 <= limit;
+        let at = match self.chunks.iter().rposition(|c| c.run == run) {
+            Some(i) if fits(&self.chunks[i]) => i,
+            _ => {
+                self.chunks.push(Chunk { run: run.to_string(), indexes: Vec::new(), payload: Vec::new() });
+                self.chunks.len() - 1
+            }
+        };
+        let c = &mut self.chunks[at];
+        c.indexes.push(index);
+        wire::push_batch_item(&mut c.payload, index, frame);
+        at
+    }
+}
+
+impl Chunk {
+    /// The message: its id is the run and a hash of the indexes it holds, so the same records
+    /// published again (a retry) are stored once, and a different mix is a new message that
+    /// `collect` dedupes record by record.
+    fn finish(self, config: &str) -> (Headers, Vec<u8>) {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for i in &self.indexes {
+            hash.update(i.to_le_bytes());
+        }
+        let mut h = Headers::default();
+        h.insert(wire::MSG_ID, format!("{}:b:{}", self.run, crate::serve::reload::hex(&hash.finalize()[..12])));
+        h.insert(wire::RUN, &self.run);
+        h.insert(wire::BATCH, self.indexes.len().to_string());
+        h.insert(wire::CONFIG, config);
+        (h, self.payload)
+    }
+}
+
+/// Judges a batch, publishes its verdicts (one message per run of the batch, all in one
+/// write), waits for their acks together, then acks the inputs whose verdicts are stored, in
+/// one write. Failures are retried or dead-lettered one by one (rare).
 async fn handle_batch(
-    js: &jetstream::Context,
+    js: &Js,
     names: &Names,
-    msgs: Vec<jetstream::Message>,
+    msgs: Vec<JsMsg>,
     reloader: &Reloader,
     scratch: &mut Scratch,
     max_deliver: i64,
     stats: &mut WorkerStats,
-) -> (u64, u64) {
-    let (mut acked, mut failed) = (0, 0);
-    let max_payload = js.client().server_info().max_payload;
+) {
+    let max_payload = js.client.max_payload();
     let snap = reloader.current();
-    let mut sent = Vec::with_capacity(msgs.len());
+    // Judge everything first: (message, position, plan or the verdict to publish).
+    let mut planned = Vec::with_capacity(msgs.len());
+    let mut batches = Batches::default();
     for msg in msgs {
-        let (delivered, seq) = match msg.info() {
-            Ok(i) => (i.delivered, i.stream_sequence),
-            // Not a JetStream delivery: nothing to ack, nothing to judge.
-            Err(_) => continue,
-        };
-        let pos = position_of(msg.headers.as_ref());
+        let delivered = msg.info.delivered;
+        let pos = position_of(&msg.msg.headers);
         let plan = match &pos {
             None => Plan::Dead(format!(
                 "not a record from `moderate publish`: no valid {}/{} headers",
@@ -199,81 +222,84 @@ async fn handle_batch(
             Some(_) if delivered > max_deliver => Plan::Dead(format!(
                 "delivered {delivered} times and never acked: each worker that took it died or timed out"
             )),
-            Some((_, index)) => plan_for(&msg.payload, names, *index, seq, &snap.engine, scratch),
+            Some((_, index)) => plan_for(&msg.msg.payload, names, *index, msg.info.stream_seq, &snap.engine, scratch),
         };
         let plan = match plan {
             Plan::Publish(v, raw) => {
                 let (run, index) = pos.as_ref().map(|(r, i)| (r.as_str(), *i)).unwrap_or(("", 0));
                 match wire::frame(&v, raw.as_deref()) {
                     // The server closes a connection that sends more than max_payload: never send it.
-                    Ok(payload) if payload.len() + HEADER_ROOM > max_payload => Plan::Fail(format!(
+                    Ok(frame) if frame.len() + HEADER_ROOM > max_payload => Err(Plan::Fail(format!(
                         "the verdict message ({} bytes) is larger than the server's max_payload ({max_payload})",
-                        payload.len()
-                    )),
-                    Ok(payload) => {
-                        let mut h = HeaderMap::new();
-                        h.insert(wire::MSG_ID, format!("{run}:{index}"));
-                        h.insert(wire::RUN, run);
-                        h.insert(wire::INDEX, index.to_string());
-                        h.insert(wire::CONFIG, snap.hash.as_str());
-                        let error = v.verdict.verdict == crate::verdict::Decision::Error;
-                        match js.publish_with_headers(names.verdicts.clone(), h, payload.into()).await {
-                            Ok(fut) => {
-                                sent.push((msg, delivered, pos, Ok((fut, error))));
-                                continue;
-                            }
-                            Err(e) => Plan::Fail(format!("publishing the verdict: {e}")),
-                        }
+                        frame.len()
+                    ))),
+                    Ok(frame) => {
+                        let chunk = batches.add(run, index, &frame, max_payload - HEADER_ROOM);
+                        Ok((chunk, v.verdict.verdict == crate::verdict::Decision::Error))
                     }
-                    Err(e) => Plan::Fail(format!("encoding the verdict: {e}")),
+                    Err(e) => Err(Plan::Fail(format!("encoding the verdict: {e}"))),
                 }
             }
-            other => other,
+            other => Err(other),
         };
-        sent.push((msg, delivered, pos, Err(plan)));
+        planned.push((msg, pos, plan));
     }
-    for (msg, delivered, pos, outcome) in sent {
-        let plan = match outcome {
-            Ok((fut, error)) => match fut.await {
+    // One message per run and size limit, one write for all of them, their acks waited for
+    // together.
+    let outgoing: Vec<(Headers, Vec<u8>)> = batches.chunks.into_iter().map(|c| c.finish(&snap.hash)).collect();
+    let pending = js.publish_many(outgoing.iter().map(|(h, p)| (names.verdicts.as_str(), h, p.as_slice())));
+    let deadline = tokio::time::Instant::now() + ACK_TIMEOUT;
+    let mut stored = Vec::with_capacity(pending.len());
+    for p in pending {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        stored.push(js.pub_ack(p, left.max(Duration::from_millis(1))).await.map_err(|e| e.to_string()));
+    }
+    let mut acks = Vec::with_capacity(planned.len() * 64);
+    let mut failed = Vec::new();
+    for (msg, pos, plan) in planned {
+        let plan = match plan {
+            Ok((i, error)) => match &stored[i] {
                 Ok(_) => {
-                    acked += 1;
                     stats.judged += 1;
                     stats.errors += u64::from(error);
-                    if let Err(e) = msg.ack().await {
-                        tracing::warn!("ack failed ({e}); the message will be judged again");
-                    }
+                    msg.encode_ack(Ack::Ack, &mut acks);
                     continue;
                 }
-                Err(e) => {
-                    failed += 1;
-                    Plan::Fail(format!("publishing the verdict: {e}"))
-                }
+                Err(e) => Plan::Fail(format!("publishing the verdict: {e}")),
             },
             Err(plan) => plan,
         };
+        failed.push((msg, pos, plan));
+    }
+    js.client.send_raw(acks);
+    for (msg, pos, plan) in failed {
+        let delivered = msg.info.delivered;
         let reason = match plan {
             Plan::Dead(reason) => reason,
             Plan::Fail(reason) if delivered >= max_deliver => format!("failed {delivered} times; last: {reason}"),
             Plan::Fail(reason) => {
                 tracing::warn!("delivery {delivered} of {max_deliver} failed: {reason}; retrying later");
                 stats.retried += 1;
-                let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
+                let mut b = Vec::new();
+                msg.encode_ack(Ack::Nak(Duration::from_secs(1)), &mut b);
+                js.client.send_raw(b);
                 continue;
             }
             Plan::Publish(..) => continue,
         };
+        let mut b = Vec::new();
         match dead_letter(js, names, &msg, pos.as_ref(), &reason, delivered).await {
             Ok(()) => {
                 stats.dead += 1;
-                let _ = msg.ack_with(AckKind::Term).await;
+                msg.encode_ack(Ack::Term, &mut b);
             }
             Err(e) => {
                 tracing::error!("dead-lettering failed ({e}); the message will come back");
-                let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
+                msg.encode_ack(Ack::Nak(Duration::from_secs(1)), &mut b);
             }
         }
+        js.client.send_raw(b);
     }
-    (acked, failed)
 }
 
 /// Judges one message's record; an unreadable body is an `error` verdict, a panic a failure.
@@ -319,14 +345,14 @@ fn plan_for(
 
 /// Sends `msg` to the dead-letter subject with `reason` (its body cut to fit, if need be).
 async fn dead_letter(
-    js: &jetstream::Context,
+    js: &Js,
     names: &Names,
-    msg: &jetstream::Message,
+    msg: &JsMsg,
     pos: Option<&(String, u64)>,
     reason: &str,
     delivered: i64,
 ) -> Result<(), String> {
-    let mut h = HeaderMap::new();
+    let mut h = Headers::default();
     match pos {
         Some((run, index)) => {
             h.insert(wire::MSG_ID, format!("{run}:{index}:dead"));
@@ -334,15 +360,14 @@ async fn dead_letter(
             h.insert(wire::INDEX, index.to_string());
         }
         None => {
-            let seq = msg.info().map(|i| i.stream_sequence).unwrap_or(0);
-            h.insert(wire::MSG_ID, format!("{}:{seq}:dead", names.input_stream()));
+            h.insert(wire::MSG_ID, format!("{}:{}:dead", names.input_stream(), msg.info.stream_seq));
         }
     }
     h.insert(wire::REASON, header_text(reason));
     h.insert(wire::DELIVERIES, delivered.to_string());
-    let room = js.client().server_info().max_payload.saturating_sub(HEADER_ROOM + 512);
+    let room = js.client.max_payload().saturating_sub(HEADER_ROOM + 512);
     tracing::warn!(reason, "dead-lettering a message to {}", names.dead);
-    publish_retrying(js, &names.dead, h, fit(&msg.payload, room)).await.map(|_| ())
+    publish_retrying(js, &names.dead, &h, &fit(&msg.msg.payload, room)).await.map(|_| ())
 }
 
 /// `payload`, or when longer than `room`, the record with its body and raw bytes cut so that

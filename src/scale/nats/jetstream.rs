@@ -1,0 +1,569 @@
+//! The JetStream calls `moderate` makes, as JSON requests on `$JS.API.*` (docs.nats.io,
+//! "JetStream API Reference"): stream info and create, consumer info and create (durable and
+//! ephemeral), message get, publish with a PubAck, and pulls (`CONSUMER.MSG.NEXT`) with acks
+//! sent back on each delivery's reply subject.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::conn::{Client, Pending, Subscription};
+use super::proto::{Headers, Msg};
+
+/// How long a JetStream API call or a publish waits for its answer.
+pub const API_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An error from the JetStream API (`{"error": {...}}`) or from getting an answer at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsError {
+    /// The API answered with an error.
+    Api {
+        /// HTTP-like code (404: not found).
+        code: u16,
+        /// JetStream's own error code.
+        err_code: u32,
+        /// What went wrong.
+        description: String,
+    },
+    /// No answer (timeout, connection lost, no responders) or an answer that is not JSON.
+    Other(String),
+}
+
+impl std::fmt::Display for JsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsError::Api { code, err_code, description } => write!(f, "{description} ({code}, {err_code})"),
+            JsError::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+impl JsError {
+    fn not_found(&self) -> bool {
+        matches!(self, JsError::Api { code: 404, .. })
+    }
+}
+
+#[derive(Deserialize)]
+struct ApiErrorBody {
+    #[serde(default)]
+    code: u16,
+    #[serde(default)]
+    err_code: u32,
+    #[serde(default)]
+    description: String,
+}
+
+/// A stream's configuration (the fields we set).
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamConfig {
+    /// Name.
+    pub name: String,
+    /// Subjects it stores.
+    pub subjects: Vec<String>,
+    /// `workqueue` or `limits`.
+    pub retention: &'static str,
+    /// `file` or `memory`.
+    pub storage: &'static str,
+    /// Nanoseconds `Nats-Msg-Id`s are remembered.
+    pub duplicate_window: u64,
+    /// Replicas.
+    pub num_replicas: u32,
+}
+
+/// A stream's state (from its info).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StreamState {
+    /// Messages stored.
+    #[serde(default)]
+    pub messages: u64,
+    /// Lowest sequence stored.
+    #[serde(default)]
+    pub first_seq: u64,
+    /// Highest sequence stored.
+    #[serde(default)]
+    pub last_seq: u64,
+}
+
+/// A consumer's configuration (the fields we set).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ConsumerConfig {
+    /// Durable name (None: ephemeral).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub durable_name: Option<String>,
+    /// Only these subjects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter_subject: Option<String>,
+    /// `all` or `by_start_sequence`.
+    pub deliver_policy: &'static str,
+    /// With `by_start_sequence`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opt_start_seq: Option<u64>,
+    /// `explicit` or `none`.
+    pub ack_policy: &'static str,
+    /// Nanoseconds before an unacked delivery is delivered again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ack_wait: Option<u64>,
+    /// Deliveries at most.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_deliver: Option<i64>,
+    /// Unacked deliveries at most.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_ack_pending: Option<i64>,
+    /// Nanoseconds without a pull after which an ephemeral consumer is deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inactive_threshold: Option<u64>,
+    /// Keep the consumer's state in memory.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mem_storage: bool,
+    /// `instant`.
+    pub replay_policy: &'static str,
+}
+
+/// The answer to a publish.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PubAck {
+    /// The stream sequence it got (or had, when a duplicate).
+    #[serde(default)]
+    pub seq: u64,
+    /// Dropped as a duplicate of a `Nats-Msg-Id` within the window.
+    #[serde(default)]
+    pub duplicate: bool,
+}
+
+/// A stored message read back by sequence or subject.
+#[derive(Debug, Clone)]
+pub struct StoredMsg {
+    /// Its subject.
+    pub subject: String,
+    /// Its stream sequence.
+    pub seq: u64,
+    /// Its headers.
+    pub headers: Headers,
+    /// Its payload.
+    pub payload: Vec<u8>,
+}
+
+/// Where a delivery stands, from its reply subject (`$JS.ACK.<stream>.<consumer>.<delivered>.
+/// <stream seq>.<consumer seq>.<time>.<pending>`, with `<domain>.<account hash>.` before the
+/// stream in newer servers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryInfo {
+    /// Times delivered (1 the first time).
+    pub delivered: i64,
+    /// Sequence in the stream.
+    pub stream_seq: u64,
+    /// Messages still pending for the consumer.
+    pub pending: u64,
+}
+
+impl DeliveryInfo {
+    /// Parses a reply subject; None when it is not a JetStream ack subject.
+    pub fn parse(reply: &str) -> Option<DeliveryInfo> {
+        let t: Vec<&str> = reply.split('.').collect();
+        if t.len() < 9 || t[0] != "$JS" || t[1] != "ACK" {
+            return None;
+        }
+        let o = if t.len() == 9 { 4 } else { 6 };
+        if t.len() < o + 5 {
+            return None;
+        }
+        Some(DeliveryInfo {
+            delivered: t[o].parse().ok()?,
+            stream_seq: t[o + 1].parse().ok()?,
+            pending: t[o + 4].parse().ok()?,
+        })
+    }
+}
+
+/// A JetStream message delivered by a pull.
+#[derive(Debug, Clone)]
+pub struct JsMsg {
+    /// The message (its reply subject is the ack subject).
+    pub msg: Msg,
+    /// Its delivery metadata.
+    pub info: DeliveryInfo,
+}
+
+impl JsMsg {
+    /// Appends this delivery's ack (`+ACK`, `-NAK {"delay": ns}`, `+TERM`) to `out`, to be sent
+    /// with others in one write ([`Client::send_raw`]).
+    pub fn encode_ack(&self, kind: Ack, out: &mut Vec<u8>) {
+        let Some(reply) = self.msg.reply.as_deref() else { return };
+        let body = match kind {
+            Ack::Ack => "+ACK".to_string(),
+            Ack::Nak(delay) => format!("-NAK {{\"delay\":{}}}", delay.as_nanos()),
+            Ack::Term => "+TERM".to_string(),
+        };
+        super::proto::encode_pub(out, reply, None, &Headers::default(), body.as_bytes());
+    }
+}
+
+/// How a delivery is acknowledged.
+#[derive(Debug, Clone, Copy)]
+pub enum Ack {
+    /// Done: never deliver again.
+    Ack,
+    /// Failed: deliver again after the delay.
+    Nak(Duration),
+    /// Never deliver again (dead-lettered).
+    Term,
+}
+
+/// JetStream on a connection.
+#[derive(Debug, Clone)]
+pub struct Js {
+    /// The connection.
+    pub client: Client,
+}
+
+impl Js {
+    /// JetStream over `client`.
+    pub fn new(client: Client) -> Js {
+        Js { client }
+    }
+
+    async fn api<T: for<'de> Deserialize<'de>>(&self, subject: &str, body: &[u8]) -> Result<T, JsError> {
+        let m = self.client.request(subject, &Headers::default(), body, API_TIMEOUT).await.map_err(JsError::Other)?;
+        let v: serde_json::Value = serde_json::from_slice(&m.payload)
+            .map_err(|e| JsError::Other(format!("{subject}: answer is not JSON: {e}")))?;
+        if let Some(err) = v.get("error") {
+            let e: ApiErrorBody = serde_json::from_value(err.clone()).unwrap_or(ApiErrorBody {
+                code: 0,
+                err_code: 0,
+                description: err.to_string(),
+            });
+            return Err(JsError::Api { code: e.code, err_code: e.err_code, description: e.description });
+        }
+        serde_json::from_value(v).map_err(|e| JsError::Other(format!("{subject}: unexpected answer: {e}")))
+    }
+
+    /// The state of stream `name` (None when it does not exist).
+    ///
+    /// # Errors
+    /// The API did not answer.
+    pub async fn stream_state(&self, name: &str) -> Result<Option<StreamState>, JsError> {
+        #[derive(Deserialize)]
+        struct Info {
+            #[serde(default)]
+            state: StreamState,
+        }
+        match self.api::<Info>(&format!("$JS.API.STREAM.INFO.{name}"), b"").await {
+            Ok(i) => Ok(Some(i.state)),
+            Err(e) if e.not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates the stream unless it exists (an existing one is kept as it is).
+    ///
+    /// # Errors
+    /// JetStream is off, or the stream cannot be created (e.g. its subjects overlap another's).
+    pub async fn get_or_create_stream(&self, cfg: &StreamConfig) -> Result<StreamState, JsError> {
+        if let Some(s) = self.stream_state(&cfg.name).await? {
+            return Ok(s);
+        }
+        let body = serde_json::to_vec(cfg).map_err(|e| JsError::Other(e.to_string()))?;
+        #[derive(Deserialize)]
+        struct Info {
+            #[serde(default)]
+            state: StreamState,
+        }
+        match self.api::<Info>(&format!("$JS.API.STREAM.CREATE.{}", cfg.name), &body).await {
+            Ok(i) => Ok(i.state),
+            // Created meanwhile by another command.
+            Err(JsError::Api { err_code: 10058, .. }) => {
+                self.stream_state(&cfg.name).await?.ok_or_else(|| JsError::Other("stream vanished".into()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates the durable consumer unless it exists (an existing one keeps its config).
+    ///
+    /// # Errors
+    /// The consumer cannot be read or created.
+    pub async fn get_or_create_durable(&self, stream: &str, cfg: &ConsumerConfig) -> Result<(), JsError> {
+        let name = cfg.durable_name.as_deref().ok_or_else(|| JsError::Other("durable without a name".into()))?;
+        match self.api::<serde_json::Value>(&format!("$JS.API.CONSUMER.INFO.{stream}.{name}"), b"").await {
+            Ok(_) => return Ok(()),
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(e),
+        }
+        let body = serde_json::to_vec(&serde_json::json!({"stream_name": stream, "config": cfg}))
+            .map_err(|e| JsError::Other(e.to_string()))?;
+        self.api::<serde_json::Value>(&format!("$JS.API.CONSUMER.DURABLE.CREATE.{stream}.{name}"), &body)
+            .await
+            .map(|_| ())
+    }
+
+    /// Creates an ephemeral consumer and returns its name.
+    ///
+    /// # Errors
+    /// It cannot be created.
+    pub async fn create_ephemeral(&self, stream: &str, cfg: &ConsumerConfig) -> Result<String, JsError> {
+        #[derive(Deserialize)]
+        struct Created {
+            name: String,
+        }
+        let body = serde_json::to_vec(&serde_json::json!({"stream_name": stream, "config": cfg}))
+            .map_err(|e| JsError::Other(e.to_string()))?;
+        Ok(self.api::<Created>(&format!("$JS.API.CONSUMER.CREATE.{stream}"), &body).await?.name)
+    }
+
+    /// Deletes a consumer (best effort: an ephemeral one also goes by itself when idle).
+    pub async fn delete_consumer(&self, stream: &str, name: &str) {
+        let _ = self.api::<serde_json::Value>(&format!("$JS.API.CONSUMER.DELETE.{stream}.{name}"), b"").await;
+    }
+
+    /// Reads a stored message: the last on `subject`, or the first on `subject` from `seq` on.
+    /// None when there is none.
+    ///
+    /// # Errors
+    /// The API did not answer, or the answer is malformed.
+    pub async fn get_msg(
+        &self,
+        stream: &str,
+        subject: &str,
+        from_seq: Option<u64>,
+    ) -> Result<Option<StoredMsg>, JsError> {
+        #[derive(Deserialize)]
+        struct Raw {
+            subject: String,
+            seq: u64,
+            #[serde(default)]
+            hdrs: Option<String>,
+            #[serde(default)]
+            data: Option<String>,
+        }
+        #[derive(Deserialize)]
+        struct Got {
+            message: Raw,
+        }
+        let body = match from_seq {
+            None => serde_json::json!({"last_by_subj": subject}),
+            Some(seq) => serde_json::json!({"seq": seq, "next_by_subj": subject}),
+        };
+        let got = match self.api::<Got>(&format!("$JS.API.STREAM.MSG.GET.{stream}"), body.to_string().as_bytes()).await
+        {
+            Ok(g) => g.message,
+            Err(e) if e.not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let bad = |what: &str| JsError::Other(format!("stored message {}: {what} is not base64", got.seq));
+        let headers = match &got.hdrs {
+            Some(h) => {
+                let block = base64_decode(h).ok_or_else(|| bad("hdrs"))?;
+                Headers::parse(&block).map_err(|e| JsError::Other(e.to_string()))?
+            }
+            None => Headers::default(),
+        };
+        let payload = match &got.data {
+            Some(d) => base64_decode(d).ok_or_else(|| bad("data"))?,
+            None => Vec::new(),
+        };
+        Ok(Some(StoredMsg { subject: got.subject, seq: got.seq, headers, payload }))
+    }
+
+    /// Publishes messages in one write; wait for each one's ack with [`Js::pub_ack`].
+    pub fn publish_many<'a>(&self, msgs: impl IntoIterator<Item = (&'a str, &'a Headers, &'a [u8])>) -> Vec<Pending> {
+        self.client.send_requests(msgs)
+    }
+
+    /// The ack of a publish sent by [`Js::publish_many`].
+    ///
+    /// # Errors
+    /// No ack within `timeout`, or the stream refused the message.
+    pub async fn pub_ack(&self, p: Pending, timeout: Duration) -> Result<PubAck, JsError> {
+        let m = self.client.wait(p, timeout).await.map_err(JsError::Other)?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&m.payload).map_err(|e| JsError::Other(format!("publish ack is not JSON: {e}")))?;
+        if let Some(err) = v.get("error") {
+            let e: ApiErrorBody = serde_json::from_value(err.clone()).unwrap_or(ApiErrorBody {
+                code: 0,
+                err_code: 0,
+                description: err.to_string(),
+            });
+            return Err(JsError::Api { code: e.code, err_code: e.err_code, description: e.description });
+        }
+        serde_json::from_value(v).map_err(|e| JsError::Other(format!("publish ack: {e}")))
+    }
+
+    /// Publishes one message and waits for its ack.
+    ///
+    /// # Errors
+    /// See [`Js::pub_ack`].
+    pub async fn publish(&self, subject: &str, headers: &Headers, payload: &[u8]) -> Result<PubAck, JsError> {
+        let p = self.publish_many([(subject, headers, payload)]).pop().expect("one publish");
+        self.pub_ack(p, API_TIMEOUT).await
+    }
+}
+
+/// Standard base64 (with or without padding); None on a character outside the alphabet.
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in s.bytes().filter(|b| *b != b'=') {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// A pull consumer read in batches: keeps enough pull requests open that a batch is ready when
+/// the caller asks (two batches requested ahead), each with its own reply subject, so an
+/// end-of-pull status (404, 408, 409, sent to that subject) closes exactly the request it
+/// belongs to. Deliveries carry their own subject, not the request's: they count against the
+/// oldest open request (the server fills waiting requests in order).
+pub struct Puller {
+    client: Client,
+    next_subject: String,
+    sub: Subscription,
+    prefix: String,
+    /// Open requests by token (in the order sent): (messages still due, expiry, when sent).
+    open: std::collections::BTreeMap<u64, (usize, Instant, Instant)>,
+    token: u64,
+    batch: usize,
+    expires: Duration,
+    /// When the server last sent anything for this puller.
+    heard: Instant,
+    /// Requests in a row that expired with nothing heard since they were sent.
+    silent: u32,
+    connections: u64,
+}
+
+impl Puller {
+    /// Pulls from `consumer` of `stream`, `batch` messages per request (at most 256), each
+    /// request open for `expires`.
+    pub fn new(js: &Js, stream: &str, consumer: &str, batch: usize, expires: Duration) -> Puller {
+        let prefix = js.client.new_inbox();
+        let batch = batch.clamp(1, 256);
+        let sub = js.client.subscribe(&format!("{prefix}.*"), 4 * batch + 64);
+        Puller {
+            client: js.client.clone(),
+            next_subject: format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"),
+            sub,
+            prefix,
+            open: std::collections::BTreeMap::new(),
+            token: 0,
+            batch,
+            expires,
+            heard: Instant::now(),
+            silent: 0,
+            connections: js.client.connections(),
+        }
+    }
+
+    fn top_up(&mut self) {
+        let now = Instant::now();
+        if self.client.connections() != self.connections {
+            // Reconnected: the server forgot our open requests.
+            self.connections = self.client.connections();
+            self.open.clear();
+        }
+        let (silent, heard) = (&mut self.silent, self.heard);
+        self.open.retain(|_, (_, deadline, sent)| {
+            if *deadline > now {
+                return true;
+            }
+            *silent = if heard >= *sent { 0 } else { *silent + 1 };
+            false
+        });
+        while self.open.values().map(|o| o.0).sum::<usize>() < 2 * self.batch {
+            self.token += 1;
+            let body = serde_json::json!({"batch": self.batch, "expires": self.expires.as_nanos() as u64});
+            let reply = format!("{}.{}", self.prefix, self.token);
+            let mut b = Vec::with_capacity(160);
+            super::proto::encode_pub(
+                &mut b,
+                &self.next_subject,
+                Some(&reply),
+                &Headers::default(),
+                body.to_string().as_bytes(),
+            );
+            self.client.send_raw(b);
+            self.open.insert(self.token, (self.batch, now + self.expires + Duration::from_secs(2), now));
+        }
+    }
+
+    /// Takes one delivered message or status, updating the open requests. Returns the message
+    /// when it is a delivery.
+    fn account(&mut self, m: Msg) -> Result<Option<JsMsg>, String> {
+        self.heard = Instant::now();
+        self.silent = 0;
+        if let Some(status) = m.headers.status {
+            let token = m.subject.rsplit('.').next().and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+            match status {
+                100 => {}
+                503 => return Err(format!("no consumer answers on {} (deleted?)", self.next_subject)),
+                409 if m.headers.description.to_ascii_lowercase().contains("deleted") => {
+                    return Err(format!("consumer deleted: {}", self.next_subject));
+                }
+                _ => {
+                    self.open.remove(&token);
+                }
+            }
+            return Ok(None);
+        }
+        let Some(info) = m.reply.as_deref().and_then(DeliveryInfo::parse) else {
+            return Ok(None);
+        };
+        if let Some(mut first) = self.open.first_entry() {
+            first.get_mut().0 -= 1;
+            if first.get().0 == 0 {
+                first.remove();
+            }
+        }
+        Ok(Some(JsMsg { msg: m, info }))
+    }
+
+    /// Up to `max` delivered messages: waits up to `wait` for the first, then takes what has
+    /// arrived. Empty when nothing came in `wait`.
+    ///
+    /// # Errors
+    /// The consumer is gone, or two requests in a row expired with no answer at all (the
+    /// server lost them): make a new consumer or puller.
+    pub async fn next(&mut self, max: usize, wait: Duration) -> Result<Vec<JsMsg>, String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut out = Vec::new();
+        loop {
+            self.top_up();
+            if self.silent >= 2 {
+                self.silent = 0;
+                return Err(format!("no answer to pull requests on {}", self.next_subject));
+            }
+            let m = match self.sub.try_next() {
+                Some(m) => m,
+                None if !out.is_empty() => return Ok(out),
+                None => {
+                    let step = deadline.min(tokio::time::Instant::now() + Duration::from_millis(500));
+                    match tokio::time::timeout_at(step, self.sub.next()).await {
+                        Ok(Some(m)) => m,
+                        Ok(None) => return Err("connection closed".into()),
+                        Err(_) if tokio::time::Instant::now() >= deadline => return Ok(out),
+                        Err(_) => continue,
+                    }
+                }
+            };
+            if let Some(jm) = self.account(m)? {
+                out.push(jm);
+                if out.len() >= max {
+                    return Ok(out);
+                }
+            }
+        }
+    }
+}
