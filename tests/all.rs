@@ -61,6 +61,7 @@ test_files! {
     unit_read = "unit_read.rs",
     unit_regex = "unit_regex.rs",
     unit_review = "unit_review.rs",
+    unit_scale = "unit_scale.rs",
     unit_serve = "unit_serve.rs",
     verdict_identity = "verdict_identity.rs",
 }

@@ -217,3 +217,16 @@ fn cyrillic_ef_reads_as_f() {
     assert_eq!(e.normalize("\u{444}uck").text, "fuck");
     assert!(rules(&judge(&e, "\u{444}uck you")).contains(&"profanity.strong"));
 }
+
+/// Control characters a browser draws as nothing (NUL is dropped by the HTML parser; C0 and C1
+/// controls have no glyph) cannot split a word: `f\0uck you` shows `fuck you`.
+#[test]
+fn control_characters_do_not_split_words() {
+    let e = builtin();
+    for body in ["f\u{0}uck you", "f\u{1}u\u{7f}ck you", "fu\u{85}ck you", "f\u{9b}uck you"] {
+        judged_as_shown(&e, body, "fuck you");
+        assert_eq!(judge(&e, body).verdict, Decision::Block, "{body:?}");
+    }
+    // Whitespace controls still separate words.
+    judged_as_shown(&e, "you\tidiot", "you idiot");
+}

@@ -59,7 +59,7 @@ fn cure_options() -> decancer::Options {
 #[inline]
 pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        '\u{0080}'..='\u{009F}' | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
         | '\u{FFA0}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
@@ -96,6 +96,11 @@ impl Folder {
     /// Folds one character, handing each output character to `emit`.
     pub(crate) fn fold(&self, c: char, mut emit: impl FnMut(char)) {
         if c.is_ascii() {
+            // Control characters other than whitespace show as nothing (an HTML parser drops
+            // NUL; a browser draws no glyph for the rest), so `f\0uck` reads as `fuck`.
+            if c.is_ascii_control() && !c.is_ascii_whitespace() && c != '\x0b' {
+                return;
+            }
             // A backtick typed for an apostrophe ("you`re") reads as one.
             emit(if c == '`' { '\'' } else { c.to_ascii_lowercase() });
             return;

@@ -277,6 +277,12 @@ impl Normalizer {
                     }
                     markup = !eof;
                 }
+                if b.is_ascii_control() && !matches!(b, b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
+                    // NUL and the other control bytes show as nothing (`f\0uck`): dropped, as
+                    // `fold` drops them.
+                    i += 1;
+                    continue;
+                }
                 let (s, e) = (to_u32(i), to_u32(i + 1));
                 let ch = match b {
                     b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => ' ',
