@@ -30,6 +30,7 @@ test_files! {
     engine_limits = "engine_limits.rs",
     eval_recall = "eval_recall.rs",
     fuzz_regressions = "fuzz_regressions.rs",
+    fuzzy = "fuzzy.rs",
     hostile_io = "hostile_io.rs",
     model = "model.rs",
     nats = "nats.rs",

@@ -18,8 +18,8 @@
 //! - a term made of a shorter term and more letters (`cockface`, `cumsock`): none, because the
 //!   words that share its first part are English compounds (`cockmatch`, `cocksfoot`).
 //!
-//! The first letter must be the term's: evasions keep it so the word is still read, and it keeps
-//! the pass away from most of English's near neighbours. An inflected word is also compared by
+//! The first and the last letter must be the term's: evasions keep them so the word is still
+//! read, and they keep the pass away from most of English's near neighbours (`tardo`, `spiss`). An inflected word is also compared by
 //! its stem (`fuacking` → `fuack`), and a handle's trailing digits are ignored (`fuker123`).
 //!
 //! Time is linear in the text: a word is looked up in the dictionary once, and only a word of 4
@@ -69,7 +69,28 @@ fn is_english(w: &str) -> bool {
     CONTRACTED.iter().any(|end| {
         w.strip_suffix(end).is_some_and(|stem| {
             stem.len() >= 2
-                && (d.contains(stem) || (*end == "nt" && matches!(stem, "do" | "wo" | "ca" | "does" | "did" | "is" | "are" | "was" | "were" | "have" | "has" | "had" | "could" | "would" | "should" | "must" | "need" | "ai")))
+                && (d.contains(stem)
+                    || (*end == "nt"
+                        && matches!(
+                            stem,
+                            "do" | "wo"
+                                | "ca"
+                                | "does"
+                                | "did"
+                                | "is"
+                                | "are"
+                                | "was"
+                                | "were"
+                                | "have"
+                                | "has"
+                                | "had"
+                                | "could"
+                                | "would"
+                                | "should"
+                                | "must"
+                                | "need"
+                                | "ai"
+                        )))
         })
     })
 }
@@ -151,10 +172,7 @@ impl Fuzzy {
         let mut cores: Vec<(u32, String)> = Vec::new();
         for (li, list) in lists.iter().enumerate() {
             allow.push(
-                list.allow
-                    .iter()
-                    .map(|w| normalizer.normalize(w).text.trim().to_string())
-                    .collect::<HashSet<String>>(),
+                list.allow.iter().map(|w| normalizer.normalize(w).text.trim().to_string()).collect::<HashSet<String>>(),
             );
             if list.mode == WordMode::Substring {
                 continue;
@@ -181,7 +199,8 @@ impl Fuzzy {
                 continue;
             }
             let bucket = near.entry((key[0], key.len())).or_default();
-            let e = bucket.entry(key.clone()).or_insert_with(|| Entry { key: key.clone(), budget: b, lists: Vec::new() });
+            let e =
+                bucket.entry(key.clone()).or_insert_with(|| Entry { key: key.clone(), budget: b, lists: Vec::new() });
             if !e.lists.contains(li) {
                 e.lists.push(*li);
             }
@@ -243,10 +262,8 @@ impl Fuzzy {
             }
             lists.clear();
             inner.near_lists(letters.as_bytes(), &mut key, &mut lists);
+            // The stem too: a near spelling of a mild word must not hide a strong one's.
             for end in STEM_ENDINGS {
-                if !lists.is_empty() {
-                    break;
-                }
                 if let Some(stem) = letters.strip_suffix(end).filter(|s| s.len() >= 4 && !is_english(s)) {
                     inner.near_lists(stem.as_bytes(), &mut key, &mut lists);
                 }
@@ -272,6 +289,7 @@ impl Inner {
             let Some(bucket) = self.near.get(&(key[0], len)) else { continue };
             for e in bucket {
                 let ok = key.len().abs_diff(len) <= e.budget
+                    && key.last() == e.key.last()
                     && if e.key.len() == 4 { slipped_in(key, &e.key) } else { within(key, &e.key, e.budget) };
                 if ok {
                     for &l in &e.lists {
