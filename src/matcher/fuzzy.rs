@@ -18,6 +18,11 @@
 //! - a term made of a shorter term and more letters (`cockface`, `cumsock`): none, because the
 //!   words that share its first part are English compounds (`cockmatch`, `cocksfoot`).
 //!
+//! A word that is not English is also read as an **abusive compound**: a term followed by a
+//! head of `rules/profanity/compound-heads.txt` (`arse` + `licker`, `cum` + `goblin`) or preceded
+//! by a modifier of `rules/profanity/compound-modifiers.txt` (`limp` + `dick`). Both lists are
+//! closed: a term followed by any English word reaches innocent compounds (`cockweed`).
+//!
 //! The first and the last letter must be the term's: evasions keep them so the word is still
 //! read, and they keep the pass away from most of English's near neighbours (`tardo`, `spiss`). An inflected word is also compared by
 //! its stem (`fuacking` → `fuack`), and a handle's trailing digits are ignored (`fuker123`).
@@ -110,6 +115,25 @@ pub fn skip_original(body: &str, range: std::ops::Range<usize>) -> bool {
     capital && !matches!(prev, None | Some('.' | '!' | '?' | ':' | '"' | '\'' | '(' | '\n' | '-' | '>'))
 }
 
+/// The built-in pack's entries of `path` (one per line, `#` comments).
+fn pack_words(path: &str) -> HashSet<&'static str> {
+    crate::config::source::FileSource::builtin_files()
+        .iter()
+        .filter(|(p, _)| *p == path)
+        .flat_map(|(_, text)| text.lines())
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Heads and modifiers of abusive compounds (`rules/profanity/compound-*.txt`).
+fn compound_words() -> &'static (HashSet<&'static str>, HashSet<&'static str>) {
+    static WORDS: OnceLock<(HashSet<&'static str>, HashSet<&'static str>)> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        (pack_words("rules/profanity/compound-heads.txt"), pack_words("rules/profanity/compound-modifiers.txt"))
+    })
+}
+
 /// Endings an inflected token loses before its stem is compared with the terms (`fuacking`).
 const STEM_ENDINGS: &[&str] = &["ing", "in", "ed", "ers", "er", "es", "s", "az", "a"];
 
@@ -138,6 +162,8 @@ struct Inner {
     allow: Vec<HashSet<String>>,
     /// Longest key, to skip longer tokens early.
     max_key: usize,
+    /// Every single-word term of three letters or more → its lists (stems of compounds).
+    stems: HashMap<String, Vec<u32>>,
 }
 
 /// Doubled letters written once (`nigger` → `niger`, `niiger` → `niger`).
@@ -185,6 +211,13 @@ impl Fuzzy {
             }
         }
         let all: HashSet<&str> = cores.iter().map(|(_, c)| c.as_str()).collect();
+        let mut stems: HashMap<String, Vec<u32>> = HashMap::new();
+        for (li, core) in &cores {
+            let l = stems.entry(core.clone()).or_default();
+            if !l.contains(li) {
+                l.push(*li);
+            }
+        }
         // `cockface` = `cock` + `face`: its near spellings are English compounds of `cock`.
         let compound = |c: &str| (3..c.len().saturating_sub(2)).any(|i| all.contains(&c[..i]));
         let mut near: HashMap<(u8, usize), HashMap<Vec<u8>, Entry>> = HashMap::new();
@@ -207,7 +240,7 @@ impl Fuzzy {
         }
         let max_key = near.keys().map(|k| k.1).max().unwrap_or(0);
         let near = near.into_iter().map(|(k, m)| (k, m.into_values().collect())).collect();
-        Fuzzy { inner: Arc::new(Inner { near, allow, max_key }) }
+        Fuzzy { inner: Arc::new(Inner { near, allow, max_key, stems }) }
     }
 
     /// Calls `hit(list, start, end)` for each word of the normalized `text` that is a near
@@ -268,6 +301,9 @@ impl Fuzzy {
                     inner.near_lists(stem.as_bytes(), &mut key, &mut lists);
                 }
             }
+            if lists.is_empty() {
+                inner.compound_lists(letters, &mut lists);
+            }
             for &l in &lists {
                 let allowed = &inner.allow[l as usize];
                 if !allowed.contains(letters) && !allowed.contains(word) {
@@ -279,6 +315,28 @@ impl Fuzzy {
 }
 
 impl Inner {
+    /// The lists of the term `word` is an abusive compound of: a term and a head of
+    /// `compound-heads.txt` (`arselicker`, `cumgoblins`), or a modifier of
+    /// `compound-modifiers.txt` and a term (`limpdick`).
+    fn compound_lists(&self, word: &str, out: &mut Vec<u32>) {
+        let (heads, modifiers) = compound_words();
+        let word = word.strip_suffix('s').filter(|w| w.len() >= 6).unwrap_or(word);
+        for cut in 3..word.len().saturating_sub(2) {
+            let (a, b) = word.split_at(cut);
+            let lists = match (self.stems.get(a), self.stems.get(b)) {
+                (Some(l), _) if heads.contains(b) => l,
+                (_, Some(l)) if modifiers.contains(a) => l,
+                _ => continue,
+            };
+            for &l in lists {
+                if !out.contains(&l) {
+                    out.push(l);
+                }
+            }
+            return;
+        }
+    }
+
     /// The lists with a term within its edit budget of `word` (doubles written once).
     fn near_lists(&self, word: &[u8], key: &mut Vec<u8>, out: &mut Vec<u32>) {
         collapse(word, key);
