@@ -25,6 +25,7 @@ macro_rules! test_files {
 test_files! {
     authors = "authors.rs",
     breadth = "breadth.rs",
+    breadth_frames = "breadth_frames.rs",
     censor = "censor.rs",
     dumps = "dumps.rs",
     engine_limits = "engine_limits.rs",
