@@ -14,6 +14,7 @@
 //! normalizer's offset map, so a reason shows the evasive form exactly as written. The matcher
 //! knows the compiled rules but no file format and no output.
 
+pub mod fuzzy;
 mod literals;
 pub mod profile;
 pub mod regex;
@@ -45,6 +46,8 @@ pub struct Scratch {
     words: wordlist::FindScratch,
     /// Per regex pattern, the groups of required literals seen (the gate).
     cand: Vec<u8>,
+    /// Normalized ranges the automaton explained (the fuzzy pass skips them).
+    explained: Vec<(usize, usize)>,
     /// Hits the last scan did not count because of their rule's `unless_after` (for `explain`;
     /// the first [`MAX_REPORTED`] only).
     pub reported: Vec<Hit>,
@@ -135,6 +138,8 @@ pub struct Matcher {
     normalizer: Normalizer,
     /// Every wordlist, compiled together with the normalized patterns' required literals.
     words: wordlist::WordlistSet,
+    /// Near spellings and compounds of the same lists' terms ([`fuzzy`]).
+    fuzzy: fuzzy::Fuzzy,
     /// List index in `words` → rule index.
     word_rule: Vec<usize>,
     /// Patterns on the normalized text, gated by `words`' automaton.
@@ -184,6 +189,7 @@ impl Matcher {
         let (norm_regex, gate) = regex::RegexRules::build_gated(norm_patterns);
         let words = wordlist::WordlistSet::build_with_gate(&lists, &normalizer, &gate)
             .map_err(|e| format!("cannot compile the wordlists: {e}"))?;
+        let fuzzy = fuzzy::Fuzzy::build(&lists, &normalizer);
         let raw_regex = regex::RegexRules::build(raw_patterns).map_err(|e| format!("regex set: {e}"))?;
         let mut context = vec![None; rules];
         for (rule, re) in unless_after {
@@ -191,7 +197,7 @@ impl Matcher {
                 *c = Some(re);
             }
         }
-        Ok(Matcher { normalizer, words, word_rule, norm_regex, raw_regex, signals, unless_after: context })
+        Ok(Matcher { normalizer, words, fuzzy, word_rule, norm_regex, raw_regex, signals, unless_after: context })
     }
 
     /// The normalizer.
@@ -245,15 +251,23 @@ impl Matcher {
         let cand = &mut scratch.cand;
         self.norm_regex.begin(cand);
         let text = norm.text.as_str();
+        let explained = &mut scratch.explained;
+        explained.clear();
         self.words.find_with_gate(
             text,
             &mut scratch.words,
             |h| {
+                explained.push((h.start, h.end));
                 let hit = Hit { rule: self.word_rule[h.list], span: Some(to_original(norm, body, h.start, h.end)) };
                 add(hit, text, h.start);
             },
             |lit, s, e| self.norm_regex.wake(lit, text, s, e, cand),
         );
+        explained.sort_unstable();
+        let skip = |s, e| fuzzy::skip_original(body, norm.original_range(s, e));
+        self.fuzzy.find(text, explained, skip, |list, s, e| {
+            add(Hit { rule: self.word_rule[list], span: Some(to_original(norm, body, s, e)) }, text, s);
+        });
         watch.lap(Stage::Literals);
         self.norm_regex.run_profiled(text, cand, profile, |rule, r| {
             let start = r.start;

@@ -1,0 +1,404 @@
+//! Bounded fuzzy whole-word matching: the spellings no rule in [`super::variants`] foresaw.
+//!
+//! The automaton finds every spelling a term compiles into. What is left are one-off
+//! misspellings (`nlgger`, `nyger`, `fuwck`, `skanck`, `f8ck`, `fuacking`). This pass looks only
+//! at the words of the normalized text that the automaton did not explain and that are **not
+//! English words** (the SCOWL list, names and places of the Scunthorpe lint in `rules/lint/`,
+//! also with an apostrophe or a final `g` left out: `dont`, `goin`), nor handles, hashtags or
+//! capitalized names in the middle of a sentence, so an innocent word is never bent into a term.
+//!
+//! Such a word counts as a term when, with doubled letters written once (`niiger` → `niger`),
+//! it is within the term's edit budget (an edit is a letter inserted, dropped or changed, or two
+//! neighbours swapped; a digit counts as a changed letter: `f8ck`):
+//!
+//! - under four letters: none (English is too dense there);
+//! - four letters: one letter slipped inside (`fuwck`); the generated variants already cover
+//!   the dropped vowels and swaps of short terms;
+//! - five to seven letters: one edit; eight or more: two;
+//! - a term made of a shorter term and more letters (`cockface`, `cumsock`): none, because the
+//!   words that share its first part are English compounds (`cockmatch`, `cocksfoot`).
+//!
+//! A word that is not English is also read as an **abusive compound**: a term followed by a
+//! head of `rules/profanity/compound-heads.txt` (`arse` + `licker`, `cum` + `goblin`) or preceded
+//! by a modifier of `rules/profanity/compound-modifiers.txt` (`limp` + `dick`). Both lists are
+//! closed: a term followed by any English word reaches innocent compounds (`cockweed`).
+//!
+//! The first and the last letter must be the term's: evasions keep them so the word is still
+//! read, and they keep the pass away from most of English's near neighbours (`tardo`, `spiss`). An inflected word is also compared by
+//! its stem (`fuacking` → `fuack`), and a handle's trailing digits are ignored (`fuker123`).
+//!
+//! Time is linear in the text: a word is looked up in the dictionary once, and only a word of 4
+//! to [`MAX_TOKEN`] letters that is not English is compared, with a banded edit distance
+//! (O(length × budget)), to the terms that share its first letter and a length within two.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
+
+use super::wordlist::{ListSpec, WordMode};
+use crate::normalize::Normalizer;
+
+/// Longest token looked at (letters); longer ones are not words anyone reads as one term.
+pub const MAX_TOKEN: usize = 24;
+
+/// The English words, names and places that are never bent into a term: the word lists of the
+/// Scunthorpe lint, read once per process from the built-in pack.
+fn dictionary() -> &'static HashSet<&'static str> {
+    static DICT: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    DICT.get_or_init(|| {
+        let mut set = HashSet::with_capacity(140_000);
+        for (path, text) in crate::config::source::FileSource::builtin_files() {
+            if matches!(*path, "rules/lint/english.txt" | "rules/lint/names.txt" | "rules/lint/places.txt") {
+                for line in text.lines() {
+                    let w = line.split('#').next().unwrap_or("").trim();
+                    if !w.is_empty() {
+                        set.insert(w);
+                    }
+                }
+            }
+        }
+        set
+    })
+}
+
+/// True when `w` is an English word, a name or a place, also as informal writing drops
+/// letters from one: `goin`/`killin` (-ing), `dont`/`thats`/`youre` (an apostrophe left out).
+fn is_english(w: &str) -> bool {
+    let d = dictionary();
+    if d.contains(w) {
+        return true;
+    }
+    if w.ends_with("in") && d.contains(format!("{w}g").as_str()) {
+        return true;
+    }
+    const CONTRACTED: &[&str] = &["nt", "s", "re", "ll", "ve", "d", "m"];
+    CONTRACTED.iter().any(|end| {
+        w.strip_suffix(end).is_some_and(|stem| {
+            stem.len() >= 2
+                && (d.contains(stem)
+                    || (*end == "nt"
+                        && matches!(
+                            stem,
+                            "do" | "wo"
+                                | "ca"
+                                | "does"
+                                | "did"
+                                | "is"
+                                | "are"
+                                | "was"
+                                | "were"
+                                | "have"
+                                | "has"
+                                | "had"
+                                | "could"
+                                | "would"
+                                | "should"
+                                | "must"
+                                | "need"
+                                | "ai"
+                        )))
+        })
+    })
+}
+
+/// True when the word at `range` of the original `body` is a handle, a hashtag or a name
+/// (capitalized, not at the start of a sentence, not all capitals): such words are not read as
+/// misspelled terms.
+pub fn skip_original(body: &str, range: std::ops::Range<usize>) -> bool {
+    let before = body[..range.start].trim_end_matches(|c: char| c.is_alphanumeric());
+    let word = &body[range];
+    if before.ends_with(['@', '#']) || word.starts_with(['@', '#']) {
+        return true;
+    }
+    let mut chars = word.chars();
+    let capital = chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase);
+    let prev = before.trim_end().chars().last();
+    capital && !matches!(prev, None | Some('.' | '!' | '?' | ':' | '"' | '\'' | '(' | '\n' | '-' | '>'))
+}
+
+/// The built-in pack's entries of `path` (one per line, `#` comments).
+fn pack_words(path: &str) -> HashSet<&'static str> {
+    crate::config::source::FileSource::builtin_files()
+        .iter()
+        .filter(|(p, _)| *p == path)
+        .flat_map(|(_, text)| text.lines())
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Heads and modifiers of abusive compounds (`rules/profanity/compound-*.txt`).
+fn compound_words() -> &'static (HashSet<&'static str>, HashSet<&'static str>) {
+    static WORDS: OnceLock<(HashSet<&'static str>, HashSet<&'static str>)> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        (pack_words("rules/profanity/compound-heads.txt"), pack_words("rules/profanity/compound-modifiers.txt"))
+    })
+}
+
+/// Endings an inflected token loses before its stem is compared with the terms (`fuacking`).
+const STEM_ENDINGS: &[&str] = &["ing", "in", "ed", "ers", "er", "es", "s", "az", "a"];
+
+/// One term as the fuzzy pass sees it.
+#[derive(Debug, Clone)]
+struct Entry {
+    /// The term with doubled letters written once.
+    key: Vec<u8>,
+    /// Edits allowed.
+    budget: usize,
+    /// Lists it belongs to.
+    lists: Vec<u32>,
+}
+
+/// The fuzzy matcher of a set of lists (built once at load time, shared between threads).
+#[derive(Debug, Clone, Default)]
+pub struct Fuzzy {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// Entries bucketed by (first letter, key length).
+    near: HashMap<(u8, usize), Vec<Entry>>,
+    /// Per list, its allowlisted words (never matched).
+    allow: Vec<HashSet<String>>,
+    /// Longest key, to skip longer tokens early.
+    max_key: usize,
+    /// Every single-word term of three letters or more → its lists (stems of compounds).
+    stems: HashMap<String, Vec<u32>>,
+}
+
+/// Doubled letters written once (`nigger` → `niger`, `niiger` → `niger`).
+fn collapse(w: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    for &b in w {
+        if out.last() != Some(&b) {
+            out.push(b);
+        }
+    }
+}
+
+/// The edit budget of a key of `len` letters (doubles written once); a four-letter key only
+/// takes a letter slipped inside ([`slipped_in`]).
+fn budget(len: usize) -> usize {
+    match len {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// True when `token` is `key` with one letter slipped in after its first letter.
+fn slipped_in(token: &[u8], key: &[u8]) -> bool {
+    token.len() == key.len() + 1 && (1..token.len() - 1).any(|i| token[..i] == key[..i] && token[i + 1..] == key[i..])
+}
+
+impl Fuzzy {
+    /// Compiles the single-word terms of `lists` (normalized like the text).
+    pub fn build(lists: &[ListSpec], normalizer: &Normalizer) -> Fuzzy {
+        let mut allow = Vec::with_capacity(lists.len());
+        let mut cores: Vec<(u32, String)> = Vec::new();
+        for (li, list) in lists.iter().enumerate() {
+            allow.push(
+                list.allow.iter().map(|w| normalizer.normalize(w).text.trim().to_string()).collect::<HashSet<String>>(),
+            );
+            if list.mode == WordMode::Substring {
+                continue;
+            }
+            for raw in &list.terms {
+                let core = normalizer.normalize(raw.trim().trim_matches('*')).text.trim().to_string();
+                if core.len() >= 3 && core.bytes().all(|b| b.is_ascii_lowercase()) {
+                    cores.push((li as u32, core));
+                }
+            }
+        }
+        let all: HashSet<&str> = cores.iter().map(|(_, c)| c.as_str()).collect();
+        let mut stems: HashMap<String, Vec<u32>> = HashMap::new();
+        for (li, core) in &cores {
+            let l = stems.entry(core.clone()).or_default();
+            if !l.contains(li) {
+                l.push(*li);
+            }
+        }
+        // `cockface` = `cock` + `face`: its near spellings are English compounds of `cock`.
+        let compound = |c: &str| (3..c.len().saturating_sub(2)).any(|i| all.contains(&c[..i]));
+        let mut near: HashMap<(u8, usize), HashMap<Vec<u8>, Entry>> = HashMap::new();
+        let mut key = Vec::new();
+        for (li, core) in &cores {
+            if allow[*li as usize].contains(core) || compound(core) {
+                continue;
+            }
+            collapse(core.as_bytes(), &mut key);
+            let b = budget(key.len());
+            if b == 0 {
+                continue;
+            }
+            let bucket = near.entry((key[0], key.len())).or_default();
+            let e =
+                bucket.entry(key.clone()).or_insert_with(|| Entry { key: key.clone(), budget: b, lists: Vec::new() });
+            if !e.lists.contains(li) {
+                e.lists.push(*li);
+            }
+        }
+        let max_key = near.keys().map(|k| k.1).max().unwrap_or(0);
+        let near = near.into_iter().map(|(k, m)| (k, m.into_values().collect())).collect();
+        Fuzzy { inner: Arc::new(Inner { near, allow, max_key, stems }) }
+    }
+
+    /// Calls `hit(list, start, end)` for each word of the normalized `text` that is a near
+    /// spelling of a term of `list`, skipping words that overlap a range of `explained` (the
+    /// automaton's hits, sorted) and those `skip(start, end)` rules out ([`skip_original`]).
+    pub fn find(
+        &self,
+        text: &str,
+        explained: &[(usize, usize)],
+        skip: impl Fn(usize, usize) -> bool,
+        mut hit: impl FnMut(usize, usize, usize),
+    ) {
+        let inner = &*self.inner;
+        if inner.near.is_empty() {
+            return;
+        }
+        let b = text.as_bytes();
+        let (mut i, mut next) = (0, 0);
+        let mut key = Vec::new();
+        let mut lists: Vec<u32> = Vec::new();
+        // A word glued to another script, a mask, an apostrophe or an underscore is not a whole word.
+        let glued = |p: Option<&u8>| matches!(p, Some(c) if *c >= 0x80 || matches!(*c, b'*' | b'\'' | b'_'));
+        while i < b.len() {
+            if !b[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let end = i;
+            if glued(start.checked_sub(1).map(|s| &b[s])) || glued(b.get(end)) {
+                continue;
+            }
+            while next < explained.len() && explained[next].1 <= start {
+                next += 1;
+            }
+            if explained.get(next).is_some_and(|&(s, _)| s < end) {
+                continue;
+            }
+            let word = &text[start..end];
+            let letters = word.trim_end_matches(|c: char| c.is_ascii_digit());
+            if letters.len() < 4
+                || letters.len() > MAX_TOKEN
+                || word.len() - letters.len() > 4
+                || !letters.as_bytes()[0].is_ascii_lowercase()
+                || is_english(letters)
+                || skip(start, end)
+            {
+                continue;
+            }
+            lists.clear();
+            inner.near_lists(letters.as_bytes(), &mut key, &mut lists);
+            // The stem too: a near spelling of a mild word must not hide a strong one's.
+            for end in STEM_ENDINGS {
+                if let Some(stem) = letters.strip_suffix(end).filter(|s| s.len() >= 4 && !is_english(s)) {
+                    inner.near_lists(stem.as_bytes(), &mut key, &mut lists);
+                }
+            }
+            if lists.is_empty() {
+                inner.compound_lists(letters, &mut lists);
+            }
+            for &l in &lists {
+                let allowed = &inner.allow[l as usize];
+                if !allowed.contains(letters) && !allowed.contains(word) {
+                    hit(l as usize, start, end);
+                }
+            }
+        }
+    }
+}
+
+impl Inner {
+    /// The lists of the term `word` is an abusive compound of: a term and a head of
+    /// `compound-heads.txt` (`arselicker`, `cumgoblins`), or a modifier of
+    /// `compound-modifiers.txt` and a term (`limpdick`).
+    fn compound_lists(&self, word: &str, out: &mut Vec<u32>) {
+        let (heads, modifiers) = compound_words();
+        let word = word.strip_suffix('s').filter(|w| w.len() >= 6).unwrap_or(word);
+        for cut in 3..word.len().saturating_sub(2) {
+            let (a, b) = word.split_at(cut);
+            let lists = match (self.stems.get(a), self.stems.get(b)) {
+                (Some(l), _) if heads.contains(b) => l,
+                (_, Some(l)) if modifiers.contains(a) => l,
+                _ => continue,
+            };
+            for &l in lists {
+                if !out.contains(&l) {
+                    out.push(l);
+                }
+            }
+            return;
+        }
+    }
+
+    /// The lists with a term within its edit budget of `word` (doubles written once).
+    fn near_lists(&self, word: &[u8], key: &mut Vec<u8>, out: &mut Vec<u32>) {
+        collapse(word, key);
+        if key.len() < 3 || key.len() > self.max_key + 2 {
+            return;
+        }
+        for len in key.len().saturating_sub(2)..=key.len() + 2 {
+            let Some(bucket) = self.near.get(&(key[0], len)) else { continue };
+            for e in bucket {
+                let ok = key.len().abs_diff(len) <= e.budget
+                    && key.last() == e.key.last()
+                    && if e.key.len() == 4 { slipped_in(key, &e.key) } else { within(key, &e.key, e.budget) };
+                if ok {
+                    for &l in &e.lists {
+                        if !out.contains(&l) {
+                            out.push(l);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// True when the optimal-string-alignment distance of `a` and `b` (insert, delete, change,
+/// swap two neighbours) is at most `k`; a banded computation, O(len × k).
+fn within(a: &[u8], b: &[u8], k: usize) -> bool {
+    let (n, m) = (a.len(), b.len());
+    if n.abs_diff(m) > k {
+        return false;
+    }
+    const BIG: usize = usize::MAX / 4;
+    const W: usize = 64;
+    if m >= W || n >= W {
+        return false;
+    }
+    // Three rows of the full table; only the band |i - j| <= k is computed.
+    let (mut prev2, mut prev, mut cur) = ([BIG; W], [BIG; W], [BIG; W]);
+    for (j, p) in prev.iter_mut().enumerate().take(m.min(k) + 1) {
+        *p = j;
+    }
+    for i in 1..=n {
+        cur[..=m].fill(BIG);
+        if i <= k {
+            cur[0] = i;
+        }
+        let (lo, hi) = (i.saturating_sub(k).max(1), (i + k).min(m));
+        let mut row_min = cur[0];
+        for j in lo..=hi {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > k {
+            return false;
+        }
+        prev2 = prev;
+        prev = cur;
+    }
+    prev[m] <= k
+}
