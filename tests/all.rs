@@ -32,6 +32,7 @@ test_files! {
     fuzz_regressions = "fuzz_regressions.rs",
     hostile_io = "hostile_io.rs",
     model = "model.rs",
+    model_safety = "model_safety.rs",
     nats = "nats.rs",
     normalize = "normalize.rs",
     promises = "promises.rs",

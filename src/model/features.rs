@@ -24,6 +24,8 @@ pub struct Word {
     pub end: u32,
     /// True for a group's name (its hash is then [`GROUP`]).
     pub group: bool,
+    /// True for a function word ([`is_function_word`]): alone it is no evidence.
+    pub function: bool,
 }
 
 impl Word {
@@ -188,6 +190,105 @@ pub fn is_group_word(w: &str) -> bool {
     )
 }
 
+/// True for a function word ("the", "they", "his", ...): its unigram weighs at most 0, like a
+/// group feature, because a dataset's habits ("they" in hate speech, "the" in tweets) are not
+/// evidence; pairs with it ("shut up") still are.
+pub fn is_function_word(w: &str) -> bool {
+    matches!(
+        w,
+        "a" | "an"
+            | "the"
+            | "and"
+            | "or"
+            | "but"
+            | "of"
+            | "to"
+            | "in"
+            | "on"
+            | "at"
+            | "for"
+            | "with"
+            | "by"
+            | "from"
+            | "as"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "be"
+            | "been"
+            | "am"
+            | "do"
+            | "does"
+            | "did"
+            | "have"
+            | "has"
+            | "had"
+            | "i"
+            | "me"
+            | "my"
+            | "we"
+            | "us"
+            | "our"
+            | "you"
+            | "your"
+            | "he"
+            | "him"
+            | "his"
+            | "she"
+            | "her"
+            | "it"
+            | "its"
+            | "they"
+            | "them"
+            | "their"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "there"
+            | "here"
+            | "what"
+            | "who"
+            | "which"
+            | "when"
+            | "where"
+            | "why"
+            | "how"
+            | "all"
+            | "some"
+            | "any"
+            | "no"
+            | "not"
+            | "so"
+            | "if"
+            | "then"
+            | "than"
+            | "just"
+            | "like"
+            | "up"
+            | "down"
+            | "out"
+            | "about"
+            | "can"
+            | "will"
+            | "would"
+            | "should"
+            | "could"
+            | "im"
+            | "i'm"
+            | "it's"
+            | "don't"
+    )
+}
+
+/// True when the feature of words `i..=j` may only weigh at most 0: it touches a group's name,
+/// or it is a function word alone.
+#[inline]
+pub fn capped(words: &[Word], i: usize, j: usize) -> bool {
+    words[i].group || words[j].group || (i == j && words[i].function)
+}
+
 /// The stable 64-bit hash of one word.
 pub fn word_hash(word: &str) -> u64 {
     let mut h = FNV_OFFSET;
@@ -262,7 +363,7 @@ fn push(text: &str, s: usize, e: usize, out: &mut Vec<Word>) {
     let w = &text[s..e];
     let group = is_group_word(w);
     let hash = if group { GROUP } else { word_hash(w) };
-    out.push(Word { hash, start, end, group });
+    out.push(Word { hash, start, end, group, function: !group && is_function_word(w) });
 }
 
 /// Calls `f(feature_hash, first_word, last_word)` for every unigram and bigram of `words`, in
@@ -277,10 +378,10 @@ pub fn for_each_feature(words: &[Word], mut f: impl FnMut(u64, usize, usize)) {
     }
 }
 
-/// Every feature of `words` as (hash, is a group feature), into `out` (cleared first).
+/// Every feature of `words` as (hash, [`capped`]), into `out` (cleared first).
 pub fn features(words: &[Word], out: &mut Vec<(u64, bool)>) {
     out.clear();
-    for_each_feature(words, |h, i, j| out.push((h, words[i].group || words[j].group)));
+    for_each_feature(words, |h, i, j| out.push((h, capped(words, i, j))));
 }
 
 /// How many features [`for_each_feature`] yields for `n` words.

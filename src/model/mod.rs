@@ -111,7 +111,7 @@ impl Model {
         let mut sum = 0i64;
         for_each_feature(words, |h, i, j| {
             let mut w = self.raw_weight(h, label);
-            if words[i].group || words[j].group {
+            if features::capped(words, i, j) {
                 w = w.min(0);
             }
             sum += i64::from(w);
@@ -145,7 +145,7 @@ impl Model {
         let x = self.heads[label].slope / (feature_count(words.len()).max(1) as f32).sqrt();
         for_each_feature(words, |h, i, j| {
             let mut w = self.weight(h, label) * x;
-            if words[i].group || words[j].group {
+            if features::capped(words, i, j) {
                 w = w.min(0.0);
             }
             if i == j {

@@ -6,8 +6,8 @@
 //! Safety by construction, so that the model can be enforced:
 //! - only features seen in at least [`Options::min_support`] training rows get a weight; every
 //!   other word or pair weighs exactly 0 (an unknown word is no evidence either way);
-//! - a group feature (one touching a group's name, [`super::features::GROUP`]) is kept at or
-//!   below 0, and any feature at or below [`Options::max_weight`], so no single word or pair is
+//! - a capped feature (one touching a group's name, [`super::features::GROUP`], or a function
+//!   word alone: [`super::features::capped`]) is kept at or below 0, and any feature at or below [`Options::max_weight`], so no single word or pair is
 //!   decisive;
 //! - the intercept is not stored: the file holds a calibration of the weights' sum only (see
 //!   [`super::learn`]), and inference never flags a comment whose sum is not positive.
@@ -26,7 +26,7 @@ use super::sigmoid;
 /// One training row: its features and, per label, its label if known.
 #[derive(Debug, Clone)]
 pub struct Sample {
-    /// Every feature (unigrams and bigrams, with repeats): hash and "is a group feature".
+    /// Every feature (unigrams and bigrams, with repeats): hash and "is capped" (weighs at most 0).
     pub feats: Vec<(u64, bool)>,
     /// Per label of the model: true, false, or unknown.
     pub labels: Vec<Option<bool>>,
