@@ -33,7 +33,7 @@ pub use format::Model;
 pub const MIN_WORDS: usize = 3;
 /// Share of a hit's evidence that must remain without its strongest word (see
 /// [`Model::judge`]).
-pub const SPREAD: f32 = 0.4;
+pub const SPREAD: f32 = 0.3;
 /// Most phrases a model reason lists.
 pub const MAX_PHRASES: usize = 3;
 
