@@ -42,7 +42,7 @@ fn planted() -> Model {
 #[test]
 fn a_planted_phrase_hits_but_group_names_rare_and_unknown_words_are_no_evidence() {
     let m = planted();
-    let p = judge(&m, "those are vile grumfle today");
+    let p = judge(&m, "those muslims are vile grumfle number3 today");
     assert!(p > 0.5, "the planted phrase: {p}");
     // The group's name co-occurred with every positive: still it weighs at most 0, alone
     // and in pairs.
