@@ -171,10 +171,11 @@ pub fn run(args: LearnArgs) -> CliResult {
     if !inputs.iter().any(|i| i.role != Role::ScoreOnly && !i.rows.is_empty()) {
         return Err(CliError::usage("nothing to train on: give labeled files or --from-decisions with decided items"));
     }
-    if !(1..=100).contains(&args.epochs)
-        || !(0.0..1.0).contains(&args.l2)
-        || !(args.max_weight > 0.0 && args.max_weight <= 100.0)
-    {
+    let ok = (1..=100).contains(&args.epochs)
+        && (0.0..1.0).contains(&args.l2)
+        && args.max_weight > 0.0
+        && args.max_weight <= 100.0;
+    if !ok {
         return Err(CliError::usage("--epochs must be 1 to 100, --l2 in [0, 1), --max-weight in (0, 100]"));
     }
     let opts = Options {
