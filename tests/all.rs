@@ -36,6 +36,7 @@ test_files! {
     hostile_io = "hostile_io.rs",
     hostile_more = "hostile_more.rs",
     model = "model.rs",
+    model_safety = "model_safety.rs",
     nats = "nats.rs",
     nats_proto = "nats_proto.rs",
     normalize = "normalize.rs",

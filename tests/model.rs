@@ -10,7 +10,8 @@ use std::path::Path;
 use moderate::comment::Comment;
 use moderate::Decision;
 
-/// A labeled file where "zorblax" (a word no list holds) marks an attack.
+/// A labeled file where "zorblax grumfle" (a phrase no list holds) marks an attack. A phrase,
+/// not one word: the model never flags on a single decisive word (docs/model.md).
 fn planted(dir: &Path) -> std::path::PathBuf {
     let mut lines = Vec::new();
     let subjects = ["you are", "honestly you are", "frankly he is", "she is", "they are", "my neighbour is"];
@@ -18,8 +19,8 @@ fn planted(dir: &Path) -> std::path::PathBuf {
     for (i, s) in subjects.iter().enumerate() {
         for (j, t) in tails.iter().enumerate() {
             let n = i * 10 + j;
-            let bad = format!("{s} such a zorblax {t}");
-            let good = format!("{s} such a gardener {t}");
+            let bad = format!("{s} such a zorblax grumfle {t}");
+            let good = format!("{s} such a keen gardener {t}");
             lines.push(
                 serde_json::json!({"id": format!("p{n}"), "body": bad, "labels": {"attack": true, "toxic": true}}),
             );
@@ -61,7 +62,7 @@ fn a_model_trained_on_a_planted_dataset_flags_the_phrase_and_explains_it_with_it
     config(dir.path(), "m.bin");
 
     // Written in leetspeak: the span is the original text, through the normalizer's offset map.
-    let body = "Well you are a total Z0RBLAX";
+    let body = "Well you are a total Z0RBLAX grumfle";
     let o = moderate_in(dir.path(), &["explain", "--json", "--config", "site.toml", body], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -73,19 +74,20 @@ fn a_model_trained_on_a_planted_dataset_flags_the_phrase_and_explains_it_with_it
     let m = matches.iter().find(|m| m["text"].as_str().unwrap().contains("Z0RBLAX")).expect("the planted word");
     let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
     assert_eq!(m["text"].as_str().unwrap(), &body[s..e]);
-    assert!(body[s..e].ends_with("Z0RBLAX") && e - s <= "a Z0RBLAX".len(), "{m}");
+    assert!(body[s..e].ends_with("Z0RBLAX grumfle") && e - s <= "a Z0RBLAX grumfle".len(), "{m}");
     // The word that pushed most comes first, with its contribution.
     let msg = reason["message"].as_str().unwrap();
     let strongest = msg.split("words: ").nth(1).and_then(|w| w.split(", ").next()).unwrap_or("");
-    assert!(strongest.contains("Z0RBLAX\" +"), "{msg}");
+    assert!(strongest.contains("Z0RBLAX grumfle\" +"), "{msg}");
 
     // The human explanation prints the same words and their push.
     let o = moderate_in(dir.path(), &["explain", "--config", "site.toml", body], "");
     let text = stdout(&o);
-    assert!(text.contains("model.planted") && text.contains("\"Z0RBLAX\""), "{text}");
+    assert!(text.contains("model.planted") && text.contains("Z0RBLAX grumfle\""), "{text}");
 
     // The benign twin, and a sentence without the word, are left alone by the model.
-    for ok in ["Well you are a total gardener", "Press the button to continue please"] {
+    // One of the two words alone is not enough: the evidence must be spread over the sentence.
+    for ok in ["Well you are a total gardener", "Press the button to continue please", "Well you are a total Z0RBLAX"] {
         let o = moderate_in(dir.path(), &["explain", "--json", "--config", "site.toml", ok], "");
         let out: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
         let hit = out["verdict"]["reasons"].as_array().is_some_and(|r| r.iter().any(|r| r["rule"] == "model.planted"));
@@ -134,7 +136,7 @@ fn a_corrupt_or_hostile_model_file_is_a_located_config_error() {
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty", Vec::new(), "bad magic"),
         ("text", b"not a model at all".to_vec(), "bad magic"),
-        ("truncated", good[..good.len() / 3].to_vec(), "the header promises"),
+        ("truncated", good[..good.len() - 40].to_vec(), "the header promises"),
         ("flipped", flipped, "checksum mismatch"),
         ("huge", huge, "2^60"),
     ];

@@ -5,9 +5,9 @@
 //! compile the library twice.)
 
 use moderate::model::features::{
-    bigram_hash, bucket, feature_count, fingerprint, for_each_feature, word_hash, words, Word,
+    bigram_hash, feature_count, for_each_feature, word_hash, words, Word,
 };
-use moderate::model::format::{Head, MIN_BITS};
+use moderate::model::format::Head;
 use moderate::model::train::{train, Options, Sample};
 use moderate::model::{sigmoid, Model, Scratch};
 
@@ -47,25 +47,29 @@ fn features_are_unigrams_then_bigrams() {
 
 fn tiny() -> Model {
     let heads = vec![
-        Head { name: "attack".into(), bias: -1.5, scale: 0.001 },
-        Head { name: "toxic".into(), bias: 0.25, scale: 0.002 },
+        Head { name: "attack".into(), slope: 1.0, bias: -1.5, scale: 0.01 },
+        Head { name: "toxic".into(), slope: 0.5, bias: 0.25, scale: 0.02 },
     ];
-    let weights = (0..(1usize << MIN_BITS) * 2).map(|i| (i as i16).wrapping_mul(37)).collect();
-    let prints = (0..1usize << MIN_BITS).map(|i| (i % 7) as u8).collect();
-    Model { bits: MIN_BITS, heads, weights, prints, meta: "{\"rows\":3}".into() }
+    let keys: Vec<u64> = (1..=300u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1).collect();
+    let mut keys = keys;
+    keys.sort_unstable();
+    let weights = (0..keys.len() * 2).map(|i| (i as i8).wrapping_mul(37)).collect();
+    Model::new(heads, keys, weights, "{\"rows\":3}".into())
 }
 
 #[test]
-fn model_file_round_trips() {
+fn model_file_round_trips_and_reads_only_known_features() {
     let m = tiny();
     let bytes = m.encode();
     assert_eq!(Model::decode(&bytes).unwrap(), m);
     assert_eq!(m.label("toxic"), Some(1));
-    // A feature is read only from a bucket holding its fingerprint: bucket 3 (top bits),
-    // fingerprint 3 (low bits).
-    let h = (3u64 << 56) | 3;
-    assert!((m.weight(h, 1) - f32::from(7i16 * 37) * 0.002).abs() < 1e-6);
-    assert_eq!(m.weight(h ^ 1, 1), 0.0);
+    for (i, &k) in m.keys.iter().enumerate() {
+        assert_eq!(m.find(k), Some(i));
+        assert!((m.weight(k, 1) - f32::from(m.weights[i * 2 + 1]) * 0.02).abs() < 1e-6);
+    }
+    // A hash the model does not hold weighs exactly 0.
+    assert_eq!(m.find(2), None);
+    assert_eq!(m.weight(2, 0), 0.0);
 }
 
 #[test]
@@ -82,59 +86,48 @@ fn model_file_refuses_every_truncation_and_flipped_byte() {
 }
 
 #[test]
-fn model_file_hostile_header_is_refused_before_allocating() {
+fn model_file_a_hostile_header_is_refused_before_allocating() {
     let mut b = tiny().encode();
-    b[10] = 40; // 2^40 buckets
+    b[16..20].copy_from_slice(&u32::MAX.to_le_bytes());
     let e = Model::decode(&b).unwrap_err();
-    assert_eq!(e.offset, 11);
-    assert!(e.message.contains("2^40"), "{e}");
+    assert_eq!(e.offset, 20);
+    assert!(e.message.contains("features"), "{e}");
     let mut b = tiny().encode();
     b[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
     assert!(Model::decode(&b).unwrap_err().message.contains("metadata"));
+    let mut b = tiny().encode();
+    b[8] = 1;
+    assert!(Model::decode(&b).unwrap_err().message.contains("version 1"));
     assert!(Model::decode(b"hello").unwrap_err().message.contains("magic"));
 }
 
 /// A one-label model whose only weights are the given words' unigram weights (quantized at
-/// 0.001), every bigram weighing 0.
-fn unigram_model(weights: &[(&str, i16)]) -> Model {
-    let bits = 12;
-    let mut m = Model {
-        bits,
-        heads: vec![Head { name: "attack".into(), bias: 0.0, scale: 0.001 }],
-        weights: vec![0; 1 << bits],
-        prints: vec![0; 1 << bits],
-        meta: String::new(),
-    };
-    for &(w, q) in weights {
-        let h = word_hash(w);
-        assert_eq!(m.prints[bucket(h, bits)], 0, "test words share a bucket");
-        m.prints[bucket(h, bits)] = fingerprint(h);
-        m.weights[bucket(h, bits)] = q;
-    }
-    m
+/// 0.02), every other feature unknown (weight exactly 0).
+fn unigram_model(weights: &[(&str, i8)]) -> Model {
+    let mut pairs: Vec<(u64, i8)> = weights.iter().map(|&(w, q)| (word_hash(w), q)).collect();
+    pairs.sort_unstable_by_key(|p| p.0);
+    let heads = vec![Head { name: "attack".into(), slope: 1.0, bias: 0.0, scale: 0.02 }];
+    Model::new(heads, pairs.iter().map(|p| p.0).collect(), pairs.iter().map(|p| p.1).collect(), String::new())
 }
 
 #[test]
 fn phrases_merge_neighbouring_words_and_rank_by_push() {
-    let text = "come back when you are out of puberty";
-    let push = [600, 500, 500, -100, 0, 0, 50, 1900];
-    let ws: Vec<&str> = text.split(' ').collect();
-    let m = unigram_model(&ws.iter().copied().zip(push).collect::<Vec<_>>());
+    // Invented words carry the push (function words such as "you" or "of" count at most 0).
+    let text = "zork blax quib you are out of puberty";
+    let m = unigram_model(&[("zork", 30), ("blax", 25), ("quib", 25), ("you", -5), ("of", 2), ("puberty", 95)]);
     let mut v: Vec<Word> = Vec::new();
     words(text, &mut v);
-    for_each_feature(&v, |h, i, j| assert!(i == j || m.weight(h, 0) == 0.0, "bigram {i}-{j} has a weight"));
     // Each word's push is its weight over sqrt(feature count): 8 words, 15 features.
     let x = 1.0 / 15f32.sqrt();
     let p = m.score(text, 0, &mut Scratch::default()).phrases;
     assert_eq!(p.len(), 2, "{p:?}");
-    // "puberty" alone (1.9), then "come back when" (0.6 + 0.5 + 0.5); "of" (0.05) is under a
-    // quarter of the strongest push and "you" pulls down.
+    // "puberty" alone (1.9), then "zork blax quib" (0.6 + 0.5 + 0.5).
     assert_eq!(p[0].0, 30..37);
     assert!((p[0].1 - 1.9 * x).abs() < 1e-5, "{p:?}");
     assert_eq!(p[1].0, 0..14);
     assert!((p[1].1 - 1.6 * x).abs() < 1e-5, "{p:?}");
     // Nothing pushes up: no phrases.
-    let down = unigram_model(&ws.iter().map(|w| (*w, -1000)).collect::<Vec<_>>());
+    let down = unigram_model(&[("zork", -50), ("puberty", -50)]);
     assert!(down.score(text, 0, &mut Scratch::default()).phrases.is_empty());
 }
 

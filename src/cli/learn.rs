@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{CliError, CliResult};
 use crate::eval::{self, Counts, Report};
 use crate::model::format::{Model, MAX_FILE};
-use crate::model::learn::{learn, recorded_score, Input, Outcome, Role, CURVE};
+use crate::model::learn::{learn, recorded_score, Input, Outcome, Role, CURVE, TARGET_PRECISION};
 use crate::model::train::Options;
 
 /// Arguments of `moderate learn`.
@@ -37,9 +37,21 @@ pub struct LearnArgs {
     /// Cross-validation folds.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
-    /// log2 of the hash table size (8 to 22; 18 = 256k buckets).
+    /// log2 of the most features the model keeps (8 to 22; 17 = 131,072): bounds the file.
     #[arg(long, default_value_t = Options::default().bits)]
     pub bits: u8,
+    /// Fewest training rows a word or pair must occur in to get a weight.
+    #[arg(long, default_value_t = Options::default().min_support)]
+    pub min_support: u32,
+    /// Passes over the training rows.
+    #[arg(long, default_value_t = Options::default().epochs)]
+    pub epochs: usize,
+    /// L2 penalty.
+    #[arg(long, default_value_t = Options::default().l2)]
+    pub l2: f64,
+    /// Largest positive weight of one word or pair (logit units).
+    #[arg(long, default_value_t = Options::default().max_weight)]
+    pub max_weight: f64,
     /// Config file (default: ./config.toml, else the built-in pack): its rules are "rules
     /// alone", its model rules (if any) say how the model is graded.
     #[arg(long, short = 'c')]
@@ -116,13 +128,27 @@ pub fn render(out: &Outcome) -> String {
         let cells: Vec<String> = c.iter().map(|c| format!("{:.2} / {:.2}", c.precision(), c.recall())).collect();
         let _ = writeln!(s, "| {name} | {} |", cells.join(" | "));
     }
+    let _ = writeln!(
+        s,
+        "\nlowest `min` with model-alone precision ≥ {TARGET_PRECISION} on held-back folds (reported rows):"
+    );
+    for (name, at) in &out.suggested {
+        match at {
+            Some((th, recall)) => {
+                let _ = writeln!(s, "- {name}: min = {th:.2} (recall {recall:.2})");
+            }
+            None => {
+                let _ = writeln!(s, "- {name}: none reaches it");
+            }
+        }
+    }
     let _ = writeln!(s, "\nscore (mean over labels of the best model-alone F1): {:.4}", out.score);
     s
 }
 
 /// Runs `moderate learn`.
 pub fn run(args: LearnArgs) -> CliResult {
-    if !(crate::model::format::MIN_BITS..=crate::model::format::MAX_BITS).contains(&args.bits) {
+    if !(8..=22).contains(&args.bits) {
         return Err(CliError::usage(format!("--bits {}: must be 8 to 22", args.bits)));
     }
     if args.folds < 2 {
@@ -145,7 +171,21 @@ pub fn run(args: LearnArgs) -> CliResult {
     if !inputs.iter().any(|i| i.role != Role::ScoreOnly && !i.rows.is_empty()) {
         return Err(CliError::usage("nothing to train on: give labeled files or --from-decisions with decided items"));
     }
-    let opts = Options { bits: args.bits, ..Options::default() };
+    let ok = (1..=100).contains(&args.epochs)
+        && (0.0..1.0).contains(&args.l2)
+        && args.max_weight > 0.0
+        && args.max_weight <= 100.0;
+    if !ok {
+        return Err(CliError::usage("--epochs must be 1 to 100, --l2 in [0, 1), --max-weight in (0, 100]"));
+    }
+    let opts = Options {
+        bits: args.bits,
+        min_support: args.min_support.max(1),
+        epochs: args.epochs,
+        l2: args.l2,
+        max_weight: args.max_weight,
+        ..Options::default()
+    };
     let outcome = learn(&loaded.engine, &inputs, &opts, args.folds).map_err(CliError::usage)?;
     super::common::print_out(&render(&outcome))?;
     let old = existing(&args.output)?;

@@ -1,5 +1,10 @@
 //! Features of a normalized text: hashed word unigrams and bigrams.
 //!
+//! A group's name ("jews", "muslims", "gay", "women": [`is_group_word`]) is replaced by one
+//! placeholder word, [`GROUP`], and every feature touching it is a *group feature*, whose
+//! weight training keeps at or below 0 and inference reads as at most 0: naming a group is never
+//! evidence of an attack ("the war killed jews and muslims alike"); the words said about it are.
+//!
 //! Words are runs of letters and digits (an apostrophe inside a word stays: "don't") in the
 //! normalizer's output, so `f.u.c.k` and `ｆｕｃｋ` are already the word `fuck` here. There are
 //! no character n-grams: a piece of a word is never evidence, so "Scunthorpe" and "cocktail"
@@ -17,6 +22,10 @@ pub struct Word {
     pub start: u32,
     /// End in the normalized text.
     pub end: u32,
+    /// True for a group's name (its hash is then [`GROUP`]).
+    pub group: bool,
+    /// True for a function word ([`is_function_word`]): alone it is no evidence.
+    pub function: bool,
 }
 
 impl Word {
@@ -32,6 +41,253 @@ pub const MAX_WORDS: usize = 4096;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The hash every group name is read as (a fixed constant: a real word's hash equals it with
+/// chance 2^-64).
+pub const GROUP: u64 = 0x6a09_e667_f3bc_c908;
+
+/// True for the name of a group of people (ethnicity, nationality, religion, gender,
+/// sexuality, migration status), in the normalizer's lowercase form. Single words only: the
+/// words of `rules/identity/groups.txt` and their singular / adjective forms.
+pub fn is_group_word(w: &str) -> bool {
+    matches!(
+        w,
+        "african"
+            | "africans"
+            | "american"
+            | "americans"
+            | "arab"
+            | "arabs"
+            | "arabic"
+            | "armenian"
+            | "armenians"
+            | "asian"
+            | "asians"
+            | "azeri"
+            | "azeris"
+            | "azerbaijani"
+            | "azerbaijanis"
+            | "black"
+            | "blacks"
+            | "brown"
+            | "browns"
+            | "white"
+            | "whites"
+            | "chinese"
+            | "european"
+            | "europeans"
+            | "hispanic"
+            | "hispanics"
+            | "indian"
+            | "indians"
+            | "iranian"
+            | "iranians"
+            | "iraqi"
+            | "iraqis"
+            | "irish"
+            | "israeli"
+            | "israelis"
+            | "italian"
+            | "italians"
+            | "japanese"
+            | "jew"
+            | "jews"
+            | "jewish"
+            | "kurd"
+            | "kurds"
+            | "kurdish"
+            | "latino"
+            | "latinos"
+            | "latina"
+            | "latinas"
+            | "mexican"
+            | "mexicans"
+            | "mongol"
+            | "mongols"
+            | "mongolian"
+            | "mongolians"
+            | "pakistani"
+            | "pakistanis"
+            | "palestinian"
+            | "palestinians"
+            | "persian"
+            | "persians"
+            | "poles"
+            | "roma"
+            | "russian"
+            | "russians"
+            | "somali"
+            | "somalis"
+            | "syrian"
+            | "syrians"
+            | "turk"
+            | "turks"
+            | "turkish"
+            | "ukrainian"
+            | "ukrainians"
+            | "afghan"
+            | "afghans"
+            | "nigerian"
+            | "nigerians"
+            | "haitian"
+            | "haitians"
+            | "korean"
+            | "koreans"
+            | "filipino"
+            | "filipinos"
+            | "filipina"
+            | "rican"
+            | "ricans"
+            | "muslim"
+            | "muslims"
+            | "moslem"
+            | "moslems"
+            | "islam"
+            | "islamic"
+            | "christian"
+            | "christians"
+            | "christianity"
+            | "catholic"
+            | "catholics"
+            | "hindu"
+            | "hindus"
+            | "sikh"
+            | "sikhs"
+            | "mormon"
+            | "mormons"
+            | "atheist"
+            | "atheists"
+            | "judaism"
+            | "buddhist"
+            | "buddhists"
+            | "immigrant"
+            | "immigrants"
+            | "migrant"
+            | "migrants"
+            | "refugee"
+            | "refugees"
+            | "foreigner"
+            | "foreigners"
+            | "asylum"
+            | "women"
+            | "woman"
+            | "female"
+            | "females"
+            | "men"
+            | "gay"
+            | "gays"
+            | "homosexual"
+            | "homosexuals"
+            | "lesbian"
+            | "lesbians"
+            | "transgender"
+            | "transgenders"
+            | "trans"
+            | "bisexual"
+            | "bisexuals"
+            | "lgbt"
+            | "lgbtq"
+    )
+}
+
+/// True for a function word ("the", "they", "his", ...): its unigram weighs at most 0, like a
+/// group feature, because a dataset's habits ("they" in hate speech, "the" in tweets) are not
+/// evidence; pairs with it ("shut up") still are.
+pub fn is_function_word(w: &str) -> bool {
+    matches!(
+        w,
+        "a" | "an"
+            | "the"
+            | "and"
+            | "or"
+            | "but"
+            | "of"
+            | "to"
+            | "in"
+            | "on"
+            | "at"
+            | "for"
+            | "with"
+            | "by"
+            | "from"
+            | "as"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "be"
+            | "been"
+            | "am"
+            | "do"
+            | "does"
+            | "did"
+            | "have"
+            | "has"
+            | "had"
+            | "i"
+            | "me"
+            | "my"
+            | "we"
+            | "us"
+            | "our"
+            | "you"
+            | "your"
+            | "he"
+            | "him"
+            | "his"
+            | "she"
+            | "her"
+            | "it"
+            | "its"
+            | "they"
+            | "them"
+            | "their"
+            | "this"
+            | "that"
+            | "these"
+            | "those"
+            | "there"
+            | "here"
+            | "what"
+            | "who"
+            | "which"
+            | "when"
+            | "where"
+            | "why"
+            | "how"
+            | "all"
+            | "some"
+            | "any"
+            | "no"
+            | "not"
+            | "so"
+            | "if"
+            | "then"
+            | "than"
+            | "just"
+            | "like"
+            | "up"
+            | "down"
+            | "out"
+            | "about"
+            | "can"
+            | "will"
+            | "would"
+            | "should"
+            | "could"
+            | "im"
+            | "i'm"
+            | "it's"
+            | "don't"
+    )
+}
+
+/// True when the feature of words `i..=j` may only weigh at most 0: it touches a group's name,
+/// or it is a function word alone.
+#[inline]
+pub fn capped(words: &[Word], i: usize, j: usize) -> bool {
+    words[i].group || words[j].group || (i == j && words[i].function)
+}
 
 /// The stable 64-bit hash of one word.
 pub fn word_hash(word: &str) -> u64 {
@@ -104,7 +360,10 @@ fn push(text: &str, s: usize, e: usize, out: &mut Vec<Word>) {
     // The normalizer's text is bounded by [limits] max_body_bytes, far below u32::MAX; a text
     // beyond it simply ends the word list.
     let (Ok(start), Ok(end)) = (u32::try_from(s), u32::try_from(e)) else { return };
-    out.push(Word { hash: word_hash(&text[s..e]), start, end });
+    let w = &text[s..e];
+    let group = is_group_word(w);
+    let hash = if group { GROUP } else { word_hash(w) };
+    out.push(Word { hash, start, end, group, function: !group && is_function_word(w) });
 }
 
 /// Calls `f(feature_hash, first_word, last_word)` for every unigram and bigram of `words`, in
@@ -117,6 +376,12 @@ pub fn for_each_feature(words: &[Word], mut f: impl FnMut(u64, usize, usize)) {
             f(bigram_hash(words[i - 1].hash, w.hash), i - 1, i);
         }
     }
+}
+
+/// Every feature of `words` as (hash, [`capped`]), into `out` (cleared first).
+pub fn features(words: &[Word], out: &mut Vec<(u64, bool)>) {
+    out.clear();
+    for_each_feature(words, |h, i, j| out.push((h, capped(words, i, j))));
 }
 
 /// How many features [`for_each_feature`] yields for `n` words.

@@ -2,62 +2,73 @@
 //!
 //! ```text
 //! magic      8 bytes  "MDRTMODL"
-//! version    u16 LE   1
-//! bits       u8       hash table size is 2^bits buckets (8..=22)
+//! version    u16 LE   2
+//! bits       u8       the lookup table has 2^bits slots (at least twice the features; 8..=23)
 //! labels     u8       number of labels (1..=16)
 //! meta_len   u32 LE   length of the JSON metadata (≤ 1 MiB)
-//! per label: name_len u8 (1..=32), name (ASCII a-z 0-9 _ -), bias f32 LE, scale f32 LE
+//! features   u32 LE   number of features (≤ 2^22)
+//! per label: name_len u8 (1..=32), name (ASCII a-z 0-9 _ -), slope f32 LE, bias f32 LE,
+//!            scale f32 LE (p = sigmoid(slope × evidence + bias), weight = i8 × scale)
 //! meta       meta_len bytes of UTF-8 JSON (what it was trained on, its cross-validated figures)
-//! weights    2^bits × labels i16 LE, bucket-major (weight = i16 × the label's scale)
-//! prints     2^bits bytes: the fingerprint of the feature each bucket holds (0 = none)
+//! keys       features × u64 LE, strictly ascending: the hash of each feature the model knows
+//! weights    features × labels i8, feature-major
 //! checksum   32 bytes: SHA-256 of everything before
 //! ```
 //!
+//! The model stores the exact 64-bit hash of every feature it knows, and only features seen in
+//! enough training rows ([`super::train::Options::min_support`]): any other word or pair weighs
+//! exactly 0 (no bucket sharing, so "Cockapoo" cannot inherit a slur's weight).
+//!
 //! A file is untrusted input: every length is checked against the bytes actually there before
-//! anything is allocated, every float must be finite, and the checksum must match, so a corrupt
-//! or hostile file is a located config error, never a panic or a huge allocation.
+//! anything is allocated, every float must be finite, the keys must ascend, and the checksum
+//! must match, so a corrupt or hostile file is a located config error, never a panic or a huge
+//! allocation.
 
 use sha2::{Digest, Sha256};
 
 /// The file's first bytes.
 pub const MAGIC: &[u8; 8] = b"MDRTMODL";
 /// The only version this build reads and writes.
-pub const VERSION: u16 = 1;
-/// Largest table (2^22 buckets).
-pub const MAX_BITS: u8 = 22;
-/// Smallest table.
-pub const MIN_BITS: u8 = 8;
+pub const VERSION: u16 = 2;
+/// Most features in one file.
+pub const MAX_FEATURES: usize = 1 << 22;
 /// Most labels in one file.
 pub const MAX_LABELS: usize = 16;
 /// Largest metadata block.
 pub const MAX_META: usize = 1 << 20;
 /// Largest file accepted (checked before reading it whole).
 pub const MAX_FILE: u64 = 64 << 20;
+/// Smallest lookup table.
+const MIN_BITS: u8 = 8;
 
-/// One label's head: its name and the affine part of its logistic regression.
+/// One label's head: its name, its calibration and its weights' quantization step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Head {
     /// The label (`attack`, `identity`, `toxic`, ...).
     pub name: String,
-    /// Intercept (logit units).
+    /// Calibration slope: p = sigmoid(slope × evidence + bias).
+    pub slope: f32,
+    /// Calibration intercept (logit units).
     pub bias: f32,
     /// Quantization step of this label's weights.
     pub scale: f32,
 }
 
-/// A loaded model: hashed unigram + bigram weights for each label.
+/// A loaded model: the weights of every known unigram and bigram feature, for each label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
-    /// log2 of the number of buckets.
-    pub bits: u8,
     /// Label heads, in file order.
     pub heads: Vec<Head>,
-    /// Quantized weights, bucket-major: `weights[bucket * heads.len() + label]`.
-    pub weights: Vec<i16>,
-    /// Per bucket, the fingerprint of the feature whose weight it holds (0: none).
-    pub prints: Vec<u8>,
+    /// The known features' hashes, ascending.
+    pub keys: Vec<u64>,
+    /// Quantized weights, feature-major: `weights[feature * heads.len() + label]`.
+    pub weights: Vec<i8>,
     /// JSON metadata (training files, cross-validated figures).
     pub meta: String,
+    /// Open-addressing lookup table: 1 + the index of the feature whose hash lands there, 0
+    /// empty. Built from `keys`.
+    slots: Vec<u32>,
+    bits: u8,
 }
 
 /// Why a model file was refused: a message with the byte offset it concerns.
@@ -120,11 +131,42 @@ pub fn valid_label(name: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
+/// log2 of the lookup table for `n` features: at least twice as many slots as features.
+fn table_bits(n: usize) -> u8 {
+    let mut bits = MIN_BITS;
+    while (1usize << bits) < 2 * n {
+        bits += 1;
+    }
+    bits
+}
+
 impl Model {
+    /// A model from its parts (`keys` strictly ascending, `weights` feature-major).
+    ///
+    /// # Panics
+    /// If `weights` does not hold one weight per feature and label, or there are more than
+    /// [`MAX_FEATURES`] features (both are the trainer's bugs, never a file's: files go
+    /// through [`Model::decode`]).
+    pub fn new(heads: Vec<Head>, keys: Vec<u64>, weights: Vec<i8>, meta: String) -> Model {
+        assert_eq!(weights.len(), keys.len() * heads.len(), "one weight per feature and label");
+        assert!(keys.len() <= MAX_FEATURES, "too many features");
+        let bits = table_bits(keys.len());
+        let mut slots = vec![0u32; 1usize << bits];
+        let mask = slots.len() - 1;
+        for (i, &k) in keys.iter().enumerate() {
+            let mut s = super::features::bucket(k, bits);
+            while slots[s] != 0 {
+                s = (s + 1) & mask;
+            }
+            slots[s] = i as u32 + 1;
+        }
+        Model { heads, keys, weights, meta, slots, bits }
+    }
+
     /// Reads a model from its bytes.
     ///
     /// # Errors
-    /// Anything that is not exactly a version-1 model file, with the offset where it goes wrong.
+    /// Anything that is not exactly a version-2 model file, with the offset where it goes wrong.
     pub fn decode(bytes: &[u8]) -> Result<Model, FormatError> {
         let mut r = Reader { b: bytes, at: 0 };
         if r.take(8, "magic").ok() != Some(MAGIC.as_slice()) {
@@ -134,13 +176,12 @@ impl Model {
         if version != VERSION {
             return Err(FormatError {
                 offset: 8,
-                message: format!("model format version {version}, this build reads version {VERSION}"),
+                message: format!(
+                    "model format version {version}, this build reads version {VERSION} (retrain it with `moderate learn`)"
+                ),
             });
         }
         let bits = r.u8("header")?;
-        if !(MIN_BITS..=MAX_BITS).contains(&bits) {
-            return r.err(format!("table of 2^{bits} buckets (allowed: 2^{MIN_BITS} to 2^{MAX_BITS})"));
-        }
         let n = usize::from(r.u8("header")?);
         if n == 0 || n > MAX_LABELS {
             return r.err(format!("{n} labels (allowed: 1 to {MAX_LABELS})"));
@@ -148,6 +189,19 @@ impl Model {
         let meta_len = r.u32("header")? as usize;
         if meta_len > MAX_META {
             return r.err(format!("metadata of {meta_len} bytes (at most {MAX_META})"));
+        }
+        let features = r.u32("header")? as usize;
+        if features > MAX_FEATURES {
+            return r.err(format!("{features} features (at most {MAX_FEATURES})"));
+        }
+        if bits != table_bits(features) {
+            return Err(FormatError {
+                offset: 10,
+                message: format!(
+                    "a table of 2^{bits} slots for {features} features (expected 2^{})",
+                    table_bits(features)
+                ),
+            });
         }
         let mut heads = Vec::with_capacity(n);
         for _ in 0..n {
@@ -158,19 +212,19 @@ impl Model {
                 return Err(FormatError { offset: at, message: "bad or repeated label name".into() });
             }
             let name = name.to_string();
+            let slope = r.f32("label slope")?;
             let bias = r.f32("label bias")?;
             let scale = r.f32("label scale")?;
-            heads.push(Head { name, bias, scale });
+            heads.push(Head { name, slope, bias, scale });
         }
         let at = r.at;
         let meta = std::str::from_utf8(r.take(meta_len, "metadata")?)
             .map_err(|_| FormatError { offset: at, message: "metadata is not UTF-8".into() })?
             .to_string();
-        let count = (1usize << bits) * n;
-        let expected = r.at + count * 2 + (1usize << bits) + 32;
+        let expected = r.at + features * (8 + n) + 32;
         if bytes.len() != expected {
             return r.err(format!(
-                "the header promises {expected} bytes in all (2^{bits} buckets × {n} labels), the file has {}",
+                "the header promises {expected} bytes in all ({features} features × {n} labels), the file has {}",
                 bytes.len()
             ));
         }
@@ -179,32 +233,41 @@ impl Model {
         if digest.as_slice() != &bytes[body_end..] {
             return Err(FormatError { offset: body_end, message: "checksum mismatch: the file is corrupt".into() });
         }
-        let prints_at = r.at + count * 2;
-        let weights =
-            bytes[r.at..prints_at].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect::<Vec<_>>();
-        let prints = bytes[prints_at..body_end].to_vec();
-        Ok(Model { bits, heads, weights, prints, meta })
+        let keys_at = r.at;
+        let weights_at = keys_at + features * 8;
+        let mut keys = Vec::with_capacity(features);
+        for (i, c) in bytes[keys_at..weights_at].chunks_exact(8).enumerate() {
+            let k = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            if keys.last().is_some_and(|&last| last >= k) {
+                return Err(FormatError { offset: keys_at + i * 8, message: "feature keys do not ascend".into() });
+            }
+            keys.push(k);
+        }
+        let weights = bytes[weights_at..body_end].iter().map(|&b| b as i8).collect();
+        Ok(Model::new(heads, keys, weights, meta))
     }
 
     /// The file bytes of this model (the inverse of [`Model::decode`]).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.weights.len() * 2 + 256 + self.meta.len());
+        let mut out = Vec::with_capacity(self.keys.len() * (8 + self.heads.len()) + 256 + self.meta.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
         out.push(self.bits);
         out.push(self.heads.len() as u8);
         out.extend_from_slice(&(self.meta.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
         for h in &self.heads {
             out.push(h.name.len() as u8);
             out.extend_from_slice(h.name.as_bytes());
+            out.extend_from_slice(&h.slope.to_le_bytes());
             out.extend_from_slice(&h.bias.to_le_bytes());
             out.extend_from_slice(&h.scale.to_le_bytes());
         }
         out.extend_from_slice(self.meta.as_bytes());
-        for w in &self.weights {
-            out.extend_from_slice(&w.to_le_bytes());
+        for k in &self.keys {
+            out.extend_from_slice(&k.to_le_bytes());
         }
-        out.extend_from_slice(&self.prints);
+        out.extend(self.weights.iter().map(|&w| w as u8));
         let digest = Sha256::digest(&out);
         out.extend_from_slice(&digest);
         out
@@ -215,20 +278,36 @@ impl Model {
         self.heads.iter().position(|h| h.name == name)
     }
 
+    /// The index of the feature with hash `hash`, if the model knows it.
+    #[inline]
+    pub fn find(&self, hash: u64) -> Option<usize> {
+        let mask = self.slots.len() - 1;
+        let mut s = super::features::bucket(hash, self.bits);
+        loop {
+            let at = *self.slots.get(s)? as usize;
+            if at == 0 {
+                return None;
+            }
+            if self.keys.get(at - 1) == Some(&hash) {
+                return Some(at - 1);
+            }
+            s = (s + 1) & mask;
+        }
+    }
+
     /// The weight of the feature with hash `hash` for label `label` (logit units): 0 unless
-    /// its bucket holds that feature (same fingerprint).
+    /// the model knows that exact feature.
     #[inline]
     pub fn weight(&self, hash: u64, label: usize) -> f32 {
         f32::from(self.raw_weight(hash, label)) * self.heads[label].scale
     }
 
-    /// The quantized weight of feature `hash` for `label` (0 when its bucket holds another).
+    /// The quantized weight of feature `hash` for `label` (0 for an unknown feature).
     #[inline]
-    pub fn raw_weight(&self, hash: u64, label: usize) -> i16 {
-        let b = super::features::bucket(hash, self.bits);
-        if self.prints.get(b) != Some(&super::features::fingerprint(hash)) {
-            return 0;
+    pub fn raw_weight(&self, hash: u64, label: usize) -> i8 {
+        match self.find(hash) {
+            Some(i) => self.weights.get(i * self.heads.len() + label).copied().unwrap_or(0),
+            None => 0,
         }
-        self.weights.get(b * self.heads.len() + label).copied().unwrap_or(0)
     }
 }

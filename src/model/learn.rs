@@ -30,6 +30,9 @@ pub const LABELS: [&str; 5] = ["toxic", "profanity", "attack", "identity", "spam
 /// Thresholds the model-alone curve is reported at.
 pub const CURVE: [f64; 8] = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98];
 
+/// The precision on held-back folds a suggested `min` must reach.
+pub const TARGET_PRECISION: f64 = 0.9;
+
 /// What a file is used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -83,6 +86,9 @@ pub struct Outcome {
     /// The model-alone figure recorded in the file and compared before overwriting one: the
     /// mean over heads of the best cross-validated F1 along the curve.
     pub score: f64,
+    /// Per head: the lowest `min` (in steps of 0.01) whose model-alone precision on the
+    /// reported rows, cross-validated, reaches [`TARGET_PRECISION`], with its recall.
+    pub suggested: Vec<(String, Option<(f64, f64)>)>,
 }
 
 /// A row's label for `label`, with `toxic: false` meaning "none of them".
@@ -165,8 +171,26 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
             }
         }
     });
-    let models: Vec<Arc<Model>> =
-        models.into_iter().map(|m| m.map(Arc::new).ok_or("a training thread failed")).collect::<Result<_, _>>()?;
+    let mut models: Vec<Model> =
+        models.into_iter().map(|m| m.ok_or("a training thread failed")).collect::<Result<_, _>>()?;
+    // Calibration (Platt) per head on the held-back evidence: each training row scored by the
+    // model trained without its fold. The same slope and intercept go to every model.
+    let mut held: Vec<Vec<(f64, bool)>> = vec![Vec::new(); names.len()];
+    for &i in &training {
+        for (l, h) in held.iter_mut().enumerate() {
+            if let Some(y) = samples[i].labels[l] {
+                h.push((models[fold_of[i]].evidence(&samples[i].feats, l), y));
+            }
+        }
+    }
+    for (l, h) in held.iter().enumerate() {
+        let (a, b) = platt(h);
+        for m in &mut models {
+            m.heads[l].slope = a as f32;
+            m.heads[l].bias = b as f32;
+        }
+    }
+    let models: Vec<Arc<Model>> = models.into_iter().map(Arc::new).collect();
     let full = &models[folds];
 
     // The model rules measured: the config's, else one per head (min 0.5, category = label).
@@ -202,8 +226,10 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
     let mut pooled_a = Report { name: "pooled".into(), ..Report::default() };
     let mut pooled_m = Report { name: "pooled".into(), ..Report::default() };
     let mut curves: Vec<Vec<Counts>> = vec![vec![Counts::default(); CURVE.len()]; names.len()];
+    let mut fine: Vec<Vec<Counts>> = vec![vec![Counts::default(); FINE.len()]; names.len()];
     let mut base = 0usize;
     let mut scratch = Scratch::default();
+    let mut touch = Vec::new();
     for input in inputs {
         let n = input.rows.len();
         if input.role.reports() {
@@ -219,9 +245,12 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
                 words(&norm.text, &mut ws);
                 for (l, name) in names.iter().enumerate() {
                     let Some(&y) = row.labels.get(name) else { continue };
-                    let p = if ws.len() < MIN_WORDS { 0.0 } else { sigmoid(models[m].logit(&ws, l)) };
+                    let p = if ws.len() < MIN_WORDS { 0.0 } else { models[m].judge(&ws, l, &mut touch) };
                     for (c, th) in curves[l].iter_mut().zip(CURVE) {
-                        count(c, p >= th, y);
+                        count(c, p > 0.0 && p >= th, y);
+                    }
+                    for (c, th) in fine[l].iter_mut().zip(FINE) {
+                        count(c, p > 0.0 && p >= th, y);
                     }
                 }
             }
@@ -238,6 +267,14 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
         alone.push(pooled_a);
         with_model.push(pooled_m);
     }
+    let suggested: Vec<(String, Option<(f64, f64)>)> = names
+        .iter()
+        .zip(&fine)
+        .map(|(name, c)| {
+            let at = c.iter().zip(FINE).find(|(c, _)| c.tp >= 10 && c.precision() >= TARGET_PRECISION);
+            (name.clone(), at.map(|(c, th)| (th, c.recall())))
+        })
+        .collect();
     let best: Vec<f64> = curves.iter().map(|c| c.iter().map(Counts::f1).fold(0.0, f64::max)).collect();
     let score = best.iter().sum::<f64>() / best.len().max(1) as f64;
     let round = |x: f64| (x * 10_000.0).round() / 10_000.0;
@@ -255,18 +292,76 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
         .collect();
     let files: Vec<serde_json::Value> =
         inputs.iter().map(|i| json!({"file": i.name, "rows": i.rows.len(), "role": i.role.as_str()})).collect();
+    let min_for: BTreeMap<&str, Option<f64>> =
+        suggested.iter().map(|(n, s)| (n.as_str(), s.map(|(th, _)| (th * 100.0).round() / 100.0))).collect();
     let meta = json!({
-        "model": "logistic regression per label over hashed word unigrams and bigrams of the normalized text",
+        "model": "logistic regression per label over hashed word unigrams and bigrams of the normalized text; group names read as one placeholder whose features weigh at most 0",
+        "calibration": "Platt on out-of-fold evidence (no intercept in the evidence; evidence <= 0 never hits)",
         "files": files,
         "folds": folds,
-        "options": {"bits": opts.bits, "epochs": opts.epochs, "rate": opts.rate, "l2": opts.l2, "seed": opts.seed, "max_weight": opts.max_weight},
+        "options": {"bits": opts.bits, "epochs": opts.epochs, "rate": opts.rate, "l2": opts.l2, "seed": opts.seed, "max_weight": opts.max_weight, "min_support": opts.min_support},
         "min_words": MIN_WORDS,
         "score": round(score),
         "cv_model_alone": cv,
+        "min_for_precision": {"target": TARGET_PRECISION, "min": min_for},
     });
     let mut model = (**full).clone();
     model.meta = meta.to_string();
-    Ok(Outcome { model, alone, with_model, curves: names.into_iter().zip(curves).collect(), score: round(score) })
+    Ok(Outcome {
+        model,
+        alone,
+        with_model,
+        curves: names.into_iter().zip(curves).collect(),
+        score: round(score),
+        suggested,
+    })
+}
+
+/// The thresholds a suggested `min` is searched over: 0.50 to 0.99 by 0.01.
+const FINE: [f64; 50] = {
+    let mut t = [0.0; 50];
+    let mut i = 0;
+    while i < 50 {
+        t[i] = 0.5 + i as f64 / 100.0;
+        i += 1;
+    }
+    t
+};
+
+/// Platt scaling: the slope and intercept minimizing the log loss of sigmoid(a·z + b) on the
+/// points (z, label), with Platt's smoothed targets; Newton's method from (1, 0), a fixed
+/// number of steps, so it is deterministic. The slope is kept positive (more evidence never
+/// lowers the probability).
+pub fn platt(points: &[(f64, bool)]) -> (f64, f64) {
+    let pos = points.iter().filter(|p| p.1).count() as f64;
+    let neg = points.len() as f64 - pos;
+    let (t1, t0) = ((pos + 1.0) / (pos + 2.0), 1.0 / (neg + 2.0));
+    let (mut a, mut b) = (1.0f64, 0.0f64);
+    for _ in 0..50 {
+        let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 1e-9, 0.0, 1e-9);
+        for &(z, y) in points {
+            let p = sigmoid(a * z + b);
+            let d = p - if y { t1 } else { t0 };
+            let w = (p * (1.0 - p)).max(1e-12);
+            ga += d * z;
+            gb += d;
+            haa += w * z * z;
+            hab += w * z;
+            hbb += w;
+        }
+        let det = haa * hbb - hab * hab;
+        if det.abs() < 1e-18 {
+            break;
+        }
+        let da = ((hbb * ga - hab * gb) / det).clamp(-5.0, 5.0);
+        let db = ((haa * gb - hab * ga) / det).clamp(-5.0, 5.0);
+        a -= da;
+        b -= db;
+        if da.abs() + db.abs() < 1e-10 {
+            break;
+        }
+    }
+    (a.max(0.01), b)
 }
 
 fn count(c: &mut Counts, predicted: bool, label: bool) {

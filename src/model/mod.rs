@@ -31,6 +31,9 @@ pub use format::Model;
 
 /// Fewest words a comment needs before a model judges it.
 pub const MIN_WORDS: usize = 3;
+/// Share of a hit's evidence that must remain without its strongest word (see
+/// [`Model::judge`]).
+pub const SPREAD: f32 = 0.3;
 /// Most phrases a model reason lists.
 pub const MAX_PHRASES: usize = 3;
 
@@ -58,7 +61,6 @@ pub struct ModelRules {
 #[derive(Debug, Default)]
 pub struct Scratch {
     words: Vec<Word>,
-    feats: Vec<u64>,
     contrib: Vec<f32>,
 }
 
@@ -73,29 +75,79 @@ pub struct Scored {
 }
 
 impl Model {
-    /// The logit of `label` for `words` (already split from a normalized text).
+    /// The evidence for `label` in the features `feats` (every unigram and bigram, with its
+    /// group flag): the sum of the known features' weights, a group feature counting at most 0,
+    /// times 1/sqrt(the number of features). Unknown features weigh exactly 0 and there is no
+    /// intercept, so a text of unknown words has evidence 0.
+    pub fn evidence(&self, feats: &[(u64, bool)], label: usize) -> f64 {
+        let sum: i64 = feats
+            .iter()
+            .map(|&(h, group)| {
+                let w = i64::from(self.raw_weight(h, label));
+                if group {
+                    w.min(0)
+                } else {
+                    w
+                }
+            })
+            .sum();
+        sum as f64 * f64::from(self.heads[label].scale) / (feats.len().max(1) as f64).sqrt()
+    }
+
+    /// The calibrated logit of `label` for the features `feats`.
+    pub fn logit_of(&self, feats: &[(u64, bool)], label: usize) -> f64 {
+        let h = &self.heads[label];
+        f64::from(h.slope) * self.evidence(feats, label) + f64::from(h.bias)
+    }
+
+    /// The probability a model rule compares with its `min`, for `words` (split from a
+    /// normalized text): the calibrated probability when the evidence is positive **and spread
+    /// over the sentence**: without the features of its strongest word, at least
+    /// [`SPREAD`] of the evidence remains. Else 0: the intercept alone, unknown words or one
+    /// decisive word ("I think the oven is here") never make a hit. `touch` is a buffer.
+    pub fn judge(&self, words: &[Word], label: usize, touch: &mut Vec<f32>) -> f64 {
+        touch.clear();
+        touch.resize(words.len(), 0.0);
+        let mut sum = 0i64;
+        for_each_feature(words, |h, i, j| {
+            let mut w = self.raw_weight(h, label);
+            if features::capped(words, i, j) {
+                w = w.min(0);
+            }
+            sum += i64::from(w);
+            touch[i] += f32::from(w);
+            if i != j {
+                touch[j] += f32::from(w);
+            }
+        });
+        let strongest = touch.iter().copied().fold(0.0f32, f32::max);
+        let rest = sum as f32 - strongest;
+        if sum <= 0 || rest < SPREAD * sum as f32 {
+            return 0.0;
+        }
+        let h = &self.heads[label];
+        let e = sum as f64 * f64::from(h.scale) / (feature_count(words.len()).max(1) as f64).sqrt();
+        sigmoid(f64::from(h.slope) * e + f64::from(h.bias))
+    }
+
+    /// The calibrated logit of `label` for `words` (already split from a normalized text).
     pub fn logit(&self, words: &[Word], label: usize) -> f64 {
         let mut feats = Vec::with_capacity(feature_count(words.len()));
-        for_each_feature(words, |h, _, _| feats.push(h));
+        features::features(words, &mut feats);
         self.logit_of(&feats, label)
     }
 
-    /// The logit of `label` for the feature hashes `feats` (every unigram and bigram).
-    pub fn logit_of(&self, feats: &[u64], label: usize) -> f64 {
-        let sum: i64 = feats.iter().map(|&h| i64::from(self.raw_weight(h, label))).sum();
-        let head = &self.heads[label];
-        let x = 1.0 / (feats.len().max(1) as f64).sqrt();
-        f64::from(head.bias) + sum as f64 * f64::from(head.scale) * x
-    }
-
     /// Per-word contributions to the logit of `label` (a bigram's weight is split between its
-    /// two words), into `out`.
+    /// two words; a group feature counts at most 0), into `out`.
     pub fn contributions(&self, words: &[Word], label: usize, out: &mut Vec<f32>) {
         out.clear();
         out.resize(words.len(), 0.0);
-        let x = 1.0 / (feature_count(words.len()).max(1) as f32).sqrt();
+        let x = self.heads[label].slope / (feature_count(words.len()).max(1) as f32).sqrt();
         for_each_feature(words, |h, i, j| {
-            let w = self.weight(h, label) * x;
+            let mut w = self.weight(h, label) * x;
+            if features::capped(words, i, j) {
+                w = w.min(0.0);
+            }
             if i == j {
                 out[i] += w;
             } else {
@@ -108,7 +160,7 @@ impl Model {
     /// Scores `text` (a normalized text) for `label`, with the phrases that explain it.
     pub fn score(&self, text: &str, label: usize, scratch: &mut Scratch) -> Scored {
         features::words(text, &mut scratch.words);
-        let p = sigmoid(self.logit(&scratch.words, label));
+        let p = self.judge(&scratch.words, label, &mut scratch.contrib);
         self.contributions(&scratch.words, label, &mut scratch.contrib);
         Scored { p, phrases: phrases(&scratch.words, &scratch.contrib) }
     }
@@ -187,13 +239,10 @@ impl ModelRules {
         if scratch.words.len() < MIN_WORDS {
             return;
         }
-        let feats = &mut scratch.feats;
-        feats.clear();
-        for_each_feature(&scratch.words, |h, _, _| feats.push(h));
         let mut added = false;
         for mr in &self.rules {
-            let p = sigmoid(mr.model.logit_of(&scratch.feats, mr.label));
-            if p < mr.min {
+            let p = mr.model.judge(&scratch.words, mr.label, &mut scratch.contrib);
+            if p < mr.min || p <= 0.0 {
                 continue;
             }
             let Some(meta) = rules.get(mr.rule) else { continue };

@@ -3,20 +3,31 @@
 //! byte-for-byte reproducible (fixed seed, fixed order, one thread per model) and its features
 //! must be exactly the ones inference computes.
 //!
+//! Safety by construction, so that the model can be enforced:
+//! - only features seen in at least [`Options::min_support`] training rows get a weight; every
+//!   other word or pair weighs exactly 0 (an unknown word is no evidence either way);
+//! - a capped feature (one touching a group's name, [`super::features::GROUP`], or a function
+//!   word alone: [`super::features::capped`]) is kept at or below 0, and any feature at or below [`Options::max_weight`], so no single word or pair is
+//!   decisive;
+//! - the intercept is not stored: the file holds a calibration of the weights' sum only (see
+//!   [`super::learn`]), and inference never flags a comment whose sum is not positive.
+//!
 //! Calibration against base rates: every source's classes are balanced first (so a token
 //! typical of one dataset, "rt" in tweets, is evidence of nothing), then the classes overall,
 //! and rows a file marks `toxic: false` count as negatives for every label (the benign text the
 //! model must learn to leave alone).
 
-use super::features::{bucket, feature_count, fingerprint, for_each_feature, Word};
+use std::collections::HashMap;
+
+use super::features::{features, Word};
 use super::format::{Head, Model};
 use super::sigmoid;
 
-/// One training row: its feature buckets and, per label, its label if known.
+/// One training row: its features and, per label, its label if known.
 #[derive(Debug, Clone)]
 pub struct Sample {
-    /// Every feature (unigrams and bigrams, with repeats) as `bucket << 8 | fingerprint`.
-    pub buckets: Vec<u32>,
+    /// Every feature (unigrams and bigrams, with repeats): hash and "is capped" (weighs at most 0).
+    pub feats: Vec<(u64, bool)>,
     /// Per label of the model: true, false, or unknown.
     pub labels: Vec<Option<bool>>,
     /// Which source the row came from (classes are balanced per source).
@@ -24,18 +35,19 @@ pub struct Sample {
 }
 
 impl Sample {
-    /// The sample of `words` (split from a normalized text).
-    pub fn new(words: &[Word], bits: u8, labels: Vec<Option<bool>>, group: u32) -> Sample {
-        let mut buckets = Vec::with_capacity(feature_count(words.len()));
-        for_each_feature(words, |h, _, _| buckets.push(((bucket(h, bits) as u32) << 8) | u32::from(fingerprint(h))));
-        Sample { buckets, labels, group }
+    /// The sample of `words` (split from a normalized text). `_bits` is kept for callers of
+    /// the first format; features are exact hashes now.
+    pub fn new(words: &[Word], _bits: u8, labels: Vec<Option<bool>>, group: u32) -> Sample {
+        let mut feats = Vec::new();
+        features(words, &mut feats);
+        Sample { feats, labels, group }
     }
 }
 
 /// Training options. The defaults are what the shipped model uses.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Options {
-    /// log2 of the hash table size.
+    /// log2 of the most features a model keeps (the best-supported ones): bounds the file.
     pub bits: u8,
     /// Passes over the data.
     pub epochs: usize,
@@ -46,18 +58,20 @@ pub struct Options {
     /// Seed of the row order.
     pub seed: u64,
     /// Largest positive weight of one feature: no single word or pair can be decisive, the
-    /// model needs evidence spread over the sentence ("the" + a group's name is not an attack).
+    /// model needs evidence spread over the sentence.
     pub max_weight: f64,
+    /// Fewest training rows a feature must occur in to get a weight.
+    pub min_support: u32,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { bits: 18, epochs: 6, rate: 0.3, l2: 1e-5, seed: 22, max_weight: MAX_WEIGHT }
+        Options { bits: 17, epochs: 6, rate: 0.3, l2: 1e-5, seed: 22, max_weight: MAX_WEIGHT, min_support: 4 }
     }
 }
 
 /// The default [`Options::max_weight`].
-pub const MAX_WEIGHT: f64 = 1.5;
+pub const MAX_WEIGHT: f64 = 5.0;
 
 /// A small deterministic generator (splitmix64) for the row order and the folds.
 #[derive(Debug, Clone)]
@@ -114,34 +128,52 @@ fn weights(samples: &[Sample], rows: &[usize], n_labels: usize) -> Vec<Vec<f64>>
     out
 }
 
-/// Trains on `samples[rows]` a model with the heads `labels` (names), deterministically.
-/// `meta` is stored as is.
+/// The features of `samples[rows]` that get a weight: those in at least `min_support` rows,
+/// at most `2^bits` of them (the best supported; ties by hash), ascending by hash, each with
+/// its group flag.
+fn vocabulary(samples: &[Sample], rows: &[usize], opts: &Options) -> Vec<(u64, bool)> {
+    // Per feature: rows it occurs in, the last row counted, is a group feature.
+    let mut seen: HashMap<u64, (u32, usize, bool)> = HashMap::new();
+    for &r in rows {
+        for &(h, g) in &samples[r].feats {
+            let e = seen.entry(h).or_insert((0, usize::MAX, g));
+            if e.1 != r {
+                e.0 += 1;
+                e.1 = r;
+            }
+        }
+    }
+    let mut kept: Vec<(u32, u64, bool)> =
+        seen.into_iter().filter(|(_, e)| e.0 >= opts.min_support.max(1)).map(|(h, e)| (e.0, h, e.2)).collect();
+    kept.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    kept.truncate(1usize << opts.bits.min(22));
+    let mut vocab: Vec<(u64, bool)> = kept.into_iter().map(|(_, h, g)| (h, g)).collect();
+    vocab.sort_unstable();
+    vocab
+}
+
+/// Trains on `samples[rows]` a model with the heads `labels` (names), deterministically. The
+/// heads' calibration is the logistic regression's own (slope 1, its intercept) until
+/// [`super::learn`] fits one on held-back folds. `meta` is stored as is.
 pub fn train(samples: &[Sample], rows: &[usize], labels: &[String], opts: &Options, meta: String) -> Model {
     let n = labels.len();
-    let size = 1usize << opts.bits;
-    let mut w = vec![0.0f64; size * n];
-    let mut g2 = vec![0.0f64; size * n];
+    let vocab = vocabulary(samples, rows, opts);
+    let index: HashMap<u64, u32> = vocab.iter().enumerate().map(|(i, &(h, _))| (h, i as u32)).collect();
+    // Each row as the indices of its known features and its scale 1/sqrt(all its features),
+    // as inference computes it (unknown features count in the length, weigh 0).
+    let encoded: Vec<(Vec<u32>, f64)> = rows
+        .iter()
+        .map(|&r| {
+            let f = &samples[r].feats;
+            (f.iter().filter_map(|(h, _)| index.get(h).copied()).collect(), 1.0 / (f.len().max(1) as f64).sqrt())
+        })
+        .collect();
+    let cap: Vec<f64> = vocab.iter().map(|&(_, g)| if g { 0.0 } else { opts.max_weight }).collect();
+    let mut w = vec![0.0f64; vocab.len() * n];
+    let mut g2 = vec![0.0f64; vocab.len() * n];
     let mut bias = vec![0.0f64; n];
     let mut bias_g2 = vec![0.0f64; n];
     let sw = weights(samples, rows, n);
-    // Each bucket keeps its most frequent feature (ties: the smaller fingerprint); the others
-    // are left out of training, as inference leaves them out.
-    let mut counts: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
-    for &r in rows {
-        for &f in &samples[r].buckets {
-            *counts.entry(f).or_insert(0) += 1;
-        }
-    }
-    let mut best = vec![(0u32, 0u8); size];
-    for (&f, &c) in &counts {
-        let (b, fp) = ((f >> 8) as usize, (f & 0xff) as u8);
-        let cur = best[b];
-        if c > cur.0 || (c == cur.0 && fp < cur.1) {
-            best[b] = (c, fp);
-        }
-    }
-    let prints: Vec<u8> = best.iter().map(|&(_, fp)| fp).collect();
-    let keep = |f: u32| prints[(f >> 8) as usize] == (f & 0xff) as u8;
     let mut order: Vec<usize> = (0..rows.len()).collect();
     let mut rng = SplitMix(opts.seed);
     let eps = 1e-8;
@@ -153,7 +185,7 @@ pub fn train(samples: &[Sample], rows: &[usize], labels: &[String], opts: &Optio
         }
         for &k in &order {
             let s = &samples[rows[k]];
-            let x = 1.0 / (s.buckets.len().max(1) as f64).sqrt();
+            let (ids, x) = (&encoded[k].0, encoded[k].1);
             for l in 0..n {
                 let Some(y) = s.labels[l] else { continue };
                 let weight = sw[l][k];
@@ -161,39 +193,43 @@ pub fn train(samples: &[Sample], rows: &[usize], labels: &[String], opts: &Optio
                     continue;
                 }
                 let mut z = bias[l];
-                for &f in s.buckets.iter().filter(|&&f| keep(f)) {
-                    z += w[(f >> 8) as usize * n + l] * x;
+                for &f in ids {
+                    z += w[f as usize * n + l] * x;
                 }
                 let g = weight * (sigmoid(z) - f64::from(u8::from(y)));
-                for &f in s.buckets.iter().filter(|&&f| keep(f)) {
-                    let i = (f >> 8) as usize * n + l;
+                for &f in ids {
+                    let i = f as usize * n + l;
                     let gi = g * x + opts.l2 * w[i];
                     g2[i] += gi * gi;
-                    w[i] = (w[i] - opts.rate * gi / (g2[i].sqrt() + eps)).min(opts.max_weight);
+                    w[i] = (w[i] - opts.rate * gi / (g2[i].sqrt() + eps)).min(cap[f as usize]);
                 }
                 bias_g2[l] += g * g;
                 bias[l] -= opts.rate * g / (bias_g2[l].sqrt() + eps);
             }
         }
     }
-    quantize(&w, &bias, labels, opts.bits, prints, meta)
+    quantize(&w, &bias, labels, &vocab, meta)
 }
 
-fn quantize(w: &[f64], bias: &[f64], labels: &[String], bits: u8, prints: Vec<u8>, meta: String) -> Model {
+/// i8 weights per label (step = the label's largest |weight| / 127); features whose every
+/// weight rounds to 0 are left out of the file.
+fn quantize(w: &[f64], bias: &[f64], labels: &[String], vocab: &[(u64, bool)], meta: String) -> Model {
     let n = labels.len();
     let mut heads = Vec::with_capacity(n);
     for (l, name) in labels.iter().enumerate() {
         let max = w.iter().skip(l).step_by(n).fold(0.0f64, |m, v| m.max(v.abs()));
-        let scale = if max > 0.0 { (max / f64::from(i16::MAX)) as f32 } else { 1.0 };
-        heads.push(Head { name: name.clone(), bias: bias[l] as f32, scale });
+        let scale = if max > 0.0 { (max / 127.0) as f32 } else { 1.0 };
+        heads.push(Head { name: name.clone(), slope: 1.0, bias: bias[l] as f32, scale });
     }
-    let weights = w
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let s = f64::from(heads[i % n].scale);
-            (v / s).round().clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i16
-        })
-        .collect();
-    Model { bits, heads, weights, prints, meta }
+    let mut keys = Vec::with_capacity(vocab.len());
+    let mut weights = Vec::with_capacity(vocab.len() * n);
+    for (f, &(h, _)) in vocab.iter().enumerate() {
+        let q: Vec<i8> =
+            (0..n).map(|l| (w[f * n + l] / f64::from(heads[l].scale)).round().clamp(-127.0, 127.0) as i8).collect();
+        if q.iter().any(|&v| v != 0) {
+            keys.push(h);
+            weights.extend(q);
+        }
+    }
+    Model::new(heads, keys, weights, meta)
 }
