@@ -157,3 +157,16 @@ fn training_learns_a_planted_word_and_is_deterministic() {
     let good = sigmoid(a.logit(&ws, 0));
     assert!(bad > 0.8 && good < 0.2, "bad {bad} good {good}");
 }
+
+/// One word's evidence repeated is still one word's evidence: the spread rule counts a word's
+/// occurrences together, so a chorus of one word never makes a hit on its own.
+#[test]
+fn a_repeated_word_is_not_spread_evidence() {
+    let m = unigram_model(&[("zork", 40), ("blax", 40), ("quib", 40)]);
+    let mut touch = Vec::new();
+    let mut v: Vec<Word> = Vec::new();
+    words("zork it is zork it is zork", &mut v);
+    assert_eq!(m.judge(&v, 0, &mut touch), 0.0);
+    words("zork it is blax it is quib", &mut v);
+    assert!(m.judge(&v, 0, &mut touch) > 0.5);
+}

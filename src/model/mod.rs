@@ -120,9 +120,7 @@ impl Model {
                 touch[j] += f32::from(w);
             }
         });
-        let strongest = touch.iter().copied().fold(0.0f32, f32::max);
-        let rest = sum as f32 - strongest;
-        if sum <= 0 || rest < SPREAD * sum as f32 {
+        if sum <= 0 || !spread(words, touch, sum as f32) {
             return 0.0;
         }
         let h = &self.heads[label];
@@ -164,6 +162,31 @@ impl Model {
         self.contributions(&scratch.words, label, &mut scratch.contrib);
         Scored { p, phrases: phrases(&scratch.words, &scratch.contrib) }
     }
+}
+
+/// Whether at least [`SPREAD`] of the evidence `sum` remains without the features of its
+/// strongest word, a word repeated counting as one ("it's alright, it's alright, it's alright"
+/// is one word's evidence, not three). `touch` holds each occurrence's share.
+fn spread(words: &[Word], touch: &[f32], sum: f32) -> bool {
+    let strongest_once = touch.iter().copied().fold(0.0f32, f32::max);
+    if sum - strongest_once < SPREAD * sum {
+        return false;
+    }
+    // Rare path (evidence already spread over occurrences): add up each distinct word's shares.
+    let mut by_word: Vec<(u64, f32)> = words.iter().zip(touch).map(|(w, &t)| (w.hash, t)).collect();
+    by_word.sort_unstable_by_key(|p| p.0);
+    let mut strongest = 0.0f32;
+    let mut i = 0;
+    while i < by_word.len() {
+        let (h, mut total) = by_word[i];
+        i += 1;
+        while i < by_word.len() && by_word[i].0 == h {
+            total += by_word[i].1;
+            i += 1;
+        }
+        strongest = strongest.max(total);
+    }
+    sum - strongest >= SPREAD * sum
 }
 
 /// The logistic function.
