@@ -124,8 +124,8 @@ pub fn run(args: RunArgs) -> CliResult {
     let mut extra = super::sinks::extra_sinks(&args, &inputs, &loaded.raw)?;
     if let Some(path) = &args.ledger {
         let config = crate::serve::reload::resolve_config(args.config.as_deref());
-        let (hash, files) = crate::serve::reload::describe(&loaded.diagnostics, config.as_deref());
-        let sink = crate::serve::ledger::LedgerSink::open(path, &hash, &files)
+        let config = crate::serve::reload::describe(&loaded.diagnostics, &loaded.raw, config.as_deref());
+        let sink = crate::serve::ledger::LedgerSink::open(path, &config)
             .map_err(|e| CliError::usage(format!("--ledger {}: {e}", path.display())))?;
         extra.push(Box::new(sink));
     }

@@ -398,14 +398,15 @@ pub struct LedgerSink {
 }
 
 impl LedgerSink {
-    /// Appends to `path`, naming the config `hash` (and storing a copy of its `files` beside
-    /// the ledger; see [`super::reload::describe`]).
+    /// Appends to `path`, naming the config by its hash (and storing a copy of its files and
+    /// model files beside the ledger; see [`super::reload::describe`]).
     ///
     /// # Errors
     /// The file or the config copy cannot be written.
-    pub fn open(path: &Path, hash: &str, files: &[(String, String)]) -> io::Result<LedgerSink> {
+    pub fn open(path: &Path, config: &crate::serve::reload::ConfigFiles) -> io::Result<LedgerSink> {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        remember_config(path, hash, files)?;
+        remember_config_with(path, &config.hash, &config.files, &config.binaries)?;
+        let hash = config.hash.as_str();
         Ok(LedgerSink {
             out: BufWriter::with_capacity(1 << 16, file),
             session: new_session(),

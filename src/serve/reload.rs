@@ -46,8 +46,9 @@ pub struct Snapshot {
     /// snapshot stores so `moderate replay` can rebuild this exact config.
     pub files: Vec<(String, String)>,
     /// The binary files (models) the config reads, relative to its directory, with their
-    /// bytes: stored beside a ledger with `files` (the loader does not list them; they are not
-    /// in the hash).
+    /// bytes: stored beside a ledger with `files` and watched (the loader does not list them
+    /// among the files it read, so they are not in the hash: the built-in pack and its files
+    /// on disk hash the same).
     pub binaries: Vec<(String, Vec<u8>)>,
     /// Files on disk to watch (empty for the built-in pack).
     pub watch: Vec<PathBuf>,
@@ -67,14 +68,20 @@ impl Snapshot {
         for (rule, e) in loaded.engine.compile_all() {
             tracing::warn!("rule {rule}: pattern does not compile: {e}");
         }
+        let binaries = binary_files(&loaded.raw, dir.as_deref());
         let watch = match &dir {
-            Some(_) => loaded.diagnostics.files().map(|(n, _)| PathBuf::from(n)).collect(),
+            Some(d) => loaded
+                .diagnostics
+                .files()
+                .map(|(n, _)| PathBuf::from(n))
+                .chain(binaries.iter().map(|(n, _)| d.join(n)))
+                .collect(),
             None => Vec::new(),
         };
         Snapshot {
-            binaries: binary_files(&loaded.raw, dir.as_deref()),
-            fields: super::input::Fields::new(&loaded.raw.input.fields),
             hash: hash_files(&files),
+            binaries,
+            fields: super::input::Fields::new(&loaded.raw.input.fields),
             engine: loaded.engine,
             raw: loaded.raw,
             files,
@@ -116,11 +123,24 @@ fn binary_files(raw: &config::RawConfig, dir: Option<&Path>) -> Vec<(String, Vec
     out
 }
 
-/// The hash and the files (relative names) of a load (its diagnostics know every file read) of the config at `path` (None:
-/// built-in), without taking it apart: what `run --ledger` records.
-pub fn describe(diagnostics: &config::diag::Diagnostics, path: Option<&Path>) -> (String, Vec<(String, String)>) {
-    let files = relative_files(diagnostics, config_dir(path).as_deref());
-    (hash_files(&files), files)
+/// What `run --ledger` records of a load of the config at `path` (None: built-in), without
+/// taking it apart: its hash, the files read (relative names; the diagnostics know them) and
+/// the model files its rules read.
+pub fn describe(diagnostics: &config::diag::Diagnostics, raw: &config::RawConfig, path: Option<&Path>) -> ConfigFiles {
+    let dir = config_dir(path);
+    let files = relative_files(diagnostics, dir.as_deref());
+    let binaries = binary_files(raw, dir.as_deref());
+    ConfigFiles { hash: hash_files(&files), files, binaries }
+}
+
+/// A config as a ledger stores it (see [`describe`]).
+pub struct ConfigFiles {
+    /// `sha256:` + hex over the files ([`hash_files`]).
+    pub hash: String,
+    /// (relative name, text) of every file read.
+    pub files: Vec<(String, String)>,
+    /// (relative name, bytes) of every model file.
+    pub binaries: Vec<(String, Vec<u8>)>,
 }
 
 /// The config file the CLI would use: `path`, else `./config.toml` if present, else None (the
