@@ -4,23 +4,7 @@
 
 mod common;
 
-use common::{moderate_in, root};
-use serde_json::Value;
-
-/// Verdict of the shipped pack for each body.
-fn verdicts(bodies: &[&str]) -> Vec<String> {
-    let input: String = bodies
-        .iter()
-        .enumerate()
-        .map(|(i, b)| serde_json::json!({"id": i.to_string(), "author": i.to_string(), "body": b}).to_string() + "\n")
-        .collect();
-    let out = moderate_in(&root(), &["run", "-q", "--format", "jsonl", "-"], &input);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).expect("JSON")["verdict"].as_str().unwrap_or("").to_string())
-        .collect()
-}
+use common::pack_verdicts as verdicts;
 
 #[test]
 fn first_person_threats_block_however_written() {

@@ -5,11 +5,10 @@
 
 mod common;
 
-use common::{moderate_in, root};
+use common::pack_verdicts as verdicts;
 use moderate::matcher::fuzzy::{skip_original, Fuzzy};
 use moderate::matcher::wordlist::{ListSpec, WordMode};
 use moderate::normalize::{NormalizeOptions, Normalizer};
-use serde_json::Value;
 
 /// A fuzzy matcher over one invented list.
 fn matcher(terms: &[&str], allow: &[&str]) -> Fuzzy {
@@ -93,21 +92,6 @@ fn time_is_linear_on_a_hostile_body() {
     // Long words are skipped whole, not compared letter by letter.
     let long = "s".repeat(1_000_000) + "norg";
     assert!(found(&f, &long).is_empty());
-}
-
-/// Verdicts of the shipped pack for `bodies`.
-fn verdicts(bodies: &[&str]) -> Vec<String> {
-    let input: String = bodies
-        .iter()
-        .enumerate()
-        .map(|(i, b)| serde_json::json!({"id": i.to_string(), "author": i.to_string(), "body": b}).to_string() + "\n")
-        .collect();
-    let out = moderate_in(&root(), &["run", "-q", "--format", "jsonl", "-"], &input);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).expect("JSON")["verdict"].as_str().unwrap_or("").to_string())
-        .collect()
 }
 
 #[test]

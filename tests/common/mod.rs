@@ -102,3 +102,21 @@ pub fn records(o: &Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
         .collect()
 }
+
+/// The verdict of the shipped pack (`moderate run` from the project root) for each body, one
+/// comment per body with its own author (so the author policy stays out of the way).
+pub fn pack_verdicts(bodies: &[&str]) -> Vec<String> {
+    let input: String = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| serde_json::json!({"id": i.to_string(), "author": i.to_string(), "body": b}).to_string() + "\n")
+        .collect();
+    let out = moderate_in(&root(), &["run", "-q", "--format", "jsonl", "-"], &input);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("JSON")["verdict"].as_str().unwrap_or("").to_string()
+        })
+        .collect()
+}

@@ -225,17 +225,7 @@ impl Js {
 
     async fn api<T: for<'de> Deserialize<'de>>(&self, subject: &str, body: &[u8]) -> Result<T, JsError> {
         let m = self.client.request(subject, &Headers::default(), body, API_TIMEOUT).await.map_err(JsError::Other)?;
-        let v: serde_json::Value = serde_json::from_slice(&m.payload)
-            .map_err(|e| JsError::Other(format!("{subject}: answer is not JSON: {e}")))?;
-        if let Some(err) = v.get("error") {
-            let e: ApiErrorBody = serde_json::from_value(err.clone()).unwrap_or(ApiErrorBody {
-                code: 0,
-                err_code: 0,
-                description: err.to_string(),
-            });
-            return Err(JsError::Api { code: e.code, err_code: e.err_code, description: e.description });
-        }
-        serde_json::from_value(v).map_err(|e| JsError::Other(format!("{subject}: unexpected answer: {e}")))
+        answer(&m.payload, subject)
     }
 
     /// The state of stream `name` (None when it does not exist).
@@ -376,17 +366,7 @@ impl Js {
     /// No ack within `timeout`, or the stream refused the message.
     pub async fn pub_ack(&self, p: Pending, timeout: Duration) -> Result<PubAck, JsError> {
         let m = self.client.wait(p, timeout).await.map_err(JsError::Other)?;
-        let v: serde_json::Value =
-            serde_json::from_slice(&m.payload).map_err(|e| JsError::Other(format!("publish ack is not JSON: {e}")))?;
-        if let Some(err) = v.get("error") {
-            let e: ApiErrorBody = serde_json::from_value(err.clone()).unwrap_or(ApiErrorBody {
-                code: 0,
-                err_code: 0,
-                description: err.to_string(),
-            });
-            return Err(JsError::Api { code: e.code, err_code: e.err_code, description: e.description });
-        }
-        serde_json::from_value(v).map_err(|e| JsError::Other(format!("publish ack: {e}")))
+        answer(&m.payload, "publish ack")
     }
 
     /// Publishes one message and waits for its ack.
@@ -566,4 +546,20 @@ impl Puller {
             }
         }
     }
+}
+
+/// A JetStream answer (API reply or publish ack) as `T`, or its `error` object as
+/// [`JsError::Api`]; `what` names the call in the other errors.
+fn answer<T: for<'de> Deserialize<'de>>(payload: &[u8], what: &str) -> Result<T, JsError> {
+    let v: serde_json::Value =
+        serde_json::from_slice(payload).map_err(|e| JsError::Other(format!("{what}: answer is not JSON: {e}")))?;
+    if let Some(err) = v.get("error") {
+        let e: ApiErrorBody = serde_json::from_value(err.clone()).unwrap_or(ApiErrorBody {
+            code: 0,
+            err_code: 0,
+            description: err.to_string(),
+        });
+        return Err(JsError::Api { code: e.code, err_code: e.err_code, description: e.description });
+    }
+    serde_json::from_value(v).map_err(|e| JsError::Other(format!("{what}: unexpected answer: {e}")))
 }
