@@ -80,6 +80,11 @@ pub struct PublishArgs {
     /// byte (otherwise split records are rebuilt from their fields).
     #[arg(long)]
     pub raw: bool,
+    /// Records per message: up to N consecutive records of one input travel together
+    /// (`Nats-Msg-Id = run:first-last`), which cuts the server's work per record; 1 sends one
+    /// message per record (`Nats-Msg-Id = run:index`). Re-publish with the same N to dedupe.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub batch: u32,
     /// No summary, no progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -120,7 +125,7 @@ pub fn run(args: PublishArgs) -> CliResult {
                 b.set_message(format!("{n} records published"));
             }
         };
-        scale::publish::publish(&js, &names, inputs, read_opts, &run, &interrupt, &mut advance)
+        scale::publish::publish(&js, &names, inputs, read_opts, &run, args.batch as usize, &interrupt, &mut advance)
             .await
             .map_err(CliError::failure)
     });

@@ -83,8 +83,8 @@ pub fn run(args: WorkerArgs) -> CliResult {
     });
     if !args.quiet {
         eprintln!(
-            "worker stopped: {} verdicts published ({} error records), {} dead-lettered, {} retried",
-            stats.judged, stats.errors, stats.dead, stats.retried
+            "worker stopped: {} verdicts published ({} error records), {} dead-lettered, {} retried, {} batches split ({} records sent back alone)",
+            stats.judged, stats.errors, stats.dead, stats.retried, stats.split_batches, stats.split_records
         );
     }
     result

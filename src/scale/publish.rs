@@ -1,9 +1,14 @@
-//! `publish`: every record of the inputs, in order, one message each, to the input stream.
+//! `publish`: every record of the inputs, in order, to the input stream: one message per
+//! record, or with `--batch N` one message per up to N consecutive records of one input.
 //!
-//! Each message carries its run and its index in the run in headers and `Nats-Msg-Id =
-//! run:index`, so a publish interrupted and run again (same inputs, same run) is dropped by the
-//! server's de-duplication window for every record already stored, and `collect` can restore
-//! the input order whatever order the verdicts come back in.
+//! A single-record message carries its run and its index in the run in headers and
+//! `Nats-Msg-Id = run:index`; a batch message its run, its first index, its record count
+//! (`Moderate-Batch`) and `Nats-Msg-Id = run:first-last`, its payload the records as
+//! [`wire::push_batch_item`] items. Batches close at N records, at an input's end and before
+//! the server's `max_payload`, and nowhere else, so the same inputs always make the same
+//! batches: a publish interrupted and run again (same inputs, same run, same `--batch`) is
+//! dropped by the server's de-duplication window for every message already stored, and
+//! `collect` can restore the input order whatever order the verdicts come back in.
 //!
 //! Publishes are pipelined: up to [`IN_FLIGHT`] messages wait for their acks at once (one
 //! round trip per message would bound the rate at 1/RTT). A publish whose ack fails (the
@@ -28,20 +33,23 @@ use crate::read::{self, Format, Input, ReadOptions, Record, RecordError};
 /// Messages published and not yet acked, at most.
 pub const IN_FLIGHT: usize = 1024;
 
+/// Bytes published and not yet acked, at most (batch messages are large).
+const IN_FLIGHT_BYTES: usize = 16 << 20;
+
 /// How long a message is retried when its ack fails, before `publish` gives up.
 pub const RETRY_FOR: Duration = Duration::from_secs(120);
 
 /// Bytes kept free under the server's `max_payload` for headers.
 const HEADER_ROOM: usize = 1024;
 
-/// Records sent in one write (one batch of publishes).
+/// Messages sent in one write.
 const WRITE_BATCH: usize = 256;
 
 /// How long a publish waits for its ack before it is sent again.
 const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A publish waiting for its ack: what to send again if it does not come.
-type InFlight = (Headers, Vec<u8>, Pending);
+/// A publish waiting for its ack: what to send again if it does not come, and its record count.
+type InFlight = (Headers, Vec<u8>, u64, Pending);
 
 /// A run marker (start: `records` is None; end: the record count).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,7 +82,8 @@ pub struct Published {
     pub interrupted: bool,
 }
 
-/// Publishes `inputs` as run `run`. `advance` is called with the records done so far.
+/// Publishes `inputs` as run `run`, up to `batch` records per message. `advance` is called
+/// with the records done so far.
 ///
 /// # Errors
 /// The streams cannot be created, or a message could not be stored within [`RETRY_FOR`].
@@ -84,6 +93,7 @@ pub async fn publish(
     inputs: Vec<Input>,
     read_opts: ReadOptions,
     run: &str,
+    batch: usize,
     interrupt: &AtomicBool,
     advance: &mut dyn FnMut(u64),
 ) -> Result<Published, String> {
@@ -100,39 +110,50 @@ pub async fn publish(
     let start = marker_payload(&marker)?;
     let start_seq = publish_retrying(js, &names.runs(), &marker_headers(run, "start"), &start).await?.0;
 
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Record>(4096);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Record)>(4096);
     std::thread::spawn(move || read_inputs(inputs, &read_opts, &tx));
     let mut out = Published::default();
     let mut flight: VecDeque<InFlight> = VecDeque::with_capacity(IN_FLIGHT + WRITE_BATCH);
-    let mut index = 0u64;
-    let mut batch: Vec<(Headers, Vec<u8>)> = Vec::with_capacity(WRITE_BATCH);
-    while let Some(first) = rx.recv().await {
-        // What the reader has ready, up to a batch: one write for all of it.
-        let mut next = Some(first);
-        while let Some(record) = next.take() {
-            out.unreadable += u64::from(record.is_err());
-            batch.push((record_headers(run, index), payload_of(&record, max_payload)?));
-            index += 1;
-            if batch.len() < WRITE_BATCH {
-                next = rx.try_recv().ok();
+    let mut flight_bytes = 0usize;
+    let mut open = Open::new(run, batch.max(1), max_payload);
+    let mut ready: Vec<(Headers, Vec<u8>, u64)> = Vec::with_capacity(WRITE_BATCH);
+    let mut ended = false;
+    while !ended {
+        // Wait for one record, then take what the reader has ready, up to a write's worth of
+        // messages: one write for all of them.
+        match rx.recv().await {
+            Some((input, record)) => open.add(input, &record, &mut out, &mut ready)?,
+            None => ended = true,
+        }
+        while !ended && ready.len() < WRITE_BATCH {
+            match rx.try_recv() {
+                Ok((input, record)) => open.add(input, &record, &mut out, &mut ready)?,
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => break,
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => ended = true,
             }
         }
-        let pending = js.publish_many(batch.iter().map(|(h, p)| (names.input.as_str(), h, p.as_slice())));
-        flight.extend(batch.drain(..).zip(pending).map(|((h, p), w)| (h, p, w)));
-        if flight.len() >= IN_FLIGHT {
-            settle(js, &names.input, &mut flight, IN_FLIGHT / 2, &mut out).await?;
+        if ended {
+            open.close(&mut ready);
+        }
+        let pending = js.publish_many(ready.iter().map(|(h, p, _)| (names.input.as_str(), h, p.as_slice())));
+        flight_bytes += ready.iter().map(|m| m.1.len()).sum::<usize>();
+        flight.extend(ready.drain(..).zip(pending).map(|((h, p, n), w)| (h, p, n, w)));
+        if flight.len() >= IN_FLIGHT || flight_bytes >= IN_FLIGHT_BYTES {
+            settle(js, &names.input, &mut flight, &mut flight_bytes, IN_FLIGHT / 2, &mut out).await?;
             advance(out.records);
         }
+        // An interrupt leaves the open batch unsent: the re-run makes it whole, with its id.
         if interrupt.load(Ordering::Relaxed) {
-            out.interrupted = true;
+            out.interrupted = !ended;
             break;
         }
     }
-    settle(js, &names.input, &mut flight, 0, &mut out).await?;
+    settle(js, &names.input, &mut flight, &mut flight_bytes, 0, &mut out).await?;
     advance(out.records);
     if out.interrupted {
         return Ok(out);
     }
+    let index = open.next;
     marker.records = Some(index);
     marker.start_seq = Some(start_seq);
     publish_retrying(js, &names.runs(), &marker_headers(run, &format!("end:{index}")), &marker_payload(&marker)?)
@@ -145,11 +166,13 @@ async fn settle(
     js: &Js,
     subject: &str,
     flight: &mut VecDeque<InFlight>,
+    flight_bytes: &mut usize,
     keep: usize,
     out: &mut Published,
 ) -> Result<(), String> {
-    while flight.len() > keep {
-        let Some((headers, payload, pending)) = flight.pop_front() else { break };
+    while flight.len() > keep || (*flight_bytes > IN_FLIGHT_BYTES / 2 && !flight.is_empty()) {
+        let Some((headers, payload, records, pending)) = flight.pop_front() else { break };
+        *flight_bytes -= payload.len();
         let duplicate = match js.pub_ack(pending, ACK_TIMEOUT).await {
             Ok(ack) => ack.duplicate,
             Err(e) => {
@@ -157,8 +180,8 @@ async fn settle(
                 publish_retrying(js, subject, &headers, &payload).await?.1
             }
         };
-        out.records += 1;
-        out.duplicates += u64::from(duplicate);
+        out.records += records;
+        out.duplicates += if duplicate { records } else { 0 };
     }
     Ok(())
 }
@@ -191,7 +214,94 @@ pub async fn publish_retrying(
     }
 }
 
-fn record_headers(run: &str, index: u64) -> Headers {
+/// The batch being filled: consecutive records of one input.
+struct Open<'a> {
+    run: &'a str,
+    /// Records per message, at most.
+    batch: usize,
+    /// Payload bytes per message, at most.
+    max_payload: usize,
+    /// The input the records came from.
+    input: usize,
+    /// The first record's index and each record's frame.
+    first: u64,
+    frames: Vec<Vec<u8>>,
+    bytes: usize,
+    /// The next record's index in the run.
+    next: u64,
+}
+
+/// Bytes of a batch item's header line (`<index> <length>\n`), at most.
+const ITEM_HEAD: usize = 48;
+
+impl<'a> Open<'a> {
+    fn new(run: &'a str, batch: usize, max_payload: usize) -> Open<'a> {
+        Open { run, batch, max_payload, input: 0, first: 0, frames: Vec::new(), bytes: 0, next: 0 }
+    }
+
+    /// Adds a record, first closing the batch when the record cannot join it (another input,
+    /// the batch full, or too many bytes with it).
+    fn add(
+        &mut self,
+        input: usize,
+        record: &Record,
+        out: &mut Published,
+        ready: &mut Vec<(Headers, Vec<u8>, u64)>,
+    ) -> Result<(), String> {
+        out.unreadable += u64::from(record.is_err());
+        let frame = payload_of(record, self.max_payload)?;
+        if !self.frames.is_empty()
+            && (input != self.input
+                || self.frames.len() >= self.batch
+                || self.bytes + frame.len() + ITEM_HEAD > self.max_payload)
+        {
+            self.close(ready);
+        }
+        if self.frames.is_empty() {
+            self.input = input;
+            self.first = self.next;
+        }
+        self.bytes += frame.len() + ITEM_HEAD;
+        self.frames.push(frame);
+        self.next += 1;
+        if self.batch == 1 {
+            self.close(ready);
+        }
+        Ok(())
+    }
+
+    /// Makes the message of the records held: a single-record message for one record (so
+    /// `--batch 1` is the one-message-per-record contract), else a batch message.
+    fn close(&mut self, ready: &mut Vec<(Headers, Vec<u8>, u64)>) {
+        let n = self.frames.len() as u64;
+        match n {
+            0 => {}
+            1 => ready.push((record_headers(self.run, self.first), self.frames.pop().unwrap_or_default(), 1)),
+            _ => {
+                let mut payload = Vec::with_capacity(self.bytes);
+                for (i, f) in self.frames.drain(..).enumerate() {
+                    wire::push_batch_item(&mut payload, self.first + i as u64, &f);
+                }
+                ready.push((batch_headers(self.run, self.first, n), payload, n));
+            }
+        }
+        self.bytes = 0;
+    }
+}
+
+/// Headers of a batch message: `Nats-Msg-Id = run:first-last`.
+fn batch_headers(run: &str, first: u64, n: u64) -> Headers {
+    let mut h = Headers::default();
+    h.insert(wire::MSG_ID, format!("{run}:{first}-{}", first + n - 1));
+    h.insert(wire::RUN, run);
+    h.insert(wire::INDEX, first.to_string());
+    h.insert(wire::BATCH, n.to_string());
+    h
+}
+
+/// Headers of a single-record message: `Nats-Msg-Id = run:index` (also what a worker uses
+/// when it splits a batch, so a repeated split dedupes).
+pub fn record_headers(run: &str, index: u64) -> Headers {
     let mut h = Headers::default();
     h.insert(wire::MSG_ID, format!("{run}:{index}"));
     h.insert(wire::RUN, run);
@@ -236,12 +346,12 @@ fn payload_of(record: &Record, max_payload: usize) -> Result<Vec<u8>, String> {
 
 /// The reader thread: every record of every input, in order (an input that cannot be opened
 /// is one error record, as in `run`).
-fn read_inputs(inputs: Vec<Input>, opts: &ReadOptions, tx: &tokio::sync::mpsc::Sender<Record>) {
-    for input in inputs {
+fn read_inputs(inputs: Vec<Input>, opts: &ReadOptions, tx: &tokio::sync::mpsc::Sender<(usize, Record)>) {
+    for (n, input) in inputs.into_iter().enumerate() {
         match read::open(&input, opts) {
             Ok(records) => {
                 for r in records {
-                    if tx.blocking_send(r).is_err() {
+                    if tx.blocking_send((n, r)).is_err() {
                         return;
                     }
                 }
@@ -254,7 +364,7 @@ fn read_inputs(inputs: Vec<Input>, opts: &ReadOptions, tx: &tokio::sync::mpsc::S
                     source: crate::comment::SourcePos { file, line: 0 },
                     raw: None,
                 };
-                if tx.blocking_send(Err(err)).is_err() {
+                if tx.blocking_send((n, Err(err))).is_err() {
                     return;
                 }
             }

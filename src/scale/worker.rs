@@ -1,8 +1,13 @@
 //! `worker`: one of many judges sharing the durable pull consumer.
 //!
-//! Per batch of delivered messages: judge each (with the config snapshot current when the
-//! batch started, see [`crate::serve::reload`]), publish every verdict (pipelined), and ack an
-//! input only once its verdict's publish is acked. So a worker that dies at any point loses
+//! Per batch of delivered messages: judge each record (with the config snapshot current when
+//! the batch started, see [`crate::serve::reload`]), publish the verdicts, and ack an input
+//! only once its verdicts' publish is acked. A message may hold a batch of records
+//! (`publish --batch`): each is judged alone, and poison stays isolated per record: a batch
+//! delivered a second time (its worker died or timed out) is not judged but sent back to the
+//! input subject as single-record messages (`Nats-Msg-Id = run:index`, so a repeated split
+//! dedupes), as is a record of a batch whose judging fails; those then follow the
+//! single-record path below. So a worker that dies at any point loses
 //! nothing: what it did not ack is delivered again after `ack_wait`, and a verdict it had
 //! already published is dropped by the verdict stream's de-duplication (and by `collect`).
 //!
@@ -58,6 +63,11 @@ pub struct WorkerStats {
     pub dead: u64,
     /// Messages handed back for another try.
     pub retried: u64,
+    /// Batch messages delivered again (a worker died or timed out on them), sent back as
+    /// single records unjudged.
+    pub split_batches: u64,
+    /// Records of batches sent back alone (those of split batches, and records that failed).
+    pub split_records: u64,
 }
 
 /// A run name and index from a message's headers, when both are well-formed.
@@ -66,6 +76,11 @@ pub fn position_of(headers: &Headers) -> Option<(String, u64)> {
     super::check_run_name(run).ok()?;
     let index = headers.get(wire::INDEX)?.parse().ok()?;
     Some((run.to_string(), index))
+}
+
+/// Records a delivered message says it holds (1 unless it is a batch).
+fn records_in(headers: &Headers) -> usize {
+    headers.get(wire::BATCH).and_then(|n| n.parse::<usize>().ok()).unwrap_or(1).clamp(1, 1 << 16)
 }
 
 /// Header values must not hold line breaks; keep them short too.
@@ -117,8 +132,9 @@ pub async fn work(
         }
         first = false;
         let mut puller = Puller::new(&js, &names.input_stream(), &opts.queue, batch, PULL_EXPIRES);
+        let mut per_pull = batch;
         while !*stop.borrow() {
-            let msgs = match puller.next(batch, Duration::from_millis(500)).await {
+            let msgs = match puller.next(per_pull, Duration::from_millis(500)).await {
                 Ok(m) => m,
                 Err(e) => {
                     tracing::warn!("pulling from {}: {e}; setting up again", names.input);
@@ -126,6 +142,10 @@ pub async fn work(
                 }
             };
             if !msgs.is_empty() {
+                // `batch` counts records: pull fewer messages when they carry several each.
+                let records: usize = msgs.iter().map(|m| records_in(&m.msg.headers)).sum();
+                per_pull = (batch * msgs.len() / records.max(1)).clamp(1, batch);
+                puller.set_batch(per_pull);
                 handle_batch(&js, names, msgs, &reloader, &mut scratch, max_deliver, stats).await;
             }
         }
@@ -136,11 +156,22 @@ pub async fn work(
     Ok(())
 }
 
-/// What to do with one delivered message.
+/// What comes of one delivered message.
 enum Plan {
-    Publish(Box<VerdictMsg>, Option<Vec<u8>>),
+    /// Its verdicts went into these verdict messages (indexes into the outgoing chunks) and
+    /// these records go back to the input subject one by one (indexes into the splits): it is
+    /// acked once all of them are stored.
+    Done { chunks: Vec<usize>, splits: Vec<usize>, judged: u64, errors: u64 },
+    /// Judging or storing failed: retried, or dead-lettered at the last delivery.
     Fail(String),
+    /// Dead-lettered at once.
     Dead(String),
+}
+
+/// A record of a batch sent back to the input subject as a message of its own.
+struct Split {
+    headers: Headers,
+    frame: Vec<u8>,
 }
 
 /// Verdict messages being filled: one per run (a batch may mix runs), a new one when the size
@@ -193,9 +224,113 @@ impl Chunk {
     }
 }
 
-/// Judges a batch, publishes its verdicts (one message per run of the batch, all in one
-/// write), waits for their acks together, then acks the inputs whose verdicts are stored, in
-/// one write. Failures are retried or dead-lettered one by one (rare).
+/// What a batch is judged with and into.
+struct Judging<'a> {
+    names: &'a Names,
+    engine: &'a crate::engine::Engine,
+    scratch: &'a mut Scratch,
+    max_payload: usize,
+    batches: Batches,
+    splits: Vec<Split>,
+}
+
+impl Judging<'_> {
+    /// Judges one record frame into a verdict chunk. Returns the chunk and whether the verdict
+    /// is `error`, or why it failed.
+    fn judge(&mut self, run: &str, index: u64, frame: &[u8], seq: u64) -> Result<(usize, bool), String> {
+        let (v, raw) = plan_for(frame, self.names, index, seq, self.engine, self.scratch)?;
+        let out = wire::frame(&v, raw.as_deref()).map_err(|e| format!("encoding the verdict: {e}"))?;
+        // The server closes a connection that sends more than max_payload: never send it.
+        if out.len() + HEADER_ROOM > self.max_payload {
+            return Err(format!(
+                "the verdict message ({} bytes) is larger than the server's max_payload ({})",
+                out.len(),
+                self.max_payload
+            ));
+        }
+        let chunk = self.batches.add(run, index, &out, self.max_payload - HEADER_ROOM);
+        Ok((chunk, v.verdict.verdict == crate::verdict::Decision::Error))
+    }
+
+    /// Queues a record of a batch to go back to the input subject alone.
+    fn split(&mut self, run: &str, index: u64, frame: &[u8]) -> usize {
+        self.splits.push(Split { headers: super::publish::record_headers(run, index), frame: frame.to_vec() });
+        self.splits.len() - 1
+    }
+
+    /// The plan for one delivered message.
+    fn plan(&mut self, msg: &JsMsg, pos: Option<&(String, u64)>, max_deliver: i64, stats: &mut WorkerStats) -> Plan {
+        let delivered = msg.info.delivered;
+        let Some((run, index)) = pos else {
+            return Plan::Dead(format!(
+                "not a record from `moderate publish`: no valid {}/{} headers",
+                wire::RUN,
+                wire::INDEX
+            ));
+        };
+        if msg.msg.headers.get(wire::BATCH).is_some() {
+            return self.plan_batch(msg, run, stats);
+        }
+        if delivered > max_deliver {
+            return Plan::Dead(format!(
+                "delivered {delivered} times and never acked: each worker that took it died or timed out"
+            ));
+        }
+        match self.judge(run, *index, &msg.msg.payload, msg.info.stream_seq) {
+            Ok((chunk, error)) => Plan::Done { chunks: vec![chunk], splits: vec![], judged: 1, errors: u64::from(error) },
+            Err(reason) => Plan::Fail(reason),
+        }
+    }
+
+    /// A batch message: on its first delivery each record is judged, and a record that fails
+    /// goes back alone (so it alone is retried and dead-lettered); on a later delivery (a
+    /// worker died or timed out on it) nothing is judged: every record goes back alone.
+    fn plan_batch(&mut self, msg: &JsMsg, run: &str, stats: &mut WorkerStats) -> Plan {
+        let items = match batch_items(&msg.msg.payload) {
+            Ok(items) => items,
+            Err(e) => return Plan::Dead(format!("not a batch of records: {e}")),
+        };
+        let whole = msg.info.delivered > 1;
+        stats.split_batches += u64::from(whole);
+        let (mut chunks, mut splits, mut judged, mut errors) = (Vec::new(), Vec::new(), 0, 0);
+        for (index, frame) in items {
+            let judged_ok = if whole { None } else { self.judge(run, index, frame, msg.info.stream_seq).ok() };
+            match judged_ok {
+                Some((chunk, error)) => {
+                    if !chunks.contains(&chunk) {
+                        chunks.push(chunk);
+                    }
+                    judged += 1;
+                    errors += u64::from(error);
+                }
+                None => {
+                    stats.split_records += 1;
+                    splits.push(self.split(run, index, frame));
+                }
+            }
+        }
+        Plan::Done { chunks, splits, judged, errors }
+    }
+}
+
+/// The items of a batch message, checked before anything is judged.
+fn batch_items(payload: &[u8]) -> Result<Vec<(u64, &[u8])>, String> {
+    let mut items = Vec::new();
+    let mut rest = payload;
+    while let Some((index, frame, tail)) = wire::batch_item(rest)? {
+        items.push((index, frame));
+        rest = tail;
+    }
+    if items.is_empty() {
+        return Err("no records in it".into());
+    }
+    Ok(items)
+}
+
+/// Judges a batch of delivered messages, publishes the verdicts (one message per run of the
+/// batch) and the records of split batches in one write, waits for their acks together, then
+/// acks the inputs whose verdicts and splits are all stored, in one write. Failures are
+/// retried or dead-lettered one by one (rare).
 async fn handle_batch(
     js: &Js,
     names: &Names,
@@ -205,78 +340,70 @@ async fn handle_batch(
     max_deliver: i64,
     stats: &mut WorkerStats,
 ) {
-    let max_payload = js.client.max_payload();
     let snap = reloader.current();
-    // Judge everything first: (message, position, plan or the verdict to publish).
+    let mut judging = Judging {
+        names,
+        engine: &snap.engine,
+        scratch,
+        max_payload: js.client.max_payload(),
+        batches: Batches::default(),
+        splits: Vec::new(),
+    };
+    // Judge everything first.
     let mut planned = Vec::with_capacity(msgs.len());
-    let mut batches = Batches::default();
     for msg in msgs {
-        let delivered = msg.info.delivered;
         let pos = position_of(&msg.msg.headers);
-        let plan = match &pos {
-            None => Plan::Dead(format!(
-                "not a record from `moderate publish`: no valid {}/{} headers",
-                wire::RUN,
-                wire::INDEX
-            )),
-            Some(_) if delivered > max_deliver => Plan::Dead(format!(
-                "delivered {delivered} times and never acked: each worker that took it died or timed out"
-            )),
-            Some((_, index)) => plan_for(&msg.msg.payload, names, *index, msg.info.stream_seq, &snap.engine, scratch),
-        };
-        let plan = match plan {
-            Plan::Publish(v, raw) => {
-                let (run, index) = pos.as_ref().map(|(r, i)| (r.as_str(), *i)).unwrap_or(("", 0));
-                match wire::frame(&v, raw.as_deref()) {
-                    // The server closes a connection that sends more than max_payload: never send it.
-                    Ok(frame) if frame.len() + HEADER_ROOM > max_payload => Err(Plan::Fail(format!(
-                        "the verdict message ({} bytes) is larger than the server's max_payload ({max_payload})",
-                        frame.len()
-                    ))),
-                    Ok(frame) => {
-                        let chunk = batches.add(run, index, &frame, max_payload - HEADER_ROOM);
-                        Ok((chunk, v.verdict.verdict == crate::verdict::Decision::Error))
-                    }
-                    Err(e) => Err(Plan::Fail(format!("encoding the verdict: {e}"))),
-                }
-            }
-            other => Err(other),
-        };
+        let plan = judging.plan(&msg, pos.as_ref(), max_deliver, stats);
         planned.push((msg, pos, plan));
     }
-    // One message per run and size limit, one write for all of them, their acks waited for
-    // together.
+    let (batches, splits) = (judging.batches, judging.splits);
     let outgoing: Vec<(Headers, Vec<u8>)> = batches.chunks.into_iter().map(|c| c.finish(&snap.hash)).collect();
-    let pending = js.publish_many(outgoing.iter().map(|(h, p)| (names.verdicts.as_str(), h, p.as_slice())));
+    let pending = js.publish_many(
+        outgoing
+            .iter()
+            .map(|(h, p)| (names.verdicts.as_str(), h, p.as_slice()))
+            .chain(splits.iter().map(|s| (names.input.as_str(), &s.headers, s.frame.as_slice()))),
+    );
     let deadline = tokio::time::Instant::now() + ACK_TIMEOUT;
     let mut stored = Vec::with_capacity(pending.len());
     for p in pending {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         stored.push(js.pub_ack(p, left.max(Duration::from_millis(1))).await.map_err(|e| e.to_string()));
     }
+    let (chunk_stored, split_stored) = stored.split_at(outgoing.len());
     let mut acks = Vec::with_capacity(planned.len() * 64);
     let mut failed = Vec::new();
     for (msg, pos, plan) in planned {
         let plan = match plan {
-            Ok((i, error)) => match &stored[i] {
-                Ok(_) => {
-                    stats.judged += 1;
-                    stats.errors += u64::from(error);
-                    msg.encode_ack(Ack::Ack, &mut acks);
-                    continue;
+            Plan::Done { chunks, splits, judged, errors } => {
+                let missing = chunks
+                    .iter()
+                    .filter_map(|&c| chunk_stored[c].as_ref().err())
+                    .map(|e| format!("publishing the verdict: {e}"))
+                    .chain(splits.iter().filter_map(|&s| split_stored[s].as_ref().err()).map(|e| format!("splitting the batch: {e}")))
+                    .next();
+                match missing {
+                    None => {
+                        stats.judged += judged;
+                        stats.errors += errors;
+                        msg.encode_ack(Ack::Ack, &mut acks);
+                        continue;
+                    }
+                    Some(reason) => Plan::Fail(reason),
                 }
-                Err(e) => Plan::Fail(format!("publishing the verdict: {e}")),
-            },
-            Err(plan) => plan,
+            }
+            other => other,
         };
         failed.push((msg, pos, plan));
     }
     js.client.send_raw(acks);
     for (msg, pos, plan) in failed {
         let delivered = msg.info.delivered;
+        let batch = msg.msg.headers.get(wire::BATCH).is_some();
         let reason = match plan {
             Plan::Dead(reason) => reason,
-            Plan::Fail(reason) if delivered >= max_deliver => format!("failed {delivered} times; last: {reason}"),
+            // A batch is never dead-lettered whole for a failure: it comes back and is split.
+            Plan::Fail(reason) if delivered >= max_deliver && !batch => format!("failed {delivered} times; last: {reason}"),
             Plan::Fail(reason) => {
                 tracing::warn!("delivery {delivered} of {max_deliver} failed: {reason}; retrying later");
                 stats.retried += 1;
@@ -285,7 +412,7 @@ async fn handle_batch(
                 js.client.send_raw(b);
                 continue;
             }
-            Plan::Publish(..) => continue,
+            Plan::Done { .. } => continue,
         };
         let mut b = Vec::new();
         match dead_letter(js, names, &msg, pos.as_ref(), &reason, delivered).await {
@@ -302,7 +429,7 @@ async fn handle_batch(
     }
 }
 
-/// Judges one message's record; an unreadable body is an `error` verdict, a panic a failure.
+/// Judges one record frame; an unreadable frame is an `error` verdict, a panic a failure.
 fn plan_for(
     payload: &[u8],
     names: &Names,
@@ -310,7 +437,7 @@ fn plan_for(
     seq: u64,
     engine: &crate::engine::Engine,
     scratch: &mut Scratch,
-) -> Plan {
+) -> Result<(VerdictMsg, Option<Vec<u8>>), String> {
     let (env, raw) = match wire::unframe::<Envelope>(payload) {
         Ok(x) => x,
         Err(e) => {
@@ -321,7 +448,7 @@ fn plan_for(
                 raw: None,
             };
             let verdict = crate::pipeline::error_verdict(&bad);
-            return Plan::Publish(Box::new(VerdictMsg { record: Envelope::of(&Err(bad)).0, verdict }), None);
+            return Ok((VerdictMsg { record: Envelope::of(&Err(bad)).0, verdict }, None));
         }
     };
     let record = env.clone().into_record(None);
@@ -336,11 +463,11 @@ fn plan_for(
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                return Plan::Fail(format!("judging panicked: {}", header_text(&what)));
+                return Err(format!("judging panicked: {}", header_text(&what)));
             }
         },
     };
-    Plan::Publish(Box::new(VerdictMsg { record: env, verdict }), raw)
+    Ok((VerdictMsg { record: env, verdict }, raw))
 }
 
 /// Sends `msg` to the dead-letter subject with `reason` (its body cut to fit, if need be).

@@ -447,6 +447,11 @@ impl Puller {
         }
     }
 
+    /// Messages per request from now on (at most 256); requests already open keep theirs.
+    pub fn set_batch(&mut self, batch: usize) {
+        self.batch = batch.clamp(1, 256);
+    }
+
     fn top_up(&mut self) {
         let now = Instant::now();
         if self.client.connections() != self.connections {
