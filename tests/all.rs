@@ -38,6 +38,7 @@ test_files! {
     model = "model.rs",
     model_safety = "model_safety.rs",
     nats = "nats.rs",
+    nats_batch = "nats_batch.rs",
     nats_proto = "nats_proto.rs",
     normalize = "normalize.rs",
     promises = "promises.rs",

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use moderate::scale::nats::{Client, Headers, Js};
 
 /// `nats-server` on PATH or where Debian puts it.
-fn nats_server() -> Option<PathBuf> {
+pub(crate) fn nats_server() -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).map(|d| d.join("nats-server")).collect::<Vec<_>>())
         .unwrap_or_default();
@@ -26,10 +26,10 @@ fn nats_server() -> Option<PathBuf> {
 }
 
 /// A stored message: its headers as (name, value) and its payload.
-type Stored = (Vec<(String, String)>, Vec<u8>);
+pub(crate) type Stored = (Vec<(String, String)>, Vec<u8>);
 
 /// A nats-server with JetStream on a free port, killed on drop.
-struct Server {
+pub(crate) struct Server {
     bin: PathBuf,
     port: u16,
     store: PathBuf,
@@ -37,7 +37,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(bin: PathBuf, dir: &Path) -> Server {
+    pub(crate) fn start(bin: PathBuf, dir: &Path) -> Server {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut s = Server { bin, port, store: dir.join("store"), child: None };
         s.spawn();
@@ -62,7 +62,7 @@ impl Server {
 
     /// Stops the server (SIGTERM: it shuts down as on a restart or an upgrade) and starts it
     /// again on the same port and store.
-    fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = Command::new("kill").arg(c.id().to_string()).status();
             let _ = c.wait();
@@ -70,25 +70,25 @@ impl Server {
         self.spawn();
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
     }
 
-    fn js(&self) -> (tokio::runtime::Runtime, Option<Js>) {
+    pub(crate) fn js(&self) -> (tokio::runtime::Runtime, Option<Js>) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let js = rt.block_on(Client::connect(&self.url(), Duration::from_secs(5))).ok().map(Js::new);
         (rt, js)
     }
 
     /// Messages now in stream `name` (0 when it does not exist yet).
-    fn messages(&self, name: &str) -> u64 {
+    pub(crate) fn messages(&self, name: &str) -> u64 {
         let (rt, js) = self.js();
         let Some(js) = js else { return 0 };
         rt.block_on(js.stream_state(name)).ok().flatten().map_or(0, |s| s.messages)
     }
 
     /// Every message on `subject` of stream `name`: (headers as (name, value), payload).
-    fn read_all(&self, name: &str, subject: &str) -> Vec<Stored> {
+    pub(crate) fn read_all(&self, name: &str, subject: &str) -> Vec<Stored> {
         let (rt, js) = self.js();
         let js = js.unwrap();
         rt.block_on(async {
@@ -103,7 +103,7 @@ impl Server {
     }
 
     /// Publishes one raw message (what an attacker with access to the subject can do).
-    fn publish_raw(&self, subject: &str, headers: &[(&str, &str)], payload: &[u8]) {
+    pub(crate) fn publish_raw(&self, subject: &str, headers: &[(&str, &str)], payload: &[u8]) {
         let (rt, js) = self.js();
         let js = js.unwrap();
         let mut h = Headers::default();
@@ -123,39 +123,50 @@ impl Drop for Server {
     }
 }
 
-fn bin() -> Command {
+pub(crate) fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_moderate"));
     c.env("NO_COLOR", "1").env_remove("MODERATE_NATS");
     c
 }
 
-fn run_ok(args: &[&str]) -> Output {
+pub(crate) fn run_ok(args: &[&str]) -> Output {
     let out = bin().args(args).output().unwrap();
     assert!(out.status.success(), "moderate {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     out
 }
 
 /// A worker in the background, killed on drop.
-struct Worker(Child);
+pub(crate) struct Worker(pub(crate) Child, Option<PathBuf>);
 
 impl Worker {
-    fn start(url: &str, extra: &[&str]) -> Worker {
+    pub(crate) fn start(url: &str, extra: &[&str]) -> Worker {
+        Worker::start_logged(url, extra, None)
+    }
+
+    /// A worker whose stderr goes to `log` (read back by [`Worker::stop`]).
+    pub(crate) fn start_logged(url: &str, extra: &[&str], log: Option<&Path>) -> Worker {
+        let stderr = match log {
+            Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+            None if std::env::var_os("MODERATE_TEST_LOG").is_some() => Stdio::inherit(),
+            None => Stdio::null(),
+        };
         let child = bin()
             .args(["worker", "--nats", url])
             .args(if extra.contains(&"--ack-wait") { &[][..] } else { &["--ack-wait", "2"][..] })
             .args(extra)
             .stdout(Stdio::null())
-            .stderr(if std::env::var_os("MODERATE_TEST_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
+            .stderr(stderr)
             .spawn()
             .unwrap();
-        Worker(child)
+        Worker(child, log.map(Path::to_path_buf))
     }
 
-    /// SIGTERM and wait: a worker stops cleanly (exit 0).
-    fn stop(mut self) {
+    /// SIGTERM and wait: a worker stops cleanly (exit 0). Returns its log, when it has one.
+    pub(crate) fn stop(mut self) -> String {
         let _ = Command::new("kill").arg(self.0.id().to_string()).status();
         let status = self.0.wait().unwrap();
         assert!(status.success(), "worker exit: {status}");
+        self.1.as_ref().map(|p| std::fs::read_to_string(p).unwrap()).unwrap_or_default()
     }
 }
 
@@ -168,7 +179,7 @@ impl Drop for Worker {
 
 /// `n` comments: a few hundred authors posting in bursts (the built-in flood rule), repeated
 /// texts (its duplicate rule), clean and abusive bodies, and two unreadable lines.
-fn generate(path: &Path, n: usize) {
+pub(crate) fn generate(path: &Path, n: usize) {
     let bodies = [
         "Thanks for the thoughtful article, I learned a lot about the zoning rules.",
         "you are a complete idiot and everyone here knows it",
@@ -204,14 +215,14 @@ fn generate(path: &Path, n: usize) {
     }
 }
 
-fn ids(jsonl: &[u8]) -> Vec<String> {
+pub(crate) fn ids(jsonl: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(jsonl)
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
         .collect()
 }
 
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -220,13 +231,24 @@ fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 }
 
 /// `collect` into `out`, asserting it completes; returns its stderr.
-fn collect(url: &str, out: &Path) -> String {
+pub(crate) fn collect(url: &str, out: &Path) -> String {
     let o = run_ok(&["collect", "--nats", url, "-o", out.to_str().unwrap(), "--idle", "60"]);
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]
 fn three_workers_one_killed_give_every_id_once_and_the_verdicts_of_run() {
+    three_workers_one_killed(1);
+}
+
+/// The same with records published 16 to a message: the killed worker's batches come back and
+/// are split into single records; still every id once and `run`'s verdicts.
+#[test]
+fn three_workers_one_killed_with_batched_input_give_the_verdicts_of_run() {
+    three_workers_one_killed(16);
+}
+
+fn three_workers_one_killed(publish_batch: u64) {
     let Some(server_bin) = nats_server() else { return };
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(server_bin, dir.path());
@@ -238,18 +260,22 @@ fn three_workers_one_killed_give_every_id_once_and_the_verdicts_of_run() {
     let expected = std::fs::read(&expected).unwrap();
     assert_eq!(ids(&expected).len(), 20_000);
 
-    run_ok(&["publish", "-q", "--nats", &url, input.to_str().unwrap()]);
-    assert_eq!(server.messages("COMMENTS_IN"), 20_000);
-    let workers: Vec<Worker> = (0..3).map(|_| Worker::start(&url, &["--batch", "64"])).collect();
+    let batch = publish_batch.to_string();
+    run_ok(&["publish", "-q", "--nats", &url, "--batch", &batch, input.to_str().unwrap()]);
+    let messages = 20_000 / publish_batch;
+    assert_eq!(server.messages("COMMENTS_IN"), messages);
+    let logs: Vec<PathBuf> = (0..4).map(|i| dir.path().join(format!("worker{i}.log"))).collect();
+    let workers: Vec<Worker> =
+        (0..3).map(|i| Worker::start_logged(&url, &["--batch", "64"], Some(&logs[i]))).collect();
     // Kill one as soon as judging is under way (its unacked records go to the others).
-    wait_until("judging to start", Duration::from_secs(120), || server.messages("COMMENTS_IN") < 19_000);
+    wait_until("judging to start", Duration::from_secs(120), || server.messages("COMMENTS_IN") < messages * 19 / 20);
     let mut workers = workers.into_iter();
     let mut killed = workers.next().unwrap();
     killed.0.kill().unwrap();
     killed.0.wait().unwrap();
     let left = server.messages("COMMENTS_IN");
     assert!(left > 0, "the run ended before a worker could be killed mid-run");
-    let fresh = Worker::start(&url, &["--batch", "64"]);
+    let fresh = Worker::start_logged(&url, &["--batch", "64"], Some(&logs[3]));
 
     let got = dir.path().join("collected.jsonl");
     let log = collect(&url, &got);
@@ -259,8 +285,16 @@ fn three_workers_one_killed_give_every_id_once_and_the_verdicts_of_run() {
     assert_eq!((got_ids.len(), unique.len()), (20_000, 20_000), "{log}");
     assert!(got == expected, "collected verdicts differ from `moderate run`'s; {log}");
     assert!(log.contains("20000 of 20000 records collected"), "{log}");
-    for w in workers.chain([fresh]) {
-        w.stop();
+    let logs: String = workers.chain([fresh]).map(Worker::stop).collect();
+    let split: u64 = logs
+        .lines()
+        .filter_map(|l| l.split(" retried, ").nth(1)?.split(' ').next()?.parse::<u64>().ok())
+        .sum();
+    if publish_batch > 1 {
+        // The killed worker held batches (one in hand, more pulled ahead): redelivered, split.
+        assert!(split > 0, "no batch of the killed worker was split: {logs}");
+    } else {
+        assert_eq!(split, 0, "{logs}");
     }
 }
 
@@ -324,16 +358,27 @@ fn an_interrupted_publish_run_again_adds_no_duplicates() {
 
 #[test]
 fn poison_and_hostile_messages_never_block_the_stream() {
+    poison_and_hostile(1);
+}
+
+/// The same with records published 64 to a message: the poison record shares a batch with
+/// others, is sent back alone, retried and dead-lettered alone; its batch-mates are judged.
+#[test]
+fn poison_in_a_batch_is_dead_lettered_alone() {
+    poison_and_hostile(64);
+}
+
+fn poison_and_hostile(publish_batch: u64) {
     let Some(server_bin) = nats_server() else { return };
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(server_bin, dir.path());
     let url = server.url();
     let input = dir.path().join("comments.jsonl");
     generate(&input, 300);
-    // A comment that fits in a message but whose verdict (which repeats its long id) cannot:
-    // publishing the verdict fails on every delivery.
-    let giant_id = "g".repeat(8_000);
-    let giant = serde_json::json!({"id": giant_id, "body": "word ".repeat(1_036_000 / 5)});
+    // A comment that fits in a message (with room for others in a batch) but whose verdict
+    // (which repeats its long id) cannot: publishing the verdict fails on every delivery.
+    let giant_id = "g".repeat(600_000);
+    let giant = serde_json::json!({"id": giant_id, "body": "word ".repeat(200)});
     let mut text = std::fs::read_to_string(&input).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let poisoned = format!("{}\n{giant}\n{}\n", lines[..150].join("\n"), lines[150..].join("\n"));
@@ -341,7 +386,10 @@ fn poison_and_hostile_messages_never_block_the_stream() {
     text = poisoned;
     let expected = run_ok(&["run", input.to_str().unwrap(), "-q"]).stdout;
 
-    run_ok(&["publish", "-q", "--nats", &url, input.to_str().unwrap()]);
+    let batch = publish_batch.to_string();
+    run_ok(&["publish", "-q", "--nats", &url, "--batch", &batch, input.to_str().unwrap()]);
+    // 301 records: 1 message each, or 4 of 64 and one of 45 (the poison record is in the 3rd).
+    assert_eq!(server.messages("COMMENTS_IN"), if publish_batch == 1 { 301 } else { 5 });
     // Not from `publish`: no run headers; and a record-shaped message whose body is not JSON.
     server.publish_raw("comments.in", &[], b"\xff\xfe not a record");
     let marker = server.read_all("COMMENTS_VERDICTS", "comments.verdicts.runs");
@@ -349,7 +397,8 @@ fn poison_and_hostile_messages_never_block_the_stream() {
     let run = run["run"].as_str().unwrap().to_string();
     server.publish_raw("comments.in", &[("Moderate-Run", "hostile"), ("Moderate-Index", "0")], b"{\"id\":");
 
-    let worker = Worker::start(&url, &["--max-deliver", "3", "--ack-wait", "20"]);
+    let worker_log = dir.path().join("worker.log");
+    let worker = Worker::start_logged(&url, &["--max-deliver", "3", "--ack-wait", "20"], Some(&worker_log));
     let got = dir.path().join("collected.jsonl");
     let log = collect(&url, &got);
     let got = std::fs::read_to_string(&got).unwrap();
@@ -380,5 +429,7 @@ fn poison_and_hostile_messages_never_block_the_stream() {
     let hostile = verdicts.iter().find(|(h, _)| header(h, "Moderate-Run").as_deref() == Some("hostile")).unwrap();
     assert!(String::from_utf8_lossy(&hostile.1).contains("\"verdict\":\"error\""));
     assert_eq!(server.messages("COMMENTS_IN"), 0, "everything was acked or dead-lettered");
-    worker.stop();
+    let log = worker.stop();
+    let sent_back = if publish_batch == 1 { 0 } else { 1 };
+    assert!(log.contains(&format!("0 batches split ({sent_back} records sent back alone)")), "{log}");
 }

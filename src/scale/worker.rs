@@ -277,7 +277,9 @@ impl Judging<'_> {
             ));
         }
         match self.judge(run, *index, &msg.msg.payload, msg.info.stream_seq) {
-            Ok((chunk, error)) => Plan::Done { chunks: vec![chunk], splits: vec![], judged: 1, errors: u64::from(error) },
+            Ok((chunk, error)) => {
+                Plan::Done { chunks: vec![chunk], splits: vec![], judged: 1, errors: u64::from(error) }
+            }
             Err(reason) => Plan::Fail(reason),
         }
     }
@@ -380,7 +382,12 @@ async fn handle_batch(
                     .iter()
                     .filter_map(|&c| chunk_stored[c].as_ref().err())
                     .map(|e| format!("publishing the verdict: {e}"))
-                    .chain(splits.iter().filter_map(|&s| split_stored[s].as_ref().err()).map(|e| format!("splitting the batch: {e}")))
+                    .chain(
+                        splits
+                            .iter()
+                            .filter_map(|&s| split_stored[s].as_ref().err())
+                            .map(|e| format!("splitting the batch: {e}")),
+                    )
                     .next();
                 match missing {
                     None => {
@@ -403,7 +410,9 @@ async fn handle_batch(
         let reason = match plan {
             Plan::Dead(reason) => reason,
             // A batch is never dead-lettered whole for a failure: it comes back and is split.
-            Plan::Fail(reason) if delivered >= max_deliver && !batch => format!("failed {delivered} times; last: {reason}"),
+            Plan::Fail(reason) if delivered >= max_deliver && !batch => {
+                format!("failed {delivered} times; last: {reason}")
+            }
             Plan::Fail(reason) => {
                 tracing::warn!("delivery {delivered} of {max_deliver} failed: {reason}; retrying later");
                 stats.retried += 1;
