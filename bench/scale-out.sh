@@ -5,10 +5,12 @@
 #
 #   bench/scale-out.sh                 200,000 generated comments, a private nats-server
 #   N=50000 bench/scale-out.sh         fewer comments
+#   BATCH="1 64 256" bench/scale-out.sh   one pair of rows per publish --batch
 #
 # Env:  MODERATE_BIN=path   binary to measure (default target/release/moderate, built if missing)
 #       N=200000            comments to generate
-#       BATCH=256           worker --batch (messages per pull and per judged batch)
+#       BATCH="1 256"       publish --batch values (records per input message), one row pair each
+#       WORKER_BATCH=256    worker --batch (records judged per batch)
 # Needs nats-server (Debian: apt-get install nats-server). Each worker measurement gets a fresh
 # server store; the clock runs from starting the workers to `collect` having written the last
 # verdict (publish is timed on its own). CPU seconds (user+sys) are read from /proc for the
@@ -21,7 +23,8 @@ ROOT="$PWD"
 OUT="$ROOT/bench/out"
 mkdir -p "$OUT"
 N="${N:-200000}"
-BATCH="${BATCH:-256}"
+BATCH="${BATCH:-1 256}"
+WORKER_BATCH="${WORKER_BATCH:-256}"
 BIN="${MODERATE_BIN:-$ROOT/target/release/moderate}"
 NATS_SERVER="$(command -v nats-server || echo /usr/sbin/nats-server)"
 [ -x "$NATS_SERVER" ] || { echo "scale-out: nats-server not found (apt-get install nats-server)" >&2; exit 2; }
@@ -81,17 +84,18 @@ for J in 1 2; do
   row "\`run -j$J\`" "$(printf '%.2f' "$s")" "$(echo "$N / $s" | bc -l)" "$c" "$(per "$c")" "-"
 done
 
+for B in $BATCH; do
 for W in 1 2; do
   start_server
   t0=$(now)
-  "$BIN" publish -q --nats "$URL" "$CORPUS"
+  "$BIN" publish -q --nats "$URL" --batch "$B" "$CORPUS"
   t1=$(now)
   ps=$(echo "$t1 - $t0" | bc)
   pubrate=$(echo "$N / $ps" | bc -l)
   server_cpu0=$(cpu "$SERVER_PID")
   PIDS=()
   t0=$(now)
-  for _ in $(seq "$W"); do "$BIN" worker -q --nats "$URL" --batch "$BATCH" & PIDS+=($!); done
+  for _ in $(seq "$W"); do "$BIN" worker -q --nats "$URL" --batch "$WORKER_BATCH" & PIDS+=($!); done
   /usr/bin/time -f '%U %S' -o "$OUT/time.txt" "$BIN" collect -q --nats "$URL" -o "$OUT/scale-collect.jsonl" --idle 120
   t1=$(now)
   wcpu=0
@@ -102,12 +106,13 @@ for W in 1 2; do
   s=$(echo "$t1 - $t0" | bc)
   ccpu=$(awk '{printf "%.2f", $1+$2}' "$OUT/time.txt")
   total=$(echo "$wcpu + $scpu + $ccpu" | bc)
-  row "$W worker(s) + collect" "$(printf '%.2f' "$s")" "$(echo "$N / $s" | bc -l)" "$wcpu" "$(per "$total")" "$(printf 'server %.2f s, collect %.2f s CPU; verdicts %s to run; publish %.0f/s' "$scpu" "$ccpu" "$same" "$pubrate")"
+  row "$W worker(s) + collect, publish --batch $B" "$(printf '%.2f' "$s")" "$(echo "$N / $s" | bc -l)" "$wcpu" "$(per "$total")" "$(printf 'server %.2f s, collect %.2f s CPU; verdicts %s to run; publish %.0f/s' "$scpu" "$ccpu" "$same" "$pubrate")"
   stop_server
+done
 done
 
 {
-  echo "scale-out: $N comments, worker --batch $BATCH, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "scale-out: $N comments, publish --batch $BATCH, worker --batch $WORKER_BATCH, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "| what | wall s | comments/s | CPU s (judges) | CPU µs/comment (all) | notes |"
   echo "|---|---|---|---|---|---|"
