@@ -80,7 +80,7 @@ fn a_redelivered_batch_is_split_into_single_records_and_a_repeated_split_dedupes
 
     // Take a batch as a worker would and die with it (never ack): it comes back after ack_wait.
     let names = Names::new("comments.in", "comments.verdicts", "comments.dead");
-    let limits = ConsumerLimits { ack_wait: Duration::from_secs(2), max_deliver: 5, max_ack_pending: 4096 };
+    let limits = ConsumerLimits { ack_wait: Duration::from_secs(5), max_deliver: 5, max_ack_pending: 4096 };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let held = rt.block_on(async {
         let js = Js::new(Client::connect(&url, Duration::from_secs(5)).await.unwrap());
@@ -96,14 +96,20 @@ fn a_redelivered_batch_is_split_into_single_records_and_a_repeated_split_dedupes
     assert_eq!(held.msg.headers.get(wire::MSG_ID), Some(format!("split:{first}-{}", first + 7).as_str()));
 
     let worker_log = dir.path().join("worker.log");
-    let worker = Worker::start_logged(&url, &[], Some(&worker_log));
+    let worker = Worker::start_logged(&url, &["--ack-wait", "5"], Some(&worker_log));
     let got = dir.path().join("collected.jsonl");
     let log = collect(&url, &got);
     assert!(std::fs::read(&got).unwrap() == expected, "verdicts differ from `moderate run`'s; {log}");
     let wlog = worker.stop();
-    // Ours, and perhaps one more delivered to our second open pull request before we left.
-    let split = ["1 batches split (8 records", "2 batches split (16 records"];
-    assert!(split.iter().any(|s| wlog.contains(s)), "{wlog}");
+    // Ours at least (a loaded machine can make a slow worker's own batches come back too).
+    let counts: Vec<u64> = wlog
+        .split(" retried, ")
+        .nth(1)
+        .unwrap_or_default()
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(counts.len() >= 2 && counts[0] >= 1 && counts[1] == 8 * counts[0], "{wlog}");
 
     // A second split of the same batch (a worker that died after splitting, before its ack)
     // stores nothing: every single-record id is already there.

@@ -293,11 +293,12 @@ fn take(
         Ok(())
     };
     if !dead && headers.get(wire::BATCH).is_some() {
+        let compact = headers.get(wire::FORMAT) == Some(wire::FORMAT_COMPACT);
         let mut rest = msg.msg.payload.as_slice();
         loop {
             match wire::batch_item(rest) {
                 Ok(Some((index, frame, tail))) => {
-                    place(index, &|| verdict_of(frame, names, &run.marker.run, index))?;
+                    place(index, &|| verdict_of(frame, compact, names, &run.marker.run, index))?;
                     rest = tail;
                 }
                 Ok(None) => break,
@@ -351,13 +352,19 @@ fn judged_of(msg: &JsMsg, names: &Names, run: &str, index: u64, dead: bool) -> J
             Err(_) => fallback(message),
         };
     }
-    verdict_of(&msg.msg.payload, names, run, index)
+    verdict_of(&msg.msg.payload, false, names, run, index)
 }
 
-/// The judged record of one verdict frame (an `error` record when it does not read).
-fn verdict_of(frame: &[u8], names: &Names, run: &str, index: u64) -> Judged {
-    match wire::unframe::<VerdictMsg>(frame) {
-        Ok((v, raw)) => Judged { record: v.record.into_record(raw), verdict: v.verdict },
+/// The judged record of one verdict frame, a [`wire::verdict_item`] when `compact` (an
+/// `error` record when it does not read).
+fn verdict_of(frame: &[u8], compact: bool, names: &Names, run: &str, index: u64) -> Judged {
+    let read = if compact {
+        wire::read_verdict_item(frame)
+    } else {
+        wire::unframe::<VerdictMsg>(frame).map(|(v, raw)| (v.verdict, v.record, raw))
+    };
+    match read {
+        Ok((verdict, record, raw)) => Judged { record: record.into_record(raw), verdict },
         Err(e) => {
             let e = RecordError {
                 id: format!("{run}#{index}"),

@@ -26,6 +26,11 @@ pub const REASON: &str = "Moderate-Reason";
 pub const DELIVERIES: &str = "Moderate-Deliveries";
 /// Header: a verdict message holding several records (their count); see [`batch_item`].
 pub const BATCH: &str = "Moderate-Batch";
+/// Header: how a verdict batch's items are encoded: [`FORMAT_COMPACT`], or absent for
+/// [`VerdictMsg`] frames (workers before it).
+pub const FORMAT: &str = "Moderate-Format";
+/// The verdict item of [`verdict_item`].
+pub const FORMAT_COMPACT: &str = "verdict+record";
 /// Header: JetStream's de-duplication id.
 pub const MSG_ID: &str = "Nats-Msg-Id";
 
@@ -136,6 +141,39 @@ pub struct VerdictMsg {
     pub record: Envelope,
     /// The worker's verdict, before the author policy.
     pub verdict: Verdict,
+}
+
+/// A verdict item: the verdict's JSON, `\n`, then the record's frame exactly as the worker
+/// received it (so the record is not decoded and encoded again on the way back).
+///
+/// # Errors
+/// The verdict does not serialize.
+pub fn verdict_item(verdict: &Verdict, record_frame: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(record_frame.len() + 256);
+    serde_json::to_writer(&mut out, verdict)?;
+    out.push(b'\n');
+    out.extend_from_slice(record_frame);
+    Ok(out)
+}
+
+/// Splits a [`verdict_item`] into the verdict and the record with its raw bytes.
+///
+/// # Errors
+/// Either part is not what a worker writes.
+pub fn read_verdict_item(item: &[u8]) -> Result<(Verdict, Envelope, Option<Vec<u8>>), String> {
+    let nl = memchr::memchr(b'\n', item).ok_or("verdict item without a record")?;
+    let verdict = serde_json::from_slice(&item[..nl]).map_err(|e| format!("not a verdict: {e}"))?;
+    let (env, raw) = unframe::<Envelope>(&item[nl + 1..])?;
+    Ok((verdict, env, raw))
+}
+
+/// The record of a frame without its raw bytes (what judging needs).
+///
+/// # Errors
+/// The JSON part is not a record.
+pub fn unframe_record(payload: &[u8]) -> Result<Envelope, String> {
+    let json = memchr::memchr(b'\n', payload).map_or(payload, |i| &payload[..i]);
+    serde_json::from_slice(json).map_err(|e| format!("not a moderate record: {e}"))
 }
 
 /// `json` + `\n` + `raw`.

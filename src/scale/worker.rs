@@ -31,7 +31,7 @@ use std::time::Duration;
 use super::nats::{Ack, Headers, Js, JsMsg, Puller};
 use super::publish::publish_retrying;
 use super::setup::{self, ConsumerLimits};
-use super::wire::{self, Envelope, VerdictMsg};
+use super::wire::{self, Envelope};
 use super::Names;
 use crate::comment::SourcePos;
 use crate::engine::Scratch;
@@ -219,6 +219,7 @@ impl Chunk {
         h.insert(wire::MSG_ID, format!("{}:b:{}", self.run, crate::serve::reload::hex(&hash.finalize()[..12])));
         h.insert(wire::RUN, &self.run);
         h.insert(wire::BATCH, self.indexes.len().to_string());
+        h.insert(wire::FORMAT, wire::FORMAT_COMPACT);
         h.insert(wire::CONFIG, config);
         (h, self.payload)
     }
@@ -238,8 +239,9 @@ impl Judging<'_> {
     /// Judges one record frame into a verdict chunk. Returns the chunk and whether the verdict
     /// is `error`, or why it failed.
     fn judge(&mut self, run: &str, index: u64, frame: &[u8], seq: u64) -> Result<(usize, bool), String> {
-        let (v, raw) = plan_for(frame, self.names, index, seq, self.engine, self.scratch)?;
-        let out = wire::frame(&v, raw.as_deref()).map_err(|e| format!("encoding the verdict: {e}"))?;
+        let (verdict, bad) = plan_for(frame, self.names, index, seq, self.engine, self.scratch)?;
+        let out = wire::verdict_item(&verdict, bad.as_deref().unwrap_or(frame))
+            .map_err(|e| format!("encoding the verdict: {e}"))?;
         // The server closes a connection that sends more than max_payload: never send it.
         if out.len() + HEADER_ROOM > self.max_payload {
             return Err(format!(
@@ -249,7 +251,7 @@ impl Judging<'_> {
             ));
         }
         let chunk = self.batches.add(run, index, &out, self.max_payload - HEADER_ROOM);
-        Ok((chunk, v.verdict.verdict == crate::verdict::Decision::Error))
+        Ok((chunk, verdict.verdict == crate::verdict::Decision::Error))
     }
 
     /// Queues a record of a batch to go back to the input subject alone.
@@ -439,6 +441,8 @@ async fn handle_batch(
 }
 
 /// Judges one record frame; an unreadable frame is an `error` verdict, a panic a failure.
+/// Returns the verdict and, when the frame was not a record, the error record's frame to send
+/// in its place.
 fn plan_for(
     payload: &[u8],
     names: &Names,
@@ -446,9 +450,9 @@ fn plan_for(
     seq: u64,
     engine: &crate::engine::Engine,
     scratch: &mut Scratch,
-) -> Result<(VerdictMsg, Option<Vec<u8>>), String> {
-    let (env, raw) = match wire::unframe::<Envelope>(payload) {
-        Ok(x) => x,
+) -> Result<(Verdict, Option<Vec<u8>>), String> {
+    let env = match wire::unframe_record(payload) {
+        Ok(env) => env,
         Err(e) => {
             let bad = RecordError {
                 id: format!("{}#{index}", names.input),
@@ -457,11 +461,11 @@ fn plan_for(
                 raw: None,
             };
             let verdict = crate::pipeline::error_verdict(&bad);
-            return Ok((VerdictMsg { record: Envelope::of(&Err(bad)).0, verdict }, None));
+            let frame = wire::frame(&Envelope::of(&Err(bad)).0, None).map_err(|e| format!("encoding: {e}"))?;
+            return Ok((verdict, Some(frame)));
         }
     };
-    let record = env.clone().into_record(None);
-    let verdict: Verdict = match &record {
+    let verdict: Verdict = match &env.into_record(None) {
         Err(e) => crate::pipeline::error_verdict(e),
         Ok(c) => match catch_unwind(AssertUnwindSafe(|| engine.judge_with(c, scratch))) {
             Ok(v) => v,
@@ -476,7 +480,7 @@ fn plan_for(
             }
         },
     };
-    Ok((VerdictMsg { record: env, verdict }, raw))
+    Ok((verdict, None))
 }
 
 /// Sends `msg` to the dead-letter subject with `reason` (its body cut to fit, if need be).
