@@ -125,9 +125,17 @@ pub fn run(args: PublishArgs) -> CliResult {
                 b.set_message(format!("{n} records published"));
             }
         };
-        scale::publish::publish(&js, &names, inputs, read_opts, &run, args.batch as usize, &interrupt, &mut advance)
-            .await
-            .map_err(CliError::failure)
+        scale::publish::publish(
+            &js,
+            &names,
+            inputs,
+            read_opts,
+            scale::publish::RunSpec { name: &run, batch: args.batch as usize },
+            &interrupt,
+            &mut advance,
+        )
+        .await
+        .map_err(CliError::failure)
     });
     if let Some(b) = &bar {
         b.finish_and_clear();

@@ -82,8 +82,17 @@ pub struct Published {
     pub interrupted: bool,
 }
 
-/// Publishes `inputs` as run `run`, up to `batch` records per message. `advance` is called
-/// with the records done so far.
+/// What to publish as: the run's name and the records per message (`publish --batch`).
+#[derive(Debug, Clone, Copy)]
+pub struct RunSpec<'a> {
+    /// The run's name.
+    pub name: &'a str,
+    /// Records per message, at most (1: one message per record).
+    pub batch: usize,
+}
+
+/// Publishes `inputs` as run `spec.name`, up to `spec.batch` records per message. `advance` is
+/// called with the records done so far.
 ///
 /// # Errors
 /// The streams cannot be created, or a message could not be stored within [`RETRY_FOR`].
@@ -92,11 +101,11 @@ pub async fn publish(
     names: &Names,
     inputs: Vec<Input>,
     read_opts: ReadOptions,
-    run: &str,
-    batch: usize,
+    spec: RunSpec<'_>,
     interrupt: &AtomicBool,
     advance: &mut dyn FnMut(u64),
 ) -> Result<Published, String> {
+    let (run, batch) = (spec.name, spec.batch);
     super::setup::input_stream(js, names).await?;
     super::setup::verdict_stream(js, names).await?;
     let max_payload = js.client.max_payload().saturating_sub(HEADER_ROOM).max(HEADER_ROOM);
