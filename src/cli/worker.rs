@@ -22,16 +22,20 @@ pub struct WorkerArgs {
     /// records, each judged by one of them.
     #[arg(long, default_value = "moderate")]
     pub queue: String,
-    /// Seconds a worker may hold a record unacked before it goes to another worker.
+    /// Seconds a worker may hold a message unacked before it goes to another worker (a batch
+    /// of records that comes back is split into single records: keep this well above the time
+    /// to judge one worker batch).
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub ack_wait: u64,
     /// Deliveries of a failing record before it goes to the dead-letter subject.
     #[arg(long, default_value_t = 5)]
     pub max_deliver: u16,
-    /// Records delivered and not yet acked, over all workers of the queue.
+    /// Messages (records, or batches of them from `publish --batch`) delivered and not yet
+    /// acked, over all workers of the queue.
     #[arg(long, default_value_t = 4096)]
     pub max_ack_pending: u32,
-    /// Records pulled (and judged) per batch.
+    /// Records pulled (and judged) per batch (fewer messages are pulled when each holds a
+    /// batch of records).
     #[arg(long, default_value_t = 256)]
     pub batch: u16,
     /// No summary at exit.
