@@ -396,6 +396,9 @@ fn poison_and_hostile(publish_batch: u64) {
     let run: serde_json::Value = serde_json::from_slice(&marker[0].1).unwrap();
     let run = run["run"].as_str().unwrap().to_string();
     server.publish_raw("comments.in", &[("Moderate-Run", "hostile"), ("Moderate-Index", "0")], b"{\"id\":");
+    // A batch message whose payload is no list of sized items: dead-lettered whole, at once.
+    let batch_headers = [("Moderate-Run", "hostile2"), ("Moderate-Index", "0"), ("Moderate-Batch", "99999999")];
+    server.publish_raw("comments.in", &batch_headers, b"7 999999\n{}");
 
     let worker_log = dir.path().join("worker.log");
     let worker = Worker::start_logged(&url, &["--max-deliver", "3", "--ack-wait", "20"], Some(&worker_log));
@@ -421,6 +424,8 @@ fn poison_and_hostile(publish_batch: u64) {
     let poison = dead.iter().find(|(h, _)| header(h, "Moderate-Run").as_deref() == Some(run.as_str())).unwrap();
     assert_eq!(header(&poison.0, "Moderate-Deliveries").as_deref(), Some("3"));
     assert!(header(&poison.0, "Moderate-Reason").unwrap().contains("max_payload"), "{:?}", poison.0);
+    let bad_batch = dead.iter().find(|(h, _)| header(h, "Moderate-Run").as_deref() == Some("hostile2")).unwrap();
+    assert!(header(&bad_batch.0, "Moderate-Reason").unwrap().contains("not a batch"), "{:?}", bad_batch.0);
     let stray = dead.iter().find(|(h, _)| header(h, "Moderate-Run").is_none()).unwrap();
     assert!(header(&stray.0, "Moderate-Reason").unwrap().contains("not a record"), "{:?}", stray.0);
     assert_eq!(stray.1, b"\xff\xfe not a record");
