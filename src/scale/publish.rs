@@ -144,9 +144,11 @@ pub async fn publish(
         if ended {
             open.close(&mut ready);
         }
-        let pending = js.publish_many(ready.iter().map(|(h, p, _)| (names.input.as_str(), h, p.as_slice())));
-        flight_bytes += ready.iter().map(|m| m.1.len()).sum::<usize>();
-        flight.extend(ready.drain(..).zip(pending).map(|((h, p, n), w)| (h, p, n, w)));
+        if !ready.is_empty() {
+            let pending = js.publish_many(ready.iter().map(|(h, p, _)| (names.input.as_str(), h, p.as_slice())));
+            flight_bytes += ready.iter().map(|m| m.1.len()).sum::<usize>();
+            flight.extend(ready.drain(..).zip(pending).map(|((h, p, n), w)| (h, p, n, w)));
+        }
         if flight.len() >= IN_FLIGHT || flight_bytes >= IN_FLIGHT_BYTES {
             settle(js, &names.input, &mut flight, &mut flight_bytes, IN_FLIGHT / 2, &mut out).await?;
             advance(out.records);
