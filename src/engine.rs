@@ -86,16 +86,22 @@ impl Engine {
         authors: AuthorRules,
         origin: String,
     ) -> Engine {
-        Engine(Arc::new(Inner {
-            rules,
-            matcher,
-            thresholds,
-            limits,
-            authors,
-            origin,
-            profile: None,
-            models: crate::model::ModelRules::default(),
-        }))
+        Engine::with_parts(rules, matcher, thresholds, limits, authors, origin, crate::model::ModelRules::default())
+    }
+
+    /// [`new`](Self::new) with model rules: the loader builds the engine once with them, since
+    /// [`with_models`](Self::with_models) on a fresh engine deep-copies the matcher (its term
+    /// tables) and drops the original, 4 % of start-up (callgrind, docs/bench.md).
+    pub fn with_parts(
+        rules: Vec<RuleMeta>,
+        matcher: Matcher,
+        thresholds: Thresholds,
+        limits: Limits,
+        authors: AuthorRules,
+        origin: String,
+        models: crate::model::ModelRules,
+    ) -> Engine {
+        Engine(Arc::new(Inner { rules, matcher, thresholds, limits, authors, origin, profile: None, models }))
     }
 
     /// This engine with per-stage and per-rule timing on (`run --profile-rules`): the same

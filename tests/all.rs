@@ -67,6 +67,7 @@ test_files! {
     unit_review = "unit_review.rs",
     unit_scale = "unit_scale.rs",
     unit_serve = "unit_serve.rs",
+    unit_term_table = "unit_term_table.rs",
     verdict_identity = "verdict_identity.rs",
 }
 

@@ -14,6 +14,7 @@
 //! normalizer's offset map, so a reason shows the evasive form exactly as written. The matcher
 //! knows the compiled rules but no file format and no output.
 
+mod fasthash;
 pub mod fuzzy;
 mod literals;
 pub mod profile;
@@ -186,11 +187,18 @@ impl Matcher {
     pub fn build(parts: MatcherParts) -> Result<Matcher, String> {
         let MatcherParts { normalizer, lists, word_rule, norm_patterns, raw_patterns, signals, unless_after, rules } =
             parts;
-        let (norm_regex, gate) = regex::RegexRules::build_gated(norm_patterns);
-        let words = wordlist::WordlistSet::build_with_gate(&lists, &normalizer, &gate)
-            .map_err(|e| format!("cannot compile the wordlists: {e}"))?;
-        let fuzzy = fuzzy::Fuzzy::build(&lists, &normalizer);
-        let raw_regex = regex::RegexRules::build(raw_patterns).map_err(|e| format!("regex set: {e}"))?;
+        // The term spellings and the patterns' literal analysis do not depend on each other:
+        // two threads (start-up is wall time); the automaton needs both.
+        let (table, (norm_regex, gate), raw_regex, fuzzy) = std::thread::scope(|s| {
+            let side =
+                s.spawn(|| (regex::RegexRules::build_gated(norm_patterns), regex::RegexRules::build(raw_patterns)));
+            let table = wordlist::TermTable::build(&lists, &normalizer);
+            let fuzzy = fuzzy::Fuzzy::build(&lists, &normalizer);
+            let (gated, raw) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (table, gated, raw, fuzzy)
+        });
+        let words = table.and_then(|t| t.into_set(&gate)).map_err(|e| format!("cannot compile the wordlists: {e}"))?;
+        let raw_regex = raw_regex.map_err(|e| format!("regex set: {e}"))?;
         let mut context = vec![None; rules];
         for (rule, re) in unless_after {
             if let Some(c) = context.get_mut(rule) {

@@ -41,6 +41,8 @@
 
 use std::collections::HashSet;
 
+use super::fasthash::FastSet;
+
 /// Vowels for the "vowels dropped" rule (`y` is kept: `fcky` is not a spelling anyone uses).
 #[inline]
 fn is_vowel(b: u8) -> bool {
@@ -68,7 +70,7 @@ pub fn term_variants(core: &str, whole_word: bool, allow: &HashSet<String>, out:
         }
         return;
     }
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: FastSet<String> = FastSet::default();
     seen.insert(core.to_string());
     let mut push = |v: String, spaced: bool, out: &mut Vec<(String, bool)>| {
         if v.len() >= 2 && !allow.contains(&v) && seen.insert(v.clone()) {
@@ -145,7 +147,7 @@ pub fn anchored_variants(core: &str, allow: &HashSet<String>, out: &mut Vec<Stri
     let mut edits = Vec::new();
     one_edit(core, true, &mut edits);
     slip(core, &mut edits);
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: FastSet<String> = FastSet::default();
     seen.insert(core.to_string());
     for e in edits {
         if e.len() < 3 || allow.contains(&e) || !seen.insert(e.clone()) {

@@ -37,12 +37,14 @@
 //! its boundary check cannot hide a shorter one that passes; the survivors are then reduced to
 //! non-overlapping hits per list, longest first.
 
-use std::collections::{HashMap, HashSet};
+mod table;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::HashSet;
 
-use super::variants::{anchored_variants, term_variants};
+use aho_corasick::AhoCorasick;
+
 use crate::normalize::Normalizer;
+pub use table::TermTable;
 
 /// How a list's terms may match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -117,8 +119,12 @@ struct Source {
 #[derive(Debug, Clone)]
 pub struct WordlistSet {
     ac: Option<AhoCorasick>,
-    /// Automaton pattern id → the terms it stands for (empty for a gate literal only).
-    sources: Vec<Vec<Source>>,
+    /// Every pattern's terms, pattern by pattern (one flat table: the pack has ~90,000
+    /// patterns, and one `Vec` each cost an allocation to build, to clone and to free).
+    sources: Vec<Source>,
+    /// Automaton pattern id → where its terms start in `sources` (one more entry at the end);
+    /// a gate literal only has none.
+    source_at: Vec<u32>,
     /// Automaton pattern id → the gate literal it also is (see [`Self::build_with_gate`]).
     gate: Vec<Option<u32>>,
     /// Per list, normalized allowlisted words.
@@ -150,87 +156,21 @@ impl WordlistSet {
         normalizer: &Normalizer,
         gate: &[Vec<u8>],
     ) -> Result<WordlistSet, String> {
-        let mut ids: HashMap<String, usize> = HashMap::new();
-        let mut patterns: Vec<String> = Vec::new();
-        let mut sources: Vec<Vec<Source>> = Vec::new();
-        let mut allow = Vec::with_capacity(lists.len());
-        let mut variants = Vec::new();
-        for (li, list) in lists.iter().enumerate() {
-            let allowed: HashSet<String> = list
-                .allow
-                .iter()
-                .map(|w| normalizer.normalize(w).text.trim().to_string())
-                .filter(|w| !w.is_empty())
-                .collect();
-            for (ti, raw) in list.terms.iter().enumerate() {
-                let (core, anchor) = parse_anchor(raw.trim(), list.mode);
-                let core = normalizer.normalize(core).text.trim().to_string();
-                if core.is_empty() {
-                    return Err(format!("list {li}, term {ti} ({raw:?}) is empty after normalization"));
-                }
-                variants.clear();
-                term_variants(&core, anchor == Anchor::Word, &allowed, &mut variants);
-                let open = variants.len();
-                if anchor != Anchor::Word {
-                    // Short or bent spellings of a starred term count only as whole words.
-                    let mut whole = Vec::new();
-                    anchored_variants(&core, &allowed, &mut whole);
-                    let have: HashSet<&str> = variants.iter().map(|(v, _)| v.as_str()).collect();
-                    whole.retain(|w| !have.contains(w.as_str()));
-                    variants.extend(whole.into_iter().map(|w| (w, false)));
-                }
-                for (idx, (text, spaced)) in variants.drain(..).enumerate() {
-                    let anchor = if idx < open { anchor } else { Anchor::Word };
-                    let id = *ids.entry(text).or_insert_with_key(|k| {
-                        patterns.push(k.clone());
-                        sources.push(Vec::new());
-                        patterns.len() - 1
-                    });
-                    let src = Source { list: li as u32, term: ti as u32, anchor, spaced };
-                    sources[id].push(src);
-                }
-            }
-            allow.push(allowed);
-        }
-        let max_len = patterns.iter().map(String::len).max().unwrap_or(0);
-        let max_allow = allow.iter().flatten().map(String::len).max().unwrap_or(0);
-        // Gate literals join the terms: one that is also a term shares its pattern id.
-        let mut bytes: Vec<Vec<u8>> = patterns.into_iter().map(String::into_bytes).collect();
-        let mut gate_of: Vec<Option<u32>> = vec![None; bytes.len()];
-        let mut by_bytes: HashMap<&[u8], usize> = HashMap::with_capacity(bytes.len());
-        for (id, b) in bytes.iter().enumerate() {
-            by_bytes.insert(b.as_slice(), id);
-        }
-        let mut extra: Vec<Vec<u8>> = Vec::new();
-        for (g, lit) in gate.iter().enumerate() {
-            let g = u32::try_from(g).map_err(|_| "too many regex literals".to_string())?;
-            match by_bytes.get(lit.as_slice()) {
-                Some(&id) if gate_of[id].is_none() => gate_of[id] = Some(g),
-                _ => {
-                    extra.push(lit.clone());
-                    gate_of.push(Some(g));
-                }
-            }
-        }
-        drop(by_bytes);
-        bytes.extend(extra);
-        sources.resize(bytes.len(), Vec::new());
-        let ac = if bytes.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&bytes)
-                    .map_err(|e| format!("cannot build the wordlist automaton: {e}"))?,
-            )
-        };
-        Ok(WordlistSet { ac, sources, gate: gate_of, allow, max_len, max_allow })
+        TermTable::build(lists, normalizer)?.into_set(gate)
     }
 
     /// Number of distinct automaton patterns (terms times their variants).
     pub fn pattern_count(&self) -> usize {
-        self.sources.iter().filter(|s| !s.is_empty()).count()
+        (0..self.gate.len()).filter(|&id| !self.sources_of(id).is_empty()).count()
+    }
+
+    /// The terms automaton pattern `id` stands for.
+    #[inline]
+    fn sources_of(&self, id: usize) -> &[Source] {
+        match (self.source_at.get(id), self.source_at.get(id + 1)) {
+            (Some(&a), Some(&b)) => &self.sources[a as usize..b as usize],
+            _ => &[],
+        }
     }
 
     /// Appends every hit in `haystack` (normalized text) to `out`, in order of position.
@@ -277,7 +217,7 @@ impl WordlistSet {
             if let Some(Some(g)) = self.gate.get(id) {
                 gate(*g as usize, m.start(), m.end());
             }
-            for src in &self.sources[id] {
+            for src in self.sources_of(id) {
                 if let Some((start, end)) = self.accept(haystack, m.start(), m.end(), src, bounds) {
                     let (list, term) = (src.list as usize, src.term as usize);
                     // Hits inside one long word all report that word: keep one (smallest term,

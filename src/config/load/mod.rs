@@ -490,8 +490,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             return None;
         }
     };
-    let engine = Engine::new(rules, matcher, raw.thresholds, raw.limits, authors, origin);
-    Some(if models.is_empty() { engine } else { engine.with_models(models) })
+    Some(Engine::with_parts(rules, matcher, raw.thresholds, raw.limits, authors, origin, models))
 }
 
 /// Where `key` of table `[table]` is written in a config file's `text` (the line's key), for a
