@@ -1,0 +1,115 @@
+//! Hostile input, round 2: characters a reader reads as Latin letters (or as nothing) that the
+//! normalizer read as something else. Each case is judged by the built-in pack and must get the
+//! verdict and rules of the text a reader sees, with every match exactly `body[start..end]`.
+//! docs/fuzz.md ("Hostile cases, round 2") lists each with what it did before.
+
+mod common;
+
+use moderate::comment::Comment;
+use moderate::config::source::FileSource;
+use moderate::normalize::{NormalizeOptions, Normalizer};
+use moderate::verdict::Verdict;
+use moderate::Engine;
+
+fn builtin() -> Engine {
+    match moderate::config::load_from(FileSource::Builtin, "config.toml") {
+        Ok(l) => l.engine,
+        Err(d) => panic!("built-in pack: {}", d.short()),
+    }
+}
+
+/// Judges `body`, checking every span against the body.
+fn judge(e: &Engine, body: &str) -> Verdict {
+    let v = e.judge(&Comment::new("t", body));
+    for r in &v.reasons {
+        for m in &r.matches {
+            assert_eq!(body.get(m.start..m.end), Some(m.text.as_str()), "{body:?}: span of {}", r.rule);
+        }
+    }
+    v
+}
+
+/// Asserts that `body`, which a reader reads as `shown`, is judged as `shown` is: same
+/// normalized text and the same rules and verdict.
+fn judged_as_shown(e: &Engine, body: &str, shown: &str) {
+    assert_eq!(e.normalize(body).text, e.normalize(shown).text, "{body:?} reads {shown:?}");
+    let (got, want) = (judge(e, body), judge(e, shown));
+    let rules = |v: &Verdict| v.reasons.iter().map(|r| r.rule.clone()).collect::<Vec<_>>();
+    assert!(!want.reasons.is_empty(), "{shown:?} should hit a rule of the pack");
+    assert_eq!(rules(&got), rules(&want), "{body:?} reads {shown:?}");
+    assert_eq!(got.verdict, want.verdict, "{body:?} reads {shown:?}");
+}
+
+/// decancer 3.3 reads `ó ô õ` as `p q r` and `ǫ` as `q`: accented Latin letters are read as the
+/// letter under the accents, whatever the confusables table says.
+#[test]
+fn accented_o_reads_as_o() {
+    let e = builtin();
+    for (body, shown) in [
+        ("whóre", "whore"),
+        ("whôre", "whore"),
+        ("whõre", "whore"),
+        ("whǫre", "whore"),
+        ("WHÓRE", "whore"),
+        ("you mórón", "you moron"),
+        ("you idiót", "you idiot"),
+        ("cóck", "cock"),
+    ] {
+        judged_as_shown(&e, body, shown);
+    }
+    let n = Normalizer::new(&NormalizeOptions::default());
+    // Every precomposed Latin-1 letter reads as its base letter.
+    assert_eq!(n.normalize("àáâãäå èéêë ìíîï òóôõö ùúûü ñ ç ý").text, "aaaaaa eeee iiii ooooo uuuu n c y");
+    assert_eq!(n.normalize("ÒÓÔÕÖ").text, "ooooo");
+}
+
+/// Hooked Latin letters decancer maps to the wrong letter.
+#[test]
+fn hooked_latin_letters_read_as_their_letter() {
+    let e = builtin();
+    judged_as_shown(&e, "ɗick", "dick");
+    judged_as_shown(&e, "ƊICK", "dick");
+    judged_as_shown(&e, "cuɳt", "cunt");
+}
+
+/// Parenthesized and negative-squared letters are "fancy text" styles: `⒡⒰⒞⒦` reads `fuck`.
+#[test]
+fn boxed_and_parenthesized_letters_read_as_letters() {
+    let e = builtin();
+    judged_as_shown(&e, "⒡⒰⒞⒦ you", "fuck you");
+    judged_as_shown(&e, "🄵🅄🄲🄺 you", "fuck you");
+    judged_as_shown(&e, "\u{1F115}\u{1F124}\u{1F112}\u{1F11A} you", "fuck you"); // 🄕🄤🄒🄚
+    judged_as_shown(&e, "🅰🆂🆂hole", "asshole");
+    judged_as_shown(&e, "🅱itch", "bitch");
+}
+
+/// Characters drawn as nothing between letters: the interlinear annotation marks (the
+/// annotation's own text stays in), the unassigned specials before them, the null notehead.
+#[test]
+fn more_invisible_characters_vanish() {
+    let e = builtin();
+    judged_as_shown(&e, "f\u{FFF9}u\u{FFFA}ck\u{FFFB} you", "fuck you");
+    judged_as_shown(&e, "fu\u{FFF0}ck you", "fuck you");
+    judged_as_shown(&e, "fu\u{1D159}ck you", "fuck you");
+    // The braille blank is drawn as an empty cell: a space, never glue, never a letter.
+    let n = Normalizer::new(&NormalizeOptions::default());
+    assert_eq!(n.normalize("you\u{2800}idiot").text, "you idiot");
+}
+
+/// `cat a.jsonl b.jsonl` leaves b's byte order mark at the start of a line: the record after it
+/// is read (it was an `expected value` error record), and a line holding only the mark is blank.
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_jsonl_line_is_skipped() {
+    let input = "{\"id\":\"a\",\"body\":\"hi\"}\n\u{FEFF}{\"id\":\"b\",\"body\":\"fuck you\"}\n\u{FEFF}\n{\"id\":\"c\",\"body\":\"ok\"}\n";
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::write(d.path().join("cat.jsonl"), input).expect("write");
+    // Both readers: the pipeline's chunked one (`run`) and the record iterator (`read_all`).
+    let o = common::moderate_in(&common::root(), &["run", "-q", "-j", "1", d.path().join("cat.jsonl").to_str().unwrap()], "");
+    let recs = common::records(&o);
+    let got: Vec<(&str, &str)> =
+        recs.iter().map(|r| (r["id"].as_str().unwrap(), r["verdict"].as_str().unwrap())).collect();
+    assert_eq!(got, [("a", "allow"), ("b", "block"), ("c", "allow")], "{}", common::stdout(&o));
+    let read = moderate::read::read_all(&d.path().join("cat.jsonl"), None, &Default::default()).expect("read");
+    let ids: Vec<String> = read.iter().map(|r| r.as_ref().map(|c| c.id.clone()).unwrap_or_else(|e| format!("error {e:?}"))).collect();
+    assert_eq!(ids, ["a", "b", "c"]);
+}
