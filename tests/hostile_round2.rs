@@ -113,3 +113,20 @@ fn a_byte_order_mark_at_the_start_of_a_jsonl_line_is_skipped() {
     let ids: Vec<String> = read.iter().map(|r| r.as_ref().map(|c| c.id.clone()).unwrap_or_else(|e| format!("error {e:?}"))).collect();
     assert_eq!(ids, ["a", "b", "c"]);
 }
+
+/// A combining mark after the last letter of a match is part of that letter as drawn: the span
+/// (and so the censor's mask) covers it. It used to end before it, cutting the glyph in two.
+#[test]
+fn a_match_covers_the_combining_marks_on_its_last_letter() {
+    let e = builtin();
+    for (body, text) in [
+        ("fuck\u{308} you", "fuck\u{308}"),
+        ("fuck\u{336}\u{336}\u{335} you", "fuck\u{336}\u{336}\u{335}"),
+        ("fuc&#107;&#776; you", "fuc&#107;&#776;"),
+        ("zalgo f\u{338}u\u{336}c\u{337}k\u{338}\u{321}", "f\u{338}u\u{336}c\u{337}k\u{338}\u{321}"),
+    ] {
+        let v = judge(&e, body);
+        let r = v.reasons.iter().find(|r| r.rule == "profanity.strong").unwrap_or_else(|| panic!("{body:?}: {v:?}"));
+        assert_eq!(r.matches[0].text, text, "{body:?}");
+    }
+}

@@ -72,7 +72,7 @@ pub(crate) fn is_invisible(c: char) -> bool {
 #[inline]
 fn boxed_letter(c: char) -> Option<char> {
     let (first, k) = match c as u32 {
-        k @ 0x249C..=0x24B5 => (0x249C, k),  // ⒜ … ⒵ parenthesized small
+        k @ 0x249C..=0x24B5 => (0x249C, k),    // ⒜ … ⒵ parenthesized small
         k @ 0x1F110..=0x1F129 => (0x1F110, k), // 🄐 … 🄩 parenthesized capital
         k @ 0x1F170..=0x1F189 => (0x1F170, k), // 🅰 … 🆉 negative squared capital
         0x1F18A => return Some('p'),           // 🆊 crossed negative squared P
@@ -90,7 +90,7 @@ fn boxed_letter(c: char) -> Option<char> {
 fn latin_base(d: char) -> Option<char> {
     match d {
         '\u{018A}' | '\u{0257}' => return Some('d'), // Ɗ ɗ: D with hook
-        '\u{0273}' => return Some('n'),               // ɳ: n with retroflex hook
+        '\u{0273}' => return Some('n'),              // ɳ: n with retroflex hook
         _ => {}
     }
     let mut parts = std::iter::once(d).nfd();
