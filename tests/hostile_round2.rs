@@ -130,3 +130,42 @@ fn a_match_covers_the_combining_marks_on_its_last_letter() {
         assert_eq!(r.matches[0].text, text, "{body:?}");
     }
 }
+
+/// Markup a browser's tokenizer hides as a bogus comment, up to the first `>`: `<?...>`, `<!`
+/// not followed by `--`, `</` not followed by a letter. These were read as text.
+#[test]
+fn bogus_comments_are_hidden_as_a_browser_hides_them() {
+    let e = builtin();
+    for body in ["fu<?x>ck you", "fu</ >ck you", "fu</>ck you", "fu<![CDATA[x]]>ck you", "fu<!>ck you", "fu<?php echo 1 ?>ck you"] {
+        judged_as_shown(&e, body, "fuck you");
+    }
+    // Without a `>` it is text, as before (`a <? b`), and `<` before a space is text.
+    let n = Normalizer::new(&NormalizeOptions::default());
+    assert_eq!(n.normalize("a <? b").text, "a <? b");
+    assert_eq!(n.normalize("a < b > c").text, "a < b > c");
+}
+
+/// An `<input>` shows its value (a text box, a button's label) or its placeholder: judged like
+/// an `<img>`'s alt text, the span being the whole tag. A hidden input shows nothing.
+#[test]
+fn an_input_shows_its_value() {
+    let e = builtin();
+    for body in ["<input value=\"fuck you\">", "<input type=submit value='fuck you'>", "<input placeholder=\"fuck you\">"] {
+        let v = judge(&e, body);
+        assert_eq!(v.verdict, moderate::verdict::Decision::Block, "{body:?}: {v:?}");
+        assert_eq!(v.reasons[0].matches[0].text, body);
+    }
+    let v = judge(&e, "<input type=hidden value=\"fuck you\">");
+    assert_eq!(v.verdict, moderate::verdict::Decision::Allow);
+}
+
+/// The tokenizer keeps the first of two same-named attributes and drops the rest; the later one
+/// used to win here, so `<img alt="fuck you" alt="hi">` (shown: `fuck you`) was judged `hi`.
+#[test]
+fn the_first_of_two_same_named_attributes_counts() {
+    let e = builtin();
+    let v = judge(&e, "<img src=x alt=\"fuck you\" alt=\"hi\">");
+    assert_eq!(v.verdict, moderate::verdict::Decision::Block, "{v:?}");
+    judged_as_shown(&e, "<bdo dir=rtl dir=ltr>kcuf</bdo> you", "fuck you");
+    judged_as_shown(&e, "<span style=\"direction:rtl;unicode-bidi:bidi-override\" style=\"\">kcuf</span> you", "fuck you");
+}

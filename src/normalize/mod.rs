@@ -359,9 +359,9 @@ impl Normalizer {
             units.push(Unit { ch: ' ', start: s, end: e });
             dirs.reopen(e, units, seen);
         }
-        if let (Some(alt), "img") = (&tag.alt, tag.name.as_str()) {
-            // The alt text shows in the image's place when it does not load: it is judged,
-            // mapped to the whole tag, entities decoded.
+        if let (Some(alt), "img" | "input") = (&tag.alt, tag.name.as_str()) {
+            // The alt text shows in the image's place when it does not load, an input's value
+            // in its box: it is judged, mapped to the whole tag, entities decoded.
             let text = &body[i + alt.start..i + alt.end];
             let mut k = 0;
             while k < text.len() {
