@@ -169,3 +169,46 @@ fn the_first_of_two_same_named_attributes_counts() {
     judged_as_shown(&e, "<bdo dir=rtl dir=ltr>kcuf</bdo> you", "fuck you");
     judged_as_shown(&e, "<span style=\"direction:rtl;unicode-bidi:bidi-override\" style=\"\">kcuf</span> you", "fuck you");
 }
+
+/// `moderate review serve` closes a connection that does not finish its request headers in time
+/// (it used `axum::serve`, which gives hyper no timer: a connection that sent half a request
+/// line was held forever, and a few thousand such exhaust the file descriptors).
+#[test]
+fn the_review_server_drops_a_connection_that_never_finishes_its_headers() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let d = tempfile::tempdir().expect("tempdir");
+    let db = d.path().join("q.db");
+    let made = common::moderate_in(d.path(), &["run", "-q", "--queue", "q.db", "-"], "{\"body\":\"hi\"}\n");
+    assert!(made.status.success() && db.exists(), "{}", common::stderr(&made));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_moderate"))
+        .args(["review", "serve", "--db", db.to_str().unwrap(), "--token", "T", "--addr", "127.0.0.1:0"])
+        .current_dir(d.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    // Kept open to the end: the server writes more lines, and a closed pipe would stop it.
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    out.read_line(&mut first).expect("read the URL");
+    let addr = first.split("http://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_default().to_string();
+    assert!(!addr.is_empty(), "no address in {first:?}");
+    let result = std::panic::catch_unwind(|| {
+        let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+        s.write_all(b"GET / HTTP/1.1\r\nHost: ").expect("write");
+        // The header timeout is 10 s; give a loaded machine room, but not forever.
+        s.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+        let start = std::time::Instant::now();
+        let mut buf = Vec::new();
+        let r = s.read_to_end(&mut buf);
+        assert!(r.is_ok(), "still open after {:?}: {r:?}", start.elapsed());
+        assert!(start.elapsed() >= std::time::Duration::from_secs(5), "closed too early: {:?}", start.elapsed());
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(out);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
