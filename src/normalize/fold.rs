@@ -110,11 +110,11 @@ fn regional_indicator(c: char) -> Option<char> {
 #[inline]
 fn fixed(c: char) -> Option<&'static str> {
     Some(match c {
+        '\u{2800}' => " ", // braille blank: drawn as an empty cell, a space to the reader
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '\u{FF07}' | '\u{00B4}' => "'",
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' | '\u{FF02}' => "\"",
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => "-",
         '\u{2026}' => "...",
-        '\u{2800}' => " ", // braille blank: drawn as an empty cell, a space to the reader
         '\u{00DF}' | '\u{1E9E}' => "ss",
         c if c.is_whitespace() => " ",
         _ => return None,
