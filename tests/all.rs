@@ -35,6 +35,7 @@ test_files! {
     fuzzy = "fuzzy.rs",
     hostile_io = "hostile_io.rs",
     hostile_more = "hostile_more.rs",
+    hostile_round2 = "hostile_round2.rs",
     model = "model.rs",
     model_safety = "model_safety.rs",
     nats = "nats.rs",

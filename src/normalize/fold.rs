@@ -4,7 +4,8 @@
 //! needs lowercasing, which the caller does inline). In order:
 //!
 //! 1. **Invisible characters vanish**: zero-width space/joiners, word joiner, soft hyphen, BOM,
-//!    bidi controls, variation selectors, tag characters, Hangul fillers. They are the classic
+//!    bidi controls, variation selectors, tag characters, Hangul fillers, interlinear annotation
+//!    marks (the annotation text itself stays), the null notehead U+1D159. They are the classic
 //!    way to split a word the eye still reads whole (`f\u{200D}u\u{200D}c\u{200D}k`).
 //! 2. **Combining marks vanish**, which strips diacritics written as separate code points and
 //!    Zalgo stacks.
@@ -62,8 +63,39 @@ pub(crate) fn is_invisible(c: char) -> bool {
         '\u{0080}'..='\u{009F}' | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
-        | '\u{FFA0}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
-        | '\u{E0000}'..='\u{E0FFF}')
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D159}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Letters drawn as a Latin letter in a box or parentheses, which NFKC and decancer leave as
+/// `(f)` or as an emoji: `⒡⒰⒞⒦`, `🄵`, `🅰🆂🆂` (🅰 🅱 🅾 🅿 are emoji; a reader still reads a letter).
+#[inline]
+fn boxed_letter(c: char) -> Option<char> {
+    let (first, k) = match c as u32 {
+        k @ 0x249C..=0x24B5 => (0x249C, k),    // ⒜ … ⒵ parenthesized small
+        k @ 0x1F110..=0x1F129 => (0x1F110, k), // 🄐 … 🄩 parenthesized capital
+        k @ 0x1F170..=0x1F189 => (0x1F170, k), // 🅰 … 🆉 negative squared capital
+        0x1F18A => return Some('p'),           // 🆊 crossed negative squared P
+        0x1F1A5 => return Some('d'),           // 🆥 squared small d
+        _ => return None,
+    };
+    Some(char::from(b'a' + (k - first) as u8))
+}
+
+/// Latin letters whose look-alike decancer's table gets wrong (`ɗ` is not `e`), and a precomposed
+/// Latin letter with diacritics, read as its base letter: decancer 3.3 reads `ó ô õ ǫ` as
+/// `p q r q`, so `cóck` would be judged as `cpck`. The decomposition is Unicode's own (NFD),
+/// so every accented Latin letter reads as the letter under its marks.
+#[inline]
+fn latin_base(d: char) -> Option<char> {
+    match d {
+        '\u{018A}' | '\u{0257}' => return Some('d'), // Ɗ ɗ: D with hook
+        '\u{0273}' => return Some('n'),              // ɳ: n with retroflex hook
+        _ => {}
+    }
+    let mut parts = std::iter::once(d).nfd();
+    let base = parts.next().filter(char::is_ascii_alphanumeric)?;
+    parts.all(is_combining_mark).then(|| base.to_ascii_lowercase())
 }
 
 /// A regional indicator symbol (🇦 … 🇿, the letters flags are made of) as its letter: a pair
@@ -78,6 +110,7 @@ fn regional_indicator(c: char) -> Option<char> {
 #[inline]
 fn fixed(c: char) -> Option<&'static str> {
     Some(match c {
+        '\u{2800}' => " ", // braille blank: drawn as an empty cell, a space to the reader
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '\u{FF07}' | '\u{00B4}' => "'",
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' | '\u{FF02}' => "\"",
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => "-",
@@ -108,7 +141,7 @@ impl Folder {
         if is_invisible(c) || is_combining_mark(c) {
             return;
         }
-        if let Some(l) = regional_indicator(c) {
+        if let Some(l) = regional_indicator(c).or_else(|| boxed_letter(c)) {
             emit(l);
             return;
         }
@@ -133,6 +166,9 @@ impl Folder {
 
     /// Confusable folding of one letter or digit.
     fn cure(&self, d: char, emit: &mut impl FnMut(char)) {
+        if let Some(b) = latin_base(d) {
+            return emit(b);
+        }
         match decancer::cure_char(d, cure_options()) {
             decancer::Translation::Character(x) => x.to_lowercase().for_each(emit),
             decancer::Translation::String(s) => s.chars().flat_map(char::to_lowercase).for_each(emit),

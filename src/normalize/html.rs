@@ -32,7 +32,8 @@ pub(crate) struct Tag {
     pub(crate) name: String,
     /// The `dir` attribute's value, if any (trimmed, ASCII-lowercased).
     pub(crate) dir: Option<String>,
-    /// The `alt` attribute's value as a byte range of the tag (`<img>` shows it).
+    /// The text the element shows in its place, as a byte range of the tag: an `<img>`'s `alt`,
+    /// an `<input>`'s `value` or `placeholder`.
     pub(crate) alt: Option<std::ops::Range<usize>>,
     /// The `style` attribute's value, ASCII-lowercased, whitespace removed (for `direction`).
     pub(crate) style: Option<String>,
@@ -223,11 +224,17 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
         _ => (false, false),
     };
     let name_start = if end || decl { 2 } else { 1 };
-    if !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+    let letter = b.get(name_start).is_some_and(u8::is_ascii_alphabetic);
+    // A bogus comment, which the tokenizer hides up to the first `>`: `<?...>`, `<!` not
+    // followed by `--` (`<![CDATA[x]]>` outside SVG/MathML), `</` not followed by a letter
+    // (`</ x>`, `</>`). So `fu<?x>ck` and `fu</ >ck` read `fuck`.
+    let bogus = b.get(1) == Some(&b'?') || decl || (end && b.get(2).is_some_and(|&c| !c.is_ascii_alphabetic()));
+    if !letter && !bogus {
         return None;
     }
-    if decl {
-        // `<!DOCTYPE html>` and other declarations: up to the first `>` (no quoting).
+    if decl || bogus {
+        // `<!DOCTYPE html>`, other declarations and bogus comments: up to the first `>` (no
+        // quoting).
         let Some(close) = memchr::memchr(b'>', b) else {
             *eof = true;
             return None;
@@ -240,6 +247,8 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
     }
     let name = s[name_start..i].to_ascii_lowercase();
     let (mut dir, mut alt, mut style) = (None, None, None);
+    // `<input>` shows its `value` (a box's text, a button's label), else its `placeholder`.
+    let (mut value_attr, mut placeholder, mut typ) = (None, None, None);
     // Attributes, as the tokenizer reads them: `name`, `name=value`, `name="v"`, `name='v'`.
     loop {
         while i < b.len() && (is_ws(b[i]) || b[i] == b'/') {
@@ -248,6 +257,9 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
         match b.get(i) {
             None => break,
             Some(b'>') => {
+                if name == "input" && typ != Some(true) {
+                    alt = value_attr.or(placeholder);
+                }
                 return Some(Tag { len: i + 1, end, name, dir, alt, style });
             }
             Some(_) => {}
@@ -283,12 +295,21 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
                 v..i
             }
         };
+        // A repeated attribute is dropped by the tokenizer: the first one counts.
         if attr.eq_ignore_ascii_case("dir") {
-            dir = Some(s[value.clone()].trim().to_ascii_lowercase());
+            dir = dir.or_else(|| Some(s[value.clone()].trim().to_ascii_lowercase()));
         } else if attr.eq_ignore_ascii_case("alt") {
-            alt = Some(value);
+            alt = alt.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("value") {
+            value_attr = value_attr.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("placeholder") {
+            placeholder = placeholder.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("type") && typ.is_none() {
+            typ = Some(s[value].trim().eq_ignore_ascii_case("hidden"));
         } else if attr.eq_ignore_ascii_case("style") {
-            style = Some(s[value].chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase());
+            style = style.or_else(|| {
+                Some(s[value].chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase())
+            });
         }
     }
     *eof = true;

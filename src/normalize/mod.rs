@@ -318,7 +318,16 @@ impl Normalizer {
             units.push(Unit { ch: c, start: s, end: e });
             return;
         }
+        let before = units.len();
         self.folder.fold(c, |ch| units.push(Unit { ch, start: s, end: e }));
+        // A combining mark is drawn on the character before it: the unit of that character
+        // takes it in, so a match ending there covers the whole glyph (`fuck\u{308}`) and a
+        // censor never leaves a mark dangling on its mask.
+        if units.len() == before && unicode_normalization::char::is_combining_mark(c) {
+            if let Some(last) = units.last_mut().filter(|u| u.end == s) {
+                last.end = e;
+            }
+        }
     }
 
     /// The characters of a decoded entity, each mapped to the whole entity `s..e`.
@@ -350,9 +359,9 @@ impl Normalizer {
             units.push(Unit { ch: ' ', start: s, end: e });
             dirs.reopen(e, units, seen);
         }
-        if let (Some(alt), "img") = (&tag.alt, tag.name.as_str()) {
-            // The alt text shows in the image's place when it does not load: it is judged,
-            // mapped to the whole tag, entities decoded.
+        if let (Some(alt), "img" | "input") = (&tag.alt, tag.name.as_str()) {
+            // The alt text shows in the image's place when it does not load, an input's value
+            // in its box: it is judged, mapped to the whole tag, entities decoded.
             let text = &body[i + alt.start..i + alt.end];
             let mut k = 0;
             while k < text.len() {

@@ -330,10 +330,22 @@ async fn app_css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS)
 }
 
-/// Serves `state` on `listener` until Ctrl-C (or SIGTERM), then finishes open requests.
+/// The connection bounds of the review server. Any local process, and any web page the
+/// moderator has open (a browser connects to 127.0.0.1 for it), can open connections: with
+/// `axum::serve` one that sent nothing, or its headers a byte at a time, was held forever, and
+/// a few thousand of them used up the process's file descriptors. The page needs few
+/// connections and answers in milliseconds.
+pub const CONN_LIMITS: crate::serve::listen::ConnLimits = crate::serve::listen::ConnLimits {
+    max_connections: 128,
+    header_timeout: std::time::Duration::from_secs(10),
+    write_timeout: std::time::Duration::from_secs(30),
+};
+
+/// Serves `state` on `listener` until Ctrl-C (or SIGTERM), then finishes open requests; the
+/// connections are bounded as [`CONN_LIMITS`] says.
 ///
 /// # Errors
 /// The listener fails.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(crate::localhttp::shutdown_signal()).await
+    crate::serve::listen::serve(listener, router(state), CONN_LIMITS, crate::localhttp::shutdown_signal()).await
 }
