@@ -29,6 +29,7 @@ test_files! {
     censor = "censor.rs",
     dumps = "dumps.rs",
     engine_limits = "engine_limits.rs",
+    pattern_expansion = "pattern_expansion.rs",
     eval_recall = "eval_recall.rs",
     fuzz_regressions = "fuzz_regressions.rs",
     hostile_html = "hostile_html.rs",

@@ -32,6 +32,9 @@ pub(super) struct Loader {
     pub(super) other: Option<(usize, String)>,
     pub(super) in_builtin: bool,
     pub(super) merge: Merge,
+    /// Bytes of `{list}` expansion handed to the regex parser so far (see
+    /// [`super::patterns::MAX_EXPANDED_TOTAL`]).
+    pub(super) expanded_bytes: usize,
 }
 
 /// Parses a list file: one term per line, `#` starts a comment, blank lines ignored.

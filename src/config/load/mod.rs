@@ -164,6 +164,7 @@ fn load_source(source: FileSource, config_rel: &str, checks: &Checks) -> Result<
         other,
         in_builtin: false,
         merge,
+        expanded_bytes: 0,
     };
     let engine = compile(&mut l, &raw, origin);
     match engine {

@@ -14,6 +14,14 @@ use crate::config::diag::did_you_mean;
 use crate::config::RawConfig;
 use crate::matcher::regex as regex_rules;
 
+/// Most bytes one pattern may have once its `{list}` names are expanded. The pack's largest is
+/// about 4 KiB; a list of tens of thousands of terms belongs in a wordlist rule.
+pub(super) const MAX_EXPANDED_PATTERN: usize = 256 << 10;
+
+/// Most bytes of `{list}` expansion in one config, all patterns together: bounds start-up time
+/// and memory whatever the config holds (the pack uses about 0.3 MiB).
+pub(super) const MAX_EXPANDED_TOTAL: usize = 4 << 20;
+
 /// Replaces each `{name}` of a known list; returns the expanded pattern and a same-length
 /// placeholder version (for mapping syntax errors back to the TOML string).
 pub(super) fn expand_lists(
@@ -61,6 +69,29 @@ pub(super) fn expand_lists(
                 continue;
             }
         };
+        // Checked before the alternation is built: parsing an expansion costs microseconds per
+        // byte, so a huge list named many times would hold the start for minutes.
+        let adds = terms.iter().map(|t| t.len() + 1).sum::<usize>();
+        let pattern_bytes = expanded.len() + adds + (pat.len() - last);
+        if pattern_bytes > MAX_EXPANDED_PATTERN || l.expanded_bytes + adds > MAX_EXPANDED_TOTAL {
+            let (limit, what) = if pattern_bytes > MAX_EXPANDED_PATTERN {
+                (MAX_EXPANDED_PATTERN, "this pattern")
+            } else {
+                (MAX_EXPANDED_TOTAL, "all patterns together")
+            };
+            l.diags.error(
+                l.config_file,
+                at.clone(),
+                format!(
+                    "pattern too large once `{{list}}` names are expanded: {what} would exceed {} KiB \
+                     (`{{{name}}}` adds {} terms); use a wordlist rule for a long list",
+                    limit >> 10,
+                    terms.len()
+                ),
+            );
+            return None;
+        }
+        l.expanded_bytes += adds;
         expanded.push_str(&alternation(&terms));
         let width = m.len();
         placeholder.push_str(&if width >= 4 { format!("(?:{})", "x".repeat(width - 4)) } else { "(x)".to_string() });
