@@ -50,6 +50,7 @@ test_files! {
     review_identity = "review_identity.rs",
     review_queue = "review_queue.rs",
     run = "run.rs",
+    sentences = "sentences.rs",
     serve = "serve.rs",
     serve_hostile = "serve_hostile.rs",
     serve_reload = "serve_reload.rs",

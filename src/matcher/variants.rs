@@ -14,7 +14,8 @@
 //!    `-ed`, `-ing`, `-in`, `-er`/`-ers` (with the final consonant doubled where English doubles
 //!    it), and for an `-er` word the `-a`/`-az`/`-ah` endings (`fucka`, `muthafuckaz`). A list
 //!    then names `gangbang` once and `gangbanged`, `gangbangs`, `gangbanging` follow.
-//!    A term of several words also matches run together (`ching chong` → `chingchong`).
+//!    A term of several words also matches run together (`ching chong` → `chingchong`) or
+//!    hyphenated (`muff-diver`).
 //! 2. **Spellings** of each form, with an **edit budget that grows with the length of the
 //!    term**, so that short words, where real words live, are not bent into other words:
 //!    - always: masks (`f*ck`: one or two interior letters), spelled out (`f u c k`), `u` → `v`,
@@ -66,6 +67,11 @@ pub fn term_variants(core: &str, whole_word: bool, allow: &HashSet<String>, out:
             let joined = parts.concat();
             if !allow.contains(&joined) {
                 out.push((joined, false));
+            }
+            // and hyphenated (`muff-diver`, `kiddie-fiddler`), as compounds are often written
+            let hyphened = parts.join("-");
+            if !allow.contains(&hyphened) {
+                out.push((hyphened, false));
             }
         }
         return;

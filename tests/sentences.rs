@@ -1,0 +1,134 @@
+//! The sentence-level breadth of the pack (issue 17): obscenity in other languages, explicit
+//! material held for review, pornography's own vocabulary, threat frames, obscene gestures,
+//! child abuse named as an act, hyphenated compounds, aimed abbreviations, and the innocent
+//! look-alikes each of them must leave alone. Every sentence is written for this test.
+
+mod common;
+
+use common::{moderate_in, records, root};
+
+/// `(verdict, rules)` of the shipped pack for each body, one comment and author per body.
+fn judge(bodies: &[&str]) -> Vec<(String, Vec<String>)> {
+    let input: String = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| serde_json::json!({"id": i.to_string(), "author": i.to_string(), "body": b}).to_string() + "\n")
+        .collect();
+    let out = moderate_in(&root(), &["run", "-q", "--format", "jsonl", "-"], &input);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let recs = records(&out);
+    assert_eq!(recs.len(), bodies.len(), "one record per comment");
+    recs.iter()
+        .map(|r| {
+            let rules = r["reasons"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x["rule"].as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            (r["verdict"].as_str().unwrap_or("").to_string(), rules)
+        })
+        .collect()
+}
+
+/// Every body gets `verdict` and is hit by `rule`.
+fn expect(verdict: &str, rule: &str, bodies: &[&str]) {
+    for (b, (v, rules)) in bodies.iter().zip(judge(bodies)) {
+        assert_eq!(v, verdict, "{b:?}: {rules:?}");
+        assert!(rules.iter().any(|r| r == rule), "{b:?} not hit by {rule}: {rules:?}");
+    }
+}
+
+/// Every body is allowed.
+fn innocent(bodies: &[&str]) {
+    for (b, (v, rules)) in bodies.iter().zip(judge(bodies)) {
+        assert_eq!(v, "allow", "{b:?}: {rules:?}");
+    }
+}
+
+#[test]
+fn obscenity_in_other_languages_is_profanity() {
+    expect(
+        "flag",
+        "profanity.foreign",
+        &["que cabrón eres", "vaffanculo a tutti", "quel connard, celui-la", "so eine scheisse", "que porra é essa"],
+    );
+    // English words one generated spelling away from a listed term (cabron/carbon, puta/putin).
+    innocent(&[
+        "the computer crashed",
+        "a Putin speech on carbon tax",
+        "the marines landed on the slopes",
+        "salud amigos",
+        "Punta Cana is lovely",
+        "el punto es claro",
+    ]);
+}
+
+#[test]
+fn explicit_material_is_held_never_blocked_alone() {
+    expect(
+        "flag",
+        "profanity.explicit",
+        &["he sent porn to the whole office", "a pedo ring was exposed", "masturbating on the train", "what a sexbot"],
+    );
+    innocent(&[
+        "sex education in schools",
+        "sexual harassment claims",
+        "a sextant and a compass",
+        "the sexton rang the bell",
+        "I have seen it before",
+        "bandage the wound, the fees went up",
+        "a hookah bar downtown",
+    ]);
+}
+
+#[test]
+fn pornography_vocabulary_is_sexual_and_its_look_alikes_are_not() {
+    expect("flag", "profanity.sexual", &["lemon party pics lol", "what a blumpkin"]);
+    innocent(&[
+        "a country bumpkin",
+        "the problem is snowballing",
+        "a busy day at the skeet range",
+        "riding bareback across the plains",
+        "a jelly donut and a wet dream of a policy",
+        "watch the dvd",
+        "the cms is down",
+    ]);
+}
+
+#[test]
+fn threat_frames_without_a_determiner_block() {
+    expect("block", "threat.call-to-violence", &["ima shoot school tomorrow", "gaz the jews"]);
+    expect("flag", "threat.harm", &["my cousin was bringing a gun to school"]);
+    innocent(&["a shooting school for hunters", "i'm going to school tomorrow", "i will attack the problem"]);
+}
+
+#[test]
+fn obscene_gestures_and_drawings_are_held() {
+    expect("flag", "profanity.gesture", &["\u{1F595} you all", "look 8===D"]);
+    innocent(&["if x == 3 then", "if b==d then"]);
+}
+
+#[test]
+fn child_abuse_named_as_an_act_is_held_but_a_report_is_not() {
+    expect("flag", "profanity.child-abuse", &["they touched kids"]);
+    innocent(&["the priest raped children for years, the report says", "kids touched the statue"]);
+}
+
+#[test]
+fn multi_word_terms_match_hyphenated() {
+    expect("flag", "profanity.sexual", &["what a muff-diver"]);
+    expect("flag", "profanity.explicit", &["kiddie-fiddler"]);
+    innocent(&["a kitchen-cum-diner"]);
+}
+
+#[test]
+fn aimed_abbreviations_and_f_word_spellings() {
+    expect("flag", "attack.second-person-name", &["you mf", "u sucker"]);
+    expect("block", "attack.obscene-dismissal", &["shut the f*** up", "fack u"]);
+    innocent(&["MF DOOM released an album", "a sucker punch"]);
+}
+
+#[test]
+fn goddamn_flags_and_buggery_the_legal_term_does_not() {
+    expect("flag", "profanity.crude", &["goddamn it all"]);
+    innocent(&["buggery laws were repealed"]);
+}
