@@ -312,17 +312,28 @@ fn kinds() -> &'static Kinds {
     KINDS.get_or_init(Kinds::build)
 }
 
+/// ASCII letters and digits, by byte (the splitter's fast path).
+const ASCII_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    t
+};
+
 /// The byte length of the word character starting at byte `i` of `text` (a letter or digit,
-/// or an apostrophe followed by one when `inner`), or 0.
-#[inline]
+/// or an apostrophe followed by one when `inner`), or 0. The general case: [`words`] handles
+/// ASCII letters and digits inline.
 fn word_char(text: &str, i: usize, inner: bool) -> usize {
     let b = text.as_bytes();
     let Some(&c) = b.get(i) else { return 0 };
-    if c.is_ascii_alphanumeric() {
+    if ASCII_WORD[usize::from(c)] {
         return 1;
     }
     if c < 0x80 {
-        return if inner && c == b'\'' && word_char(text, i + 1, false) > 0 { 1 } else { 0 };
+        return usize::from(inner && c == b'\'' && word_char(text, i + 1, false) > 0);
     }
     let Some(ch) = text.get(i..).and_then(|t| t.chars().next()) else { return 0 };
     let len = ch.len_utf8();
@@ -335,29 +346,38 @@ fn word_char(text: &str, i: usize, inner: bool) -> usize {
 
 /// Splits `text` into words (into `out`, cleared first), at most [`MAX_WORDS`]: runs of
 /// letters and digits, an apostrophe (' or ’) inside a word staying ("don't"). One pass over
-/// the bytes that hashes each word as it goes (ASCII takes the fast path).
+/// the bytes that hashes each word as it goes; runs of ASCII letters and digits take a tight
+/// inline loop, anything else goes through [`word_char`].
 pub fn words(text: &str, out: &mut Vec<Word>) {
     out.clear();
     let kinds = kinds();
     let b = text.as_bytes();
+    let n = b.len();
     let mut i = 0;
-    while i < b.len() && out.len() < MAX_WORDS {
-        let mut len = word_char(text, i, false);
-        if len == 0 {
-            // Skip one character (a continuation byte never starts one here: `i` stays on
-            // character boundaries).
-            i += utf8_len(b[i]);
-            continue;
+    while i < n && out.len() < MAX_WORDS {
+        let c = b[i];
+        if !ASCII_WORD[usize::from(c)] {
+            if c < 0x80 || word_char(text, i, false) == 0 {
+                // Not a word's start: skip the character (`i` stays on character boundaries).
+                i += utf8_len(c);
+                continue;
+            }
         }
         let start = i;
         let mut h = FNV_OFFSET;
-        while len > 0 {
+        loop {
+            while i < n && ASCII_WORD[usize::from(b[i])] {
+                h = (h ^ u64::from(b[i])).wrapping_mul(FNV_PRIME);
+                i += 1;
+            }
+            let len = if i < n { word_char(text, i, true) } else { 0 };
+            if len == 0 {
+                break;
+            }
             for &c in &b[i..i + len] {
-                h ^= u64::from(c);
-                h = h.wrapping_mul(FNV_PRIME);
+                h = (h ^ u64::from(c)).wrapping_mul(FNV_PRIME);
             }
             i += len;
-            len = word_char(text, i, true);
         }
         push(start, i, mix(h), kinds, out);
     }

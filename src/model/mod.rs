@@ -160,33 +160,43 @@ impl Model {
     /// one table probe per feature for all labels. Gives the same sums as
     /// [`Model::judge_with`].
     fn gather(&self, words: &[Word], rules: &[u64], found: &mut Vec<u32>, sums: &mut Vec<i64>, totals: &mut Vec<i64>) {
-        let n = self.heads.len();
-        sums.clear();
-        sums.resize(n, 0);
+        let n = self.heads.len().min(format::MAX_LABELS);
+        let mut acc = [0i64; format::MAX_LABELS];
+        let table = self.table();
         found.clear();
-        for_each_feature(words, |h, i, j| {
-            let Some(at) = self.table().find(h) else {
+        let mut feature = |h: u64, capped: bool, acc: &mut [i64; format::MAX_LABELS]| {
+            let Some(at) = table.find(h) else {
                 found.push(UNKNOWN);
                 return;
             };
             found.push(at);
-            let packed = self.table().at(at);
-            let capped = features::capped(words, i, j);
-            for (l, sum) in sums.iter_mut().enumerate() {
+            let packed = table.at(at);
+            for (l, a) in acc.iter_mut().take(n).enumerate() {
                 let w = i64::from(format::unpack(packed, l));
-                *sum += if capped { w.min(0) } else { w };
+                *a += if capped { w.min(0) } else { w };
             }
-        });
-        totals.clear();
-        totals.extend_from_slice(sums);
+        };
+        // The order of `for_each_feature`: word i, then the pair (i-1, i).
+        let mut prev: Option<&Word> = None;
+        for w in words {
+            feature(w.hash, w.group || w.function, &mut acc);
+            if let Some(p) = prev {
+                feature(features::bigram_hash(p.hash, w.hash), p.group || w.group, &mut acc);
+            }
+            prev = Some(w);
+        }
+        sums.clear();
+        sums.extend_from_slice(&acc[..n]);
         for &r in rules {
-            if let Some(at) = self.table().find(r) {
-                let packed = self.table().at(at);
-                for (l, t) in totals.iter_mut().enumerate() {
-                    *t += i64::from(format::unpack(packed, l));
+            if let Some(at) = table.find(r) {
+                let packed = table.at(at);
+                for (l, a) in acc.iter_mut().take(n).enumerate() {
+                    *a += i64::from(format::unpack(packed, l));
                 }
             }
         }
+        totals.clear();
+        totals.extend_from_slice(&acc[..n]);
     }
 
     /// Each word's share of `label`'s evidence (a bigram's weight counting for both its words),
