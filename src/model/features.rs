@@ -356,12 +356,10 @@ pub fn words(text: &str, out: &mut Vec<Word>) {
     let mut i = 0;
     while i < n && out.len() < MAX_WORDS {
         let c = b[i];
-        if !ASCII_WORD[usize::from(c)] {
-            if c < 0x80 || word_char(text, i, false) == 0 {
-                // Not a word's start: skip the character (`i` stays on character boundaries).
-                i += utf8_len(c);
-                continue;
-            }
+        if !ASCII_WORD[usize::from(c)] && (c < 0x80 || word_char(text, i, false) == 0) {
+            // Not a word's start: skip the character (`i` stays on character boundaries).
+            i += utf8_len(c);
+            continue;
         }
         let start = i;
         let mut h = FNV_OFFSET;
