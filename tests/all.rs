@@ -64,6 +64,7 @@ test_files! {
     tools_suggest_mine = "tools_suggest_mine.rs",
     tuning = "tuning.rs",
     unit_model = "unit_model.rs",
+    unit_model_fast = "unit_model_fast.rs",
     unit_normalize = "unit_normalize.rs",
     unit_read = "unit_read.rs",
     unit_regex = "unit_regex.rs",

@@ -52,6 +52,10 @@ pub struct LearnArgs {
     /// Largest positive weight of one word or pair (logit units).
     #[arg(long, default_value_t = Options::default().max_weight)]
     pub max_weight: f64,
+    /// Do not use the rules that hit a row as features (by default the model learns what the
+    /// rules miss from them).
+    #[arg(long)]
+    pub no_rule_features: bool,
     /// Config file (default: ./config.toml, else the built-in pack): its rules are "rules
     /// alone", its model rules (if any) say how the model is graded.
     #[arg(long, short = 'c')]
@@ -184,6 +188,7 @@ pub fn run(args: LearnArgs) -> CliResult {
         epochs: args.epochs,
         l2: args.l2,
         max_weight: args.max_weight,
+        rule_features: !args.no_rule_features,
         ..Options::default()
     };
     let outcome = learn(&loaded.engine, &inputs, &opts, args.folds).map_err(CliError::usage)?;

@@ -46,240 +46,167 @@ const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// chance 2^-64).
 pub const GROUP: u64 = 0x6a09_e667_f3bc_c908;
 
-/// True for the name of a group of people (ethnicity, nationality, religion, gender,
-/// sexuality, migration status), in the normalizer's lowercase form. Single words only: the
-/// words of `rules/identity/groups.txt` and their singular / adjective forms.
+/// The names of groups of people (ethnicity, nationality, religion, gender, sexuality, migration
+/// status), in the normalizer's lowercase form. Single words only: the words of
+/// `rules/identity/groups.txt` and their singular / adjective forms.
+pub const GROUP_WORDS: [&str; 135] = [
+    "african",
+    "africans",
+    "american",
+    "americans",
+    "arab",
+    "arabs",
+    "arabic",
+    "armenian",
+    "armenians",
+    "asian",
+    "asians",
+    "azeri",
+    "azeris",
+    "azerbaijani",
+    "azerbaijanis",
+    "black",
+    "blacks",
+    "brown",
+    "browns",
+    "white",
+    "whites",
+    "chinese",
+    "european",
+    "europeans",
+    "hispanic",
+    "hispanics",
+    "indian",
+    "indians",
+    "iranian",
+    "iranians",
+    "iraqi",
+    "iraqis",
+    "irish",
+    "israeli",
+    "israelis",
+    "italian",
+    "italians",
+    "japanese",
+    "jew",
+    "jews",
+    "jewish",
+    "kurd",
+    "kurds",
+    "kurdish",
+    "latino",
+    "latinos",
+    "latina",
+    "latinas",
+    "mexican",
+    "mexicans",
+    "mongol",
+    "mongols",
+    "mongolian",
+    "mongolians",
+    "pakistani",
+    "pakistanis",
+    "palestinian",
+    "palestinians",
+    "persian",
+    "persians",
+    "poles",
+    "roma",
+    "russian",
+    "russians",
+    "somali",
+    "somalis",
+    "syrian",
+    "syrians",
+    "turk",
+    "turks",
+    "turkish",
+    "ukrainian",
+    "ukrainians",
+    "afghan",
+    "afghans",
+    "nigerian",
+    "nigerians",
+    "haitian",
+    "haitians",
+    "korean",
+    "koreans",
+    "filipino",
+    "filipinos",
+    "filipina",
+    "rican",
+    "ricans",
+    "muslim",
+    "muslims",
+    "moslem",
+    "moslems",
+    "islam",
+    "islamic",
+    "christian",
+    "christians",
+    "christianity",
+    "catholic",
+    "catholics",
+    "hindu",
+    "hindus",
+    "sikh",
+    "sikhs",
+    "mormon",
+    "mormons",
+    "atheist",
+    "atheists",
+    "judaism",
+    "buddhist",
+    "buddhists",
+    "immigrant",
+    "immigrants",
+    "migrant",
+    "migrants",
+    "refugee",
+    "refugees",
+    "foreigner",
+    "foreigners",
+    "asylum",
+    "women",
+    "woman",
+    "female",
+    "females",
+    "men",
+    "gay",
+    "gays",
+    "homosexual",
+    "homosexuals",
+    "lesbian",
+    "lesbians",
+    "transgender",
+    "transgenders",
+    "trans",
+    "bisexual",
+    "bisexuals",
+    "lgbt",
+    "lgbtq",
+];
+
+/// True for the name of a group of people ([`GROUP_WORDS`]).
 pub fn is_group_word(w: &str) -> bool {
-    matches!(
-        w,
-        "african"
-            | "africans"
-            | "american"
-            | "americans"
-            | "arab"
-            | "arabs"
-            | "arabic"
-            | "armenian"
-            | "armenians"
-            | "asian"
-            | "asians"
-            | "azeri"
-            | "azeris"
-            | "azerbaijani"
-            | "azerbaijanis"
-            | "black"
-            | "blacks"
-            | "brown"
-            | "browns"
-            | "white"
-            | "whites"
-            | "chinese"
-            | "european"
-            | "europeans"
-            | "hispanic"
-            | "hispanics"
-            | "indian"
-            | "indians"
-            | "iranian"
-            | "iranians"
-            | "iraqi"
-            | "iraqis"
-            | "irish"
-            | "israeli"
-            | "israelis"
-            | "italian"
-            | "italians"
-            | "japanese"
-            | "jew"
-            | "jews"
-            | "jewish"
-            | "kurd"
-            | "kurds"
-            | "kurdish"
-            | "latino"
-            | "latinos"
-            | "latina"
-            | "latinas"
-            | "mexican"
-            | "mexicans"
-            | "mongol"
-            | "mongols"
-            | "mongolian"
-            | "mongolians"
-            | "pakistani"
-            | "pakistanis"
-            | "palestinian"
-            | "palestinians"
-            | "persian"
-            | "persians"
-            | "poles"
-            | "roma"
-            | "russian"
-            | "russians"
-            | "somali"
-            | "somalis"
-            | "syrian"
-            | "syrians"
-            | "turk"
-            | "turks"
-            | "turkish"
-            | "ukrainian"
-            | "ukrainians"
-            | "afghan"
-            | "afghans"
-            | "nigerian"
-            | "nigerians"
-            | "haitian"
-            | "haitians"
-            | "korean"
-            | "koreans"
-            | "filipino"
-            | "filipinos"
-            | "filipina"
-            | "rican"
-            | "ricans"
-            | "muslim"
-            | "muslims"
-            | "moslem"
-            | "moslems"
-            | "islam"
-            | "islamic"
-            | "christian"
-            | "christians"
-            | "christianity"
-            | "catholic"
-            | "catholics"
-            | "hindu"
-            | "hindus"
-            | "sikh"
-            | "sikhs"
-            | "mormon"
-            | "mormons"
-            | "atheist"
-            | "atheists"
-            | "judaism"
-            | "buddhist"
-            | "buddhists"
-            | "immigrant"
-            | "immigrants"
-            | "migrant"
-            | "migrants"
-            | "refugee"
-            | "refugees"
-            | "foreigner"
-            | "foreigners"
-            | "asylum"
-            | "women"
-            | "woman"
-            | "female"
-            | "females"
-            | "men"
-            | "gay"
-            | "gays"
-            | "homosexual"
-            | "homosexuals"
-            | "lesbian"
-            | "lesbians"
-            | "transgender"
-            | "transgenders"
-            | "trans"
-            | "bisexual"
-            | "bisexuals"
-            | "lgbt"
-            | "lgbtq"
-    )
+    GROUP_WORDS.contains(&w)
 }
 
-/// True for a function word ("the", "they", "his", ...): its unigram weighs at most 0, like a
-/// group feature, because a dataset's habits ("they" in hate speech, "the" in tweets) are not
+/// Function words ("the", "they", "his", ...): a unigram of one weighs at most 0, like a group
+/// feature, because a dataset's habits ("they" in hate speech, "the" in tweets) are not
 /// evidence; pairs with it ("shut up") still are.
+pub const FUNCTION_WORDS: [&str; 84] = [
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "is", "are",
+    "was", "were", "be", "been", "am", "do", "does", "did", "have", "has", "had", "i", "me", "my", "we", "us", "our",
+    "you", "your", "he", "him", "his", "she", "her", "it", "its", "they", "them", "their", "this", "that", "these",
+    "those", "there", "here", "what", "who", "which", "when", "where", "why", "how", "all", "some", "any", "no", "not",
+    "so", "if", "then", "than", "just", "like", "up", "down", "out", "about", "can", "will", "would", "should",
+    "could", "im", "i'm", "it's", "don't",
+];
+
+/// True for a function word ([`FUNCTION_WORDS`]).
 pub fn is_function_word(w: &str) -> bool {
-    matches!(
-        w,
-        "a" | "an"
-            | "the"
-            | "and"
-            | "or"
-            | "but"
-            | "of"
-            | "to"
-            | "in"
-            | "on"
-            | "at"
-            | "for"
-            | "with"
-            | "by"
-            | "from"
-            | "as"
-            | "is"
-            | "are"
-            | "was"
-            | "were"
-            | "be"
-            | "been"
-            | "am"
-            | "do"
-            | "does"
-            | "did"
-            | "have"
-            | "has"
-            | "had"
-            | "i"
-            | "me"
-            | "my"
-            | "we"
-            | "us"
-            | "our"
-            | "you"
-            | "your"
-            | "he"
-            | "him"
-            | "his"
-            | "she"
-            | "her"
-            | "it"
-            | "its"
-            | "they"
-            | "them"
-            | "their"
-            | "this"
-            | "that"
-            | "these"
-            | "those"
-            | "there"
-            | "here"
-            | "what"
-            | "who"
-            | "which"
-            | "when"
-            | "where"
-            | "why"
-            | "how"
-            | "all"
-            | "some"
-            | "any"
-            | "no"
-            | "not"
-            | "so"
-            | "if"
-            | "then"
-            | "than"
-            | "just"
-            | "like"
-            | "up"
-            | "down"
-            | "out"
-            | "about"
-            | "can"
-            | "will"
-            | "would"
-            | "should"
-            | "could"
-            | "im"
-            | "i'm"
-            | "it's"
-            | "don't"
-    )
+    FUNCTION_WORDS.contains(&w)
 }
 
 /// True when the feature of words `i..=j` may only weigh at most 0: it touches a group's name,
@@ -297,6 +224,12 @@ pub fn word_hash(word: &str) -> u64 {
         h = h.wrapping_mul(FNV_PRIME);
     }
     mix(h)
+}
+
+/// The feature of a comment's hit by the rule `id` (its rule-hit feature, so the model learns
+/// what the rules miss): a hash no word has (the id is salted with a byte no word holds).
+pub fn rule_hash(id: &str) -> u64 {
+    mix(word_hash(id) ^ 0x7275_6c65_0000_0001)
 }
 
 /// The hash of the bigram `a b` (order matters).
@@ -326,44 +259,146 @@ pub fn fingerprint(hash: u64) -> u8 {
     ((hash & 0xff) as u8).max(1)
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+/// What a word is, by its hash: a group's name, a function word, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Other,
+    Group,
+    Function,
 }
 
-/// Splits `text` into words (into `out`, cleared first), at most [`MAX_WORDS`].
+/// The hashes of [`GROUP_WORDS`] and [`FUNCTION_WORDS`] in a small open-addressing table, so
+/// that splitting a text classifies each word with one probe instead of comparing it with
+/// every listed word (a different word with the same 64-bit hash: chance 2^-64 per word).
+struct Kinds {
+    keys: Vec<u64>,
+    kinds: Vec<Kind>,
+}
+
+const KINDS_BITS: u32 = 10;
+
+impl Kinds {
+    fn build() -> Kinds {
+        let mut t = Kinds { keys: vec![0; 1 << KINDS_BITS], kinds: vec![Kind::Other; 1 << KINDS_BITS] };
+        let listed =
+            GROUP_WORDS.iter().map(|w| (w, Kind::Group)).chain(FUNCTION_WORDS.iter().map(|w| (w, Kind::Function)));
+        for (w, k) in listed {
+            let h = word_hash(w);
+            let mut s = (h >> (64 - KINDS_BITS)) as usize;
+            while t.kinds[s] != Kind::Other && t.keys[s] != h {
+                s = (s + 1) & ((1 << KINDS_BITS) - 1);
+            }
+            t.keys[s] = h;
+            t.kinds[s] = k;
+        }
+        t
+    }
+
+    #[inline]
+    fn get(&self, h: u64) -> Kind {
+        let mut s = (h >> (64 - KINDS_BITS)) as usize;
+        loop {
+            let k = self.kinds[s];
+            if k == Kind::Other || self.keys[s] == h {
+                return k;
+            }
+            s = (s + 1) & ((1 << KINDS_BITS) - 1);
+        }
+    }
+}
+
+fn kinds() -> &'static Kinds {
+    static KINDS: std::sync::OnceLock<Kinds> = std::sync::OnceLock::new();
+    KINDS.get_or_init(Kinds::build)
+}
+
+/// ASCII letters and digits, by byte (the splitter's fast path).
+const ASCII_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    t
+};
+
+/// The byte length of the word character starting at byte `i` of `text` (a letter or digit,
+/// or an apostrophe followed by one when `inner`), or 0. The general case: [`words`] handles
+/// ASCII letters and digits inline.
+fn word_char(text: &str, i: usize, inner: bool) -> usize {
+    let b = text.as_bytes();
+    let Some(&c) = b.get(i) else { return 0 };
+    if ASCII_WORD[usize::from(c)] {
+        return 1;
+    }
+    if c < 0x80 {
+        return usize::from(inner && c == b'\'' && word_char(text, i + 1, false) > 0);
+    }
+    let Some(ch) = text.get(i..).and_then(|t| t.chars().next()) else { return 0 };
+    let len = ch.len_utf8();
+    if ch.is_alphanumeric() || (inner && ch == '\u{2019}' && word_char(text, i + len, false) > 0) {
+        len
+    } else {
+        0
+    }
+}
+
+/// Splits `text` into words (into `out`, cleared first), at most [`MAX_WORDS`]: runs of
+/// letters and digits, an apostrophe (' or ’) inside a word staying ("don't"). One pass over
+/// the bytes that hashes each word as it goes; runs of ASCII letters and digits take a tight
+/// inline loop, anything else goes through [`word_char`].
 pub fn words(text: &str, out: &mut Vec<Word>) {
     out.clear();
-    let mut start: Option<usize> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let inner_apostrophe =
-            (c == '\'' || c == '’') && start.is_some() && chars.peek().is_some_and(|&(_, n)| is_word_char(n));
-        if is_word_char(c) || inner_apostrophe {
-            if start.is_none() {
-                start = Some(i);
-            }
+    let kinds = kinds();
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    while i < n && out.len() < MAX_WORDS {
+        let c = b[i];
+        if !ASCII_WORD[usize::from(c)] && (c < 0x80 || word_char(text, i, false) == 0) {
+            // Not a word's start: skip the character (`i` stays on character boundaries).
+            i += utf8_len(c);
             continue;
         }
-        if let Some(s) = start.take() {
-            push(text, s, i, out);
-            if out.len() >= MAX_WORDS {
-                return;
+        let start = i;
+        let mut h = FNV_OFFSET;
+        loop {
+            while i < n && ASCII_WORD[usize::from(b[i])] {
+                h = (h ^ u64::from(b[i])).wrapping_mul(FNV_PRIME);
+                i += 1;
             }
+            let len = if i < n { word_char(text, i, true) } else { 0 };
+            if len == 0 {
+                break;
+            }
+            for &c in &b[i..i + len] {
+                h = (h ^ u64::from(c)).wrapping_mul(FNV_PRIME);
+            }
+            i += len;
         }
-    }
-    if let Some(s) = start {
-        push(text, s, text.len(), out);
+        push(start, i, mix(h), kinds, out);
     }
 }
 
-fn push(text: &str, s: usize, e: usize, out: &mut Vec<Word>) {
+/// The length of the UTF-8 sequence a leading byte starts.
+#[inline]
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0xf0..=0xff => 4,
+        0xe0..=0xef => 3,
+        0xc0..=0xdf => 2,
+        _ => 1,
+    }
+}
+
+fn push(s: usize, e: usize, hash: u64, kinds: &Kinds, out: &mut Vec<Word>) {
     // The normalizer's text is bounded by [limits] max_body_bytes, far below u32::MAX; a text
     // beyond it simply ends the word list.
     let (Ok(start), Ok(end)) = (u32::try_from(s), u32::try_from(e)) else { return };
-    let w = &text[s..e];
-    let group = is_group_word(w);
-    let hash = if group { GROUP } else { word_hash(w) };
-    out.push(Word { hash, start, end, group, function: !group && is_function_word(w) });
+    let kind = kinds.get(hash);
+    let group = kind == Kind::Group;
+    out.push(Word { hash: if group { GROUP } else { hash }, start, end, group, function: kind == Kind::Function });
 }
 
 /// Calls `f(feature_hash, first_word, last_word)` for every unigram and bigram of `words`, in

@@ -65,10 +65,83 @@ pub struct Model {
     pub weights: Vec<i8>,
     /// JSON metadata (training files, cross-validated figures).
     pub meta: String,
-    /// Open-addressing lookup table: 1 + the index of the feature whose hash lands there, 0
-    /// empty. Built from `keys`.
-    slots: Vec<u32>,
+    /// The lookup table, built from `keys` and `weights` (see [`Table`]).
+    table: Table,
     bits: u8,
+}
+
+/// Open-addressing table (linear probing, at least twice as many slots as features) of feature
+/// hash → every label's weight, so one probe per feature gives all labels at once. A slot is
+/// `stride` u64s: the key, then the labels' i8 weights packed 8 to a u64 (label `l` in byte
+/// `l % 8` of word `1 + l / 8`). Key 0 marks an empty slot; a feature whose hash is 0 lives in
+/// one extra slot after the table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    slots: Vec<u64>,
+    stride: usize,
+    bits: u8,
+    has_zero: bool,
+}
+
+impl Table {
+    fn new(keys: &[u64], weights: &[i8], labels: usize, bits: u8) -> Table {
+        let stride = 1 + labels.div_ceil(8);
+        let n = 1usize << bits;
+        let mut t = Table { slots: vec![0; (n + 1) * stride], stride, bits, has_zero: false };
+        for (f, &k) in keys.iter().enumerate() {
+            let s = if k == 0 {
+                t.has_zero = true;
+                n
+            } else {
+                let mut s = super::features::bucket(k, bits);
+                while t.slots[s * stride] != 0 {
+                    s = (s + 1) & (n - 1);
+                }
+                t.slots[s * stride] = k;
+                s
+            };
+            for (l, &w) in weights[f * labels..(f + 1) * labels].iter().enumerate() {
+                t.slots[s * stride + 1 + l / 8] |= u64::from(w as u8) << (8 * (l % 8));
+            }
+        }
+        t
+    }
+
+    /// Where the packed weights of feature `hash` start (for [`Table::at`]), if the model
+    /// knows it.
+    #[inline]
+    pub fn find(&self, hash: u64) -> Option<u32> {
+        let mask = (1usize << self.bits) - 1;
+        if hash == 0 {
+            return self.has_zero.then_some(((mask + 1) * self.stride + 1) as u32);
+        }
+        let mut s = super::features::bucket(hash, self.bits);
+        loop {
+            let at = s * self.stride;
+            let key = *self.slots.get(at)?;
+            if key == hash {
+                return Some(at as u32 + 1);
+            }
+            if key == 0 {
+                return None;
+            }
+            s = (s + 1) & mask;
+        }
+    }
+
+    /// The packed weights starting at `at` (from [`Table::find`]): read one label's with
+    /// [`unpack`].
+    #[inline]
+    pub fn at(&self, at: u32) -> &[u64] {
+        let at = at as usize;
+        self.slots.get(at..at + self.stride - 1).unwrap_or_default()
+    }
+}
+
+/// Label `label`'s weight in the packed weights `packed` (from [`Table::get`]).
+#[inline]
+pub fn unpack(packed: &[u64], label: usize) -> i8 {
+    packed.get(label / 8).map_or(0, |w| (w >> (8 * (label % 8))) as u8 as i8)
 }
 
 /// Why a model file was refused: a message with the byte offset it concerns.
@@ -151,16 +224,8 @@ impl Model {
         assert_eq!(weights.len(), keys.len() * heads.len(), "one weight per feature and label");
         assert!(keys.len() <= MAX_FEATURES, "too many features");
         let bits = table_bits(keys.len());
-        let mut slots = vec![0u32; 1usize << bits];
-        let mask = slots.len() - 1;
-        for (i, &k) in keys.iter().enumerate() {
-            let mut s = super::features::bucket(k, bits);
-            while slots[s] != 0 {
-                s = (s + 1) & mask;
-            }
-            slots[s] = i as u32 + 1;
-        }
-        Model { heads, keys, weights, meta, slots, bits }
+        let table = Table::new(&keys, &weights, heads.len(), bits);
+        Model { heads, keys, weights, meta, table, bits }
     }
 
     /// Reads a model from its bytes.
@@ -278,21 +343,16 @@ impl Model {
         self.heads.iter().position(|h| h.name == name)
     }
 
-    /// The index of the feature with hash `hash`, if the model knows it.
-    #[inline]
+    /// The index of the feature with hash `hash`, if the model knows it (a binary search:
+    /// inference uses [`Model::packed`]).
     pub fn find(&self, hash: u64) -> Option<usize> {
-        let mask = self.slots.len() - 1;
-        let mut s = super::features::bucket(hash, self.bits);
-        loop {
-            let at = *self.slots.get(s)? as usize;
-            if at == 0 {
-                return None;
-            }
-            if self.keys.get(at - 1) == Some(&hash) {
-                return Some(at - 1);
-            }
-            s = (s + 1) & mask;
-        }
+        self.keys.binary_search(&hash).ok()
+    }
+
+    /// The lookup table: one probe per feature gives every label's weight.
+    #[inline]
+    pub fn table(&self) -> &Table {
+        &self.table
     }
 
     /// The weight of the feature with hash `hash` for label `label` (logit units): 0 unless
@@ -305,9 +365,6 @@ impl Model {
     /// The quantized weight of feature `hash` for `label` (0 for an unknown feature).
     #[inline]
     pub fn raw_weight(&self, hash: u64, label: usize) -> i8 {
-        match self.find(hash) {
-            Some(i) => self.weights.get(i * self.heads.len() + label).copied().unwrap_or(0),
-            None => 0,
-        }
+        self.table.find(hash).map_or(0, |at| unpack(self.table.at(at), label))
     }
 }

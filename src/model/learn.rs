@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::features::words;
+use super::features::{rule_hash, words};
 use super::format::Model;
 use super::train::{train, Options, Sample, SplitMix};
 use super::{sigmoid, ModelRule, ModelRules, Scratch, MIN_WORDS};
@@ -100,15 +100,21 @@ fn label_of(row: &LabeledRow, label: &str) -> Option<bool> {
 pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) -> Result<Outcome, String> {
     let folds = folds.max(2);
     // Samples of every row of every file, in input order.
+    // The rules alone judge every row once: their verdicts are the "rules alone" column and,
+    // with `rule_features`, the rules that hit are features of the row.
+    let bare = engine.with_models(ModelRules::default());
+    let verdicts: Vec<Vec<Verdict>> = inputs.iter().map(|input| eval::judge_all(&bare, &input.rows)).collect();
     let mut samples = Vec::new();
     let mut origin = Vec::new(); // (input, row)
     let mut ws = Vec::new();
+    let mut hit = Vec::new();
     for (g, input) in inputs.iter().enumerate() {
         for (r, row) in input.rows.iter().enumerate() {
             let norm = engine.normalize(&row.comment.body);
             words(&norm.text, &mut ws);
+            rule_hits(opts, &verdicts[g][r], &mut hit);
             let labels = LABELS.iter().map(|l| label_of(row, l)).collect();
-            samples.push(Sample::new(&ws, opts.bits, labels, g as u32));
+            samples.push(Sample::with_rules(&ws, &hit, labels, g as u32));
             origin.push((g, r));
         }
     }
@@ -179,7 +185,7 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
     for &i in &training {
         for (l, h) in held.iter_mut().enumerate() {
             if let Some(y) = samples[i].labels[l] {
-                h.push((models[fold_of[i]].evidence(&samples[i].feats, l), y));
+                h.push((models[fold_of[i]].evidence_of(&samples[i].feats, samples[i].word_feats(), l), y));
             }
         }
     }
@@ -218,7 +224,6 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
         configured.clone()
     };
     let per_model: Vec<ModelRules> = models.iter().map(|m| template.with_model(m)).collect();
-    let bare = engine.with_models(ModelRules::default());
     let t = *engine.thresholds();
 
     let mut alone = Vec::new();
@@ -230,12 +235,12 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
     let mut base = 0usize;
     let mut scratch = Scratch::default();
     let mut touch = Vec::new();
-    for input in inputs {
+    for (g, input) in inputs.iter().enumerate() {
         let n = input.rows.len();
         if input.role.reports() {
-            let verdicts = eval::judge_all(&bare, &input.rows);
+            let verdicts = &verdicts[g];
             let mut plus: Vec<Verdict> = Vec::with_capacity(n);
-            for (r, (row, v)) in input.rows.iter().zip(&verdicts).enumerate() {
+            for (r, (row, v)) in input.rows.iter().zip(verdicts.iter()).enumerate() {
                 let i = base + r;
                 let m = if fold_of[i] == usize::MAX { folds } else { fold_of[i] };
                 let norm = engine.normalize(&row.comment.body);
@@ -243,9 +248,10 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
                 per_model[m].apply(&norm, &row.comment.body, &rules, &t, &mut v, &mut scratch);
                 plus.push(v);
                 words(&norm.text, &mut ws);
+                rule_hits(opts, &verdicts[r], &mut hit);
                 for (l, name) in names.iter().enumerate() {
                     let Some(&y) = row.labels.get(name) else { continue };
-                    let p = if ws.len() < MIN_WORDS { 0.0 } else { models[m].judge(&ws, l, &mut touch) };
+                    let p = if ws.len() < MIN_WORDS { 0.0 } else { models[m].judge_with(&ws, &hit, l, &mut touch) };
                     for (c, th) in curves[l].iter_mut().zip(CURVE) {
                         count(c, p > 0.0 && p >= th, y);
                     }
@@ -254,7 +260,7 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
                     }
                 }
             }
-            let a = eval::score(&input.name, &input.rows, &verdicts, &bare, 0);
+            let a = eval::score(&input.name, &input.rows, verdicts, &bare, 0);
             let b = eval::score(&input.name, &input.rows, &plus, engine, 0);
             eval::merge(&mut pooled_a, &a, 0);
             eval::merge(&mut pooled_m, &b, 0);
@@ -295,11 +301,11 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
     let min_for: BTreeMap<&str, Option<f64>> =
         suggested.iter().map(|(n, s)| (n.as_str(), s.map(|(th, _)| (th * 100.0).round() / 100.0))).collect();
     let meta = json!({
-        "model": "logistic regression per label over hashed word unigrams and bigrams of the normalized text; group names read as one placeholder whose features weigh at most 0",
+        "model": "logistic regression per label over hashed word unigrams and bigrams of the normalized text and the ids of the rules that hit; group names read as one placeholder whose features weigh at most 0",
         "calibration": "Platt on out-of-fold evidence (no intercept in the evidence; evidence <= 0 never hits)",
         "files": files,
         "folds": folds,
-        "options": {"bits": opts.bits, "epochs": opts.epochs, "rate": opts.rate, "l2": opts.l2, "seed": opts.seed, "max_weight": opts.max_weight, "min_support": opts.min_support},
+        "options": {"bits": opts.bits, "epochs": opts.epochs, "rate": opts.rate, "l2": opts.l2, "seed": opts.seed, "max_weight": opts.max_weight, "min_support": opts.min_support, "rule_features": opts.rule_features},
         "min_words": MIN_WORDS,
         "score": round(score),
         "cv_model_alone": cv,
@@ -315,6 +321,14 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
         score: round(score),
         suggested,
     })
+}
+
+/// The rule-hit features of a row the rules judged `v` (none without `rule_features`).
+fn rule_hits(opts: &Options, v: &Verdict, out: &mut Vec<u64>) {
+    out.clear();
+    if opts.rule_features {
+        out.extend(v.reasons.iter().map(|r| rule_hash(&r.rule)));
+    }
 }
 
 /// The thresholds a suggested `min` is searched over: 0.50 to 0.99 by 0.01.

@@ -57,12 +57,25 @@ pub struct ModelRules {
     pub rules: Vec<ModelRule>,
 }
 
-/// Per-thread buffers.
+/// Per-thread buffers: after the first comments, judging one allocates nothing.
 #[derive(Debug, Default)]
 pub struct Scratch {
     words: Vec<Word>,
     contrib: Vec<f32>,
+    /// Per feature (in [`for_each_feature`] order): where its packed weights are in the
+    /// model's table, or [`UNKNOWN`].
+    found: Vec<u32>,
+    /// Per label: the words' evidence sum (quantized units).
+    sums: Vec<i64>,
+    /// Per label: the evidence sum with the rules' hits.
+    totals: Vec<i64>,
+    /// The hashes of the rules that hit the comment ([`features::rule_hash`]).
+    hit: Vec<u64>,
+    by_word: Vec<(u64, f32)>,
 }
+
+/// A feature the model does not know (in [`Scratch`]'s `found`).
+const UNKNOWN: u32 = u32::MAX;
 
 /// A model's judgement of one text for one label.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +93,12 @@ impl Model {
     /// times 1/sqrt(the number of features). Unknown features weigh exactly 0 and there is no
     /// intercept, so a text of unknown words has evidence 0.
     pub fn evidence(&self, feats: &[(u64, bool)], label: usize) -> f64 {
+        self.evidence_of(feats, feats.len(), label)
+    }
+
+    /// [`Model::evidence`] with the sum divided by sqrt(`count`) (the words' features, when
+    /// `feats` ends with rule hits).
+    pub fn evidence_of(&self, feats: &[(u64, bool)], count: usize, label: usize) -> f64 {
         let sum: i64 = feats
             .iter()
             .map(|&(h, group)| {
@@ -91,7 +110,7 @@ impl Model {
                 }
             })
             .sum();
-        sum as f64 * f64::from(self.heads[label].scale) / (feats.len().max(1) as f64).sqrt()
+        sum as f64 * f64::from(self.heads[label].scale) / (count.max(1) as f64).sqrt()
     }
 
     /// The calibrated logit of `label` for the features `feats`.
@@ -101,11 +120,19 @@ impl Model {
     }
 
     /// The probability a model rule compares with its `min`, for `words` (split from a
-    /// normalized text): the calibrated probability when the evidence is positive **and spread
-    /// over the sentence**: without the features of its strongest word, at least
-    /// [`SPREAD`] of the evidence remains. Else 0: the intercept alone, unknown words or one
-    /// decisive word ("I think the oven is here") never make a hit. `touch` is a buffer.
+    /// normalized text) and no rule hit: see [`Model::judge_with`].
     pub fn judge(&self, words: &[Word], label: usize, touch: &mut Vec<f32>) -> f64 {
+        self.judge_with(words, &[], label, touch)
+    }
+
+    /// The probability a model rule compares with its `min`, for `words` (split from a
+    /// normalized text) and the hashes of the rules that hit the comment (`rules`,
+    /// [`features::rule_hash`]): the calibrated probability when the evidence is positive, the
+    /// **words'** evidence is positive too, **and spread over the sentence**: without the
+    /// features of its strongest word, at least [`SPREAD`] of the words' evidence remains.
+    /// Else 0: the intercept alone, unknown words, a rule hit alone or one decisive word ("I
+    /// think the oven is here") never make a hit. `touch` is a buffer.
+    pub fn judge_with(&self, words: &[Word], rules: &[u64], label: usize, touch: &mut Vec<f32>) -> f64 {
         touch.clear();
         touch.resize(words.len(), 0.0);
         let mut sum = 0i64;
@@ -120,11 +147,89 @@ impl Model {
                 touch[j] += f32::from(w);
             }
         });
-        if sum <= 0 || !spread(words, touch, sum as f32) {
+        if sum <= 0 || !spread(words, touch, sum as f32, &mut Vec::new()) {
+            return 0.0;
+        }
+        let total = sum + rules.iter().map(|&r| i64::from(self.raw_weight(r, label))).sum::<i64>();
+        self.probability(total, feature_count(words.len()), label)
+    }
+
+    /// Every label's evidence sum (quantized units, a capped feature counting at most 0) for
+    /// `words`, into `sums` (the words' features) and `totals` (with the `rules` hit), with
+    /// each word feature's place in the table into `found` for [`Model::touch`]: one hash and
+    /// one table probe per feature for all labels. Gives the same sums as
+    /// [`Model::judge_with`].
+    fn gather(&self, words: &[Word], rules: &[u64], found: &mut Vec<u32>, sums: &mut Vec<i64>, totals: &mut Vec<i64>) {
+        let n = self.heads.len().min(format::MAX_LABELS);
+        let mut acc = [0i64; format::MAX_LABELS];
+        let table = self.table();
+        found.clear();
+        let mut feature = |h: u64, capped: bool, acc: &mut [i64; format::MAX_LABELS]| {
+            let Some(at) = table.find(h) else {
+                found.push(UNKNOWN);
+                return;
+            };
+            found.push(at);
+            let packed = table.at(at);
+            for (l, a) in acc.iter_mut().take(n).enumerate() {
+                let w = i64::from(format::unpack(packed, l));
+                *a += if capped { w.min(0) } else { w };
+            }
+        };
+        // The order of `for_each_feature`: word i, then the pair (i-1, i).
+        let mut prev: Option<&Word> = None;
+        for w in words {
+            feature(w.hash, w.group || w.function, &mut acc);
+            if let Some(p) = prev {
+                feature(features::bigram_hash(p.hash, w.hash), p.group || w.group, &mut acc);
+            }
+            prev = Some(w);
+        }
+        sums.clear();
+        sums.extend_from_slice(&acc[..n]);
+        for &r in rules {
+            if let Some(at) = table.find(r) {
+                let packed = table.at(at);
+                for (l, a) in acc.iter_mut().take(n).enumerate() {
+                    *a += i64::from(format::unpack(packed, l));
+                }
+            }
+        }
+        totals.clear();
+        totals.extend_from_slice(&acc[..n]);
+    }
+
+    /// Each word's share of `label`'s evidence (a bigram's weight counting for both its words),
+    /// into `touch`, from the features [`Model::gather`] found.
+    fn touch(&self, words: &[Word], found: &[u32], label: usize, touch: &mut Vec<f32>) {
+        touch.clear();
+        touch.resize(words.len(), 0.0);
+        let mut k = 0;
+        for_each_feature(words, |_, i, j| {
+            let at = found.get(k).copied().unwrap_or(UNKNOWN);
+            k += 1;
+            if at == UNKNOWN {
+                return;
+            }
+            let mut w = format::unpack(self.table().at(at), label);
+            if features::capped(words, i, j) {
+                w = w.min(0);
+            }
+            touch[i] += f32::from(w);
+            if i != j {
+                touch[j] += f32::from(w);
+            }
+        });
+    }
+
+    /// The calibrated probability of `label` for an evidence sum `sum` (quantized units) over
+    /// `n_feats` word features, before the spread rule; 0 when the sum is not positive.
+    fn probability(&self, sum: i64, n_feats: usize, label: usize) -> f64 {
+        if sum <= 0 {
             return 0.0;
         }
         let h = &self.heads[label];
-        let e = sum as f64 * f64::from(h.scale) / (feature_count(words.len()).max(1) as f64).sqrt();
+        let e = sum as f64 * f64::from(h.scale) / (n_feats.max(1) as f64).sqrt();
         sigmoid(f64::from(h.slope) * e + f64::from(h.bias))
     }
 
@@ -167,13 +272,14 @@ impl Model {
 /// Whether at least [`SPREAD`] of the evidence `sum` remains without the features of its
 /// strongest word, a word repeated counting as one ("it's alright, it's alright, it's alright"
 /// is one word's evidence, not three). `touch` holds each occurrence's share.
-fn spread(words: &[Word], touch: &[f32], sum: f32) -> bool {
+fn spread(words: &[Word], touch: &[f32], sum: f32, by_word: &mut Vec<(u64, f32)>) -> bool {
     let strongest_once = touch.iter().copied().fold(0.0f32, f32::max);
     if sum - strongest_once < SPREAD * sum {
         return false;
     }
-    // Rare path (evidence already spread over occurrences): add up each distinct word's shares.
-    let mut by_word: Vec<(u64, f32)> = words.iter().zip(touch).map(|(w, &t)| (w.hash, t)).collect();
+    // Evidence spread over occurrences: add up each distinct word's shares.
+    by_word.clear();
+    by_word.extend(words.iter().zip(touch).map(|(w, &t)| (w.hash, t)));
     by_word.sort_unstable_by_key(|p| p.0);
     let mut strongest = 0.0f32;
     let mut i = 0;
@@ -263,9 +369,29 @@ impl ModelRules {
             return;
         }
         let mut added = false;
+        // The features are looked up once per model (the rules usually share one), for all
+        // its labels; the spread rule and the explanation run only for a rule that would hit.
+        scratch.hit.clear();
+        scratch.hit.extend(v.reasons.iter().map(|r| features::rule_hash(&r.rule)));
+        let n_feats = feature_count(scratch.words.len());
+        let mut gathered: Option<&Arc<Model>> = None;
         for mr in &self.rules {
-            let p = mr.model.judge(&scratch.words, mr.label, &mut scratch.contrib);
+            if !gathered.is_some_and(|g| Arc::ptr_eq(g, &mr.model)) {
+                let s = &mut *scratch;
+                mr.model.gather(&s.words, &s.hit, &mut s.found, &mut s.sums, &mut s.totals);
+                gathered = Some(&mr.model);
+            }
+            let sum = scratch.sums.get(mr.label).copied().unwrap_or(0);
+            let total = scratch.totals.get(mr.label).copied().unwrap_or(0);
+            if sum <= 0 {
+                continue;
+            }
+            let p = mr.model.probability(total, n_feats, mr.label);
             if p < mr.min || p <= 0.0 {
+                continue;
+            }
+            mr.model.touch(&scratch.words, &scratch.found, mr.label, &mut scratch.contrib);
+            if !spread(&scratch.words, &scratch.contrib, sum as f32, &mut scratch.by_word) {
                 continue;
             }
             let Some(meta) = rules.get(mr.rule) else { continue };

@@ -32,15 +32,32 @@ pub struct Sample {
     pub labels: Vec<Option<bool>>,
     /// Which source the row came from (classes are balanced per source).
     pub group: u32,
+    /// How many of `feats` (the last ones) are rule hits: the length normalization counts
+    /// only the words' features, as inference does.
+    pub rules: usize,
+}
+
+impl Sample {
+    /// How many of the features are the words' (unigrams and bigrams).
+    pub fn word_feats(&self) -> usize {
+        self.feats.len() - self.rules.min(self.feats.len())
+    }
 }
 
 impl Sample {
     /// The sample of `words` (split from a normalized text). `_bits` is kept for callers of
     /// the first format; features are exact hashes now.
     pub fn new(words: &[Word], _bits: u8, labels: Vec<Option<bool>>, group: u32) -> Sample {
+        Sample::with_rules(words, &[], labels, group)
+    }
+
+    /// The sample of `words` and the rules that hit the row (their
+    /// [`super::features::rule_hash`]es, after the word features).
+    pub fn with_rules(words: &[Word], rules: &[u64], labels: Vec<Option<bool>>, group: u32) -> Sample {
         let mut feats = Vec::new();
         features(words, &mut feats);
-        Sample { feats, labels, group }
+        feats.extend(rules.iter().map(|&r| (r, false)));
+        Sample { feats, labels, group, rules: rules.len() }
     }
 }
 
@@ -62,11 +79,22 @@ pub struct Options {
     pub max_weight: f64,
     /// Fewest training rows a feature must occur in to get a weight.
     pub min_support: u32,
+    /// Whether the rules that hit a row are features too (so the model learns what they miss).
+    pub rule_features: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { bits: 17, epochs: 6, rate: 0.3, l2: 1e-5, seed: 22, max_weight: MAX_WEIGHT, min_support: 4 }
+        Options {
+            bits: 17,
+            epochs: 6,
+            rate: 0.3,
+            l2: 1e-5,
+            seed: 22,
+            max_weight: MAX_WEIGHT,
+            min_support: 4,
+            rule_features: true,
+        }
     }
 }
 
@@ -159,13 +187,14 @@ pub fn train(samples: &[Sample], rows: &[usize], labels: &[String], opts: &Optio
     let n = labels.len();
     let vocab = vocabulary(samples, rows, opts);
     let index: HashMap<u64, u32> = vocab.iter().enumerate().map(|(i, &(h, _))| (h, i as u32)).collect();
-    // Each row as the indices of its known features and its scale 1/sqrt(all its features),
+    // Each row as the indices of its known features and its scale 1/sqrt(its word features),
     // as inference computes it (unknown features count in the length, weigh 0).
     let encoded: Vec<(Vec<u32>, f64)> = rows
         .iter()
         .map(|&r| {
             let f = &samples[r].feats;
-            (f.iter().filter_map(|(h, _)| index.get(h).copied()).collect(), 1.0 / (f.len().max(1) as f64).sqrt())
+            let n = samples[r].word_feats();
+            (f.iter().filter_map(|(h, _)| index.get(h).copied()).collect(), 1.0 / (n.max(1) as f64).sqrt())
         })
         .collect();
     let cap: Vec<f64> = vocab.iter().map(|&(_, g)| if g { 0.0 } else { opts.max_weight }).collect();
