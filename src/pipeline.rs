@@ -12,7 +12,8 @@
 //! ([`read::JsonlChunk`]) and the judge threads parse them. The judge threads also render each
 //! sink's output ([`Sink::renderer`]) and hash each body for the author policy's duplicate
 //! check ([`author::body_hash`]), so this thread only applies the policy and copies bytes out
-//! in order; the few records whose verdict the policy changes are rendered again here. On a
+//! in order; the few records whose verdict the policy changes are rendered again here, and the
+//! written batches go back to the judge threads to be freed. On a
 //! 2-core machine that is what lets two judge threads run twice as fast as one
 //! (docs/bench.md).
 //!
@@ -290,6 +291,13 @@ pub fn run_until(
     let (rec_tx, rec_rx) = mpsc::sync_channel::<Item>(if all_jsonl { jobs + 1 } else { BATCH * 4 });
     let (batch_tx, batch_rx) = mpsc::sync_channel::<(u64, Work)>(jobs * 2);
     let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Done)>(jobs * 2);
+    // Written batches go back to the judge threads to be freed there: freeing a batch's
+    // records (bodies, verdicts, rendered bytes) was 40 % of this thread's work, and this thread
+    // is the one part of the run that does not scale with `-j` (docs/bench.md). With one judge
+    // thread, this thread has a core of its own and frees them itself.
+    let (spent_tx, spent_rx) = mpsc::sync_channel::<Done>(jobs * 2);
+    let spent_tx = (jobs > 1).then_some(spent_tx);
+    let spent_rx = Mutex::new(spent_rx);
     // Output is rendered on the judge threads; what the author policy changes is rendered again.
     let renderers: Vec<Renderer> = sinks.iter().filter_map(|s| s.renderer()).collect();
     let renderers = &renderers[..];
@@ -300,7 +308,7 @@ pub fn run_until(
     let reader_stop = Arc::clone(&stop);
     std::thread::spawn(move || read_all(inputs, read_opts, rec_tx, reader_stop));
     let result = std::thread::scope(|s| -> io::Result<()> {
-        let (stop, batch_rx) = (&*stop, &batch_rx);
+        let (stop, batch_rx, spent_rx) = (&*stop, &batch_rx, &spent_rx);
         s.spawn(move || batch_records(rec_rx, batch_tx, stop, interrupt));
         for _ in 0..jobs {
             let done_tx = done_tx.clone();
@@ -308,6 +316,7 @@ pub fn run_until(
             s.spawn(move || {
                 let mut scratch = Scratch::default();
                 loop {
+                    free_spent(spent_rx);
                     let next = batch_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok((seq, work))) = next else { return };
                     if stop.load(Ordering::Relaxed) {
@@ -320,7 +329,9 @@ pub fn run_until(
             });
         }
         drop(done_tx);
-        let written = write_in_order(&done_rx, sinks, policy.as_mut(), progress, !renderers.is_empty());
+        let written =
+            write_in_order(&done_rx, spent_tx.as_ref(), sinks, policy.as_mut(), progress, !renderers.is_empty());
+        drop(spent_tx);
         if written.is_err() {
             // Let every thread see the stop and run dry, so the scope can end.
             stop.store(true, Ordering::Relaxed);
@@ -338,8 +349,18 @@ pub fn run_until(
     })
 }
 
+/// Frees the batches the writer is done with, if another judge thread is not already at it.
+fn free_spent(spent: &Mutex<Receiver<Done>>) {
+    if let Ok(rx) = spent.try_lock() {
+        while let Ok(done) = rx.try_recv() {
+            drop(done);
+        }
+    }
+}
+
 fn write_in_order(
     done_rx: &Receiver<(u64, Done)>,
+    spent: Option<&SyncSender<Done>>,
     sinks: &mut [&mut dyn Sink],
     mut policy: Option<&mut crate::decide::author::AuthorPolicy>,
     progress: &mut dyn Progress,
@@ -405,6 +426,10 @@ fn write_in_order(
             }
             debug_assert!(!has_bytes || k == done.judged.len() * per_record);
             progress.advance(done.judged.len() as u64, bytes);
+            // Freed on a judge thread; here only when they are all busy with a full queue.
+            if let Some(spent) = spent {
+                let _ = spent.try_send(done);
+            }
         }
     }
     debug_assert!(pending.is_empty(), "every batch is written");

@@ -68,6 +68,7 @@ test_files! {
     unit_normalize = "unit_normalize.rs",
     unit_read = "unit_read.rs",
     unit_regex = "unit_regex.rs",
+    unit_regex_compile = "unit_regex_compile.rs",
     unit_review = "unit_review.rs",
     unit_scale = "unit_scale.rs",
     unit_serve = "unit_serve.rs",

@@ -19,7 +19,8 @@
 //! `{insult}` terms; `\bkill (?:yourself|urself)\b` needs `kill yourself` or `kill urself`).
 //! One Aho-Corasick automaton over all those strings runs over the haystack; a pattern whose
 //! required strings do not occur cannot match and is skipped; the others run on their own
-//! (small automata, each with its own prefilter). Patterns without a usable required set always
+//! (small automata, each with its own prefilter, compiled from the parsed pattern:
+//! [`compile_hir`]). Patterns without a usable required set always
 //! run. The result is exactly the set's: a skipped pattern provably has no match, and the
 //! candidates run in pattern order, as before.
 
@@ -31,6 +32,8 @@ use std::time::Instant;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
+use regex_automata::meta;
+use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::literals::{self, word_boundary, Edges};
@@ -41,12 +44,14 @@ use super::profile::RuleProfile;
 pub struct RegexRules {
     /// The patterns as written (after `{list}` expansion).
     patterns: Vec<String>,
-    /// Each pattern compiled on first use.
-    regexes: Vec<OnceLock<Regex>>,
-    /// Each pattern for ASCII text ([`ascii_only`]), as a pattern string.
-    ascii: Vec<String>,
+    /// Each pattern compiled on first use ([`compile_hir`], after parsing the text again: only
+    /// non-ASCII comments need this form, and keeping every parsed pattern cost 3.7 MB).
+    regexes: Vec<OnceLock<meta::Regex>>,
+    /// Each pattern for ASCII text ([`ascii_only`]), kept parsed: most comments are ASCII,
+    /// and compiling from it skips a parse per pattern.
+    ascii: Vec<Hir>,
     /// That form compiled on first use: what runs on an ASCII haystack (most comments).
-    ascii_regexes: Vec<OnceLock<Regex>>,
+    ascii_regexes: Vec<OnceLock<meta::Regex>>,
     rule_of: Vec<usize>,
     /// The required-literal automaton (None when no pattern has required literals).
     prefilter: Option<AhoCorasick>,
@@ -75,6 +80,29 @@ pub const DFA_SIZE_LIMIT: usize = 256 << 10;
 /// Compiles one pattern with the limits every rule gets.
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern).size_limit(SIZE_LIMIT).dfa_size_limit(DFA_SIZE_LIMIT).build()
+}
+
+/// Compiles a pattern from the HIR the loader already parsed, as the `regex` crate would compile
+/// its text (leftmost-first, no empty match inside a UTF-8 character, the same limits), minus
+/// what a span search never reads:
+///
+/// - no second parse of the pattern text when the caller kept the HIR (the ASCII forms: most of
+///   the 276 M instructions of parsing in first-use compiles on 8,000 comments, docs/bench.md);
+/// - no capture groups beyond the match itself (`WhichCaptures::Implicit`): a smaller NFA.
+///
+/// The crate's own literal prefilter stays, although the gate already saw the literals: it
+/// lets the search skip to them, and without it each run scanned the whole comment from its
+/// start (+2.9 k instructions per comment measured, against 200 M saved once per run).
+/// Captures do not change which match a leftmost-first search reports
+/// (tests/unit_regex_compile.rs, tests/slot_gate.rs and tests/verdict_identity.rs check it).
+pub fn compile_hir(hir: &Hir, size_limit: Option<usize>) -> Result<meta::Regex, String> {
+    let config = meta::Config::new()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(true)
+        .nfa_size_limit(size_limit)
+        .hybrid_cache_capacity(DFA_SIZE_LIMIT)
+        .which_captures(WhichCaptures::Implicit);
+    meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| e.to_string())
 }
 
 /// An upper bound, in bytes, of the compiled program of a pattern parsed as `hir`, from its
@@ -148,7 +176,7 @@ impl RegexRules {
                 }
             }
         }
-        let ascii = patterns.iter().map(|(_, _, hir)| ascii_only(hir).to_string()).collect();
+        let ascii = patterns.iter().map(|(_, _, hir)| ascii_only(hir)).collect();
         let (rule_of, patterns): (Vec<usize>, Vec<String>) = patterns.into_iter().map(|(r, p, _)| (r, p)).unzip();
         let regexes = patterns.iter().map(|_| OnceLock::new()).collect();
         let ascii_regexes = patterns.iter().map(|_| OnceLock::new()).collect();
@@ -161,36 +189,38 @@ impl RegexRules {
     /// The loader compiled every pattern whose [`size_bound`] exceeds [`SIZE_LIMIT`], so this
     /// compile cannot fail; should the bound ever be wrong, the pattern is compiled without the
     /// limit rather than panicking in a worker thread.
-    fn regex(&self, i: usize) -> &Regex {
+    fn regex(&self, i: usize) -> &meta::Regex {
         self.regexes[i].get_or_init(|| {
-            let p = &self.patterns[i];
-            compile(p)
-                .or_else(|_| RegexBuilder::new(p).size_limit(usize::MAX).dfa_size_limit(DFA_SIZE_LIMIT).build())
-                .or_else(|_| Regex::new(r"[^\s\S]"))
-                .unwrap_or_else(|_| unreachable!("a static, valid pattern"))
+            let hir = regex_syntax::parse(&self.patterns[i]).ok();
+            hir.and_then(|hir| compile_hir(&hir, Some(SIZE_LIMIT)).or_else(|_| compile_hir(&hir, None)).ok())
+                .or_else(|| meta::Regex::new(r"[^\s\S]").ok())
+                .unwrap_or_else(|| unreachable!("a static, valid pattern"))
         })
     }
 
     /// Pattern `i` for an ASCII haystack, compiled the first time it is needed; the pattern
     /// itself should that form not compile (it is never larger, so it always does).
-    fn ascii_regex(&self, i: usize) -> &Regex {
-        self.ascii_regexes[i].get_or_init(|| compile(&self.ascii[i]).unwrap_or_else(|_| self.regex(i).clone()))
+    fn ascii_regex(&self, i: usize) -> &meta::Regex {
+        self.ascii_regexes[i]
+            .get_or_init(|| compile_hir(&self.ascii[i], Some(SIZE_LIMIT)).unwrap_or_else(|_| self.regex(i).clone()))
     }
 
-    /// Stores the already compiled pattern `i` (the loader compiled it to check its size).
-    pub fn set_compiled(&self, i: usize, re: Regex) {
-        let _ = self.regexes[i].set(re);
-    }
-
-    /// Compiles every pattern now; the rule index and error of each that fails.
+    /// Compiles every pattern now; the rule index and error of each that fails (in the words of
+    /// the `regex` crate, which `check` users know).
     pub fn compile_all(&self) -> Vec<(usize, String)> {
         let mut failed = Vec::new();
         for (i, cell) in self.regexes.iter().enumerate() {
-            match compile(&self.patterns[i]) {
+            let compiled = regex_syntax::parse(&self.patterns[i])
+                .map_err(|e| e.to_string())
+                .and_then(|hir| compile_hir(&hir, Some(SIZE_LIMIT)));
+            match compiled {
                 Ok(re) => {
                     let _ = cell.set(re);
                 }
-                Err(e) => failed.push((self.rule_of[i], e.to_string().lines().last().unwrap_or("").trim().to_string())),
+                Err(e) => {
+                    let why = compile(&self.patterns[i]).err().map_or(e, |e| e.to_string());
+                    failed.push((self.rule_of[i], why.lines().last().unwrap_or("").trim().to_string()));
+                }
             }
         }
         failed

@@ -96,57 +96,104 @@ impl Normalized {
     }
 }
 
-/// The ASCII fast path's test: true when the full normalizer would only lowercase `body`.
+/// What the ASCII fast path's test found (see [`plain`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plain {
+    /// The full normalizer is needed.
+    No,
+    /// The full normalizer would only lowercase the body.
+    Lower,
+    /// It would also replace bytes one for one: every `@` read as `a` (mentions: `@user` →
+    /// `auser`), every newline as a space.
+    Replace,
+}
+
+/// The ASCII fast path's test: whether the full normalizer would only lowercase `body` (and,
+/// with `leet`, read a mention's `@` as `a`), byte for byte, so that the offset map is the
+/// identity.
 ///
-/// One pass over the bytes, conservative on purpose (a `false` only costs the full path, while
-/// a wrong `true` changes a verdict). It accepts a body only when every byte is one the full
+/// One pass over the bytes, conservative on purpose (a `No` only costs the full path, while
+/// a wrong answer changes a verdict). It accepts a body only when every byte is one the full
 /// normalizer provably leaves alone apart from lowercasing, in a place where no context rule
 /// applies:
 ///
 /// - ASCII letters, but never three identical ones in a row (stretching);
-/// - single spaces (whitespace runs collapse; tabs and newlines become spaces);
+/// - single spaces or newlines (whitespace runs collapse; a newline becomes a space, one byte
+///   for one; tabs and carriage returns go to the full path);
+/// - a run of `!` after a word of two letters or more, before a space, the end of the body or
+///   [`PLAIN_PUNCT`]: the full path treats a `!` at a token's edge as punctuation;
 /// - [`PLAIN_PUNCT`], a short allowlist of punctuation that is neither a leet symbol, a mask,
 ///   an entity or tag start, nor an apostrophe look-alike;
+/// - with `leet`, an `@` at the start of the body or after a space or newline, before a letter: a
+///   token with a letter, no digit and the `@` at its start is leetspeak, so the full path
+///   writes `a` (`@user` → `auser`, one byte for one); the `@` counts as that letter for the
+///   stretching rule (`@aab` folds to `ab`, so it is refused);
 /// - and no two one-letter words with only joiners (the separators of spelled-out words,
 ///   [`words::is_joiner_byte`]) between them, however many: the start of a possible
 ///   spelled-out word, `f.u.c.k` or `a s s`.
 ///
-/// Everything else (digits, `@ $ ! * # % ( & <`, a backtick, control bytes, non-ASCII) goes to
-/// the full path. `tests/speed.rs` proves the two paths equal on arbitrary ASCII and on every
-/// shipped fixture, so a later change to the full normalizer that breaks the promise fails there.
-pub(crate) fn is_plain(body: &str) -> bool {
+/// Everything else (digits, any other `@` or `!`, `$ * # % ( & <`, a backtick, tabs and other
+/// control bytes, non-ASCII) goes to the full path. `tests/speed.rs` proves the two paths equal on arbitrary
+/// ASCII, on generated prose with mentions and on every shipped fixture, so a later change to
+/// the full normalizer that breaks the promise fails there.
+pub(crate) fn plain(body: &str, leet: bool) -> Plain {
     let b = body.as_bytes();
     let mut prev = 0u8;
+    // The letter the previous byte reads as (an `@` reads `a`); 0 after a non-letter.
+    let mut prev_letter = 0u8;
     // Length of the current run of letters, and of identical letters.
     let mut word = 0usize;
     let mut same = 0usize;
     // A one-letter word ended and no longer word came since.
     let mut single = false;
-    for &c in b {
-        if c.is_ascii_alphabetic() {
-            let l = c | 0x20;
-            same = if word > 0 && (prev | 0x20) == l { same + 1 } else { 1 };
+    let mut mentions = false;
+    let mut newlines = false;
+    for (i, &c) in b.iter().enumerate() {
+        let letter = if c.is_ascii_alphabetic() {
+            c | 0x20
+        } else if c == b'@'
+            && leet
+            && (prev == 0 || is_space(prev))
+            && b.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic())
+        {
+            mentions = true;
+            b'a'
+        } else {
+            0
+        };
+        if letter != 0 {
+            same = if word > 0 && prev_letter == letter { same + 1 } else { 1 };
             if same >= 3 {
-                return false;
+                return Plain::No;
             }
             word += 1;
         } else {
-            if !(c == b' ' && prev != b' ' || PLAIN_PUNCT.contains(&c)) {
-                return false;
+            if c == b'!' {
+                // `wow!`, `no!!!`: a run of `!` closing a word of two letters or more, before a
+                // space, the end or plain punctuation, is punctuation at the token's edge (`f!ck`,
+                // `omg!!1` and `u!` are not).
+                let after = b.get(i + 1).copied();
+                let closes = after.map_or(true, |n| n == b'!' || n == b' ' || PLAIN_PUNCT.contains(&n));
+                if !(closes && (word >= 2 || prev == b'!')) {
+                    return Plain::No;
+                }
+            } else if !(is_space(c) && !is_space(prev) || PLAIN_PUNCT.contains(&c)) {
+                return Plain::No;
             }
+            newlines |= c == b'\n';
             // `w.ank`: a one-letter word split off by `.` may be joined to what follows.
             if c == b'.' && word == 1 {
-                return false;
+                return Plain::No;
             }
             if word == 1 {
                 if single {
-                    return false;
+                    return Plain::No;
                 }
                 single = true;
             } else if word > 1 {
                 single = false;
             }
-            if !words::is_joiner_byte(c) {
+            if !(words::is_joiner_byte(c) || c == b'\n') {
                 // Only joiners make a run: `a, b` is two letters, not a word.
                 single = false;
             }
@@ -154,8 +201,22 @@ pub(crate) fn is_plain(body: &str) -> bool {
             same = 0;
         }
         prev = c;
+        prev_letter = letter;
     }
-    !(word == 1 && single)
+    if word == 1 && single {
+        Plain::No
+    } else if mentions || newlines {
+        Plain::Replace
+    } else {
+        Plain::Lower
+    }
+}
+
+/// A single space or newline (a run of them collapses, which the fast path leaves to the full
+/// path; a newline alone becomes one space, byte for byte).
+#[inline]
+fn is_space(c: u8) -> bool {
+    c == b' ' || c == b'\n'
 }
 
 /// Punctuation the fast path accepts (see [`is_plain`]).
@@ -181,16 +242,27 @@ impl Normalizer {
 
     /// Normalizes `body` into `out`, reusing its buffers.
     pub fn normalize_into(&self, body: &str, out: &mut Normalized) {
-        if is_plain(body) {
-            // Fast path: nothing to fold; the text is the body lowercased, the map the identity.
-            out.text.clear();
-            out.text.push_str(body);
-            out.text.make_ascii_lowercase();
-            out.map.set_identity(body.len());
-            out.units.clear();
+        let how = plain(body, self.opts.leet);
+        if how == Plain::No {
+            self.full_into(body, out);
             return;
         }
-        self.full_into(body, out);
+        // Fast path: nothing to fold; the text is the body lowercased (mentions' `@` read as
+        // `a`, a newline as a space), byte for byte, so the map is the identity.
+        out.text.clear();
+        out.text.push_str(body);
+        out.text.make_ascii_lowercase();
+        if how == Plain::Replace {
+            let mut from = 0;
+            while let Some(k) = out.text[from..].find(['@', '\n']) {
+                let at = from + k;
+                let by = if out.text.as_bytes()[at] == b'@' { "a" } else { " " };
+                out.text.replace_range(at..at + 1, by);
+                from = at + 1;
+            }
+        }
+        out.map.set_identity(body.len());
+        out.units.clear();
     }
 
     /// The two passes, whatever the body: what [`Self::normalize_into`] does when the fast path
@@ -220,10 +292,11 @@ impl Normalizer {
         out
     }
 
-    /// Whether `body` takes the ASCII fast path (for the same tests and the benches).
+    /// Whether `body` takes the ASCII fast path with the default options (leet folding on), for
+    /// the same tests and the benches.
     #[doc(hidden)]
     pub fn takes_fast_path(body: &str) -> bool {
-        is_plain(body)
+        plain(body, true) != Plain::No
     }
 
     /// Normalizes `body` into a fresh [`Normalized`].

@@ -74,12 +74,12 @@ impl Summary {
         }
         if v.verdict.is_deny() {
             for cat in v.categories() {
-                *self.categories.entry(cat.to_string()).or_default() += 1;
+                count(&mut self.categories, cat);
             }
         }
         for r in &v.reasons {
             let Some(shadow) = &r.shadow else {
-                *self.rules.entry(r.rule.clone()).or_default() += 1;
+                count(&mut self.rules, &r.rule);
                 continue;
             };
             let c = self.shadow.entry(r.rule.clone()).or_default();
@@ -158,6 +158,17 @@ impl SummarySink {
     /// Time since the sink was made (the run's start).
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
+    }
+}
+
+/// Adds one to `key`'s count, allocating the key only the first time it is seen: this runs on
+/// the pipeline's one writer thread, once per reason of every record.
+fn count(map: &mut BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_string(), 1);
+        }
     }
 }
 
