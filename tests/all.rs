@@ -30,6 +30,7 @@ test_files! {
     dumps = "dumps.rs",
     engine_limits = "engine_limits.rs",
     eval_recall = "eval_recall.rs",
+    evasion_families = "evasion_families.rs",
     fuzz_regressions = "fuzz_regressions.rs",
     hostile_html = "hostile_html.rs",
     fuzzy = "fuzzy.rs",
