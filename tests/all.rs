@@ -31,6 +31,7 @@ test_files! {
     engine_limits = "engine_limits.rs",
     pattern_expansion = "pattern_expansion.rs",
     eval_recall = "eval_recall.rs",
+    evasion_families = "evasion_families.rs",
     fuzz_regressions = "fuzz_regressions.rs",
     hostile_html = "hostile_html.rs",
     fuzzy = "fuzzy.rs",

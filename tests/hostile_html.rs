@@ -207,11 +207,10 @@ fn hostile_markup_normalizes_in_linear_time() {
     }
 }
 
-/// Open, for the owner of `src/normalize/fold.rs` (the confusables table): Cyrillic `ф` (ef, the
-/// letter for "f", drawn like a Greek phi) folds to `o`, so `фuck` reads `ouck` and is allowed,
-/// though a reader takes it for `fuck`. Fails today.
+/// Cyrillic `ф` (ef, the letter for "f", drawn like a Greek phi) reads as `f`: the confusables
+/// table folded it to `o`, so `фuck` read `ouck` and was allowed, though a reader takes it for
+/// `fuck` (a fixed fold in src/normalize/fold.rs now).
 #[test]
-#[ignore = "open: src/normalize/fold.rs folds Cyrillic ef to o"]
 fn cyrillic_ef_reads_as_f() {
     let e = builtin();
     assert_eq!(e.normalize("\u{444}uck").text, "fuck");

@@ -42,16 +42,17 @@ pub const MAX_TOKEN: usize = 24;
 
 /// The English words, names and places that are never bent into a term: the word lists of the
 /// Scunthorpe lint, read once per process from the built-in pack.
-fn dictionary() -> &'static HashSet<&'static str> {
-    static DICT: OnceLock<HashSet<&'static str>> = OnceLock::new();
+/// The value says whether the word is from `english.txt` (not only a name or a place).
+fn dictionary() -> &'static HashMap<&'static str, bool> {
+    static DICT: OnceLock<HashMap<&'static str, bool>> = OnceLock::new();
     DICT.get_or_init(|| {
-        let mut set = HashSet::with_capacity(140_000);
+        let mut set = HashMap::with_capacity(140_000);
         for (path, text) in crate::config::source::FileSource::builtin_files() {
             if matches!(*path, "rules/lint/english.txt" | "rules/lint/names.txt" | "rules/lint/places.txt") {
                 for line in text.lines() {
                     let w = line.split('#').next().unwrap_or("").trim();
                     if !w.is_empty() {
-                        set.insert(w);
+                        *set.entry(w).or_insert(false) |= *path == "rules/lint/english.txt";
                     }
                 }
             }
@@ -64,17 +65,17 @@ fn dictionary() -> &'static HashSet<&'static str> {
 /// letters from one: `goin`/`killin` (-ing), `dont`/`thats`/`youre` (an apostrophe left out).
 fn is_english(w: &str) -> bool {
     let d = dictionary();
-    if d.contains(w) {
+    if d.contains_key(w) {
         return true;
     }
-    if w.ends_with("in") && d.contains(format!("{w}g").as_str()) {
+    if w.ends_with("in") && d.contains_key(format!("{w}g").as_str()) {
         return true;
     }
     const CONTRACTED: &[&str] = &["nt", "s", "re", "ll", "ve", "d", "m"];
     CONTRACTED.iter().any(|end| {
         w.strip_suffix(end).is_some_and(|stem| {
             stem.len() >= 2
-                && (d.contains(stem)
+                && (d.contains_key(stem)
                     || (*end == "nt"
                         && matches!(
                             stem,
@@ -98,6 +99,16 @@ fn is_english(w: &str) -> bool {
                         )))
         })
     })
+}
+
+/// True when `w` is two English words run together (`hellbred`, `spunkless`, `pusslies`): a
+/// compound or a coinage the dictionary lacks, not a misspelled term. Both parts must be words
+/// of `english.txt` as written (names and informal endings would split misspellings:
+/// `loo`+`mer`), each of four letters or more (`moo`+`slim`, `moos`+`lam` are spellings of `moslem`).
+fn english_compound(w: &str) -> bool {
+    let d = dictionary();
+    let english = |p: &str| d.get(p).copied().unwrap_or(false);
+    (4..=w.len().saturating_sub(4)).any(|i| w.is_char_boundary(i) && english(&w[..i]) && english(&w[i..]))
 }
 
 /// True when the word at `range` of the original `body` is a handle, a hashtag or a name
@@ -186,6 +197,14 @@ fn budget(len: usize) -> usize {
     }
 }
 
+/// True when `token` is `key` with one interior vowel left out (`fgot` for `fagot`).
+fn dropped_vowel(token: &[u8], key: &[u8]) -> bool {
+    token.len() + 1 == key.len()
+        && (1..key.len() - 1).any(|i| {
+            matches!(key[i], b'a' | b'e' | b'i' | b'o' | b'u') && token[..i] == key[..i] && token[i..] == key[i + 1..]
+        })
+}
+
 /// True when `token` is `key` with one letter slipped in after its first letter.
 fn slipped_in(token: &[u8], key: &[u8]) -> bool {
     token.len() == key.len() + 1 && (1..token.len() - 1).any(|i| token[..i] == key[..i] && token[i + 1..] == key[i..])
@@ -205,8 +224,15 @@ impl Fuzzy {
             }
             for raw in &list.terms {
                 let core = normalizer.normalize(raw.trim().trim_matches('*')).text.trim().to_string();
-                if core.len() >= 3 && core.bytes().all(|b| b.is_ascii_lowercase()) {
-                    cores.push((li as u32, core));
+                // A term of several words is also compared run together (`fudge packer` →
+                // `fudgepacker`) when it is long (`suck my` run together is near `sucky`).
+                let joined: String = core.split(' ').collect();
+                let several = joined.len() < core.len();
+                if joined.len() >= 3
+                    && (!several || joined.len() >= 8)
+                    && joined.bytes().all(|b| b.is_ascii_lowercase())
+                {
+                    cores.push((li as u32, joined));
                 }
             }
         }
@@ -294,11 +320,15 @@ impl Fuzzy {
                 continue;
             }
             lists.clear();
-            inner.near_lists(letters.as_bytes(), &mut key, &mut lists);
-            // The stem too: a near spelling of a mild word must not hide a strong one's.
-            for end in STEM_ENDINGS {
-                if let Some(stem) = letters.strip_suffix(end).filter(|s| s.len() >= 4 && !is_english(s)) {
-                    inner.near_lists(stem.as_bytes(), &mut key, &mut lists);
+            // Two English words run together (`hellbred`) are a compound the dictionary lacks,
+            // not a misspelling; they may still be an abusive compound (below).
+            if !english_compound(letters) {
+                inner.near_lists(letters.as_bytes(), &mut key, &mut lists);
+                // The stem too: a near spelling of a mild word must not hide a strong one's.
+                for end in STEM_ENDINGS {
+                    if let Some(stem) = letters.strip_suffix(end).filter(|s| s.len() >= 4 && !is_english(s)) {
+                        inner.near_lists(stem.as_bytes(), &mut key, &mut lists);
+                    }
                 }
             }
             if lists.is_empty() {
@@ -343,12 +373,23 @@ impl Inner {
         if key.len() < 3 || key.len() > self.max_key + 2 {
             return;
         }
+        // A word of four letters or less is where English lives: bent only by one look-alike
+        // (`niqa`, `siut`), a dropped vowel (`fgot`, `nigr`) or, for a four-letter term, a
+        // letter slipped in (`fuwk`).
+        let short = key.len() < 5;
         for len in key.len().saturating_sub(2)..=key.len() + 2 {
             let Some(bucket) = self.near.get(&(key[0], len)) else { continue };
             for e in bucket {
+                let budget = e.budget;
                 let ok = key.len().abs_diff(len) <= e.budget
-                    && key.last() == e.key.last()
-                    && if e.key.len() == 4 { slipped_in(key, &e.key) } else { within(key, &e.key, e.budget) };
+                    && key.last().zip(e.key.last()).is_some_and(|(&a, &b)| same_sound(a, b))
+                    && if short || e.key.len() == 4 {
+                        one_look_alike(key, &e.key)
+                            || dropped_vowel(key, &e.key)
+                            || (e.key.len() == 4 && slipped_in(key, &e.key))
+                    } else {
+                        within(key, &e.key, budget)
+                    };
                 if ok {
                     for &l in &e.lists {
                         if !out.contains(&l) {
@@ -361,8 +402,75 @@ impl Inner {
     }
 }
 
-/// True when the optimal-string-alignment distance of `a` and `b` (insert, delete, change,
-/// swap two neighbours) is at most `k`; a banded computation, O(len × k).
+/// `a` written for the term's `b` because it is drawn alike: `q` for `g` (`niqqa`), `v` for `u`
+/// (`fvck`), `i` for `l` (`s1ut`: the normalizer reads that `1` as `i`).
+fn look_alike(a: u8, b: u8) -> bool {
+    matches!((a, b), (b'q', b'g') | (b'v', b'u') | (b'i', b'l'))
+}
+
+/// True when `token` is `key` with exactly one letter written as a look-alike (`niqa`, `siut`).
+fn one_look_alike(token: &[u8], key: &[u8]) -> bool {
+    token.len() == key.len() && {
+        let mut diff = token.iter().zip(key).filter(|(a, b)| a != b);
+        diff.next().is_some_and(|(&a, &b)| look_alike(a, b)) && diff.next().is_none()
+    }
+}
+
+/// Letters that sound or look alike: a first or last letter may be written as the other
+/// (`chinc`, `kunt`, `nigaz`).
+fn same_sound(a: u8, b: u8) -> bool {
+    a == b
+        || look_alike(a, b)
+        || look_alike(b, a)
+        || matches!((a.min(b), a.max(b)), (b'c', b'k') | (b'c', b'q') | (b'k', b'q') | (b's', b'z') | (b'i', b'y'))
+}
+
+/// A consonant and its voiced or voiceless partner (`niker`, `fuged`): one edit inside a word.
+fn voiced_pair(a: u8, b: u8) -> bool {
+    matches!((a.min(b), a.max(b)), (b'b', b'p') | (b'd', b't') | (b'g', b'k') | (b'f', b'v') | (b'c', b'g'))
+}
+
+/// Keyboard rows, for [`neighbours`].
+const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+
+/// True when `a` and `b` are neighbouring keys of a QWERTY keyboard (a typo or a quick disguise).
+fn neighbours(a: u8, b: u8) -> bool {
+    let pos = |c: u8| ROWS.iter().enumerate().find_map(|(r, row)| row.iter().position(|&k| k == c).map(|i| (r, i)));
+    let (Some((ra, ia)), Some((rb, ib))) = (pos(a), pos(b)) else { return false };
+    match ra as isize - rb as isize {
+        0 => ia.abs_diff(ib) == 1,
+        // The row below is shifted half a key right: `f` touches `r`,`t` above and `c`,`v` below.
+        -1 => ib == ia || ib + 1 == ia,
+        1 => ia == ib || ia + 1 == ib,
+        _ => false,
+    }
+}
+
+/// The cost of writing `a` (in the word) where the term has `b`: one edit for what evaders and
+/// typists do (a vowel for a vowel, a look-alike or sound-alike, a neighbouring key, a digit or
+/// `x` for any letter); more than any budget for the rest, which is how a different word is
+/// spelled (`nigth` is not `nigah`, `cockie` is not `cochie`).
+fn change_cost(a: u8, b: u8) -> usize {
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    if a == b {
+        0
+    } else if (vowel(a) && vowel(b))
+        || same_sound(a, b)
+        || voiced_pair(a, b)
+        || neighbours(a, b)
+        || a.is_ascii_digit()
+        || a == b'x'
+    {
+        1
+    } else {
+        3
+    }
+}
+
+/// True when the optimal-string-alignment distance of `a` (the word) and `b` (the term) is at
+/// most `k`: a letter inserted or two neighbours swapped cost one edit, a letter changed costs
+/// [`change_cost`], a letter of the term left out one edit for a vowel and two for a consonant.
+/// A banded computation, O(len × k).
 fn within(a: &[u8], b: &[u8], k: usize) -> bool {
     let (n, m) = (a.len(), b.len());
     if n.abs_diff(m) > k {
@@ -386,8 +494,11 @@ fn within(a: &[u8], b: &[u8], k: usize) -> bool {
         let (lo, hi) = (i.saturating_sub(k).max(1), (i + k).min(m));
         let mut row_min = cur[0];
         for j in lo..=hi {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1);
+            let cost = change_cost(a[i - 1], b[j - 1]);
+            // A letter of the term left out: a vowel is one edit, a consonant two (evaders drop
+            // vowels; `sandia` is not `sandniga` with two letters gone).
+            let dropped = if matches!(b[j - 1], b'a' | b'e' | b'i' | b'o' | b'u') { 1 } else { 2 };
+            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + dropped);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d = d.min(prev2[j - 2] + 1);
             }

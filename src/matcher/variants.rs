@@ -19,6 +19,7 @@
 //! 2. **Spellings** of each form, with an **edit budget that grows with the length of the
 //!    term**, so that short words, where real words live, are not bent into other words:
 //!    - always: masks (`f*ck`: one or two interior letters), spelled out (`f u c k`), `u` → `v`,
+//!      `w` → `vv` (`jevv`),
 //!      a doubled letter written once (five letters or more) and a single letter written twice;
 //!    - four letters or more, one edit: a **phonetic** spelling (`f` → `ph`, `ck` → `k`/`kk`/
 //!      `q`/`cc`, `c` → `k`, `u` → `oo`, `i` ↔ `y`, `s` → `z` at the end, `er` → `a`, `g` → `q`),
@@ -32,7 +33,7 @@
 //!    - nine letters or more, two edits: any of the above, then a dropped vowel or a swap
 //!      (`mohterfukcer`).
 //!
-//! Inflected forms only get `u` → `v`: evasion plus inflection is rare, and every variant is one
+//! Inflected forms only get the look-alikes `u` → `v` and `w` → `vv`: evasion plus inflection is rare, and every variant is one
 //! more automaton pattern (the shipped pack compiles to about 45,000).
 //!
 //! A variant that is allowlisted for the list is never generated: that is how a real word that a
@@ -135,6 +136,9 @@ pub fn term_variants(core: &str, whole_word: bool, allow: &HashSet<String>, out:
         if form.contains('u') {
             push(form.replace('u', "v"), false, out);
         }
+        if form.contains('w') {
+            push(form.replace('w', "vv"), false, out);
+        }
     }
 }
 
@@ -223,6 +227,11 @@ fn classic(core: &str, allow: &HashSet<String>, push: &mut impl FnMut(String, bo
             v.insert(i, b[i] as char);
             push(v, false);
         }
+    }
+    // `w` drawn as two `v`s (`jevv`, `vvhore`), whatever the length: English has no `vv` where
+    // a `w` belongs.
+    if b.contains(&b'w') {
+        push(core.replace('w', "vv"), false);
     }
     masks(core, &mut |m| push(m, false));
     // Spelled out (the boundary rules for spelled-out runs are in the wordlist matcher).

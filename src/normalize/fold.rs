@@ -11,7 +11,7 @@
 //!    Zalgo stacks.
 //! 3. **A few fixed folds** that keep punctuation readable for the regex rules: curly quotes and
 //!    apostrophes (and a backtick or acute accent typed for one) to ASCII, dashes to `-`, the
-//!    ellipsis to `...`, every space to ` `, `ß` to `ss`.
+//!    ellipsis to `...`, every space to ` `, `ß` to `ss`, Cyrillic `ф` to `f`.
 //! 4. **NFKC** (the `unicode-normalization` crate) of the character: fullwidth `ｆ`, mathematical
 //!    `𝐟`, ligatures `ﬁ`, circled `①`, superscripts: the compatibility forms Unicode itself
 //!    declares equivalent.
@@ -116,6 +116,8 @@ fn fixed(c: char) -> Option<&'static str> {
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => "-",
         '\u{2026}' => "...",
         '\u{00DF}' | '\u{1E9E}' => "ss",
+        // Cyrillic ef: decancer's table reads it as `o` (its ring), a reader sees `f` (`фuck`).
+        '\u{0444}' | '\u{0424}' => "f",
         c if c.is_whitespace() => " ",
         _ => return None,
     })
