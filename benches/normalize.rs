@@ -71,6 +71,7 @@ fn lists(n: &Normalizer) -> WordlistSet {
     let spec = |terms: &str, allow: &str| ListSpec {
         terms: parse_terms(terms),
         mode: WordMode::Word,
+        fuzzy: true,
         allow: parse_terms(allow),
     };
     let lists = [

@@ -15,6 +15,7 @@ fn matcher(terms: &[&str], allow: &[&str]) -> Fuzzy {
     let spec = ListSpec {
         terms: terms.iter().map(|t| t.to_string()).collect(),
         mode: WordMode::Word,
+        fuzzy: true,
         allow: allow.iter().map(|t| t.to_string()).collect(),
     };
     Fuzzy::build(&[spec], &Normalizer::new(&NormalizeOptions::default()))

@@ -290,10 +290,10 @@ fn three_workers_one_killed(publish_batch: u64) {
         .lines()
         .filter_map(|l| l.split(" retried, ").nth(1)?.split(' ').next()?.parse::<u64>().ok())
         .sum();
-    if publish_batch > 1 {
-        // The killed worker held batches (one in hand, more pulled ahead): redelivered, split.
-        assert!(split > 0, "no batch of the killed worker was split: {logs}");
-    } else {
+    // Whether the killed worker held a batch at the kill is a race (it may still have been loading
+    // its config, or between two pulls: seen in CI), so only the unbatched case is exact here;
+    // nats_batch.rs splits a batch held unacked on purpose.
+    if publish_batch == 1 {
         assert_eq!(split, 0, "{logs}");
     }
 }

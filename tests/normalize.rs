@@ -19,16 +19,19 @@ fn shipped() -> (Normalizer, WordlistSet) {
         ListSpec {
             terms: parse_terms(include_str!("../rules/profanity/strong.txt")),
             mode: WordMode::Word,
+            fuzzy: true,
             allow: parse_terms(include_str!("../rules/allow/strong.txt")),
         },
         ListSpec {
             terms: parse_terms(include_str!("../rules/profanity/mild.txt")),
             mode: WordMode::Word,
+            fuzzy: true,
             allow: parse_terms(include_str!("../rules/allow/mild.txt")),
         },
         ListSpec {
             terms: parse_terms(include_str!("../rules/profanity/crude.txt")),
             mode: WordMode::Word,
+            fuzzy: true,
             allow: parse_terms(include_str!("../rules/allow/mild.txt")),
         },
     ];

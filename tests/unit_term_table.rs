@@ -6,7 +6,7 @@ use moderate::matcher::wordlist::{ListSpec, WordHit, WordMode, WordlistSet};
 use moderate::normalize::{NormalizeOptions, Normalizer};
 
 fn list(terms: &[&str]) -> ListSpec {
-    ListSpec { terms: terms.iter().map(|t| t.to_string()).collect(), mode: WordMode::Word, allow: Vec::new() }
+    ListSpec { terms: terms.iter().map(|t| t.to_string()).collect(), mode: WordMode::Word, allow: Vec::new(), fuzzy: true }
 }
 
 /// `n` distinct letter-only words that occur in no test text (`qzaab`, `qzaac`, ...).

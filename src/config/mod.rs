@@ -135,6 +135,12 @@ pub struct RawRule {
     /// matches whole words (use `*term*` for a substring).
     #[serde(default)]
     pub mode: RuleMode,
+    /// Set to false to keep the fuzzy pass (near spellings no generated variant foresaw:
+    /// `nlgger`, `fuwck`) away from this wordlist: for words of other languages or vocabulary
+    /// whose near spellings are ordinary words elsewhere (`puto` → `putoffs`, `verga` →
+    /// `verglas`). Generated variants (leet, separators, inflections) still apply.
+    #[serde(default = "yes")]
+    pub fuzzy: bool,
     /// Regular expressions (Rust `regex` syntax, linear time). `{name}` means any term of list
     /// `name` from `[lists]`.
     #[serde(default)]

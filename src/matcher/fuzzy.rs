@@ -219,7 +219,7 @@ impl Fuzzy {
             allow.push(
                 list.allow.iter().map(|w| normalizer.normalize(w).text.trim().to_string()).collect::<HashSet<String>>(),
             );
-            if list.mode == WordMode::Substring {
+            if list.mode == WordMode::Substring || !list.fuzzy {
                 continue;
             }
             for raw in &list.terms {
@@ -430,37 +430,15 @@ fn voiced_pair(a: u8, b: u8) -> bool {
     matches!((a.min(b), a.max(b)), (b'b', b'p') | (b'd', b't') | (b'g', b'k') | (b'f', b'v') | (b'c', b'g'))
 }
 
-/// Keyboard rows, for [`neighbours`].
-const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
-
-/// True when `a` and `b` are neighbouring keys of a QWERTY keyboard (a typo or a quick disguise).
-fn neighbours(a: u8, b: u8) -> bool {
-    let pos = |c: u8| ROWS.iter().enumerate().find_map(|(r, row)| row.iter().position(|&k| k == c).map(|i| (r, i)));
-    let (Some((ra, ia)), Some((rb, ib))) = (pos(a), pos(b)) else { return false };
-    match ra as isize - rb as isize {
-        0 => ia.abs_diff(ib) == 1,
-        // The row below is shifted half a key right: `f` touches `r`,`t` above and `c`,`v` below.
-        -1 => ib == ia || ib + 1 == ia,
-        1 => ia == ib || ia + 1 == ib,
-        _ => false,
-    }
-}
-
 /// The cost of writing `a` (in the word) where the term has `b`: one edit for what evaders and
-/// typists do (a vowel for a vowel, a look-alike or sound-alike, a neighbouring key, a digit or
-/// `x` for any letter); more than any budget for the rest, which is how a different word is
+/// typists do (a vowel for a vowel, a look-alike or sound-alike, a voiced/voiceless pair, a digit
+/// or `x` for any letter); more than any budget for the rest, which is how a different word is
 /// spelled (`nigth` is not `nigah`, `cockie` is not `cochie`).
 fn change_cost(a: u8, b: u8) -> usize {
     let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
     if a == b {
         0
-    } else if (vowel(a) && vowel(b))
-        || same_sound(a, b)
-        || voiced_pair(a, b)
-        || neighbours(a, b)
-        || a.is_ascii_digit()
-        || a == b'x'
-    {
+    } else if (vowel(a) && vowel(b)) || same_sound(a, b) || voiced_pair(a, b) || a.is_ascii_digit() || a == b'x' {
         1
     } else {
         3

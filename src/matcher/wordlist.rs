@@ -67,6 +67,8 @@ pub struct ListSpec {
     pub mode: WordMode,
     /// Words that contain a term but are innocent ("scunthorpe", "cocktail").
     pub allow: Vec<String>,
+    /// Whether the fuzzy pass ([`super::fuzzy`]) may read near spellings as these terms.
+    pub fuzzy: bool,
 }
 
 /// A hit of list `list` at normalized byte offsets `start..end`.

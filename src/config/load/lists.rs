@@ -26,7 +26,7 @@ pub(super) fn compile_wordlist<'a>(
     used: &mut HashSet<&'a str>,
 ) -> ListSpec {
     let at = files.span();
-    let mut spec = ListSpec { terms: Vec::new(), mode: rule.mode.word_mode(), allow: Vec::new() };
+    let mut spec = ListSpec { terms: Vec::new(), mode: rule.mode.word_mode(), allow: Vec::new(), fuzzy: rule.fuzzy };
     let mut term_at: Vec<(usize, Range<usize>)> = Vec::new();
     for f in files.get_ref().to_vec() {
         let rel = resolve_list(raw, f, used);

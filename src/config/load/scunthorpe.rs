@@ -223,7 +223,8 @@ pub(super) fn lint(l: &mut Loader, raw: &RawConfig, opts: &LintOptions) -> Vec<F
         l.enter(l.merge.from_builtin.get(ri).copied().unwrap_or(false));
         let (Some(wl), true) = (&rule.wordlist, rule.enabled) else { continue };
         let li = specs.len();
-        let mut spec = ListSpec { terms: Vec::new(), mode: rule.mode.word_mode(), allow: Vec::new() };
+        let mut spec =
+            ListSpec { terms: Vec::new(), mode: rule.mode.word_mode(), allow: Vec::new(), fuzzy: rule.fuzzy };
         let mut at = Vec::new();
         for f in wl.get_ref().to_vec() {
             let rel = resolve_list(raw, f, &mut used);
