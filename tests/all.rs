@@ -30,6 +30,7 @@ test_files! {
     dumps = "dumps.rs",
     engine_limits = "engine_limits.rs",
     pattern_expansion = "pattern_expansion.rs",
+    fuzzy_switch = "fuzzy_switch.rs",
     eval_recall = "eval_recall.rs",
     evasion_families = "evasion_families.rs",
     fuzz_regressions = "fuzz_regressions.rs",
