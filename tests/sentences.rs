@@ -5,28 +5,13 @@
 
 mod common;
 
-use common::{moderate_in, records, root};
+use common::pack_judgements;
 
 /// `(verdict, rules)` of the shipped pack for each body, one comment and author per body.
 fn judge(bodies: &[&str]) -> Vec<(String, Vec<String>)> {
-    let input: String = bodies
-        .iter()
-        .enumerate()
-        .map(|(i, b)| serde_json::json!({"id": i.to_string(), "author": i.to_string(), "body": b}).to_string() + "\n")
-        .collect();
-    let out = moderate_in(&root(), &["run", "-q", "--format", "jsonl", "-"], &input);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let recs = records(&out);
-    assert_eq!(recs.len(), bodies.len(), "one record per comment");
-    recs.iter()
-        .map(|r| {
-            let rules = r["reasons"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|x| x["rule"].as_str().map(str::to_string)).collect())
-                .unwrap_or_default();
-            (r["verdict"].as_str().unwrap_or("").to_string(), rules)
-        })
-        .collect()
+    let judged = pack_judgements(bodies);
+    assert_eq!(judged.len(), bodies.len(), "one record per comment");
+    judged
 }
 
 /// Every body gets `verdict` and is hit by `rule`.

@@ -106,6 +106,11 @@ pub fn records(o: &Output) -> Vec<serde_json::Value> {
 /// The verdict of the shipped pack (`moderate run` from the project root) for each body, one
 /// comment per body with its own author (so the author policy stays out of the way).
 pub fn pack_verdicts(bodies: &[&str]) -> Vec<String> {
+    pack_judgements(bodies).into_iter().map(|(verdict, _)| verdict).collect()
+}
+
+/// `(verdict, rules that hit)` of the shipped pack for each body, as [`pack_verdicts`] runs it.
+pub fn pack_judgements(bodies: &[&str]) -> Vec<(String, Vec<String>)> {
     let input: String = bodies
         .iter()
         .enumerate()
@@ -113,10 +118,14 @@ pub fn pack_verdicts(bodies: &[&str]) -> Vec<String> {
         .collect();
     let out = moderate_in(&root(), &["run", "-q", "--format", "jsonl", "-"], &input);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).expect("JSON")["verdict"].as_str().unwrap_or("").to_string()
+    records(&out)
+        .iter()
+        .map(|r| {
+            let rules = r["reasons"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x["rule"].as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            (r["verdict"].as_str().unwrap_or("").to_string(), rules)
         })
         .collect()
 }
