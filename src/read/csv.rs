@@ -329,9 +329,10 @@ impl CsvReader {
                     Ok(s) => *val = Some(s.to_owned()),
                     Err(e) => {
                         let msg = format!(
-                            "line {line}: field {:?}: invalid UTF-8 at byte {}",
+                            "line {line}: field {:?}: invalid UTF-8 at byte {}{}",
                             self.names[slot],
-                            e.valid_up_to() + 1
+                            e.valid_up_to() + 1,
+                            src.invalid_note()
                         );
                         return Err(RecordError::new(src, line, id, msg, raw));
                     }
@@ -356,8 +357,11 @@ impl CsvReader {
             match std::str::from_utf8(first) {
                 Ok(t) => vals[Slot::Body as usize] = Some(t.to_owned()),
                 Err(e) => {
-                    let msg =
-                        format!("line {line}: field {first_name:?}: invalid UTF-8 at byte {}", e.valid_up_to() + 1);
+                    let msg = format!(
+                        "line {line}: field {first_name:?}: invalid UTF-8 at byte {}{}",
+                        e.valid_up_to() + 1,
+                        src.invalid_note()
+                    );
                     return Err(RecordError::new(src, line, id, msg, raw));
                 }
             }

@@ -84,6 +84,7 @@ pub fn sniff_enough(head: &[u8], eof: bool) -> Option<Option<Format>> {
     if eof || head.len() >= SNIFF_LEN {
         return Some(sniff(head));
     }
+    let head = &super::decode::utf8_head(head)[..];
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let first = body.iter().position(|b| !b.is_ascii_whitespace()).map(|i| body[i])?;
     match first {
@@ -104,6 +105,8 @@ pub fn sniff_enough(head: &[u8], eof: bool) -> Option<Option<Format>> {
 
 /// Guesses a format from the first bytes of an input. `None` for XML of an unknown dialect.
 pub fn sniff(head: &[u8]) -> Option<Format> {
+    // A UTF-16/32 head is sniffed as the text it encodes.
+    let head = &super::decode::utf8_head(head)[..];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let first = head.iter().position(|b| !b.is_ascii_whitespace()).map(|i| head[i]);
     match first {

@@ -54,7 +54,7 @@ impl LineParser {
         LineParser {
             table: FieldTable::new(&opts.fields),
             keep_raw: opts.keep_raw,
-            origin: Origin { file: Arc::clone(&origin.file), stem: origin.stem.clone() },
+            origin: Origin { file: Arc::clone(&origin.file), stem: origin.stem.clone(), decoded: origin.decoded },
         }
     }
 
@@ -81,7 +81,7 @@ impl LineParser {
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                let msg = format!("line {line}: invalid UTF-8 at byte {}", e.valid_up_to() + 1);
+                let msg = format!("line {line}: invalid UTF-8 at byte {}{}", e.valid_up_to() + 1, src.invalid_note());
                 return Err(RecordError::new(src, line, src.make_id(line), msg, raw()));
             }
         };

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::comment::{Comment, SourcePos};
 
 mod csv;
+mod decode;
 pub mod detect;
 pub(crate) use self::csv::{cells as csv_cells, first_row as csv_first_row};
 mod disqus;
@@ -352,7 +353,7 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, bool)>, seen: &mut Seen) {
 /// # Errors
 /// The file cannot be opened.
 pub fn open(input: &Input, opts: &ReadOptions) -> Result<Box<dyn Iterator<Item = Record> + Send>, OpenError> {
-    let src = Source::open(&input.path, opts.bytes_read.clone())?;
+    let src = Source::open(&input.path, opts.bytes_read.clone(), input.format)?;
     Ok(match input.format {
         Format::Jsonl => Box::new(jsonl::JsonlReader::new(src, opts)),
         Format::Csv => Box::new(csv::CsvReader::new(src, opts)),
@@ -378,7 +379,7 @@ pub enum Stream {
 /// The file cannot be opened.
 pub fn open_stream(input: &Input, opts: &ReadOptions) -> Result<Stream, OpenError> {
     if input.format == Format::Jsonl {
-        let src = Source::open(&input.path, opts.bytes_read.clone())?;
+        let src = Source::open(&input.path, opts.bytes_read.clone(), input.format)?;
         return Ok(Stream::Jsonl(JsonlChunks::new(src, opts)));
     }
     open(input, opts).map(Stream::Records)
@@ -428,10 +429,14 @@ pub(crate) struct Origin {
     pub(crate) file: Arc<str>,
     /// The stem used to make ids (`<stem>#<N>`), see [`id_stem`].
     pub(crate) stem: String,
+    /// The encoding the input was decoded from, if not UTF-8 ([`decode`]).
+    pub(crate) decoded: Option<&'static str>,
 }
 
 impl Source {
-    fn open(path: &Path, counter: Option<Arc<AtomicU64>>) -> Result<Source, OpenError> {
+    /// Opens `path` to be read as `format`: UTF-16/32 decoded, a lone CR of a line format read
+    /// as a line end ([`decode`]).
+    fn open(path: &Path, counter: Option<Arc<AtomicU64>>, format: Format) -> Result<Source, OpenError> {
         let mut raw: Box<dyn Read + Send> = if let Some(opened) = take_opened(path) {
             opened
         } else if path.as_os_str() == "-" {
@@ -451,9 +456,18 @@ impl Source {
             raw = Box::new(Counting { inner: raw, count });
         }
         let mut reader = BufReader::with_capacity(BUF_SIZE, raw);
-        skip_bom(&mut reader);
-        let origin = Origin { file: Arc::from(path.display().to_string()), stem: id_stem(path) };
-        Ok(Source { reader: Box::new(reader), origin })
+        let (enc, bom) = reader.fill_buf().map_or((decode::Encoding::Utf8, 0), decode::sniff_encoding);
+        reader.consume(bom);
+        let mut reader: Box<dyn BufRead + Send> = Box::new(reader);
+        if enc != decode::Encoding::Utf8 {
+            reader = Box::new(BufReader::with_capacity(BUF_SIZE, decode::Transcode::new(reader, enc)));
+        }
+        if matches!(format, Format::Jsonl | Format::Thread) {
+            reader = Box::new(BufReader::with_capacity(BUF_SIZE, decode::LoneCr::new(reader)));
+        }
+        let decoded = (enc != decode::Encoding::Utf8).then(|| enc.name());
+        let origin = Origin { file: Arc::from(path.display().to_string()), stem: id_stem(path), decoded };
+        Ok(Source { reader, origin })
     }
 }
 
@@ -461,6 +475,15 @@ impl Origin {
     /// A [`SourcePos`] in this input.
     pub(crate) fn pos(&self, line: u64) -> SourcePos {
         SourcePos { file: Arc::clone(&self.file), line }
+    }
+
+    /// What an "invalid UTF-8" message adds for an input decoded from UTF-16/32, where the bad
+    /// byte stands for an unpaired surrogate or a truncated character.
+    pub(crate) fn invalid_note(&self) -> String {
+        match self.decoded {
+            Some(enc) => format!(" (the file is {enc}: an unpaired surrogate or a truncated character)"),
+            None => String::new(),
+        }
     }
 
     /// The stable id made for a record that has none: `<stem>#<n>`.

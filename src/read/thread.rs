@@ -186,7 +186,12 @@ fn entry_record(
     let raw = opts.keep_raw.then(|| page.bytes[page.starts[e.header]..page.starts[last] + lines[last].len()].to_vec());
     if let Some(bad) = (e.header..=last).find(|&i| std::str::from_utf8(lines[i]).is_err()) {
         let pos = std::str::from_utf8(lines[bad]).err().map_or(0, |x| x.valid_up_to() + 1);
-        let msg = format!("line {}: invalid UTF-8 at byte {pos} (entry {} at line {line_no})", bad + 1, h.n);
+        let msg = format!(
+            "line {}: invalid UTF-8 at byte {pos} (entry {} at line {line_no}){}",
+            bad + 1,
+            h.n,
+            o.invalid_note()
+        );
         return Err(RecordError { id, message: msg, source: o.pos(line_no), raw });
     }
     let body_lines: Vec<&str> = e.body.iter().map(|&i| text[i].as_ref()).skip_while(|l| l.trim().is_empty()).collect();

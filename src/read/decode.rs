@@ -1,0 +1,242 @@
+//! What every reader is given: UTF-8, and for line formats a line end at every line break.
+//!
+//! An input saved as UTF-16 or UTF-32 (Windows tools, Excel's "Unicode text") read byte for byte
+//! gives records of NULs and stray bytes: a reader that judged them would judge another text than
+//! the one a site shows. The encoding is told from the first bytes, as RFC 4627 §3 and XML's
+//! appendix F do: a byte order mark, else the pattern of NULs around the first (ASCII) character
+//! (`{\0"\0` is UTF-16LE). Such an input is decoded to UTF-8 as it streams; an unpaired surrogate,
+//! a code point past U+10FFFF or a truncated last unit becomes the byte 0xFF, which no UTF-8 text
+//! holds, so the record around it is an error record naming its line rather than a guess.
+//!
+//! A lone CR (classic Mac OS, or a hostile file mixing line ends) ends a line for every editor
+//! and for Python's and Node's line readers. [`LoneCr`] turns it into LF for the line formats, so
+//! `{..}\r{..}` is two records as a site's tools would read it, not one error; `\r\n` is kept.
+
+use std::io::Read;
+
+/// How the bytes of an input encode its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+    Utf32Le,
+    Utf32Be,
+}
+
+impl Encoding {
+    /// The name used in messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Utf32Le => "UTF-32LE",
+            Encoding::Utf32Be => "UTF-32BE",
+        }
+    }
+
+    /// Bytes per code unit.
+    fn width(self) -> usize {
+        match self {
+            Encoding::Utf8 => 1,
+            Encoding::Utf16Le | Encoding::Utf16Be => 2,
+            Encoding::Utf32Le | Encoding::Utf32Be => 4,
+        }
+    }
+}
+
+/// The encoding of an input from its first bytes, and the length of its byte order mark (0 if
+/// none). Without a mark, the NULs around the first character tell UTF-16 and UTF-32 apart from
+/// UTF-8; fewer than four bytes without a mark read as UTF-8.
+pub(crate) fn sniff_encoding(head: &[u8]) -> (Encoding, usize) {
+    match head {
+        [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8, 3),
+        [0xFF, 0xFE, 0, 0, ..] => (Encoding::Utf32Le, 4),
+        [0, 0, 0xFE, 0xFF, ..] => (Encoding::Utf32Be, 4),
+        [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
+        [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
+        [0, 0, 0, a, ..] if *a != 0 => (Encoding::Utf32Be, 0),
+        [a, 0, 0, 0, ..] if *a != 0 => (Encoding::Utf32Le, 0),
+        [0, a, 0, _, ..] if *a != 0 => (Encoding::Utf16Be, 0),
+        [a, 0, _, 0, ..] if *a != 0 => (Encoding::Utf16Le, 0),
+        _ => (Encoding::Utf8, 0),
+    }
+}
+
+/// The first bytes of an input as UTF-8 (decoded when they are UTF-16/32), for format sniffing.
+pub(crate) fn utf8_head(head: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let (enc, bom) = sniff_encoding(head);
+    if enc == Encoding::Utf8 {
+        return std::borrow::Cow::Borrowed(head);
+    }
+    let mut out = Vec::with_capacity(head.len());
+    let mut t = Transcode::new(&head[bom..], enc);
+    // A head cut inside a character leaves 0xFF at its end: harmless for sniffing.
+    let _ = t.read_to_end(&mut out);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Streams UTF-16/UTF-32 input (byte order mark already consumed) as UTF-8.
+pub(crate) struct Transcode<R> {
+    inner: R,
+    enc: Encoding,
+    /// Input bytes not yet decoded (a unit or a surrogate pair cut by a read).
+    carry: Vec<u8>,
+    /// Decoded UTF-8 not yet handed out, from `pos`.
+    out: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+/// What an undecodable unit becomes: a byte that is never valid UTF-8.
+const INVALID: u8 = 0xFF;
+
+impl<R: Read> Transcode<R> {
+    pub(crate) fn new(inner: R, enc: Encoding) -> Transcode<R> {
+        Transcode { inner, enc, carry: Vec::new(), out: Vec::new(), pos: 0, eof: false }
+    }
+
+    fn unit(&self, i: usize) -> u32 {
+        let c = &self.carry;
+        match self.enc {
+            Encoding::Utf16Le => u32::from(u16::from_le_bytes([c[i], c[i + 1]])),
+            Encoding::Utf16Be => u32::from(u16::from_be_bytes([c[i], c[i + 1]])),
+            Encoding::Utf32Le => u32::from_le_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]),
+            Encoding::Utf32Be => u32::from_be_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]),
+            Encoding::Utf8 => u32::from(c[i]),
+        }
+    }
+
+    fn push(&mut self, c: Option<char>) {
+        match c {
+            Some(c) => self.out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+            None => self.out.push(INVALID),
+        }
+    }
+
+    /// Decodes the whole units in `carry` into `out`, keeping a high surrogate whose partner
+    /// has not arrived yet (unless the input has ended).
+    fn decode(&mut self) {
+        let w = self.enc.width();
+        let mut i = 0;
+        while i + w <= self.carry.len() {
+            let u = self.unit(i);
+            if w == 4 || !(0xD800..0xE000).contains(&u) {
+                self.push(char::from_u32(u));
+                i += w;
+            } else if u >= 0xDC00 {
+                self.push(None); // a low surrogate alone
+                i += w;
+            } else if i + 2 * w <= self.carry.len() {
+                let lo = self.unit(i + w);
+                if (0xDC00..0xE000).contains(&lo) {
+                    self.push(char::from_u32(0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)));
+                    i += 2 * w;
+                } else {
+                    self.push(None); // a high surrogate alone; its neighbour is read again
+                    i += w;
+                }
+            } else if self.eof {
+                self.push(None);
+                i += w;
+            } else {
+                break;
+            }
+        }
+        self.carry.drain(..i);
+        if self.eof && !self.carry.is_empty() {
+            // A last unit cut short: the file was truncated.
+            self.carry.clear();
+            self.push(None);
+        }
+    }
+}
+
+impl<R: Read> Read for Transcode<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.pos < self.out.len() {
+                let n = buf.len().min(self.out.len() - self.pos);
+                buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            if self.eof {
+                return Ok(0);
+            }
+            self.out.clear();
+            self.pos = 0;
+            let from = self.carry.len();
+            self.carry.resize(from + 64 * 1024, 0);
+            let n = match self.inner.read(&mut self.carry[from..]) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.carry.truncate(from);
+                    return Err(e);
+                }
+            };
+            self.carry.truncate(from + n);
+            self.eof = n == 0;
+            self.decode();
+        }
+    }
+}
+
+/// Turns every CR that is not followed by LF into LF (see the module doc); `\r\n` passes as is.
+pub(crate) struct LoneCr<R> {
+    inner: R,
+    /// The last byte read was a CR, not yet passed on: what it becomes depends on the next.
+    held: bool,
+    out: Vec<u8>,
+    pos: usize,
+    chunk: Vec<u8>,
+    eof: bool,
+}
+
+impl<R: Read> LoneCr<R> {
+    pub(crate) fn new(inner: R) -> LoneCr<R> {
+        LoneCr { inner, held: false, out: Vec::new(), pos: 0, chunk: vec![0; 64 * 1024], eof: false }
+    }
+}
+
+impl<R: Read> Read for LoneCr<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.pos < self.out.len() {
+                let n = buf.len().min(self.out.len() - self.pos);
+                buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            if self.eof {
+                return Ok(0);
+            }
+            self.out.clear();
+            self.pos = 0;
+            let n = self.inner.read(&mut self.chunk)?;
+            if n == 0 {
+                self.eof = true;
+                if std::mem::take(&mut self.held) {
+                    self.out.push(b'\n');
+                }
+                continue;
+            }
+            let data = &self.chunk[..n];
+            if std::mem::take(&mut self.held) {
+                self.out.push(if data[0] == b'\n' { b'\r' } else { b'\n' });
+            }
+            let mut from = 0;
+            for cr in memchr::memchr_iter(b'\r', data) {
+                self.out.extend_from_slice(&data[from..cr]);
+                match data.get(cr + 1) {
+                    Some(b'\n') => self.out.push(b'\r'),
+                    Some(_) => self.out.push(b'\n'),
+                    None => self.held = true,
+                }
+                from = cr + 1;
+            }
+            self.out.extend_from_slice(&data[from..]);
+        }
+    }
+}
