@@ -39,6 +39,7 @@ test_files! {
     hostile_io = "hostile_io.rs",
     hostile_more = "hostile_more.rs",
     hostile_round2 = "hostile_round2.rs",
+    hostile_round3 = "hostile_round3.rs",
     model = "model.rs",
     model_safety = "model_safety.rs",
     nats = "nats.rs",

@@ -37,6 +37,8 @@ pub(crate) struct Tag {
     pub(crate) alt: Option<std::ops::Range<usize>>,
     /// The `style` attribute's value, ASCII-lowercased, whitespace removed (for `direction`).
     pub(crate) style: Option<String>,
+    /// A `hidden` attribute (any value).
+    pub(crate) hidden: bool,
 }
 
 impl Tag {
@@ -239,14 +241,22 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
             *eof = true;
             return None;
         };
-        return Some(Tag { len: close + 1, end: false, name: String::new(), dir: None, alt: None, style: None });
+        return Some(Tag {
+            len: close + 1,
+            end: false,
+            name: String::new(),
+            dir: None,
+            alt: None,
+            style: None,
+            hidden: false,
+        });
     }
     let mut i = name_start;
     while i < b.len() && !is_ws(b[i]) && b[i] != b'/' && b[i] != b'>' {
         i += 1;
     }
     let name = s[name_start..i].to_ascii_lowercase();
-    let (mut dir, mut alt, mut style) = (None, None, None);
+    let (mut dir, mut alt, mut style, mut hidden) = (None, None, None, false);
     // `<input>` shows its `value` (a box's text, a button's label), else its `placeholder`.
     let (mut value_attr, mut placeholder, mut typ) = (None, None, None);
     // Attributes, as the tokenizer reads them: `name`, `name=value`, `name="v"`, `name='v'`.
@@ -260,7 +270,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
                 if name == "input" && typ != Some(true) {
                     alt = value_attr.or(placeholder);
                 }
-                return Some(Tag { len: i + 1, end, name, dir, alt, style });
+                return Some(Tag { len: i + 1, end, name, dir, alt, style, hidden });
             }
             Some(_) => {}
         }
@@ -272,6 +282,9 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
         let attr = &s[an..i];
         while i < b.len() && is_ws(b[i]) {
             i += 1;
+        }
+        if attr.eq_ignore_ascii_case("hidden") {
+            hidden = true;
         }
         if b.get(i) != Some(&b'=') {
             continue;
@@ -433,4 +446,184 @@ fn closer(s: &str) -> Option<(usize, usize)> {
     // `--!>` can only come first if it starts before the first `-->`.
     let bang = s[..plain.map_or(s.len(), |(p, _)| p)].find("--!>").map(|p| (p, 4));
     bang.or(plain)
+}
+
+/// Elements without content (a start tag is all there is).
+const VOID: &[&str] =
+    &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"];
+
+/// Elements whose content a page never shows in the flow of the text: not rendered (`<template>`,
+/// `<script>`, `<style>`, `<noscript>` with scripting on, an `<iframe>`'s fallback, a `<title>`
+/// in the body), or drawn above it (a ruby annotation `<rt>`, and `<rp>`, which ruby support
+/// hides).
+const OUT_OF_LINE: &[&str] =
+    &["template", "script", "style", "noscript", "noembed", "noframes", "iframe", "title", "rt", "rp"];
+
+impl Tag {
+    /// Whether this start tag's content is out of the flow: an element in [`OUT_OF_LINE`], a
+    /// `hidden` attribute, or a style that hides it (`display:none`, `visibility:hidden`, a zero
+    /// font size or opacity, transparent text).
+    fn out_of_line(&self) -> bool {
+        if self.end || self.name.is_empty() {
+            return false;
+        }
+        if self.hidden || OUT_OF_LINE.contains(&self.name.as_str()) {
+            return true;
+        }
+        let Some(style) = self.style.as_deref() else { return false };
+        let zero = |prop: &str| {
+            style.split(';').filter_map(|d| d.strip_prefix(prop)).any(|v| {
+                let num: String = v.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+                !num.is_empty() && num.parse::<f64>().is_ok_and(|n| n == 0.0)
+            })
+        };
+        style.split(';').any(|d| {
+            matches!(d, "display:none" | "visibility:hidden" | "visibility:collapse" | "color:transparent")
+                || d.ends_with("!important")
+                    && matches!(d.trim_end_matches("!important"), "display:none" | "visibility:hidden")
+        }) || zero("font-size:")
+            || zero("opacity:")
+    }
+}
+
+/// Text a reader does not see in the flow of the body: hidden elements' content, ruby
+/// annotations.
+///
+/// Judging such text in place lets an attacker split a word a reader sees whole
+/// (`f<span hidden>x</span>uck`, `fu<rt>x</rt>ck` show `fuck`); dropping it lets a site that
+/// strips the hiding attribute, or a reader hovering a tooltip, see text never judged. So it is
+/// judged **out of line**: the decoder records which units came from such content
+/// ([`OutOfLine::tag`]), and [`OutOfLine::move_out`] takes them out of the flow (closing the gap)
+/// and puts them, after a space, at the end of the word they interrupted; text that interrupts
+/// no word stays in place, between spaces.
+#[derive(Debug, Default)]
+pub(crate) struct OutOfLine {
+    /// The open out-of-line element: its name, how many elements of that name are open inside
+    /// it plus one, and the index of its first unit.
+    open: Option<(String, u32, usize)>,
+    /// Unit index ranges of out-of-line text, in any order, possibly nested.
+    regions: Vec<(usize, usize)>,
+}
+
+impl OutOfLine {
+    /// Whether any out-of-line text was seen (else [`Self::move_out`] has nothing to do).
+    pub(crate) fn any(&self) -> bool {
+        self.open.is_some() || !self.regions.is_empty()
+    }
+
+    /// Records the units `from..to` as out-of-line text.
+    fn region(&mut self, from: usize, to: usize) {
+        if from < to {
+            self.regions.push((from, to));
+        }
+    }
+
+    /// A tag whose units (a space, direction controls, alt text) are `before..after` of the
+    /// units: opens or closes an out-of-line element. The tag's own units go with its content.
+    pub(crate) fn tag(&mut self, tag: &Tag, before: usize, after: usize) {
+        if let Some((name, depth, start)) = &mut self.open {
+            let ruby = matches!(name.as_str(), "rt" | "rp");
+            // A ruby annotation also ends where the next one or the ruby ends (implied end tags).
+            if ruby && ((!tag.end && matches!(tag.name.as_str(), "rt" | "rp")) || (tag.end && tag.name == "ruby")) {
+                let start = *start;
+                self.regions.push((start, before));
+                self.open = None;
+            } else {
+                if *name == tag.name && !VOID.contains(&tag.name.as_str()) {
+                    if tag.end {
+                        *depth -= 1;
+                    } else {
+                        *depth += 1;
+                    }
+                }
+                if *depth == 0 {
+                    self.regions.push((*start, after));
+                    self.open = None;
+                }
+                return;
+            }
+        }
+        if tag.out_of_line() {
+            if VOID.contains(&tag.name.as_str()) {
+                self.region(before, after);
+            } else {
+                self.open = Some((tag.name.clone(), 1, before));
+            }
+        }
+    }
+
+    /// Moves the out-of-line units out of the flow (see the type's doc). Every unit between an
+    /// out-of-line region and the end of the word it interrupted, and the moved units, map to
+    /// that whole stretch of the body, so the offset map stays monotone (as [`super::bidi`]'s
+    /// reordered stretches do). Linear in the units.
+    pub(crate) fn move_out(&mut self, units: &mut Vec<super::Unit>, scratch: &mut Vec<super::Unit>) {
+        if let Some((_, _, start)) = self.open.take() {
+            self.regions.push((start, units.len()));
+        }
+        let mut regions = std::mem::take(&mut self.regions);
+        regions.retain(|&(a, b)| a < b);
+        regions.sort_unstable();
+        // Merge nested and touching regions.
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(regions.len());
+        for (a, b) in regions {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        if merged.is_empty() {
+            return;
+        }
+        scratch.clear();
+        let mut pending: Vec<super::Unit> = Vec::new();
+        // Index in `scratch` where the stretch waiting for the end of its word begins.
+        let mut stretch: Option<usize> = None;
+        let flush = |scratch: &mut Vec<super::Unit>, pending: &mut Vec<super::Unit>, from: usize| {
+            if from < scratch.len() {
+                let lo = scratch[from..].iter().chain(pending.iter()).map(|u| u.start).min().unwrap_or(0);
+                let hi = scratch[from..].iter().chain(pending.iter()).map(|u| u.end).max().unwrap_or(lo);
+                for u in scratch[from..].iter_mut().chain(pending.iter_mut()) {
+                    u.start = lo;
+                    u.end = hi;
+                }
+            }
+            scratch.append(pending);
+        };
+        let mut r = 0;
+        let mut i = 0;
+        while i < units.len() {
+            if r < merged.len() && merged[r].0 == i {
+                let (a, b) = merged[r];
+                let before = scratch.last().is_none_or(|u| u.ch == ' ');
+                let after = units.get(b).is_none_or(|u| u.ch == ' ');
+                if stretch.is_none() && (before || after) {
+                    // Between words: in place, so no word or phrase around it moves.
+                    scratch.push(super::Unit { ch: ' ', start: units[a].start, end: units[a].start });
+                    scratch.extend_from_slice(&units[a..b]);
+                    scratch.push(super::Unit { ch: ' ', start: units[b - 1].end, end: units[b - 1].end });
+                    r += 1;
+                    i = b;
+                    continue;
+                }
+                stretch.get_or_insert(scratch.len());
+                pending.push(super::Unit { ch: ' ', start: units[a].start, end: units[a].start });
+                pending.extend_from_slice(&units[a..b]);
+                r += 1;
+                i = b;
+                continue;
+            }
+            let u = units[i];
+            if u.ch == ' ' {
+                if let Some(from) = stretch.take() {
+                    flush(scratch, &mut pending, from);
+                }
+            }
+            scratch.push(u);
+            i += 1;
+        }
+        if let Some(from) = stretch.take() {
+            flush(scratch, &mut pending, from);
+        }
+        std::mem::swap(units, scratch);
+    }
 }

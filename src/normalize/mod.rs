@@ -319,6 +319,7 @@ impl Normalizer {
         let mut raw: Option<(usize, html::RawText)> = None;
         let mut dirs = dir::Dirs::default();
         let mut seen = bidi::Seen::default();
+        let mut out_of_line = html::OutOfLine::default();
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
@@ -341,7 +342,9 @@ impl Normalizer {
                     }
                     let mut eof = false;
                     if let Some(tag) = html::tag(&body[i..], &mut eof) {
+                        let before = units.len();
                         self.push_tag(&tag, body, i, units, &mut dirs, &mut seen);
+                        out_of_line.tag(&tag, before, units.len());
                         i += tag.len;
                         if let Some(kind) = tag.raw_text() {
                             raw = Some((html::raw_text_end(body, i, &tag.name, kind), kind));
@@ -373,6 +376,9 @@ impl Normalizer {
                 self.push_char(c, to_u32(i), to_u32(i + n), units, &mut seen);
                 i += n;
             }
+        }
+        if out_of_line.any() {
+            out_of_line.move_out(units, scratch);
         }
         if seen.controls {
             bidi::reorder(body, units, scratch);
@@ -435,23 +441,28 @@ impl Normalizer {
         if let (Some(alt), "img" | "input") = (&tag.alt, tag.name.as_str()) {
             // The alt text shows in the image's place when it does not load, an input's value
             // in its box: it is judged, mapped to the whole tag, entities decoded.
-            let text = &body[i + alt.start..i + alt.end];
-            let mut k = 0;
-            while k < text.len() {
-                if text.as_bytes()[k] == b'&' {
-                    if let Some((ent, n)) = entity::entity(&text[k..]) {
-                        self.push_entity(ent, s, e, units, seen);
-                        k += n;
-                        continue;
-                    }
-                }
-                let c = text[k..].chars().next().unwrap_or('\u{FFFD}');
-                self.push_char(c, s, e, units, seen);
-                k += c.len_utf8();
-            }
+            self.push_attr(&body[i + alt.start..i + alt.end], s, e, units, seen);
         }
         if !tag.end {
             dirs.open(tag, s, e, units, seen);
+        }
+    }
+
+    /// The text of an attribute value shown on the page, entities decoded, every unit mapped to
+    /// the whole tag `s..e`.
+    fn push_attr(&self, text: &str, s: u32, e: u32, units: &mut Vec<Unit>, seen: &mut bidi::Seen) {
+        let mut k = 0;
+        while k < text.len() {
+            if text.as_bytes()[k] == b'&' {
+                if let Some((ent, n)) = entity::entity(&text[k..]) {
+                    self.push_entity(ent, s, e, units, seen);
+                    k += n;
+                    continue;
+                }
+            }
+            let c = text[k..].chars().next().unwrap_or('\u{FFFD}');
+            self.push_char(c, s, e, units, seen);
+            k += c.len_utf8();
         }
     }
 }
