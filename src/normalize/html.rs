@@ -594,8 +594,8 @@ impl OutOfLine {
         while i < units.len() {
             if r < merged.len() && merged[r].0 == i {
                 let (a, b) = merged[r];
-                let before = scratch.last().is_none_or(|u| u.ch == ' ');
-                let after = units.get(b).is_none_or(|u| u.ch == ' ');
+                let before = scratch.last().map_or(true, |u| u.ch == ' ');
+                let after = units.get(b).map_or(true, |u| u.ch == ' ');
                 if stretch.is_none() && (before || after) {
                     // Between words: in place, so no word or phrase around it moves.
                     scratch.push(super::Unit { ch: ' ', start: units[a].start, end: units[a].start });
