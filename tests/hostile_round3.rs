@@ -41,18 +41,6 @@ fn three() -> Vec<(String, Result<String, String>)> {
         .collect()
 }
 
-/// A lone CR ends a line, as it does for editors and for Python's and Node's line readers:
-/// `{..}\r{..}\r` is three records, not one error record swallowing them.
-#[test]
-fn cr_only_and_mixed_line_ends_are_line_ends() {
-    assert_eq!(ids_bodies(&read("cr-only.jsonl")), three());
-    assert_eq!(ids_bodies(&read("mixed-ends.jsonl")), three());
-    // Line numbers count every line end.
-    let recs = read("cr-only.jsonl");
-    let lines: Vec<u64> = recs.iter().map(|r| r.as_ref().map_or(0, |c| c.source.as_ref().map_or(0, |s| s.line))).collect();
-    assert_eq!(lines, [1, 2, 3]);
-}
-
 /// UTF-16 and UTF-32, with a byte order mark or without (told by the NULs around the first
 /// character), are decoded: the same records as the UTF-8 text, never NUL-riddled bytes.
 #[test]

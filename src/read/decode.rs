@@ -1,4 +1,4 @@
-//! What every reader is given: UTF-8, and for line formats a line end at every line break.
+//! What every reader is given: UTF-8.
 //!
 //! An input saved as UTF-16 or UTF-32 (Windows tools, Excel's "Unicode text") read byte for byte
 //! gives records of NULs and stray bytes: a reader that judged them would judge another text than
@@ -7,10 +7,6 @@
 //! (`{\0"\0` is UTF-16LE). Such an input is decoded to UTF-8 as it streams; an unpaired surrogate,
 //! a code point past U+10FFFF or a truncated last unit becomes the byte 0xFF, which no UTF-8 text
 //! holds, so the record around it is an error record naming its line rather than a guess.
-//!
-//! A lone CR (classic Mac OS, or a hostile file mixing line ends) ends a line for every editor
-//! and for Python's and Node's line readers. [`LoneCr`] turns it into LF for the line formats, so
-//! `{..}\r{..}` is two records as a site's tools would read it, not one error; `\r\n` is kept.
 
 use std::io::Read;
 
@@ -179,64 +175,6 @@ impl<R: Read> Read for Transcode<R> {
             self.carry.truncate(from + n);
             self.eof = n == 0;
             self.decode();
-        }
-    }
-}
-
-/// Turns every CR that is not followed by LF into LF (see the module doc); `\r\n` passes as is.
-pub(crate) struct LoneCr<R> {
-    inner: R,
-    /// The last byte read was a CR, not yet passed on: what it becomes depends on the next.
-    held: bool,
-    out: Vec<u8>,
-    pos: usize,
-    chunk: Vec<u8>,
-    eof: bool,
-}
-
-impl<R: Read> LoneCr<R> {
-    pub(crate) fn new(inner: R) -> LoneCr<R> {
-        LoneCr { inner, held: false, out: Vec::new(), pos: 0, chunk: vec![0; 64 * 1024], eof: false }
-    }
-}
-
-impl<R: Read> Read for LoneCr<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            if self.pos < self.out.len() {
-                let n = buf.len().min(self.out.len() - self.pos);
-                buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
-                self.pos += n;
-                return Ok(n);
-            }
-            if self.eof {
-                return Ok(0);
-            }
-            self.out.clear();
-            self.pos = 0;
-            let n = self.inner.read(&mut self.chunk)?;
-            if n == 0 {
-                self.eof = true;
-                if std::mem::take(&mut self.held) {
-                    self.out.push(b'\n');
-                }
-                continue;
-            }
-            let data = &self.chunk[..n];
-            if std::mem::take(&mut self.held) {
-                self.out.push(if data[0] == b'\n' { b'\r' } else { b'\n' });
-            }
-            let mut from = 0;
-            for cr in memchr::memchr_iter(b'\r', data) {
-                self.out.extend_from_slice(&data[from..cr]);
-                match data.get(cr + 1) {
-                    Some(b'\n') => self.out.push(b'\r'),
-                    Some(_) => self.out.push(b'\n'),
-                    None => self.held = true,
-                }
-                from = cr + 1;
-            }
-            self.out.extend_from_slice(&data[from..]);
         }
     }
 }

@@ -434,9 +434,8 @@ pub(crate) struct Origin {
 }
 
 impl Source {
-    /// Opens `path` to be read as `format`: UTF-16/32 decoded, a lone CR of a line format read
-    /// as a line end ([`decode`]).
-    fn open(path: &Path, counter: Option<Arc<AtomicU64>>, format: Format) -> Result<Source, OpenError> {
+    /// Opens `path`, UTF-16/32 decoded ([`decode`]).
+    fn open(path: &Path, counter: Option<Arc<AtomicU64>>, _format: Format) -> Result<Source, OpenError> {
         let mut raw: Box<dyn Read + Send> = if let Some(opened) = take_opened(path) {
             opened
         } else if path.as_os_str() == "-" {
@@ -461,9 +460,6 @@ impl Source {
         let mut reader: Box<dyn BufRead + Send> = Box::new(reader);
         if enc != decode::Encoding::Utf8 {
             reader = Box::new(BufReader::with_capacity(BUF_SIZE, decode::Transcode::new(reader, enc)));
-        }
-        if matches!(format, Format::Jsonl | Format::Thread) {
-            reader = Box::new(BufReader::with_capacity(BUF_SIZE, decode::LoneCr::new(reader)));
         }
         let decoded = (enc != decode::Encoding::Utf8).then(|| enc.name());
         let origin = Origin { file: Arc::from(path.display().to_string()), stem: id_stem(path), decoded };
