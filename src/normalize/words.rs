@@ -222,11 +222,31 @@ impl Words<'_> {
                 && units[e - 1].ch == '('
                 && units[e - 2].ch.is_alphabetic()
                 && units.get(e + 1).is_some_and(|u| u.ch.is_alphabetic());
-            if !paren {
+            if !paren && !self.amp_joins(i, e) {
                 return e;
             }
             e += 1;
         }
+    }
+
+    /// Whether the `&` at `e` is a letter hidden inside the word that starts at `i` (`fu&kin`,
+    /// `f*&k`), not an ampersand between two words or initials (`rock&roll`, `Q&A`, `R&B`): it
+    /// must sit between token characters, and either touch another symbol (a run of mixed
+    /// masks) or split off a piece of one or two characters from a word of three letters or
+    /// more. Then it is a mask ([`Self::token`]).
+    fn amp_joins(&self, i: usize, e: usize) -> bool {
+        let units = self.units;
+        if units[e].ch != '&' || e == i || !units.get(e + 1).is_some_and(|u| is_token(kind(u.ch))) {
+            return false;
+        }
+        let sym = |p: usize| kind(units[p].ch) == Kind::Sym;
+        if sym(e - 1) || sym(e + 1) {
+            return true;
+        }
+        let right = units[e + 1..].iter().position(|u| !is_token(kind(u.ch))).map_or(units.len() - e - 1, |p| p);
+        let left = e - i;
+        let letters = units[i..e + 1 + right].iter().filter(|u| u.ch.is_alphabetic()).count();
+        letters >= 3 && left.min(right) <= 2
     }
 
     /// URLs and e-mail addresses are copied verbatim.
@@ -414,12 +434,30 @@ impl Words<'_> {
     fn token(&mut self, a: usize, b: usize) {
         let units = self.units;
         // Edge symbols are punctuation, except a leading `@`/`$` and a trailing `$`.
+        // A `<` before a letter draws a `c` (`<unt`, `<oon`), as inside a word.
         let mut lead = a;
-        while lead < b && kind(units[lead].ch) == Kind::Sym && !matches!(units[lead].ch, '@' | '$') {
+        while lead < b
+            && kind(units[lead].ch) == Kind::Sym
+            && !matches!(units[lead].ch, '@' | '$')
+            && !(units[lead].ch == '<' && units.get(lead + 1).is_some_and(|u| u.ch.is_ascii_lowercase()))
+        {
             lead += 1;
         }
         let mut trail = b;
         while trail > lead && kind(units[trail - 1].ch) == Kind::Sym && units[trail - 1].ch != '$' {
+            // One `+` or `<` closing a word of two letters or more that ends in a letter (or `!`,
+            // a leet digit) draws a `t` or a `c` (`shi+`, `sh!+`, `fu<`); `C++`, `A+`, `<3` stay.
+            let c = units[trail - 1].ch;
+            let before = trail - 1;
+            if matches!(c, '+' | '<')
+                && before >= lead + 2
+                && (units[before - 1].ch.is_ascii_lowercase()
+                    || units[before - 1].ch == '!'
+                    || leet_digit(units[before - 1].ch).is_some())
+                && units[lead..before].iter().filter(|u| u.ch.is_ascii_lowercase()).count() >= 2
+            {
+                break;
+            }
             trail -= 1;
         }
         for &u in &units[a..lead] {
@@ -473,7 +511,7 @@ impl Words<'_> {
                     '+' => 't',
                     '\u{20ac}' => 'e',
                     '@' if p == 1 => 'a',
-                    '@' | '*' | '#' | '%' | '^' | '>' => '*',
+                    '@' | '*' | '#' | '%' | '^' | '>' | '&' => '*',
                     c => leet_digit(c).unwrap_or(c),
                 }
             };
