@@ -387,8 +387,8 @@ fn is_word_piece(piece: &str) -> bool {
 impl Inner {
     /// Words split by one space, `.` or `_` into two or three pieces (`s hit`, `tw at`,
     /// `wa nker`, `f uc k`, `wan k ers`, `m.otherf.ucker`): the pieces run together are a term
-    /// or an inflection of one, as written (no near spelling), and one piece of three letters or
-    /// less is not a word, or no piece is. Two words never join (`pen is`, `as sign`), nor does
+    /// or an inflection of one, as written (no near spelling), and one piece of one or two
+    /// letters is not a word, or no piece is. Two words never join (`pen is`, `as sign`), nor does
     /// a phrase that starts with `a` or `i` (`i diot`), nor a run that starts with a letter
     /// after a one-letter word (`I s hit the ball`), nor one letter and a word (`s hit`, `chin k`).
     fn split_words(
@@ -470,7 +470,9 @@ impl Inner {
         if joined.len() < 4 || joined.len() > MAX_TOKEN {
             return false;
         }
-        let short_stub = run.iter().any(|r| piece(r).len() <= 3 && !is_word_piece(piece(r)));
+        // A stub of three letters beside a word is too often a word the dictionary lacks
+        // (`pak is`); of one or two, a piece cut off (`tw at`).
+        let short_stub = run.iter().any(|r| piece(r).len() <= 2 && !is_word_piece(piece(r)));
         let no_word = run.iter().all(|r| !is_word_piece(piece(r)));
         if !(short_stub || no_word) {
             return false;
@@ -480,8 +482,25 @@ impl Inner {
             return false;
         }
         // A term as written (`shit` is English too); inflected, only when the run is not an
-        // English word (`co cker`: `cocker` is a spaniel, not `cock` + `er`).
-        self.stems.contains_key(joined.as_str()) || (!is_english(joined) && self.term_lists(joined).is_some())
+        // English word (`co cker`: `cocker` is a spaniel, not `cock` + `er`) and the ending is
+        // not part of a word piece (`pak is` is not `paki` + `s`).
+        if self.stems.contains_key(joined.as_str()) {
+            return true;
+        }
+        let Some(stem) = STEM_ENDINGS
+            .iter()
+            .filter_map(|end| joined.strip_suffix(end))
+            .find(|s| s.len() >= 4 && self.stems.contains_key(*s))
+            .map(str::len)
+        else {
+            return false;
+        };
+        let mut at = 0;
+        !is_english(joined)
+            && run.iter().all(|r| {
+                at += r.1 - r.0;
+                at <= stem || !is_word_piece(piece(r))
+            })
     }
 
     /// The lists of the term `word` is, as written or inflected (`wankers`, `fuckin`).

@@ -22,6 +22,8 @@
 //!   `ashole`; the wordlist compiles single-letter variants of doubled terms to catch it, and
 //!   never for variants of four letters or fewer (`as`, `pis`, `hel`), which are where real words live.
 //!   A token that is *only* one letter repeated (`zzz`, `iii`, `www`) is left alone.
+//! - **`vv` for `w`** (`jevvs`, `vvhore`): one `w`, except between two vowels, where English
+//!   writes it (`savvy`, `revving`).
 //! - **Spelled-out words**: a run of at least three single-character tokens (letters, or leet
 //!   digits), at least two of them letters, joined by the *same* separator each time, is a word
 //!   spelled out. With a punctuation separator (`f.u.c.k`, `s-h-i-t`, `f_u_c_k`, `a . s . s`)
@@ -517,6 +519,9 @@ impl Words<'_> {
             };
             self.scratch.push(Unit { ch, ..u });
         }
+        if self.leet {
+            self.double_v();
+        }
         self.stretch();
         for k in 0..self.scratch.len() {
             let u = self.scratch[k];
@@ -525,6 +530,32 @@ impl Words<'_> {
         for &u in &units[trail..b] {
             self.emit(u.ch, u);
         }
+    }
+
+    /// `vv` drawn for a `w` (`jevvs`, `vvhore`, `tvvat`), read as one `w` so the regex rules see
+    /// the word (the wordlist compiles `vv` spellings of its own terms). English writes `vv`
+    /// only between two vowels (`savvy`, `revving`, `bovver`), and those stay as written; so
+    /// does a token of `v`s alone.
+    fn double_v(&mut self) {
+        let s = &mut *self.scratch;
+        let n = s.len();
+        if n < 3 || s.iter().all(|u| u.ch == 'v') || !s.windows(2).any(|w| w[0].ch == 'v' && w[1].ch == 'v') {
+            return;
+        }
+        let vowel = |u: Option<&Unit>| u.is_some_and(|u| matches!(u.ch, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'));
+        let (mut w, mut r) = (0, 0);
+        while r < n {
+            let pair = r + 1 < n && s[r].ch == 'v' && s[r + 1].ch == 'v' && s.get(r + 2).map_or(true, |u| u.ch != 'v');
+            if pair && !(r > 0 && vowel(s.get(r - 1)) && vowel(s.get(r + 2))) {
+                s[w] = Unit { ch: 'w', start: s[r].start, end: s[r + 1].end };
+                r += 2;
+            } else {
+                s[w] = s[r];
+                r += 1;
+            }
+            w += 1;
+        }
+        s.truncate(w);
     }
 
     /// Collapses runs of three or more identical letters or masks in the scratch token, unless
