@@ -545,7 +545,12 @@ impl Words<'_> {
         let vowel = |u: Option<&Unit>| u.is_some_and(|u| matches!(u.ch, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'));
         let (mut w, mut r) = (0, 0);
         while r < n {
-            let pair = r + 1 < n && s[r].ch == 'v' && s[r + 1].ch == 'v' && s.get(r + 2).map_or(true, |u| u.ch != 'v');
+            // Exactly two: a longer run is a stretched `v` (`fvvvvck`), left to [`Self::stretch`].
+            let pair = r + 1 < n
+                && s[r].ch == 'v'
+                && s[r + 1].ch == 'v'
+                && s.get(r + 2).map_or(true, |u| u.ch != 'v')
+                && (r == 0 || s[r - 1].ch != 'v');
             if pair && !(r > 0 && vowel(s.get(r - 1)) && vowel(s.get(r + 2))) {
                 s[w] = Unit { ch: 'w', start: s[r].start, end: s[r + 1].end };
                 r += 2;
