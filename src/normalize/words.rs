@@ -231,24 +231,17 @@ impl Words<'_> {
         }
     }
 
-    /// Whether the `&` at `e` is a letter hidden inside the word that starts at `i` (`fu&kin`,
-    /// `f*&k`), not an ampersand between two words or initials (`rock&roll`, `Q&A`, `R&B`): it
-    /// must sit between token characters, and either touch another symbol (a run of mixed
-    /// masks) or split off a piece of one or two characters from a word of three letters or
-    /// more. Then it is a mask ([`Self::token`]).
+    /// Whether the `&` at `e` is a letter hidden inside the word that starts at `i` (`f*&k`,
+    /// `f#&k`), not an ampersand between two words or initials (`rock&roll`, `AT&T`,
+    /// `b&gt;`): it must sit between token characters and touch another symbol (a run of
+    /// mixed masks). Then it is a mask ([`Self::token`]).
     fn amp_joins(&self, i: usize, e: usize) -> bool {
         let units = self.units;
         if units[e].ch != '&' || e == i || !units.get(e + 1).is_some_and(|u| is_token(kind(u.ch))) {
             return false;
         }
         let sym = |p: usize| kind(units[p].ch) == Kind::Sym;
-        if sym(e - 1) || sym(e + 1) {
-            return true;
-        }
-        let right = units[e + 1..].iter().position(|u| !is_token(kind(u.ch))).map_or(units.len() - e - 1, |p| p);
-        let left = e - i;
-        let letters = units[i..e + 1 + right].iter().filter(|u| u.ch.is_alphabetic()).count();
-        letters >= 3 && left.min(right) <= 2
+        sym(e - 1) || sym(e + 1)
     }
 
     /// URLs and e-mail addresses are copied verbatim.
