@@ -429,13 +429,8 @@ impl Words<'_> {
     fn token(&mut self, a: usize, b: usize) {
         let units = self.units;
         // Edge symbols are punctuation, except a leading `@`/`$` and a trailing `$`.
-        // A `<` before a letter draws a `c` (`<unt`, `<oon`), as inside a word.
         let mut lead = a;
-        while lead < b
-            && kind(units[lead].ch) == Kind::Sym
-            && !matches!(units[lead].ch, '@' | '$')
-            && !(units[lead].ch == '<' && units.get(lead + 1).is_some_and(|u| u.ch.is_ascii_lowercase()))
-        {
+        while lead < b && kind(units[lead].ch) == Kind::Sym && !matches!(units[lead].ch, '@' | '$') {
             lead += 1;
         }
         let mut trail = b;
