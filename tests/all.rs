@@ -33,6 +33,7 @@ test_files! {
     fuzzy_switch = "fuzzy_switch.rs",
     eval_recall = "eval_recall.rs",
     evasion_families = "evasion_families.rs",
+    evasion_round3 = "evasion_round3.rs",
     fuzz_regressions = "fuzz_regressions.rs",
     hostile_html = "hostile_html.rs",
     fuzzy = "fuzzy.rs",

@@ -175,6 +175,18 @@ struct Inner {
     max_key: usize,
     /// Every single-word term of three letters or more → its lists (stems of compounds).
     stems: HashMap<String, Vec<u32>>,
+    /// Long terms cut short ([`truncations`]) → their lists.
+    cut: HashMap<String, Vec<u32>>,
+}
+
+/// A long term cut short (`motherfu` for a term of twelve letters): one to four letters left off
+/// its end, keeping eight or more. Only a term of eleven letters or more has prefixes that long;
+/// the pass reads them only as whole words that are not English (`nymphomania`, `chickens`,
+/// `doggiest` are prefixes of terms), so `motherfudger`, a minced oath, is not one either.
+fn truncations(core: &str) -> impl Iterator<Item = &str> {
+    let n = core.len();
+    let from = if n >= 11 && core.bytes().all(|b| b.is_ascii_lowercase()) { n.saturating_sub(4).max(8) } else { n };
+    (from..n).map(move |k| &core[..k])
 }
 
 /// Doubled letters written once (`nigger` → `niger`, `niiger` → `niger`).
@@ -264,9 +276,20 @@ impl Fuzzy {
                 e.lists.push(*li);
             }
         }
+        let mut cut: HashMap<String, Vec<u32>> = HashMap::new();
+        for (li, core) in &cores {
+            for t in truncations(core) {
+                if !allow[*li as usize].contains(t) {
+                    let l = cut.entry(t.to_string()).or_default();
+                    if !l.contains(li) {
+                        l.push(*li);
+                    }
+                }
+            }
+        }
         let max_key = near.keys().map(|k| k.1).max().unwrap_or(0);
         let near = near.into_iter().map(|(k, m)| (k, m.into_values().collect())).collect();
-        Fuzzy { inner: Arc::new(Inner { near, allow, max_key, stems }) }
+        Fuzzy { inner: Arc::new(Inner { near, allow, max_key, stems, cut }) }
     }
 
     /// Calls `hit(list, start, end)` for each word of the normalized `text` that is a near
@@ -281,6 +304,7 @@ impl Fuzzy {
     ) {
         let inner = &*self.inner;
         if inner.near.is_empty() {
+            inner.split_words(text, explained, &skip, &mut hit);
             return;
         }
         let b = text.as_bytes();
@@ -320,6 +344,9 @@ impl Fuzzy {
                 continue;
             }
             lists.clear();
+            if let Some(l) = inner.cut.get(letters) {
+                lists.extend(l);
+            }
             // Two English words run together (`hellbred`) are a compound the dictionary lacks,
             // not a misspelling; they may still be an abusive compound (below).
             if !english_compound(letters) {
@@ -338,6 +365,159 @@ impl Fuzzy {
                 let allowed = &inner.allow[l as usize];
                 if !allowed.contains(letters) && !allowed.contains(word) {
                     hit(l as usize, start, end);
+                }
+            }
+        }
+        inner.split_words(text, explained, &skip, &mut hit);
+    }
+}
+
+/// Most pieces a split word is read from (`f uc k`, `wan k ers`).
+const MAX_PIECES: usize = 3;
+
+/// True when `piece` of a split word reads as a word of its own: an English word, a name or a
+/// place, but of the single letters only `a` and `i` (`s`, `t`, `w` are not words).
+fn is_word_piece(piece: &str) -> bool {
+    if piece.len() == 1 {
+        return matches!(piece, "a" | "i");
+    }
+    is_english(piece)
+}
+
+impl Inner {
+    /// Words split by one space, `.` or `_` into two or three pieces (`s hit`, `tw at`,
+    /// `wa nker`, `f uc k`, `wan k ers`, `m.otherf.ucker`): the pieces run together are a term
+    /// or an inflection of one, as written (no near spelling), and one piece of one or two
+    /// letters is not a word, or no piece is. Two words never join (`pen is`, `as sign`), nor does
+    /// a phrase that starts with `a` or `i` (`i diot`), nor a run that starts with a letter
+    /// after a one-letter word (`I s hit the ball`), nor one letter and a word (`s hit`, `chin k`).
+    fn split_words(
+        &self,
+        text: &str,
+        explained: &[(usize, usize)],
+        skip: &impl Fn(usize, usize) -> bool,
+        hit: &mut impl FnMut(usize, usize, usize),
+    ) {
+        let b = text.as_bytes();
+        let glued = |p: Option<&u8>| matches!(p, Some(c) if *c >= 0x80 || matches!(*c, b'*' | b'\'' | b'_' | b'.'));
+        // The last pieces seen: (start, end) of runs of ASCII letters, each separated from the
+        // one before by one joiner; a run of digits or a longer gap starts over.
+        let mut pieces: [(usize, usize); MAX_PIECES] = [(0, 0); MAX_PIECES];
+        let mut count = 0;
+        let mut joined = String::new();
+        let mut i = 0;
+        while i < b.len() {
+            if !b[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let end = i;
+            if !b[start..end].iter().all(u8::is_ascii_lowercase) {
+                count = 0;
+                continue;
+            }
+            let joins = count > 0 && {
+                let prev = pieces[count - 1].1;
+                start == prev + 1 && matches!(b[prev], b' ' | b'.' | b'_')
+            };
+            if !joins {
+                count = 0;
+            }
+            if count == MAX_PIECES {
+                pieces.copy_within(1.., 0);
+                count -= 1;
+            }
+            pieces[count] = (start, end);
+            count += 1;
+            // Each run of pieces ending here, shortest first.
+            for k in 2..=count {
+                let run = &pieces[count - k..count];
+                let (s, e) = (run[0].0, end);
+                // `I s hit the ball`: a letter after a one-letter word is a typo, not a stub.
+                let after_letter = k < count && run[0].1 - s == 1 && {
+                    let (ps, pe) = pieces[count - k - 1];
+                    pe - ps == 1
+                };
+                if !after_letter
+                    && self.split_word(text, run, &mut joined)
+                    && !glued(s.checked_sub(1).map(|p| &b[p]))
+                    && !glued(b.get(e))
+                    && !explained.iter().any(|&(x, y)| x < e && s < y)
+                    && !skip(s, e)
+                {
+                    self.report_joined(&joined, s, e, hit);
+                    count = 0;
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Whether the pieces `run` of `text` form a split word (see [`Self::split_words`]); leaves
+    /// them run together in `joined`.
+    fn split_word(&self, text: &str, run: &[(usize, usize)], joined: &mut String) -> bool {
+        let piece = |&(s, e): &(usize, usize)| &text[s..e];
+        let first = piece(&run[0]);
+        if matches!(first, "a" | "i") {
+            return false;
+        }
+        joined.clear();
+        run.iter().for_each(|r| joined.push_str(piece(r)));
+        if joined.len() < 4 || joined.len() > MAX_TOKEN {
+            return false;
+        }
+        // A stub of three letters beside a word is too often a word the dictionary lacks
+        // (`pak is`); of one or two, a piece cut off (`tw at`).
+        let short_stub = run.iter().any(|r| piece(r).len() <= 2 && !is_word_piece(piece(r)));
+        let no_word = run.iter().all(|r| !is_word_piece(piece(r)));
+        if !(short_stub || no_word) {
+            return false;
+        }
+        // One letter and a word (`it's` split: `s hit`; `chin k`) are a typo or an initial.
+        if run.len() == 2 && run.iter().any(|r| r.1 - r.0 == 1) && run.iter().any(|r| is_word_piece(piece(r))) {
+            return false;
+        }
+        // A term as written (`shit` is English too); inflected, only when the run is not an
+        // English word (`co cker`: `cocker` is a spaniel, not `cock` + `er`) and the ending is
+        // not part of a word piece (`pak is` is not `paki` + `s`).
+        if self.stems.contains_key(joined.as_str()) {
+            return true;
+        }
+        let Some(stem) = STEM_ENDINGS
+            .iter()
+            .filter_map(|end| joined.strip_suffix(end))
+            .find(|s| s.len() >= 4 && self.stems.contains_key(*s))
+            .map(str::len)
+        else {
+            return false;
+        };
+        let mut at = 0;
+        !is_english(joined)
+            && run.iter().all(|r| {
+                at += r.1 - r.0;
+                at <= stem || !is_word_piece(piece(r))
+            })
+    }
+
+    /// The lists of the term `word` is, as written or inflected (`wankers`, `fuckin`).
+    fn term_lists(&self, word: &str) -> Option<&Vec<u32>> {
+        self.stems.get(word).or_else(|| {
+            STEM_ENDINGS
+                .iter()
+                .find_map(|end| word.strip_suffix(end).filter(|s| s.len() >= 4).and_then(|s| self.stems.get(s)))
+        })
+    }
+
+    /// Reports the split word `joined` at `s..e` for each of its lists that does not allow it.
+    fn report_joined(&self, joined: &str, s: usize, e: usize, hit: &mut impl FnMut(usize, usize, usize)) {
+        if let Some(lists) = self.term_lists(joined) {
+            for &l in lists {
+                if !self.allow[l as usize].contains(joined) {
+                    hit(l as usize, s, e);
                 }
             }
         }

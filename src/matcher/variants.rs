@@ -22,7 +22,8 @@
 //!      `w` → `vv` (`jevv`),
 //!      a doubled letter written once (five letters or more) and a single letter written twice;
 //!    - four letters or more, one edit: a **phonetic** spelling (`f` → `ph`, `ck` → `k`/`kk`/
-//!      `q`/`cc`, `c` → `k`, `u` → `oo`, `i` ↔ `y`, `s` → `z` at the end, `er` → `a`, `g` → `q`),
+//!      `q`/`cc`, `uck` → `awk`/`ok` as a whole word only (`fawk`, `fok`; inside words `fawk`
+//!      reaches `fawkes`), `c` → `k`, `u` → `oo`, `i` ↔ `y`, `s` → `z` at the end, `er` → `a`, `g` → `q`),
 //!      one vowel dropped (seven letters or more: `asshol`), one consonant left out (five
 //!      letters or more, whole-word terms only: `bich`, `retared`), `w` as `wh` or `vv` (`whank`, `vvank`), a final
 //!      `y` as `ie`/`ey`/`ee` (`pussey`),
@@ -89,6 +90,9 @@ pub fn term_variants(core: &str, whole_word: bool, allow: &HashSet<String>, out:
     if len >= 4 {
         let mut first = Vec::new();
         one_edit(core, whole_word, &mut first);
+        if whole_word {
+            whole_word_sounds(core, &mut first);
+        }
         // A term that opens into longer words (`shit*`, `*fuck*`) is a prefix of many more
         // words than it is itself: its edited spellings keep four letters or more and keep a
         // vowel (`sht*` would reach `shtick`; whole-word `sht` is listed instead).
@@ -157,6 +161,7 @@ pub fn anchored_variants(core: &str, allow: &HashSet<String>, out: &mut Vec<Stri
     let mut edits = Vec::new();
     one_edit(core, true, &mut edits);
     slip(core, &mut edits);
+    whole_word_sounds(core, &mut edits);
     let mut seen: FastSet<String> = FastSet::default();
     seen.insert(core.to_string());
     for e in edits {
@@ -277,6 +282,22 @@ const PHONETIC: &[(&str, &str)] = &[
     ("i", "y"),
     ("g", "q"),
 ];
+
+/// Sound-alikes of two letters or more, for whole words only: `uck` said `awk` or `ok` (`fawk`,
+/// `fok`). Inside longer words they reach names (`fawkes`).
+const WHOLE_WORD_SOUNDS: &[(&str, &str)] = &[("uck", "awk"), ("uck", "ok")];
+
+/// The [`WHOLE_WORD_SOUNDS`] spellings of `w`, each occurrence on its own.
+fn whole_word_sounds(w: &str, out: &mut Vec<String>) {
+    for &(from, to) in WHOLE_WORD_SOUNDS {
+        let mut at = 0;
+        while let Some(p) = w[at..].find(from) {
+            let p = at + p;
+            out.push(format!("{}{}{}", &w[..p], to, &w[p + from.len()..]));
+            at = p + from.len();
+        }
+    }
+}
 
 /// Every spelling of `w` one edit away (see the module docs), in a fixed order.
 fn one_edit(w: &str, whole_word: bool, out: &mut Vec<String>) {

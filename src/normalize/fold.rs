@@ -118,6 +118,8 @@ fn fixed(c: char) -> Option<&'static str> {
         '\u{00DF}' | '\u{1E9E}' => "ss",
         // Cyrillic ef: decancer's table reads it as `o` (its ring), a reader sees `f` (`фuck`).
         '\u{0444}' | '\u{0424}' => "f",
+        // Cyrillic palochka: drawn as a capital `I`, standing for an `l` (`heӏӏ`).
+        '\u{04CF}' | '\u{04C0}' => "l",
         c if c.is_whitespace() => " ",
         _ => return None,
     })

@@ -117,7 +117,8 @@ pub(crate) enum Plain {
 /// normalizer provably leaves alone apart from lowercasing, in a place where no context rule
 /// applies:
 ///
-/// - ASCII letters, but never three identical ones in a row (stretching);
+/// - ASCII letters, but never three identical ones in a row (stretching), nor `vv` with
+///   `leet` (read as a `w`);
 /// - single spaces or newlines (whitespace runs collapse; a newline becomes a space, one byte
 ///   for one; tabs and carriage returns go to the full path);
 /// - a run of `!` after a word of two letters or more, before a space, the end of the body or
@@ -162,6 +163,10 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             0
         };
         if letter != 0 {
+            // `vv` may be a `w` (`words::Words::double_v`): the full path decides.
+            if leet && letter == b'v' && word > 0 && prev_letter == b'v' {
+                return Plain::No;
+            }
             same = if word > 0 && prev_letter == letter { same + 1 } else { 1 };
             if same >= 3 {
                 return Plain::No;

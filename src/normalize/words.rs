@@ -22,6 +22,8 @@
 //!   `ashole`; the wordlist compiles single-letter variants of doubled terms to catch it, and
 //!   never for variants of four letters or fewer (`as`, `pis`, `hel`), which are where real words live.
 //!   A token that is *only* one letter repeated (`zzz`, `iii`, `www`) is left alone.
+//! - **`vv` for `w`** (`jevvs`, `vvhore`): one `w`, except between two vowels, where English
+//!   writes it (`savvy`, `revving`).
 //! - **Spelled-out words**: a run of at least three single-character tokens (letters, or leet
 //!   digits), at least two of them letters, joined by the *same* separator each time, is a word
 //!   spelled out. With a punctuation separator (`f.u.c.k`, `s-h-i-t`, `f_u_c_k`, `a . s . s`)
@@ -222,11 +224,24 @@ impl Words<'_> {
                 && units[e - 1].ch == '('
                 && units[e - 2].ch.is_alphabetic()
                 && units.get(e + 1).is_some_and(|u| u.ch.is_alphabetic());
-            if !paren {
+            if !paren && !self.amp_joins(i, e) {
                 return e;
             }
             e += 1;
         }
+    }
+
+    /// Whether the `&` at `e` is a letter hidden inside the word that starts at `i` (`f*&k`,
+    /// `f#&k`), not an ampersand between two words or initials (`rock&roll`, `AT&T`,
+    /// `b&gt;`): it must sit between token characters and touch another symbol (a run of
+    /// mixed masks). Then it is a mask ([`Self::token`]).
+    fn amp_joins(&self, i: usize, e: usize) -> bool {
+        let units = self.units;
+        if units[e].ch != '&' || e == i || !units.get(e + 1).is_some_and(|u| is_token(kind(u.ch))) {
+            return false;
+        }
+        let sym = |p: usize| kind(units[p].ch) == Kind::Sym;
+        sym(e - 1) || sym(e + 1)
     }
 
     /// URLs and e-mail addresses are copied verbatim.
@@ -420,6 +435,19 @@ impl Words<'_> {
         }
         let mut trail = b;
         while trail > lead && kind(units[trail - 1].ch) == Kind::Sym && units[trail - 1].ch != '$' {
+            // One `+` or `<` closing a word of two letters or more that ends in a letter (or `!`,
+            // a leet digit) draws a `t` or a `c` (`shi+`, `sh!+`, `fu<`); `C++`, `A+`, `<3` stay.
+            let c = units[trail - 1].ch;
+            let before = trail - 1;
+            if matches!(c, '+' | '<')
+                && before >= lead + 2
+                && (units[before - 1].ch.is_ascii_lowercase()
+                    || units[before - 1].ch == '!'
+                    || leet_digit(units[before - 1].ch).is_some())
+                && units[lead..before].iter().filter(|u| u.ch.is_ascii_lowercase()).count() >= 2
+            {
+                break;
+            }
             trail -= 1;
         }
         for &u in &units[a..lead] {
@@ -473,11 +501,14 @@ impl Words<'_> {
                     '+' => 't',
                     '\u{20ac}' => 'e',
                     '@' if p == 1 => 'a',
-                    '@' | '*' | '#' | '%' | '^' | '>' => '*',
+                    '@' | '*' | '#' | '%' | '^' | '>' | '&' => '*',
                     c => leet_digit(c).unwrap_or(c),
                 }
             };
             self.scratch.push(Unit { ch, ..u });
+        }
+        if self.leet {
+            self.double_v();
         }
         self.stretch();
         for k in 0..self.scratch.len() {
@@ -487,6 +518,37 @@ impl Words<'_> {
         for &u in &units[trail..b] {
             self.emit(u.ch, u);
         }
+    }
+
+    /// `vv` drawn for a `w` (`jevvs`, `vvhore`, `tvvat`), read as one `w` so the regex rules see
+    /// the word (the wordlist compiles `vv` spellings of its own terms). English writes `vv`
+    /// only between two vowels (`savvy`, `revving`, `bovver`), and those stay as written; so
+    /// does a token of `v`s alone.
+    fn double_v(&mut self) {
+        let s = &mut *self.scratch;
+        let n = s.len();
+        if n < 3 || s.iter().all(|u| u.ch == 'v') || !s.windows(2).any(|w| w[0].ch == 'v' && w[1].ch == 'v') {
+            return;
+        }
+        let vowel = |u: Option<&Unit>| u.is_some_and(|u| matches!(u.ch, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'));
+        let (mut w, mut r) = (0, 0);
+        while r < n {
+            // Exactly two: a longer run is a stretched `v` (`fvvvvck`), left to [`Self::stretch`].
+            let pair = r + 1 < n
+                && s[r].ch == 'v'
+                && s[r + 1].ch == 'v'
+                && s.get(r + 2).map_or(true, |u| u.ch != 'v')
+                && (r == 0 || s[r - 1].ch != 'v');
+            if pair && !(r > 0 && vowel(s.get(r - 1)) && vowel(s.get(r + 2))) {
+                s[w] = Unit { ch: 'w', start: s[r].start, end: s[r + 1].end };
+                r += 2;
+            } else {
+                s[w] = s[r];
+                r += 1;
+            }
+            w += 1;
+        }
+        s.truncate(w);
     }
 
     /// Collapses runs of three or more identical letters or masks in the scratch token, unless
