@@ -81,15 +81,27 @@ fn dictionary() -> &'static HashMap<&'static str, bool> {
     })
 }
 
+/// The entries of a built-in pack file.
+fn pack_set(path: &str) -> HashSet<&'static str> {
+    crate::config::source::FileSource::builtin_files()
+        .iter()
+        .filter(|(p, _)| *p == path)
+        .flat_map(|(_, text)| entries(text))
+        .collect()
+}
+
 /// The informal spellings of `rules/threat/run-together.txt`.
 fn informal() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| {
-        crate::config::source::FileSource::builtin_files()
-            .iter()
-            .filter(|(p, _)| *p == "rules/threat/run-together.txt")
-            .flat_map(|(_, text)| entries(text))
-            .collect()
+    SET.get_or_init(|| pack_set("rules/threat/run-together.txt"))
+}
+
+/// The closed heads and modifiers of abusive compounds (`rules/profanity/compound-*.txt`,
+/// shared with the fuzzy pass): `shit`+`stain`, `fat`+`ass`.
+fn heads_modifiers() -> &'static (HashSet<&'static str>, HashSet<&'static str>) {
+    static SETS: OnceLock<(HashSet<&'static str>, HashSet<&'static str>)> = OnceLock::new();
+    SETS.get_or_init(|| {
+        (pack_set("rules/profanity/compound-heads.txt"), pack_set("rules/profanity/compound-modifiers.txt"))
     })
 }
 
