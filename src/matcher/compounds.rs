@@ -18,7 +18,7 @@
 //! - a part is a word of `english.txt` of **three letters or more**, a term of a list, a
 //!   two-letter word of a closed set (`my`, `up`, `ur`, ...), or an informal spelling the threat
 //!   patterns read (`rules/threat/run-together.txt`): no single letters, no two-letter
-//!   fragments (`ass` + `ala` + `mo` is not a split);
+//!   fragments (`ass` + `ala` + `mo` is not a split), and a two-letter word only next to a term;
 //! - a split has two to [`MAX_PARTS`] parts; the fewest parts win, then the most term parts
 //!   (`your` + `ass`, not `you` + `rass`);
 //! - a hit is dropped when the whole token is allowlisted for its list.
@@ -42,14 +42,16 @@ const MAX_PART: usize = 16;
 pub const MAX_PARTS: usize = 5;
 
 /// Two-letter words that may be a part: pronouns, prepositions and particles of abusive
-/// phrases (`my`+`ass`, `up`+`the`+`butt`, `ur`+`mom`). Other two-letter entries of the
+/// phrases (`my`+`ass`, `up`+`the`+`butt`, `ur`+`mom`); they only count next to a term. Other two-letter entries of the
 /// dictionary (`mo`, `ax`) are fragments, not words anyone runs into a phrase.
 const TWO_LETTER: &[&str] = &["my", "up", "ur", "to", "in", "on", "of", "me", "go", "no", "so", "ya", "im", "is", "it"];
 
 /// The pronouns, determiners and particles that make a run-together token a phrase rather
-/// than a compound: `my`+`ass`, `up`+`the`+`butt`, `screw`+`you`.
-const GLUE: &[&str] =
-    &["my", "mah", "ma", "your", "ur", "yo", "yer", "you", "ya", "the", "da", "up", "yourself", "urself"];
+/// than a compound when they stand before a term at the end: `my`+`ass`, `up`+`the`+`butt`.
+const GLUE: &[&str] = &["my", "mah", "ma", "your", "ur", "yo", "you", "ya", "the", "da", "yourself", "urself"];
+
+/// The object pronouns a term may be followed by at the end of a token (`screw` + `you`).
+const AFTER: &[&str] = &["you", "ya", "yourself", "urself"];
 
 /// How a split may count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,25 +259,35 @@ impl Inner {
             j = best[j].from as usize;
         }
         out.clear();
-        let mut prev_glue = false;
-        let mut glued = false;
-        for (k, w) in cuts[..=parts].windows(2).enumerate() {
-            let p = &token[w[0]..w[1]];
+        let (heads, modifiers) = heads_modifiers();
+        let (mut glued, mut two) = (false, false);
+        for k in 0..parts {
+            let p = &token[cuts[k]..cuts[k + 1]];
+            two |= p.len() == 2;
             if k > 0 {
                 out.push(' ');
             }
             out.push_str(p);
-            let glue = GLUE.contains(&p);
-            // `my` + `ass`, `up the` + `butt` at the end; `screw` + `you`.
-            let last = k + 1 == parts;
-            if last
-                && ((prev_glue && self.terms.contains(p))
-                    || (glue && k > 0 && self.terms.contains(&token[cuts[k - 1]..cuts[k]])))
-            {
-                glued = true;
+            if k == 0 {
+                continue;
             }
-            prev_glue = glue;
+            let q = &token[cuts[k - 1]..cuts[k]];
+            let last = k + 1 == parts;
+            // `my` + `ass` or `up the` + `butt` at the end, `screw` + `you`; a closed
+            // modifier before a term (`fat` + `ass`) or head after one (`arse` + `wipe`).
+            let (pt, qt) = (self.terms.contains(p), self.terms.contains(q));
+            glued |= (last && ((GLUE.contains(&q) && pt) || (AFTER.contains(&p) && qt)))
+                || (modifiers.contains(q) && pt)
+                || (qt && heads.contains(p));
         }
-        Some(if best[n].terms >= 2 || glued { Split::Terms } else { Split::Phrase })
+        if best[n].terms >= 2 || glued {
+            Some(Split::Terms)
+        } else if two {
+            // A two-letter word is a part only next to a term: elsewhere it splits
+            // rare words into chance phrases (`for` + `my` + `lal`).
+            None
+        } else {
+            Some(Split::Phrase)
+        }
     }
 }
