@@ -26,6 +26,7 @@ test_files! {
     authors = "authors.rs",
     breadth = "breadth.rs",
     breadth_frames = "breadth_frames.rs",
+    compounds = "compounds.rs",
     censor = "censor.rs",
     dumps = "dumps.rs",
     engine_limits = "engine_limits.rs",

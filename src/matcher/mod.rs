@@ -14,6 +14,7 @@
 //! normalizer's offset map, so a reason shows the evasive form exactly as written. The matcher
 //! knows the compiled rules but no file format and no output.
 
+pub mod compounds;
 mod fasthash;
 pub mod fuzzy;
 mod literals;
@@ -49,6 +50,11 @@ pub struct Scratch {
     cand: Vec<u8>,
     /// Normalized ranges the automaton explained (the fuzzy pass skips them).
     explained: Vec<(usize, usize)>,
+    /// The automaton and gate buffers of the scans of run-together tokens ([`compounds`]).
+    split_words: wordlist::FindScratch,
+    split_cand: Vec<u8>,
+    /// The hits of one run-together token's scan, before they are mapped to the token.
+    split_hits: Vec<usize>,
     /// Hits the last scan did not count because of their rule's `unless_after` (for `explain`;
     /// the first [`MAX_REPORTED`] only).
     pub reported: Vec<Hit>,
@@ -141,6 +147,8 @@ pub struct Matcher {
     words: wordlist::WordlistSet,
     /// Near spellings and compounds of the same lists' terms ([`fuzzy`]).
     fuzzy: fuzzy::Fuzzy,
+    /// Run-together words split into their parts ([`compounds`]).
+    compounds: compounds::Compounds,
     /// List index in `words` → rule index.
     word_rule: Vec<usize>,
     /// Patterns on the normalized text, gated by `words`' automaton.
@@ -189,13 +197,14 @@ impl Matcher {
             parts;
         // The term spellings and the patterns' literal analysis do not depend on each other:
         // two threads (start-up is wall time); the automaton needs both.
-        let (table, (norm_regex, gate), raw_regex, fuzzy) = std::thread::scope(|s| {
+        let (table, (norm_regex, gate), raw_regex, (fuzzy, compounds)) = std::thread::scope(|s| {
             let side =
                 s.spawn(|| (regex::RegexRules::build_gated(norm_patterns), regex::RegexRules::build(raw_patterns)));
             let table = wordlist::TermTable::build(&lists, &normalizer);
             let fuzzy = fuzzy::Fuzzy::build(&lists, &normalizer);
+            let compounds = compounds::Compounds::build(&lists, &normalizer);
             let (gated, raw) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (table, gated, raw, fuzzy)
+            (table, gated, raw, (fuzzy, compounds))
         });
         let words = table.and_then(|t| t.into_set(&gate)).map_err(|e| format!("cannot compile the wordlists: {e}"))?;
         let raw_regex = raw_regex.map_err(|e| format!("regex set: {e}"))?;
@@ -205,7 +214,17 @@ impl Matcher {
                 *c = Some(re);
             }
         }
-        Ok(Matcher { normalizer, words, fuzzy, word_rule, norm_regex, raw_regex, signals, unless_after: context })
+        Ok(Matcher {
+            normalizer,
+            words,
+            fuzzy,
+            compounds,
+            word_rule,
+            norm_regex,
+            raw_regex,
+            signals,
+            unless_after: context,
+        })
     }
 
     /// The normalizer.
@@ -275,6 +294,29 @@ impl Matcher {
         let skip = |s, e| fuzzy::skip_original(body, norm.original_range(s, e));
         self.fuzzy.find(text, explained, skip, |list, s, e| {
             add(Hit { rule: self.word_rule[list], span: Some(to_original(norm, body, s, e)) }, text, s);
+        });
+        // A run-together token (`kilyourself`) is scanned again spelled with spaces; what hits
+        // there counts for the whole token.
+        let (split_words, split_cand, split_hits) =
+            (&mut scratch.split_words, &mut scratch.split_cand, &mut scratch.split_hits);
+        self.compounds.find(text, explained, skip, |s, e, spaced, how| {
+            split_hits.clear();
+            self.norm_regex.begin(split_cand);
+            let token = &text[s..e];
+            self.words.find_with_gate(
+                spaced,
+                split_words,
+                |h| {
+                    if how == compounds::Split::Terms && !self.words.allows(h.list, token) {
+                        split_hits.push(self.word_rule[h.list]);
+                    }
+                },
+                |lit, ls, le| self.norm_regex.wake(lit, spaced, ls, le, split_cand),
+            );
+            self.norm_regex.run(spaced, split_cand, |rule, _| split_hits.push(rule));
+            for &rule in split_hits.iter() {
+                add(Hit { rule, span: Some(to_original(norm, body, s, e)) }, text, s);
+            }
         });
         watch.lap(Stage::Literals);
         self.norm_regex.run_profiled(text, cand, profile, |rule, r| {

@@ -166,6 +166,11 @@ impl WordlistSet {
         (0..self.gate.len()).filter(|&id| !self.sources_of(id).is_empty()).count()
     }
 
+    /// True when `word` (normalized) is allowlisted for list `list`.
+    pub fn allows(&self, list: usize, word: &str) -> bool {
+        self.allow.get(list).is_some_and(|a| a.contains(word))
+    }
+
     /// The terms automaton pattern `id` stands for.
     #[inline]
     fn sources_of(&self, id: usize) -> &[Source] {

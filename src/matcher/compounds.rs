@@ -1,0 +1,293 @@
+//! Run-together words: a token that is no English word but splits into known words.
+//!
+//! Abuse is often written without spaces, as a user name or to slip past a word filter: a strong
+//! term glued to an ordinary word (`cum` + `tart`, `gay` + `ass`), or a whole phrase run
+//! together (`kil` + `yourself`, `burn` + `jew`). The automaton matches terms as whole words and
+//! the fuzzy pass ([`super::fuzzy`]) only the closed compound head/modifier lists, so these
+//! pass. This module finds, for each such token, its segmentation into the fewest known parts and
+//! hands the matcher the token **spelled with spaces** (`kil yourself`); the matcher scans that
+//! short text with the same automaton and patterns as the comment, and every hit counts for the
+//! whole token. So a run-together phrase meets exactly the rules the spaced phrase meets, and a
+//! segmentation that reads as nothing abusive costs nothing.
+//!
+//! What keeps innocent words out:
+//!
+//! - only tokens that are **not English** (SCOWL-70 `english.txt`, and the names and places of
+//!   the Scunthorpe lint, also with an informal ending dropped) are split; a capitalized word in
+//!   the middle of a sentence, a handle or a hashtag is not split at all;
+//! - a part is a word of `english.txt` of **three letters or more**, a term of a list, a
+//!   two-letter word of a closed set (`my`, `up`, `ur`, ...), or an informal spelling the threat
+//!   patterns read (`rules/threat/run-together.txt`): no single letters, no two-letter
+//!   fragments (`ass` + `ala` + `mo` is not a split), and a two-letter word only next to a term;
+//! - a split has two to [`MAX_PARTS`] parts; the fewest parts win, then the most term parts
+//!   (`your` + `ass`, not `you` + `rass`);
+//! - a hit is dropped when the whole token is allowlisted for its list.
+//!
+//! Time is linear in the text: a token is split only when it has [`MIN_TOKEN`] to
+//! [`MAX_TOKEN`] letters, by a dynamic program of O(length × [`MAX_PART`]) set lookups.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
+
+use super::wordlist::ListSpec;
+use crate::normalize::Normalizer;
+
+/// Fewest letters of a token that is split (shorter ones are where English lives).
+pub const MIN_TOKEN: usize = 5;
+/// Most letters of a token that is split.
+pub const MAX_TOKEN: usize = 30;
+/// Longest part looked up.
+const MAX_PART: usize = 16;
+/// Most parts of a split (more is a sentence with its spaces lost, or noise).
+pub const MAX_PARTS: usize = 5;
+
+/// Two-letter words that may be a part: pronouns, prepositions and particles of abusive
+/// phrases (`my`+`ass`, `up`+`the`+`butt`, `ur`+`mom`); they only count next to a term. Other two-letter entries of the
+/// dictionary (`mo`, `ax`) are fragments, not words anyone runs into a phrase.
+const TWO_LETTER: &[&str] = &["my", "up", "ur", "to", "in", "on", "of", "me", "go", "no", "so", "ya", "im", "is", "it"];
+
+/// The pronouns, determiners and particles that make a run-together token a phrase rather
+/// than a compound when they stand before a term at the end: `my`+`ass`, `up`+`the`+`butt`.
+const GLUE: &[&str] = &["my", "mah", "ma", "your", "ur", "yo", "you", "ya", "the", "da", "yourself", "urself"];
+
+/// The object pronouns a term may be followed by at the end of a token (`screw` + `you`).
+const AFTER: &[&str] = &["you", "ya", "yourself", "urself"];
+
+/// How a split may count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// Two terms run together (`gay`+`ass`), or a term at the end after a pronoun or
+    /// particle (`your`+`ass`) or before one (`screw`+`you`): its parts count as the terms.
+    Terms,
+    /// Anything else: only what a pattern reads in the spaced phrase counts (`kil yourself`,
+    /// `burn jew`); a term next to an ordinary word is how English makes compounds
+    /// (`cock`+`sparrow`, `prick`+`timber`, `arse`+`smart`), not abuse.
+    Phrase,
+}
+
+/// The word lists of the Scunthorpe lint, read once per process from the built-in pack; the
+/// value says whether the word is from `english.txt` (not only a name or a place).
+fn dictionary() -> &'static HashMap<&'static str, bool> {
+    static DICT: OnceLock<HashMap<&'static str, bool>> = OnceLock::new();
+    DICT.get_or_init(|| {
+        let mut set = HashMap::with_capacity(140_000);
+        for (path, text) in crate::config::source::FileSource::builtin_files() {
+            let english = *path == "rules/lint/english.txt";
+            if english || matches!(*path, "rules/lint/names.txt" | "rules/lint/places.txt") {
+                for w in entries(text) {
+                    *set.entry(w).or_insert(false) |= english;
+                }
+            }
+        }
+        set
+    })
+}
+
+/// The entries of a built-in pack file.
+fn pack_set(path: &str) -> HashSet<&'static str> {
+    crate::config::source::FileSource::builtin_files()
+        .iter()
+        .filter(|(p, _)| *p == path)
+        .flat_map(|(_, text)| entries(text))
+        .collect()
+}
+
+/// The informal spellings of `rules/threat/run-together.txt`.
+fn informal() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| pack_set("rules/threat/run-together.txt"))
+}
+
+/// The closed heads and modifiers of abusive compounds (`rules/profanity/compound-*.txt`,
+/// shared with the fuzzy pass): `shit`+`stain`, `fat`+`ass`.
+fn heads_modifiers() -> &'static (HashSet<&'static str>, HashSet<&'static str>) {
+    static SETS: OnceLock<(HashSet<&'static str>, HashSet<&'static str>)> = OnceLock::new();
+    SETS.get_or_init(|| {
+        (pack_set("rules/profanity/compound-heads.txt"), pack_set("rules/profanity/compound-modifiers.txt"))
+    })
+}
+
+/// Entries of a word file: one per line, `#` starts a comment.
+fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|w| !w.is_empty())
+}
+
+/// True when `w` is a word, a name or a place, also written informally: `-in` for `-ing`, or
+/// an apostrophe left out (`thats`, `youre`, `dont`).
+fn is_known(w: &str) -> bool {
+    let d = dictionary();
+    if d.contains_key(w) || (w.ends_with("in") && d.contains_key(format!("{w}g").as_str())) {
+        return true;
+    }
+    ["s", "nt", "re", "ll", "ve", "d", "m"]
+        .iter()
+        .any(|end| w.strip_suffix(end).is_some_and(|stem| stem.len() >= 3 && d.contains_key(stem)))
+}
+
+/// The splitter of a set of lists (built once at load time, shared between threads).
+#[derive(Debug, Clone, Default)]
+pub struct Compounds {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// Every single-word term of three letters or more, normalized.
+    terms: HashSet<String>,
+}
+
+/// One part of a split: where it ends and whether it is a term.
+#[derive(Debug, Clone, Copy, Default)]
+struct Best {
+    /// Parts so far (0: unreachable, except at the start).
+    parts: u8,
+    /// Term parts so far.
+    terms: u8,
+    /// Where the last part starts.
+    from: u8,
+}
+
+impl Compounds {
+    /// Collects the single-word terms of `lists` (normalized like the text).
+    pub fn build(lists: &[ListSpec], normalizer: &Normalizer) -> Compounds {
+        let mut terms = HashSet::new();
+        for list in lists {
+            for raw in &list.terms {
+                let core = normalizer.normalize(raw.trim().trim_matches('*')).text.trim().to_string();
+                if core.len() >= 3 && core.bytes().all(|b| b.is_ascii_lowercase()) {
+                    terms.insert(core);
+                }
+            }
+        }
+        Compounds { inner: Arc::new(Inner { terms }) }
+    }
+
+    /// Calls `split(start, end, spaced, how)` for each token of the normalized `text` that is a
+    /// run-together of known words, with the token's parts joined by single spaces in `spaced`;
+    /// tokens overlapping a range of `explained` (sorted) or ruled out by `skip` are left alone.
+    pub fn find(
+        &self,
+        text: &str,
+        explained: &[(usize, usize)],
+        skip: impl Fn(usize, usize) -> bool,
+        mut split: impl FnMut(usize, usize, &str, Split),
+    ) {
+        if self.inner.terms.is_empty() {
+            return;
+        }
+        let b = text.as_bytes();
+        let (mut i, mut next) = (0, 0);
+        let mut spaced = String::new();
+        // A token glued to another script, a mask or an apostrophe is part of a longer word.
+        let glued = |p: Option<&u8>| matches!(p, Some(c) if *c >= 0x80 || matches!(*c, b'*' | b'\''));
+        while i < b.len() {
+            if !b[i].is_ascii_lowercase() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && b[i].is_ascii_lowercase() {
+                i += 1;
+            }
+            let end = i;
+            if end - start < MIN_TOKEN || end - start > MAX_TOKEN {
+                continue;
+            }
+            if glued(start.checked_sub(1).map(|s| &b[s])) || glued(b.get(end)) {
+                continue;
+            }
+            while next < explained.len() && explained[next].1 <= start {
+                next += 1;
+            }
+            if explained.get(next).is_some_and(|&(s, _)| s < end) {
+                continue;
+            }
+            let token = &text[start..end];
+            if is_known(token) || skip(start, end) {
+                continue;
+            }
+            if let Some(how) = self.inner.split(token, &mut spaced) {
+                split(start, end, &spaced, how);
+            }
+        }
+    }
+}
+
+impl Inner {
+    /// Is `p` a part a token may be split into; is it a term?
+    fn part(&self, p: &str) -> Option<bool> {
+        if self.terms.contains(p) {
+            return Some(true);
+        }
+        let known = match p.len() {
+            0 | 1 => false,
+            2 => TWO_LETTER.contains(&p),
+            _ => dictionary().get(p).copied().unwrap_or(false),
+        };
+        (known || informal().contains(p)).then_some(false)
+    }
+
+    /// Writes the best split of `token` (fewest parts, then most terms) into `out`, parts
+    /// separated by a space; None when there is none of two to [`MAX_PARTS`] parts, else
+    /// whether the split may count as terms ([`Split::Terms`]) or only as a phrase.
+    fn split(&self, token: &str, out: &mut String) -> Option<Split> {
+        let n = token.len();
+        let mut best = [Best::default(); MAX_TOKEN + 1];
+        for j in 1..=n {
+            for i in j.saturating_sub(MAX_PART)..j.saturating_sub(1) {
+                if i > 0 && best[i].parts == 0 {
+                    continue;
+                }
+                let Some(term) = self.part(&token[i..j]) else { continue };
+                let cand = Best { parts: best[i].parts + 1, terms: best[i].terms + u8::from(term), from: i as u8 };
+                let cur = best[j];
+                if cur.parts == 0
+                    || (cand.parts, std::cmp::Reverse(cand.terms)) < (cur.parts, std::cmp::Reverse(cur.terms))
+                {
+                    best[j] = cand;
+                }
+            }
+        }
+        let parts = best[n].parts as usize;
+        if !(2..=MAX_PARTS).contains(&parts) {
+            return None;
+        }
+        let mut cuts = [0usize; MAX_PARTS + 1];
+        let mut j = n;
+        for k in (1..=parts).rev() {
+            cuts[k] = j;
+            j = best[j].from as usize;
+        }
+        out.clear();
+        let (heads, modifiers) = heads_modifiers();
+        let (mut glued, mut two) = (false, false);
+        for k in 0..parts {
+            let p = &token[cuts[k]..cuts[k + 1]];
+            two |= p.len() == 2;
+            if k > 0 {
+                out.push(' ');
+            }
+            out.push_str(p);
+            if k == 0 {
+                continue;
+            }
+            let q = &token[cuts[k - 1]..cuts[k]];
+            let last = k + 1 == parts;
+            // `my` + `ass` or `up the` + `butt` at the end, `screw` + `you`; a closed
+            // modifier before a term (`fat` + `ass`) or head after one (`arse` + `wipe`).
+            let (pt, qt) = (self.terms.contains(p), self.terms.contains(q));
+            glued |= (last && ((GLUE.contains(&q) && pt) || (AFTER.contains(&p) && qt)))
+                || (modifiers.contains(q) && pt)
+                || (qt && heads.contains(p));
+        }
+        if best[n].terms >= 2 || glued {
+            Some(Split::Terms)
+        } else if two {
+            // A two-letter word is a part only next to a term: elsewhere it splits
+            // rare words into chance phrases (`for` + `my` + `lal`).
+            None
+        } else {
+            Some(Split::Phrase)
+        }
+    }
+}
