@@ -11,6 +11,8 @@
 #       N=200000            comments to generate
 #       BATCH="1 256"       publish --batch values (records per input message), one row pair each
 #       WORKER_BATCH=256    worker --batch (records judged per batch)
+#       WORKERS="1 2"       worker counts, one row each
+#       RUN_JOBS="1 2"      `run -jN` rows; empty: none (the verdicts of the last run are compared)
 # Needs nats-server (Debian: apt-get install nats-server). Each worker measurement gets a fresh
 # server store; the clock runs from starting the workers to `collect` having written the last
 # verdict (publish is timed on its own). CPU seconds (user+sys) are read from /proc for the
@@ -117,7 +119,9 @@ ROWS=()
 row() { ROWS+=("$(printf '| %s | %s | %.0f | %s | %s | %s |' "$@")"); }
 per() { echo "$1 * 1000000 / $N" | bc -l | xargs printf '%.0f'; }
 
-for J in 1 2; do
+RUN_JOBS="${RUN_JOBS-1 2}"
+[ -n "$RUN_JOBS" ] || [ -s "$OUT/scale-run.jsonl" ] || die "RUN_JOBS is empty and there is no $OUT/scale-run.jsonl to compare with"
+for J in $RUN_JOBS; do
   t0=$(now)
   limit "run -j$J" /usr/bin/time -f '%U %S' -o "$OUT/time.txt" "$BIN" run -q -j"$J" "$CORPUS" -o "$OUT/scale-run.jsonl"
   t1=$(now)
@@ -127,7 +131,7 @@ for J in 1 2; do
 done
 
 for B in $BATCH; do
-for W in 1 2; do
+for W in ${WORKERS:-1 2}; do
   start_server
   t0=$(now)
   limit "publish --batch $B" "$BIN" publish -q --nats "$URL" --batch "$B" "$CORPUS"
