@@ -116,7 +116,8 @@ stop_server() {
 }
 
 ROWS=()
-row() { ROWS+=("$(printf '| %s | %s | %.0f | %s | %s | %s |' "$@")"); }
+# Each row is shown as soon as it is measured, so a later failure does not lose it.
+row() { ROWS+=("$(printf '| %s | %s | %.0f | %s | %s | %s |' "$@")"); echo "${ROWS[-1]}" >&2; }
 per() { echo "$1 * 1000000 / $N" | bc -l | xargs printf '%.0f'; }
 
 RUN_JOBS="${RUN_JOBS-1 2}"

@@ -104,20 +104,21 @@ fn the_author_policy_on_a_skeleton_gives_the_lines_of_run() {
     let (mut changed, mut kept) = (0, 0);
     for i in 0..400usize {
         let author = ["ann", "bob", "eve", "mallory"][i % 4];
-        let mut c = Comment::new(
-            format!("c-{i}"),
-            format!("comment body number {} by {author} with letters enough", i % 37),
-        );
+        // Every fifth body repeats (duplicates); eve posts in bursts (floods); only bob is
+        // blocked (a repeat offender after two blocks); ann is trusted.
+        let n = if i % 5 == 0 { i % 37 } else { 1000 + i };
+        let mut c = Comment::new(format!("c-{i}"), format!("comment body number {n} by {author} with letters enough"));
         c.author = Some(author.into());
-        c.created_at = Some(format!("2024-01-01T10:{:02}:00", i / 8 % 60));
+        let minute = if author == "eve" { i / 8 } else { i };
+        c.created_at = Some(format!("2024-01-01T{:02}:{:02}:00", minute / 60, minute % 60));
         let mut reasons = vec![reason("profanity.mild", Some(Action::Censor), 0.0, "damn")];
         if i % 3 == 0 {
             reasons.push(reason("attack.insult", None, 1.5, "idiot"));
         }
-        if i % 11 == 0 {
+        if i % 11 == 0 && author == "bob" {
             reasons.push(reason("threat.violent", Some(Action::Block), 0.0, "kill"));
         }
-        let blocked = i % 11 == 0;
+        let blocked = i % 11 == 0 && author == "bob";
         let verdict = Verdict {
             id: c.id.clone(),
             verdict: if blocked { Decision::Block } else { Decision::Allow },
@@ -153,7 +154,7 @@ fn the_author_policy_on_a_skeleton_gives_the_lines_of_run() {
         };
         assert_eq!(got, expected, "comment {i}");
     }
-    assert!(changed > 50 && kept > 50, "both paths taken: {changed} changed, {kept} kept");
+    assert!(changed > 20 && kept > 20, "both paths taken: {changed} changed, {kept} kept");
     assert_eq!(serde_json::to_string(&run.report()).unwrap(), serde_json::to_string(&collect.report()).unwrap());
 }
 
@@ -163,6 +164,7 @@ fn the_author_policy_on_a_skeleton_gives_the_lines_of_run() {
 fn line_items_carry_the_record_only_when_asked() {
     use moderate::scale::wire::{push_author_fields, read_line_item, AuthorFields};
     let mut c = Comment::new("c-2", "body");
+    c.source = Some(SourcePos { file: Arc::from("in.jsonl"), line: 2 });
     c.raw = Some(b"raw\nbytes\n\xfe".to_vec());
     let record: Record = Ok(c.clone());
     let (env, raw) = Envelope::of(&record);

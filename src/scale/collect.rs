@@ -116,6 +116,10 @@ pub async fn latest_run(js: &Js, names: &Names) -> Result<RunStart, String> {
 /// Messages pulled per request from the verdict stream.
 const PULL_BATCH: usize = 256;
 
+/// Bytes pulled per request from the verdict stream (two requests are open at a time): a
+/// verdict message holds a whole worker batch, so 256 of them could be 256 MiB.
+const PULL_BYTES: usize = 16 << 20;
+
 /// Writes the run's verdicts to `sinks` in input order until the run is complete (or idle,
 /// or stopped).
 ///
@@ -174,6 +178,7 @@ pub async fn collect(
         };
         failures = 0;
         let mut puller = Puller::new(js, &stream, &consumer, PULL_BATCH, Duration::from_secs(5));
+        puller.set_max_bytes(PULL_BYTES);
         // The next stream sequence expected (a gap means lost deliveries).
         let mut expect = from;
         // (stream sequence, index) of the first verdict passed over, and the lowest index.
