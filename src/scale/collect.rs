@@ -349,7 +349,9 @@ struct Held {
 }
 
 /// A record as it came: whole, or (from a worker's verdict item) as its verdict line with
-/// what the author policy and the summary read of it.
+/// what the author policy and the summary read of it. Most records are the larger `Line`;
+/// boxing it would cost an allocation per record for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Item {
     Judged(Judged),
     Line {
