@@ -47,6 +47,7 @@ test_files! {
     nats = "nats.rs",
     nats_batch = "nats_batch.rs",
     nats_proto = "nats_proto.rs",
+    nats_records = "nats_records.rs",
     normalize = "normalize.rs",
     promises = "promises.rs",
     properties = "properties.rs",

@@ -308,7 +308,7 @@ fn a_nats_server_restart_mid_run_loses_nothing() {
     generate(&input, 6_000);
     let expected = run_ok(&["run", input.to_str().unwrap(), "-q"]).stdout;
 
-    run_ok(&["publish", "-q", "--nats", &url, input.to_str().unwrap()]);
+    run_ok(&["publish", "-q", "--nats", &url, "--batch", "1", input.to_str().unwrap()]);
     // One worker: 1 and 3 workers (the test above) both give `run`'s verdicts.
     let worker = Worker::start(&url, &["--batch", "16"]);
     wait_until("judging to start", Duration::from_secs(120), || server.messages("COMMENTS_IN") < 5_800);
@@ -333,14 +333,14 @@ fn an_interrupted_publish_run_again_adds_no_duplicates() {
     let input = dir.path().join("comments.jsonl");
     generate(&input, 20_000);
 
-    let mut first = bin().args(["publish", "-q", "--nats", &url, input.to_str().unwrap()]).spawn().unwrap();
+    let mut first = bin().args(["publish", "-q", "--nats", &url, "--batch", "1", input.to_str().unwrap()]).spawn().unwrap();
     wait_until("publishing to start", Duration::from_secs(30), || server.messages("COMMENTS_IN") > 0);
     first.kill().unwrap();
     first.wait().unwrap();
     let stored = server.messages("COMMENTS_IN");
     assert!(stored > 0 && stored < 20_000, "the publish was not cut short ({stored} stored)");
 
-    let again = run_ok(&["publish", "--nats", &url, input.to_str().unwrap()]);
+    let again = run_ok(&["publish", "--nats", &url, "--batch", "1", input.to_str().unwrap()]);
     let log = String::from_utf8_lossy(&again.stderr);
     assert!(log.contains("published 20000 records"), "{log}");
     let dups: u64 = log.split(';').nth(1).and_then(|s| s.trim().split(' ').next()).unwrap().parse().unwrap();
@@ -376,7 +376,8 @@ fn poison_and_hostile(publish_batch: u64) {
     let input = dir.path().join("comments.jsonl");
     generate(&input, 300);
     // A comment that fits in a message (with room for others in a batch) but whose verdict
-    // (which repeats its long id) cannot: publishing the verdict fails on every delivery.
+    // item cannot: with `worker --records` the item holds the verdict line (which repeats the
+    // long id) and the record, so publishing it fails on every delivery.
     let giant_id = "g".repeat(600_000);
     let giant = serde_json::json!({"id": giant_id, "body": "word ".repeat(200)});
     let mut text = std::fs::read_to_string(&input).unwrap();
@@ -401,7 +402,7 @@ fn poison_and_hostile(publish_batch: u64) {
     server.publish_raw("comments.in", &batch_headers, b"7 999999\n{}");
 
     let worker_log = dir.path().join("worker.log");
-    let worker = Worker::start_logged(&url, &["--max-deliver", "3", "--ack-wait", "20"], Some(&worker_log));
+    let worker = Worker::start_logged(&url, &["--max-deliver", "3", "--ack-wait", "20", "--records"], Some(&worker_log));
     let got = dir.path().join("collected.jsonl");
     let log = collect(&url, &got);
     let got = std::fs::read_to_string(&got).unwrap();

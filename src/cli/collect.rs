@@ -87,10 +87,11 @@ pub fn run(args: CollectArgs) -> CliResult {
             .map_err(|e| CliError::usage(format!("--queue {}: {e}", db.display())))?;
         extra.push(Box::new(queue));
     }
-    let mut sinks: Vec<&mut dyn Sink> = vec![&mut verdicts, &mut summary];
-    for s in extra.iter_mut() {
-        sinks.push(s.as_mut());
-    }
+    let mut sinks = scale::collect::Outputs {
+        verdicts: &mut verdicts,
+        summary: &mut summary,
+        others: extra.iter_mut().map(|s| s.as_mut() as &mut dyn Sink).collect(),
+    };
     let a = &loaded.raw.authors;
     let policy_on = args.authors.is_some()
         || a.repeat_blocks > 0

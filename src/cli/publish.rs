@@ -81,9 +81,9 @@ pub struct PublishArgs {
     #[arg(long)]
     pub raw: bool,
     /// Records per message: up to N consecutive records of one input travel together
-    /// (`Nats-Msg-Id = run:first-last`), which cuts the server's work per record; 1 sends one
-    /// message per record (`Nats-Msg-Id = run:index`). Re-publish with the same N to dedupe.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    /// (`Nats-Msg-Id = run:first-last`), which halves the server's work per record; 1 sends
+    /// one message per record (`Nats-Msg-Id = run:index`). Re-publish with the same N to dedupe.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=4096))]
     pub batch: u32,
     /// No summary, no progress bar.
     #[arg(long, short = 'q')]

@@ -38,6 +38,10 @@ pub struct WorkerArgs {
     /// batch of records).
     #[arg(long, default_value_t = 256)]
     pub batch: u16,
+    /// Send each record back with its verdict: needed by `collect --split` and
+    /// `collect --queue` (the verdict file, the summary and `--authors` do without).
+    #[arg(long)]
+    pub records: bool,
     /// No summary at exit.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -70,6 +74,7 @@ pub fn run(args: WorkerArgs) -> CliResult {
             max_ack_pending: i64::from(args.max_ack_pending.max(1)),
         },
         batch: usize::from(args.batch.max(1)),
+        records: args.records,
     };
     let rt = scale::runtime().map_err(|e| CliError::failure(format!("starting: {e}")))?;
     let mut stats = scale::worker::WorkerStats::default();

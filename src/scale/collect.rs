@@ -23,11 +23,35 @@ use super::nats::{ConsumerConfig, Js, JsMsg, Puller};
 use super::publish::RunMarker;
 use super::wire::{self, Envelope, VerdictMsg};
 use super::Names;
-use crate::comment::SourcePos;
+use crate::comment::{Comment, SourcePos};
 use crate::decide::author::AuthorPolicy;
 use crate::pipeline::Progress;
-use crate::read::RecordError;
+use crate::read::{Record, RecordError};
+use crate::verdict::Verdict;
+use crate::write::summary::SummarySink;
 use crate::write::{Judged, Sink};
+
+/// Where the collected records go.
+pub struct Outputs<'a> {
+    /// The verdict JSONL sink: it gets each worker's verdict line as it came (no decoding, no
+    /// encoding) unless the author policy changed the verdict.
+    pub verdicts: &'a mut dyn Sink,
+    /// The summary (it reads a verdict without its rule messages and matches).
+    pub summary: &'a mut SummarySink,
+    /// Any other sink (`--split`, `--queue`): each record with its whole verdict. They need
+    /// the records, which workers send back only with `--records`.
+    pub others: Vec<&'a mut dyn Sink>,
+}
+
+impl Outputs<'_> {
+    fn each(&mut self, mut f: impl FnMut(&mut dyn Sink) -> std::io::Result<()>) -> Result<(), String> {
+        f(&mut *self.verdicts).and_then(|()| f(&mut *self.summary)).map_err(|e| format!("writing output: {e}"))?;
+        for s in self.others.iter_mut() {
+            f(&mut **s).map_err(|e| format!("writing output: {e}"))?;
+        }
+        Ok(())
+    }
+}
 
 /// How `collect` runs.
 #[derive(Debug, Clone)]
@@ -92,6 +116,10 @@ pub async fn latest_run(js: &Js, names: &Names) -> Result<RunStart, String> {
 /// Messages pulled per request from the verdict stream.
 const PULL_BATCH: usize = 256;
 
+/// Bytes pulled per request from the verdict stream (two requests are open at a time): a
+/// verdict message holds a whole worker batch, so 256 of them could be 256 MiB.
+const PULL_BYTES: usize = 16 << 20;
+
 /// Writes the run's verdicts to `sinks` in input order until the run is complete (or idle,
 /// or stopped).
 ///
@@ -107,7 +135,7 @@ pub async fn collect(
     js: &Js,
     opts: &CollectOptions,
     run: &RunStart,
-    sinks: &mut [&mut dyn Sink],
+    sinks: &mut Outputs<'_>,
     mut policy: Option<&mut AuthorPolicy>,
     progress: &mut dyn Progress,
     mut stop: tokio::sync::watch::Receiver<bool>,
@@ -150,6 +178,7 @@ pub async fn collect(
         };
         failures = 0;
         let mut puller = Puller::new(js, &stream, &consumer, PULL_BATCH, Duration::from_secs(5));
+        puller.set_max_bytes(PULL_BYTES);
         // The next stream sequence expected (a gap means lost deliveries).
         let mut expect = from;
         // (stream sequence, index) of the first verdict passed over, and the lowest index.
@@ -168,9 +197,7 @@ pub async fn collect(
                 }
             };
             if msgs.is_empty() {
-                for s in sinks.iter_mut() {
-                    s.flush().map_err(|e| format!("writing output: {e}"))?;
-                }
+                sinks.each(|s| s.flush())?;
                 idle += TICK;
                 if opts.idle.is_some_and(|limit| idle >= limit) {
                     break 'read;
@@ -217,9 +244,7 @@ pub async fn collect(
             }
         }
     }
-    for s in sinks.iter_mut() {
-        s.finish().map_err(|e| format!("writing output: {e}"))?;
-    }
+    sinks.each(|s| s.finish())?;
     Ok(out)
 }
 
@@ -236,7 +261,7 @@ fn take(
     passed: &mut Option<(u64, u64)>,
     out: &mut Collected,
     policy: &mut Option<&mut AuthorPolicy>,
-    sinks: &mut [&mut dyn Sink],
+    sinks: &mut Outputs<'_>,
     progress: &mut dyn Progress,
 ) -> Result<(), String> {
     let seq = msg.info.stream_seq;
@@ -261,7 +286,8 @@ fn take(
             }
         }
     }
-    let mut place = |index: u64, judged: &dyn Fn() -> Judged| -> Result<(), String> {
+    let records = !sinks.others.is_empty();
+    let mut place = |index: u64, item: &dyn Fn() -> Result<Item, String>| -> Result<(), String> {
         // A verdict replaces a dead letter still held for the same record (a worker can
         // dead-letter a record whose verdict another worker stored just before).
         let replaces = !dead && held.get(&index).is_some_and(|j| j.dead);
@@ -278,27 +304,28 @@ fn take(
         }
         out.dead -= u64::from(replaces);
         out.dead += u64::from(dead);
-        held.insert(index, Held { judged: judged(), dead });
-        while let Some(Held { judged: mut j, .. }) = held.remove(next) {
-            if let (Some(p), Ok(c)) = (policy.as_deref_mut(), &j.record) {
-                p.apply(c, &mut j.verdict);
-            }
-            for s in sinks.iter_mut() {
-                s.write(&j).map_err(|e| format!("writing output: {e}"))?;
-            }
-            progress.advance(1, j.record.as_ref().map_or(0, |c| c.body.len() as u64));
+        held.insert(index, Held { item: item()?, dead });
+        while let Some(Held { item, .. }) = held.remove(next) {
+            let bytes = write_item(item, policy.as_deref_mut(), sinks)?;
+            progress.advance(1, bytes);
             *next += 1;
             out.records += 1;
         }
         Ok(())
     };
     if !dead && headers.get(wire::BATCH).is_some() {
-        let compact = headers.get(wire::FORMAT) == Some(wire::FORMAT_COMPACT);
+        let format = headers.get(wire::FORMAT);
+        let compact = format == Some(wire::FORMAT_COMPACT);
+        let lines = format == Some(wire::FORMAT_LINE);
         let mut rest = msg.msg.payload.as_slice();
         loop {
             match wire::batch_item(rest) {
+                Ok(Some((index, frame, tail))) if lines => {
+                    place(index, &|| line_of(frame, records, names, &run.marker.run, index))?;
+                    rest = tail;
+                }
                 Ok(Some((index, frame, tail))) => {
-                    place(index, &|| verdict_of(frame, compact, names, &run.marker.run, index))?;
+                    place(index, &|| Ok(Item::Judged(verdict_of(frame, compact, names, &run.marker.run, index))))?;
                     rest = tail;
                 }
                 Ok(None) => break,
@@ -311,14 +338,126 @@ fn take(
         return Ok(());
     }
     let Some((r, index)) = super::worker::position_of(headers) else { return Ok(()) };
-    place(index, &|| judged_of(msg, names, &r, index, dead))
+    place(index, &|| Ok(Item::Judged(judged_of(msg, names, &r, index, dead))))
 }
 
 /// A record waiting for its turn.
 struct Held {
-    judged: Judged,
+    item: Item,
     /// It came as a dead letter (a verdict for it, if one comes, is preferred).
     dead: bool,
+}
+
+/// A record as it came: whole, or (from a worker's verdict item) as its verdict line with
+/// what the author policy and the summary read of it. Most records are the larger `Line`;
+/// boxing it would cost an allocation per record for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Item {
+    Judged(Judged),
+    Line {
+        /// The verdict line, written as is unless the author policy changes the verdict.
+        line: Vec<u8>,
+        /// The line's [`wire::skeleton`].
+        skeleton: Verdict,
+        /// The comment without its body ([`wire::AuthorFields::into_comment`]).
+        comment: Comment,
+        hash: Option<u64>,
+        body_len: u64,
+        /// The record, when the worker sent it and a sink needs it.
+        record: Option<Record>,
+    },
+}
+
+/// The [`Item`] of a [`wire::push_author_fields`] item; an error when a sink needs the record
+/// and the worker did not send it.
+fn line_of(frame: &[u8], records: bool, names: &Names, run: &str, index: u64) -> Result<Item, String> {
+    let unreadable = |e: String| {
+        let e = RecordError {
+            id: format!("{run}#{index}"),
+            message: format!("verdict message on {} not readable: {e}", names.verdicts),
+            source: SourcePos { file: names.input.as_str().into(), line: 0 },
+            raw: None,
+        };
+        Item::Judged(Judged { verdict: crate::pipeline::error_verdict(&e), record: Err(e) })
+    };
+    let (line, fields, frame) = match wire::read_line_item(frame) {
+        Ok(parts) => parts,
+        Err(e) => return Ok(unreadable(e)),
+    };
+    let record = match (records, frame) {
+        (false, _) => None,
+        (true, Some(f)) => match wire::unframe::<Envelope>(f) {
+            Ok((env, raw)) => Some(env.into_record(raw)),
+            Err(e) => return Ok(unreadable(e)),
+        },
+        (true, None) => {
+            return Err(format!(
+                "the verdicts on {} carry no records, which --split and --queue need: start the \
+                 workers with --records (and publish again), or collect without those",
+                names.verdicts
+            ))
+        }
+    };
+    let skeleton = match wire::skeleton(&line[..line.len() - 1]) {
+        Ok(v) => v,
+        Err(e) => return Ok(unreadable(e)),
+    };
+    let (hash, body_len) = (fields.hash, fields.body_len);
+    let comment = fields.into_comment(skeleton.id.clone());
+    Ok(Item::Line { line: line.to_vec(), skeleton, comment, hash, body_len, record })
+}
+
+/// Applies the author policy to the next record in order and writes it to every sink; returns
+/// its body's length. A verdict line the policy leaves alone goes to the verdict file as the
+/// worker wrote it; the whole verdict is decoded only when the policy changes it or a sink
+/// other than the verdict file and the summary needs it.
+fn write_item(item: Item, policy: Option<&mut AuthorPolicy>, sinks: &mut Outputs<'_>) -> Result<u64, String> {
+    let (mut skeleton, comment, hash, body_len, line, record) = match item {
+        Item::Judged(mut j) => {
+            if let (Some(p), Ok(c)) = (policy, &j.record) {
+                p.apply(c, &mut j.verdict);
+            }
+            sinks.each(|s| s.write(&j))?;
+            return Ok(j.record.as_ref().map_or(0, |c| c.body.len() as u64));
+        }
+        Item::Line { line, skeleton, comment, hash, body_len, record } => {
+            (skeleton, comment, hash, body_len, line, record)
+        }
+    };
+    let changed = policy.is_some_and(|p| p.apply_hashed(&comment, &mut skeleton, hash));
+    let io = |e: std::io::Error| format!("writing output: {e}");
+    if !changed && sinks.others.is_empty() {
+        let j = Judged { record: Ok(comment), verdict: skeleton };
+        sinks.verdicts.write_rendered(&j, &line).map_err(io)?;
+        sinks.summary.write(&j).map_err(io)?;
+        sinks.summary.summary.body_bytes += body_len;
+        return Ok(body_len);
+    }
+    let verdict = match serde_json::from_slice::<Verdict>(&line[..line.len() - 1]) {
+        Ok(mut full) => {
+            if changed {
+                wire::merge_policy(&mut full, skeleton);
+            }
+            full
+        }
+        // Cannot happen for a line whose skeleton read; the skeleton is the best there is.
+        Err(_) => skeleton,
+    };
+    let lite = record.is_none();
+    let j = Judged { record: record.unwrap_or(Ok(comment)), verdict };
+    if changed {
+        sinks.verdicts.write(&j).map_err(io)?;
+    } else {
+        sinks.verdicts.write_rendered(&j, &line).map_err(io)?;
+    }
+    sinks.summary.write(&j).map_err(io)?;
+    if lite {
+        sinks.summary.summary.body_bytes += body_len;
+    }
+    for s in sinks.others.iter_mut() {
+        s.write(&j).map_err(io)?;
+    }
+    Ok(body_len)
 }
 
 /// The judged record a verdict message (or a dead letter) stands for.

@@ -229,3 +229,208 @@ pub fn batch_item(payload: &[u8]) -> Result<Option<BatchItem<'_>>, String> {
     }
     Ok(Some((index, &rest[..len], &rest[len..])))
 }
+
+/// The verdict item of [`push_author_fields`]: the verdict as `collect` writes it, the author policy's
+/// fields, and the record only when the worker runs with `--records`.
+pub const FORMAT_LINE: &str = "line+author";
+
+/// What the author policy and the summary need of a comment, without its body: sent with each
+/// verdict so `collect` needs neither the record nor the body (short keys: it is per comment).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuthorFields {
+    /// [`Comment::author`].
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// [`Comment::author_email`].
+    #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
+    pub author_email: Option<String>,
+    /// [`Comment::author_url`].
+    #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
+    pub author_url: Option<String>,
+    /// [`Comment::ip`].
+    #[serde(rename = "ip", default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// [`Comment::created_at`].
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// [`Comment::approved`].
+    #[serde(rename = "ok", default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
+    /// The body's [`crate::decide::author::body_hash`] (the duplicate rule's key).
+    #[serde(rename = "h", default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<u64>,
+    /// The body's length in bytes (the summary's byte count).
+    #[serde(rename = "n", default)]
+    pub body_len: u64,
+}
+
+impl AuthorFields {
+    /// The fields of a comment (an error record has none).
+    pub fn of(record: Record) -> AuthorFields {
+        match record {
+            Ok(c) => AuthorFields {
+                hash: crate::decide::author::body_hash(&c.body),
+                body_len: c.body.len() as u64,
+                author: c.author,
+                author_email: c.author_email,
+                author_url: c.author_url,
+                ip: c.ip,
+                created_at: c.created_at,
+                approved: c.approved,
+            },
+            Err(_) => AuthorFields::default(),
+        }
+    }
+
+    /// A comment with these fields, its id and an empty body: what the author policy reads.
+    pub fn into_comment(self, id: String) -> Comment {
+        Comment {
+            id,
+            body: String::new(),
+            author: self.author,
+            kind: CommentKind::default(),
+            author_url: self.author_url,
+            author_email: self.author_email,
+            ip: self.ip,
+            created_at: self.created_at,
+            post_id: None,
+            parent: None,
+            approved: self.approved,
+            source: None,
+            raw: None,
+            offset: None,
+        }
+    }
+}
+
+/// Completes a verdict item whose verdict line (the verdict's JSON and `\n`, exactly as
+/// `collect` writes it: [`crate::write::jsonl::JsonlSink`]'s renderer) is already in `out`:
+/// appends the [`AuthorFields`] as JSON and `\n`, then the record's frame when `record` is
+/// given (`collect --split`/`--queue` need it; the verdict file does not).
+///
+/// # Errors
+/// The fields do not serialize.
+pub fn push_author_fields(
+    out: &mut Vec<u8>,
+    fields: &AuthorFields,
+    record: Option<&[u8]>,
+) -> Result<(), serde_json::Error> {
+    serde_json::to_writer(&mut *out, fields)?;
+    out.push(b'\n');
+    if let Some(frame) = record {
+        out.extend_from_slice(frame);
+    }
+    Ok(())
+}
+
+/// The parts of a [`push_author_fields`] item: the verdict line (with its `\n`), the fields, and the
+/// record's frame (None when the worker did not send it).
+pub type LineParts<'a> = (&'a [u8], AuthorFields, Option<&'a [u8]>);
+
+/// Splits a [`push_author_fields`] item.
+///
+/// # Errors
+/// A part is missing or the fields are not what a worker writes.
+pub fn read_line_item(item: &[u8]) -> Result<LineParts<'_>, String> {
+    let nl = memchr::memchr(b'\n', item).ok_or("verdict item without its line")?;
+    let (line, rest) = item.split_at(nl + 1);
+    let nl = memchr::memchr(b'\n', rest).ok_or("verdict item without the author fields")?;
+    let fields = serde_json::from_slice(&rest[..nl]).map_err(|e| format!("not the author fields: {e}"))?;
+    let record = &rest[nl + 1..];
+    Ok((line, fields, (!record.is_empty()).then_some(record)))
+}
+
+/// What the author policy and the summary read of a verdict, decoded from its line without
+/// the rule messages and match texts (serde skips them without allocating).
+#[derive(Debug, Deserialize)]
+struct LiteVerdict {
+    id: String,
+    verdict: crate::verdict::Decision,
+    #[serde(default)]
+    score: f64,
+    #[serde(default)]
+    reasons: Vec<LiteReason>,
+    #[serde(default)]
+    censored: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LiteReason {
+    rule: String,
+    category: String,
+    #[serde(default)]
+    action: Option<crate::verdict::Action>,
+    #[serde(default)]
+    score: f64,
+    #[serde(default)]
+    shadow: Option<crate::verdict::Shadow>,
+}
+
+/// The verdict of a line with every reason's `message`, `matches`, `counted_by` and
+/// `match_count` left out and `censored` (when present) empty: enough for the author policy
+/// and the summary, which read neither. [`merge_policy`] puts the rest back when the policy
+/// changed it.
+///
+/// # Errors
+/// The line is not a verdict.
+pub fn skeleton(line: &[u8]) -> Result<Verdict, String> {
+    let v: LiteVerdict = serde_json::from_slice(line).map_err(|e| format!("not a verdict: {e}"))?;
+    Ok(Verdict {
+        id: v.id,
+        verdict: v.verdict,
+        score: v.score,
+        reasons: v
+            .reasons
+            .into_iter()
+            .map(|r| crate::verdict::Reason {
+                rule: r.rule,
+                category: r.category,
+                action: r.action,
+                score: r.score,
+                message: String::new(),
+                matches: Vec::new(),
+                counted_by: None,
+                match_count: None,
+                shadow: r.shadow,
+            })
+            .collect(),
+        censored: v.censored.map(|_| String::new()),
+        error: v.error,
+        source: v.source,
+    })
+}
+
+/// `full` (the line's whole verdict) as the author policy left its [`skeleton`]: the policy
+/// only drops reasons (keeping the order), appends its own (always with a message), sets the
+/// score and the decision, and drops `censored`. So a reason of `skel` with an empty message
+/// is one of `full`'s, found by its rule id (one reason per rule); any other is the policy's.
+pub fn merge_policy(full: &mut Verdict, skel: Verdict) {
+    let mut old = std::mem::take(&mut full.reasons).into_iter().map(Some).collect::<Vec<_>>();
+    let mut at = 0;
+    full.reasons = skel
+        .reasons
+        .into_iter()
+        .map(|r| {
+            if !r.message.is_empty() {
+                return r;
+            }
+            let found = (at..old.len()).find(|&i| old[i].as_ref().is_some_and(|o| o.rule == r.rule));
+            match found.and_then(|i| {
+                at = i + 1;
+                old[i].take()
+            }) {
+                Some(o) => o,
+                None => r,
+            }
+        })
+        .collect();
+    full.verdict = skel.verdict;
+    full.score = skel.score;
+    if skel.censored.is_none() {
+        full.censored = None;
+    }
+}

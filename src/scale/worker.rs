@@ -38,6 +38,7 @@ use crate::engine::Scratch;
 use crate::read::RecordError;
 use crate::serve::reload::Reloader;
 use crate::verdict::Verdict;
+use crate::write::{Judged, Sink};
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -50,6 +51,9 @@ pub struct WorkerOptions {
     pub limits: ConsumerLimits,
     /// Messages judged per batch (pulled up to 256 per request, two requests ahead).
     pub batch: usize,
+    /// Send each record back with its verdict (`collect --split`/`--queue` need it; the
+    /// verdict file, the summary and the author policy do not).
+    pub records: bool,
 }
 
 /// What a worker did.
@@ -146,7 +150,7 @@ pub async fn work(
                 let records: usize = msgs.iter().map(|m| records_in(&m.msg.headers)).sum();
                 per_pull = (batch * msgs.len() / records.max(1)).clamp(1, batch);
                 puller.set_batch(per_pull);
-                handle_batch(&js, names, msgs, &reloader, &mut scratch, max_deliver, stats).await;
+                handle_batch(&js, opts, msgs, &reloader, &mut scratch, max_deliver, stats).await;
             }
         }
     }
@@ -219,7 +223,7 @@ impl Chunk {
         h.insert(wire::MSG_ID, format!("{}:b:{}", self.run, crate::serve::reload::hex(&hash.finalize()[..12])));
         h.insert(wire::RUN, &self.run);
         h.insert(wire::BATCH, self.indexes.len().to_string());
-        h.insert(wire::FORMAT, wire::FORMAT_COMPACT);
+        h.insert(wire::FORMAT, wire::FORMAT_LINE);
         h.insert(wire::CONFIG, config);
         (h, self.payload)
     }
@@ -233,15 +237,27 @@ struct Judging<'a> {
     max_payload: usize,
     batches: Batches,
     splits: Vec<Split>,
+    /// Send the records back ([`WorkerOptions::records`]).
+    records: bool,
+    /// The verdict line, as `collect`'s verdict file has it.
+    render: crate::write::Renderer,
+    /// Reused for each item.
+    item: Vec<u8>,
 }
 
 impl Judging<'_> {
     /// Judges one record frame into a verdict chunk. Returns the chunk and whether the verdict
     /// is `error`, or why it failed.
     fn judge(&mut self, run: &str, index: u64, frame: &[u8], seq: u64) -> Result<(usize, bool), String> {
-        let (verdict, bad) = plan_for(frame, self.names, index, seq, self.engine, self.scratch)?;
-        let out = wire::verdict_item(&verdict, bad.as_deref().unwrap_or(frame))
+        let (judged, bad) = plan_for(frame, self.names, index, seq, self.engine, self.scratch)?;
+        let error = judged.verdict.verdict == crate::verdict::Decision::Error;
+        let out = &mut self.item;
+        out.clear();
+        (self.render)(&judged, out).map_err(|e| format!("encoding the verdict: {e}"))?;
+        let record = self.records.then(|| bad.as_deref().unwrap_or(frame));
+        wire::push_author_fields(out, &wire::AuthorFields::of(judged.record), record)
             .map_err(|e| format!("encoding the verdict: {e}"))?;
+        let out = &self.item;
         // The server closes a connection that sends more than max_payload: never send it.
         if out.len() + HEADER_ROOM > self.max_payload {
             return Err(format!(
@@ -250,8 +266,8 @@ impl Judging<'_> {
                 self.max_payload
             ));
         }
-        let chunk = self.batches.add(run, index, &out, self.max_payload - HEADER_ROOM);
-        Ok((chunk, verdict.verdict == crate::verdict::Decision::Error))
+        let chunk = self.batches.add(run, index, out, self.max_payload - HEADER_ROOM);
+        Ok((chunk, error))
     }
 
     /// Queues a record of a batch to go back to the input subject alone.
@@ -337,13 +353,14 @@ fn batch_items(payload: &[u8]) -> Result<Vec<(u64, &[u8])>, String> {
 /// retried or dead-lettered one by one (rare).
 async fn handle_batch(
     js: &Js,
-    names: &Names,
+    opts: &WorkerOptions,
     msgs: Vec<JsMsg>,
     reloader: &Reloader,
     scratch: &mut Scratch,
     max_deliver: i64,
     stats: &mut WorkerStats,
 ) {
+    let (names, records) = (&opts.names, opts.records);
     let snap = reloader.current();
     let mut judging = Judging {
         names,
@@ -352,6 +369,9 @@ async fn handle_batch(
         max_payload: js.client.max_payload(),
         batches: Batches::default(),
         splits: Vec::new(),
+        records,
+        render: crate::write::jsonl::JsonlSink::new(std::io::sink()).renderer().unwrap_or(render_line),
+        item: Vec::with_capacity(1024),
     };
     // Judge everything first.
     let mut planned = Vec::with_capacity(msgs.len());
@@ -440,9 +460,16 @@ async fn handle_batch(
     }
 }
 
+/// The verdict line as the JSONL sink renders it (used should that sink stop rendering).
+fn render_line(j: &Judged, out: &mut Vec<u8>) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &j.verdict)?;
+    out.push(b'\n');
+    Ok(())
+}
+
 /// Judges one record frame; an unreadable frame is an `error` verdict, a panic a failure.
-/// Returns the verdict and, when the frame was not a record, the error record's frame to send
-/// in its place.
+/// Returns the record with its verdict and, when the frame was not a record, the error
+/// record's frame to send in its place.
 fn plan_for(
     payload: &[u8],
     names: &Names,
@@ -450,7 +477,7 @@ fn plan_for(
     seq: u64,
     engine: &crate::engine::Engine,
     scratch: &mut Scratch,
-) -> Result<(Verdict, Option<Vec<u8>>), String> {
+) -> Result<(Judged, Option<Vec<u8>>), String> {
     let env = match wire::unframe_record(payload) {
         Ok(env) => env,
         Err(e) => {
@@ -461,11 +488,13 @@ fn plan_for(
                 raw: None,
             };
             let verdict = crate::pipeline::error_verdict(&bad);
-            let frame = wire::frame(&Envelope::of(&Err(bad)).0, None).map_err(|e| format!("encoding: {e}"))?;
-            return Ok((verdict, Some(frame)));
+            let record = Err(bad);
+            let frame = wire::frame(&Envelope::of(&record).0, None).map_err(|e| format!("encoding: {e}"))?;
+            return Ok((Judged { record, verdict }, Some(frame)));
         }
     };
-    let verdict: Verdict = match &env.into_record(None) {
+    let record = env.into_record(None);
+    let verdict: Verdict = match &record {
         Err(e) => crate::pipeline::error_verdict(e),
         Ok(c) => match catch_unwind(AssertUnwindSafe(|| engine.judge_with(c, scratch))) {
             Ok(v) => v,
@@ -480,7 +509,7 @@ fn plan_for(
             }
         },
     };
-    Ok((verdict, None))
+    Ok((Judged { record, verdict }, None))
 }
 
 /// Sends `msg` to the dead-letter subject with `reason` (its body cut to fit, if need be).

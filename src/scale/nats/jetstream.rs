@@ -417,6 +417,8 @@ pub struct Puller {
     open: std::collections::BTreeMap<u64, (usize, Instant, Instant)>,
     token: u64,
     batch: usize,
+    /// Bytes one request may bring (0: no limit); see [`Puller::set_max_bytes`].
+    max_bytes: usize,
     expires: Duration,
     /// When the server last sent anything for this puller.
     heard: Instant,
@@ -440,6 +442,7 @@ impl Puller {
             open: std::collections::BTreeMap::new(),
             token: 0,
             batch,
+            max_bytes: 0,
             expires,
             heard: Instant::now(),
             silent: 0,
@@ -450,6 +453,15 @@ impl Puller {
     /// Messages per request from now on (at most 256); requests already open keep theirs.
     pub fn set_batch(&mut self, batch: usize) {
         self.batch = batch.clamp(1, 256);
+    }
+
+    /// Caps the bytes each request brings (kept above the server's max_payload, so any one
+    /// message still comes). Two requests are open at a time, so this bounds what the server
+    /// holds for a slow reader: without it 512 batch messages (up to 1 MiB each) could be due at
+    /// once, past the server's 64 MiB slow-consumer limit, and the server closed the connection
+    /// of a `collect` starved of CPU (seen in bench/scale-out.sh on a loaded machine).
+    pub fn set_max_bytes(&mut self, max_bytes: usize) {
+        self.max_bytes = max_bytes.max(2 * self.client.max_payload() + 4096);
     }
 
     fn top_up(&mut self) {
@@ -469,7 +481,10 @@ impl Puller {
         });
         while self.open.values().map(|o| o.0).sum::<usize>() < 2 * self.batch {
             self.token += 1;
-            let body = serde_json::json!({"batch": self.batch, "expires": self.expires.as_nanos() as u64});
+            let mut body = serde_json::json!({"batch": self.batch, "expires": self.expires.as_nanos() as u64});
+            if self.max_bytes > 0 {
+                body["max_bytes"] = self.max_bytes.into();
+            }
             let reply = format!("{}.{}", self.prefix, self.token);
             let mut b = Vec::with_capacity(160);
             super::proto::encode_pub(
