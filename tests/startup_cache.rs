@@ -99,12 +99,12 @@ fn a_second_start_reads_the_cache_and_judges_the_same_bytes() {
 fn a_change_of_any_input_misses() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    pack(d, "zork*\nblimple\n", r"\bquux (?:yourself|urself)\b");
+    pack(d, "blimple\n", r"\bquux (?:yourself|urself)\b");
     let first = run(d, &[], &[]);
     assert!(hit(&run(d, &[], &[])));
 
     // A new term: a miss, and the new term is found (not the old automaton's verdicts).
-    pack(d, "zork*\nblimple\n*face\n", r"\bquux (?:yourself|urself)\b");
+    pack(d, "blimple\nzork*\n", r"\bquux (?:yourself|urself)\b");
     let o = run(d, &[], &[]);
     assert!(!hit(&o), "a list edit must not read the old automaton");
     assert_eq!(o.stdout, fresh(d));
@@ -112,7 +112,7 @@ fn a_change_of_any_input_misses() {
     assert!(hit(&run(d, &[], &[])));
 
     // A new pattern (its literals are in the automaton): a miss again.
-    pack(d, "zork*\nblimple\n*face\n", r"\bquux (?:yourself|urself|off)\b");
+    pack(d, "blimple\nzork*\n", r"\bquux (?:yourself|urself|off)\b");
     let o = run(d, &[], &[]);
     assert!(!hit(&o), "a pattern edit must not read the old automaton");
     assert_eq!(o.stdout, fresh(d));
@@ -175,7 +175,10 @@ fn a_corrupt_truncated_foreign_or_forged_file_is_rebuilt() {
     let foreign = std::fs::read(&packs(other.path())[0]).unwrap();
 
     let cases: Vec<(&str, Box<dyn Fn(&mut Vec<u8>)>)> = vec![
-        ("a flipped payload byte", Box::new(|b: &mut Vec<u8>| b[HEADER + b.len() / 3] ^= 0x55)),
+        ("a flipped payload byte", Box::new(|b: &mut Vec<u8>| {
+                let at = HEADER + b.len() / 3;
+                b[at] ^= 0x55
+            })),
         ("truncated", Box::new(|b: &mut Vec<u8>| b.truncate(b.len() / 2))),
         ("shorter than a header", Box::new(|b: &mut Vec<u8>| b.truncate(20))),
         ("empty", Box::new(|b: &mut Vec<u8>| b.clear())),

@@ -120,7 +120,7 @@ pub fn load(dir: &Path, key: &Key) -> Option<Vec<u8>> {
     match check(&bytes, key) {
         Some(()) => {
             bytes.drain(..HEADER);
-            tracing::debug!("start-up cache hit: {}", path.display());
+            tracing::debug!("start-up cache file read: {}", path.display());
             Some(bytes)
         }
         None => {

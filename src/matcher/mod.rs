@@ -217,6 +217,11 @@ impl Matcher {
             let fuzzy = fuzzy::Fuzzy::build(&lists, &normalizer);
             let ((norm_regex, gate), raw, gate_made) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             let read = words_read.and_then(|b| wordlist::WordlistSet::from_bytes(b, &lists, &normalizer, gate.len()));
+            match (&read, stored.is_some()) {
+                (Some(_), _) => tracing::debug!("start-up cache hit"),
+                (None, true) => tracing::debug!("start-up cache payload not usable: rebuilt"),
+                (None, false) => {}
+            }
             let words = match read {
                 Some(w) => Ok((w, false)),
                 None => table
