@@ -119,6 +119,9 @@ fn a_change_of_any_input_misses() {
     assert_eq!(packs(d).len(), 3, "one file per key");
 }
 
+/// A change to a cache file's bytes.
+type Tamper = Box<dyn Fn(&mut Vec<u8>)>;
+
 /// Rewrites the one cache file of `dir` with `f` applied to its bytes.
 fn tamper(dir: &Path, f: impl Fn(&mut Vec<u8>)) {
     let files = packs(dir);
@@ -130,7 +133,7 @@ fn tamper(dir: &Path, f: impl Fn(&mut Vec<u8>)) {
 
 /// Sets the payload's length and checksum in the header to match the payload, as a forger
 /// would.
-fn reseal(bytes: &mut Vec<u8>) {
+fn reseal(bytes: &mut [u8]) {
     let len = (bytes.len() - HEADER) as u64;
     bytes[44..52].copy_from_slice(&len.to_le_bytes());
     let sum = checksum(&bytes[HEADER..]);
@@ -174,7 +177,7 @@ fn a_corrupt_truncated_foreign_or_forged_file_is_rebuilt() {
     run(other.path(), &[], &[]);
     let foreign = std::fs::read(&packs(other.path())[0]).unwrap();
 
-    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<u8>)>)> = vec![
+    let cases: Vec<(&str, Tamper)> = vec![
         ("a flipped payload byte", Box::new(|b: &mut Vec<u8>| {
                 let at = HEADER + b.len() / 3;
                 b[at] ^= 0x55
