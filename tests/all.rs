@@ -23,6 +23,7 @@ macro_rules! test_files {
 }
 
 test_files! {
+    startup_cache = "startup_cache.rs",
     authors = "authors.rs",
     breadth = "breadth.rs",
     breadth_frames = "breadth_frames.rs",

@@ -35,6 +35,10 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Build the rule pack from scratch, without reading or writing the start-up cache in
+    /// $XDG_CACHE_HOME/moderate (also MODERATE_CACHE=off).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 // The end of each subcommand's `--help`: a few examples a newcomer can paste from a fresh
@@ -205,6 +209,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { ExitStatus::Usage.code() } else { 0 });
         }
     };
+    if cli.no_cache {
+        crate::matcher::cache::disable();
+    }
     if let Command::Serve(args) = &cli.command {
         serve::init_logging(args.log_format);
     } else {

@@ -14,6 +14,7 @@
 //! normalizer's offset map, so a reason shows the evasive form exactly as written. The matcher
 //! knows the compiled rules but no file format and no output.
 
+pub mod cache;
 pub mod compounds;
 mod fasthash;
 pub mod fuzzy;
@@ -195,18 +196,58 @@ impl Matcher {
     pub fn build(parts: MatcherParts) -> Result<Matcher, String> {
         let MatcherParts { normalizer, lists, word_rule, norm_patterns, raw_patterns, signals, unless_after, rules } =
             parts;
+        // The automaton, its term table and the patterns' gate analysis come from the start-up
+        // cache when it holds them for exactly these inputs ([`cache`]); otherwise they are
+        // built, and stored.
+        let cache_dir = cache::enabled().then(cache::dir).flatten();
+        let key = cache_dir
+            .as_ref()
+            .map(|_| cache::Key::new(&normalizer, &lists, norm_patterns.iter().map(|(_, p, _)| p.as_str())));
+        let stored = cache_dir.as_deref().zip(key.as_ref()).and_then(|(d, k)| cache::load(d, k));
+        let (gate_read, words_read) = match stored.as_deref().and_then(split_payload) {
+            Some((g, w)) => match regex::GateAnalysis::from_bytes(g, norm_patterns.len()) {
+                Some(g) => (Some(g), Some(w)),
+                None => (None, None),
+            },
+            None => (None, None),
+        };
         // The term spellings and the patterns' literal analysis do not depend on each other:
         // two threads (start-up is wall time); the automaton needs both.
-        let (table, (norm_regex, gate), raw_regex, (fuzzy, compounds)) = std::thread::scope(|s| {
-            let side =
-                s.spawn(|| (regex::RegexRules::build_gated(norm_patterns), regex::RegexRules::build(raw_patterns)));
-            let table = wordlist::TermTable::build(&lists, &normalizer);
+        let (words, gate_made, (norm_regex, raw_regex), (fuzzy, compounds)) = std::thread::scope(|s| {
+            let side = s.spawn(|| {
+                let made = gate_read.is_none();
+                let gate = gate_read.unwrap_or_else(|| regex::GateAnalysis::of(&norm_patterns));
+                let bytes = made.then(|| gate.to_bytes());
+                let gated = regex::RegexRules::build_with_gate(norm_patterns, gate);
+                (gated, regex::RegexRules::build(raw_patterns), bytes)
+            });
+            let table = words_read.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
             let fuzzy = fuzzy::Fuzzy::build(&lists, &normalizer);
             let compounds = compounds::Compounds::build(&lists, &normalizer);
-            let (gated, raw) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (table, gated, raw, (fuzzy, compounds))
+            let ((norm_regex, gate), raw, gate_made) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let read = words_read.and_then(|b| wordlist::WordlistSet::from_bytes(b, &lists, &normalizer, gate.len()));
+            match (&read, stored.is_some()) {
+                (Some(_), _) => tracing::debug!("start-up cache hit"),
+                (None, true) => tracing::debug!("start-up cache payload not usable: rebuilt"),
+                (None, false) => {}
+            }
+            let words = match read {
+                Some(w) => Ok((w, false)),
+                None => table
+                    .unwrap_or_else(|| wordlist::TermTable::build(&lists, &normalizer))
+                    .and_then(|t| t.into_set(&gate))
+                    .map(|w| (w, true)),
+            };
+            (words, gate_made, (norm_regex, raw), (fuzzy, compounds))
         });
-        let words = table.and_then(|t| t.into_set(&gate)).map_err(|e| format!("cannot compile the wordlists: {e}"))?;
+        let (words, words_made) = words.map_err(|e| format!("cannot compile the wordlists: {e}"))?;
+        if let (true, Some(dir), Some(key)) = (words_made || gate_made.is_some(), &cache_dir, &key) {
+            // The gate analysis as made now, or as read (only the wordlists' part was unusable).
+            let read = || stored.as_deref().and_then(split_payload).map(|(g, _)| g.to_vec());
+            if let Some(gate) = gate_made.or_else(read) {
+                cache::store(dir, key, &join_payload(&gate, &words.to_bytes()));
+            }
+        }
         let raw_regex = raw_regex.map_err(|e| format!("regex set: {e}"))?;
         let mut context = vec![None; rules];
         for (rule, re) in unless_after {
@@ -350,6 +391,22 @@ impl Matcher {
         }
         re.is_match(&text[from..start])
     }
+}
+
+/// The start-up cache's payload: the gate analysis (its length first), then the wordlists.
+fn join_payload(gate: &[u8], words: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(8 + gate.len() + words.len());
+    out.extend_from_slice(&(gate.len() as u64).to_le_bytes());
+    out.extend_from_slice(gate);
+    out.extend_from_slice(words);
+    out
+}
+
+/// [`join_payload`]'s two parts, when the length fits.
+fn split_payload(payload: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = payload.split_at_checked(8)?;
+    let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
+    rest.split_at_checked(len)
 }
 
 /// Maps a normalized range to the original body, trimmed of surrounding whitespace.

@@ -24,7 +24,8 @@
 //! run. The result is exactly the set's: a skipped pattern provably has no match, and the
 //! candidates run in pattern order, as before.
 
-use std::collections::HashMap;
+mod gate;
+
 use std::ops::Range;
 
 use std::sync::OnceLock;
@@ -36,8 +37,9 @@ use regex_automata::meta;
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use super::literals::{self, word_boundary, Edges};
+use super::literals::{word_boundary, Edges};
 use super::profile::RuleProfile;
+pub use gate::GateAnalysis;
 
 /// Patterns of several rules compiled together.
 #[derive(Debug, Clone, Default)]
@@ -159,29 +161,17 @@ impl RegexRules {
     /// [`Self::wake`], then calls [`Self::run`]. This is how the matcher folds these literals
     /// into the wordlists' automaton, so the normalized text is scanned for literals once.
     pub fn build_gated(patterns: Vec<(usize, String, Hir)>) -> (RegexRules, Vec<Vec<u8>>) {
-        let mut full = vec![0u8; patterns.len()];
-        let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut lits: Vec<Vec<u8>> = Vec::new();
-        let mut needed_by: Vec<Vec<Need>> = Vec::new();
-        for (i, (_, _, hir)) in patterns.iter().enumerate() {
-            for (g, set) in literals::required_groups(hir).into_iter().enumerate() {
-                full[i] |= 1 << g;
-                for s in set {
-                    let id = *ids.entry(s.bytes).or_insert_with_key(|k| {
-                        lits.push(k.clone());
-                        needed_by.push(Vec::new());
-                        lits.len() - 1
-                    });
-                    needed_by[id].push(Need { pattern: i as u32, group: 1 << g, edges: s.edges });
-                }
-            }
-        }
+        let gate = GateAnalysis::of(&patterns);
+        RegexRules::build_with_gate(patterns, gate)
+    }
+
+    /// The rules over `patterns` with their gate (`needed_by`, `full`) already analysed.
+    fn assemble(patterns: Vec<(usize, String, Hir)>, needed_by: Vec<Vec<Need>>, full: Vec<u8>) -> RegexRules {
         let ascii = patterns.iter().map(|(_, _, hir)| ascii_only(hir)).collect();
         let (rule_of, patterns): (Vec<usize>, Vec<String>) = patterns.into_iter().map(|(r, p, _)| (r, p)).unzip();
         let regexes = patterns.iter().map(|_| OnceLock::new()).collect();
         let ascii_regexes = patterns.iter().map(|_| OnceLock::new()).collect();
-        let rules = RegexRules { patterns, regexes, ascii, ascii_regexes, rule_of, prefilter: None, needed_by, full };
-        (rules, lits)
+        RegexRules { patterns, regexes, ascii, ascii_regexes, rule_of, prefilter: None, needed_by, full }
     }
 
     /// Pattern `i`, compiled the first time it is needed (by whichever thread gets there first).

@@ -37,13 +37,15 @@
 //! its boundary check cannot hide a shorter one that passes; the survivors are then reduced to
 //! non-overlapping hits per list, longest first.
 
+mod automaton;
+mod stored;
 mod table;
 
 use std::collections::HashSet;
 
-use aho_corasick::AhoCorasick;
-
 use crate::normalize::Normalizer;
+use automaton::Automaton;
+use table::allow_sets;
 pub use table::TermTable;
 
 /// How a list's terms may match.
@@ -120,7 +122,7 @@ struct Source {
 /// All lists compiled together.
 #[derive(Debug, Clone)]
 pub struct WordlistSet {
-    ac: Option<AhoCorasick>,
+    ac: Option<Automaton>,
     /// Every pattern's terms, pattern by pattern (one flat table: the pack has ~90,000
     /// patterns, and one `Vec` each cost an allocation to build, to clone and to free).
     sources: Vec<Source>,
@@ -219,13 +221,12 @@ impl WordlistSet {
         // pending, so each hit is sorted O(1) times on average.
         let mut flush_at = FLUSH_MIN;
         let (mut cursor, mut safe) = (0usize, 0usize);
-        for m in ac.find_overlapping_iter(haystack) {
-            let id = m.pattern().as_usize();
+        for (id, m_start, m_end) in ac.find_overlapping(haystack) {
             if let Some(Some(g)) = self.gate.get(id) {
-                gate(*g as usize, m.start(), m.end());
+                gate(*g as usize, m_start, m_end);
             }
             for src in self.sources_of(id) {
-                if let Some((start, end)) = self.accept(haystack, m.start(), m.end(), src, bounds) {
+                if let Some((start, end)) = self.accept(haystack, m_start, m_end, src, bounds) {
                     let (list, term) = (src.list as usize, src.term as usize);
                     // Hits inside one long word all report that word: keep one (smallest term,
                     // as the reduction would), so pending stays small.
@@ -240,7 +241,7 @@ impl WordlistSet {
                 }
             }
             if pending.len() >= flush_at {
-                let to = m.end().saturating_sub(self.max_len);
+                let to = m_end.saturating_sub(self.max_len);
                 while let Some(c) = haystack[cursor..].chars().next().filter(|c| cursor + c.len_utf8() <= to) {
                     cursor += c.len_utf8();
                     if is_boundary_before(haystack, cursor) {

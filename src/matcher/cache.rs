@@ -1,0 +1,217 @@
+//! The start-up cache: the compiled literal automaton and its term table
+//! ([`super::wordlist::WordlistSet`]) written to a file keyed by a hash of everything they are
+//! built from, so `run`, `explain` and `check` read them back instead of rebuilding them (the
+//! largest serial part of start-up, docs/bench.md).
+//!
+//! - **Where**: `$XDG_CACHE_HOME/moderate`, else `~/.cache/moderate`; one file per key
+//!   (`<key>.pack`), the oldest removed past [`KEEP`] files.
+//! - **Off**: `--no-cache` or `MODERATE_CACHE=off`. A cache that cannot be read or written is
+//!   not an error: the pack is built as without it.
+//! - **Key**: SHA-256 of the file format, the program's version and the identity of its
+//!   executable (size and modification time: a rebuilt binary may generate other spellings),
+//!   the normalizer's options, every list's terms, mode and allowlist, and every normalized
+//!   pattern (the gate literals are a function of them).
+//! - **Trust**: a file is used only when its magic, format, key, length and checksum of the
+//!   payload all match (a fast 64-bit [`checksum`]: it catches a torn or damaged file; a
+//!   forged one is the reader's checks' job, and SHA-256 of the 12 MB payload cost more than
+//!   the rest of a warm start under callgrind); the payload is then read with bounds checks on every index
+//!   ([`super::wordlist::WordlistSet::from_bytes`]). A corrupt, truncated or foreign file is
+//!   rebuilt and overwritten, never read into a panic or out of bounds.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sha2::{Digest, Sha256};
+
+use super::wordlist::ListSpec;
+use crate::normalize::Normalizer;
+
+/// Bumped whenever the payload's layout or what the key covers changes.
+const FORMAT: u32 = 1;
+/// The first bytes of a cache file.
+const MAGIC: &[u8; 8] = b"MODPACK\0";
+/// Header: magic, format, key, payload length, payload checksum.
+pub const HEADER: usize = 8 + 4 + 32 + 8 + 8;
+/// Most cache files kept (one per config in use).
+const KEEP: usize = 4;
+
+static DISABLED: AtomicBool = AtomicBool::new(false);
+
+/// Turns the cache off for this process (`--no-cache`).
+pub fn disable() {
+    DISABLED.store(true, Ordering::Relaxed);
+}
+
+/// Whether the cache is on: not `--no-cache`, not `MODERATE_CACHE=off` (or `0`, `false`).
+pub fn enabled() -> bool {
+    let off = std::env::var("MODERATE_CACHE").is_ok_and(|v| matches!(v.trim(), "off" | "0" | "false" | "no"));
+    !(off || DISABLED.load(Ordering::Relaxed))
+}
+
+/// The cache directory, when the environment names one.
+pub fn dir() -> Option<PathBuf> {
+    let nonempty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let base = nonempty("XDG_CACHE_HOME").or_else(|| nonempty("HOME").map(|h| h.join(".cache")))?;
+    Some(base.join("moderate"))
+}
+
+/// What a cache file is for: the hash of every input of the cached parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key([u8; 32]);
+
+impl Key {
+    /// The key of the automaton built from `lists` and the normalized patterns `patterns`.
+    pub fn new<'a>(normalizer: &Normalizer, lists: &[ListSpec], patterns: impl Iterator<Item = &'a str>) -> Key {
+        let mut h = Hasher(Sha256::new());
+        h.bytes(&FORMAT.to_le_bytes());
+        h.str(env!("CARGO_PKG_VERSION"));
+        h.str(&exe_identity());
+        h.str(&format!("{:?}", normalizer.options()));
+        h.usize(lists.len());
+        for l in lists {
+            h.str(&format!("{:?} {}", l.mode, l.fuzzy));
+            h.usize(l.terms.len());
+            l.terms.iter().for_each(|t| h.str(t));
+            h.usize(l.allow.len());
+            l.allow.iter().for_each(|t| h.str(t));
+        }
+        for p in patterns {
+            h.str(p);
+        }
+        Key(h.0.finalize().into())
+    }
+
+    fn file_name(&self) -> String {
+        let hex: String = self.0[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{hex}.pack")
+    }
+}
+
+/// A SHA-256 with length-prefixed fields (so two lists never hash like one).
+struct Hasher(Sha256);
+
+impl Hasher {
+    fn bytes(&mut self, b: &[u8]) {
+        self.0.update(b);
+    }
+    fn usize(&mut self, n: usize) {
+        self.0.update((n as u64).to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.usize(s.len());
+        self.0.update(s.as_bytes());
+    }
+}
+
+/// The running executable's size and modification time (empty when unknown: the version alone
+/// then tells builds apart).
+fn exe_identity() -> String {
+    let meta = std::env::current_exe().and_then(std::fs::metadata);
+    let Ok(meta) = meta else { return String::new() };
+    let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    format!("{} {}", meta.len(), mtime.map_or(0, |d| d.as_nanos()))
+}
+
+/// The payload stored under `key` in `dir`, when a file is there and is whole, current and
+/// this key's.
+pub fn load(dir: &Path, key: &Key) -> Option<Vec<u8>> {
+    let path = dir.join(key.file_name());
+    let mut bytes = std::fs::read(&path).ok()?;
+    match check(&bytes, key) {
+        Some(()) => {
+            bytes.drain(..HEADER);
+            tracing::debug!("start-up cache file read: {}", path.display());
+            Some(bytes)
+        }
+        None => {
+            tracing::debug!("start-up cache file {} is not usable: rebuilt", path.display());
+            None
+        }
+    }
+}
+
+/// Checks a cache file's header against `key` and its payload against the header's length and
+/// hash.
+fn check(bytes: &[u8], key: &Key) -> Option<()> {
+    let head = bytes.get(..HEADER)?;
+    let (magic, rest) = head.split_at(8);
+    let (format, rest) = rest.split_at(4);
+    let (k, rest) = rest.split_at(32);
+    let (len, sum) = rest.split_at(8);
+    let ok = magic == MAGIC
+        && format == FORMAT.to_le_bytes()
+        && k == key.0
+        && u64::from_le_bytes(len.try_into().ok()?) == (bytes.len() - HEADER) as u64
+        && checksum(&bytes[HEADER..]).to_le_bytes() == sum;
+    ok.then_some(())
+}
+
+/// The payload's checksum: four interleaved multiply-rotate lanes over 8-byte words (FxHash's
+/// step, as in `fasthash`), folded with the length. Not a defence against a forger.
+pub fn checksum(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut lanes = [1u64, 2, 3, 4];
+    let mut blocks = bytes.chunks_exact(32);
+    for b in &mut blocks {
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            let w = u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap_or_default());
+            *lane = step(*lane, w);
+        }
+    }
+    let mut h = step(0, bytes.len() as u64);
+    for lane in lanes {
+        h = step(h, lane);
+    }
+    for c in blocks.remainder() {
+        h = step(h, u64::from(*c));
+    }
+    h
+}
+
+/// Writes `payload` under `key` in `dir` (through a temporary file and a rename, so a reader
+/// never sees half a file) and removes the oldest files past [`KEEP`]. Failures are logged at
+/// debug level and otherwise ignored.
+pub fn store(dir: &Path, key: &Key, payload: &[u8]) {
+    if let Err(e) = try_store(dir, key, payload) {
+        tracing::debug!("start-up cache not written to {}: {e}", dir.display());
+    }
+}
+
+fn try_store(dir: &Path, key: &Key, payload: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut bytes = Vec::with_capacity(HEADER + payload.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&FORMAT.to_le_bytes());
+    bytes.extend_from_slice(&key.0);
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&checksum(payload).to_le_bytes());
+    bytes.extend_from_slice(payload);
+    let path = dir.join(key.file_name());
+    let tmp = dir.join(format!("{}.{}.tmp", key.file_name(), std::process::id()));
+    std::fs::write(&tmp, &bytes)?;
+    if let Err(e) = std::fs::rename(&tmp, &path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    prune(dir, &path);
+    Ok(())
+}
+
+/// Removes the oldest `.pack` files past [`KEEP`] (never `keep`, the one just written).
+fn prune(dir: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut packs: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pack") && p != keep)
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    if packs.len() < KEEP {
+        return;
+    }
+    packs.sort();
+    for (_, p) in &packs[..packs.len() + 1 - KEEP] {
+        let _ = std::fs::remove_file(p);
+    }
+}
