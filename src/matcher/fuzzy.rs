@@ -34,6 +34,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+use super::fasthash::{FastMap, FastSet};
 use super::wordlist::{ListSpec, WordMode};
 use crate::normalize::Normalizer;
 
@@ -43,10 +44,13 @@ pub const MAX_TOKEN: usize = 24;
 /// The English words, names and places that are never bent into a term: the word lists of the
 /// Scunthorpe lint, read once per process from the built-in pack.
 /// The value says whether the word is from `english.txt` (not only a name or a place).
-fn dictionary() -> &'static HashMap<&'static str, bool> {
-    static DICT: OnceLock<HashMap<&'static str, bool>> = OnceLock::new();
+/// Hashed with [`FastMap`], not SipHash: the keys are the pack's own words, so comment text can
+/// only look up, never add, and SipHash was most of this table's build (69 M instructions on
+/// each run's first comments) and ~170 instructions per word looked up (docs/bench.md).
+fn dictionary() -> &'static FastMap<&'static str, bool> {
+    static DICT: OnceLock<FastMap<&'static str, bool>> = OnceLock::new();
     DICT.get_or_init(|| {
-        let mut set = HashMap::with_capacity(140_000);
+        let mut set = FastMap::with_capacity_and_hasher(140_000, Default::default());
         for (path, text) in crate::config::source::FileSource::builtin_files() {
             if matches!(*path, "rules/lint/english.txt" | "rules/lint/names.txt" | "rules/lint/places.txt") {
                 for line in text.lines() {
@@ -68,7 +72,7 @@ fn is_english(w: &str) -> bool {
     if d.contains_key(w) {
         return true;
     }
-    if w.ends_with("in") && d.contains_key(format!("{w}g").as_str()) {
+    if w.ends_with("in") && with_g(w, |wg| d.contains_key(wg)) {
         return true;
     }
     const CONTRACTED: &[&str] = &["nt", "s", "re", "ll", "ve", "d", "m"];
@@ -101,6 +105,20 @@ fn is_english(w: &str) -> bool {
     })
 }
 
+/// `f(w + "g")`, built on the stack for a word of up to [`MAX_TOKEN`] bytes (no allocation
+/// per word looked up).
+fn with_g(w: &str, f: impl Fn(&str) -> bool) -> bool {
+    let mut buf = [0u8; MAX_TOKEN + 1];
+    match buf.get_mut(..w.len() + 1) {
+        Some(dst) => {
+            dst[..w.len()].copy_from_slice(w.as_bytes());
+            dst[w.len()] = b'g';
+            std::str::from_utf8(dst).is_ok_and(f)
+        }
+        None => f(&format!("{w}g")),
+    }
+}
+
 /// True when `w` is two English words run together (`hellbred`, `spunkless`, `pusslies`): a
 /// compound or a coinage the dictionary lacks, not a misspelled term. Both parts must be words
 /// of `english.txt` as written (names and informal endings would split misspellings:
@@ -127,7 +145,7 @@ pub fn skip_original(body: &str, range: std::ops::Range<usize>) -> bool {
 }
 
 /// The built-in pack's entries of `path` (one per line, `#` comments).
-fn pack_words(path: &str) -> HashSet<&'static str> {
+fn pack_words(path: &str) -> FastSet<&'static str> {
     crate::config::source::FileSource::builtin_files()
         .iter()
         .filter(|(p, _)| *p == path)
@@ -138,8 +156,8 @@ fn pack_words(path: &str) -> HashSet<&'static str> {
 }
 
 /// Heads and modifiers of abusive compounds (`rules/profanity/compound-*.txt`).
-fn compound_words() -> &'static (HashSet<&'static str>, HashSet<&'static str>) {
-    static WORDS: OnceLock<(HashSet<&'static str>, HashSet<&'static str>)> = OnceLock::new();
+fn compound_words() -> &'static (FastSet<&'static str>, FastSet<&'static str>) {
+    static WORDS: OnceLock<(FastSet<&'static str>, FastSet<&'static str>)> = OnceLock::new();
     WORDS.get_or_init(|| {
         (pack_words("rules/profanity/compound-heads.txt"), pack_words("rules/profanity/compound-modifiers.txt"))
     })
@@ -168,15 +186,15 @@ pub struct Fuzzy {
 #[derive(Debug, Default)]
 struct Inner {
     /// Entries bucketed by (first letter, key length).
-    near: HashMap<(u8, usize), Vec<Entry>>,
+    near: FastMap<(u8, usize), Vec<Entry>>,
     /// Per list, its allowlisted words (never matched).
     allow: Vec<HashSet<String>>,
     /// Longest key, to skip longer tokens early.
     max_key: usize,
     /// Every single-word term of three letters or more → its lists (stems of compounds).
-    stems: HashMap<String, Vec<u32>>,
+    stems: FastMap<String, Vec<u32>>,
     /// Long terms cut short ([`truncations`]) → their lists.
-    cut: HashMap<String, Vec<u32>>,
+    cut: FastMap<String, Vec<u32>>,
 }
 
 /// A long term cut short (`motherfu` for a term of twelve letters): one to four letters left off
@@ -249,7 +267,7 @@ impl Fuzzy {
             }
         }
         let all: HashSet<&str> = cores.iter().map(|(_, c)| c.as_str()).collect();
-        let mut stems: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut stems: FastMap<String, Vec<u32>> = FastMap::default();
         for (li, core) in &cores {
             let l = stems.entry(core.clone()).or_default();
             if !l.contains(li) {
@@ -276,7 +294,7 @@ impl Fuzzy {
                 e.lists.push(*li);
             }
         }
-        let mut cut: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut cut: FastMap<String, Vec<u32>> = FastMap::default();
         for (li, core) in &cores {
             for t in truncations(core) {
                 if !allow[*li as usize].contains(t) {
