@@ -41,6 +41,7 @@ test_files! {
     hostile_round2 = "hostile_round2.rs",
     model = "model.rs",
     model_safety = "model_safety.rs",
+    model_cv_only = "model_cv_only.rs",
     nats = "nats.rs",
     nats_batch = "nats_batch.rs",
     nats_proto = "nats_proto.rs",
