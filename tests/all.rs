@@ -45,6 +45,7 @@ test_files! {
     hostile_round3 = "hostile_round3.rs",
     model = "model.rs",
     model_safety = "model_safety.rs",
+    model_cv_only = "model_cv_only.rs",
     nats = "nats.rs",
     nats_batch = "nats_batch.rs",
     nats_proto = "nats_proto.rs",

@@ -23,6 +23,12 @@ pub struct LearnArgs {
     /// not allow training).
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub score_only: Vec<PathBuf>,
+    /// Labeled JSONL files trained on in the cross-validation folds and reported, but left out
+    /// of the written model: how a site that owns these labels would measure `learn`, on data
+    /// the shipped model may not be trained on. The written model's weights never see them (its
+    /// calibration and recorded figures are measured with them in the folds).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub cv_only: Vec<PathBuf>,
     /// A review queue: its moderators' decisions (as `review export` writes them) are trained
     /// on and reported.
     #[arg(long, value_name = "DB")]
@@ -172,7 +178,10 @@ pub fn run(args: LearnArgs) -> CliResult {
     for f in &args.score_only {
         inputs.push(read(f, Role::ScoreOnly)?);
     }
-    if !inputs.iter().any(|i| i.role != Role::ScoreOnly && !i.rows.is_empty()) {
+    for f in &args.cv_only {
+        inputs.push(read(f, Role::CvOnly)?);
+    }
+    if !inputs.iter().any(|i| matches!(i.role, Role::Both | Role::TrainOnly) && !i.rows.is_empty()) {
         return Err(CliError::usage("nothing to train on: give labeled files or --from-decisions with decided items"));
     }
     let ok = (1..=100).contains(&args.epochs)

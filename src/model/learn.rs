@@ -5,7 +5,10 @@
 //! model rules reading that fold's model, with the same thresholds and the same grading the
 //! engine applies. Files can be trained on without being reported (`--train-only`: data whose
 //! numbers would flatter, or benign text) or reported without being trained on (`--score-only`:
-//! data whose licence forbids training on it; the model trained on everything scores them).
+//! data whose licence forbids training on it; the model trained on everything scores them), or
+//! trained on in the folds only (`--cv-only`: the measure of a site that owns those labels; the
+//! written model's weights never see them, though its calibration and recorded figures are
+//! measured on fold models that did).
 //! The model written is trained on every training row; its metadata records the files and the
 //! model-alone cross-validated figures, and nothing that depends on the clock or the paths, so
 //! the same files give the same bytes.
@@ -42,11 +45,19 @@ pub enum Role {
     TrainOnly,
     /// Reported, never trained on.
     ScoreOnly,
+    /// Trained on in the cross-validation folds and reported (each row scored by a fold model
+    /// trained without it), but left out of the written model: how a site that owns its labels
+    /// would measure `learn`, on data the shipped model may not be trained on.
+    CvOnly,
 }
 
 impl Role {
     fn trains(self) -> bool {
         self != Role::ScoreOnly
+    }
+    /// Whether the written (full) model is trained on it.
+    fn ships(self) -> bool {
+        matches!(self, Role::Both | Role::TrainOnly)
     }
     fn reports(self) -> bool {
         self != Role::TrainOnly
@@ -56,6 +67,7 @@ impl Role {
             Role::Both => "train+report",
             Role::TrainOnly => "train",
             Role::ScoreOnly => "report",
+            Role::CvOnly => "cv-folds+report",
         }
     }
 }
@@ -119,10 +131,15 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
         }
     }
     let training: Vec<usize> = (0..samples.len()).filter(|&i| inputs[origin[i].0].role.trains()).collect();
-    // Heads: labels with both classes among the training rows.
+    // Rows the written model is trained on (not the `CvOnly` ones).
+    let shipped: Vec<bool> = origin.iter().map(|&(g, _)| inputs[g].role.ships()).collect();
+    if !training.iter().any(|&i| shipped[i]) {
+        return Err("nothing to train the written model on: every training file is --cv-only".into());
+    }
+    // Heads: labels with both classes among the rows the written model is trained on.
     let heads: Vec<usize> = (0..LABELS.len())
         .filter(|&l| {
-            let has = |y| training.iter().any(|&i| samples[i].labels[l] == Some(y));
+            let has = |y| training.iter().any(|&i| shipped[i] && samples[i].labels[l] == Some(y));
             has(true) && has(false)
         })
         .collect();
@@ -151,6 +168,7 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
     std::thread::scope(|s| {
         let samples = &samples;
         let training = &training;
+        let shipped = &shipped;
         let fold_of = &fold_of;
         let names = &names;
         let handles: Vec<_> = (0..threads)
@@ -161,7 +179,7 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
                     for (j, job) in jobs.iter().enumerate().skip(t).step_by(threads) {
                         let rows: Vec<usize> = match job {
                             Some(k) => training.iter().copied().filter(|&i| fold_of[i] != *k).collect(),
-                            None => training.clone(),
+                            None => training.iter().copied().filter(|&i| shipped[i]).collect(),
                         };
                         out.push((j, train(samples, &rows, names, opts, String::new())));
                     }
@@ -246,9 +264,9 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
                 let norm = engine.normalize(&row.comment.body);
                 let mut v = v.clone();
                 per_model[m].apply(&norm, &row.comment.body, &rules, &t, &mut v, &mut scratch);
-                plus.push(v);
                 words(&norm.text, &mut ws);
                 rule_hits(opts, &verdicts[r], &mut hit);
+                plus.push(v);
                 for (l, name) in names.iter().enumerate() {
                     let Some(&y) = row.labels.get(name) else { continue };
                     let p = if ws.len() < MIN_WORDS { 0.0 } else { models[m].judge_with(&ws, &hit, l, &mut touch) };
