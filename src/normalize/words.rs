@@ -439,7 +439,12 @@ impl Words<'_> {
             // a leet digit) draws a `t` or a `c` (`shi+`, `sh!+`, `fu<`); `C++`, `A+`, `<3` stay.
             let c = units[trail - 1].ch;
             let before = trail - 1;
+            // Not markup shown as text (`&lt;b&gt;idiot&lt;/b&gt;`): a `<` before `/`, or in a
+            // token that also holds a `>`, opens a tag, not a letter.
+            let markup =
+                c == '<' && (units.get(b).is_some_and(|u| u.ch == '/') || units[a..b].iter().any(|u| u.ch == '>'));
             if matches!(c, '+' | '<')
+                && !markup
                 && before >= lead + 2
                 && (units[before - 1].ch.is_ascii_lowercase()
                     || units[before - 1].ch == '!'
