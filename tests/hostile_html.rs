@@ -3,28 +3,12 @@
 //! must give the verdict the shown text gets, with every match exactly `body[start..end]`.
 //! docs/fuzz.md ("Hostile cases") lists each with what it did before.
 
-use moderate::comment::Comment;
-use moderate::config::source::FileSource;
+mod common;
+
 use moderate::verdict::{Decision, Verdict};
 use moderate::Engine;
 
-fn builtin() -> Engine {
-    match moderate::config::load_from(FileSource::Builtin, "config.toml") {
-        Ok(l) => l.engine,
-        Err(d) => panic!("built-in pack: {}", d.short()),
-    }
-}
-
-/// Judges `body`, checking every span against the body.
-fn judge(e: &Engine, body: &str) -> Verdict {
-    let v = e.judge(&Comment::new("t", body));
-    for r in &v.reasons {
-        for m in &r.matches {
-            assert_eq!(body.get(m.start..m.end), Some(m.text.as_str()), "{body:?}: span of {}", r.rule);
-        }
-    }
-    v
-}
+use common::{builtin_engine as builtin, judge_checked as judge};
 
 /// The rule ids that hit `body`.
 fn rules(v: &Verdict) -> Vec<&str> {

@@ -5,29 +5,11 @@
 
 mod common;
 
-use moderate::comment::Comment;
-use moderate::config::source::FileSource;
 use moderate::normalize::{NormalizeOptions, Normalizer};
 use moderate::verdict::Verdict;
 use moderate::Engine;
 
-fn builtin() -> Engine {
-    match moderate::config::load_from(FileSource::Builtin, "config.toml") {
-        Ok(l) => l.engine,
-        Err(d) => panic!("built-in pack: {}", d.short()),
-    }
-}
-
-/// Judges `body`, checking every span against the body.
-fn judge(e: &Engine, body: &str) -> Verdict {
-    let v = e.judge(&Comment::new("t", body));
-    for r in &v.reasons {
-        for m in &r.matches {
-            assert_eq!(body.get(m.start..m.end), Some(m.text.as_str()), "{body:?}: span of {}", r.rule);
-        }
-    }
-    v
-}
+use common::{builtin_engine as builtin, judge_checked as judge};
 
 /// Asserts that `body`, which a reader reads as `shown`, is judged as `shown` is: same
 /// normalized text and the same rules and verdict.

@@ -6,11 +6,8 @@ mod common;
 
 use std::path::PathBuf;
 
-use moderate::comment::Comment;
-use moderate::config::source::FileSource;
 use moderate::read::{self, ReadOptions, Record};
 use moderate::verdict::Verdict;
-use moderate::Engine;
 
 fn fixture(name: &str) -> PathBuf {
     common::root().join("tests/fixtures/hostile3").join(name)
@@ -97,24 +94,7 @@ fn utf16_on_stdin_is_decoded() {
     assert_ne!(got[1].1, "error", "{got:?}");
 }
 
-fn builtin() -> Engine {
-    match moderate::config::load_from(FileSource::Builtin, "config.toml") {
-        Ok(l) => l.engine,
-        Err(d) => panic!("built-in pack: {}", d.short()),
-    }
-}
-
-/// Judges `body`, checking every span against the body.
-fn judge(e: &Engine, body: &str) -> Verdict {
-    let v = e.judge(&Comment::new("t", body));
-    for r in &v.reasons {
-        for m in &r.matches {
-            assert_eq!(body.get(m.start..m.end), Some(m.text.as_str()), "{body:?}: span of {}", r.rule);
-            assert!(m.start <= m.end, "{body:?}: span of {}", r.rule);
-        }
-    }
-    v
-}
+use common::{builtin_engine as builtin, judge_checked as judge};
 
 fn rules(v: &Verdict) -> Vec<String> {
     v.reasons.iter().map(|r| r.rule.clone()).collect()

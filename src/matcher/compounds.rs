@@ -29,6 +29,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+use super::scan::{glued, runs, Explained};
 use super::wordlist::ListSpec;
 use crate::normalize::Normalizer;
 
@@ -176,30 +177,14 @@ impl Compounds {
             return;
         }
         let b = text.as_bytes();
-        let (mut i, mut next) = (0, 0);
+        let mut seen = Explained::new(explained);
         let mut spaced = String::new();
-        // A token glued to another script, a mask or an apostrophe is part of a longer word.
-        let glued = |p: Option<&u8>| matches!(p, Some(c) if *c >= 0x80 || matches!(*c, b'*' | b'\''));
-        while i < b.len() {
-            if !b[i].is_ascii_lowercase() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < b.len() && b[i].is_ascii_lowercase() {
-                i += 1;
-            }
-            let end = i;
+        for (start, end) in runs(b, u8::is_ascii_lowercase) {
             if end - start < MIN_TOKEN || end - start > MAX_TOKEN {
                 continue;
             }
-            if glued(start.checked_sub(1).map(|s| &b[s])) || glued(b.get(end)) {
-                continue;
-            }
-            while next < explained.len() && explained[next].1 <= start {
-                next += 1;
-            }
-            if explained.get(next).is_some_and(|&(s, _)| s < end) {
+            // A token glued to another script, a mask or an apostrophe is part of a longer word.
+            if glued(b, start, end, b"*'") || seen.overlaps(start, end) {
                 continue;
             }
             let token = &text[start..end];

@@ -35,6 +35,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use super::fasthash::{FastMap, FastSet};
+use super::scan::{glued, runs, Explained};
 use super::wordlist::{ListSpec, WordMode};
 use crate::normalize::Normalizer;
 
@@ -326,28 +327,13 @@ impl Fuzzy {
             return;
         }
         let b = text.as_bytes();
-        let (mut i, mut next) = (0, 0);
+        let mut seen = Explained::new(explained);
         let mut key = Vec::new();
         let mut lists: Vec<u32> = Vec::new();
-        // A word glued to another script, a mask, an apostrophe or an underscore is not a whole word.
-        let glued = |p: Option<&u8>| matches!(p, Some(c) if *c >= 0x80 || matches!(*c, b'*' | b'\'' | b'_'));
-        while i < b.len() {
-            if !b[i].is_ascii_alphanumeric() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < b.len() && b[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
-            let end = i;
-            if glued(start.checked_sub(1).map(|s| &b[s])) || glued(b.get(end)) {
-                continue;
-            }
-            while next < explained.len() && explained[next].1 <= start {
-                next += 1;
-            }
-            if explained.get(next).is_some_and(|&(s, _)| s < end) {
+        for (start, end) in runs(b, u8::is_ascii_alphanumeric) {
+            // A word glued to another script, a mask, an apostrophe or an underscore is not a
+            // whole word.
+            if glued(b, start, end, b"*'_") || seen.overlaps(start, end) {
                 continue;
             }
             let word = &text[start..end];
@@ -417,23 +403,12 @@ impl Inner {
         hit: &mut impl FnMut(usize, usize, usize),
     ) {
         let b = text.as_bytes();
-        let glued = |p: Option<&u8>| matches!(p, Some(c) if *c >= 0x80 || matches!(*c, b'*' | b'\'' | b'_' | b'.'));
         // The last pieces seen: (start, end) of runs of ASCII letters, each separated from the
         // one before by one joiner; a run of digits or a longer gap starts over.
         let mut pieces: [(usize, usize); MAX_PIECES] = [(0, 0); MAX_PIECES];
         let mut count = 0;
         let mut joined = String::new();
-        let mut i = 0;
-        while i < b.len() {
-            if !b[i].is_ascii_alphanumeric() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < b.len() && b[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
-            let end = i;
+        for (start, end) in runs(b, u8::is_ascii_alphanumeric) {
             if !b[start..end].iter().all(u8::is_ascii_lowercase) {
                 count = 0;
                 continue;
@@ -462,8 +437,7 @@ impl Inner {
                 };
                 if !after_letter
                     && self.split_word(text, run, &mut joined)
-                    && !glued(s.checked_sub(1).map(|p| &b[p]))
-                    && !glued(b.get(e))
+                    && !glued(b, s, e, b"*'_.")
                     && !explained.iter().any(|&(x, y)| x < e && s < y)
                     && !skip(s, e)
                 {

@@ -21,6 +21,7 @@ pub mod fuzzy;
 mod literals;
 pub mod profile;
 pub mod regex;
+mod scan;
 pub mod structural;
 pub mod variants;
 pub mod wordlist;

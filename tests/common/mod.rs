@@ -129,3 +129,22 @@ pub fn pack_judgements(bodies: &[&str]) -> Vec<(String, Vec<String>)> {
         })
         .collect()
 }
+
+/// The engine of the built-in pack, loaded in-process.
+pub fn builtin_engine() -> moderate::Engine {
+    match moderate::config::load_from(moderate::config::source::FileSource::Builtin, "config.toml") {
+        Ok(l) => l.engine,
+        Err(d) => panic!("built-in pack: {}", d.short()),
+    }
+}
+
+/// Judges `body` in-process, checking that every span's text is the body's bytes there.
+pub fn judge_checked(e: &moderate::Engine, body: &str) -> moderate::verdict::Verdict {
+    let v = e.judge(&moderate::comment::Comment::new("t", body));
+    for r in &v.reasons {
+        for m in &r.matches {
+            assert_eq!(body.get(m.start..m.end), Some(m.text.as_str()), "{body:?}: span of {}", r.rule);
+        }
+    }
+    v
+}
