@@ -376,8 +376,10 @@ proptest! {
     ]) {
         let (n, set) = shipped();
         // Bidi controls opened in `before` end before the word (a paragraph separator ends them
-        // all), or the word would be shown, and read, reordered.
-        let body = format!("{before}\u{2029}, {word} ,{after}");
+        // all), or the word would be shown, and read, reordered; a `>` closes a tag `before` may
+        // have left open (`<` + `http://x.y/z`), or the word would be an attribute a browser
+        // does not show, which the normalizer rightly does not read.
+        let body = format!("{before}>\u{2029}, {word} ,{after}");
         let found = spans(&n, &set, &body);
         prop_assert!(found.iter().any(|s| s == word), "{word:?} not reported in {body:?}: {found:?}");
         prop_assert!(found.iter().all(|s| !s.is_empty()), "{body:?}: {found:?}");
