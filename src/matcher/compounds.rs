@@ -291,10 +291,16 @@ impl Inner {
                     || (AFTER.contains(&p) && qt)
                     || (modifiers.contains(q) && pt)
                     || (qt && heads.contains(p)));
-            // A stem before a closed head (`butt` + `wipe`) is read as the term it stands for.
+            // A stem before a closed head (`butt` + `wipe`), after a closed modifier (`big` +
+            // `knob`) or after a pronoun or particle (`up the` + `butt`) is read as the term it
+            // stands for, when the compound ends the token.
             let head = heads.contains(p) || p.strip_suffix('s').is_some_and(|h| heads.contains(h));
             if let Some(term) = stems().get(q).filter(|_| last && head) {
                 shown[k - 1] = term;
+                glued = true;
+            }
+            if let Some(term) = stems().get(p).filter(|_| last && (modifiers.contains(q) || GLUE.contains(&q))) {
+                shown[k] = term;
                 glued = true;
             }
         }
