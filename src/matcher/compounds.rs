@@ -17,8 +17,14 @@
 //!   the middle of a sentence, a handle or a hashtag is not split at all;
 //! - a part is a word of `english.txt` of **three letters or more**, a term of a list, a
 //!   two-letter word of a closed set (`my`, `up`, `ur`, ...), or an informal spelling the threat
-//!   patterns read (`rules/threat/run-together.txt`): no single letters, no two-letter
-//!   fragments (`ass` + `ala` + `mo` is not a split), and a two-letter word only next to a term;
+//!   patterns read (`rules/threat/run-together.txt`): no single letters but the pronoun `i`
+//!   starting the token (`i` + `hate` + ...), no two-letter fragments (`ass` + `ala` + `mo` is
+//!   not a split), and a two-letter word only next to a term; a term written with digits is a
+//!   code (`l4l`), never a part;
+//! - a closed modifier or head glues to a term only where the token ends (`fat` + `ass`, not
+//!   `micro` + `cono` + `don`); a stem of `rules/profanity/compound-stems.txt` before a closed
+//!   head, or after a modifier or pronoun at the end, is written as the term it stands for
+//!   (`butt` + `wipe` is scanned as `ass wipe`), and is an ordinary word anywhere else;
 //! - a split has two to [`MAX_PARTS`] parts; the fewest parts win, then the most term parts
 //!   (`your` + `ass`, not `you` + `rass`);
 //! - a hit is dropped when the whole token is allowlisted for its list.
