@@ -39,6 +39,7 @@ test_files! {
     fuzz_regressions = "fuzz_regressions.rs",
     hostile_html = "hostile_html.rs",
     fuzzy = "fuzzy.rs",
+    lists_round4 = "lists_round4.rs",
     hostile_io = "hostile_io.rs",
     hostile_more = "hostile_more.rs",
     hostile_round2 = "hostile_round2.rs",

@@ -17,8 +17,14 @@
 //!   the middle of a sentence, a handle or a hashtag is not split at all;
 //! - a part is a word of `english.txt` of **three letters or more**, a term of a list, a
 //!   two-letter word of a closed set (`my`, `up`, `ur`, ...), or an informal spelling the threat
-//!   patterns read (`rules/threat/run-together.txt`): no single letters, no two-letter
-//!   fragments (`ass` + `ala` + `mo` is not a split), and a two-letter word only next to a term;
+//!   patterns read (`rules/threat/run-together.txt`): no single letters but the pronoun `i`
+//!   starting the token (`i` + `hate` + ...), no two-letter fragments (`ass` + `ala` + `mo` is
+//!   not a split), and a two-letter word only next to a term; a term written with digits is a
+//!   code (`l4l`), never a part;
+//! - a closed modifier or head glues to a term only where the token ends (`fat` + `ass`, not
+//!   `micro` + `cono` + `don`); a stem of `rules/profanity/compound-stems.txt` before a closed
+//!   head, or after a modifier or pronoun at the end, is written as the term it stands for
+//!   (`butt` + `wipe` is scanned as `ass wipe`), and is an ordinary word anywhere else;
 //! - a split has two to [`MAX_PARTS`] parts; the fewest parts win, then the most term parts
 //!   (`your` + `ass`, not `you` + `rass`);
 //! - a hit is dropped when the whole token is allowlisted for its list.
@@ -99,6 +105,22 @@ fn informal() -> &'static HashSet<&'static str> {
     SET.get_or_init(|| pack_set("rules/threat/run-together.txt"))
 }
 
+/// Ordinary words that stand for a term when a closed head follows them (`butt` + `wipe` is
+/// `ass` + `wipe`): `rules/profanity/compound-stems.txt`, one `stem term` pair a line.
+fn stems() -> &'static HashMap<&'static str, &'static str> {
+    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        pack_set("rules/profanity/compound-stems.txt")
+            .into_iter()
+            .filter_map(|line| {
+                let mut it = line.split_whitespace();
+                let (stem, term) = (it.next()?, it.next()?);
+                it.next().is_none().then_some((stem, term))
+            })
+            .collect()
+    })
+}
+
 /// The closed heads and modifiers of abusive compounds (`rules/profanity/compound-*.txt`,
 /// shared with the fuzzy pass): `shit`+`stain`, `fat`+`ass`.
 fn heads_modifiers() -> &'static (HashSet<&'static str>, HashSet<&'static str>) {
@@ -154,8 +176,14 @@ impl Compounds {
         let mut terms = HashSet::new();
         for list in lists {
             for raw in &list.terms {
-                let core = normalizer.normalize(raw.trim().trim_matches('*')).text.trim().to_string();
-                if core.len() >= 3 && core.bytes().all(|b| b.is_ascii_lowercase()) {
+                let raw = raw.trim().trim_matches('*');
+                let core = normalizer.normalize(raw).text.trim().to_string();
+                // A term written with digits is a code (`l4l`, `sub4sub`), not a word anyone
+                // runs into a phrase: as `lal` it split `for` + `my` + `lal`.
+                if core.len() >= 3
+                    && core.bytes().all(|b| b.is_ascii_lowercase())
+                    && !raw.bytes().any(|b| b.is_ascii_digit())
+                {
                     terms.insert(core);
                 }
             }
@@ -199,13 +227,15 @@ impl Compounds {
 }
 
 impl Inner {
-    /// Is `p` a part a token may be split into; is it a term?
-    fn part(&self, p: &str) -> Option<bool> {
+    /// Is `p` a part a token may be split into; is it a term? `first`: it starts the token,
+    /// where the pronoun `i` is a part (`i` + `hate` + ..., `i` + `will` + `kill` + `you`).
+    fn part(&self, p: &str, first: bool) -> Option<bool> {
         if self.terms.contains(p) {
             return Some(true);
         }
         let known = match p.len() {
-            0 | 1 => false,
+            0 => false,
+            1 => first && p == "i",
             2 => TWO_LETTER.contains(&p),
             _ => dictionary().get(p).copied().unwrap_or(false),
         };
@@ -219,11 +249,12 @@ impl Inner {
         let n = token.len();
         let mut best = [Best::default(); MAX_TOKEN + 1];
         for j in 1..=n {
-            for i in j.saturating_sub(MAX_PART)..j.saturating_sub(1) {
+            // One-letter parts only at the start (the pronoun `i`).
+            for i in j.saturating_sub(MAX_PART)..if j == 1 { 1 } else { j - 1 } {
                 if i > 0 && best[i].parts == 0 {
                     continue;
                 }
-                let Some(term) = self.part(&token[i..j]) else { continue };
+                let Some(term) = self.part(&token[i..j], i == 0) else { continue };
                 let cand = Best { parts: best[i].parts + 1, terms: best[i].terms + u8::from(term), from: i as u8 };
                 let cur = best[j];
                 if cur.parts == 0
@@ -246,13 +277,11 @@ impl Inner {
         out.clear();
         let (heads, modifiers) = heads_modifiers();
         let (mut glued, mut two) = (false, false);
+        let mut shown = [""; MAX_PARTS];
         for k in 0..parts {
             let p = &token[cuts[k]..cuts[k + 1]];
+            shown[k] = p;
             two |= p.len() == 2;
-            if k > 0 {
-                out.push(' ');
-            }
-            out.push_str(p);
             if k == 0 {
                 continue;
             }
@@ -261,9 +290,31 @@ impl Inner {
             // `my` + `ass` or `up the` + `butt` at the end, `screw` + `you`; a closed
             // modifier before a term (`fat` + `ass`) or head after one (`arse` + `wipe`).
             let (pt, qt) = (self.terms.contains(p), self.terms.contains(q));
-            glued |= (last && ((GLUE.contains(&q) && pt) || (AFTER.contains(&p) && qt)))
-                || (modifiers.contains(q) && pt)
-                || (qt && heads.contains(p));
+            // The compound's head ends the token: `micro` + `cono` + `don` is a chemistry or
+            // biology word of prefixes and roots (`microconodon`), not `micro` + a term.
+            glued |= last
+                && ((GLUE.contains(&q) && pt)
+                    || (AFTER.contains(&p) && qt)
+                    || (modifiers.contains(q) && pt)
+                    || (qt && heads.contains(p)));
+            // A stem before a closed head (`butt` + `wipe`), after a closed modifier (`big` +
+            // `knob`) or after a pronoun or particle (`up the` + `butt`) is read as the term it
+            // stands for, when the compound ends the token.
+            let head = heads.contains(p) || p.strip_suffix('s').is_some_and(|h| heads.contains(h));
+            if let Some(term) = stems().get(q).filter(|_| last && head) {
+                shown[k - 1] = term;
+                glued = true;
+            }
+            if let Some(term) = stems().get(p).filter(|_| last && (modifiers.contains(q) || GLUE.contains(&q))) {
+                shown[k] = term;
+                glued = true;
+            }
+        }
+        for (k, p) in shown[..parts].iter().enumerate() {
+            if k > 0 {
+                out.push(' ');
+            }
+            out.push_str(p);
         }
         if best[n].terms >= 2 || glued {
             Some(Split::Terms)
