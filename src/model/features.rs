@@ -548,7 +548,7 @@ pub fn grams(text: &str, words: &[Word], out: &mut Vec<Gram>) {
         for n in GRAM_MIN..=GRAM_MAX {
             for s in 0..(padded + 1).saturating_sub(n) {
                 let (start, end) = (s == 0, s + n == padded);
-                if (start && end) || (end && cut) {
+                if end && (start || cut) {
                     continue;
                 }
                 let letters = &word[s.saturating_sub(1)..(s + n - 1).min(word.len())];
