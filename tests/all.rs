@@ -47,6 +47,7 @@ test_files! {
     model = "model.rs",
     model_safety = "model_safety.rs",
     model_cv_only = "model_cv_only.rs",
+    model_extras = "model_extras.rs",
     nats = "nats.rs",
     nats_batch = "nats_batch.rs",
     nats_proto = "nats_proto.rs",

@@ -105,11 +105,14 @@ fn training_is_deterministic_and_a_better_model_is_not_overwritten() {
     assert_eq!(a, std::fs::read(dir.path().join("b.bin")).unwrap(), "same files, same bytes");
     assert_eq!(&a[..8], b"MDRTMODL");
 
-    // Labels that carry no signal measure worse: the better model stays unless --force.
+    // Labels that carry no signal measure worse: the better model stays unless --force. (Every
+    // row's words are its own, so no feature has the support to weigh anything.)
     let noise: String = (0..40)
         .map(|i| {
             let y = i % 2 == 0;
-            format!("{{\"id\":\"r{i}\",\"body\":\"plain words number {i} here\",\"labels\":{{\"attack\":{y}}}}}\n")
+            format!(
+                "{{\"id\":\"r{i}\",\"body\":\"plain{i} words{i} number{i} here{i}\",\"labels\":{{\"attack\":{y}}}}}\n"
+            )
         })
         .collect();
     std::fs::write(dir.path().join("noise.jsonl"), noise).unwrap();

@@ -62,6 +62,14 @@ pub struct LearnArgs {
     /// rules miss from them).
     #[arg(long)]
     pub no_rule_features: bool,
+    /// Read character n-grams inside words too (3 to 5 bytes of the word padded with boundary
+    /// marks; never one whose letters spell a word of the training text).
+    #[arg(long)]
+    pub char_ngrams: bool,
+    /// Read context features too: a word within 3 words after "you"/"your"/... or a negation
+    /// ("not", "never", ...) is also a feature in that context.
+    #[arg(long)]
+    pub context: bool,
     /// Config file (default: ./config.toml, else the built-in pack): its rules are "rules
     /// alone", its model rules (if any) say how the model is graded.
     #[arg(long, short = 'c')]
@@ -198,6 +206,8 @@ pub fn run(args: LearnArgs) -> CliResult {
         l2: args.l2,
         max_weight: args.max_weight,
         rule_features: !args.no_rule_features,
+        char_ngrams: args.char_ngrams,
+        context: args.context,
         ..Options::default()
     };
     let outcome = learn(&loaded.engine, &inputs, &opts, args.folds).map_err(CliError::usage)?;

@@ -6,9 +6,9 @@
 //! evidence of an attack ("the war killed jews and muslims alike"); the words said about it are.
 //!
 //! Words are runs of letters and digits (an apostrophe inside a word stays: "don't") in the
-//! normalizer's output, so `f.u.c.k` and `ｆｕｃｋ` are already the word `fuck` here. There are
-//! no character n-grams: a piece of a word is never evidence, so "Scunthorpe" and "cocktail"
-//! are the words they are. The hash is written out here (FNV-1a, then a mixer) so a model file
+//! normalizer's output, so `f.u.c.k` and `ｆｕｃｋ` are already the word `fuck` here. The shipped
+//! model has no character n-grams, so "Scunthorpe" and "cocktail" are the words they are; a
+//! model trained with them ([`grams`]) never learns an n-gram that spells a word. The hash is written out here (FNV-1a, then a mixer) so a model file
 //! means the same on every platform and every build.
 
 use std::ops::Range;
@@ -368,7 +368,12 @@ pub fn words(text: &str, out: &mut Vec<Word>) {
                 h = (h ^ u64::from(b[i])).wrapping_mul(FNV_PRIME);
                 i += 1;
             }
-            let len = if i < n { word_char(text, i, true) } else { 0 };
+            // Most words end at an ASCII byte that is not an apostrophe: no call.
+            let len = match b.get(i) {
+                None => 0,
+                Some(&c) if c < 0x80 && c != b'\'' => 0,
+                Some(_) => word_char(text, i, true),
+            };
             if len == 0 {
                 break;
             }
@@ -404,11 +409,157 @@ fn push(s: usize, e: usize, hash: u64, kinds: &Kinds, out: &mut Vec<Word>) {
 /// Calls `f(feature_hash, first_word, last_word)` for every unigram and bigram of `words`, in
 /// order: word i, then the bigram (i-1, i).
 #[inline]
-pub fn for_each_feature(words: &[Word], mut f: impl FnMut(u64, usize, usize)) {
+pub fn for_each_feature(words: &[Word], f: impl FnMut(u64, usize, usize)) {
+    for_each_feature_with(words, &[], f);
+}
+
+/// [`for_each_feature`], then every character n-gram of `grams` (word `g.word` both first and
+/// last word).
+#[inline]
+pub fn for_each_feature_with(words: &[Word], grams: &[Gram], mut f: impl FnMut(u64, usize, usize)) {
     for (i, w) in words.iter().enumerate() {
         f(w.hash, i, i);
         if i > 0 {
             f(bigram_hash(words[i - 1].hash, w.hash), i - 1, i);
+        }
+    }
+    for g in grams {
+        f(g.hash, g.word as usize, g.word as usize);
+    }
+}
+
+/// A model's extra features of `text` (into `out`, cleared first): character n-grams
+/// ([`grams`]) when `chars`, context features ([`context`]) when `context`.
+pub fn extras(text: &str, words: &[Word], chars: bool, context_words: bool, out: &mut Vec<Gram>) {
+    out.clear();
+    if chars {
+        grams(text, words, out);
+    }
+    if context_words {
+        context(words, out);
+    }
+}
+
+/// Calls `f(first_word, last_word)` for every feature of [`for_each_feature_with`], in the
+/// same order, without hashing (for per-word shares of features already looked up).
+#[inline]
+pub fn for_each_place(words: &[Word], grams: &[Gram], mut f: impl FnMut(usize, usize)) {
+    for i in 0..words.len() {
+        f(i, i);
+        if i > 0 {
+            f(i - 1, i);
+        }
+    }
+    for g in grams {
+        f(g.word as usize, g.word as usize);
+    }
+}
+
+/// One extra feature of a word: a character n-gram ([`grams`]) or a context feature
+/// ([`context`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gram {
+    /// The feature's hash (its letters and which boundary marks it holds).
+    pub hash: u64,
+    /// [`word_hash`] of its letters alone, without the marks: training drops every n-gram whose
+    /// letters spell a word (see [`grams`]).
+    pub letters: u64,
+    /// Index of its word.
+    pub word: u32,
+}
+
+/// Shortest and longest character n-gram, boundary marks included.
+pub const GRAM_MIN: usize = 3;
+/// See [`GRAM_MIN`].
+pub const GRAM_MAX: usize = 5;
+/// Only the first bytes of a long word give n-grams (bounds the work on a hostile word).
+pub const GRAM_WORD_BYTES: usize = 24;
+
+/// Words that address the reader: the words after one (within [`CONTEXT_WINDOW`]) also give a
+/// "said to you" feature ([`context`]).
+pub const SECOND_PERSON: [&str; 12] =
+    ["you", "your", "you're", "youre", "u", "ur", "yourself", "yours", "ya", "ye", "y'all", "yall"];
+/// Negations: the words after one (within [`CONTEXT_WINDOW`]) also give a "negated" feature.
+pub const NEGATIONS: [&str; 22] = [
+    "not", "no", "never", "don't", "dont", "isn't", "isnt", "ain't", "aint", "can't", "cant", "cannot", "won't",
+    "nobody", "nothing", "neither", "nor", "without", "didn't", "doesn't", "wasn't", "aren't",
+];
+/// How many words after a cue its context reaches.
+pub const CONTEXT_WINDOW: usize = 3;
+
+/// Context features (into `out`, appended): every word that is not a function word or a
+/// group's name, within [`CONTEXT_WINDOW`] words after a second-person word ("you are a
+/// *clown*") or a negation ("not *stupid*"), gives a feature of the word in that context, a
+/// hash no plain word has. Its weight is the word's own (spans, spread rule); its `letters` are
+/// 0, so training never drops it.
+pub fn context(words: &[Word], out: &mut Vec<Gram>) {
+    let cues = cues();
+    let (mut you, mut not) = (usize::MAX, usize::MAX);
+    for (i, w) in words.iter().enumerate() {
+        if !(w.group || w.function) {
+            if you != usize::MAX && i - you <= CONTEXT_WINDOW {
+                out.push(Gram { hash: mix(w.hash ^ 0x796f_7500_0000_0001), letters: 0, word: i as u32 });
+            }
+            if not != usize::MAX && i - not <= CONTEXT_WINDOW {
+                out.push(Gram { hash: mix(w.hash ^ 0x6e6f_7400_0000_0001), letters: 0, word: i as u32 });
+            }
+        }
+        match cues.iter().find(|c| c.0 == w.hash) {
+            Some((_, true)) => you = i,
+            Some((_, false)) => not = i,
+            None => {}
+        }
+    }
+}
+
+fn cues() -> &'static [(u64, bool)] {
+    static CUES: std::sync::OnceLock<Vec<(u64, bool)>> = std::sync::OnceLock::new();
+    CUES.get_or_init(|| {
+        SECOND_PERSON
+            .iter()
+            .map(|w| (word_hash(w), true))
+            .chain(NEGATIONS.iter().map(|w| (word_hash(w), false)))
+            .collect()
+    })
+}
+
+/// Salts of an n-gram's hash by its boundary marks: none, start only, end only.
+const GRAM_SALT: [u64; 3] = [0x6772_616d_0000_0001, 0x6772_616d_0000_0002, 0x6772_616d_0000_0003];
+
+/// Character n-grams inside each word (into `out`, cleared first): the word padded with a start
+/// and an end mark (`^cocktail$`), every run of [`GRAM_MIN`] to [`GRAM_MAX`] bytes of it except
+/// the whole padded word (that is the unigram); appended to `out`. An n-gram never spans two words, and group
+/// names and function words give none. What keeps "Scunthorpe" and "cocktail" from carrying a
+/// listed word's evidence: an n-gram's feature is its letters *and* its marks (`^cock` inside
+/// `cocktail` is a different feature from the word `cock`), and training keeps no n-gram whose
+/// letters spell a word of the training text ([`Gram::letters`]), so `cunt` inside
+/// "Scunthorpe", or `^cock` at the start of "cocktail", weighs exactly 0.
+pub fn grams(text: &str, words: &[Word], out: &mut Vec<Gram>) {
+    let b = text.as_bytes();
+    for (i, w) in words.iter().enumerate() {
+        if w.group || w.function {
+            continue;
+        }
+        let Some(word) = b.get(w.start as usize..(w.end as usize).min(w.start as usize + GRAM_WORD_BYTES)) else {
+            continue;
+        };
+        let cut = (w.end - w.start) as usize > word.len();
+        let padded = word.len() + 2;
+        for n in GRAM_MIN..=GRAM_MAX {
+            for s in 0..(padded + 1).saturating_sub(n) {
+                let (start, end) = (s == 0, s + n == padded);
+                if end && (start || cut) {
+                    continue;
+                }
+                let letters = &word[s.saturating_sub(1)..(s + n - 1).min(word.len())];
+                let mut h = FNV_OFFSET;
+                for &c in letters {
+                    h = (h ^ u64::from(c)).wrapping_mul(FNV_PRIME);
+                }
+                let letters = mix(h);
+                let salt = GRAM_SALT[usize::from(start) + 2 * usize::from(end)];
+                out.push(Gram { hash: mix(letters ^ salt), letters, word: i as u32 });
+            }
         }
     }
 }

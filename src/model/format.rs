@@ -65,6 +65,12 @@ pub struct Model {
     pub weights: Vec<i8>,
     /// JSON metadata (training files, cross-validated figures).
     pub meta: String,
+    /// Whether its features include character n-grams ([`super::features::grams`]): read from
+    /// the metadata's `options.char_ngrams`.
+    pub char_ngrams: bool,
+    /// Whether its features include context features ([`super::features::context`]): read
+    /// from the metadata's `options.context`.
+    pub context: bool,
     /// The lookup table, built from `keys` and `weights` (see [`Table`]).
     table: Table,
     bits: u8,
@@ -225,7 +231,10 @@ impl Model {
         assert!(keys.len() <= MAX_FEATURES, "too many features");
         let bits = table_bits(keys.len());
         let table = Table::new(&keys, &weights, heads.len(), bits);
-        Model { heads, keys, weights, meta, table, bits }
+        let options = serde_json::from_str::<serde_json::Value>(&meta).ok().and_then(|v| v.get("options").cloned());
+        let flag = |k: &str| options.as_ref().and_then(|o| o.get(k)?.as_bool()).unwrap_or(false);
+        let (char_ngrams, context) = (flag("char_ngrams"), flag("context"));
+        Model { heads, keys, weights, meta, char_ngrams, context, table, bits }
     }
 
     /// Reads a model from its bytes.
@@ -336,6 +345,12 @@ impl Model {
         let digest = Sha256::digest(&out);
         out.extend_from_slice(&digest);
         out
+    }
+
+    /// Whether the model reads extra features ([`super::features::extras`]) beside the words'
+    /// unigrams and bigrams.
+    pub fn extras(&self) -> bool {
+        self.char_ngrams || self.context
     }
 
     /// The index of label `name`.

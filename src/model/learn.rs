@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::features::{rule_hash, words};
+use super::features::{extras, rule_hash, word_hash, words, Gram, FUNCTION_WORDS, GROUP_WORDS};
 use super::format::Model;
 use super::train::{train, Options, Sample, SplitMix};
 use super::{sigmoid, ModelRule, ModelRules, Scratch, MIN_WORDS};
@@ -120,13 +120,31 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
     let mut origin = Vec::new(); // (input, row)
     let mut ws = Vec::new();
     let mut hit = Vec::new();
+    let mut gs: Vec<Gram> = Vec::new();
+    let norms: Vec<Vec<String>> =
+        inputs.iter().map(|i| i.rows.iter().map(|r| engine.normalize(&r.comment.body).text).collect()).collect();
+    // With character n-grams: the words of every input (and the listed group and function
+    // words); an n-gram whose letters spell one of them is never a feature, so "cocktail" and
+    // "Scunthorpe" cannot carry the evidence of a word inside them.
+    let spelled: std::collections::HashSet<u64> = if opts.char_ngrams {
+        let mut set: std::collections::HashSet<u64> =
+            GROUP_WORDS.iter().chain(FUNCTION_WORDS.iter()).map(|w| word_hash(w)).collect();
+        for text in norms.iter().flatten() {
+            words(text, &mut ws);
+            set.extend(ws.iter().map(|w| w.hash));
+        }
+        set
+    } else {
+        Default::default()
+    };
     for (g, input) in inputs.iter().enumerate() {
         for (r, row) in input.rows.iter().enumerate() {
-            let norm = engine.normalize(&row.comment.body);
-            words(&norm.text, &mut ws);
+            words(&norms[g][r], &mut ws);
+            extras(&norms[g][r], &ws, opts.char_ngrams, opts.context, &mut gs);
+            gs.retain(|x| x.letters == 0 || !spelled.contains(&x.letters));
             rule_hits(opts, &verdicts[g][r], &mut hit);
             let labels = LABELS.iter().map(|l| label_of(row, l)).collect();
-            samples.push(Sample::with_rules(&ws, &hit, labels, g as u32));
+            samples.push(Sample::with_grams(&ws, &gs, &hit, labels, g as u32));
             origin.push((g, r));
         }
     }
@@ -265,11 +283,13 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
                 let mut v = v.clone();
                 per_model[m].apply(&norm, &row.comment.body, &rules, &t, &mut v, &mut scratch);
                 words(&norm.text, &mut ws);
+                extras(&norm.text, &ws, opts.char_ngrams, opts.context, &mut gs);
                 rule_hits(opts, &verdicts[r], &mut hit);
                 plus.push(v);
                 for (l, name) in names.iter().enumerate() {
                     let Some(&y) = row.labels.get(name) else { continue };
-                    let p = if ws.len() < MIN_WORDS { 0.0 } else { models[m].judge_with(&ws, &hit, l, &mut touch) };
+                    let p =
+                        if ws.len() < MIN_WORDS { 0.0 } else { models[m].judge_grams(&ws, &gs, &hit, l, &mut touch) };
                     for (c, th) in curves[l].iter_mut().zip(CURVE) {
                         count(c, p > 0.0 && p >= th, y);
                     }
@@ -323,7 +343,7 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
         "calibration": "Platt on out-of-fold evidence (no intercept in the evidence; evidence <= 0 never hits)",
         "files": files,
         "folds": folds,
-        "options": {"bits": opts.bits, "epochs": opts.epochs, "rate": opts.rate, "l2": opts.l2, "seed": opts.seed, "max_weight": opts.max_weight, "min_support": opts.min_support, "rule_features": opts.rule_features},
+        "options": {"bits": opts.bits, "epochs": opts.epochs, "rate": opts.rate, "l2": opts.l2, "seed": opts.seed, "max_weight": opts.max_weight, "min_support": opts.min_support, "rule_features": opts.rule_features, "char_ngrams": opts.char_ngrams, "context": opts.context},
         "min_words": MIN_WORDS,
         "score": round(score),
         "cv_model_alone": cv,

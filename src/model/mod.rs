@@ -26,7 +26,7 @@ use crate::decide::Thresholds;
 use crate::normalize::Normalized;
 use crate::rule::RuleMeta;
 use crate::verdict::{Reason, Span, Verdict};
-use features::{feature_count, for_each_feature, Word};
+use features::{feature_count, for_each_feature_with, Gram, Word};
 pub use format::Model;
 
 /// Fewest words a comment needs before a model judges it.
@@ -61,6 +61,7 @@ pub struct ModelRules {
 #[derive(Debug, Default)]
 pub struct Scratch {
     words: Vec<Word>,
+    grams: Vec<Gram>,
     contrib: Vec<f32>,
     /// Per feature (in [`for_each_feature`] order): where its packed weights are in the
     /// model's table, or [`UNKNOWN`].
@@ -133,10 +134,24 @@ impl Model {
     /// Else 0: the intercept alone, unknown words, a rule hit alone or one decisive word ("I
     /// think the oven is here") never make a hit. `touch` is a buffer.
     pub fn judge_with(&self, words: &[Word], rules: &[u64], label: usize, touch: &mut Vec<f32>) -> f64 {
+        self.judge_grams(words, &[], rules, label, touch)
+    }
+
+    /// [`Model::judge_with`] for a model that reads character n-grams too (`grams`, from
+    /// [`features::grams`]; ignored by a model without them).
+    pub fn judge_grams(
+        &self,
+        words: &[Word],
+        grams: &[Gram],
+        rules: &[u64],
+        label: usize,
+        touch: &mut Vec<f32>,
+    ) -> f64 {
+        let grams = if self.extras() { grams } else { &[] };
         touch.clear();
         touch.resize(words.len(), 0.0);
         let mut sum = 0i64;
-        for_each_feature(words, |h, i, j| {
+        for_each_feature_with(words, grams, |h, i, j| {
             let mut w = self.raw_weight(h, label);
             if features::capped(words, i, j) {
                 w = w.min(0);
@@ -159,31 +174,51 @@ impl Model {
     /// each word feature's place in the table into `found` for [`Model::touch`]: one hash and
     /// one table probe per feature for all labels. Gives the same sums as
     /// [`Model::judge_with`].
-    fn gather(&self, words: &[Word], rules: &[u64], found: &mut Vec<u32>, sums: &mut Vec<i64>, totals: &mut Vec<i64>) {
+    fn gather(
+        &self,
+        words: &[Word],
+        grams: &[Gram],
+        rules: &[u64],
+        found: &mut Vec<u32>,
+        sums: &mut Vec<i64>,
+        totals: &mut Vec<i64>,
+    ) {
         let n = self.heads.len().min(format::MAX_LABELS);
         let mut acc = [0i64; format::MAX_LABELS];
         let table = self.table();
         found.clear();
-        let mut feature = |h: u64, capped: bool, acc: &mut [i64; format::MAX_LABELS]| {
-            let Some(at) = table.find(h) else {
+        let mut feature = |h: Option<u64>, capped: bool, acc: &mut [i64; format::MAX_LABELS]| {
+            let Some(at) = h.and_then(|h| table.find(h)) else {
                 found.push(UNKNOWN);
                 return;
             };
             found.push(at);
             let packed = table.at(at);
+            if let [p] = packed {
+                // Up to 8 labels: one u64, unpacked in a fixed loop.
+                for (l, a) in acc.iter_mut().take(8).enumerate() {
+                    let w = i64::from((p >> (8 * l)) as u8 as i8);
+                    *a += if capped { w.min(0) } else { w };
+                }
+                return;
+            }
             for (l, a) in acc.iter_mut().take(n).enumerate() {
                 let w = i64::from(format::unpack(packed, l));
                 *a += if capped { w.min(0) } else { w };
             }
         };
-        // The order of `for_each_feature`: word i, then the pair (i-1, i).
+        // The order of `for_each_feature`: word i, then the pair (i-1, i). A function word or
+        // a group's name alone is never in a trained model ([`train::unweighed`]): not looked up.
         let mut prev: Option<&Word> = None;
         for w in words {
-            feature(w.hash, w.group || w.function, &mut acc);
+            feature((!(w.group || w.function)).then_some(w.hash), false, &mut acc);
             if let Some(p) = prev {
-                feature(features::bigram_hash(p.hash, w.hash), p.group || w.group, &mut acc);
+                feature(Some(features::bigram_hash(p.hash, w.hash)), p.group || w.group, &mut acc);
             }
             prev = Some(w);
+        }
+        for g in grams {
+            feature(Some(g.hash), false, &mut acc);
         }
         sums.clear();
         sums.extend_from_slice(&acc[..n]);
@@ -201,11 +236,11 @@ impl Model {
 
     /// Each word's share of `label`'s evidence (a bigram's weight counting for both its words),
     /// into `touch`, from the features [`Model::gather`] found.
-    fn touch(&self, words: &[Word], found: &[u32], label: usize, touch: &mut Vec<f32>) {
+    fn touch(&self, words: &[Word], grams: &[Gram], found: &[u32], label: usize, touch: &mut Vec<f32>) {
         touch.clear();
         touch.resize(words.len(), 0.0);
         let mut k = 0;
-        for_each_feature(words, |_, i, j| {
+        features::for_each_place(words, grams, |i, j| {
             let at = found.get(k).copied().unwrap_or(UNKNOWN);
             k += 1;
             if at == UNKNOWN {
@@ -218,6 +253,33 @@ impl Model {
             touch[i] += f32::from(w);
             if i != j {
                 touch[j] += f32::from(w);
+            }
+        });
+    }
+
+    /// [`Model::contributions_with`] from the features [`Model::gather`] found (no second
+    /// lookup).
+    fn contributions_found(&self, words: &[Word], grams: &[Gram], found: &[u32], label: usize, out: &mut Vec<f32>) {
+        out.clear();
+        out.resize(words.len(), 0.0);
+        let x = self.heads[label].slope / (feature_count(words.len()).max(1) as f32).sqrt();
+        let scale = self.heads[label].scale;
+        let mut k = 0;
+        features::for_each_place(words, grams, |i, j| {
+            let at = found.get(k).copied().unwrap_or(UNKNOWN);
+            k += 1;
+            if at == UNKNOWN {
+                return;
+            }
+            let mut w = f32::from(format::unpack(self.table().at(at), label)) * scale * x;
+            if features::capped(words, i, j) {
+                w = w.min(0.0);
+            }
+            if i == j {
+                out[i] += w;
+            } else {
+                out[i] += w / 2.0;
+                out[j] += w / 2.0;
             }
         });
     }
@@ -243,10 +305,17 @@ impl Model {
     /// Per-word contributions to the logit of `label` (a bigram's weight is split between its
     /// two words; a group feature counts at most 0), into `out`.
     pub fn contributions(&self, words: &[Word], label: usize, out: &mut Vec<f32>) {
+        self.contributions_with(words, &[], label, out);
+    }
+
+    /// [`Model::contributions`] with character n-grams (`grams`, ignored by a model without
+    /// them): an n-gram's weight goes to its word.
+    pub fn contributions_with(&self, words: &[Word], grams: &[Gram], label: usize, out: &mut Vec<f32>) {
+        let grams = if self.extras() { grams } else { &[] };
         out.clear();
         out.resize(words.len(), 0.0);
         let x = self.heads[label].slope / (feature_count(words.len()).max(1) as f32).sqrt();
-        for_each_feature(words, |h, i, j| {
+        for_each_feature_with(words, grams, |h, i, j| {
             let mut w = self.weight(h, label) * x;
             if features::capped(words, i, j) {
                 w = w.min(0.0);
@@ -263,8 +332,9 @@ impl Model {
     /// Scores `text` (a normalized text) for `label`, with the phrases that explain it.
     pub fn score(&self, text: &str, label: usize, scratch: &mut Scratch) -> Scored {
         features::words(text, &mut scratch.words);
-        let p = self.judge(&scratch.words, label, &mut scratch.contrib);
-        self.contributions(&scratch.words, label, &mut scratch.contrib);
+        features::extras(text, &scratch.words, self.char_ngrams, self.context, &mut scratch.grams);
+        let p = self.judge_grams(&scratch.words, &scratch.grams, &[], label, &mut scratch.contrib);
+        self.contributions_with(&scratch.words, &scratch.grams, label, &mut scratch.contrib);
         Scored { p, phrases: phrases(&scratch.words, &scratch.contrib) }
     }
 }
@@ -375,12 +445,20 @@ impl ModelRules {
         scratch.hit.extend(v.reasons.iter().map(|r| features::rule_hash(&r.rule)));
         let n_feats = feature_count(scratch.words.len());
         let mut gathered: Option<&Arc<Model>> = None;
+        let mut split: Option<(bool, bool)> = None;
         for mr in &self.rules {
             if !gathered.is_some_and(|g| Arc::ptr_eq(g, &mr.model)) {
                 let s = &mut *scratch;
-                mr.model.gather(&s.words, &s.hit, &mut s.found, &mut s.sums, &mut s.totals);
+                let kind = (mr.model.char_ngrams, mr.model.context);
+                if mr.model.extras() && split != Some(kind) {
+                    features::extras(&norm.text, &s.words, kind.0, kind.1, &mut s.grams);
+                    split = Some(kind);
+                }
+                let grams: &[Gram] = if mr.model.extras() { &s.grams } else { &[] };
+                mr.model.gather(&s.words, grams, &s.hit, &mut s.found, &mut s.sums, &mut s.totals);
                 gathered = Some(&mr.model);
             }
+            let grams: &[Gram] = if mr.model.extras() { &scratch.grams } else { &[] };
             let sum = scratch.sums.get(mr.label).copied().unwrap_or(0);
             let total = scratch.totals.get(mr.label).copied().unwrap_or(0);
             if sum <= 0 {
@@ -390,12 +468,12 @@ impl ModelRules {
             if p < mr.min || p <= 0.0 {
                 continue;
             }
-            mr.model.touch(&scratch.words, &scratch.found, mr.label, &mut scratch.contrib);
+            mr.model.touch(&scratch.words, grams, &scratch.found, mr.label, &mut scratch.contrib);
             if !spread(&scratch.words, &scratch.contrib, sum as f32, &mut scratch.by_word) {
                 continue;
             }
             let Some(meta) = rules.get(mr.rule) else { continue };
-            mr.model.contributions(&scratch.words, mr.label, &mut scratch.contrib);
+            mr.model.contributions_found(&scratch.words, grams, &scratch.found, mr.label, &mut scratch.contrib);
             let found = phrases(&scratch.words, &scratch.contrib);
             let mut reason = reason(meta, &mr.model.heads[mr.label].name, p, mr.min, &found, norm, body);
             if meta.shadow {

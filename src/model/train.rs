@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 
-use super::features::{features, Word};
+use super::features::{feature_count, features, Gram, Word};
 use super::format::{Head, Model};
 use super::sigmoid;
 
@@ -32,15 +32,17 @@ pub struct Sample {
     pub labels: Vec<Option<bool>>,
     /// Which source the row came from (classes are balanced per source).
     pub group: u32,
-    /// How many of `feats` (the last ones) are rule hits: the length normalization counts
-    /// only the words' features, as inference does.
+    /// How many of `feats` (the last ones) are rule hits.
     pub rules: usize,
+    /// The length normalization's count: the words' unigrams and bigrams (not their character
+    /// n-grams nor the rule hits), as inference counts it.
+    pub norm: usize,
 }
 
 impl Sample {
-    /// How many of the features are the words' (unigrams and bigrams).
+    /// The count the evidence is normalized by (1/sqrt of it): the words' unigrams and bigrams.
     pub fn word_feats(&self) -> usize {
-        self.feats.len() - self.rules.min(self.feats.len())
+        self.norm
     }
 }
 
@@ -54,10 +56,17 @@ impl Sample {
     /// The sample of `words` and the rules that hit the row (their
     /// [`super::features::rule_hash`]es, after the word features).
     pub fn with_rules(words: &[Word], rules: &[u64], labels: Vec<Option<bool>>, group: u32) -> Sample {
+        Sample::with_grams(words, &[], rules, labels, group)
+    }
+
+    /// [`Sample::with_rules`] with character n-grams (`grams`, after the word features; the
+    /// caller leaves out those it must not learn).
+    pub fn with_grams(words: &[Word], grams: &[Gram], rules: &[u64], labels: Vec<Option<bool>>, group: u32) -> Sample {
         let mut feats = Vec::new();
         features(words, &mut feats);
+        feats.extend(grams.iter().map(|g| (g.hash, false)));
         feats.extend(rules.iter().map(|&r| (r, false)));
-        Sample { feats, labels, group, rules: rules.len() }
+        Sample { feats, labels, group, rules: rules.len(), norm: feature_count(words.len()) }
     }
 }
 
@@ -81,6 +90,11 @@ pub struct Options {
     pub min_support: u32,
     /// Whether the rules that hit a row are features too (so the model learns what they miss).
     pub rule_features: bool,
+    /// Whether character n-grams inside words are features too ([`super::features::grams`]).
+    pub char_ngrams: bool,
+    /// Whether second-person and negation context features are features too
+    /// ([`super::features::context`]).
+    pub context: bool,
 }
 
 impl Default for Options {
@@ -94,6 +108,8 @@ impl Default for Options {
             max_weight: MAX_WEIGHT,
             min_support: 4,
             rule_features: true,
+            char_ngrams: false,
+            context: false,
         }
     }
 }
@@ -171,13 +187,31 @@ fn vocabulary(samples: &[Sample], rows: &[usize], opts: &Options) -> Vec<(u64, b
             }
         }
     }
-    let mut kept: Vec<(u32, u64, bool)> =
-        seen.into_iter().filter(|(_, e)| e.0 >= opts.min_support.max(1)).map(|(h, e)| (e.0, h, e.2)).collect();
+    // A function word or a group's name alone weighs exactly 0 (not merely at most 0): it is
+    // no evidence either way, and inference does not look it up ([`unweighed`]).
+    let mut kept: Vec<(u32, u64, bool)> = seen
+        .into_iter()
+        .filter(|(h, e)| e.0 >= opts.min_support.max(1) && !unweighed(*h))
+        .map(|(h, e)| (e.0, h, e.2))
+        .collect();
     kept.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     kept.truncate(1usize << opts.bits.min(22));
     let mut vocab: Vec<(u64, bool)> = kept.into_iter().map(|(_, h, g)| (h, g)).collect();
     vocab.sort_unstable();
     vocab
+}
+
+/// True for the unigram of a function word or of [`super::features::GROUP`]: never a feature
+/// of a trained model.
+pub fn unweighed(h: u64) -> bool {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let hashes = HASHES.get_or_init(|| {
+        let mut v: Vec<u64> = super::features::FUNCTION_WORDS.iter().map(|w| super::features::word_hash(w)).collect();
+        v.push(super::features::GROUP);
+        v.sort_unstable();
+        v
+    });
+    hashes.binary_search(&h).is_ok()
 }
 
 /// Trains on `samples[rows]` a model with the heads `labels` (names), deterministically. The
@@ -237,7 +271,10 @@ pub fn train(samples: &[Sample], rows: &[usize], labels: &[String], opts: &Optio
             }
         }
     }
-    quantize(&w, &bias, labels, &vocab, meta)
+    let mut model = quantize(&w, &bias, labels, &vocab, meta);
+    model.char_ngrams = opts.char_ngrams;
+    model.context = opts.context;
+    model
 }
 
 /// i8 weights per label (step = the label's largest |weight| / 127); features whose every
