@@ -32,8 +32,11 @@
 //! Time is linear in the text: a token is split only when it has [`MIN_TOKEN`] to
 //! [`MAX_TOKEN`] letters, by a dynamic program of O(length × [`MAX_PART`]) set lookups.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
+
+use super::fasthash::FastSet;
+// The fuzzy pass's dictionary (the same three files, the same flag): one copy per process.
+use super::fuzzy::{dictionary, with_g};
 
 use super::scan::{glued, runs, Explained};
 use super::wordlist::ListSpec;
@@ -72,26 +75,8 @@ pub enum Split {
     Phrase,
 }
 
-/// The word lists of the Scunthorpe lint, read once per process from the built-in pack; the
-/// value says whether the word is from `english.txt` (not only a name or a place).
-fn dictionary() -> &'static HashMap<&'static str, bool> {
-    static DICT: OnceLock<HashMap<&'static str, bool>> = OnceLock::new();
-    DICT.get_or_init(|| {
-        let mut set = HashMap::with_capacity(140_000);
-        for (path, text) in crate::config::source::FileSource::builtin_files() {
-            let english = *path == "rules/lint/english.txt";
-            if english || matches!(*path, "rules/lint/names.txt" | "rules/lint/places.txt") {
-                for w in entries(text) {
-                    *set.entry(w).or_insert(false) |= english;
-                }
-            }
-        }
-        set
-    })
-}
-
 /// The entries of a built-in pack file.
-fn pack_set(path: &str) -> HashSet<&'static str> {
+fn pack_set(path: &str) -> FastSet<&'static str> {
     crate::config::source::FileSource::builtin_files()
         .iter()
         .filter(|(p, _)| *p == path)
@@ -100,8 +85,8 @@ fn pack_set(path: &str) -> HashSet<&'static str> {
 }
 
 /// The informal spellings of `rules/threat/run-together.txt`.
-fn informal() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn informal() -> &'static FastSet<&'static str> {
+    static SET: OnceLock<FastSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| pack_set("rules/threat/run-together.txt"))
 }
 
@@ -123,8 +108,8 @@ fn stems() -> &'static HashMap<&'static str, &'static str> {
 
 /// The closed heads and modifiers of abusive compounds (`rules/profanity/compound-*.txt`,
 /// shared with the fuzzy pass): `shit`+`stain`, `fat`+`ass`.
-fn heads_modifiers() -> &'static (HashSet<&'static str>, HashSet<&'static str>) {
-    static SETS: OnceLock<(HashSet<&'static str>, HashSet<&'static str>)> = OnceLock::new();
+fn heads_modifiers() -> &'static (FastSet<&'static str>, FastSet<&'static str>) {
+    static SETS: OnceLock<(FastSet<&'static str>, FastSet<&'static str>)> = OnceLock::new();
     SETS.get_or_init(|| {
         (pack_set("rules/profanity/compound-heads.txt"), pack_set("rules/profanity/compound-modifiers.txt"))
     })
@@ -139,7 +124,7 @@ fn entries(text: &'static str) -> impl Iterator<Item = &'static str> {
 /// an apostrophe left out (`thats`, `youre`, `dont`).
 fn is_known(w: &str) -> bool {
     let d = dictionary();
-    if d.contains_key(w) || (w.ends_with("in") && d.contains_key(format!("{w}g").as_str())) {
+    if d.contains_key(w) || (w.ends_with("in") && with_g(w, |wg| d.contains_key(wg))) {
         return true;
     }
     ["s", "nt", "re", "ll", "ve", "d", "m"]
@@ -156,7 +141,7 @@ pub struct Compounds {
 #[derive(Debug, Default)]
 struct Inner {
     /// Every single-word term of three letters or more, normalized.
-    terms: HashSet<String>,
+    terms: FastSet<String>,
 }
 
 /// One part of a split: where it ends and whether it is a term.
@@ -173,7 +158,7 @@ struct Best {
 impl Compounds {
     /// Collects the single-word terms of `lists` (normalized like the text).
     pub fn build(lists: &[ListSpec], normalizer: &Normalizer) -> Compounds {
-        let mut terms = HashSet::new();
+        let mut terms = FastSet::default();
         for list in lists {
             for raw in &list.terms {
                 let raw = raw.trim().trim_matches('*');

@@ -48,7 +48,7 @@ pub const MAX_TOKEN: usize = 24;
 /// Hashed with [`FastMap`], not SipHash: the keys are the pack's own words, so comment text can
 /// only look up, never add, and SipHash was most of this table's build (69 M instructions on
 /// each run's first comments) and ~170 instructions per word looked up (docs/bench.md).
-fn dictionary() -> &'static FastMap<&'static str, bool> {
+pub(super) fn dictionary() -> &'static FastMap<&'static str, bool> {
     static DICT: OnceLock<FastMap<&'static str, bool>> = OnceLock::new();
     DICT.get_or_init(|| {
         let mut set = FastMap::with_capacity_and_hasher(140_000, Default::default());
@@ -108,7 +108,7 @@ fn is_english(w: &str) -> bool {
 
 /// `f(w + "g")`, built on the stack for a word of up to [`MAX_TOKEN`] bytes (no allocation
 /// per word looked up).
-fn with_g(w: &str, f: impl Fn(&str) -> bool) -> bool {
+pub(super) fn with_g(w: &str, f: impl Fn(&str) -> bool) -> bool {
     let mut buf = [0u8; MAX_TOKEN + 1];
     match buf.get_mut(..w.len() + 1) {
         Some(dst) => {
@@ -196,6 +196,15 @@ struct Inner {
     stems: FastMap<String, Vec<u32>>,
     /// Long terms cut short ([`truncations`]) → their lists.
     cut: FastMap<String, Vec<u32>>,
+    /// The first four bytes ([`head4`]) of every stem of four letters or more: a split word
+    /// whose pieces run together start otherwise is no term, and costs no dictionary lookup.
+    heads: FastSet<u32>,
+}
+
+/// The first four bytes of `w` as one number (None when it is shorter).
+#[inline]
+fn head4(w: &[u8]) -> Option<u32> {
+    w.first_chunk::<4>().map(|c| u32::from_le_bytes(*c))
 }
 
 /// A long term cut short (`motherfu` for a term of twelve letters): one to four letters left off
@@ -308,7 +317,8 @@ impl Fuzzy {
         }
         let max_key = near.keys().map(|k| k.1).max().unwrap_or(0);
         let near = near.into_iter().map(|(k, m)| (k, m.into_values().collect())).collect();
-        Fuzzy { inner: Arc::new(Inner { near, allow, max_key, stems, cut }) }
+        let heads = stems.keys().filter_map(|s| head4(s.as_bytes())).collect();
+        Fuzzy { inner: Arc::new(Inner { near, allow, max_key, stems, cut, heads }) }
     }
 
     /// Calls `hit(list, start, end)` for each word of the normalized `text` that is a near
@@ -457,11 +467,27 @@ impl Inner {
         if matches!(first, "a" | "i") {
             return false;
         }
-        joined.clear();
-        run.iter().for_each(|r| joined.push_str(piece(r)));
-        if joined.len() < 4 || joined.len() > MAX_TOKEN {
+        let len: usize = run.iter().map(|r| r.1 - r.0).sum();
+        if !(4..=MAX_TOKEN).contains(&len) {
             return false;
         }
+        // A term, as written or inflected, is a stem of four letters or more or starts with
+        // one (below): most runs of words start otherwise, and cost no copy and no lookup.
+        let (mut head, mut k) = ([0u8; 4], 0);
+        'fill: for &(s, e) in run {
+            for &c in &text.as_bytes()[s..e] {
+                head[k] = c;
+                k += 1;
+                if k == head.len() {
+                    break 'fill;
+                }
+            }
+        }
+        if !self.heads.contains(&u32::from_le_bytes(head)) {
+            return false;
+        }
+        joined.clear();
+        run.iter().for_each(|r| joined.push_str(piece(r)));
         // A stub of three letters beside a word is too often a word the dictionary lacks
         // (`pak is`); of one or two, a piece cut off (`tw at`).
         let short_stub = run.iter().any(|r| piece(r).len() <= 2 && !is_word_piece(piece(r)));

@@ -52,6 +52,15 @@ impl Lit {
 
 /// Is there a Unicode word boundary (`\b` as the regex crate means it) at byte `at`?
 pub(super) fn word_boundary(h: &str, at: usize) -> bool {
+    // ASCII on both sides (most text): `\w` there is `[0-9A-Za-z_]`, no table lookup.
+    let b = h.as_bytes();
+    let ascii_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    match (at.checked_sub(1).map(|i| b.get(i)), b.get(at)) {
+        (Some(Some(&x)), Some(&y)) if x < 0x80 && y < 0x80 => return ascii_word(x) != ascii_word(y),
+        (None, Some(&y)) if y < 0x80 => return ascii_word(y),
+        (Some(Some(&x)), None) if x < 0x80 && at == b.len() => return ascii_word(x),
+        _ => {}
+    }
     let word = |c: Option<char>| c.is_some_and(|c| regex_syntax::try_is_word_character(c).unwrap_or(true));
     let (before, after) = (h.get(..at), h.get(at..));
     match (before, after) {
