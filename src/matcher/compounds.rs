@@ -34,7 +34,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use super::fasthash::FastSet;
+use super::fasthash::{FastMap, FastSet};
 // The fuzzy pass's dictionary (the same three files, the same flag): one copy per process.
 use super::fuzzy::{dictionary, with_g};
 
@@ -92,8 +92,8 @@ fn informal() -> &'static FastSet<&'static str> {
 
 /// Ordinary words that stand for a term when a closed head follows them (`butt` + `wipe` is
 /// `ass` + `wipe`): `rules/profanity/compound-stems.txt`, one `stem term` pair a line.
-fn stems() -> &'static HashMap<&'static str, &'static str> {
-    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+fn stems() -> &'static FastMap<&'static str, &'static str> {
+    static MAP: OnceLock<FastMap<&'static str, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
         pack_set("rules/profanity/compound-stems.txt")
             .into_iter()
