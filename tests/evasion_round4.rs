@@ -77,6 +77,11 @@ fn a_run_of_one_symbol_hides_one_letter_each() {
     }
     // A hyphen or an apostrophe between two English words joins them; an underscore does not.
     assert!(spans(&f, "rock-roll").is_empty());
+    // A possessive or a contraction: `blorvak` is `blorva` + `'` + `k`, but `'s` is an ending.
+    let g = matcher(&["blorvas", "blorvad"], false);
+    assert!(spans(&g, "blorva's").is_empty());
+    assert!(spans(&g, "blorva'd").is_empty());
+    assert_eq!(spans(&g, "blo'vas").len(), 1);
     assert_eq!(spans(&f, "rock_roll").len(), 1);
 }
 

@@ -6,7 +6,8 @@
 //!   term (or its inflection) exactly, at its length (`f---ing` is `f` + three letters + `ing`).
 //!   The normalizer cannot do it: a hyphen or an apostrophe between letters is how English
 //!   joins words (`e-mail`, `don't`), and only the term decides. A hyphen or an apostrophe
-//!   between two English words of three letters or more is such a join, never a mask;
+//!   between two English words of three letters or more is such a join, never a mask, and so
+//!   is an apostrophe before an ending (`illegal's`, `they'd`);
 //! - **`<` opening a word, drawn for a `c`** (`<unt`, `<oon`): read only when `c` and the word
 //!   are a term as written or inflected, never before a `>` or a `/` (markup shown as text).
 //!
@@ -73,11 +74,17 @@ impl Inner {
                     && !covered(ps, end)
                 {
                     let (prefix, suffix) = (&text[ps..pe], &text[start..end]);
-                    let join = matches!(gap[0], b'-' | b'\'')
-                        && prefix.len() >= 3
-                        && suffix.len() >= 3
-                        && is_english(prefix)
-                        && is_english(suffix);
+                    // `illegal's`, `white's`, `they'd`: an apostrophe before an ending of
+                    // English's is a possessive or a contraction, not a hidden letter.
+                    let ending = gap[0] == b'\''
+                        && hidden == 1
+                        && matches!(suffix, "s" | "t" | "d" | "ll" | "re" | "ve" | "m" | "nt");
+                    let join = ending
+                        || (matches!(gap[0], b'-' | b'\'')
+                            && prefix.len() >= 3
+                            && suffix.len() >= 3
+                            && is_english(prefix)
+                            && is_english(suffix));
                     if !join {
                         // Every term that fits counts (`f--k` hides `fuck` as well as `feck`).
                         self.masked_terms(prefix, hidden, suffix, |term| {
