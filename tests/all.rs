@@ -36,6 +36,7 @@ test_files! {
     eval_recall = "eval_recall.rs",
     evasion_families = "evasion_families.rs",
     evasion_round3 = "evasion_round3.rs",
+    evasion_round4 = "evasion_round4.rs",
     fuzz_regressions = "fuzz_regressions.rs",
     hostile_html = "hostile_html.rs",
     fuzzy = "fuzzy.rs",

@@ -141,6 +141,13 @@ pub struct RawRule {
     /// `verglas`). Generated variants (leet, separators, inflections) still apply.
     #[serde(default = "yes")]
     pub fuzzy: bool,
+    /// Set to true to let the fuzzy pass also read a word whose **first** letter was swapped
+    /// for another consonant (`higger`, `ligger`) as one of this wordlist's terms. Off by
+    /// default: English is dense there (`noobs`, `bigger`). Meant for lists of long, rare terms
+    /// (slurs): only terms of five letters or more whose rest holds a doubled consonant (`gg`),
+    /// the rest of the word exactly the term's, and never a word the dictionary knows.
+    #[serde(default)]
+    pub fuzzy_first_letter: bool,
     /// Regular expressions (Rust `regex` syntax, linear time). `{name}` means any term of list
     /// `name` from `[lists]`.
     #[serde(default)]

@@ -34,6 +34,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+mod masked;
+
 use super::fasthash::{FastMap, FastSet};
 use super::scan::{glued, runs, Explained};
 use super::wordlist::{ListSpec, WordMode};
@@ -176,6 +178,9 @@ struct Entry {
     budget: usize,
     /// Lists it belongs to.
     lists: Vec<u32>,
+    /// Only a look-alike letter counts (`assho1e`): the term is a shorter term plus letters,
+    /// whose other near spellings are English compounds.
+    look_only: bool,
 }
 
 /// The fuzzy matcher of a set of lists (built once at load time, shared between threads).
@@ -199,6 +204,12 @@ struct Inner {
     /// The first four bytes ([`head4`]) of every stem of four letters or more: a split word
     /// whose pieces run together start otherwise is no term, and costs no dictionary lookup.
     heads: FastSet<u32>,
+    /// For the lists with `fuzzy_first_letter`: a term of five letters or more without its first
+    /// letter → (that letter, list) ([`Inner::first_letter_lists`]).
+    first: FastMap<String, Vec<(u8, u32)>>,
+    /// Single-word terms of four letters or more by (first letter, length), for the masked
+    /// words ([`masked`]).
+    by_len: FastMap<(u8, usize), Vec<String>>,
 }
 
 /// The first four bytes of `w` as one number (None when it is shorter).
@@ -253,6 +264,12 @@ fn slipped_in(token: &[u8], key: &[u8]) -> bool {
 impl Fuzzy {
     /// Compiles the single-word terms of `lists` (normalized like the text).
     pub fn build(lists: &[ListSpec], normalizer: &Normalizer) -> Fuzzy {
+        Fuzzy::build_with(lists, normalizer, &[])
+    }
+
+    /// [`Fuzzy::build`], with `first_letter[i]` saying whether list `i` takes words whose first
+    /// letter was changed (the rule's `fuzzy_first_letter`; missing entries are false).
+    pub fn build_with(lists: &[ListSpec], normalizer: &Normalizer, first_letter: &[bool]) -> Fuzzy {
         let mut allow = Vec::with_capacity(lists.len());
         let mut cores: Vec<(u32, String)> = Vec::new();
         for (li, list) in lists.iter().enumerate() {
@@ -289,17 +306,24 @@ impl Fuzzy {
         let mut near: HashMap<(u8, usize), HashMap<Vec<u8>, Entry>> = HashMap::new();
         let mut key = Vec::new();
         for (li, core) in &cores {
-            if allow[*li as usize].contains(core) || compound(core) {
+            if allow[*li as usize].contains(core) {
                 continue;
             }
+            let look_only = compound(core);
             collapse(core.as_bytes(), &mut key);
             let b = budget(key.len());
             if b == 0 {
                 continue;
             }
             let bucket = near.entry((key[0], key.len())).or_default();
-            let e =
-                bucket.entry(key.clone()).or_insert_with(|| Entry { key: key.clone(), budget: b, lists: Vec::new() });
+            let e = bucket.entry(key.clone()).or_insert_with(|| Entry {
+                key: key.clone(),
+                budget: b,
+                lists: Vec::new(),
+                look_only,
+            });
+            // A term that is also a plain term of another list keeps its full budget there.
+            e.look_only &= look_only;
             if !e.lists.contains(li) {
                 e.lists.push(*li);
             }
@@ -315,10 +339,36 @@ impl Fuzzy {
                 }
             }
         }
+        // A changed first letter (`higger`): only whole single-word terms of five letters or
+        // more, as written (doubles kept: `biger`, a typo of `bigger`, is not `niger`), whose
+        // rest holds a doubled consonant, the shape a reader still recognizes the word by. Tails
+        // without one are shared by too many rare words (`oons`: `toons`, `hoons`; `ykes`, `omos`).
+        let mut first: FastMap<String, Vec<(u8, u32)>> = FastMap::default();
+        let doubled =
+            |t: &[u8]| t.windows(2).any(|w| w[0] == w[1] && !matches!(w[0], b'a' | b'e' | b'i' | b'o' | b'u'));
+        for (li, core) in &cores {
+            if first_letter.get(*li as usize).copied().unwrap_or(false)
+                && core.len() >= 5
+                && doubled(&core.as_bytes()[1..])
+                && !allow[*li as usize].contains(core)
+            {
+                let e = first.entry(core[1..].to_string()).or_default();
+                if !e.contains(&(core.as_bytes()[0], *li)) {
+                    e.push((core.as_bytes()[0], *li));
+                }
+            }
+        }
+        let mut by_len: FastMap<(u8, usize), Vec<String>> = FastMap::default();
+        for core in stems.keys().filter(|c| c.len() >= 4) {
+            by_len.entry((core.as_bytes()[0], core.len())).or_default().push(core.clone());
+        }
+        for terms in by_len.values_mut() {
+            terms.sort();
+        }
         let max_key = near.keys().map(|k| k.1).max().unwrap_or(0);
         let near = near.into_iter().map(|(k, m)| (k, m.into_values().collect())).collect();
         let heads = stems.keys().filter_map(|s| head4(s.as_bytes())).collect();
-        Fuzzy { inner: Arc::new(Inner { near, allow, max_key, stems, cut, heads }) }
+        Fuzzy { inner: Arc::new(Inner { near, allow, max_key, stems, cut, heads, first, by_len }) }
     }
 
     /// Calls `hit(list, start, end)` for each word of the normalized `text` that is a near
@@ -334,6 +384,7 @@ impl Fuzzy {
         let inner = &*self.inner;
         if inner.near.is_empty() {
             inner.split_words(text, explained, &skip, &mut hit);
+            inner.masked_words(text, explained, &skip, &mut hit);
             return;
         }
         let b = text.as_bytes();
@@ -371,6 +422,14 @@ impl Fuzzy {
                         inner.near_lists(stem.as_bytes(), &mut key, &mut lists);
                     }
                 }
+                if lists.is_empty() && !inner.first.is_empty() {
+                    inner.first_letter_lists(letters, &mut lists);
+                    for end in STEM_ENDINGS {
+                        if let Some(stem) = letters.strip_suffix(end).filter(|s| s.len() >= 5 && !is_english(s)) {
+                            inner.first_letter_lists(stem, &mut lists);
+                        }
+                    }
+                }
             }
             if lists.is_empty() {
                 inner.compound_lists(letters, &mut lists);
@@ -383,6 +442,7 @@ impl Fuzzy {
             }
         }
         inner.split_words(text, explained, &skip, &mut hit);
+        inner.masked_words(text, explained, &skip, &mut hit);
     }
 }
 
@@ -554,6 +614,15 @@ impl Inner {
             let lists = match (self.stems.get(a), self.stems.get(b)) {
                 (Some(l), _) if heads.contains(b) => l,
                 (_, Some(l)) if modifiers.contains(a) => l,
+                (_, None) if modifiers.contains(a) && !self.first.is_empty() && !is_english(b) => {
+                    // `uglygigga`: a modifier and a term with its first letter changed.
+                    let before = out.len();
+                    self.first_letter_lists(b, out);
+                    if out.len() > before {
+                        return;
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             for &l in lists {
@@ -562,6 +631,22 @@ impl Inner {
                 }
             }
             return;
+        }
+    }
+
+    /// The lists (with `fuzzy_first_letter`) of a term that is `word` with its first letter
+    /// changed, one consonant for another (`higger`, `gigga`): the rest is the term's as written
+    /// and holds a doubled consonant.
+    fn first_letter_lists(&self, word: &str, out: &mut Vec<u32>) {
+        let consonant = |c: u8| c.is_ascii_lowercase() && !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        let (Some(&f), Some(tail)) = (word.as_bytes().first(), word.get(1..)) else { return };
+        if word.len() < 5 || !consonant(f) {
+            return;
+        }
+        for &(g, l) in self.first.get(tail).into_iter().flatten() {
+            if g != f && consonant(g) && !out.contains(&l) {
+                out.push(l);
+            }
         }
     }
 
@@ -579,6 +664,16 @@ impl Inner {
             let Some(bucket) = self.near.get(&(key[0], len)) else { continue };
             for e in bucket {
                 let budget = e.budget;
+                if e.look_only {
+                    if one_look_alike(key, &e.key) {
+                        for &l in &e.lists {
+                            if !out.contains(&l) {
+                                out.push(l);
+                            }
+                        }
+                    }
+                    continue;
+                }
                 let ok = key.len().abs_diff(len) <= e.budget
                     && key.last().zip(e.key.last()).is_some_and(|(&a, &b)| same_sound(a, b))
                     && if short || e.key.len() == 4 {

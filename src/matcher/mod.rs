@@ -170,6 +170,9 @@ pub struct MatcherParts {
     pub normalizer: Normalizer,
     /// Every wordlist, with the index of its rule in `word_rule`.
     pub lists: Vec<wordlist::ListSpec>,
+    /// Per list (same order): whether the fuzzy pass reads a changed first letter as the term
+    /// (`fuzzy_first_letter`; missing entries are false).
+    pub first_letter: Vec<bool>,
     /// List index → rule index.
     pub word_rule: Vec<usize>,
     /// `(rule, expanded pattern, parsed pattern)` on the normalized text.
@@ -195,8 +198,17 @@ impl Matcher {
     /// # Errors
     /// An automaton cannot be built (the message says which).
     pub fn build(parts: MatcherParts) -> Result<Matcher, String> {
-        let MatcherParts { normalizer, lists, word_rule, norm_patterns, raw_patterns, signals, unless_after, rules } =
-            parts;
+        let MatcherParts {
+            normalizer,
+            lists,
+            first_letter,
+            word_rule,
+            norm_patterns,
+            raw_patterns,
+            signals,
+            unless_after,
+            rules,
+        } = parts;
         // The automaton, its term table and the patterns' gate analysis come from the start-up
         // cache when it holds them for exactly these inputs ([`cache`]); otherwise they are
         // built, and stored.
@@ -223,7 +235,7 @@ impl Matcher {
                 (gated, regex::RegexRules::build(raw_patterns), bytes)
             });
             let table = words_read.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
-            let fuzzy = fuzzy::Fuzzy::build(&lists, &normalizer);
+            let fuzzy = fuzzy::Fuzzy::build_with(&lists, &normalizer, &first_letter);
             let compounds = compounds::Compounds::build(&lists, &normalizer);
             let ((norm_regex, gate), raw, gate_made) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             let read = words_read.and_then(|b| wordlist::WordlistSet::from_bytes(b, &lists, &normalizer, gate.len()));

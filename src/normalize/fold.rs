@@ -11,7 +11,8 @@
 //!    Zalgo stacks.
 //! 3. **A few fixed folds** that keep punctuation readable for the regex rules: curly quotes and
 //!    apostrophes (and a backtick or acute accent typed for one) to ASCII, dashes to `-`, the
-//!    ellipsis to `...`, every space to ` `, `ß` to `ss`, Cyrillic `ф` to `f`.
+//!    ellipsis to `...`, every space to ` `, `ß` to `ss`, Cyrillic `ф` to `f`, subset signs
+//!    (`⊂`) to `c`.
 //! 4. **NFKC** (the `unicode-normalization` crate) of the character: fullwidth `ｆ`, mathematical
 //!    `𝐟`, ligatures `ﬁ`, circled `①`, superscripts: the compatibility forms Unicode itself
 //!    declares equivalent.
@@ -115,6 +116,8 @@ fn fixed(c: char) -> Option<&'static str> {
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' | '\u{FF02}' => "\"",
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => "-",
         '\u{2026}' => "...",
+        // Subset signs drawn for a `c` inside a word (`⊂o⊂k`); alone they stay a one-letter word.
+        '\u{2282}' | '\u{2284}' | '\u{2286}' | '\u{228A}' => "c",
         '\u{00DF}' | '\u{1E9E}' => "ss",
         // Cyrillic ef: decancer's table reads it as `o` (its ring), a reader sees `f` (`фuck`).
         '\u{0444}' | '\u{0424}' => "f",

@@ -219,11 +219,27 @@ impl Words<'_> {
             if e >= units.len() {
                 return e;
             }
+            // `f()()ker`: two pairs in a row between letters are an `oo`.
+            let letter = |k: usize| units.get(k).is_some_and(|u| u.ch.is_alphabetic());
+            let pair_then_letter = units.get(e + 1).is_some_and(|u| u.ch == '(')
+                && units.get(e + 2).is_some_and(|u| u.ch == ')')
+                && letter(e + 3);
             let paren = e > i + 1
                 && units[e].ch == ')'
                 && units[e - 1].ch == '('
-                && units[e - 2].ch.is_alphabetic()
-                && units.get(e + 1).is_some_and(|u| u.ch.is_alphabetic());
+                && ((letter(e - 2) && (letter(e + 1) || pair_then_letter))
+                    || (e > i + 3 && units[e - 2].ch == ')' && letter(e - 4) && letter(e + 1)));
+            // `f[_]cking`: a `[_]` between letters is drawn for a `u`.
+            let cup = units[e].ch == '['
+                && e > i
+                && units[e - 1].ch.is_ascii_lowercase()
+                && units.get(e + 1).is_some_and(|u| u.ch == '_')
+                && units.get(e + 2).is_some_and(|u| u.ch == ']')
+                && units.get(e + 3).is_some_and(|u| u.ch.is_ascii_lowercase());
+            if cup {
+                e += 3;
+                continue;
+            }
             if !paren && !self.amp_joins(i, e) {
                 return e;
             }
@@ -486,6 +502,16 @@ impl Words<'_> {
         while p < tok.len() {
             let u = tok[p];
             p += 1;
+            if u.ch == '[' && tok.get(p).is_some_and(|v| v.ch == '_') && tok.get(p + 1).is_some_and(|v| v.ch == ']') {
+                // `f[_]cking`: the cup draws a `u` (token_end only keeps it between letters).
+                if fold {
+                    self.scratch.push(Unit { ch: 'u', end: tok[p + 1].end, ..u });
+                } else {
+                    self.scratch.extend_from_slice(&tok[p - 1..p + 2]);
+                }
+                p += 2;
+                continue;
+            }
             if u.ch == '(' && tok.get(p).is_some_and(|v| v.ch == ')') {
                 // `h()rny`: the pair draws an `o` (token_end only keeps it between letters).
                 let end = tok[p].end;
@@ -514,6 +540,7 @@ impl Words<'_> {
         }
         if self.leet {
             self.double_v();
+            self.leading_sharp_s();
         }
         self.stretch();
         for k in 0..self.scratch.len() {
@@ -554,6 +581,21 @@ impl Words<'_> {
             w += 1;
         }
         s.truncate(w);
+    }
+
+    /// `ß` opening a word is drawn for a `B` (`ßitch`): no German word starts with it, so the
+    /// `ss` it folds to (two units of one source character) becomes one `b` there.
+    fn leading_sharp_s(&mut self) {
+        let s = &mut *self.scratch;
+        if s.len() >= 4
+            && s[0].ch == 's'
+            && s[1].ch == 's'
+            && (s[0].start, s[0].end) == (s[1].start, s[1].end)
+            && s[2].ch.is_ascii_lowercase()
+        {
+            s[0].ch = 'b';
+            s.remove(1);
+        }
     }
 
     /// Collapses runs of three or more identical letters or masks in the scratch token, unless

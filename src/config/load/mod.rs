@@ -293,6 +293,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut rules: Vec<RuleMeta> = Vec::new();
     let mut ids: HashMap<String, Range<usize>> = HashMap::new();
     let mut lists: Vec<ListSpec> = Vec::new();
+    // Per list: whether the fuzzy pass may read a changed first letter (`fuzzy_first_letter`).
+    let mut first_letter: Vec<bool> = Vec::new();
     let mut word_rule: Vec<usize> = Vec::new();
     let mut norm_patterns: Vec<(usize, String, Hir)> = Vec::new();
     let mut raw_patterns: Vec<(usize, String, Hir)> = Vec::new();
@@ -386,6 +388,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                 TextMode::Normalized => {
                     lists.push(spec);
                     word_rule.push(index);
+                    first_letter.push(rule.fuzzy && rule.fuzzy_first_letter);
                 }
                 TextMode::Raw => {
                     if !spec.terms.is_empty() {
@@ -477,6 +480,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let parts = MatcherParts {
         normalizer,
         lists,
+        first_letter,
         word_rule,
         norm_patterns,
         raw_patterns,

@@ -1,0 +1,118 @@
+//! Terms with letters hidden or drawn by symbols the normalizer leaves as punctuation, because
+//! out of context they are punctuation:
+//!
+//! - **a run of one symbol hiding one letter each** between the two ends of a word (`f---ing`,
+//!   `f__kin`, `f'ck`, `fu&kin`): read only when the letters shown and the number hidden fit one
+//!   term (or its inflection) exactly, at its length (`f---ing` is `f` + three letters + `ing`).
+//!   The normalizer cannot do it: a hyphen or an apostrophe between letters is how English
+//!   joins words (`e-mail`, `don't`), and only the term decides. A hyphen or an apostrophe
+//!   between two English words of three letters or more is such a join, never a mask, and so
+//!   is an apostrophe before an ending (`illegal's`, `they'd`);
+//! - **`<` opening a word, drawn for a `c`** (`<unt`, `<oon`): read only when `c` and the word
+//!   are a term as written or inflected, never before a `>` or a `/` (markup shown as text).
+//!
+//! Both look at each word once and compare it only with the terms that share its first letter
+//! and its length: linear in the text.
+
+use super::{is_english, Inner, STEM_ENDINGS};
+use crate::matcher::scan::runs;
+
+/// Most letters one run of symbols stands for (`f---ing`).
+const MAX_HIDDEN: usize = 3;
+
+/// The symbols that hide letters, one letter each.
+fn is_mask(c: u8) -> bool {
+    matches!(c, b'-' | b'_' | b'\'' | b'*' | b'&')
+}
+
+impl Inner {
+    /// Reports the masked words and the `<`-opened words of the normalized `text` (see the
+    /// module docs), skipping the ranges the automaton explained and those `skip` rules out.
+    pub(super) fn masked_words(
+        &self,
+        text: &str,
+        explained: &[(usize, usize)],
+        skip: &impl Fn(usize, usize) -> bool,
+        hit: &mut impl FnMut(usize, usize, usize),
+    ) {
+        if self.by_len.is_empty() {
+            return;
+        }
+        let b = text.as_bytes();
+        let word_start = |s: usize| s == 0 || !(b[s - 1].is_ascii_alphanumeric() || is_mask(b[s - 1]));
+        let covered = |s: usize, e: usize| explained.iter().any(|&(x, y)| x < e && s < y) || skip(s, e);
+        let mut prev: Option<(usize, usize)> = None;
+        let mut joined = String::new();
+        for (start, end) in runs(b, u8::is_ascii_lowercase) {
+            let word_end = b.get(end).map_or(true, |c| !(c.is_ascii_alphanumeric() || is_mask(*c)));
+            // `<unt`: a `<` glued to the start of a word, itself at the start of a chunk.
+            if start >= 1
+                && b[start - 1] == b'<'
+                && (start == 1 || b[start - 2] == b' ')
+                && !matches!(b.get(end), Some(b'>' | b'/'))
+                && !covered(start - 1, end)
+            {
+                joined.clear();
+                joined.push('c');
+                joined.push_str(&text[start..end]);
+                if let Some(lists) = self.term_lists(&joined) {
+                    for &l in lists {
+                        if !self.allow[l as usize].contains(joined.as_str()) {
+                            hit(l as usize, start - 1, end);
+                        }
+                    }
+                }
+            }
+            if let Some((ps, pe)) = prev {
+                let gap = &b[pe..start];
+                let hidden = gap.len();
+                if (1..=MAX_HIDDEN).contains(&hidden)
+                    && gap.iter().all(|&c| c == gap[0])
+                    && is_mask(gap[0])
+                    && word_start(ps)
+                    && word_end
+                    && !covered(ps, end)
+                {
+                    let (prefix, suffix) = (&text[ps..pe], &text[start..end]);
+                    // `illegal's`, `white's`, `they'd`: an apostrophe before an ending of
+                    // English's is a possessive or a contraction, not a hidden letter.
+                    let ending = gap[0] == b'\''
+                        && hidden == 1
+                        && matches!(suffix, "s" | "t" | "d" | "ll" | "re" | "ve" | "m" | "nt");
+                    let join = ending
+                        || (matches!(gap[0], b'-' | b'\'')
+                            && prefix.len() >= 3
+                            && suffix.len() >= 3
+                            && is_english(prefix)
+                            && is_english(suffix));
+                    if !join {
+                        // Every term that fits counts (`f--k` hides `fuck` as well as `feck`).
+                        self.masked_terms(prefix, hidden, suffix, |term| {
+                            for &l in self.stems.get(term).into_iter().flatten() {
+                                if !self.allow[l as usize].contains(term) {
+                                    hit(l as usize, ps, end);
+                                }
+                            }
+                        });
+                    }
+                }
+            }
+            prev = Some((start, end));
+        }
+    }
+
+    /// Calls `found` with each term that is `prefix`, `hidden` letters and `suffix` (or
+    /// `suffix` less an ending: `f---ers`), at exactly that length.
+    fn masked_terms(&self, prefix: &str, hidden: usize, suffix: &str, mut found: impl FnMut(&str)) {
+        let Some(&first) = prefix.as_bytes().first() else { return };
+        let tails = std::iter::once(suffix).chain(STEM_ENDINGS.iter().filter_map(|end| suffix.strip_suffix(end)));
+        for tail in tails {
+            let len = prefix.len() + hidden + tail.len();
+            for t in self.by_len.get(&(first, len)).into_iter().flatten() {
+                if t.starts_with(prefix) && t.ends_with(tail) {
+                    found(t);
+                }
+            }
+        }
+    }
+}
