@@ -122,9 +122,30 @@ fn read_back(name: &str, bytes: &[u8], format: Format, keep_raw: bool) -> (PathB
     (path, recs)
 }
 
+/// The lines of `bytes` without their ends, where LF, CRLF and a lone CR each end a line (a
+/// last line without an end is included).
+fn universal_lines(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            None => {
+                out.push(rest);
+                break;
+            }
+            Some(i) => {
+                out.push(&rest[..i]);
+                let crlf = rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n');
+                rest = &rest[i + 1 + usize::from(crlf)..];
+            }
+        }
+    }
+    out
+}
+
 /// Records come in source order, each at a line of the file.
 fn check_lines(bytes: &[u8], recs: &[Record]) {
-    let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let lines = universal_lines(bytes).len() as u64 + 1;
     let mut last = 0;
     for r in recs {
         let line = match r {
@@ -190,10 +211,7 @@ pub fn jsonl(data: &[u8]) {
     let (_, recs) = read_back("in.jsonl", bytes, Format::Jsonl, inp.keep_raw);
     check_lines(bytes, &recs);
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let nonblank = body
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.strip_suffix(b"\r").unwrap_or(l).iter().all(u8::is_ascii_whitespace))
-        .count();
+    let nonblank = universal_lines(body).into_iter().filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count();
     assert_eq!(recs.len(), nonblank, "one record per non-blank line");
     check_chunks("in.jsonl", &recs, inp.keep_raw);
     // Format sniffing on the same bytes must not panic either.
