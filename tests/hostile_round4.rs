@@ -140,6 +140,22 @@ fn hidden_text_does_not_split_a_phrase() {
     assert!(idiot.is_some(), "{:?}", v.reasons);
 }
 
+/// A `title` tooltip (shown on hover; WordPress allows it on `<a>`, `<abbr>`, `<acronym>`) is
+/// judged (before: never), out of line, so it splits neither the word nor the phrase around it
+/// (round 3's try put it after the word and lost `fu<b title="<">ck you`'s phrase).
+#[test]
+fn title_tooltips_are_judged_out_of_line() {
+    let e = builtin();
+    for body in ["<a href=\"x\" title=\"you fucking idiot\">a link</a>", "nice <abbr title=\"go fuck yourself\">post</abbr>"] {
+        let v = judge(&e, body);
+        assert_ne!(v.verdict, Decision::Allow, "{body:?}: {:?}", rules(&v));
+    }
+    for (html, shown) in [("fu<b title=\"<\">ck you", "fuck you"), ("fuck <a title=\"x\">you</a>", "fuck you")] {
+        judged_as_shown(&e, html, shown).unwrap_or_else(|m| panic!("{m}"));
+    }
+    assert_eq!(judge(&e, "<a title=\"a kind word\">thanks</a>").verdict, Decision::Allow);
+}
+
 /// Tags the HTML parser drops (a stray end tag, `<body>` or a cell outside a table), table tags
 /// whose text is moved before the table, replaced elements (`<canvas>`, `<embed>`) and a
 /// button's label no longer split the word a browser shows whole; a line break by reference is

@@ -28,7 +28,7 @@ pub mod text;
 pub type Target = fn(&[u8]);
 
 /// Every target by name, in the order `scripts/fuzz.sh` runs them.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("jsonl", jsonl),
     ("csv", csv),
     ("thread", thread),
@@ -36,7 +36,31 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("disqus", disqus),
     ("config", config),
     ("normalize", text::normalize),
+    ("serve", serve),
 ];
+
+/// `serve`'s request bodies: `/v1/check` (JSON, NDJSON; flag bit 0 picks) and the Akismet
+/// form decoder on raw bytes. Checked: no panic, and an accepted request holds at most the
+/// batch limit of comments, each within the comment limit.
+pub fn serve(data: &[u8]) {
+    use moderate::serve::input::{parse_check, Fields, Limits};
+    let (flags, payload) = data.split_first().map_or((0, data), |(f, p)| (*f, p));
+    let limits = Limits { max_body: 1 << 16, max_comment: 256, max_batch: 8 };
+    let fields = Fields::new(&moderate::read::FieldMap::default());
+    let ct = if flags & 1 == 0 { "application/json" } else { "application/x-ndjson" };
+    let mut n = 0;
+    let mut next_id = || {
+        n += 1;
+        format!("live-{n}")
+    };
+    if let Ok((_, comments)) = parse_check(Some(ct), payload, &fields, limits, &mut next_id) {
+        assert!(!comments.is_empty() && comments.len() <= limits.max_batch, "{} comments", comments.len());
+        for c in &comments {
+            assert!(c.body.len() <= limits.max_comment, "a {}-byte body passed", c.body.len());
+        }
+    }
+    let _ = moderate::serve::akismet::parse_form(payload);
+}
 
 /// Does the one-time work of target `name` (compiling the built-in pack and its patterns) so
 /// that it happens once, before the fuzzer forks, and not inside the first timed input.

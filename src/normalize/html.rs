@@ -39,6 +39,9 @@ pub(crate) struct Tag {
     pub(crate) style: Option<String>,
     /// A `hidden` attribute (any value).
     pub(crate) hidden: bool,
+    /// The `title` attribute's value, as a byte range of the tag: a tooltip the page shows on
+    /// hover, judged out of line ([`OutOfLine`]).
+    pub(crate) title: Option<std::ops::Range<usize>>,
 }
 
 impl Tag {
@@ -285,6 +288,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
             alt: None,
             style: None,
             hidden: false,
+            title: None,
         });
     }
     let mut i = name_start;
@@ -292,7 +296,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
         i += 1;
     }
     let name = s[name_start..i].to_ascii_lowercase();
-    let (mut dir, mut alt, mut style, mut hidden) = (None, None, None, false);
+    let (mut dir, mut alt, mut style, mut hidden, mut title) = (None, None, None, false, None);
     // `<input>` shows its `value` (a box's text, a button's label), else its `placeholder`.
     let (mut value_attr, mut placeholder, mut typ) = (None, None, None);
     // Attributes, as the tokenizer reads them: `name`, `name=value`, `name="v"`, `name='v'`.
@@ -306,7 +310,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
                 if name == "input" && typ != Some(true) {
                     alt = value_attr.or(placeholder);
                 }
-                return Some(Tag { len: i + 1, end, name, dir, alt, style, hidden });
+                return Some(Tag { len: i + 1, end, name, dir, alt, style, hidden, title });
             }
             Some(_) => {}
         }
@@ -347,6 +351,8 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
         // A repeated attribute is dropped by the tokenizer: the first one counts.
         if attr.eq_ignore_ascii_case("dir") {
             dir = dir.or_else(|| Some(s[value.clone()].trim().to_ascii_lowercase()));
+        } else if attr.eq_ignore_ascii_case("title") {
+            title = title.or(Some(value));
         } else if attr.eq_ignore_ascii_case("alt") {
             alt = alt.or(Some(value));
         } else if attr.eq_ignore_ascii_case("value") {
@@ -552,8 +558,9 @@ impl OutOfLine {
         self.open.is_some() || !self.regions.is_empty()
     }
 
-    /// Records the units `from..to` as out-of-line text.
-    fn region(&mut self, from: usize, to: usize) {
+    /// Records the units `from..to` as out-of-line text (also a tooltip's text, pushed by the
+    /// decoder after its tag).
+    pub(crate) fn region(&mut self, from: usize, to: usize) {
         if from < to {
             self.regions.push((from, to));
         }

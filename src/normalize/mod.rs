@@ -352,6 +352,19 @@ impl Normalizer {
                         let separates = blocks.separates(&tag);
                         self.push_tag(&tag, separates, body, i, units, &mut dirs, &mut seen);
                         out_of_line.tag(&tag, before, units.len());
+                        if let (Some(t), false) = (&tag.title, tag.end) {
+                            // A tooltip is shown on hover: judged, out of line (it must not
+                            // split the word or phrase its element sits in).
+                            let from = units.len();
+                            self.push_attr(
+                                &body[i + t.start..i + t.end],
+                                to_u32(i),
+                                to_u32(i + tag.len),
+                                units,
+                                &mut seen,
+                            );
+                            out_of_line.region(from, units.len());
+                        }
                         i += tag.len;
                         if let Some(kind) = tag.raw_text() {
                             raw = Some((html::raw_text_end(body, i, &tag.name, kind), kind));
@@ -359,10 +372,11 @@ impl Normalizer {
                         continue;
                     }
                     markup = !eof;
-                    if eof || body[i..].starts_with("<!--") {
-                        // An unclosed comment or tag: a browser hides the rest of the body, we
-                        // judge it (see [`html`]), but apart from the word before it, so that
-                        // `fuck you<![CDATA[` still reads `fuck you` and not `you<![cdata[`.
+                    if body[i..].starts_with("<!") || body[i..].starts_with("<?") {
+                        // An unclosed comment or declaration: a browser hides the rest of the
+                        // body, we judge it (see [`html`]), but apart from the word before it,
+                        // so `fuck you<![CDATA[` still reads `fuck you`, not `you<![cdata[`. (A
+                        // lone `<` before a letter may stand for a `c`: `fu<king`.)
                         units.push(Unit { ch: ' ', start: to_u32(i), end: to_u32(i) });
                     }
                 }

@@ -178,39 +178,87 @@ impl Drop for Registered<'_> {
 }
 
 /// The connection's service, counting its requests in flight (from complete headers to the
-/// answer's head) so that [`Open::evict_idle`] never closes a connection mid-request.
+/// last byte of the answer's body) so that [`Open::evict_idle`] never closes a connection
+/// mid-request or mid-answer.
 struct Counted<S> {
     inner: S,
     busy: Arc<AtomicUsize>,
 }
 
-impl<S: hyper::service::Service<R>, R> hyper::service::Service<R> for Counted<S> {
-    type Response = S::Response;
+impl<S, R, B> hyper::service::Service<R> for Counted<S>
+where
+    S: hyper::service::Service<R, Response = hyper::Response<B>>,
+{
+    type Response = hyper::Response<Guarded<B>>;
     type Error = S::Error;
     type Future = InFlight<S::Future>;
 
     fn call(&self, req: R) -> Self::Future {
-        self.busy.fetch_add(1, Ordering::AcqRel);
-        InFlight { fut: Box::pin(self.inner.call(req)), busy: Arc::clone(&self.busy) }
+        InFlight { fut: Box::pin(self.inner.call(req)), busy: Some(Busy::new(&self.busy)) }
     }
 }
 
-/// A request's answer being made; counted as in flight until it is dropped.
+/// One request in flight on a connection, counted until dropped.
+struct Busy(Arc<AtomicUsize>);
+
+impl Busy {
+    fn new(count: &Arc<AtomicUsize>) -> Busy {
+        count.fetch_add(1, Ordering::AcqRel);
+        Busy(Arc::clone(count))
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A request's answer being made; its [`Busy`] passes to the answer's body.
 struct InFlight<F> {
     fut: Pin<Box<F>>,
-    busy: Arc<AtomicUsize>,
+    busy: Option<Busy>,
 }
 
-impl<F: Future> Future for InFlight<F> {
-    type Output = F::Output;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        self.fut.as_mut().poll(cx)
+impl<F, B, E> Future for InFlight<F>
+where
+    F: Future<Output = Result<hyper::Response<B>, E>>,
+{
+    type Output = Result<hyper::Response<Guarded<B>>, E>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.fut.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(r) => {
+                let busy = self.busy.take();
+                Poll::Ready(r.map(|res| res.map(|inner| Guarded { inner, _busy: busy })))
+            }
+        }
     }
 }
 
-impl<F> Drop for InFlight<F> {
-    fn drop(&mut self) {
-        self.busy.fetch_sub(1, Ordering::AcqRel);
+/// An answer's body that keeps its connection counted as busy until it is sent (or dropped).
+struct Guarded<B> {
+    inner: B,
+    _busy: Option<Busy>,
+}
+
+impl<B: hyper::body::Body + Unpin> hyper::body::Body for Guarded<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<B::Data>, B::Error>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
