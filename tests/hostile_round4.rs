@@ -408,7 +408,7 @@ fn chromium_inner_text(chromium: &Path, driver: &Path, bodies: &[String]) -> Vec
 }
 
 /// Generated hostile snippets are judged at least as severely as the text Chromium shows for
-/// them. Before round 4: 133 of 600 were judged milder (phrases split by hidden text, stray end
+/// them. Before round 4: 132 of 600 were judged milder (phrases split by hidden text, stray end
 /// tags, table and replaced elements, `&#x0d;`); the few left are the split-word scan reading
 /// `idi ot` alone but not before a sentence of hidden text (docs/hostile.md), so the bar is 2 %.
 #[test]

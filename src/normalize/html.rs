@@ -541,7 +541,7 @@ impl Tag {
 /// ([`OutOfLine::tag`]), and [`OutOfLine::move_out`] takes them out of the flow (closing the gap)
 /// and puts them, after a space, at the end of the sentence they interrupted (round 3 put them
 /// after the word, which still split the phrase around it: round 4's differential against
-/// Chromium found 133 of 600 generated snippets judged milder than the page shows them, most of
+/// Chromium found 132 of 600 generated snippets judged milder than the page shows them, most of
 /// them so).
 #[derive(Debug, Default)]
 pub(crate) struct OutOfLine {
