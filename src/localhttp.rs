@@ -16,8 +16,12 @@ pub fn loopback_hosts(addr: SocketAddr) -> Vec<String> {
 
 /// The request's `Host`, lowercased, when `allowed` accepts it (`Some(None)`: no Host header
 /// and no list); `None` when a page on another origin reached the server through a name that
-/// resolves to 127.0.0.1 (DNS rebinding) and must be refused.
+/// resolves to 127.0.0.1 (DNS rebinding) and must be refused, or the request names two hosts.
 pub fn checked_host(headers: &HeaderMap, allowed: &[String]) -> Option<Option<String>> {
+    // Two `Host` lines: which one a proxy in front used is not known (RFC 9112 §3.2: 400).
+    if headers.get_all(header::HOST).iter().nth(1).is_some() {
+        return None;
+    }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
     if allowed.is_empty() || host.as_ref().is_some_and(|h| allowed.contains(h)) {
         Some(host)

@@ -28,7 +28,7 @@ pub mod text;
 pub type Target = fn(&[u8]);
 
 /// Every target by name, in the order `scripts/fuzz.sh` runs them.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("jsonl", jsonl),
     ("csv", csv),
     ("thread", thread),
@@ -36,7 +36,31 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("disqus", disqus),
     ("config", config),
     ("normalize", text::normalize),
+    ("serve", serve),
 ];
+
+/// `serve`'s request bodies: `/v1/check` (JSON, NDJSON; flag bit 0 picks) and the Akismet
+/// form decoder on raw bytes. Checked: no panic, and an accepted request holds at most the
+/// batch limit of comments, each within the comment limit.
+pub fn serve(data: &[u8]) {
+    use moderate::serve::input::{parse_check, Fields, Limits};
+    let (flags, payload) = data.split_first().map_or((0, data), |(f, p)| (*f, p));
+    let limits = Limits { max_body: 1 << 16, max_comment: 256, max_batch: 8 };
+    let fields = Fields::new(&moderate::read::FieldMap::default());
+    let ct = if flags & 1 == 0 { "application/json" } else { "application/x-ndjson" };
+    let mut n = 0;
+    let mut next_id = || {
+        n += 1;
+        format!("live-{n}")
+    };
+    if let Ok((_, comments)) = parse_check(Some(ct), payload, &fields, limits, &mut next_id) {
+        assert!(!comments.is_empty() && comments.len() <= limits.max_batch, "{} comments", comments.len());
+        for c in &comments {
+            assert!(c.body.len() <= limits.max_comment, "a {}-byte body passed", c.body.len());
+        }
+    }
+    let _ = moderate::serve::akismet::parse_form(payload);
+}
 
 /// Does the one-time work of target `name` (compiling the built-in pack and its patterns) so
 /// that it happens once, before the fuzzer forks, and not inside the first timed input.
@@ -122,9 +146,30 @@ fn read_back(name: &str, bytes: &[u8], format: Format, keep_raw: bool) -> (PathB
     (path, recs)
 }
 
+/// The lines of `bytes` without their ends, where LF, CRLF and a lone CR each end a line (a
+/// last line without an end is included).
+fn universal_lines(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            None => {
+                out.push(rest);
+                break;
+            }
+            Some(i) => {
+                out.push(&rest[..i]);
+                let crlf = rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n');
+                rest = &rest[i + 1 + usize::from(crlf)..];
+            }
+        }
+    }
+    out
+}
+
 /// Records come in source order, each at a line of the file.
 fn check_lines(bytes: &[u8], recs: &[Record]) {
-    let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let lines = universal_lines(bytes).len() as u64 + 1;
     let mut last = 0;
     for r in recs {
         let line = match r {
@@ -190,10 +235,7 @@ pub fn jsonl(data: &[u8]) {
     let (_, recs) = read_back("in.jsonl", bytes, Format::Jsonl, inp.keep_raw);
     check_lines(bytes, &recs);
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let nonblank = body
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.strip_suffix(b"\r").unwrap_or(l).iter().all(u8::is_ascii_whitespace))
-        .count();
+    let nonblank = universal_lines(body).into_iter().filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count();
     assert_eq!(recs.len(), nonblank, "one record per non-blank line");
     check_chunks("in.jsonl", &recs, inp.keep_raw);
     // Format sniffing on the same bytes must not panic either.

@@ -325,6 +325,7 @@ impl Normalizer {
         let mut dirs = dir::Dirs::default();
         let mut seen = bidi::Seen::default();
         let mut out_of_line = html::OutOfLine::default();
+        let mut blocks = html::Blocks::default();
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
@@ -348,8 +349,22 @@ impl Normalizer {
                     let mut eof = false;
                     if let Some(tag) = html::tag(&body[i..], &mut eof) {
                         let before = units.len();
-                        self.push_tag(&tag, body, i, units, &mut dirs, &mut seen);
+                        let separates = blocks.separates(&tag);
+                        self.push_tag(&tag, separates, body, i, units, &mut dirs, &mut seen);
                         out_of_line.tag(&tag, before, units.len());
+                        if let (Some(t), false) = (&tag.title, tag.end) {
+                            // A tooltip is shown on hover: judged, out of line (it must not
+                            // split the word or phrase its element sits in).
+                            let from = units.len();
+                            self.push_attr(
+                                &body[i + t.start..i + t.end],
+                                to_u32(i),
+                                to_u32(i + tag.len),
+                                units,
+                                &mut seen,
+                            );
+                            out_of_line.region(from, units.len());
+                        }
                         i += tag.len;
                         if let Some(kind) = tag.raw_text() {
                             raw = Some((html::raw_text_end(body, i, &tag.name, kind), kind));
@@ -357,6 +372,13 @@ impl Normalizer {
                         continue;
                     }
                     markup = !eof;
+                    if body[i..].starts_with("<!") || body[i..].starts_with("<?") {
+                        // An unclosed comment or declaration: a browser hides the rest of the
+                        // body, we judge it (see [`html`]), but apart from the word before it,
+                        // so `fuck you<![CDATA[` still reads `fuck you`, not `you<![cdata[`. (A
+                        // lone `<` before a letter may stand for a `c`: `fu<king`.)
+                        units.push(Unit { ch: ' ', start: to_u32(i), end: to_u32(i) });
+                    }
                 }
                 if b.is_ascii_control() && !matches!(b, b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
                     // NUL and the other control bytes show as nothing (`f\0uck`): dropped, as
@@ -396,6 +418,12 @@ impl Normalizer {
     /// unit of its own for [`bidi::reorder`] (which drops it).
     #[inline]
     fn push_char(&self, c: char, s: u32, e: u32, units: &mut Vec<Unit>, seen: &mut bidi::Seen) {
+        // A line break or tab by reference (`fuc&#x0d;k`, `&Tab;`) is white space on the page,
+        // as the raw byte is (it reached the matcher as a control character).
+        if matches!(c, '\t' | '\n' | '\r' | '\x0b' | '\x0c') {
+            units.push(Unit { ch: ' ', start: s, end: e });
+            return;
+        }
         if bidi::is_control(c) || bidi::is_mark(c) {
             seen.controls |= bidi::is_control(c);
             seen.marks = true;
@@ -422,11 +450,13 @@ impl Normalizer {
         }
     }
 
-    /// What a tag at byte `i` adds: a space if it separates, its `alt` text (`<img>`), the bidi
-    /// controls its `dir` stands for.
+    /// What a tag at byte `i` adds: a space if it separates ([`html::Blocks`]), its `alt` text
+    /// (`<img>`), the bidi controls its `dir` stands for.
+    #[allow(clippy::too_many_arguments)]
     fn push_tag(
         &self,
         tag: &html::Tag,
+        separates: bool,
         body: &str,
         i: usize,
         units: &mut Vec<Unit>,
@@ -439,7 +469,7 @@ impl Normalizer {
         } else {
             dirs.implied_close(&tag.name, tag.closes_p(), s, units);
         }
-        if tag.separates() {
+        if separates {
             units.push(Unit { ch: ' ', start: s, end: e });
             dirs.reopen(e, units, seen);
         }

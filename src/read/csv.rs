@@ -142,10 +142,11 @@ impl<R: BufRead> RowScanner<R> {
             let mut done = false;
             for &b in buf {
                 if st == St::Cr {
+                    // CRLF, or a lone CR (old Mac files): either way one line end, counted once.
                     if b == b'\n' {
                         used += 1;
-                        self.line += 1;
                     }
+                    self.line += 1;
                     done = true;
                     break;
                 }

@@ -91,7 +91,7 @@ pub fn sniff_enough(head: &[u8], eof: bool) -> Option<Option<Format>> {
         b'{' => Some(Some(Format::Jsonl)),
         b'<' => sniff_xml(body).map(Some),
         _ => {
-            let line_end = memchr::memchr(b'\n', body)?;
+            let line_end = memchr::memchr2(b'\n', b'\r', body)?;
             if has_thread_entries(body) {
                 Some(Some(Format::Thread))
             } else if body[..line_end].contains(&b',') {
@@ -114,7 +114,7 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
         Some(b'<') => sniff_xml(head),
         _ if has_thread_entries(head) => Some(Format::Thread),
         _ => {
-            let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+            let first_line = head.split(|&b| b == b'\n' || b == b'\r').next().unwrap_or_default();
             if first_line.contains(&b',') {
                 Some(Format::Csv)
             } else {
@@ -137,5 +137,5 @@ pub fn sniff_xml(head: &[u8]) -> Option<Format> {
 }
 
 fn has_thread_entries(head: &[u8]) -> bool {
-    String::from_utf8_lossy(head).lines().any(|l| super::thread::parse_header(l).is_some())
+    String::from_utf8_lossy(head).split(['\n', '\r']).any(|l| super::thread::parse_header(l).is_some())
 }

@@ -524,6 +524,16 @@ pub(crate) fn chomp(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// Length of the first line of `data` with its line end (LF, CRLF or a lone CR, as Python's and
+/// Node's line readers end lines), or all of `data` when it holds no line end.
+pub(crate) fn line_len(data: &[u8]) -> usize {
+    match memchr::memchr2(b'\n', b'\r', data) {
+        None => data.len(),
+        Some(i) if data[i] == b'\r' && data.get(i + 1) == Some(&b'\n') => i + 2,
+        Some(i) => i + 1,
+    }
+}
+
 /// `"body", "content", ...`: the names a field was looked for under, for error messages.
 pub(crate) fn looked_for(names: &[String]) -> String {
     names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")

@@ -119,7 +119,9 @@ fn parse_page(src: &Source, bytes: &[u8], opts: &ReadOptions) -> Vec<Record> {
     let mut starts = Vec::new();
     let mut lines: Vec<&[u8]> = Vec::new();
     let mut at = 0;
-    for l in bytes.split_inclusive(|&b| b == b'\n') {
+    // LF, CRLF and a lone CR each end a line (a CR-only page is lines, not one long line).
+    while at < bytes.len() {
+        let l = &bytes[at..at + super::line_len(&bytes[at..])];
         starts.push(at);
         lines.push(chomp(l));
         at += l.len();

@@ -55,7 +55,7 @@ impl<R: BufRead> LineCounter<R> {
 impl<R: BufRead> Read for LineCounter<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(out)?;
-        self.newlines += memchr::memchr_iter(b'\n', &out[..n]).count() as u64;
+        self.newlines += line_ends(self.last, &out[..n]);
         self.pos += n as u64;
         if n > 0 {
             self.last = out[n - 1];
@@ -72,7 +72,7 @@ impl<R: BufRead> BufRead for LineCounter<R> {
     fn consume(&mut self, amt: usize) {
         if let Ok(buf) = self.inner.fill_buf() {
             let amt = amt.min(buf.len());
-            self.newlines += memchr::memchr_iter(b'\n', &buf[..amt]).count() as u64;
+            self.newlines += line_ends(self.last, &buf[..amt]);
             self.pos += amt as u64;
             if amt > 0 {
                 self.last = buf[amt - 1];
@@ -80,6 +80,16 @@ impl<R: BufRead> BufRead for LineCounter<R> {
             self.inner.consume(amt);
         }
     }
+}
+
+/// Line ends in `bytes` (LF, CRLF, lone CR: XML reads all three as one line end), where `prev`
+/// is the byte before them (a CR there and an LF first here are one CRLF, counted already).
+fn line_ends(prev: u8, bytes: &[u8]) -> u64 {
+    let cr = memchr::memchr_iter(b'\r', bytes).count();
+    let lf_alone = memchr::memchr_iter(b'\n', bytes)
+        .filter(|&i| if i == 0 { prev != b'\r' } else { bytes[i - 1] != b'\r' })
+        .count();
+    (cr + lf_alone) as u64
 }
 
 /// The event reader every XML reader uses.

@@ -186,7 +186,13 @@ async fn observe(State((app, timeout)): State<(Shared, Duration)>, req: Request,
 /// Akismet routes (which check the Akismet `key` / `api_key` field instead).
 async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let headers = req.headers();
-    if crate::localhttp::checked_host(headers, &app.allowed_hosts).is_none() {
+    // An absolute-form target (`POST http://evil.example/v1/check`) names the host a proxy
+    // would use (RFC 9112 §3.2.2): it must pass the same check as `Host`.
+    let target_ok = req
+        .uri()
+        .authority()
+        .map_or(true, |a| app.allowed_hosts.is_empty() || app.allowed_hosts.contains(&a.as_str().to_ascii_lowercase()));
+    if !target_ok || crate::localhttp::checked_host(headers, &app.allowed_hosts).is_none() {
         return ApiError::new(StatusCode::MISDIRECTED_REQUEST, "unexpected Host header for a loopback server")
             .into_response();
     }
@@ -222,6 +228,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Reads a request body: 413 above `max` bytes (by `Content-Length` before reading, or while
 /// reading), 408 when it takes longer than `timeout`.
 pub async fn read_body(body: Body, headers: &HeaderMap, max: usize, timeout: Duration) -> Result<Bytes, ApiError> {
+    framing(headers)?;
     let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {max} bytes"));
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
@@ -235,6 +242,45 @@ pub async fn read_body(body: Body, headers: &HeaderMap, max: usize, timeout: Dur
         Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
         Ok(Err(e)) => Err(ApiError::new(StatusCode::BAD_REQUEST, format!("cannot read the request body: {e}"))),
     }
+}
+
+/// Refuses a body whose bytes are not certainly the text the client means: a content coding
+/// this server does not decode (`Content-Encoding: gzip` over plain bytes was judged as sent,
+/// gzip bytes as "not UTF-8"), a transfer coding other than one `chunked` (hyper decodes only
+/// `chunked` and passed `gzip, chunked` through undecoded). (`Content-Length` beside
+/// `Transfer-Encoding` never gets here: hyper goes by the chunks, drops the length and closes
+/// the connection after the answer, so nothing smuggled behind the body is read.)
+fn framing(headers: &HeaderMap) -> Result<(), ApiError> {
+    let codings = |name: header::HeaderName| -> Vec<String> {
+        headers
+            .get_all(name)
+            .iter()
+            .flat_map(|v| {
+                String::from_utf8_lossy(v.as_bytes())
+                    .split(',')
+                    .map(|c| c.trim().to_ascii_lowercase())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    let content = codings(header::CONTENT_ENCODING);
+    if content.iter().any(|c| c != "identity") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("Content-Encoding {:?} is not supported: send the body uncompressed", content.join(", ")),
+        ));
+    }
+    if headers.contains_key(header::TRANSFER_ENCODING) {
+        let transfer = codings(header::TRANSFER_ENCODING);
+        if transfer != ["chunked"] {
+            return Err(ApiError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                format!("Transfer-Encoding {:?} is not supported: only a single \"chunked\"", transfer.join(", ")),
+            ));
+        }
+    }
+    Ok(())
 }
 
 async fn healthz() -> Response {
