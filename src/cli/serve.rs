@@ -46,7 +46,8 @@ pub struct ServeArgs {
     /// after), or to take a write of the answer.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub read_timeout: u64,
-    /// Most connections open at once; more wait in the listen backlog.
+    /// Most connections open at once; at the limit a new one closes the oldest idle connection
+    /// (none with a request in flight), else waits in the listen backlog.
     #[arg(long, default_value_t = 512, value_name = "N")]
     pub max_connections: usize,
     /// Seconds a request may take in all (503 after).
