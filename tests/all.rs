@@ -70,6 +70,7 @@ test_files! {
     spans = "spans.rs",
     speed = "speed.rs",
     split = "split.rs",
+    split_encodings = "split_encodings.rs",
     tools_health = "tools_health.rs",
     tools_lint = "tools_lint.rs",
     tools_shadow = "tools_shadow.rs",

@@ -60,6 +60,39 @@ pub(crate) fn sniff_encoding(head: &[u8]) -> (Encoding, usize) {
     }
 }
 
+/// A whole input as UTF-8, as its reader sees it (byte order mark dropped, UTF-16/32 decoded),
+/// with its encoding and its byte order mark as it was: `--split` rewrites an XML export at the
+/// offsets its reader judged, then [`encode`]s the result back.
+pub(crate) fn read_utf8(mut raw: impl Read) -> std::io::Result<(Vec<u8>, Encoding, Vec<u8>)> {
+    let mut head = Vec::with_capacity(4);
+    (&mut raw).take(4).read_to_end(&mut head)?;
+    let (enc, bom) = sniff_encoding(&head);
+    let rest = std::io::Cursor::new(head[bom..].to_vec()).chain(raw);
+    let mut text = Vec::new();
+    if enc == Encoding::Utf8 {
+        let mut rest = rest;
+        rest.read_to_end(&mut text)?;
+    } else {
+        Transcode::new(rest, enc).read_to_end(&mut text)?;
+    }
+    Ok((text, enc, head[..bom].to_vec()))
+}
+
+/// `text` in `enc`, without a byte order mark (the inverse of the decoding above for every text
+/// that decoded cleanly; a unit that did not, read as 0xFF, comes back as U+FFFD).
+pub(crate) fn encode(text: &[u8], enc: Encoding) -> Vec<u8> {
+    let text = String::from_utf8_lossy(text);
+    let mut out = Vec::with_capacity(text.len() * enc.width());
+    match enc {
+        Encoding::Utf8 => out.extend_from_slice(text.as_bytes()),
+        Encoding::Utf16Le => text.encode_utf16().for_each(|u| out.extend_from_slice(&u.to_le_bytes())),
+        Encoding::Utf16Be => text.encode_utf16().for_each(|u| out.extend_from_slice(&u.to_be_bytes())),
+        Encoding::Utf32Le => text.chars().for_each(|c| out.extend_from_slice(&(c as u32).to_le_bytes())),
+        Encoding::Utf32Be => text.chars().for_each(|c| out.extend_from_slice(&(c as u32).to_be_bytes())),
+    }
+    out
+}
+
 /// The first bytes of an input as UTF-8 (decoded when they are UTF-16/32), for format sniffing.
 pub(crate) fn utf8_head(head: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let (enc, bom) = sniff_encoding(head);

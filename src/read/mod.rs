@@ -15,6 +15,7 @@ use crate::comment::{Comment, SourcePos};
 
 mod csv;
 mod decode;
+pub(crate) use self::decode::{encode as encode_text, read_utf8, sniff_encoding, Encoding};
 pub mod detect;
 pub(crate) use self::csv::{cells as csv_cells, first_row as csv_first_row};
 mod disqus;

@@ -46,7 +46,7 @@ use quick_xml::events::Event;
 use super::{Judged, Sink};
 use crate::comment::{Comment, CommentKind};
 use crate::read::xml::xml_reader;
-use crate::read::{id_stem, skip_bom, Format, Input, RecordError};
+use crate::read::{encode_text, id_stem, read_utf8, skip_bom, sniff_encoding, Encoding, Format, Input, RecordError};
 use crate::verdict::Decision;
 
 /// The verdict part of split file names, in [`slot`] order.
@@ -521,18 +521,44 @@ fn verdict_value(format: Format, d: Decision) -> Option<&'static str> {
 
 /// Copies `src` to `dst` byte for byte, splicing each judged record's verdict into its
 /// `wp:comment_approved` (WXR) or `isSpam` (Disqus) element. A parse error stops the splicing;
-/// the rest of the file is copied unchanged.
+/// the rest of the file is copied unchanged. A UTF-8 export streams; one saved as UTF-16/32 is
+/// decoded whole as its reader decoded it (the judged offsets point into that text), spliced,
+/// and encoded back with its byte order mark, so its XML declaration stays true.
 fn rewrite_xml(src: &Path, dst: &Path, format: Format, decisions: &HashMap<u64, Decision>) -> io::Result<()> {
+    let mut head = Vec::with_capacity(4);
+    File::open(src)?.take(4).read_to_end(&mut head)?;
+    let (enc, bom) = sniff_encoding(&head);
+    if enc == Encoding::Utf8 {
+        let xml = BufReader::with_capacity(256 * 1024, File::open(src)?);
+        let copy = BufReader::with_capacity(256 * 1024, File::open(src)?);
+        let out = BufWriter::with_capacity(256 * 1024, File::create(dst)?);
+        // The readers count offsets after a byte order mark; this copy counts from the file start.
+        return splice_verdicts(xml, copy, out, bom as u64, format, decisions);
+    }
+    let (text, enc, mark) = read_utf8(File::open(src)?)?;
+    let mut spliced = Vec::with_capacity(text.len() + 1024);
+    splice_verdicts(&text[..], &text[..], &mut spliced, 0, format, decisions)?;
+    let mut out = BufWriter::new(File::create(dst)?);
+    out.write_all(&mark)?;
+    out.write_all(&encode_text(&spliced, enc))?;
+    out.flush()
+}
+
+/// The splicing of [`rewrite_xml`]: `xml` and `copy` read the same bytes (one parses, one is
+/// copied), `bom` is how many leading bytes the readers' offsets do not count.
+fn splice_verdicts<X: BufRead, C: Read, W: Write>(
+    xml: X,
+    mut copy: C,
+    mut out: W,
+    bom: u64,
+    format: Format,
+    decisions: &HashMap<u64, Decision>,
+) -> io::Result<()> {
     let (record, elem): (&[u8], &str) =
         if format == Format::Disqus { (b"post", "isSpam") } else { (b"wp:comment", "wp:comment_approved") };
-    let mut file = BufReader::with_capacity(256 * 1024, File::open(src)?);
-    // The readers count offsets after a byte order mark; this reader counts from the file start.
-    let bom = if file.fill_buf()?.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-    let mut xml = xml_reader(file);
-    let mut copy = BufReader::with_capacity(256 * 1024, File::open(src)?);
-    let mut out = BufWriter::with_capacity(256 * 1024, File::create(dst)?);
+    let mut xml = xml_reader(xml);
     let mut copied = 0u64;
-    let mut splice = |copy: &mut BufReader<File>, out: &mut BufWriter<File>, a: u64, b: u64, text: &str| {
+    let mut splice = |copy: &mut C, out: &mut W, a: u64, b: u64, text: &str| {
         io::copy(&mut copy.by_ref().take(a - copied), out)?;
         io::copy(&mut copy.by_ref().take(b - a), &mut io::sink())?;
         out.write_all(text.as_bytes())?;
