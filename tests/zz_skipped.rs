@@ -1,5 +1,6 @@
 //! Runs last (cargo runs the test binaries in name order) and says, in one line, how many tests
-//! skipped because `../shared` is absent. Tests that need it only add coverage: every claim the
+//! skipped because data they read is absent (`../shared`, or a system file such as Debian's
+//! word list, which `.ci/run` installs), and what each one missed. Tests that need it only add coverage: every claim the
 //! README makes has a test on shipped files that never skips.
 
 mod common;
@@ -26,10 +27,10 @@ fn report_tests_skipped_for_missing_shared_data() {
     skipped.sort();
     let mut err = std::io::stderr();
     if skipped.is_empty() {
-        let _ = writeln!(err, "no test skipped for missing ../shared data");
+        let _ = writeln!(err, "no test skipped for missing data");
     } else {
-        let names: Vec<&str> = skipped.iter().map(|(n, _)| n.as_str()).collect();
-        let _ = writeln!(err, "skipped {} tests needing ../shared: {}", skipped.len(), names.join(", "));
+        let names: Vec<String> = skipped.iter().map(|(n, missing)| format!("{n} ({missing})")).collect();
+        let _ = writeln!(err, "skipped {} tests needing absent data: {}", skipped.len(), names.join(", "));
     }
     assert!(!dir.exists(), "the markers are consumed, so the next run counts afresh");
 }
