@@ -79,6 +79,7 @@ test_files! {
     unit_model = "unit_model.rs",
     unit_model_fast = "unit_model_fast.rs",
     unit_normalize = "unit_normalize.rs",
+    unit_reload = "unit_reload.rs",
     unit_read = "unit_read.rs",
     unit_regex = "unit_regex.rs",
     unit_regex_compile = "unit_regex_compile.rs",

@@ -117,11 +117,12 @@ fn watch(reloader: Arc<Reloader>, stop: tokio::sync::watch::Sender<bool>) -> Cli
             let _ = stop.send(true);
         });
         tokio::spawn(async move {
+            let mut seen = None;
             loop {
                 let why = tokio::select! {
                     _ = hup.recv() => "SIGHUP",
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {
-                        if !reloader.changed() { continue; }
+                        if !reloader.changed_and_settled(&mut seen) { continue; }
                         "config file changed"
                     }
                 };

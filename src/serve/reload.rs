@@ -16,7 +16,9 @@
 //! once per `interval` (default 1 s). Why polling rather than inotify (`notify`): a config is a
 //! handful of files, so a poll costs a few `stat`s per second; it sees editors that save by
 //! renaming a new file over the old one, and files on network or container mounts where
-//! inotify is silent; and it needs no extra dependency. Reload latency is at most one interval.
+//! inotify is silent; and it needs no extra dependency. A change is loaded once the files held
+//! still for one look (a file caught mid-write is not loaded), so reload latency is at most two
+//! intervals.
 //!
 //! The config hash is SHA-256 over every file the load read (config first, then rule files in
 //! load order), each as its path relative to the config's directory, a NUL, its length and its
@@ -377,11 +379,23 @@ impl std::fmt::Debug for Reloader {
 }
 
 /// A file's (modification time, length), or None when it cannot be read.
-type Stamp = Option<(SystemTime, u64)>;
+pub type Stamp = Option<(SystemTime, u64)>;
 
 fn stamp(p: &Path) -> Stamp {
     let m = std::fs::metadata(p).ok()?;
     Some((m.modified().ok()?, m.len()))
+}
+
+/// The watcher's decision: the files differ from what the last load read (`loaded`) and look
+/// now as they looked at the previous look (`seen`, updated here).
+pub fn settled_change(loaded: &[Stamp], now: Vec<Stamp>, seen: &mut Option<Vec<Stamp>>) -> bool {
+    if loaded == now.as_slice() {
+        *seen = None;
+        return false;
+    }
+    let settled = seen.as_ref() == Some(&now);
+    *seen = if settled { None } else { Some(now) };
+    settled
 }
 
 /// How often the config thread looks for replaced configs no request holds any more.
@@ -414,12 +428,13 @@ impl Reloader {
         let watch = watch.filter(|_| watching);
         let every = watch.map_or(FREE_EVERY, |w| w.min(FREE_EVERY));
         let mut last_look = Instant::now();
+        let mut seen = None;
         r.thread.tick(every, move || {
             let Some(r) = weak.upgrade() else { return };
             if let Some(w) = watch {
                 if last_look.elapsed() >= w {
                     last_look = Instant::now();
-                    if r.changed() {
+                    if r.changed_and_settled(&mut seen) {
                         let _ = r.reload_here("a config file changed");
                     }
                 }
@@ -454,10 +469,16 @@ impl Reloader {
         s
     }
 
-    /// Whether a watched file changed since the last look.
-    pub fn changed(&self) -> bool {
+    /// Whether a watched file changed since the last load *and* has held still since the
+    /// previous look (`seen` carries what that look saw). A file caught mid-write (truncated,
+    /// half copied, `std::fs::write` of a rule list) is not loaded as it is then: it is loaded
+    /// one look later, once its (mtime, length) stopped moving, so a reload costs at most two
+    /// intervals and a half-written list is never swapped in by the watcher.
+    pub fn changed_and_settled(&self, seen: &mut Option<Vec<Stamp>>) -> bool {
         let Ok(stamps) = self.stamps.lock() else { return false };
-        stamps.iter().any(|(p, s)| stamp(p) != *s)
+        let now: Vec<Stamp> = stamps.iter().map(|(p, _)| stamp(p)).collect();
+        let loaded: Vec<Stamp> = stamps.iter().map(|(_, s)| *s).collect();
+        settled_change(&loaded, now, seen)
     }
 
     /// Loads the config again (on the config thread) and swaps it in when it compiles.
