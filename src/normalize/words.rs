@@ -141,6 +141,9 @@ pub(crate) struct Words<'a> {
     pub(crate) last_space: bool,
     /// Units before this index are inside a run already found not to be a spelled-out word.
     pub(crate) no_spell_before: usize,
+    /// Emit a token that nothing would change as it is ([`plain_word`]); false only in the
+    /// test that proves the shortcut equal to the token pass.
+    pub(crate) plain_words: bool,
 }
 
 impl Words<'_> {
@@ -444,6 +447,14 @@ impl Words<'_> {
     /// Folds and emits token `a..b`.
     fn token(&mut self, a: usize, b: usize) {
         let units = self.units;
+        if self.plain_words && plain_word(&units[a..b], self.leet) {
+            // Nothing below would change it: emitted as it is, without the scratch copy and
+            // the passes over it (most tokens of the bodies the fast path refuses).
+            self.last_space = false;
+            self.text.extend(units[a..b].iter().map(|u| u.ch));
+            self.map.push_units(&units[a..b]);
+            return;
+        }
         // Edge symbols are punctuation, except a leading `@`/`$` and a trailing `$`.
         let mut lead = a;
         while lead < b && kind(units[lead].ch) == Kind::Sym && !matches!(units[lead].ch, '@' | '$') {
@@ -628,6 +639,28 @@ impl Words<'_> {
         }
         s.truncate(w);
     }
+}
+
+/// True when [`Words::token`] would emit the token `tok` unchanged: ASCII lowercase letters
+/// only (no edge symbol, nothing to fold: no digit, symbol or `[_]`, `()` cup or pair; not
+/// interleaved, whose separators are symbols), no three identical letters in a row (stretching)
+/// and, with leet folding, no `vv` (a `w`) and not the two `s` of one `ß` opening it (a `B`).
+/// tests/speed.rs compares the token pass with and without this shortcut.
+#[inline]
+fn plain_word(tok: &[Unit], leet: bool) -> bool {
+    let mut prev = ['\0'; 2];
+    for u in tok {
+        let c = u.ch;
+        if !c.is_ascii_lowercase() || (c == prev[0] && c == prev[1]) || (leet && c == 'v' && prev[0] == 'v') {
+            return false;
+        }
+        prev = [c, prev[0]];
+    }
+    !(leet
+        && tok.len() >= 2
+        && tok[0].ch == 's'
+        && tok[1].ch == 's'
+        && (tok[0].start, tok[0].end) == (tok[1].start, tok[1].end))
 }
 
 /// 1 if the unit is an ASCII letter.
