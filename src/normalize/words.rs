@@ -271,15 +271,20 @@ impl Words<'_> {
             return true;
         }
         // "Is there a `.` / an ASCII letter after `i`": from the last of each, found once (a
-        // chunk of `a@a@a@...` must not rescan its rest at every `@`).
-        let last_dot = c.iter().rposition(|u| u.ch == '.');
-        let last_alpha = c.iter().rposition(|u| u.ch.is_ascii_alphabetic());
+        // chunk of `a@a@a@...` must not rescan its rest at every `@`), and only at an `@` after
+        // a letter (most chunks have none: two scans fewer per chunk).
+        let mut lasts: Option<(Option<usize>, Option<usize>)> = None;
         let after = |last: Option<usize>, i: usize| last.is_some_and(|l| l > i);
         for (i, u) in c.iter().enumerate() {
             match u.ch {
                 ':' if at(i + 1, '/') && at(i + 2, '/') && i > 0 => return true,
-                '@' if i > 0 && kind(c[i - 1].ch) == Kind::Letter && after(last_dot, i) && after(last_alpha, i) => {
-                    return true
+                '@' if i > 0 && kind(c[i - 1].ch) == Kind::Letter => {
+                    let (last_dot, last_alpha) = *lasts.get_or_insert_with(|| {
+                        (c.iter().rposition(|u| u.ch == '.'), c.iter().rposition(|u| u.ch.is_ascii_alphabetic()))
+                    });
+                    if after(last_dot, i) && after(last_alpha, i) {
+                        return true;
+                    }
                 }
                 _ => {}
             }
