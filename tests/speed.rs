@@ -148,6 +148,51 @@ fn plain_word_shortcut_leaves_the_folded_words_to_the_token_pass() {
     }
 }
 
+/// Text with the pieces of a URL (schemes, `www.` in any case, `://`) among words, so that the
+/// URL pattern matches often.
+fn linky() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => "[a-zA-Z]{1,6}",
+        2 => "(?i)(https?|ftp)?(://|:/)?(www)?\\.?",
+        2 => "[ ./:\"'<>\n]",
+        1 => "[\\u{80}-\\u{17f}]",
+    ];
+    proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+/// The link signals skip the URL regex when `may_hold_url` is false: that must mean no match.
+fn check_url_precheck(body: &str) -> bool {
+    let found = moderate::matcher::structural::url_regex().is_match(body);
+    assert!(!found || moderate::matcher::structural::may_hold_url(body), "{body:?}");
+    found
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn url_precheck_never_skips_a_link(body in linky()) {
+        check_url_precheck(&body);
+    }
+}
+
+#[test]
+fn url_precheck_sees_every_link_of_the_fixtures() {
+    let root = common::root();
+    let mut found = 0;
+    for path in ["tests/fixtures/evasions.jsonl", "examples/labeled.jsonl"] {
+        for body in bodies(&root.join(path)) {
+            found += usize::from(check_url_precheck(&body));
+        }
+    }
+    for body in ["see http://x.example", "WWW.Example.com", "Www.x"] {
+        assert!(check_url_precheck(body), "{body:?}");
+    }
+    check_url_precheck("httpſ://a long s, which (?i) may read as an s");
+    assert!(!moderate::matcher::structural::may_hold_url("no link here. www is a word"));
+    assert!(found > 0, "no fixture body has a link");
+}
+
 #[test]
 fn prose_strategy_takes_the_fast_path_often() {
     // The property above is only as strong as the share of cases that reach the comparison.
