@@ -344,10 +344,23 @@ impl Normalizer {
         let mut blocks = html::Blocks::default();
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
             if raw.is_some_and(|(end, _)| i >= end) {
                 raw = None;
             }
+            if raw.is_none() {
+                // A run of printable ASCII but `&`, `<` and a backtick: one lowercased unit per
+                // byte, what the branch below makes of each, without its tests per byte.
+                while let Some(&b) =
+                    bytes.get(i).filter(|&&b| (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'`'))
+                {
+                    units.push(Unit { ch: b.to_ascii_lowercase() as char, start: to_u32(i), end: to_u32(i + 1) });
+                    i += 1;
+                }
+                if i == bytes.len() {
+                    break;
+                }
+            }
+            let b = bytes[i];
             let entities = html && raw.map_or(true, |(_, k)| k == html::RawText::Rcdata);
             if b < 0x80 {
                 if entities && b == b'&' {
