@@ -393,8 +393,9 @@ impl Fuzzy {
         let mut lists: Vec<u32> = Vec::new();
         for (start, end) in runs(b, u8::is_ascii_alphanumeric) {
             // A word glued to another script, a mask, an apostrophe or an underscore is not a
-            // whole word.
-            if glued(b, start, end, b"*'_") || seen.overlaps(start, end) {
+            // whole word. Under four bytes it has under four letters (below): most English words
+            // stop here first (`seen` only moves forward, so skipping it for a run is harmless).
+            if end - start < 4 || glued(b, start, end, b"*'_") || seen.overlaps(start, end) {
                 continue;
             }
             let word = &text[start..end];
