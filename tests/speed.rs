@@ -91,6 +91,108 @@ proptest! {
     }
 }
 
+/// The word pass's shortcut for plain words (emitted as they are) against the token pass it
+/// skips: the same text and map whatever the body, so the shortcut never takes a token the pass
+/// would change (`jevvs`, `fuuuck`, `ßitch`).
+fn check_plain_words(body: &str) {
+    for n in normalizers() {
+        let short = n.normalize_full(body);
+        let every = n.normalize_full_every_token(body);
+        assert_eq!(short.text, every.text, "text of {body:?}");
+        same_map(&short, &every, body);
+    }
+}
+
+/// Words with the letters the token pass changes (doubled and tripled letters, `vv`, `ß`)
+/// among capitals, digits, symbols, entities and other scripts.
+fn wordy() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => "[a-z]{1,8}",
+        3 => "[svzaeio]{1,6}",
+        1 => Just("\u{df}".to_string()),
+        1 => "[A-Z]{1,4}",
+        3 => Just(" ".to_string()),
+        2 => "[0-9!@$*#%()\\[\\]_<>+.&'-]{1,2}",
+        1 => "[\\u{80}-\\u{2fff}]",
+        1 => "&[a-z]{2,5};",
+    ];
+    proptest::collection::vec(piece, 0..16).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn plain_word_shortcut_equals_the_token_pass(body in wordy()) {
+        check_plain_words(&body);
+    }
+
+    #[test]
+    fn plain_word_shortcut_equals_the_token_pass_on_any_text(body in "\\PC{0,40}") {
+        check_plain_words(&body);
+    }
+}
+
+#[test]
+fn plain_word_shortcut_leaves_the_folded_words_to_the_token_pass() {
+    let n = Normalizer::new(&NormalizeOptions::default());
+    for (body, want) in [
+        ("jevvs here", "jews here"),
+        ("fuuuck you", "fuck you"),
+        ("\u{df}itch", "bitch"),
+        ("zzz savvy words", "zzz savvy words"),
+        ("plain words stay", "plain words stay"),
+    ] {
+        check_plain_words(body);
+        assert_eq!(n.normalize_full(body).text, want, "{body:?}");
+    }
+}
+
+/// Text with the pieces of a URL (schemes, `www.` in any case, `://`) among words, so that the
+/// URL pattern matches often.
+fn linky() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => "[a-zA-Z]{1,6}",
+        2 => "(?i)(https?|ftp)?(://|:/)?(www)?\\.?",
+        2 => "[ ./:\"'<>\n]",
+        1 => "[\\u{80}-\\u{17f}]",
+    ];
+    proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+/// The link signals skip the URL regex when `may_hold_url` is false: that must mean no match.
+fn check_url_precheck(body: &str) -> bool {
+    let found = moderate::matcher::structural::url_regex().is_match(body);
+    assert!(!found || moderate::matcher::structural::may_hold_url(body), "{body:?}");
+    found
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn url_precheck_never_skips_a_link(body in linky()) {
+        check_url_precheck(&body);
+    }
+}
+
+#[test]
+fn url_precheck_sees_every_link_of_the_fixtures() {
+    let root = common::root();
+    let mut found = 0;
+    for path in ["tests/fixtures/evasions.jsonl", "examples/labeled.jsonl"] {
+        for body in bodies(&root.join(path)) {
+            found += usize::from(check_url_precheck(&body));
+        }
+    }
+    for body in ["see http://x.example", "WWW.Example.com", "Www.x"] {
+        assert!(check_url_precheck(body), "{body:?}");
+    }
+    check_url_precheck("httpſ://a long s, which (?i) may read as an s");
+    assert!(!moderate::matcher::structural::may_hold_url("no link here. www is a word"));
+    assert!(found > 0, "no fixture body has a link");
+}
+
 #[test]
 fn prose_strategy_takes_the_fast_path_often() {
     // The property above is only as strong as the share of cases that reach the comparison.
@@ -123,6 +225,7 @@ fn check_all(paths: &[std::path::PathBuf]) -> (usize, usize) {
         for body in bodies(p) {
             seen += 1;
             fast += usize::from(check(&body));
+            check_plain_words(&body);
             // Sentences and words of the body too: shorter shapes of the same text.
             for part in body.split(['.', '\n']) {
                 check(part);

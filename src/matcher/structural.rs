@@ -24,7 +24,7 @@ pub enum CompiledSignal {
     Links {
         /// Minimum count.
         min: usize,
-        /// URL finder.
+        /// URL finder: [`url_regex`] (the scan skips it where [`may_hold_url`] is false).
         url: Regex,
     },
     /// A link to a denied domain.
@@ -33,7 +33,7 @@ pub enum CompiledSignal {
         deny: HashSet<String>,
         /// Also check the author URL.
         author_url: bool,
-        /// URL finder.
+        /// URL finder: [`url_regex`] (the scan skips it where [`may_hold_url`] is false).
         url: Regex,
     },
     /// Mostly capitals.
@@ -53,6 +53,20 @@ pub enum CompiledSignal {
 /// The URL pattern links are counted with: scheme or `www.`, or a bare `domain.tld/...`.
 pub fn url_regex() -> Regex {
     Regex::new(r"(?i)\b(?:https?://|www\.)[^\s<>\x22']+").expect("static regex")
+}
+
+/// False only when [`url_regex`] surely finds nothing in `body`: a match holds `://` or a `www.`
+/// (`w` has no other case form), so most comments skip the regex search, which cost ~1 k
+/// instructions per signal and comment (docs/bench.md). tests/speed.rs checks the promise.
+pub fn may_hold_url(body: &str) -> bool {
+    let b = body.as_bytes();
+    memchr::memchr2_iter(b':', b'.', b).any(|i| {
+        if b[i] == b':' {
+            b[i + 1..].starts_with(b"//")
+        } else {
+            i >= 3 && b[i - 3..i].eq_ignore_ascii_case(b"www")
+        }
+    })
 }
 
 /// The lowercase host of a URL-ish string (`https://Www.Example.com/x` → `www.example.com`).
@@ -88,7 +102,7 @@ impl CompiledSignal {
             }
             CompiledSignal::Links { min, url } => {
                 // Count first, then report: no list of every link of a huge body.
-                if url.find_iter(body).take(*min).count() >= *min {
+                if may_hold_url(body) && url.find_iter(body).take(*min).count() >= *min {
                     for m in url.find_iter(body) {
                         hit(Some(m.range()));
                     }
@@ -109,9 +123,11 @@ impl CompiledSignal {
                         }
                     })
                 };
-                for m in url.find_iter(body) {
-                    if denied(m.as_str()) {
-                        hit(Some(m.range()));
+                if may_hold_url(body) {
+                    for m in url.find_iter(body) {
+                        if denied(m.as_str()) {
+                            hit(Some(m.range()));
+                        }
                     }
                 }
                 if *author_url && c.author_url.as_deref().is_some_and(denied) {

@@ -273,6 +273,12 @@ impl Normalizer {
     /// The two passes, whatever the body: what [`Self::normalize_into`] does when the fast path
     /// does not apply.
     fn full_into(&self, body: &str, out: &mut Normalized) {
+        self.full_with(body, out, true);
+    }
+
+    /// [`Self::full_into`]; `plain_words` is false only in the test that proves the word
+    /// pass's shortcut for plain words ([`words::Words::plain_words`]) changes nothing.
+    fn full_with(&self, body: &str, out: &mut Normalized, plain_words: bool) {
         out.text.clear();
         out.map.reset(body.len());
         out.units.clear();
@@ -285,6 +291,7 @@ impl Normalizer {
             scratch: &mut out.scratch,
             last_space: false,
             no_spell_before: 0,
+            plain_words,
         }
         .run();
     }
@@ -294,6 +301,15 @@ impl Normalizer {
     pub fn normalize_full(&self, body: &str) -> Normalized {
         let mut out = Normalized::default();
         self.full_into(body, &mut out);
+        out
+    }
+
+    /// The full normalizer without the fast path and without the word pass's shortcut for
+    /// plain words, for the test that proves the shortcut changes nothing.
+    #[doc(hidden)]
+    pub fn normalize_full_every_token(&self, body: &str) -> Normalized {
+        let mut out = Normalized::default();
+        self.full_with(body, &mut out, false);
         out
     }
 
@@ -328,10 +344,23 @@ impl Normalizer {
         let mut blocks = html::Blocks::default();
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
             if raw.is_some_and(|(end, _)| i >= end) {
                 raw = None;
             }
+            if raw.is_none() {
+                // A run of printable ASCII but `&`, `<` and a backtick: one lowercased unit per
+                // byte, what the branch below makes of each, without its tests per byte.
+                while let Some(&b) =
+                    bytes.get(i).filter(|&&b| (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'`'))
+                {
+                    units.push(Unit { ch: b.to_ascii_lowercase() as char, start: to_u32(i), end: to_u32(i + 1) });
+                    i += 1;
+                }
+                if i == bytes.len() {
+                    break;
+                }
+            }
+            let b = bytes[i];
             let entities = html && raw.map_or(true, |(_, k)| k == html::RawText::Rcdata);
             if b < 0x80 {
                 if entities && b == b'&' {

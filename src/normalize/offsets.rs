@@ -65,6 +65,13 @@ impl OffsetMap {
         }
     }
 
+    /// Records one normalized byte per unit of `units` (each an ASCII character).
+    #[inline]
+    pub(crate) fn push_units(&mut self, units: &[super::Unit]) {
+        self.starts.extend(units.iter().map(|u| u.start));
+        self.ends.extend(units.iter().map(|u| u.end));
+    }
+
     /// Extends the source range of the last normalized byte to end at `end` (used when a run of
     /// whitespace collapses into one space).
     #[inline]

@@ -35,10 +35,12 @@ impl Inner {
         skip: &impl Fn(usize, usize) -> bool,
         hit: &mut impl FnMut(usize, usize, usize),
     ) {
-        if self.by_len.is_empty() {
+        let b = text.as_bytes();
+        // Both shapes need a `<` before a run or a mask between two: most comments have
+        // neither, and one pass over the bytes is cheaper than the runs below.
+        if self.by_len.is_empty() || !b.iter().any(|&c| c == b'<' || is_mask(c)) {
             return;
         }
-        let b = text.as_bytes();
         let word_start = |s: usize| s == 0 || !(b[s - 1].is_ascii_alphanumeric() || is_mask(b[s - 1]));
         let covered = |s: usize, e: usize| explained.iter().any(|&(x, y)| x < e && s < y) || skip(s, e);
         let mut prev: Option<(usize, usize)> = None;
