@@ -150,3 +150,33 @@ fn a_byte_order_mark_inside_a_csv_is_not_part_of_the_id() {
     let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["6", "7"], "{recs:?}");
 }
+
+/// `eval` (and `learn`, `mine`, `suggest`) read labeled JSONL with a line reader of their own:
+/// a CR-only file was one line, refused as "trailing characters", while `run` reads it; and a
+/// scored label that is not a boolean (`"toxic": "yes"`) was dropped silently, so the row
+/// counted as saying nothing about it. Now lines end as in `run`, and such a label is an error
+/// naming the file, line and field (the run refuses, exit 2).
+#[test]
+fn labeled_files_read_lines_as_run_does_and_refuse_a_label_that_is_not_a_boolean() {
+    let d = tmp("labeled");
+    write(
+        &d,
+        "cr.jsonl",
+        "{\"id\":\"a\",\"body\":\"you are an idiot\",\"labels\":{\"toxic\":true}}\r\
+         {\"id\":\"b\",\"body\":\"thanks\",\"labels\":{\"toxic\":false,\"raw\":{\"votes\":3}}}\r",
+    );
+    let out = moderate_in(&d, &["eval", "--json", "cr.jsonl"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report[0]["rows"], 2, "{report}");
+    assert_eq!(report[0]["deny"]["toxic"]["tp"], 1, "{report}");
+    write(
+        &d,
+        "yes.jsonl",
+        "{\"id\":\"a\",\"body\":\"hi\",\"labels\":{\"toxic\":false}}\n{\"id\":\"b\",\"body\":\"hi\",\"labels\":{\"toxic\":\"yes\"}}\n",
+    );
+    let out = moderate_in(&d, &["eval", "yes.jsonl"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("yes.jsonl:2: field \"labels.toxic\": expected true or false"), "{err}");
+}
