@@ -180,3 +180,29 @@ fn labeled_files_read_lines_as_run_does_and_refuse_a_label_that_is_not_a_boolean
     let err = stderr(&out);
     assert!(err.contains("yes.jsonl:2: field \"labels.toxic\": expected true or false"), "{err}");
 }
+
+/// WXR: `<wp:comment/>` was skipped (no record: the counts no longer matched the export), and a
+/// comment written under another prefix bound to the WordPress namespace (`<q:comment
+/// xmlns:q="http://wordpress.org/export/1.2/">`, which WordPress's importer reads by namespace)
+/// was skipped too, so it would be imported unjudged. Now the first is an error record for its
+/// missing body, and such a binding stops the file with an error record naming it.
+#[test]
+fn wxr_comments_are_never_skipped_silently() {
+    let d = tmp("wxr");
+    write(
+        &d,
+        "e.wxr",
+        "<?xml version=\"1.0\"?>\n<rss xmlns:excerpt=\"http://wordpress.org/export/1.2/excerpt/\" \
+         xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><item>\n\
+         <wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content>fine words</wp:comment_content></wp:comment>\n\
+         <wp:comment/>\n\
+         <q:comment xmlns:q=\"http://wordpress.org/export/1.2/\"><q:comment_content>you are an idiot</q:comment_content>\
+         </q:comment>\n</item></channel></rss>\n",
+    );
+    let recs = records(&moderate_in(&d, &["run", "-q", "e.wxr"], ""));
+    assert_eq!(verdicts(&recs), ["allow", "error", "error"], "{recs:?}");
+    assert_eq!(recs[1]["source"], "e.wxr:4");
+    assert!(recs[1]["error"].as_str().unwrap().contains("no body field"), "{recs:?}");
+    let msg = recs[2]["error"].as_str().unwrap();
+    assert!(msg.starts_with("line 5: `xmlns:q` binds the WordPress export namespace"), "{msg}");
+}
