@@ -206,3 +206,37 @@ fn wxr_comments_are_never_skipped_silently() {
     let msg = recs[2]["error"].as_str().unwrap();
     assert!(msg.starts_with("line 5: `xmlns:q` binds the WordPress export namespace"), "{msg}");
 }
+
+/// `--split` of a WordPress export left a comment that could not be judged (two
+/// `wp:comment_content`, an entity no XML or HTML defines) with the export's own
+/// `wp:comment_approved>1`: the "moderated" copy, ready to import back, published it unjudged
+/// (and an importer may show the second body, an insult). Now such a comment is held (`0`).
+#[test]
+fn split_holds_a_wordpress_comment_that_could_not_be_judged() {
+    let d = tmp("splitheld");
+    let comment = |id: u32, content: &str| {
+        format!(
+            "<wp:comment><wp:comment_id>{id}</wp:comment_id>{content}<wp:comment_approved>1</wp:comment_approved>\
+             </wp:comment>\n"
+        )
+    };
+    let body = |t: &str| format!("<wp:comment_content>{t}</wp:comment_content>");
+    let export = format!(
+        "<?xml version=\"1.0\"?>\n<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><item>\n{}{}{}{}\
+         </item></channel></rss>\n",
+        comment(1, &body("you are an idiot")),
+        comment(2, &(body("hello") + body("you are an idiot").as_str())),
+        comment(3, &body("nice &madeup; point")),
+        comment(4, &body("thanks for writing")),
+    );
+    write(&d, "site.wxr", &export);
+    let out = moderate_in(&d, &["run", "-q", "site.wxr", "--split", "out"], "");
+    assert_eq!(verdicts(&records(&out)), ["block", "error", "error", "allow"]);
+    let copy = std::fs::read_to_string(d.join("out/site.moderated.xml")).unwrap();
+    let approvals: Vec<&str> = copy
+        .split("<wp:comment_approved>")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap())
+        .collect();
+    assert_eq!(approvals, ["spam", "0", "0", "1"], "{copy}");
+}

@@ -28,10 +28,11 @@
 //! of a minified export stay apart) to its decision is kept, then the original file is streamed once
 //! more and only the verdict values are spliced in (WXR: allow → `1`, flag → `0`, block → `spam`;
 //! Disqus: allow → `false`, block → `true`, flag left as it was, since Disqus has no "pending"
-//! flag). Error records are left untouched. A missing `wp:comment_approved` is inserted before
-//! `</wp:comment>`. XML read from stdin, a pipe or a FIFO cannot be read twice, so its records go
-//! to JSONL verdict files instead, as does CSV from a stream (under a header of the default field
-//! names).
+//! flag). A well-formed WordPress comment that was not judged (an error record: two bodies, an
+//! undeclared entity) is held (`0`), so the copy never imports it approved; Disqus ones are left
+//! as they were. A missing `wp:comment_approved` is inserted before `</wp:comment>`. XML read from
+//! stdin, a pipe or a FIFO cannot be read twice, so its records go to JSONL verdict files
+//! instead, as does CSV from a stream (under a header of the default field names).
 //!
 //! Records are routed by `source.file`, which readers set to the input path as given. Records
 //! arrive in input order, so only the current input's files are open at a time.
@@ -509,7 +510,8 @@ fn recoverable(e: &quick_xml::Error) -> bool {
 /// The new value of the verdict element for a decision, or `None` to leave it as it is.
 fn verdict_value(format: Format, d: Decision) -> Option<&'static str> {
     match (format, d) {
-        (_, Decision::Error) => None,
+        (Format::Disqus, Decision::Error) => None,
+        (_, Decision::Error) => Some("0"),
         (Format::Disqus, Decision::Allow) => Some("false"),
         (Format::Disqus, Decision::Block) => Some("true"),
         (Format::Disqus, _) => None,
@@ -575,6 +577,8 @@ fn splice_verdicts<X: BufRead, C: Read, W: Write>(
     // the reader made it one. `depth` counts the elements open below the record: only its
     // direct children are its fields, as the readers see them.
     let mut depth = 0usize;
+    // Whether `cur` is a comment the readers did not judge (held, see below).
+    let mut held = false;
     loop {
         let before = xml.get_ref().event_start();
         buf.clear();
@@ -585,6 +589,15 @@ fn splice_verdicts<X: BufRead, C: Read, W: Write>(
                 let key = before.saturating_sub(bom);
                 cur = Some((decisions.get(&key).and_then(|&d| verdict_value(format, d)), false));
                 depth = 0;
+                held = false;
+            }
+            // A WordPress comment the readers did not judge (an error record: two bodies, an
+            // undeclared entity, no body): held for a human (`0`), never left as the export had
+            // it, which would import it approved unjudged.
+            Ok(Event::Start(e)) if cur.is_none() && format == Format::Wxr && e.name().as_ref() == record => {
+                cur = Some((verdict_value(format, Decision::Error), false));
+                depth = 0;
+                held = true;
             }
             Ok(Event::Start(e)) if cur.is_some() && depth == 0 && e.name().as_ref() == elem.as_bytes() => {
                 let inner_start = xml.get_ref().position();
@@ -621,7 +634,13 @@ fn splice_verdicts<X: BufRead, C: Read, W: Write>(
                     splice(&mut copy, &mut out, before, before, &full(v))?;
                 }
             }
-            Err(e) if recoverable(&e) && xml.get_ref().position() > before => {}
+            // An ill-formed comment (only an unjudged one can be): its structure is unknown, so
+            // nothing more is spliced into it; the rest of it is copied as it is.
+            Err(e) if recoverable(&e) && xml.get_ref().position() > before => {
+                if held {
+                    cur = None;
+                }
+            }
             Ok(Event::Eof) | Err(_) => break,
             Ok(_) => {}
         }
