@@ -240,3 +240,30 @@ fn split_holds_a_wordpress_comment_that_could_not_be_judged() {
         .collect();
     assert_eq!(approvals, ["spam", "0", "0", "1"], "{copy}");
 }
+
+/// Out-of-range numbers on the command line: `run -j 18446744073709551615` panicked sizing the
+/// pipeline's channels ("capacity overflow", exit 101), `serve --max-connections` of the same
+/// panicked in tokio's semaphore and `serve --read-timeout 18446744073709551615` on the first
+/// request. Now each is a usage error naming the flag and its range (exit 2), before anything
+/// starts.
+#[test]
+fn out_of_range_numbers_are_usage_errors_not_panics() {
+    let d = tmp("ranges");
+    write(&d, "in.jsonl", "{\"body\":\"hello\"}\n");
+    let huge = "18446744073709551615";
+    for args in [
+        vec!["run", "-q", "-j", huge, "in.jsonl"],
+        vec!["run", "-q", "-j", "0", "in.jsonl"],
+        vec!["serve", "-j", huge],
+        vec!["serve", "--max-connections", huge],
+        vec!["serve", "--read-timeout", huge],
+        vec!["serve", "--request-timeout", huge],
+    ] {
+        let out = moderate_in(&d, &args, "");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("is not in 1..="), "{args:?}: {err}");
+    }
+    let out = moderate_in(&d, &["run", "-q", "-j", "1024", "in.jsonl"], "");
+    assert_eq!(verdicts(&records(&out)), ["allow"]);
+}

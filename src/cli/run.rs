@@ -44,8 +44,8 @@ pub struct RunArgs {
     /// Write a per-author report (JSONL: comments, verdicts, rules hit) to FILE.
     #[arg(long)]
     pub authors: Option<PathBuf>,
-    /// Judge threads (default: all cores).
-    #[arg(long, short = 'j')]
+    /// Judge threads, 1 to 1024 (default: all cores).
+    #[arg(long, short = 'j', value_parser = super::jobs_parser())]
     pub jobs: Option<usize>,
     /// No summary, no progress bar.
     #[arg(long, short = 'q')]
