@@ -7,7 +7,6 @@
 //! an `error` verdict counts as deny (it is not published either).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -83,18 +82,37 @@ impl<'de> Deserialize<'de> for UniqueKeys {
 /// The file cannot be read, or a line is not a labeled record (message names file:line).
 pub fn read_labeled(path: &Path) -> Result<Vec<LabeledRow>, String> {
     let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Lines as `moderate run` reads them: UTF-16/32 decoded, and LF, CRLF or a lone CR ends a
+    // line (a CR-only file was one line here, refused as "trailing characters").
+    let (bytes, _, _) = crate::read::read_utf8(f).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut rows = Vec::new();
-    for (i, line) in BufReader::new(f).lines().enumerate() {
-        let line = line.map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+    let mut at = 0;
+    let mut n = 0;
+    while at < bytes.len() {
+        let len = crate::read::line_len(&bytes[at..]);
+        let line = &bytes[at..at + len];
+        at += len;
+        n += 1;
+        let here = |e: &dyn std::fmt::Display| format!("{}:{n}: {e}", path.display());
+        let line = std::str::from_utf8(line)
+            .map_err(|e| here(&format_args!("invalid UTF-8 at byte {}", e.valid_up_to() + 1)))?;
         let line = line.trim_start_matches('\u{feff}').trim();
         if line.is_empty() {
             continue;
         }
-        let raw: RawRow = serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
+        let raw: RawRow = serde_json::from_str(line).map_err(|e| here(&e))?;
         let id = match raw.id {
             serde_json::Value::String(s) => s,
             other => other.to_string(),
         };
+        // A scored label that is not true/false (`"yes"`, `1`) was dropped silently, so the row
+        // counted as saying nothing about it; `null` still says nothing, other keys (a dataset's
+        // raw annotations) are kept out of scoring as before.
+        if let Some((k, v)) =
+            raw.labels.0.iter().find(|(k, v)| LABELS.contains(&k.as_str()) && !v.is_boolean() && !v.is_null())
+        {
+            return Err(here(&format_args!("field \"labels.{k}\": expected true or false, found {v}")));
+        }
         let labels = raw.labels.0.into_iter().filter_map(|(k, v)| v.as_bool().map(|b| (k, b))).collect();
         let mut comment = Comment::new(id, raw.body);
         comment.author = raw.author.filter(|a| !a.is_empty());

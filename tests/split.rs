@@ -192,7 +192,7 @@ fn raw_values(xml: &str, tag: &str) -> Vec<String> {
 /// Splits `src`, re-reads the copy, and checks each comment's verdict element against
 /// `expect(decision, original raw value)`: the raw values, so `0` (flag) and `spam` (block) are
 /// told apart where a reader would see "not approved" for both.
-fn xml_round_trip(src: &Path, stem: &str, tag: &str, expect: impl Fn(Decision, &str) -> String) {
+fn xml_round_trip(src: &Path, stem: &str, tag: &str, expect: impl Fn(Decision, &str, &read::Record) -> String) {
     let d = tempfile::tempdir().unwrap();
     let inputs = read::resolve_inputs(&[src.to_path_buf()], None).unwrap();
     split(d.path(), &inputs);
@@ -210,7 +210,7 @@ fn xml_round_trip(src: &Path, stem: &str, tag: &str, expect: impl Fn(Decision, &
     for (n, r) in before.iter().enumerate() {
         let d = decide(n, r);
         seen.insert(d);
-        assert_eq!(got[n], expect(d, &orig[n]), "comment {n} ({d:?}, was {:?})", orig[n]);
+        assert_eq!(got[n], expect(d, &orig[n], r), "comment {n} ({d:?}, was {:?})", orig[n]);
     }
     assert!(seen.len() >= before.len().min(3), "the fixture exercises allow, flag and block: {seen:?}");
     // The ids survive, and the reader sees the approvals the raw values say.
@@ -220,19 +220,22 @@ fn xml_round_trip(src: &Path, stem: &str, tag: &str, expect: impl Fn(Decision, &
     assert_eq!(a.lines().count(), b.lines().count());
 }
 
-/// WordPress: allow → `1`, flag → `0` (pending), block → `spam`; error records untouched.
-fn wxr_expect(d: Decision, orig: &str) -> String {
+/// WordPress: allow → `1`, flag → `0` (pending), block → `spam`; a well-formed error record is
+/// held (`0`, never imported approved unjudged), an ill-formed one is copied as it was.
+fn wxr_expect(d: Decision, orig: &str, r: &read::Record) -> String {
+    let well_formed = !matches!(r, Err(e) if e.message.contains("malformed XML"));
     match d {
         Decision::Allow => "1",
         Decision::Flag => "0",
         Decision::Block => "spam",
+        Decision::Error if well_formed => "0",
         Decision::Error => orig,
     }
     .to_string()
 }
 
 /// Disqus: allow → not spam, block → spam; flag and error leave `isSpam` as it was.
-fn disqus_expect(d: Decision, orig: &str) -> String {
+fn disqus_expect(d: Decision, orig: &str, _: &read::Record) -> String {
     match d {
         Decision::Allow => "false",
         Decision::Block => "true",
@@ -256,18 +259,29 @@ fn wxr_round_trip_rewrites_only_approved() {
             "<wp:comment_approved>0</wp:comment_approved>",
             1,
         )
+        .replacen("<wp:comment_approved/>", "<wp:comment_approved>0</wp:comment_approved>", 1)
         .replacen("<wp:comment_approved></wp:comment_approved>", "<wp:comment_approved>0</wp:comment_approved>", 1);
     assert_eq!(out, expected);
 }
 
+/// A comment without a verdict (an interrupted run, an error record) is held, never left as
+/// the export had it; the ill-formed comment (`</wp:comment_author>` closing the content) and
+/// everything outside comments are copied byte for byte.
 #[test]
-fn wxr_without_verdicts_is_an_exact_copy() {
+fn wxr_without_verdicts_holds_every_comment() {
     let d = tempfile::tempdir().unwrap();
     let src = fixture("small.wxr");
     let inputs = vec![Input { path: src.clone(), format: Format::Wxr }];
     let mut sink = SplitSink::new(d.path(), &inputs).unwrap();
     sink.finish().unwrap();
-    assert_eq!(std::fs::read(d.path().join("small.moderated.xml")).unwrap(), std::fs::read(src).unwrap());
+    let held = "<wp:comment_approved>0</wp:comment_approved>";
+    let expected = std::fs::read_to_string(&src)
+        .unwrap()
+        .replacen("<wp:comment_approved>1</wp:comment_approved>", held, 1)
+        .replacen("<wp:comment_approved><![CDATA[spam]]></wp:comment_approved>", held, 1)
+        .replacen("<wp:comment_approved/>", held, 1)
+        .replacen("<wp:comment_approved></wp:comment_approved>", held, 1);
+    assert_eq!(std::fs::read_to_string(d.path().join("small.moderated.xml")).unwrap(), expected);
 }
 
 #[test]

@@ -200,6 +200,13 @@ Exit codes:
   2  usage or config error
   130 interrupted (publish: run it again to finish)";
 
+/// `-j`/`--jobs`: 1 to 1024 threads. Unbounded, `-j 18446744073709551615` panicked sizing the
+/// pipeline's channels ("capacity overflow") and `-j 100000` tried to start that many threads;
+/// a bound makes both a usage error naming the flag (exit 2) before anything starts.
+fn jobs_parser() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024)
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -44,8 +44,8 @@ pub struct RunArgs {
     /// Write a per-author report (JSONL: comments, verdicts, rules hit) to FILE.
     #[arg(long)]
     pub authors: Option<PathBuf>,
-    /// Judge threads (default: all cores).
-    #[arg(long, short = 'j')]
+    /// Judge threads, 1 to 1024 (default: all cores).
+    #[arg(long, short = 'j', value_parser = super::jobs_parser())]
     pub jobs: Option<usize>,
     /// No summary, no progress bar.
     #[arg(long, short = 'q')]
@@ -113,14 +113,10 @@ pub fn run(args: RunArgs) -> CliResult {
     super::common::refuse_outputs_that_are_inputs(&inputs, &outputs, args.output.is_none())?;
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
 
-    let stdout = io::stdout();
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(File::create(p).map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?),
-        None => Box::new(stdout.lock()),
-    };
-    let mut verdicts = JsonlSink::new(BufWriter::with_capacity(1 << 16, out));
-    let mut summary = SummarySink::default();
-    let mut sinks: Vec<&mut dyn Sink> = vec![&mut verdicts, &mut summary];
+    // Every output that can be refused as a usage error (exit 2: "nothing was run") is opened
+    // before `-o` is created, so such a refusal leaves an existing verdict file as it was; and
+    // `--authors`, written after the run, is created now, so an unwritable one fails before any
+    // comment is judged rather than after all of them.
     let mut extra = super::sinks::extra_sinks(&args, &inputs, &loaded.raw)?;
     if let Some(path) = &args.ledger {
         let config = crate::serve::reload::resolve_config(args.config.as_deref());
@@ -129,6 +125,18 @@ pub fn run(args: RunArgs) -> CliResult {
             .map_err(|e| CliError::usage(format!("--ledger {}: {e}", path.display())))?;
         extra.push(Box::new(sink));
     }
+    let authors_file = match &args.authors {
+        Some(p) => Some(File::create(p).map_err(|e| CliError::failure(format!("--authors {}: {e}", p.display())))?),
+        None => None,
+    };
+    let stdout = io::stdout();
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(File::create(p).map_err(|e| CliError::failure(format!("-o {}: {e}", p.display())))?),
+        None => Box::new(stdout.lock()),
+    };
+    let mut verdicts = JsonlSink::new(BufWriter::with_capacity(1 << 16, out));
+    let mut summary = SummarySink::default();
+    let mut sinks: Vec<&mut dyn Sink> = vec![&mut verdicts, &mut summary];
     for s in extra.iter_mut() {
         sinks.push(s.as_mut());
     }
@@ -161,14 +169,14 @@ pub fn run(args: RunArgs) -> CliResult {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
         Err(e) => return Err(CliError::failure(format!("writing output: {e}"))),
     };
-    if let Some(path) = &args.authors {
-        let mut w =
-            BufWriter::new(File::create(path).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?);
+    if let (Some(path), Some(file)) = (&args.authors, authors_file) {
+        let failed = |e: io::Error| CliError::failure(format!("--authors {}: {e}", path.display()));
+        let mut w = BufWriter::new(file);
         for row in &result.authors {
-            serde_json::to_writer(&mut w, row).map_err(|e| CliError::failure(e.to_string()))?;
-            w.write_all(b"\n")?;
+            serde_json::to_writer(&mut w, row).map_err(|e| failed(e.into()))?;
+            w.write_all(b"\n").map_err(failed)?;
         }
-        w.flush()?;
+        w.flush().map_err(failed)?;
     }
     if !args.quiet {
         eprint!("{}", summary.summary.render(summary.elapsed()));

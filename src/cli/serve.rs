@@ -44,20 +44,26 @@ pub struct ServeArgs {
     /// Seconds a client may take to send a request's headers (the connection is closed after;
     /// on a keep-alive connection this is also how long it may stay idle), its body (408
     /// after), or to take a write of the answer.
-    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    /// 1 to 86400 (a day).
+    // Bounded: `Instant + u64::MAX seconds` panicked on the first request.
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub read_timeout: u64,
     /// Most connections open at once; at the limit a new one closes the oldest idle connection
     /// (none with a request in flight), else waits in the listen backlog.
-    #[arg(long, default_value_t = 512, value_name = "N")]
+    /// 1 to 65536.
+    // Bounded: `usize::MAX` panicked sizing the connection semaphore.
+    #[arg(long, default_value_t = 512, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_536))]
     pub max_connections: usize,
     /// Seconds a request may take in all (503 after).
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    /// 1 to 86400 (a day).
+    #[arg(long, default_value_t = 30, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub request_timeout: u64,
     /// How often to look for changed config or rule files, in milliseconds.
     #[arg(long, default_value_t = 1000, value_name = "MS")]
     pub watch_interval: u64,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j')]
+    /// Worker threads, 1 to 1024 (default: all cores).
+    #[arg(long, short = 'j', value_parser = super::jobs_parser())]
     pub jobs: Option<usize>,
     /// Log lines on stderr as text or as JSON objects (one per line). At the default level
     /// (`info`; `MODERATE_LOG` overrides) one line per request: route, status, latency,

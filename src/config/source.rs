@@ -78,7 +78,7 @@ impl FileSource {
                 let (path, name) = (dir.join(rel), dir.join(rel).display().to_string());
                 match open_inside(dir, &path, &name, MAX_TEXT_FILE) {
                     Ok(bytes) => match String::from_utf8(bytes) {
-                        Ok(text) => Ok(SourceFile { name, text: text.trim_start_matches('\u{feff}').to_string() }),
+                        Ok(text) => Ok(SourceFile { name, text: lone_cr_to_lf(text.trim_start_matches('\u{feff}')) }),
                         Err(e) => {
                             // Located like every other config error: the line and column of
                             // the first byte that is not UTF-8.
@@ -132,6 +132,21 @@ impl FileSource {
     pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
         builtin::FILES
     }
+}
+
+/// `text` with every lone CR (a classic Mac line end, what some editors and spreadsheet exports
+/// still write) made an LF. A list file split at LF alone would read a CR-only file as one term
+/// that never hits, and `check` would call it fine. CRLF stays as it is, and a lone CR is never
+/// part of valid TOML, so no valid file changes meaning. Byte for byte, so every span into the
+/// text is a span into the file.
+fn lone_cr_to_lf(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for i in memchr::memchr_iter(b'\r', text.as_bytes()) {
+        if bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    String::from_utf8(bytes).expect("ASCII replaced by ASCII")
 }
 
 /// 1-based line and column (in chars) of byte `offset` in `text`.

@@ -96,7 +96,13 @@ impl<R: BufRead> RowScanner<R> {
     /// The next row that is not blank, or None at the end of the input.
     pub(crate) fn next_row(&mut self) -> Option<Row> {
         loop {
-            let row = self.scan()?;
+            let mut row = self.scan()?;
+            // A byte order mark at the start of a row is where two files were concatenated
+            // (`cat a.csv b.csv`): invisible, and not part of the first cell (the id), as the
+            // JSONL reader skips one at the start of a line.
+            if let Some(first) = row.cells.first_mut().filter(|c| c.starts_with(b"\xEF\xBB\xBF")) {
+                first.drain(..3);
+            }
             let blank = row.open_quote.is_none() && row.cells.len() == 1 && row.cells[0].is_empty();
             if !blank {
                 return Some(row);

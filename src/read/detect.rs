@@ -3,11 +3,12 @@
 //! The extension decides when it is unambiguous (`.jsonl`/`.ndjson` → JSONL, `.csv` → CSV,
 //! `.txt` → thread, `.wxr` → WordPress). `.xml` is shared by two exports, so its head is sniffed:
 //! `<disqus` → Disqus, `<rss` with the `wp:` namespace → WXR. Stdin and unknown extensions are
-//! sniffed the same way from the first bytes: `{` → JSONL, `<` → the XML sniff, a page with
-//! `N. Author said:` (or `N. Pingback:`) entries → thread, a first line with a comma → CSV, and
-//! prose otherwise → thread. Sniffing never loses input: regular files are read twice; stdin,
-//! pipes and FIFOs are read once, their head kept in a buffer that the reader reads first
-//! (see [`sniff_enough`]). `--format` overrides all of this.
+//! sniffed the same way from the first bytes: `{` (or a JSON array's `[`) → JSONL, `<` → the
+//! XML sniff, a page with `N. Author said:` (or `N. Pingback:`) entries → thread, a first line
+//! with a comma → CSV, a line that is a JSON object → JSONL, and prose otherwise → thread, unless the input ended
+//! within the sniffed head (then nothing tells its format: see [`sniff`]). Sniffing never loses
+//! input: regular files are read twice; stdin, pipes and FIFOs are read once, their head kept in
+//! a buffer that the reader reads first (see [`sniff_enough`]). `--format` overrides all of this.
 
 use std::io::Read;
 use std::path::Path;
@@ -47,9 +48,15 @@ pub fn detect_path(path: &Path, explicit: bool) -> Result<Option<Format>, OpenEr
     let sniffed = sniff(&head);
     match (ext.as_deref(), sniffed) {
         (Some("xml"), Some(f @ (Format::Wxr | Format::Disqus))) => Ok(Some(f)),
-        (Some("xml"), _) | (_, None) if explicit => Err(OpenError {
+        (Some("xml"), _) if explicit => Err(OpenError {
             path: path.display().to_string(),
             message: "not a WordPress export (WXR) nor a Disqus export; use --format".into(),
+        }),
+        (_, None) if explicit => Err(OpenError {
+            path: path.display().to_string(),
+            message: "cannot tell the input format (no JSON object, XML root, CSV header with a comma, nor \
+                      `N. Author said:` entry); use --format"
+                .into(),
         }),
         (Some("xml"), _) => Ok(None),
         (_, f) => Ok(f),
@@ -88,7 +95,7 @@ pub fn sniff_enough(head: &[u8], eof: bool) -> Option<Option<Format>> {
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let first = body.iter().position(|b| !b.is_ascii_whitespace()).map(|i| body[i])?;
     match first {
-        b'{' => Some(Some(Format::Jsonl)),
+        b'{' | b'[' => Some(Some(Format::Jsonl)),
         b'<' => sniff_xml(body).map(Some),
         _ => {
             let line_end = memchr::memchr2(b'\n', b'\r', body)?;
@@ -103,24 +110,29 @@ pub fn sniff_enough(head: &[u8], eof: bool) -> Option<Option<Format>> {
     }
 }
 
-/// Guesses a format from the first bytes of an input. `None` for XML of an unknown dialect.
+/// Guesses a format from the first bytes of an input. `None` for XML of an unknown dialect, and
+/// for a whole input (shorter than [`SNIFF_LEN`]) that shows no format at all.
+///
+/// Prose falls back to a thread page only while entries may still follow (a long article
+/// before the comments): the thread reader finds no entry in text it has seen whole, so taking
+/// such an input for a page would yield no record and no error. A JSON array (`[`), and a head
+/// with a line that is a JSON object (`junk\n{"body":...}`), are JSON Lines: their reader gives
+/// every line that is not one object an error record naming it, so no comment is lost silently.
 pub fn sniff(head: &[u8]) -> Option<Format> {
+    let complete = head.len() < SNIFF_LEN;
     // A UTF-16/32 head is sniffed as the text it encodes.
     let head = &super::decode::utf8_head(head)[..];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let first = head.iter().position(|b| !b.is_ascii_whitespace()).map(|i| head[i]);
+    let lines = || head.split(|&b| b == b'\n' || b == b'\r');
     match first {
-        None | Some(b'{') => Some(Format::Jsonl),
+        None | Some(b'{' | b'[') => Some(Format::Jsonl),
         Some(b'<') => sniff_xml(head),
         _ if has_thread_entries(head) => Some(Format::Thread),
-        _ => {
-            let first_line = head.split(|&b| b == b'\n' || b == b'\r').next().unwrap_or_default();
-            if first_line.contains(&b',') {
-                Some(Format::Csv)
-            } else {
-                Some(Format::Thread)
-            }
-        }
+        _ if lines().next().unwrap_or_default().contains(&b',') => Some(Format::Csv),
+        _ if lines().any(|l| l.trim_ascii_start().starts_with(b"{")) => Some(Format::Jsonl),
+        _ if complete => None,
+        _ => Some(Format::Thread),
     }
 }
 

@@ -96,7 +96,7 @@ impl LineParser {
         let mut picked = match picked {
             Ok(p) => p,
             Err(e) => {
-                let msg = format!("line {line}: invalid JSON: {}", json_message(&e));
+                let msg = format!("line {line}: invalid JSON: {}{}", json_message(&e), array_hint(text));
                 return Err(RecordError::new(src, line, src.make_id(line), msg, raw()));
             }
         };
@@ -148,6 +148,18 @@ impl LineParser {
 
 /// serde_json's message without its ` at line 1 column N` tail (every line is line 1 to it),
 /// with the column kept.
+/// A hint for a line that is a piece of a JSON array (`[`, `{...},`, `]`): the commonest
+/// "JSON" export is one array, which JSON Lines is not; every such line is an error record, and
+/// the message says how to turn the file into lines.
+fn array_hint(text: &str) -> &'static str {
+    let t = text.trim();
+    if t.starts_with('[') || t.ends_with(',') || t.starts_with(']') {
+        " (a JSON array? JSON Lines holds one object per line: `jq -c '.[]' FILE` writes them so)"
+    } else {
+        ""
+    }
+}
+
 fn json_message(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.rfind(" at line ") {

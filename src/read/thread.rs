@@ -98,7 +98,17 @@ pub(crate) fn read_thread(mut src: Source, opts: &ReadOptions) -> Vec<Record> {
         let o = &src.origin;
         return vec![Err(RecordError::new(o, 1, o.make_id(1), format!("line 1: read error: {e}"), None))];
     }
-    parse_page(&src, &bytes, opts)
+    let records = parse_page(&src, &bytes, opts);
+    if records.is_empty() && !bytes.iter().all(u8::is_ascii_whitespace) {
+        // Not a record (a page may have no comments yet), but never silent: text read as a
+        // page that holds none of its entries is likely comments in another layout.
+        tracing::warn!(
+            "{}: no comment entries (`N. Author said:`, `N. Pingback:`) in this page, so no records; if it holds \
+             comments in another layout, give --format",
+            src.origin.file
+        );
+    }
+    records
 }
 
 struct Entry {

@@ -146,6 +146,30 @@ pub(crate) fn outside_record(o: &Origin, done: &mut bool, at: u64, stuck: bool, 
     RecordError::new(o, at, o.make_id(at), message, None)
 }
 
+/// The namespace declaration of `e` (`xmlns:x` or `xmlns`) that binds a WordPress export
+/// namespace (`http://wordpress.org/export/1.2/`) under another name than `wp`. WordPress's
+/// importer finds comments by namespace (`children($namespaces['wp'])`), so `<x:comment>` with
+/// `x` bound to it is a comment there; this reader matches the names as written, and would skip
+/// it: every such comment published unjudged, and left as it was by `--split`.
+fn foreign_wp_binding(e: &quick_xml::events::BytesStart<'_>) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        let key = a.key.as_ref();
+        let declares = key == b"xmlns" || (key.starts_with(b"xmlns:") && key != b"xmlns:wp");
+        let value = a.unescape_value().ok()?;
+        (declares && is_wp_namespace(value.trim())).then(|| String::from_utf8_lossy(key).into_owned())
+    })
+}
+
+/// `http://wordpress.org/export/N.N/` (the `excerpt` namespace, `.../1.2/excerpt/`, is not).
+fn is_wp_namespace(uri: &str) -> bool {
+    let rest = uri.strip_prefix("http://").or_else(|| uri.strip_prefix("https://"));
+    let Some(version) = rest.and_then(|r| r.strip_prefix("wordpress.org/export/")) else { return false };
+    let version = version.strip_suffix('/').unwrap_or(version);
+    let mut parts = version.split('.');
+    let digits = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    digits(parts.next()) && digits(parts.next()) && parts.next().is_none()
+}
+
 /// WordPress `comment_approved`: `1` → approved, `0`/`spam`/`trash` → not, anything else unknown.
 fn parse_approved(v: &str) -> Option<bool> {
     match v {
@@ -165,6 +189,17 @@ impl Iterator for WxrReader {
             let start = self.xml.get_ref().event_start();
             self.buf.clear();
             match self.xml.read_event_into(&mut self.buf) {
+                Ok(Event::Start(e) | Event::Empty(e)) if foreign_wp_binding(&e).is_some() => {
+                    let key = foreign_wp_binding(&e).unwrap_or_default();
+                    self.done = true;
+                    let o = &self.origin;
+                    let message = format!(
+                        "line {line}: `{key}` binds the WordPress export namespace to another prefix than `wp:`; an \
+                         importer reads the comments written with it, this reader only `wp:` elements, so the rest \
+                         of the file is not judged"
+                    );
+                    return Some(Err(RecordError::new(o, line, o.make_id(line), message, None)));
+                }
                 Ok(Event::Start(e)) => match e.name().as_ref() {
                     b"item" => self.post_id = None,
                     b"wp:post_id" => {
@@ -175,6 +210,11 @@ impl Iterator for WxrReader {
                     b"wp:comment" => return self.comment(line, start),
                     _ => {}
                 },
+                // `<wp:comment/>` is a comment element too (an importer iterates it like any
+                // other): one record, an error for its missing body, never skipped silently.
+                Ok(Event::Empty(e)) if e.name().as_ref() == b"wp:comment" => {
+                    return Some(build(&self.origin, line, &[xml::Node::root()], self.post_id.clone()));
+                }
                 Ok(Event::Eof) => self.done = true,
                 Ok(_) => {}
                 Err(e) => {

@@ -142,6 +142,11 @@ pub(crate) struct Node {
 }
 
 impl Node {
+    /// The root of a record's node list (its element itself, whose start tag the caller read).
+    pub(crate) fn root() -> Node {
+        Node { name: String::new(), parent: 0, depth: 0, attrs: Vec::new(), text: Ok(String::new()) }
+    }
+
     /// The value of attribute `key`.
     pub(crate) fn attr(&self, key: &str) -> Option<&str> {
         self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
@@ -189,7 +194,7 @@ fn finish(nodes: &mut [Node], open: Open) {
 /// caller has its start tag). Elements deeper than [`KEEP_DEPTH`] are skipped (their text
 /// too); only a counter tracks them.
 pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Vec<Node>, Fail> {
-    let mut nodes = vec![Node { name: String::new(), parent: 0, depth: 0, attrs: Vec::new(), text: Ok(String::new()) }];
+    let mut nodes = vec![Node::root()];
     let mut stack = vec![Open { node: 0, pieces: Vec::new(), err: None }];
     // Open elements below the kept ones.
     let mut skipped = 0usize;

@@ -28,26 +28,26 @@
 //! of a minified export stay apart) to its decision is kept, then the original file is streamed once
 //! more and only the verdict values are spliced in (WXR: allow → `1`, flag → `0`, block → `spam`;
 //! Disqus: allow → `false`, block → `true`, flag left as it was, since Disqus has no "pending"
-//! flag). Error records are left untouched. A missing `wp:comment_approved` is inserted before
-//! `</wp:comment>`. XML read from stdin, a pipe or a FIFO cannot be read twice, so its records go
-//! to JSONL verdict files instead, as does CSV from a stream (under a header of the default field
-//! names).
+//! flag). A well-formed WordPress comment that was not judged (an error record: two bodies, an
+//! undeclared entity) is held (`0`), so the copy never imports it approved; Disqus ones are left
+//! as they were. A missing `wp:comment_approved` is inserted before `</wp:comment>`. XML read from
+//! stdin, a pipe or a FIFO cannot be read twice, so its records go to JSONL verdict files
+//! instead, as does CSV from a stream (under a header of the default field names).
 //!
 //! Records are routed by `source.file`, which readers set to the input path as given. Records
 //! arrive in input order, so only the current input's files are open at a time.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
-
-use quick_xml::events::Event;
 
 use super::{Judged, Sink};
 use crate::comment::{Comment, CommentKind};
-use crate::read::xml::xml_reader;
-use crate::read::{encode_text, id_stem, read_utf8, skip_bom, sniff_encoding, Encoding, Format, Input, RecordError};
+use crate::read::{id_stem, skip_bom, Format, Input, RecordError};
 use crate::verdict::Decision;
+
+mod xml;
 
 /// The verdict part of split file names, in [`slot`] order.
 const VERDICT_NAMES: [&str; 4] = ["allowed", "flagged", "blocked", "errors"];
@@ -314,7 +314,7 @@ impl Sink for SplitSink {
         for i in 0..self.outs.len() {
             if let Mode::Xml { format, decisions } = &self.outs[i].mode {
                 let dst = self.files_for(i).remove(0);
-                rewrite_xml(&self.outs[i].path, &dst, *format, decisions)?;
+                xml::rewrite_xml(&self.outs[i].path, &dst, *format, decisions)?;
             } else if !self.outs[i].started {
                 // An input without records still gets its (empty) files.
                 self.switch_to(i)?;
@@ -498,134 +498,4 @@ fn thread_entry(c: &Comment, fallback_n: u64) -> String {
             s
         }
     }
-}
-
-/// Errors after which quick-xml reads on (an ill-formed end tag, a bad attribute or escape), as
-/// the readers do.
-fn recoverable(e: &quick_xml::Error) -> bool {
-    matches!(e, quick_xml::Error::IllFormed(_) | quick_xml::Error::InvalidAttr(_) | quick_xml::Error::EscapeError(_))
-}
-
-/// The new value of the verdict element for a decision, or `None` to leave it as it is.
-fn verdict_value(format: Format, d: Decision) -> Option<&'static str> {
-    match (format, d) {
-        (_, Decision::Error) => None,
-        (Format::Disqus, Decision::Allow) => Some("false"),
-        (Format::Disqus, Decision::Block) => Some("true"),
-        (Format::Disqus, _) => None,
-        (_, Decision::Allow) => Some("1"),
-        (_, Decision::Flag) => Some("0"),
-        (_, Decision::Block) => Some("spam"),
-    }
-}
-
-/// Copies `src` to `dst` byte for byte, splicing each judged record's verdict into its
-/// `wp:comment_approved` (WXR) or `isSpam` (Disqus) element. A parse error stops the splicing;
-/// the rest of the file is copied unchanged. A UTF-8 export streams; one saved as UTF-16/32 is
-/// decoded whole as its reader decoded it (the judged offsets point into that text), spliced,
-/// and encoded back with its byte order mark, so its XML declaration stays true.
-fn rewrite_xml(src: &Path, dst: &Path, format: Format, decisions: &HashMap<u64, Decision>) -> io::Result<()> {
-    let mut head = Vec::with_capacity(4);
-    File::open(src)?.take(4).read_to_end(&mut head)?;
-    let (enc, bom) = sniff_encoding(&head);
-    if enc == Encoding::Utf8 {
-        let xml = BufReader::with_capacity(256 * 1024, File::open(src)?);
-        let copy = BufReader::with_capacity(256 * 1024, File::open(src)?);
-        let out = BufWriter::with_capacity(256 * 1024, File::create(dst)?);
-        // The readers count offsets after a byte order mark; this copy counts from the file start.
-        return splice_verdicts(xml, copy, out, bom as u64, format, decisions);
-    }
-    let (text, enc, mark) = read_utf8(File::open(src)?)?;
-    let mut spliced = Vec::with_capacity(text.len() + 1024);
-    splice_verdicts(&text[..], &text[..], &mut spliced, 0, format, decisions)?;
-    let mut out = BufWriter::new(File::create(dst)?);
-    out.write_all(&mark)?;
-    out.write_all(&encode_text(&spliced, enc))?;
-    out.flush()
-}
-
-/// The splicing of [`rewrite_xml`]: `xml` and `copy` read the same bytes (one parses, one is
-/// copied), `bom` is how many leading bytes the readers' offsets do not count.
-fn splice_verdicts<X: BufRead, C: Read, W: Write>(
-    xml: X,
-    mut copy: C,
-    mut out: W,
-    bom: u64,
-    format: Format,
-    decisions: &HashMap<u64, Decision>,
-) -> io::Result<()> {
-    let (record, elem): (&[u8], &str) =
-        if format == Format::Disqus { (b"post", "isSpam") } else { (b"wp:comment", "wp:comment_approved") };
-    let mut xml = xml_reader(xml);
-    let mut copied = 0u64;
-    let mut splice = |copy: &mut C, out: &mut W, a: u64, b: u64, text: &str| {
-        io::copy(&mut copy.by_ref().take(a - copied), out)?;
-        io::copy(&mut copy.by_ref().take(b - a), &mut io::sink())?;
-        out.write_all(text.as_bytes())?;
-        copied = b;
-        io::Result::Ok(())
-    };
-    let full = |v: &str| format!("<{elem}>{v}</{elem}>");
-    let mut buf = Vec::new();
-    // Inside a judged record: (new value, whether the verdict element was seen).
-    let mut cur: Option<(Option<&str>, bool)> = None;
-    // A record is a start tag at an offset the readers judged (a comment they read whole and
-    // well-formed), whatever this parse thinks of the structure around it: an element of the
-    // record's name nested inside a record, or inside a broken one, is a record exactly when
-    // the reader made it one. `depth` counts the elements open below the record: only its
-    // direct children are its fields, as the readers see them.
-    let mut depth = 0usize;
-    loop {
-        let before = xml.get_ref().event_start();
-        buf.clear();
-        match xml.read_event_into(&mut buf) {
-            Ok(Event::Start(e))
-                if e.name().as_ref() == record && decisions.contains_key(&before.saturating_sub(bom)) =>
-            {
-                let key = before.saturating_sub(bom);
-                cur = Some((decisions.get(&key).and_then(|&d| verdict_value(format, d)), false));
-                depth = 0;
-            }
-            Ok(Event::Start(e)) if cur.is_some() && depth == 0 && e.name().as_ref() == elem.as_bytes() => {
-                let inner_start = xml.get_ref().position();
-                let mut depth = 0u32;
-                let inner_end = loop {
-                    let at = xml.get_ref().event_start();
-                    buf.clear();
-                    match xml.read_event_into(&mut buf) {
-                        Ok(Event::Start(_)) => depth += 1,
-                        Ok(Event::End(_)) if depth == 0 => break Some(at),
-                        Ok(Event::End(_)) => depth -= 1,
-                        Err(e) if recoverable(&e) && xml.get_ref().position() > at => {}
-                        Ok(Event::Eof) | Err(_) => break None,
-                        Ok(_) => {}
-                    }
-                };
-                let Some(inner_end) = inner_end else { break };
-                if let Some((Some(v), seen)) = cur.as_mut() {
-                    splice(&mut copy, &mut out, inner_start, inner_end, v)?;
-                    *seen = true;
-                }
-            }
-            Ok(Event::Start(_)) if cur.is_some() => depth += 1,
-            Ok(Event::End(_)) if cur.is_some() && depth > 0 => depth -= 1,
-            Ok(Event::Empty(e)) if cur.is_some() && depth == 0 && e.name().as_ref() == elem.as_bytes() => {
-                if let Some((Some(v), seen)) = cur.as_mut() {
-                    let after = xml.get_ref().position();
-                    splice(&mut copy, &mut out, before, after, &full(v))?;
-                    *seen = true;
-                }
-            }
-            Ok(Event::End(_)) if cur.is_some() => {
-                if let Some((Some(v), false)) = cur.take() {
-                    splice(&mut copy, &mut out, before, before, &full(v))?;
-                }
-            }
-            Err(e) if recoverable(&e) && xml.get_ref().position() > before => {}
-            Ok(Event::Eof) | Err(_) => break,
-            Ok(_) => {}
-        }
-    }
-    io::copy(&mut copy, &mut out)?;
-    out.flush()
 }
