@@ -34,7 +34,7 @@ fn edit_budget_grows_with_the_term_length() {
     let f = matcher(&["zunk", "snorg", "grobble", "snarfwidget"], &[]);
     for (word, hit) in [
         ("zuvnk", true),        // slipped in
-        ("zunnk", false),       // a double: the same key `zunk`, no edit left to find
+        ("zunnk", true),        // a double: the same key `zunk` (round 5: a short term doubled)
         ("zonk", false),        // changed letter of a 4-letter term
         ("snxorg", true),       // inserted
         ("snrg", true),         // a dropped vowel

@@ -148,6 +148,12 @@ pub struct RawRule {
     /// the rest of the word exactly the term's, and never a word the dictionary knows.
     #[serde(default)]
     pub fuzzy_first_letter: bool,
+    /// The fuzzy pass reads near spellings of this wordlist's terms of at least this many
+    /// letters only (0, the default: every term). For vocabulary whose short terms have rare
+    /// English neighbours (`pedo` → Phaedo) but whose long ones do not (`cunillingus`,
+    /// `mastrbate`).
+    #[serde(default)]
+    pub fuzzy_min_letters: usize,
     /// Regular expressions (Rust `regex` syntax, linear time). `{name}` means any term of list
     /// `name` from `[lists]`.
     #[serde(default)]

@@ -18,7 +18,8 @@
 //! - a part is a word of `english.txt` of **three letters or more**, a term of a list, a
 //!   two-letter word of a closed set (`my`, `up`, `ur`, ...), or an informal spelling the threat
 //!   patterns read (`rules/threat/run-together.txt`): no single letters but the pronoun `i`
-//!   starting the token (`i` + `hate` + ...), no two-letter fragments (`ass` + `ala` + `mo` is
+//!   starting the token (`i` + `hate` + ...), a second-person reflexive with two neighbouring
+//!   letters swapped (`yourslef`, scanned as `yourself`), no two-letter fragments (`ass` + `ala` + `mo` is
 //!   not a split), and a two-letter word only next to a term; a term written with digits is a
 //!   code (`l4l`), never a part;
 //! - a closed modifier or head glues to a term only where the token ends (`fat` + `ass`, not
@@ -59,6 +60,24 @@ const TWO_LETTER: &[&str] = &["my", "up", "ur", "to", "in", "on", "of", "me", "g
 /// The pronouns, determiners and particles that make a run-together token a phrase rather
 /// than a compound when they stand before a term at the end: `my`+`ass`, `up`+`the`+`butt`.
 const GLUE: &[&str] = &["my", "mah", "ma", "your", "ur", "yo", "you", "ya", "the", "da", "yourself", "urself"];
+
+/// The second-person reflexives of the threat patterns, which a run-together part may also be
+/// with two neighbouring letters swapped (`kil` + `yourslef`): a typo no English word makes,
+/// read as the word so the pattern sees it.
+const REFLEXIVES: &[&str] = &["yourself", "urself", "yaself", "yoself", "yourselves", "urselves"];
+
+/// The reflexive `p` is, with two neighbouring letters swapped (`yourslef` → `yourself`).
+fn swapped_reflexive(p: &str) -> Option<&'static str> {
+    let b = p.as_bytes();
+    REFLEXIVES.iter().copied().find(|r| {
+        let r = r.as_bytes();
+        r.len() == b.len() && {
+            let mut diff = (0..b.len()).filter(|&i| b[i] != r[i]);
+            matches!((diff.next(), diff.next(), diff.next()), (Some(i), Some(j), None)
+                if j == i + 1 && b[i] == r[j] && b[j] == r[i])
+        }
+    })
+}
 
 /// The object pronouns a term may be followed by at the end of a token (`screw` + `you`).
 const AFTER: &[&str] = &["you", "ya", "yourself", "urself"];
@@ -224,7 +243,7 @@ impl Inner {
             2 => TWO_LETTER.contains(&p),
             _ => dictionary().get(p).copied().unwrap_or(false),
         };
-        (known || informal().contains(p)).then_some(false)
+        (known || informal().contains(p) || (p.len() >= 6 && swapped_reflexive(p).is_some())).then_some(false)
     }
 
     /// Writes the best split of `token` (fewest parts, then most terms) into `out`, parts
@@ -265,7 +284,8 @@ impl Inner {
         let mut shown = [""; MAX_PARTS];
         for k in 0..parts {
             let p = &token[cuts[k]..cuts[k + 1]];
-            shown[k] = p;
+            shown[k] =
+                if p.len() >= 6 && !dictionary().contains_key(p) { swapped_reflexive(p).unwrap_or(p) } else { p };
             two |= p.len() == 2;
             if k == 0 {
                 continue;

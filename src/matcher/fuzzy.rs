@@ -34,8 +34,14 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+mod edits;
 mod masked;
 mod split;
+
+use edits::{
+    breathed_h, budget, collapse, dropped_vowel, one_look_alike, same_sound, slipped_in, sound_key, vowels_crossed,
+    within,
+};
 
 use super::fasthash::{FastMap, FastSet};
 use super::scan::{glued, runs, Explained};
@@ -182,6 +188,26 @@ struct Entry {
     /// Only a look-alike letter counts (`assho1e`): the term is a shorter term plus letters,
     /// whose other near spellings are English compounds.
     look_only: bool,
+    /// Letters of the term with doubles written once, before [`sound_key`]: what sets the
+    /// rules for short terms (`fuck` stays a four-letter term as `fuk`).
+    written: usize,
+    /// The term as written holds a doubled consonant (`nigger`): the shape a reader still
+    /// recognizes when `ck` is written for it.
+    doubled: bool,
+    /// Letters of the term as written.
+    len: usize,
+}
+
+/// Which comparison [`Inner::near_in`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// The word against the terms, both as written (doubles once); `whole`: the whole word,
+    /// not a stem.
+    Plain { whole: bool },
+    /// The word with `ck` read as `k` against the terms as written.
+    WordSound,
+    /// The word against the terms with `ck` read as `k`.
+    TermSound,
 }
 
 /// The fuzzy matcher of a set of lists (built once at load time, shared between threads).
@@ -194,6 +220,8 @@ pub struct Fuzzy {
 struct Inner {
     /// Entries bucketed by (first letter, key length).
     near: FastMap<(u8, usize), Vec<Entry>>,
+    /// The entries whose key [`sound_key`] changes (`fuck` → `fuk`), by that key.
+    sound: FastMap<(u8, usize), Vec<Entry>>,
     /// Per list, its allowlisted words (never matched).
     allow: Vec<HashSet<String>>,
     /// Longest key, to skip longer tokens early.
@@ -229,39 +257,6 @@ fn truncations(core: &str) -> impl Iterator<Item = &str> {
     (from..n).map(move |k| &core[..k])
 }
 
-/// Doubled letters written once (`nigger` → `niger`, `niiger` → `niger`).
-fn collapse(w: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    for &b in w {
-        if out.last() != Some(&b) {
-            out.push(b);
-        }
-    }
-}
-
-/// The edit budget of a key of `len` letters (doubles written once); a four-letter key only
-/// takes a letter slipped inside ([`slipped_in`]).
-fn budget(len: usize) -> usize {
-    match len {
-        0..=3 => 0,
-        4..=7 => 1,
-        _ => 2,
-    }
-}
-
-/// True when `token` is `key` with one interior vowel left out (`fgot` for `fagot`).
-fn dropped_vowel(token: &[u8], key: &[u8]) -> bool {
-    token.len() + 1 == key.len()
-        && (1..key.len() - 1).any(|i| {
-            matches!(key[i], b'a' | b'e' | b'i' | b'o' | b'u') && token[..i] == key[..i] && token[i..] == key[i + 1..]
-        })
-}
-
-/// True when `token` is `key` with one letter slipped in after its first letter.
-fn slipped_in(token: &[u8], key: &[u8]) -> bool {
-    token.len() == key.len() + 1 && (1..token.len() - 1).any(|i| token[..i] == key[..i] && token[i + 1..] == key[i..])
-}
-
 impl Fuzzy {
     /// Compiles the single-word terms of `lists` (normalized like the text).
     pub fn build(lists: &[ListSpec], normalizer: &Normalizer) -> Fuzzy {
@@ -271,6 +266,17 @@ impl Fuzzy {
     /// [`Fuzzy::build`], with `first_letter[i]` saying whether list `i` takes words whose first
     /// letter was changed (the rule's `fuzzy_first_letter`; missing entries are false).
     pub fn build_with(lists: &[ListSpec], normalizer: &Normalizer, first_letter: &[bool]) -> Fuzzy {
+        Fuzzy::build_full(lists, normalizer, first_letter, &[])
+    }
+
+    /// [`Fuzzy::build_with`], with `min_letters[i]` the fewest letters of a term of list `i`
+    /// the pass reads (the rule's `fuzzy_min_letters`; missing entries are 0, every term).
+    pub fn build_full(
+        lists: &[ListSpec],
+        normalizer: &Normalizer,
+        first_letter: &[bool],
+        min_letters: &[usize],
+    ) -> Fuzzy {
         let mut allow = Vec::with_capacity(lists.len());
         let mut cores: Vec<(u32, String)> = Vec::new();
         for (li, list) in lists.iter().enumerate() {
@@ -280,13 +286,14 @@ impl Fuzzy {
             if list.mode == WordMode::Substring || !list.fuzzy {
                 continue;
             }
+            let min = min_letters.get(li).copied().unwrap_or(0);
             for raw in &list.terms {
                 let core = normalizer.normalize(raw.trim().trim_matches('*')).text.trim().to_string();
                 // A term of several words is also compared run together (`fudge packer` →
                 // `fudgepacker`) when it is long (`suck my` run together is near `sucky`).
                 let joined: String = core.split(' ').collect();
                 let several = joined.len() < core.len();
-                if joined.len() >= 3
+                if joined.len() >= min.max(3)
                     && (!several || joined.len() >= 8)
                     && joined.bytes().all(|b| b.is_ascii_lowercase())
                 {
@@ -322,6 +329,9 @@ impl Fuzzy {
                 budget: b,
                 lists: Vec::new(),
                 look_only,
+                written: key.len(),
+                len: core.len(),
+                doubled: core.as_bytes().windows(2).any(|w| w[0] == w[1] && !b"aeiouy".contains(&w[0])),
             });
             // A term that is also a plain term of another list keeps its full budget there.
             e.look_only &= look_only;
@@ -367,9 +377,17 @@ impl Fuzzy {
             terms.sort();
         }
         let max_key = near.keys().map(|k| k.1).max().unwrap_or(0);
-        let near = near.into_iter().map(|(k, m)| (k, m.into_values().collect())).collect();
+        let near: FastMap<(u8, usize), Vec<Entry>> =
+            near.into_iter().map(|(k, m)| (k, m.into_values().collect())).collect();
+        let mut sound: FastMap<(u8, usize), Vec<Entry>> = FastMap::default();
+        let mut heard = Vec::new();
+        for e in near.values().flatten() {
+            if !e.look_only && sound_key(&e.key, &mut heard) && heard.len() >= 3 {
+                sound.entry((heard[0], heard.len())).or_default().push(Entry { key: heard.clone(), ..e.clone() });
+            }
+        }
         let heads = stems.keys().filter_map(|s| head4(s.as_bytes())).collect();
-        Fuzzy { inner: Arc::new(Inner { near, allow, max_key, stems, cut, heads, first, by_len }) }
+        Fuzzy { inner: Arc::new(Inner { near, sound, allow, max_key, stems, cut, heads, first, by_len }) }
     }
 
     /// Calls `hit(list, start, end)` for each word of the normalized `text` that is a near
@@ -390,7 +408,7 @@ impl Fuzzy {
         }
         let b = text.as_bytes();
         let mut seen = Explained::new(explained);
-        let mut key = Vec::new();
+        let (mut key, mut heard) = (Vec::new(), Vec::new());
         let mut lists: Vec<u32> = Vec::new();
         for (start, end) in runs(b, u8::is_ascii_alphanumeric) {
             // A word glued to another script, a mask, an apostrophe or an underscore is not a
@@ -417,11 +435,11 @@ impl Fuzzy {
             // Two English words run together (`hellbred`) are a compound the dictionary lacks,
             // not a misspelling; they may still be an abusive compound (below).
             if !english_compound(letters) {
-                inner.near_lists(letters.as_bytes(), &mut key, &mut lists);
+                inner.near_lists(letters.as_bytes(), true, &mut key, &mut heard, &mut lists);
                 // The stem too: a near spelling of a mild word must not hide a strong one's.
                 for end in STEM_ENDINGS {
                     if let Some(stem) = letters.strip_suffix(end).filter(|s| s.len() >= 4 && !is_english(s)) {
-                        inner.near_lists(stem.as_bytes(), &mut key, &mut lists);
+                        inner.near_lists(stem.as_bytes(), false, &mut key, &mut heard, &mut lists);
                     }
                 }
                 if lists.is_empty() && !inner.first.is_empty() {
@@ -435,6 +453,9 @@ impl Fuzzy {
             }
             if lists.is_empty() {
                 inner.compound_lists(letters, &mut lists);
+            }
+            if lists.is_empty() {
+                inner.x_masked_lists(letters, &mut lists);
             }
             for &l in &lists {
                 let allowed = &inner.allow[l as usize];
@@ -497,19 +518,45 @@ impl Inner {
     }
 
     /// The lists with a term within its edit budget of `word` (doubles written once).
-    fn near_lists(&self, word: &[u8], key: &mut Vec<u8>, out: &mut Vec<u32>) {
+    /// `whole`: `word` is the whole word, not the stem of an inflected one; only then may a short
+    /// word be the term with letters doubled (`kikkee`; as a stem, `twiit` of `twiiter` is not;
+    /// nor is a word with fewer letters than the term, `coch` for `cooch`).
+    fn near_lists(&self, word: &[u8], whole: bool, key: &mut Vec<u8>, heard: &mut Vec<u8>, out: &mut Vec<u32>) {
         collapse(word, key);
         if key.len() < 3 || key.len() > self.max_key + 2 {
             return;
         }
+        Self::near_in(&self.near, key, word.len(), Pass::Plain { whole }, out);
+        // `ck` written for the term's doubled consonant (`nickker`), or the term's `ck` written
+        // `k` with an `h` breathed in (`fuhk`).
+        let changed = sound_key(key, heard);
+        if heard.len() >= 3 {
+            if changed {
+                Self::near_in(&self.near, heard, word.len(), Pass::WordSound, out);
+            }
+            if !self.sound.is_empty() {
+                Self::near_in(&self.sound, heard, word.len(), Pass::TermSound, out);
+            }
+        }
+    }
+
+    /// Adds to `out` the lists of the entries of `near` within their budget of `key`.
+    fn near_in(near: &FastMap<(u8, usize), Vec<Entry>>, key: &[u8], word_len: usize, pass: Pass, out: &mut Vec<u32>) {
         // A word of four letters or less is where English lives: bent only by one look-alike
-        // (`niqa`, `siut`), a dropped vowel (`fgot`, `nigr`) or, for a four-letter term, a
-        // letter slipped in (`fuwk`).
+        // (`niqa`, `siut`), a dropped vowel (`fgot`, `nigr`), doubled letters (`kikke`) or,
+        // for a four-letter term, a letter slipped in (`fuwk`).
         let short = key.len() < 5;
         for len in key.len().saturating_sub(2)..=key.len() + 2 {
-            let Some(bucket) = self.near.get(&(key[0], len)) else { continue };
+            let Some(bucket) = near.get(&(key[0], len)) else { continue };
             for e in bucket {
                 let budget = e.budget;
+                // `ck` in the word reads as `k` only for a term of five letters or more with a
+                // doubled consonant (`nickker`: `nigger`); `dbacks` is not `dbags`, nor `glocks`
+                // a slur with a letter slipped in.
+                if pass == Pass::WordSound && !(e.doubled && e.written >= 5) {
+                    continue;
+                }
+                let whole = matches!(pass, Pass::Plain { whole: true });
                 if e.look_only {
                     if one_look_alike(key, &e.key) {
                         for &l in &e.lists {
@@ -520,15 +567,22 @@ impl Inner {
                     }
                     continue;
                 }
-                let ok = key.len().abs_diff(len) <= e.budget
-                    && key.last().zip(e.key.last()).is_some_and(|(&a, &b)| same_sound(a, b))
-                    && if short || e.key.len() == 4 {
-                        one_look_alike(key, &e.key)
-                            || dropped_vowel(key, &e.key)
-                            || (e.key.len() == 4 && slipped_in(key, &e.key))
-                    } else {
-                        within(key, &e.key, budget)
-                    };
+                // The term's `ck` read as `k` only takes a breathed `h` (`fuhk`): its other
+                // neighbours are English words the size-70 list lacks (`croker`, `plook`).
+                let ok = if pass == Pass::TermSound {
+                    breathed_h(key, &e.key)
+                } else {
+                    key.len().abs_diff(len) <= e.budget
+                        && key.last().zip(e.key.last()).is_some_and(|(&a, &b)| same_sound(a, b))
+                        && if short || e.written == 4 {
+                            (whole && key == &e.key[..] && word_len > e.len)
+                                || one_look_alike(key, &e.key)
+                                || dropped_vowel(key, &e.key)
+                                || (e.written == 4 && slipped_in(key, &e.key))
+                        } else {
+                            within(key, &e.key, budget) || vowels_crossed(key, &e.key)
+                        }
+                };
                 if ok {
                     for &l in &e.lists {
                         if !out.contains(&l) {
@@ -539,94 +593,4 @@ impl Inner {
             }
         }
     }
-}
-
-/// `a` written for the term's `b` because it is drawn alike: `q` for `g` (`niqqa`), `v` for `u`
-/// (`fvck`), `i` for `l` (`s1ut`: the normalizer reads that `1` as `i`).
-fn look_alike(a: u8, b: u8) -> bool {
-    matches!((a, b), (b'q', b'g') | (b'v', b'u') | (b'i', b'l'))
-}
-
-/// True when `token` is `key` with exactly one letter written as a look-alike (`niqa`, `siut`).
-fn one_look_alike(token: &[u8], key: &[u8]) -> bool {
-    token.len() == key.len() && {
-        let mut diff = token.iter().zip(key).filter(|(a, b)| a != b);
-        diff.next().is_some_and(|(&a, &b)| look_alike(a, b)) && diff.next().is_none()
-    }
-}
-
-/// Letters that sound or look alike: a first or last letter may be written as the other
-/// (`chinc`, `kunt`, `nigaz`).
-fn same_sound(a: u8, b: u8) -> bool {
-    a == b
-        || look_alike(a, b)
-        || look_alike(b, a)
-        || matches!((a.min(b), a.max(b)), (b'c', b'k') | (b'c', b'q') | (b'k', b'q') | (b's', b'z') | (b'i', b'y'))
-}
-
-/// A consonant and its voiced or voiceless partner (`niker`, `fuged`): one edit inside a word.
-fn voiced_pair(a: u8, b: u8) -> bool {
-    matches!((a.min(b), a.max(b)), (b'b', b'p') | (b'd', b't') | (b'g', b'k') | (b'f', b'v') | (b'c', b'g'))
-}
-
-/// The cost of writing `a` (in the word) where the term has `b`: one edit for what evaders and
-/// typists do (a vowel for a vowel, a look-alike or sound-alike, a voiced/voiceless pair, a digit
-/// or `x` for any letter); more than any budget for the rest, which is how a different word is
-/// spelled (`nigth` is not `nigah`, `cockie` is not `cochie`).
-fn change_cost(a: u8, b: u8) -> usize {
-    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
-    if a == b {
-        0
-    } else if (vowel(a) && vowel(b)) || same_sound(a, b) || voiced_pair(a, b) || a.is_ascii_digit() || a == b'x' {
-        1
-    } else {
-        3
-    }
-}
-
-/// True when the optimal-string-alignment distance of `a` (the word) and `b` (the term) is at
-/// most `k`: a letter inserted or two neighbours swapped cost one edit, a letter changed costs
-/// [`change_cost`], a letter of the term left out one edit for a vowel and two for a consonant.
-/// A banded computation, O(len × k).
-fn within(a: &[u8], b: &[u8], k: usize) -> bool {
-    let (n, m) = (a.len(), b.len());
-    if n.abs_diff(m) > k {
-        return false;
-    }
-    const BIG: usize = usize::MAX / 4;
-    const W: usize = 64;
-    if m >= W || n >= W {
-        return false;
-    }
-    // Three rows of the full table; only the band |i - j| <= k is computed.
-    let (mut prev2, mut prev, mut cur) = ([BIG; W], [BIG; W], [BIG; W]);
-    for (j, p) in prev.iter_mut().enumerate().take(m.min(k) + 1) {
-        *p = j;
-    }
-    for i in 1..=n {
-        cur[..=m].fill(BIG);
-        if i <= k {
-            cur[0] = i;
-        }
-        let (lo, hi) = (i.saturating_sub(k).max(1), (i + k).min(m));
-        let mut row_min = cur[0];
-        for j in lo..=hi {
-            let cost = change_cost(a[i - 1], b[j - 1]);
-            // A letter of the term left out: a vowel is one edit, a consonant two (evaders drop
-            // vowels; `sandia` is not `sandniga` with two letters gone).
-            let dropped = if matches!(b[j - 1], b'a' | b'e' | b'i' | b'o' | b'u') { 1 } else { 2 };
-            let mut d = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + dropped);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(prev2[j - 2] + 1);
-            }
-            cur[j] = d;
-            row_min = row_min.min(d);
-        }
-        if row_min > k {
-            return false;
-        }
-        prev2 = prev;
-        prev = cur;
-    }
-    prev[m] <= k
 }

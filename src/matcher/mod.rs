@@ -173,6 +173,9 @@ pub struct MatcherParts {
     /// Per list (same order): whether the fuzzy pass reads a changed first letter as the term
     /// (`fuzzy_first_letter`; missing entries are false).
     pub first_letter: Vec<bool>,
+    /// Per list (same order): the fewest letters of a term the fuzzy pass reads
+    /// (`fuzzy_min_letters`; missing entries are 0, every term).
+    pub fuzzy_min: Vec<usize>,
     /// List index → rule index.
     pub word_rule: Vec<usize>,
     /// `(rule, expanded pattern, parsed pattern)` on the normalized text.
@@ -202,6 +205,7 @@ impl Matcher {
             normalizer,
             lists,
             first_letter,
+            fuzzy_min,
             word_rule,
             norm_patterns,
             raw_patterns,
@@ -235,7 +239,7 @@ impl Matcher {
                 (gated, regex::RegexRules::build(raw_patterns), bytes)
             });
             let table = words_read.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
-            let fuzzy = fuzzy::Fuzzy::build_with(&lists, &normalizer, &first_letter);
+            let fuzzy = fuzzy::Fuzzy::build_full(&lists, &normalizer, &first_letter, &fuzzy_min);
             let compounds = compounds::Compounds::build(&lists, &normalizer);
             let ((norm_regex, gate), raw, gate_made) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             let read = words_read.and_then(|b| wordlist::WordlistSet::from_bytes(b, &lists, &normalizer, gate.len()));

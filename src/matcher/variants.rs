@@ -452,6 +452,8 @@ pub fn inflections(w: &str) -> Vec<String> {
         out.push(format!("{w}es"));
     } else if last == b'y' && !is_vowel(b[n - 2]) {
         out.push(format!("{}ies", &w[..n - 1]));
+        // The plural as typed online, without the `y` → `ies` rule (`puppys`).
+        out.push(format!("{w}s"));
     } else {
         out.push(format!("{w}s"));
     }

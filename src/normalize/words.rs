@@ -79,6 +79,7 @@ fn kind(c: char) -> Kind {
             | '\u{20ac}'
             | '\u{a1}'
             | '\u{a7}'
+            | '\u{2020}'
     ) {
         Kind::Sym
     } else if c.is_ascii() {
@@ -307,7 +308,7 @@ impl Words<'_> {
         }
         // Edge symbols are punctuation, except a leading `@`/`$` and a trailing `$`.
         let mut lead = a;
-        while lead < b && kind(units[lead].ch) == Kind::Sym && !matches!(units[lead].ch, '@' | '$') {
+        while lead < b && kind(units[lead].ch) == Kind::Sym && !matches!(units[lead].ch, '@' | '$' | '\u{2020}') {
             lead += 1;
         }
         let mut trail = b;
@@ -390,7 +391,8 @@ impl Words<'_> {
                     '$' | '\u{a7}' => 's',
                     '!' | '\u{a1}' => 'i',
                     '(' | '<' | '\u{a2}' | '\u{a9}' => 'c',
-                    '+' => 't',
+                    // The dagger is drawn as a `t` (`†its`).
+                    '+' | '\u{2020}' => 't',
                     '\u{20ac}' => 'e',
                     '@' if p == 1 => 'a',
                     '@' | '*' | '#' | '%' | '^' | '>' | '&' => '*',

@@ -295,6 +295,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut lists: Vec<ListSpec> = Vec::new();
     // Per list: whether the fuzzy pass may read a changed first letter (`fuzzy_first_letter`).
     let mut first_letter: Vec<bool> = Vec::new();
+    // Per list: the fewest letters of a term the fuzzy pass reads (`fuzzy_min_letters`).
+    let mut fuzzy_min: Vec<usize> = Vec::new();
     let mut word_rule: Vec<usize> = Vec::new();
     let mut norm_patterns: Vec<(usize, String, Hir)> = Vec::new();
     let mut raw_patterns: Vec<(usize, String, Hir)> = Vec::new();
@@ -389,6 +391,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                     lists.push(spec);
                     word_rule.push(index);
                     first_letter.push(rule.fuzzy && rule.fuzzy_first_letter);
+                    fuzzy_min.push(rule.fuzzy_min_letters);
                 }
                 TextMode::Raw => {
                     if !spec.terms.is_empty() {
@@ -481,6 +484,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         normalizer,
         lists,
         first_letter,
+        fuzzy_min,
         word_rule,
         norm_patterns,
         raw_patterns,

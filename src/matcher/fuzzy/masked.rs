@@ -8,6 +8,8 @@
 //!   joins words (`e-mail`, `don't`), and only the term decides. A hyphen or an apostrophe
 //!   between two English words of three letters or more is such a join, never a mask, and so
 //!   is an apostrophe before an ending (`illegal's`, `they'd`);
+//! - **a digit that is no leet digit, or a run of `x`, inside a word** (`f8ck`, `dxxkhead`),
+//!   hiding one letter each, under the same rule (the word must not be English for `x`);
 //! - **`<` opening a word, drawn for a `c`** (`<unt`, `<oon`): read only when `c` and the word
 //!   are a term as written or inflected, never before a `>` or a `/` (markup shown as text).
 //!
@@ -25,7 +27,46 @@ fn is_mask(c: u8) -> bool {
     matches!(c, b'-' | b'_' | b'\'' | b'*' | b'&')
 }
 
+/// A word of letters with one run of one to [`MAX_HIDDEN`] `x` strictly inside and between two
+/// consonants (`dxxkhead`):
+/// the letters before, the number of `x`, the letters after. None for a word of the dictionary
+/// (`taxi`, `maxed`) or one with another `x` further on.
+fn x_masked(word: &str) -> Option<(&str, usize, &str)> {
+    let b = word.as_bytes();
+    let i = b.iter().position(|&c| c == b'x')?;
+    let j = i + b[i..].iter().take_while(|&&c| c == b'x').count();
+    // Between two consonants (`dxxk`, `sxxt`) an `x` cannot be said: after or before a vowel
+    // it is an `x` (`doxxing`, `mixxed`, `moxo`).
+    let consonant = |c: u8| !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    if i == 0
+        || j == b.len()
+        || j - i > MAX_HIDDEN
+        || b[j..].contains(&b'x')
+        || b.len() < 4
+        || !consonant(b[i - 1])
+        || !consonant(b[j])
+        || is_english(word)
+    {
+        return None;
+    }
+    Some((&word[..i], j - i, &word[j..]))
+}
+
 impl Inner {
+    /// Adds to `out` the lists of the terms the word `letters` is with a run of `x` hiding
+    /// letters ([`x_masked`]; called by the fuzzy pass for a word nothing else read).
+    pub(super) fn x_masked_lists(&self, letters: &str, out: &mut Vec<u32>) {
+        if let Some((prefix, hidden, suffix)) = x_masked(letters) {
+            self.masked_terms(prefix, hidden, suffix, |term| {
+                for &l in self.stems.get(term).into_iter().flatten() {
+                    if !self.allow[l as usize].contains(term) && !out.contains(&l) {
+                        out.push(l);
+                    }
+                }
+            });
+        }
+    }
+
     /// Reports the masked words and the `<`-opened words of the normalized `text` (see the
     /// module docs), skipping the ranges the automaton explained and those `skip` rules out.
     pub(super) fn masked_words(
@@ -36,9 +77,9 @@ impl Inner {
         hit: &mut impl FnMut(usize, usize, usize),
     ) {
         let b = text.as_bytes();
-        // Both shapes need a `<` before a run or a mask between two: most comments have
-        // neither, and one pass over the bytes is cheaper than the runs below.
-        if self.by_len.is_empty() || !b.iter().any(|&c| c == b'<' || is_mask(c)) {
+        // Every shape needs a `<` before a run, or a mask or a digit between two: most comments
+        // have none, and one pass over the bytes is cheaper than the runs below.
+        if self.by_len.is_empty() || !b.iter().any(|&c| c == b'<' || is_mask(c) || c.is_ascii_digit()) {
             return;
         }
         let word_start = |s: usize| s == 0 || !(b[s - 1].is_ascii_alphanumeric() || is_mask(b[s - 1]));
@@ -68,9 +109,12 @@ impl Inner {
             if let Some((ps, pe)) = prev {
                 let gap = &b[pe..start];
                 let hidden = gap.len();
+                // One digit that is no leet digit stands for one letter (`f8ck`): the normalizer
+                // keeps a word that mixes letters with such digits as written (`a1b2`, `mp3`).
+                let digit = hidden == 1 && gap[0].is_ascii_digit();
                 if (1..=MAX_HIDDEN).contains(&hidden)
                     && gap.iter().all(|&c| c == gap[0])
-                    && is_mask(gap[0])
+                    && (is_mask(gap[0]) || digit)
                     && word_start(ps)
                     && word_end
                     && !covered(ps, end)
