@@ -267,3 +267,14 @@ fn out_of_range_numbers_are_usage_errors_not_panics() {
     let out = moderate_in(&d, &["run", "-q", "-j", "1024", "in.jsonl"], "");
     assert_eq!(verdicts(&records(&out)), ["allow"]);
 }
+
+#[test]
+fn plain_text_on_a_pipe_is_an_error_record_that_shows_a_record_and_explain() {
+    let d = tmp("plain");
+    let out = moderate_in(&d, &["run", "-q"], "you are an idiot\n{\"id\":\"b\",\"body\":\"hi\"}\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let recs = records(&out);
+    assert_eq!(verdicts(&recs), ["error", "allow"], "{recs:?}");
+    let msg = recs[0]["error"].as_str().unwrap();
+    assert!(msg.contains("plain text?") && msg.contains("moderate explain"), "{msg}");
+}

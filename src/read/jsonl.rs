@@ -146,20 +146,24 @@ impl LineParser {
     }
 }
 
-/// serde_json's message without its ` at line 1 column N` tail (every line is line 1 to it),
-/// with the column kept.
 /// A hint for a line that is a piece of a JSON array (`[`, `{...},`, `]`): the commonest
 /// "JSON" export is one array, which JSON Lines is not; every such line is an error record, and
-/// the message says how to turn the file into lines.
+/// the message says how to turn the file into lines. A line of plain text (`echo TEXT |
+/// moderate run` reads JSON Lines) gets the shape of a record and the command for one text.
 fn array_hint(text: &str) -> &'static str {
     let t = text.trim();
     if t.starts_with('[') || t.ends_with(',') || t.starts_with(']') {
         " (a JSON array? JSON Lines holds one object per line: `jq -c '.[]' FILE` writes them so)"
+    } else if !t.starts_with(['{', '"']) {
+        " (plain text? JSON Lines holds one object per line, such as {\"id\": \"1\", \"body\": \"...\"}; \
+         to judge one text, `moderate explain TEXT`)"
     } else {
         ""
     }
 }
 
+/// serde_json's message without its ` at line 1 column N` tail (every line is line 1 to it),
+/// with the column kept.
 fn json_message(e: &serde_json::Error) -> String {
     let s = e.to_string();
     match s.rfind(" at line ") {
