@@ -28,7 +28,7 @@ fn pack_with(dir: &Path, limits: &str) -> Engine {
 fn judge_time(e: &Engine, body: &str) -> (Duration, Verdict) {
     let mut best = Duration::MAX;
     let mut v = None;
-    for _ in 0..3 {
+    for _ in 0..5 {
         let c = Comment::new("big", body);
         let t = common::thread_cpu_time();
         let verdict = e.judge(&c);
@@ -254,5 +254,8 @@ fn the_largest_allowed_repetition_judges_a_long_body_in_linear_time() {
     let (t4, v) = judge_time(&e, &large);
     assert!(!v.verdict.is_deny(), "nothing matches: {v:?}");
     let ratio = t4.as_secs_f64() / t1.as_secs_f64().max(1e-6);
-    assert!(ratio < 8.0 && t4 < Duration::from_secs(20), "{t1:?} -> {t4:?}");
+    // Linear is 4; quadratic would be 16. The bound leaves room for the other core's tests
+    // sharing the memory bus (a CI run measured 21 ms -> 182 ms, 8.6, with the test passing
+    // at ~4 alone).
+    assert!(ratio < 11.0 && t4 < Duration::from_secs(20), "{t1:?} -> {t4:?}");
 }
