@@ -23,7 +23,7 @@ fn pack_with(dir: &Path, limits: &str) -> Engine {
     }
 }
 
-/// Fastest of three judgements of `body`, in CPU time of this thread (a wall time on a loaded
+/// Fastest of five judgements of `body`, in CPU time of this thread (a wall time on a loaded
 /// machine measures the load: 4x the text took 8-24x the wall time at load average 30).
 fn judge_time(e: &Engine, body: &str) -> (Duration, Verdict) {
     let mut best = Duration::MAX;
