@@ -84,7 +84,7 @@ pub fn read_labeled(path: &Path) -> Result<Vec<LabeledRow>, String> {
     let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     // Lines as `moderate run` reads them: UTF-16/32 decoded, and LF, CRLF or a lone CR ends a
     // line (a CR-only file was one line here, refused as "trailing characters").
-    let (bytes, _, _) = crate::read::read_utf8(f).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (bytes, _, _) = crate::read::read_utf8(f, false).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut rows = Vec::new();
     let mut at = 0;
     let mut n = 0;

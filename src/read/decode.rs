@@ -7,6 +7,13 @@
 //! (`{\0"\0` is UTF-16LE). Such an input is decoded to UTF-8 as it streams; an unpaired surrogate,
 //! a code point past U+10FFFF or a truncated last unit becomes the byte 0xFF, which no UTF-8 text
 //! holds, so the record around it is an error record naming its line rather than a guess.
+//!
+//! An XML export may also declare a legacy encoding (`<?xml … encoding="ISO-8859-1"?>`; old
+//! WordPress blogs and Disqus exports in windows-1252). Its importer decodes the file as
+//! declared, so the readers do too ([`declared_encoding`]), with the WHATWG label table and
+//! decoders a browser uses (`ISO-8859-1` is windows-1252 there); a byte the declared encoding
+//! does not hold becomes 0xFF as above. A byte order mark, or the NULs of UTF-16/32, win over a
+//! declaration (XML appendix F).
 
 use std::io::Read;
 
@@ -18,6 +25,8 @@ pub(crate) enum Encoding {
     Utf16Be,
     Utf32Le,
     Utf32Be,
+    /// An ASCII-compatible legacy encoding an XML declaration names.
+    Declared(&'static encoding_rs::Encoding),
 }
 
 impl Encoding {
@@ -29,13 +38,14 @@ impl Encoding {
             Encoding::Utf16Be => "UTF-16BE",
             Encoding::Utf32Le => "UTF-32LE",
             Encoding::Utf32Be => "UTF-32BE",
+            Encoding::Declared(e) => e.name(),
         }
     }
 
     /// Bytes per code unit.
     fn width(self) -> usize {
         match self {
-            Encoding::Utf8 => 1,
+            Encoding::Utf8 | Encoding::Declared(_) => 1,
             Encoding::Utf16Le | Encoding::Utf16Be => 2,
             Encoding::Utf32Le | Encoding::Utf32Be => 4,
         }
@@ -60,13 +70,45 @@ pub(crate) fn sniff_encoding(head: &[u8]) -> (Encoding, usize) {
     }
 }
 
+/// The legacy encoding an XML declaration at the start of `head` names, if the input is to be
+/// decoded from it: a label the WHATWG table knows, other than UTF-8 and UTF-16 (told by the
+/// bytes, not by a label) and the "replacement" labels (ISO-2022-KR and others, which decode to
+/// one U+FFFD and so would hide every comment). An unknown label reads as UTF-8, as before.
+pub(crate) fn declared_encoding(head: &[u8]) -> Option<Encoding> {
+    let enc = encoding_rs::Encoding::for_label(declared_label(head)?)?;
+    let told_by_bytes = [encoding_rs::UTF_8, encoding_rs::UTF_16LE, encoding_rs::UTF_16BE, encoding_rs::REPLACEMENT];
+    (!told_by_bytes.contains(&enc)).then_some(Encoding::Declared(enc))
+}
+
+/// The `encoding="…"` label of an XML declaration at the start of `head`, as written.
+pub(crate) fn declared_label(head: &[u8]) -> Option<&[u8]> {
+    let decl = head.strip_prefix(b"<?xml")?;
+    let decl = &decl[..memchr::memmem::find(decl, b"?>")?];
+    let at = memchr::memmem::find(decl, b"encoding")?;
+    let rest = decl[at + b"encoding".len()..].trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
+    let (&quote, rest) = rest.split_first()?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    Some(&rest[..memchr::memchr(quote, rest)?])
+}
+
+/// How many leading bytes are searched for an XML declaration's encoding (a declaration is short;
+/// one padded with spaces past this is read as UTF-8).
+pub(crate) const DECLARATION_HEAD: usize = 1024;
+
 /// A whole input as UTF-8, as its reader sees it (byte order mark dropped, UTF-16/32 decoded),
 /// with its encoding and its byte order mark as it was: `--split` rewrites an XML export at the
 /// offsets its reader judged, then [`encode`]s the result back.
-pub(crate) fn read_utf8(mut raw: impl Read) -> std::io::Result<(Vec<u8>, Encoding, Vec<u8>)> {
-    let mut head = Vec::with_capacity(4);
-    (&mut raw).take(4).read_to_end(&mut head)?;
-    let (enc, bom) = sniff_encoding(&head);
+///
+/// With `xml`, an XML declaration's legacy encoding is honoured too ([`declared_encoding`]).
+pub(crate) fn read_utf8(mut raw: impl Read, xml: bool) -> std::io::Result<(Vec<u8>, Encoding, Vec<u8>)> {
+    let mut head = Vec::with_capacity(DECLARATION_HEAD);
+    (&mut raw).take(DECLARATION_HEAD as u64).read_to_end(&mut head)?;
+    let (mut enc, bom) = sniff_encoding(&head);
+    if xml && (enc, bom) == (Encoding::Utf8, 0) {
+        enc = declared_encoding(&head).unwrap_or(enc);
+    }
     let rest = std::io::Cursor::new(head[bom..].to_vec()).chain(raw);
     let mut text = Vec::new();
     if enc == Encoding::Utf8 {
@@ -80,6 +122,9 @@ pub(crate) fn read_utf8(mut raw: impl Read) -> std::io::Result<(Vec<u8>, Encodin
 
 /// `text` in `enc`, without a byte order mark (the inverse of the decoding above for every text
 /// that decoded cleanly; a unit that did not, read as 0xFF, comes back as U+FFFD).
+///
+/// A declared legacy encoding writes a character it cannot hold (only U+FFFD, from a byte that
+/// did not decode) as a character reference, which XML reads back as that character.
 pub(crate) fn encode(text: &[u8], enc: Encoding) -> Vec<u8> {
     let text = String::from_utf8_lossy(text);
     let mut out = Vec::with_capacity(text.len() * enc.width());
@@ -89,6 +134,7 @@ pub(crate) fn encode(text: &[u8], enc: Encoding) -> Vec<u8> {
         Encoding::Utf16Be => text.encode_utf16().for_each(|u| out.extend_from_slice(&u.to_be_bytes())),
         Encoding::Utf32Le => text.chars().for_each(|c| out.extend_from_slice(&(c as u32).to_le_bytes())),
         Encoding::Utf32Be => text.chars().for_each(|c| out.extend_from_slice(&(c as u32).to_be_bytes())),
+        Encoding::Declared(e) => out.extend_from_slice(&e.encode(&text).0),
     }
     out
 }
@@ -106,10 +152,13 @@ pub(crate) fn utf8_head(head: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Streams UTF-16/UTF-32 input (byte order mark already consumed) as UTF-8.
+/// Streams UTF-16/UTF-32 input (byte order mark already consumed), or a declared legacy
+/// encoding, as UTF-8.
 pub(crate) struct Transcode<R> {
     inner: R,
     enc: Encoding,
+    /// The decoder of a declared legacy encoding (it keeps a sequence cut by a read itself).
+    legacy: Option<encoding_rs::Decoder>,
     /// Input bytes not yet decoded (a unit or a surrogate pair cut by a read).
     carry: Vec<u8>,
     /// Decoded UTF-8 not yet handed out, from `pos`.
@@ -123,7 +172,31 @@ const INVALID: u8 = 0xFF;
 
 impl<R: Read> Transcode<R> {
     pub(crate) fn new(inner: R, enc: Encoding) -> Transcode<R> {
-        Transcode { inner, enc, carry: Vec::new(), out: Vec::new(), pos: 0, eof: false }
+        let legacy = match enc {
+            Encoding::Declared(e) => Some(e.new_decoder_without_bom_handling()),
+            _ => None,
+        };
+        Transcode { inner, enc, legacy, carry: Vec::new(), out: Vec::new(), pos: 0, eof: false }
+    }
+
+    /// Decodes all of `carry` with the legacy decoder; a malformed sequence becomes [`INVALID`].
+    fn decode_legacy(&mut self) {
+        let Some(dec) = self.legacy.as_mut() else { return };
+        let mut src = &self.carry[..];
+        loop {
+            let room = dec.max_utf8_buffer_length_without_replacement(src.len()).unwrap_or(src.len() * 3 + 16);
+            let start = self.out.len();
+            self.out.resize(start + room, 0);
+            let (res, read, written) = dec.decode_to_utf8_without_replacement(src, &mut self.out[start..], self.eof);
+            self.out.truncate(start + written);
+            src = &src[read..];
+            match res {
+                encoding_rs::DecoderResult::InputEmpty => break,
+                encoding_rs::DecoderResult::OutputFull => {}
+                encoding_rs::DecoderResult::Malformed(..) => self.out.push(INVALID),
+            }
+        }
+        self.carry.clear();
     }
 
     fn unit(&self, i: usize) -> u32 {
@@ -133,7 +206,7 @@ impl<R: Read> Transcode<R> {
             Encoding::Utf16Be => u32::from(u16::from_be_bytes([c[i], c[i + 1]])),
             Encoding::Utf32Le => u32::from_le_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]),
             Encoding::Utf32Be => u32::from_be_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]),
-            Encoding::Utf8 => u32::from(c[i]),
+            Encoding::Utf8 | Encoding::Declared(_) => u32::from(c[i]),
         }
     }
 
@@ -147,6 +220,9 @@ impl<R: Read> Transcode<R> {
     /// Decodes the whole units in `carry` into `out`, keeping a high surrogate whose partner
     /// has not arrived yet (unless the input has ended).
     fn decode(&mut self) {
+        if self.legacy.is_some() {
+            return self.decode_legacy();
+        }
         let w = self.enc.width();
         let mut i = 0;
         while i + w <= self.carry.len() {

@@ -15,7 +15,9 @@ use crate::comment::{Comment, SourcePos};
 
 mod csv;
 mod decode;
-pub(crate) use self::decode::{encode as encode_text, read_utf8, sniff_encoding, Encoding};
+pub(crate) use self::decode::{
+    declared_encoding, encode as encode_text, read_utf8, sniff_encoding, Encoding, DECLARATION_HEAD,
+};
 pub mod detect;
 pub(crate) use self::csv::{cells as csv_cells, first_row as csv_first_row};
 mod disqus;
@@ -435,8 +437,9 @@ pub(crate) struct Origin {
 }
 
 impl Source {
-    /// Opens `path`, UTF-16/32 decoded ([`decode`]).
-    fn open(path: &Path, counter: Option<Arc<AtomicU64>>, _format: Format) -> Result<Source, OpenError> {
+    /// Opens `path`, UTF-16/32 decoded, and an XML export from the legacy encoding its
+    /// declaration names ([`decode`]).
+    fn open(path: &Path, counter: Option<Arc<AtomicU64>>, format: Format) -> Result<Source, OpenError> {
         let mut raw: Box<dyn Read + Send> = if let Some(opened) = take_opened(path) {
             opened
         } else if path.as_os_str() == "-" {
@@ -456,7 +459,21 @@ impl Source {
             raw = Box::new(Counting { inner: raw, count });
         }
         let mut reader = BufReader::with_capacity(BUF_SIZE, raw);
-        let (enc, bom) = reader.fill_buf().map_or((decode::Encoding::Utf8, 0), decode::sniff_encoding);
+        let head = reader.fill_buf().unwrap_or_default();
+        let (mut enc, bom) = decode::sniff_encoding(head);
+        if matches!(format, Format::Wxr | Format::Disqus) && (enc, bom) == (decode::Encoding::Utf8, 0) {
+            let head = &head[..head.len().min(decode::DECLARATION_HEAD)];
+            enc = decode::declared_encoding(head).unwrap_or(enc);
+            if let Some(label) = decode::declared_label(head).filter(|l| encoding_rs::Encoding::for_label(l).is_none())
+            {
+                tracing::warn!(
+                    "{}: the XML declaration names encoding {:?}, which is not known; read as UTF-8 (a comment \
+                     with other bytes is an error record)",
+                    path.display(),
+                    String::from_utf8_lossy(label)
+                );
+            }
+        }
         reader.consume(bom);
         let mut reader: Box<dyn BufRead + Send> = Box::new(reader);
         if enc != decode::Encoding::Utf8 {

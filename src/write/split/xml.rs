@@ -9,7 +9,7 @@ use std::path::Path;
 use quick_xml::events::Event;
 
 use crate::read::xml::xml_reader;
-use crate::read::{encode_text, read_utf8, sniff_encoding, Encoding, Format};
+use crate::read::{declared_encoding, encode_text, read_utf8, sniff_encoding, Encoding, Format, DECLARATION_HEAD};
 use crate::verdict::Decision;
 
 /// Errors after which quick-xml reads on (an ill-formed end tag, a bad attribute or escape), as
@@ -35,25 +35,26 @@ fn verdict_value(format: Format, d: Decision) -> Option<&'static str> {
 /// Copies `src` to `dst` byte for byte, splicing each judged record's verdict into its
 /// `wp:comment_approved` (WXR) or `isSpam` (Disqus) element. A parse error stops the splicing;
 /// the rest of the file is copied unchanged. A UTF-8 export streams; one saved as UTF-16/32 is
-/// decoded whole as its reader decoded it (the judged offsets point into that text), spliced,
-/// and encoded back with its byte order mark, so its XML declaration stays true.
+/// or declaring a legacy encoding (`windows-1252`), is decoded whole as its reader decoded it
+/// (the judged offsets point into that text), spliced, and encoded back with its byte order
+/// mark, so its XML declaration stays true.
 pub(super) fn rewrite_xml(
     src: &Path,
     dst: &Path,
     format: Format,
     decisions: &HashMap<u64, Decision>,
 ) -> io::Result<()> {
-    let mut head = Vec::with_capacity(4);
-    File::open(src)?.take(4).read_to_end(&mut head)?;
+    let mut head = Vec::with_capacity(DECLARATION_HEAD);
+    File::open(src)?.take(DECLARATION_HEAD as u64).read_to_end(&mut head)?;
     let (enc, bom) = sniff_encoding(&head);
-    if enc == Encoding::Utf8 {
+    if enc == Encoding::Utf8 && (bom > 0 || declared_encoding(&head).is_none()) {
         let xml = BufReader::with_capacity(256 * 1024, File::open(src)?);
         let copy = BufReader::with_capacity(256 * 1024, File::open(src)?);
         let out = BufWriter::with_capacity(256 * 1024, File::create(dst)?);
         // The readers count offsets after a byte order mark; this copy counts from the file start.
         return splice_verdicts(xml, copy, out, bom as u64, format, decisions);
     }
-    let (text, enc, mark) = read_utf8(File::open(src)?)?;
+    let (text, enc, mark) = read_utf8(File::open(src)?, true)?;
     let mut spliced = Vec::with_capacity(text.len() + 1024);
     splice_verdicts(&text[..], &text[..], &mut spliced, 0, format, decisions)?;
     let mut out = BufWriter::new(File::create(dst)?);

@@ -1,0 +1,123 @@
+//! Hostile input, round 6: XML exports in a legacy encoding, `worker`/`collect` failing before
+//! they mislead, and the other attacks docs/hostile.md lists for round 6. Every fixture is
+//! written here, in a temporary directory.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{moderate_in, records, stderr};
+
+fn tmp(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile6-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn verdicts(recs: &[serde_json::Value]) -> Vec<&str> {
+    recs.iter().map(|r| r["verdict"].as_str().unwrap_or("?")).collect()
+}
+
+/// Latin-1 bytes of `text` (every character here is below U+0100).
+fn latin1(text: &str) -> Vec<u8> {
+    text.chars().map(|c| u8::try_from(u32::from(c)).expect("a Latin-1 character")).collect()
+}
+
+/// A WordPress export in `enc` (the declaration's label): a kind comment and an insult, each
+/// with a character outside ASCII, the insult approved.
+fn wxr(label: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"{label}\"?>\n\
+         <rss version=\"2.0\" xmlns:wp=\"http://wordpress.org/export/1.2/\">\n<channel>\n<item>\n\
+         <wp:comment>\n<wp:comment_id>1</wp:comment_id>\n<wp:comment_author>Ren\u{e9}e</wp:comment_author>\n\
+         <wp:comment_content>The caf\u{e9} review was lovely, merci.</wp:comment_content>\n\
+         <wp:comment_approved>0</wp:comment_approved>\n</wp:comment>\n\
+         <wp:comment>\n<wp:comment_id>2</wp:comment_id>\n\
+         <wp:comment_content>You are a f\u{fc}cking idiot, shut up.</wp:comment_content>\n\
+         <wp:comment_approved>1</wp:comment_approved>\n</wp:comment>\n</item>\n</channel>\n</rss>\n"
+    )
+}
+
+/// A WordPress or Disqus export declaring ISO-8859-1 or windows-1252 (old blogs): before, every
+/// comment with a byte above 0x7F was an error record ("Malformed UTF-8"), and `--split` held
+/// them all, so the insult was never judged. Now the file is decoded as declared (as the
+/// importer decodes it): the kind comment is allowed, the insult blocked with its span naming
+/// the shown text, and the moderated copy is the export byte for byte but for the verdicts.
+#[test]
+fn an_export_declaring_a_legacy_encoding_is_decoded_as_declared() {
+    for label in ["ISO-8859-1", "windows-1252", "latin1"] {
+        let d = tmp(&format!("legacy-{label}"));
+        let src = latin1(&wxr(label));
+        write(&d, "blog.xml", &src);
+        let out = moderate_in(&d, &["run", "-q", "blog.xml", "--split", "out"], "");
+        let recs = records(&out);
+        assert_eq!(verdicts(&recs), ["allow", "block"], "{label}: {recs:?} {}", stderr(&out));
+        let spans: Vec<&str> = recs[1]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["matches"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()))
+            .collect();
+        assert!(spans.iter().any(|t| t.contains("f\u{fc}cking")), "{label}: {spans:?}");
+        let copy = std::fs::read(d.join("out/blog.moderated.xml")).unwrap();
+        let want = latin1(&wxr(label).replacen(">0</wp:comment_approved>", ">1</wp:comment_approved>", 1).replacen(
+            ">1</wp:comment_approved>\n</wp:comment>\n</item>",
+            ">spam</wp:comment_approved>\n</wp:comment>\n</item>",
+            1,
+        ));
+        assert_eq!(String::from_utf8_lossy(&copy), String::from_utf8_lossy(&want), "{label}");
+        assert_eq!(copy, want, "{label}: the copy keeps the export's own bytes");
+    }
+
+    let d = tmp("legacy-disqus");
+    let disqus = "<?xml version='1.0' encoding='windows-1252'?>\n\
+        <disqus xmlns=\"http://disqus.com\" xmlns:dsq=\"http://disqus.com/disqus-internals\">\n\
+        <thread dsq:id=\"t1\"><id>a</id></thread>\n\
+        <post dsq:id=\"p1\"><message><![CDATA[Merci, Ren\u{e9}e \u{2013} a fine piece.]]></message>\
+        <isSpam>false</isSpam><thread dsq:id=\"t1\"/></post>\n\
+        <post dsq:id=\"p2\"><message><![CDATA[Shut up, you st\u{fc}pid moron \u{2014} nobody asked.]]></message>\
+        <isSpam>false</isSpam><thread dsq:id=\"t1\"/></post>\n</disqus>\n";
+    // windows-1252 holds the dashes at 0x96 and 0x97.
+    let bytes: Vec<u8> = disqus
+        .chars()
+        .map(|c| match c {
+            '\u{2013}' => 0x96,
+            '\u{2014}' => 0x97,
+            c => u8::try_from(u32::from(c)).unwrap(),
+        })
+        .collect();
+    write(&d, "d.xml", &bytes);
+    let out = moderate_in(&d, &["run", "-q", "--format", "disqus", "d.xml"], "");
+    let recs = records(&out);
+    assert_eq!(verdicts(&recs), ["allow", "block"], "{recs:?} {}", stderr(&out));
+}
+
+/// A declared encoding whose bytes are wrong (a lone lead byte in Shift_JIS) spoils that comment
+/// alone, and an unknown label is read as UTF-8 with a warning that names it.
+#[test]
+fn a_bad_byte_in_a_declared_encoding_spoils_one_comment() {
+    let d = tmp("sjis");
+    let mut src = wxr("Shift_JIS").replace('\u{e9}', "e").replace('\u{fc}', "u").into_bytes();
+    // A Shift_JIS lead byte followed by a space, which no trail byte is.
+    let at = src.windows(4).position(|w| w == b"cafe").unwrap();
+    src[at + 3] = 0x81;
+    src.insert(at + 4, b' ');
+    write(&d, "blog.xml", &src);
+    let out = moderate_in(&d, &["run", "-q", "blog.xml"], "");
+    let recs = records(&out);
+    assert_eq!(verdicts(&recs), ["error", "block"], "{recs:?} {}", stderr(&out));
+    assert_eq!(recs[0]["source"], "blog.xml:5");
+
+    let d = tmp("unknown-label");
+    write(&d, "blog.xml", latin1(&wxr("x-made-up")));
+    let out = moderate_in(&d, &["run", "-q", "blog.xml"], "");
+    assert!(stderr(&out).contains("\"x-made-up\", which is not known"), "{}", stderr(&out));
+    assert_eq!(records(&out).len(), 2);
+}
