@@ -121,3 +121,52 @@ fn a_bad_byte_in_a_declared_encoding_spoils_one_comment() {
     assert!(stderr(&out).contains("\"x-made-up\", which is not known"), "{}", stderr(&out));
     assert_eq!(records(&out).len(), 2);
 }
+
+/// A NATS URL where nothing listens (a port just freed).
+fn dead_nats() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("nats://127.0.0.1:{port}")
+}
+
+/// `worker` without a server: before, it printed "worker on …" and "worker stopped: 0 verdicts
+/// published …" and then its `cannot connect` error, as if it had run. Now the error is alone.
+#[test]
+fn a_worker_that_cannot_connect_says_only_why() {
+    let d = tmp("worker");
+    let nats = dead_nats();
+    let out = moderate_in(&d, &["worker", "--nats", &nats, "--connect-timeout", "1"], "");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot connect"), "{err}");
+    assert!(!err.contains("worker on") && !err.contains("worker stopped"), "{err}");
+}
+
+/// `collect -o /bad/x` (or `--authors`, `--split`, `--queue` there): before, it connected first
+/// and said `cannot connect` (or, with a server, collected) before it found the path
+/// unwritable; and `-o verdicts.jsonl` was emptied even when the collect could not start. Now
+/// the outputs are opened first and truncated only once the run is found.
+#[test]
+fn collect_checks_its_outputs_before_connecting_and_keeps_them_when_refused() {
+    let d = tmp("collect");
+    let nats = dead_nats();
+    let bad = d.join("missing-dir/x.jsonl");
+    let bad = bad.to_str().unwrap();
+    for flag in ["-o", "--authors", "--queue", "--split"] {
+        let target = if flag == "--split" { d.join("a-file").to_str().unwrap().to_string() } else { bad.to_string() };
+        if flag == "--split" {
+            write(&d, "a-file", "not a directory");
+        }
+        let out = moderate_in(&d, &["collect", "--nats", &nats, "--connect-timeout", "1", flag, &target], "");
+        let err = stderr(&out);
+        assert_ne!(out.status.code(), Some(0), "{flag}: {err}");
+        assert!(err.contains(&format!("{flag} {target}")), "{flag}: {err}");
+        assert!(!err.contains("cannot connect"), "{flag}: {err}");
+    }
+    let kept = write(&d, "verdicts.jsonl", "{\"id\":\"1\",\"verdict\":\"allow\"}\n");
+    let out = moderate_in(&d, &["collect", "--nats", &nats, "--connect-timeout", "1", "-o", "verdicts.jsonl"], "");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot connect"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(kept).unwrap(), "{\"id\":\"1\",\"verdict\":\"allow\"}\n");
+}

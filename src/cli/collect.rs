@@ -1,8 +1,8 @@
 //! `moderate collect`: the verdict stream → `run`'s outputs, in input order (docs/scale-out.md).
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{CliError, CliResult, ExitStatus};
@@ -64,28 +64,36 @@ impl Progress for Bar {
 pub fn run(args: CollectArgs) -> CliResult {
     let names = args.nats.names()?;
     let loaded = super::common::load_config(args.config.as_deref(), false)?;
+    // Every output is opened before the server is asked anything, so a bad path is said at
+    // once, not after a connection (or its timeout); the files are truncated only once the run
+    // to collect is found, so a refused collect leaves them as they were.
+    let mut extra: Vec<Box<dyn Sink>> = Vec::new();
+    if let Some(db) = &args.queue {
+        let queue = crate::review::QueueSink::open(db)
+            .map_err(|e| CliError::usage(format!("--queue {}: {e}", db.display())))?;
+        extra.push(Box::new(queue));
+    }
+    if let Some(dir) = &args.split {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::usage(format!("--split {}: {e}", dir.display())))?;
+    }
+    let out_file = args.output.as_deref().map(|p| open_kept("-o", p)).transpose()?;
+    let authors_file = args.authors.as_deref().map(|p| open_kept("--authors", p)).transpose()?;
     let rt = scale::runtime().map_err(|e| CliError::failure(format!("starting: {e}")))?;
     let js = rt.block_on(args.nats.connect())?;
     let run = rt.block_on(scale::collect::latest_run(&js, &names)).map_err(CliError::failure)?;
 
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(File::create(p).map_err(|e| CliError::failure(format!("{}: {e}", p.display())))?),
-        None => Box::new(io::stdout().lock()),
+    let out: Box<dyn Write> = match (out_file, &args.output) {
+        (Some(f), Some(p)) => Box::new(truncate("-o", p, f)?),
+        _ => Box::new(io::stdout().lock()),
     };
     let mut verdicts = JsonlSink::new(BufWriter::with_capacity(1 << 16, out));
     let mut summary = SummarySink::default();
-    let mut extra: Vec<Box<dyn Sink>> = Vec::new();
     if let Some(dir) = &args.split {
         let inputs: Vec<Input> =
             run.marker.inputs.iter().map(|(p, f)| Input { path: PathBuf::from(p), format: *f }).collect();
         let split = crate::write::split::SplitSink::new(dir, &inputs)
             .map_err(|e| CliError::usage(format!("--split {}: {e}", dir.display())))?;
         extra.push(Box::new(split));
-    }
-    if let Some(db) = &args.queue {
-        let queue = crate::review::QueueSink::open(db)
-            .map_err(|e| CliError::usage(format!("--queue {}: {e}", db.display())))?;
-        extra.push(Box::new(queue));
     }
     let mut sinks = scale::collect::Outputs {
         verdicts: &mut verdicts,
@@ -122,9 +130,8 @@ pub fn run(args: CollectArgs) -> CliResult {
     }
     drop(sinks);
     let got = result.map_err(CliError::failure)?;
-    if let (Some(path), Some(p)) = (&args.authors, &policy) {
-        let mut w =
-            BufWriter::new(File::create(path).map_err(|e| CliError::failure(format!("{}: {e}", path.display())))?);
+    if let (Some(path), Some(p), Some(f)) = (&args.authors, &policy, authors_file) {
+        let mut w = BufWriter::new(truncate("--authors", path, f)?);
         for row in &p.report() {
             serde_json::to_writer(&mut w, row).map_err(|e| CliError::failure(e.to_string()))?;
             w.write_all(b"\n")?;
@@ -158,4 +165,23 @@ pub fn run(args: CollectArgs) -> CliResult {
         )));
     }
     Ok(())
+}
+
+/// `path` opened for writing (created if missing) but not yet truncated, so that a collect
+/// refused before it starts leaves an existing file as it was.
+fn open_kept(flag: &str, path: &Path) -> CliResult<File> {
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| CliError::failure(format!("{flag} {}: {e}", path.display())))
+}
+
+/// `f` emptied now that it is to be written (a pipe or a device has nothing to empty).
+fn truncate(flag: &str, path: &Path, f: File) -> CliResult<File> {
+    if f.metadata().is_ok_and(|m| m.is_file()) {
+        f.set_len(0).map_err(|e| CliError::failure(format!("{flag} {}: {e}", path.display())))?;
+    }
+    Ok(f)
 }

@@ -78,6 +78,9 @@ pub fn run(args: WorkerArgs) -> CliResult {
     };
     let rt = scale::runtime().map_err(|e| CliError::failure(format!("starting: {e}")))?;
     let mut stats = scale::worker::WorkerStats::default();
+    // Connected before anything is said: a worker that never ran reports its error alone, not
+    // a start line and a "stopped: 0 verdicts" summary before it.
+    let js = rt.block_on(args.nats.connect())?;
     let result = rt.block_on(async {
         let (tx, rx) = tokio::sync::watch::channel(false);
         watch(Arc::clone(&reloader), tx)?;
@@ -87,10 +90,10 @@ pub fn run(args: WorkerArgs) -> CliResult {
             opts.queue,
             reloader.current().hash
         );
-        let timeout = Duration::from_secs(args.nats.connect_timeout.max(1));
-        scale::worker::work(&args.nats.nats, timeout, &opts, reloader, rx, &mut stats).await.map_err(CliError::failure)
+        scale::worker::work(js, &opts, reloader, rx, &mut stats).await.map_err(CliError::failure)
     });
-    if !args.quiet {
+    // A worker that failed before it judged anything (no JetStream) says only why.
+    if !args.quiet && (result.is_ok() || stats.judged > 0 || stats.dead > 0) {
         eprintln!(
             "worker stopped: {} verdicts published ({} error records), {} dead-lettered, {} retried, {} batches split ({} records sent back alone)",
             stats.judged, stats.errors, stats.dead, stats.retried, stats.split_batches, stats.split_records

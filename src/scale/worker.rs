@@ -101,13 +101,13 @@ const PULL_EXPIRES: Duration = Duration::from_secs(5);
 /// How long a batch of verdict publishes waits for its acks.
 const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Judges messages until `stop` turns true (the batch in hand is finished first).
+/// Judges messages from the connected `js` until `stop` turns true (the batch in hand is
+/// finished first).
 ///
 /// # Errors
-/// The server cannot be reached at first, or the streams or the consumer cannot be set up.
+/// The streams or the consumer cannot be set up at first.
 pub async fn work(
-    url: &str,
-    timeout: Duration,
+    js: Js,
     opts: &WorkerOptions,
     reloader: Arc<Reloader>,
     stop: tokio::sync::watch::Receiver<bool>,
@@ -117,7 +117,6 @@ pub async fn work(
     let max_deliver = opts.limits.max_deliver.max(1);
     let batch = opts.batch.max(1);
     let mut scratch = Scratch::default();
-    let js = super::connect(url, timeout).await?;
     let mut first = true;
     while !*stop.borrow() {
         let setup = async {
