@@ -170,3 +170,25 @@ fn collect_checks_its_outputs_before_connecting_and_keeps_them_when_refused() {
     assert!(stderr(&out).contains("cannot connect"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(kept).unwrap(), "{\"id\":\"1\",\"verdict\":\"allow\"}\n");
 }
+
+/// Ids written as JSON numbers: before, each went through f64, so
+/// `123456789012345678901234567890` came back `123456789012345680000000000000`, the two ids
+/// below ending `…890` and `…891` became one, `18446744073709551616` (2^64) became
+/// `18446744073709552000`, and `1.50` became `1.5`: a site matching verdicts by id would apply
+/// them to the wrong comment or none. Now a number is kept as written (the parent's and the
+/// post's ids too).
+#[test]
+fn numeric_ids_are_kept_as_written() {
+    let d = tmp("ids");
+    let ids = ["123456789012345678901234567890", "123456789012345678901234567891", "18446744073709551616", "1.50", "1e2", "-0", "42"];
+    let input: String = ids
+        .iter()
+        .map(|id| format!("{{\"id\": {id}, \"parent\": {id}, \"body\": \"thanks for the article\"}}\n"))
+        .collect();
+    write(&d, "c.jsonl", &input);
+    let out = moderate_in(&d, &["run", "-q", "c.jsonl"], "");
+    let recs = records(&out);
+    let got: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap_or("?")).collect();
+    assert_eq!(got, ids, "{}", stderr(&out));
+    assert_eq!(verdicts(&recs), ["allow"; 7]);
+}

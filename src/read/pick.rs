@@ -29,6 +29,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 use super::{looked_for, FieldMap};
 
@@ -285,6 +286,21 @@ fn found(v: &FieldValue) -> &'static str {
     }
 }
 
+/// The value of an id field (the id, the parent's, the post's). A number is taken as written:
+/// through serde's number types, `123456789012345678901` came out `123456789012345680000` and
+/// `1.50` `1.5`, so the verdict named another id than the site's (and two ids could become one).
+/// An integer literal is [`FieldValue::Int`], any other number [`FieldValue::Float`].
+fn id_value(raw: &RawValue) -> Result<FieldValue, serde_json::Error> {
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'-' | b'0'..=b'9') if text.bytes().all(|b| b == b'-' || b.is_ascii_digit()) => {
+            Ok(FieldValue::Int(text.to_owned()))
+        }
+        Some(b'-' | b'0'..=b'9') => Ok(FieldValue::Float(text.to_owned())),
+        _ => serde_json::from_str(text),
+    }
+}
+
 /// Deserializes one object into [`Picked`], touching only the configured names.
 pub(crate) struct Pick<'t> {
     /// The configured names.
@@ -327,7 +343,11 @@ impl<'de> Visitor<'de> for Pick<'_> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
-            let value = map.next_value::<FieldValue>()?;
+            let value = if matches!(slot, Slot::Id | Slot::Parent | Slot::PostId) {
+                id_value(map.next_value::<&'de RawValue>()?).map_err(de::Error::custom)?
+            } else {
+                map.next_value::<FieldValue>()?
+            };
             if strict {
                 if let Err(expected) = request_type(slot, &value) {
                     if out.bad.is_none() {
