@@ -192,3 +192,32 @@ fn numeric_ids_are_kept_as_written() {
     assert_eq!(got, ids, "{}", stderr(&out));
     assert_eq!(verdicts(&recs), ["allow"; 7]);
 }
+
+/// An inline style read as CSS reads it (each case checked in headless Chromium's `innerText`):
+/// before, the raw attribute text was matched against `display:none`, so a comment
+/// (`display:/**/none`), an escape (`\6e one`, `n\one`, `\64isplay`) or a character reference
+/// (`n&#111;ne`) hid the `x` from the reader but not from the judge (`fxuck you`: a flag, where
+/// the reader sees `fuck you`: a block); and `display:none;display:inline` (the last one wins:
+/// shown) was judged hidden. Now the judged text is the shown one in each case.
+#[test]
+fn an_inline_style_hides_what_a_browser_hides() {
+    let cases = [
+        ("f<span style=\"display:/**/none\">x</span>uck you", "fuck you"),
+        ("f<span style=\"display:\\6e one\">x</span>uck you", "fuck you"),
+        ("f<span style=\"display:n\\one\">x</span>uck you", "fuck you"),
+        ("f<span style=\"\\64isplay:none\">x</span>uck you", "fuck you"),
+        ("f<span style=\"display:n&#111;ne\">x</span>uck you", "fuck you"),
+        ("f<span style=\"display:none !important;display:inline\">x</span>uck you", "fuck you"),
+        ("f<span style=\"display:none;display:inline\">x</span>uck you", "fxuck you"),
+        ("f<span style=\"dis/**/play:none\">x</span>uck you", "fxuck you"),
+        ("f<span style=\"display\\3a none\">x</span>uck you", "fxuck you"),
+    ];
+    let html: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    let shown: Vec<&str> = cases.iter().map(|c| c.1).collect();
+    let (judged, want) = (common::pack_verdicts(&html), common::pack_verdicts(&shown));
+    for ((case, got), want) in cases.iter().zip(&judged).zip(&want) {
+        assert_eq!(got, want, "{}", case.0);
+    }
+    // The two shown texts differ in verdict, so the comparison can fail.
+    assert_ne!(want[0], want[6]);
+}

@@ -35,7 +35,8 @@ pub(crate) struct Tag {
     /// The text the element shows in its place, as a byte range of the tag: an `<img>`'s `alt`,
     /// an `<input>`'s `value` or `placeholder`.
     pub(crate) alt: Option<std::ops::Range<usize>>,
-    /// The `style` attribute's value, ASCII-lowercased, whitespace removed (for `direction`).
+    /// The `style` attribute's declarations that take effect, read as a browser reads them
+    /// ([`super::css::inline_style`]: `prop:value;…`).
     pub(crate) style: Option<String>,
     /// A `hidden` attribute (any value).
     pub(crate) hidden: bool,
@@ -362,9 +363,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
         } else if attr.eq_ignore_ascii_case("type") && typ.is_none() {
             typ = Some(s[value].trim().eq_ignore_ascii_case("hidden"));
         } else if attr.eq_ignore_ascii_case("style") {
-            style = style.or_else(|| {
-                Some(s[value].chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase())
-            });
+            style = style.or_else(|| Some(super::css::inline_style(&s[value])));
         }
     }
     *eof = true;
@@ -521,11 +520,10 @@ impl Tag {
                 !num.is_empty() && num.parse::<f64>().is_ok_and(|n| n == 0.0)
             })
         };
-        style.split(';').any(|d| {
-            matches!(d, "display:none" | "visibility:hidden" | "visibility:collapse" | "color:transparent")
-                || d.ends_with("!important")
-                    && matches!(d.trim_end_matches("!important"), "display:none" | "visibility:hidden")
-        }) || zero("font-size:")
+        style
+            .split(';')
+            .any(|d| matches!(d, "display:none" | "visibility:hidden" | "visibility:collapse" | "color:transparent"))
+            || zero("font-size:")
             || zero("opacity:")
     }
 }

@@ -27,6 +27,7 @@
 //! and joins separated letters only in runs of three or more).
 
 mod bidi;
+mod css;
 mod dir;
 pub mod entity;
 pub mod fold;
