@@ -221,3 +221,31 @@ fn an_inline_style_hides_what_a_browser_hides() {
     // The two shown texts differ in verdict, so the comparison can fail.
     assert_ne!(want[0], want[6]);
 }
+
+/// Text a reader cannot see by the same means the normalizer already honoured (`font-size:0`,
+/// `opacity:0`, `color:transparent`) written another way: the `font` shorthand (`font:0/0 a`),
+/// a negative opacity (clamped to 0), a colour whose alpha is zero. Before, each was judged in
+/// place (`fxuck you`: a flag) where the reader sees `fuck you` (a block).
+#[test]
+fn invisible_text_written_another_way_does_not_split_a_word() {
+    let hiding = [
+        "font:0/0 a",
+        "opacity:-1",
+        "color:rgba(0,0,0,0)",
+        "color:rgb(0 0 0 / 0%)",
+        "color:#0000",
+        "color:#ffffff00",
+        "color:hsla(0, 0%, 0%, 0)",
+    ];
+    let html: Vec<String> = hiding.iter().map(|s| format!("f<span style=\"{s}\">x</span>uck you")).collect();
+    let mut bodies: Vec<&str> = html.iter().map(String::as_str).collect();
+    bodies.extend(["fuck you", "f<span style=\"color:rgba(0,0,0,0.6)\">x</span>uck you", "fxuck you"]);
+    let got = common::pack_verdicts(&bodies);
+    let n = hiding.len();
+    for (h, v) in hiding.iter().zip(&got) {
+        assert_eq!(v, &got[n], "{h}");
+    }
+    // A visible colour still splits the word, and that verdict differs.
+    assert_eq!(got[n + 1], got[n + 2]);
+    assert_ne!(got[n], got[n + 2]);
+}

@@ -51,6 +51,75 @@ pub(crate) fn inline_style(raw: &str) -> String {
     decls.iter().map(|(p, v)| format!("{p}:{v}")).collect::<Vec<_>>().join(";")
 }
 
+/// Whether declarations as [`inline_style`] gives them hide the element's text from a reader:
+/// `display:none`, `visibility:hidden`/`collapse`, a font size of zero (also in the `font`
+/// shorthand: `font:0/0 a`, the old image-replacement trick), an opacity of zero or less
+/// (a negative one is clamped to zero), or a text colour with no alpha (`transparent`,
+/// `rgba(…,0)`, `rgb(0 0 0 / 0%)`, `#0000`, `#ff000000`).
+pub(crate) fn hides(style: &str) -> bool {
+    style.split(';').any(|d| {
+        let Some((prop, value)) = d.split_once(':') else { return false };
+        match prop {
+            "display" => value == "none",
+            "visibility" => matches!(value, "hidden" | "collapse"),
+            "font-size" => number(value).is_some_and(|n| n == 0.0),
+            // The size is the token before an optional `/line-height`.
+            "font" => value.split(' ').any(|t| number(t.split('/').next().unwrap_or(t)).is_some_and(|n| n == 0.0)),
+            "opacity" => number(value).is_some_and(|n| n <= 0.0),
+            "color" => no_alpha(value),
+            _ => false,
+        }
+    })
+}
+
+/// The number a CSS value starts with (sign, digits, fraction, exponent; a unit or `%` may
+/// follow), if it starts with one.
+fn number(value: &str) -> Option<f64> {
+    let b = value.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > from
+    };
+    let mut any = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        any |= digits(&mut i);
+    }
+    if !any {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1 + usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
+        if digits(&mut j) {
+            i = j;
+        }
+    }
+    value[..i].parse().ok()
+}
+
+/// Whether a colour value has an alpha of zero.
+fn no_alpha(value: &str) -> bool {
+    if value == "transparent" {
+        return true;
+    }
+    if let Some(hex) = value.strip_prefix('#') {
+        let alpha = match hex.len() {
+            4 => &hex[3..],
+            8 => &hex[6..],
+            _ => return false,
+        };
+        return hex.bytes().all(|c| c.is_ascii_hexdigit()) && alpha.bytes().all(|c| c == b'0');
+    }
+    // rgba(r,g,b,a), hsla(...), rgb(r g b / a), and the like: the alpha is the fourth argument.
+    let Some(args) = value.split_once('(').and_then(|(_, rest)| rest.strip_suffix(')')) else { return false };
+    let args: Vec<&str> = args.split([',', ' ', '/']).filter(|a| !a.is_empty()).collect();
+    args.len() == 4 && number(args[3]).is_some_and(|n| n <= 0.0)
+}
+
 /// `raw` with its character references decoded, as an attribute value is.
 fn decode_references(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
@@ -150,6 +219,37 @@ mod tests {
             ("direction: rtl; unicode-bidi: bidi-override", "direction:rtl;unicode-bidi:bidi-override"),
         ] {
             assert_eq!(inline_style(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn hides_what_a_reader_cannot_see() {
+        for (raw, hidden) in [
+            ("display:none", true),
+            ("display:inline", false),
+            ("visibility:collapse", true),
+            ("font-size:0", true),
+            ("font-size:0.0em", true),
+            ("font-size:1px", false),
+            ("font-size:\\30", false),
+            ("font:0/0 a", true),
+            ("font:bold 12px/0 serif", false),
+            ("opacity:0", true),
+            ("opacity:-1", true),
+            ("opacity:.5", false),
+            ("opacity:1e-0", false),
+            ("color:transparent", true),
+            ("color:rgba(0, 0, 0, 0)", true),
+            ("color:rgb(0 0 0 / 0%)", true),
+            ("color:hsla(0,0%,0%,.0)", true),
+            ("color:rgba(0,0,0,0.5)", false),
+            ("color:#0000", true),
+            ("color:#ff000000", true),
+            ("color:#000", false),
+            ("color:#ff0000ff", false),
+            ("background-color:transparent", false),
+        ] {
+            assert_eq!(super::hides(&inline_style(raw)), hidden, "{raw}");
         }
     }
 }

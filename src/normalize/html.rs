@@ -504,8 +504,7 @@ const OUT_OF_LINE: &[&str] = &[
 
 impl Tag {
     /// Whether this start tag's content is out of the flow: an element in [`OUT_OF_LINE`], a
-    /// `hidden` attribute, or a style that hides it (`display:none`, `visibility:hidden`, a zero
-    /// font size or opacity, transparent text).
+    /// `hidden` attribute, or a style that hides it ([`super::css::hides`]).
     fn out_of_line(&self) -> bool {
         if self.end || self.name.is_empty() {
             return false;
@@ -513,18 +512,7 @@ impl Tag {
         if self.hidden || OUT_OF_LINE.contains(&self.name.as_str()) {
             return true;
         }
-        let Some(style) = self.style.as_deref() else { return false };
-        let zero = |prop: &str| {
-            style.split(';').filter_map(|d| d.strip_prefix(prop)).any(|v| {
-                let num: String = v.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-                !num.is_empty() && num.parse::<f64>().is_ok_and(|n| n == 0.0)
-            })
-        };
-        style
-            .split(';')
-            .any(|d| matches!(d, "display:none" | "visibility:hidden" | "visibility:collapse" | "color:transparent"))
-            || zero("font-size:")
-            || zero("opacity:")
+        self.style.as_deref().is_some_and(super::css::hides)
     }
 }
 
