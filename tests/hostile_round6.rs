@@ -249,3 +249,17 @@ fn invisible_text_written_another_way_does_not_split_a_word() {
     assert_eq!(got[n + 1], got[n + 2]);
     assert_ne!(got[n], got[n + 2]);
 }
+
+/// Only an XML declaration names the encoding: a file that starts with another processing
+/// instruction (`<?xml-stylesheet … encoding="windows-1252"?>`) is UTF-8, as an XML parser reads
+/// it, so its `ü` is not read as the two windows-1252 characters `Ã¼`.
+#[test]
+fn a_processing_instruction_is_not_a_declaration() {
+    let d = tmp("pi");
+    let src = wxr("windows-1252").replacen("<?xml version=\"1.0\"", "<?xml-stylesheet type=\"text/xsl\"", 1);
+    write(&d, "blog.xml", &src);
+    let out = moderate_in(&d, &["run", "-q", "--format", "wxr", "blog.xml"], "");
+    let recs = records(&out);
+    assert_eq!(verdicts(&recs), ["allow", "block"], "{recs:?} {}", stderr(&out));
+    assert!(recs[1].to_string().contains("f\u{fc}cking"), "{}", recs[1]);
+}

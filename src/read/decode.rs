@@ -80,9 +80,10 @@ pub(crate) fn declared_encoding(head: &[u8]) -> Option<Encoding> {
     (!told_by_bytes.contains(&enc)).then_some(Encoding::Declared(enc))
 }
 
-/// The `encoding="…"` label of an XML declaration at the start of `head`, as written.
+/// The `encoding="…"` label of an XML declaration at the start of `head`, as written. A
+/// processing instruction such as `<?xml-stylesheet … encoding="…"?>` is no declaration.
 pub(crate) fn declared_label(head: &[u8]) -> Option<&[u8]> {
-    let decl = head.strip_prefix(b"<?xml")?;
+    let decl = head.strip_prefix(b"<?xml").filter(|d| d.first().is_some_and(u8::is_ascii_whitespace))?;
     let decl = &decl[..memchr::memmem::find(decl, b"?>")?];
     let at = memchr::memmem::find(decl, b"encoding")?;
     let rest = decl[at + b"encoding".len()..].trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
