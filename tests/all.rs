@@ -81,6 +81,7 @@ test_files! {
     tuning = "tuning.rs",
     unit_model = "unit_model.rs",
     unit_model_fast = "unit_model_fast.rs",
+    unit_model_text = "unit_model_text.rs",
     unit_normalize = "unit_normalize.rs",
     unit_reload = "unit_reload.rs",
     unit_read = "unit_read.rs",

@@ -145,3 +145,29 @@ fn a_char_ngram_model_gives_no_weight_to_a_listed_word_inside_another_word() {
     assert!(!by_model("We drove to Scunthorpe at dinner last night"));
     assert!(by_model("honestly you are such a cock as usual"), "the planted phrase is found");
 }
+
+/// `learn --residual` trains only on the rows the rules alone allow (the only ones where a
+/// flag-only model changes a verdict), and says so in the model's metadata; `--stack-report`
+/// prints the second stage's held-back table (eighth session; measured, nothing ships).
+#[test]
+fn residual_training_leaves_out_the_rows_the_rules_deny() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    planted(d);
+    let args = ["learn", "planted.jsonl", "--folds", "3", "--bits", "12", "--min-support", "2"];
+    // The pack's rules deny "such a cunt": with every row, the word is learned...
+    let o = moderate_in(d, &[&args[..], &["-o", "all.bin"]].concat(), "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let all = Model::decode(&std::fs::read(d.join("all.bin")).unwrap()).unwrap();
+    let a = all.label("attack").unwrap();
+    assert!(all.raw_weight(word_hash("cunt"), a) > 0);
+    assert!(!all.meta.contains("residual"), "the default metadata is unchanged: {}", all.meta);
+    // ...with --residual its rows are not trained on, so it weighs nothing.
+    let o = moderate_in(d, &[&args[..], &["--residual", "--stack-report", "-o", "res.bin"]].concat(), "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let res = Model::decode(&std::fs::read(d.join("res.bin")).unwrap()).unwrap();
+    assert_eq!(res.raw_weight(word_hash("cunt"), res.label("attack").unwrap()), 0);
+    assert!(res.meta.contains("\"residual\":true"), "{}", res.meta);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("second stage") && out.contains("| attack | second stage |"), "{out}");
+}

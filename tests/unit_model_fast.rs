@@ -126,6 +126,11 @@ fn apply_hits_exactly_where_judge_with_says_so() {
         ["you are a pathetic worthless loser and everyone hates you", "go back to your country you filthy animals"]
             .map(String::from),
     );
+    // Comments of more than 256 known features (apply sums the packed weights in 16-bit lanes
+    // that spill every 256 features): many fixtures in one, and one insult said 60 times.
+    let joined = bodies.iter().take(300).cloned().collect::<Vec<_>>().join(" ");
+    bodies.push(joined);
+    bodies.push("you are a pathetic worthless loser and everyone hates you, ".repeat(60));
     let (rules, t) = (engine.rules(), engine.thresholds());
     let mut scratch = Scratch::default();
     let (mut ws, mut touch, mut hits) = (Vec::new(), Vec::new(), 0);

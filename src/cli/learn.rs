@@ -70,6 +70,14 @@ pub struct LearnArgs {
     /// ("not", "never", ...) is also a feature in that context.
     #[arg(long)]
     pub context: bool,
+    /// Train only on the rows the rules alone allow (the only ones where a flag-only model
+    /// changes a verdict).
+    #[arg(long)]
+    pub residual: bool,
+    /// Also print what a second stage over the model's score and the rules' evidence would
+    /// add (cross-validated; a measurement, nothing of it is written to the model).
+    #[arg(long)]
+    pub stack_report: bool,
     /// Config file (default: ./config.toml, else the built-in pack): its rules are "rules
     /// alone", its model rules (if any) say how the model is graded.
     #[arg(long, short = 'c')]
@@ -208,10 +216,14 @@ pub fn run(args: LearnArgs) -> CliResult {
         rule_features: !args.no_rule_features,
         char_ngrams: args.char_ngrams,
         context: args.context,
+        residual: args.residual,
         ..Options::default()
     };
     let outcome = learn(&loaded.engine, &inputs, &opts, args.folds).map_err(CliError::usage)?;
     super::common::print_out(&render(&outcome))?;
+    if args.stack_report {
+        super::common::print_out(&crate::model::stack::report(&outcome.stack, &outcome.heads, outcome.folds))?;
+    }
     let old = existing(&args.output)?;
     match old {
         Some(Err(e)) if !args.force => {

@@ -101,6 +101,12 @@ pub struct Outcome {
     /// Per head: the lowest `min` (in steps of 0.01) whose model-alone precision on the
     /// reported rows, cross-validated, reaches [`TARGET_PRECISION`], with its recall.
     pub suggested: Vec<(String, Option<(f64, f64)>)>,
+    /// The reported rows as a second stage would see them ([`super::stack`]).
+    pub stack: Vec<super::stack::Row>,
+    /// The heads' names, in the model's order.
+    pub heads: Vec<String>,
+    /// The folds.
+    pub folds: usize,
 }
 
 /// A row's label for `label`, with `toxic: false` meaning "none of them".
@@ -118,6 +124,8 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
     let verdicts: Vec<Vec<Verdict>> = inputs.iter().map(|input| eval::judge_all(&bare, &input.rows)).collect();
     let mut samples = Vec::new();
     let mut origin = Vec::new(); // (input, row)
+                                 // Whether the rules alone allow the row (`--residual` trains only on those).
+    let mut allowed = Vec::new();
     let mut ws = Vec::new();
     let mut hit = Vec::new();
     let mut gs: Vec<Gram> = Vec::new();
@@ -146,9 +154,13 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
             let labels = LABELS.iter().map(|l| label_of(row, l)).collect();
             samples.push(Sample::with_grams(&ws, &gs, &hit, labels, g as u32));
             origin.push((g, r));
+            allowed.push(!verdicts[g][r].verdict.is_deny());
         }
     }
     let training: Vec<usize> = (0..samples.len()).filter(|&i| inputs[origin[i].0].role.trains()).collect();
+    // The rows the models learn from: every training row, or with `residual` those the rules
+    // allow (the only ones where a flag-only model can change a verdict).
+    let fits = |i: usize| !opts.residual || allowed[i];
     // Rows the written model is trained on (not the `CvOnly` ones).
     let shipped: Vec<bool> = origin.iter().map(|&(g, _)| inputs[g].role.ships()).collect();
     if !training.iter().any(|&i| shipped[i]) {
@@ -196,8 +208,8 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
                     let mut out = Vec::new();
                     for (j, job) in jobs.iter().enumerate().skip(t).step_by(threads) {
                         let rows: Vec<usize> = match job {
-                            Some(k) => training.iter().copied().filter(|&i| fold_of[i] != *k).collect(),
-                            None => training.iter().copied().filter(|&i| shipped[i]).collect(),
+                            Some(k) => training.iter().copied().filter(|&i| fold_of[i] != *k && fits(i)).collect(),
+                            None => training.iter().copied().filter(|&i| shipped[i] && fits(i)).collect(),
                         };
                         out.push((j, train(samples, &rows, names, opts, String::new())));
                     }
@@ -218,7 +230,7 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
     // Calibration (Platt) per head on the held-back evidence: each training row scored by the
     // model trained without its fold. The same slope and intercept go to every model.
     let mut held: Vec<Vec<(f64, bool)>> = vec![Vec::new(); names.len()];
-    for &i in &training {
+    for &i in training.iter().filter(|&&i| fits(i)) {
         for (l, h) in held.iter_mut().enumerate() {
             if let Some(y) = samples[i].labels[l] {
                 h.push((models[fold_of[i]].evidence_of(&samples[i].feats, samples[i].word_feats(), l), y));
@@ -271,6 +283,11 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
     let mut base = 0usize;
     let mut scratch = Scratch::default();
     let mut touch = Vec::new();
+    // The rule categories, for the second stage's inputs.
+    let mut categories: Vec<&str> = bare.rules().iter().map(|r| r.category.as_str()).collect();
+    categories.sort_unstable();
+    categories.dedup();
+    let mut stack = Vec::new();
     for (g, input) in inputs.iter().enumerate() {
         let n = input.rows.len();
         if input.role.reports() {
@@ -286,10 +303,32 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
                 extras(&norm.text, &ws, opts.char_ngrams, opts.context, &mut gs);
                 rule_hits(opts, &verdicts[r], &mut hit);
                 plus.push(v);
+                let rv = &verdicts[r];
+                let mut srow = super::stack::Row {
+                    fold: (m < folds).then_some(m),
+                    denied: rv.verdict.is_deny(),
+                    blocked: rv.verdict == crate::verdict::Decision::Block,
+                    rules: std::iter::once(rv.score.min(3.0))
+                        .chain(
+                            categories.iter().map(|c| f64::from(u8::from(rv.reasons.iter().any(|x| x.category == *c)))),
+                        )
+                        .collect(),
+                    p: Vec::with_capacity(names.len()),
+                    y: Vec::with_capacity(names.len()),
+                    raw: (0..names.len())
+                        .map(|l| {
+                            let h = &models[m].heads[l];
+                            let e = models[m].evidence_of(&samples[i].feats, samples[i].word_feats(), l);
+                            sigmoid(f64::from(h.slope) * e + f64::from(h.bias))
+                        })
+                        .collect(),
+                };
                 for (l, name) in names.iter().enumerate() {
-                    let Some(&y) = row.labels.get(name) else { continue };
                     let p =
                         if ws.len() < MIN_WORDS { 0.0 } else { models[m].judge_grams(&ws, &gs, &hit, l, &mut touch) };
+                    srow.p.push(p);
+                    srow.y.push(row.labels.get(name).copied());
+                    let Some(&y) = row.labels.get(name) else { continue };
                     for (c, th) in curves[l].iter_mut().zip(CURVE) {
                         count(c, p > 0.0 && p >= th, y);
                     }
@@ -297,6 +336,7 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
                         count(c, p > 0.0 && p >= th, y);
                     }
                 }
+                stack.push(srow);
             }
             let a = eval::score(&input.name, &input.rows, verdicts, &bare, 0);
             let b = eval::score(&input.name, &input.rows, &plus, engine, 0);
@@ -338,12 +378,16 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
         inputs.iter().map(|i| json!({"file": i.name, "rows": i.rows.len(), "role": i.role.as_str()})).collect();
     let min_for: BTreeMap<&str, Option<f64>> =
         suggested.iter().map(|(n, s)| (n.as_str(), s.map(|(th, _)| (th * 100.0).round() / 100.0))).collect();
+    let mut options = json!({"bits": opts.bits, "epochs": opts.epochs, "rate": opts.rate, "l2": opts.l2, "seed": opts.seed, "max_weight": opts.max_weight, "min_support": opts.min_support, "rule_features": opts.rule_features, "char_ngrams": opts.char_ngrams, "context": opts.context});
+    if opts.residual {
+        options["residual"] = json!(true);
+    }
     let meta = json!({
         "model": "logistic regression per label over hashed word unigrams and bigrams of the normalized text and the ids of the rules that hit; group names read as one placeholder whose features weigh at most 0",
         "calibration": "Platt on out-of-fold evidence (no intercept in the evidence; evidence <= 0 never hits)",
         "files": files,
         "folds": folds,
-        "options": {"bits": opts.bits, "epochs": opts.epochs, "rate": opts.rate, "l2": opts.l2, "seed": opts.seed, "max_weight": opts.max_weight, "min_support": opts.min_support, "rule_features": opts.rule_features, "char_ngrams": opts.char_ngrams, "context": opts.context},
+        "options": options,
         "min_words": MIN_WORDS,
         "score": round(score),
         "cv_model_alone": cv,
@@ -355,9 +399,12 @@ pub fn learn(engine: &Engine, inputs: &[Input], opts: &Options, folds: usize) ->
         model,
         alone,
         with_model,
-        curves: names.into_iter().zip(curves).collect(),
+        curves: names.iter().cloned().zip(curves).collect(),
         score: round(score),
         suggested,
+        stack,
+        heads: names,
+        folds,
     })
 }
 

@@ -13,11 +13,14 @@
 //! already counted adds nothing (the same words count once, as in [`crate::decide`]).
 //!
 //! - [`features`]: words and feature hashes; [`format`]: the file, read defensively;
-//! - [`train`]: deterministic training; [`learn`]: cross-validation for `moderate learn`.
+//! - [`train`]: deterministic training; [`learn`]: cross-validation for `moderate learn`;
+//! - [`reason`]: a hit's explanation; [`stack`]: `learn --stack-report`'s second stage.
 
 pub mod features;
 pub mod format;
 pub mod learn;
+pub mod reason;
+pub mod stack;
 pub mod train;
 
 use std::sync::Arc;
@@ -25,9 +28,11 @@ use std::sync::Arc;
 use crate::decide::Thresholds;
 use crate::normalize::Normalized;
 use crate::rule::RuleMeta;
-use crate::verdict::{Reason, Span, Verdict};
+use crate::verdict::Verdict;
 use features::{feature_count, for_each_feature_with, Gram, Word};
 pub use format::Model;
+use reason::{insert, phrases, reason, shadow};
+pub use reason::{push_fixed2, push_quoted, push_shortest};
 
 /// Fewest words a comment needs before a model judges it.
 pub const MIN_WORDS: usize = 3;
@@ -73,6 +78,8 @@ pub struct Scratch {
     /// The hashes of the rules that hit the comment ([`features::rule_hash`]).
     hit: Vec<u64>,
     by_word: Vec<(u64, f32)>,
+    /// Per word: its push on the logit (a hit's explanation).
+    push: Vec<f32>,
 }
 
 /// A feature the model does not know (in [`Scratch`]'s `found`).
@@ -86,6 +93,55 @@ pub struct Scored {
     /// The phrases that pushed the logit up most: normalized byte range and contribution
     /// (logit units), highest first.
     pub phrases: Vec<(std::ops::Range<usize>, f32)>,
+}
+
+/// Sums of up to 8 packed i8 weights (one u64, label `l` in byte `l`) with a few integer
+/// operations per feature instead of 8 unpacks: each byte biased by +128 (so unsigned), the even
+/// and odd bytes spread into 16-bit lanes of two u64s. 256 features fit a lane (256 x 255 <
+/// 65,536); then the lanes move into i64 sums, minus the bias.
+#[derive(Default)]
+struct Lanes {
+    even: u64,
+    odd: u64,
+    n: i64,
+    sums: [i64; 8],
+}
+
+impl Lanes {
+    const BYTES: u64 = 0x00ff_00ff_00ff_00ff;
+
+    #[inline]
+    fn add(&mut self, packed: u64) {
+        let b = packed ^ 0x8080_8080_8080_8080;
+        self.even += b & Self::BYTES;
+        self.odd += (b >> 8) & Self::BYTES;
+        self.n += 1;
+        if self.n == 256 {
+            self.spill();
+        }
+    }
+
+    fn spill(&mut self) {
+        for k in 0..4 {
+            self.sums[2 * k] += ((self.even >> (16 * k)) & 0xffff) as i64 - 128 * self.n;
+            self.sums[2 * k + 1] += ((self.odd >> (16 * k)) & 0xffff) as i64 - 128 * self.n;
+        }
+        (self.even, self.odd, self.n) = (0, 0, 0);
+    }
+
+    /// Adds the sums to `acc` (label `l` in `acc[l]`).
+    fn finish(mut self, acc: &mut [i64; format::MAX_LABELS]) {
+        self.spill();
+        for (a, s) in acc.iter_mut().zip(self.sums) {
+            *a += s;
+        }
+    }
+}
+
+/// `packed` with every positive byte (i8 weight) set to 0: each weight capped at 0.
+#[inline]
+fn negative_bytes(packed: u64) -> u64 {
+    ((packed >> 7) & 0x0101_0101_0101_0101).wrapping_mul(0xff) & packed
 }
 
 impl Model {
@@ -185,6 +241,8 @@ impl Model {
     ) {
         let n = self.heads.len().min(format::MAX_LABELS);
         let mut acc = [0i64; format::MAX_LABELS];
+        // Up to 8 labels (one u64 per slot): the packed bytes added as 8 lanes at once ([`Lanes`]).
+        let mut lanes = Lanes::default();
         let table = self.table();
         found.clear();
         let mut feature = |h: Option<u64>, capped: bool, acc: &mut [i64; format::MAX_LABELS]| {
@@ -195,11 +253,7 @@ impl Model {
             found.push(at);
             let packed = table.at(at);
             if let [p] = packed {
-                // Up to 8 labels: one u64, unpacked in a fixed loop.
-                for (l, a) in acc.iter_mut().take(8).enumerate() {
-                    let w = i64::from((p >> (8 * l)) as u8 as i8);
-                    *a += if capped { w.min(0) } else { w };
-                }
+                lanes.add(if capped { negative_bytes(*p) } else { *p });
                 return;
             }
             for (l, a) in acc.iter_mut().take(n).enumerate() {
@@ -220,6 +274,7 @@ impl Model {
         for g in grams {
             feature(Some(g.hash), false, &mut acc);
         }
+        lanes.finish(&mut acc);
         sums.clear();
         sums.extend_from_slice(&acc[..n]);
         for &r in rules {
@@ -234,11 +289,26 @@ impl Model {
         totals.extend_from_slice(&acc[..n]);
     }
 
-    /// Each word's share of `label`'s evidence (a bigram's weight counting for both its words),
-    /// into `touch`, from the features [`Model::gather`] found.
-    fn touch(&self, words: &[Word], grams: &[Gram], found: &[u32], label: usize, touch: &mut Vec<f32>) {
+    /// From the features [`Model::gather`] found (no second lookup), in one pass: each word's
+    /// share of `label`'s evidence in quantized units (a bigram's weight counting for both its
+    /// words: the spread rule's `touch`), and its push on the logit (a bigram's split between
+    /// its words: the explanation's `push`, as [`Model::contributions_with`] computes it).
+    fn shares(
+        &self,
+        words: &[Word],
+        grams: &[Gram],
+        found: &[u32],
+        label: usize,
+        touch: &mut Vec<f32>,
+        push: &mut Vec<f32>,
+    ) {
         touch.clear();
         touch.resize(words.len(), 0.0);
+        push.clear();
+        push.resize(words.len(), 0.0);
+        let x = self.heads[label].slope / (feature_count(words.len()).max(1) as f32).sqrt();
+        let scale = self.heads[label].scale;
+        let table = self.table();
         let mut k = 0;
         features::for_each_place(words, grams, |i, j| {
             let at = found.get(k).copied().unwrap_or(UNKNOWN);
@@ -246,40 +316,18 @@ impl Model {
             if at == UNKNOWN {
                 return;
             }
-            let mut w = format::unpack(self.table().at(at), label);
+            let mut w = format::unpack(table.at(at), label);
             if features::capped(words, i, j) {
                 w = w.min(0);
             }
+            let c = f32::from(w) * scale * x;
             touch[i] += f32::from(w);
-            if i != j {
-                touch[j] += f32::from(w);
-            }
-        });
-    }
-
-    /// [`Model::contributions_with`] from the features [`Model::gather`] found (no second
-    /// lookup).
-    fn contributions_found(&self, words: &[Word], grams: &[Gram], found: &[u32], label: usize, out: &mut Vec<f32>) {
-        out.clear();
-        out.resize(words.len(), 0.0);
-        let x = self.heads[label].slope / (feature_count(words.len()).max(1) as f32).sqrt();
-        let scale = self.heads[label].scale;
-        let mut k = 0;
-        features::for_each_place(words, grams, |i, j| {
-            let at = found.get(k).copied().unwrap_or(UNKNOWN);
-            k += 1;
-            if at == UNKNOWN {
-                return;
-            }
-            let mut w = f32::from(format::unpack(self.table().at(at), label)) * scale * x;
-            if features::capped(words, i, j) {
-                w = w.min(0.0);
-            }
             if i == j {
-                out[i] += w;
+                push[i] += c;
             } else {
-                out[i] += w / 2.0;
-                out[j] += w / 2.0;
+                touch[j] += f32::from(w);
+                push[i] += c / 2.0;
+                push[j] += c / 2.0;
             }
         });
     }
@@ -347,9 +395,10 @@ fn spread(words: &[Word], touch: &[f32], sum: f32, by_word: &mut Vec<(u64, f32)>
     if sum - strongest_once < SPREAD * sum {
         return false;
     }
-    // Evidence spread over occurrences: add up each distinct word's shares.
+    // Evidence spread over occurrences: add up each distinct word's shares (a share of 0, a
+    // word the model does not know, changes no total: left out of the sort).
     by_word.clear();
-    by_word.extend(words.iter().zip(touch).map(|(w, &t)| (w.hash, t)));
+    by_word.extend(words.iter().zip(touch).filter(|p| *p.1 != 0.0).map(|(w, &t)| (w.hash, t)));
     by_word.sort_unstable_by_key(|p| p.0);
     let mut strongest = 0.0f32;
     let mut i = 0;
@@ -368,36 +417,6 @@ fn spread(words: &[Word], touch: &[f32], sum: f32, by_word: &mut Vec<(u64, f32)>
 /// The logistic function.
 pub fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
-}
-
-/// Groups the words that pushed the score up into phrases: consecutive words each contributing
-/// at least a quarter of the strongest word's push, highest total first, at most
-/// [`MAX_PHRASES`].
-fn phrases(words: &[Word], contrib: &[f32]) -> Vec<(std::ops::Range<usize>, f32)> {
-    let top = contrib.iter().copied().fold(0.0f32, f32::max);
-    if top <= 0.0 {
-        return Vec::new();
-    }
-    let cut = (top * 0.25).max(0.02);
-    let mut out: Vec<(std::ops::Range<usize>, f32)> = Vec::new();
-    let mut open: Option<(usize, usize, f32)> = None;
-    for (i, (w, &c)) in words.iter().zip(contrib).enumerate() {
-        if c >= cut {
-            open = Some(match open {
-                Some((s, _, sum)) => (s, i, sum + c),
-                None => (i, i, c),
-            });
-            let _ = w;
-        } else if let Some((s, e, sum)) = open.take() {
-            out.push((words[s].start as usize..words[e].end as usize, sum));
-        }
-    }
-    if let Some((s, e, sum)) = open {
-        out.push((words[s].start as usize..words[e].end as usize, sum));
-    }
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.start.cmp(&b.0.start)));
-    out.truncate(MAX_PHRASES);
-    out
 }
 
 impl ModelRules {
@@ -468,13 +487,12 @@ impl ModelRules {
             if p < mr.min || p <= 0.0 {
                 continue;
             }
-            mr.model.touch(&scratch.words, grams, &scratch.found, mr.label, &mut scratch.contrib);
+            mr.model.shares(&scratch.words, grams, &scratch.found, mr.label, &mut scratch.contrib, &mut scratch.push);
             if !spread(&scratch.words, &scratch.contrib, sum as f32, &mut scratch.by_word) {
                 continue;
             }
             let Some(meta) = rules.get(mr.rule) else { continue };
-            mr.model.contributions_found(&scratch.words, grams, &scratch.found, mr.label, &mut scratch.contrib);
-            let found = phrases(&scratch.words, &scratch.contrib);
+            let found = phrases(&scratch.words, &scratch.push);
             let mut reason = reason(meta, &mr.model.heads[mr.label].name, p, mr.min, &found, norm, body);
             if meta.shadow {
                 shadow(v, &mut reason, t);
@@ -486,79 +504,4 @@ impl ModelRules {
             crate::decide::recompute(v, t);
         }
     }
-}
-
-fn reason(
-    meta: &RuleMeta,
-    label: &str,
-    p: f64,
-    min: f64,
-    found: &[(std::ops::Range<usize>, f32)],
-    norm: &Normalized,
-    body: &str,
-) -> Reason {
-    let mut words = Vec::new();
-    let mut matches: Vec<Span> = Vec::new();
-    for (r, c) in found {
-        let o = trim(body, norm.original_range(r.start, r.end));
-        let text = body.get(o.clone()).unwrap_or_default();
-        let shown: String = text.chars().take(40).collect();
-        words.push(format!("{shown:?} {c:+.2}"));
-        if !o.is_empty() {
-            matches.push(Span { start: o.start, end: o.end, text: text.to_string() });
-        }
-    }
-    matches.sort_by_key(|m| (m.start, m.end));
-    matches.dedup_by(|b, a| b.start < a.end);
-    let message = format!("{} (model: {label} p={p:.2} ≥ {min}; words: {})", meta.message, words.join(", "));
-    Reason {
-        rule: meta.id.clone(),
-        category: meta.category.clone(),
-        action: meta.action,
-        score: meta.score,
-        message,
-        matches,
-        counted_by: None,
-        match_count: None,
-        shadow: None,
-    }
-}
-
-fn trim(body: &str, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let Some(s) = body.get(r.clone()) else { return r.start..r.start };
-    let lead = s.len() - s.trim_start().len();
-    let trail = s.len() - s.trim_end().len();
-    if lead + trail >= s.len() {
-        return r;
-    }
-    r.start + lead..r.end - trail
-}
-
-/// Inserts `reason` among `v.reasons` in rule order; if every one of its matches lies on words
-/// a scored reason already counted, it adds 0 and names that reason's rule (`counted_by`).
-/// A shadow model rule (`mode = "shadow"`) is reported, never enforced: its score and action
-/// move into the reason's `shadow`, with the verdict the comment would get if it were enforced.
-fn shadow(v: &Verdict, reason: &mut Reason, t: &Thresholds) {
-    let by_score = crate::decide::decision_for_score(v.score + reason.score, t);
-    let by_action = reason.action.map(|a| a.decision()).unwrap_or(crate::verdict::Decision::Allow);
-    let verdict = v.verdict.max(by_score).max(by_action);
-    reason.shadow = Some(crate::verdict::Shadow { action: reason.action, score: reason.score, verdict });
-    reason.score = 0.0;
-    reason.action = None;
-}
-
-fn insert(v: &mut Verdict, mut reason: Reason, rules: &[RuleMeta], rule: usize) {
-    if reason.score > 0.0 && !reason.matches.is_empty() {
-        let covering = |m: &Span| {
-            v.reasons.iter().find(|r| r.score > 0.0 && r.matches.iter().any(|o| m.start < o.end && o.start < m.end))
-        };
-        let by: Option<Vec<&Reason>> = reason.matches.iter().map(covering).collect();
-        if let Some(first) = by.as_ref().and_then(|b| b.first()) {
-            reason.counted_by = Some(first.rule.clone());
-            reason.score = 0.0;
-        }
-    }
-    let index_of = |id: &str| rules.iter().position(|r| r.id == id).unwrap_or(usize::MAX);
-    let at = v.reasons.iter().position(|r| index_of(&r.rule) > rule).unwrap_or(v.reasons.len());
-    v.reasons.insert(at, reason);
 }

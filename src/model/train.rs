@@ -95,6 +95,9 @@ pub struct Options {
     /// Whether second-person and negation context features are features too
     /// ([`super::features::context`]).
     pub context: bool,
+    /// Whether the models learn only from the rows the rules alone allow (a flag-only model
+    /// changes no other verdict).
+    pub residual: bool,
 }
 
 impl Default for Options {
@@ -110,6 +113,7 @@ impl Default for Options {
             rule_features: true,
             char_ngrams: false,
             context: false,
+            residual: false,
         }
     }
 }
