@@ -27,6 +27,7 @@ pub mod variants;
 pub mod wordlist;
 
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use crate::comment::Comment;
 use crate::normalize::{Normalized, Normalizer};
@@ -160,7 +161,37 @@ pub struct Matcher {
     /// Structural signals with their rule index.
     signals: Vec<(usize, structural::CompiledSignal)>,
     /// Per rule: the reported-speech context (`unless_after`) that cancels a match after it.
-    unless_after: Vec<Option<::regex::Regex>>,
+    unless_after: Vec<Option<Arc<Context>>>,
+}
+
+/// A rule's reported-speech context (`unless_after`), compiled on first use: the loader made
+/// sure it compiles (or its memo of checks says so), and most runs never need most contexts.
+#[derive(Debug)]
+pub struct Context {
+    text: String,
+    re: OnceLock<::regex::Regex>,
+}
+
+impl Context {
+    /// A context to compile when first needed.
+    pub fn new(text: String) -> Context {
+        Context { text, re: OnceLock::new() }
+    }
+
+    /// A context already compiled.
+    pub fn compiled(text: String, re: ::regex::Regex) -> Context {
+        Context { text, re: OnceLock::from(re) }
+    }
+
+    /// The compiled context; one that never matches should it not compile (only a forged memo
+    /// of checks gets here).
+    fn regex(&self) -> &::regex::Regex {
+        self.re.get_or_init(|| {
+            regex::compile(&self.text)
+                .or_else(|_| ::regex::Regex::new(r"[^\s\S]"))
+                .unwrap_or_else(|_| unreachable!("a static, valid pattern"))
+        })
+    }
 }
 
 /// What a [`Matcher`] is built from (the config loader fills it in, rule by rule).
@@ -178,14 +209,15 @@ pub struct MatcherParts {
     pub fuzzy_min: Vec<usize>,
     /// List index → rule index.
     pub word_rule: Vec<usize>,
-    /// `(rule, expanded pattern, parsed pattern)` on the normalized text.
-    pub norm_patterns: Vec<(usize, String, ::regex_syntax::hir::Hir)>,
+    /// `(rule, expanded pattern, parsed pattern)` on the normalized text (not parsed when the
+    /// loader's memo of checks knew it: [`regex::Pattern`]).
+    pub norm_patterns: Vec<regex::Pattern>,
     /// The same on the raw body.
-    pub raw_patterns: Vec<(usize, String, ::regex_syntax::hir::Hir)>,
+    pub raw_patterns: Vec<regex::Pattern>,
     /// Structural signals with their rule index.
     pub signals: Vec<(usize, structural::CompiledSignal)>,
     /// `(rule, context)` of the rules with `unless_after`.
-    pub unless_after: Vec<(usize, ::regex::Regex)>,
+    pub unless_after: Vec<(usize, Arc<Context>)>,
     /// Number of rules.
     pub rules: usize,
 }
@@ -236,7 +268,7 @@ impl Matcher {
                 let gate = gate_read.unwrap_or_else(|| regex::GateAnalysis::of(&norm_patterns));
                 let bytes = made.then(|| gate.to_bytes());
                 let gated = regex::RegexRules::build_with_gate(norm_patterns, gate);
-                (gated, regex::RegexRules::build(raw_patterns), bytes)
+                (gated, regex::RegexRules::build_lazy(raw_patterns), bytes)
             });
             let table = words_read.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
             let fuzzy = fuzzy::Fuzzy::build_full(&lists, &normalizer, &first_letter, &fuzzy_min);
@@ -401,7 +433,8 @@ impl Matcher {
     /// True when `rule` has an `unless_after` context and the text just before `start` (same
     /// sentence) ends in it: "they called me a …" reports an insult rather than making one.
     fn is_reported(&self, rule: usize, text: &str, start: usize) -> bool {
-        let Some(Some(re)) = self.unless_after.get(rule) else { return false };
+        let Some(Some(context)) = self.unless_after.get(rule) else { return false };
+        let re = context.regex();
         let mut from = start.saturating_sub(CONTEXT_BYTES);
         while !text.is_char_boundary(from) {
             from += 1;

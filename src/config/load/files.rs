@@ -35,6 +35,8 @@ pub(super) struct Loader {
     /// Bytes of `{list}` expansion handed to the regex parser so far (see
     /// [`super::patterns::MAX_EXPANDED_TOTAL`]).
     pub(super) expanded_bytes: usize,
+    /// The patterns this executable has checked before ([`super::memo`]).
+    pub(super) memo: super::memo::Memo,
 }
 
 /// Parses a list file: one term per line, `#` starts a comment, blank lines ignored.

@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use super::files::Loader;
 use super::lists::alternation;
+use super::memo::{Kind, Memo, EMPTY};
 use crate::config::diag::did_you_mean;
 use crate::config::RawConfig;
 use crate::matcher::regex as regex_rules;
@@ -101,12 +102,20 @@ pub(super) fn expand_lists(
     ok.then_some((expanded, placeholder))
 }
 
+/// A pattern that passed every check: its expanded text, its parse (None when the memo of
+/// checks said it passes: [`super::memo`]) and whether it matches the empty string.
+pub(super) struct Checked {
+    pub(super) text: String,
+    pub(super) hir: Option<Hir>,
+    pub(super) matches_empty: bool,
+}
+
 pub(super) fn compile_pattern<'a>(
     l: &mut Loader,
     raw: &'a RawConfig,
     pat: &Spanned<String>,
     used_lists: &mut HashSet<&'a str>,
-) -> Option<(String, Hir)> {
+) -> Option<Checked> {
     let at = Loader::span_of(pat);
     let mut used = HashSet::new();
     let (expanded, placeholder) = expand_lists(l, raw, pat.get_ref(), at.clone(), &mut used)?;
@@ -114,6 +123,10 @@ pub(super) fn compile_pattern<'a>(
         if let Some((k, _)) = raw.lists.get_key_value(&name) {
             used_lists.insert(k.as_str());
         }
+    }
+    let digest = Memo::digest(Kind::Pattern, &expanded);
+    if let Some(flags) = l.memo.get(&digest) {
+        return Some(Checked { text: expanded, hir: None, matches_empty: flags & EMPTY != 0 });
     }
     let parsed = validate(&expanded);
     // Syntax errors are located on the placeholder form, whose offsets equal the written ones.
@@ -130,7 +143,13 @@ pub(super) fn compile_pattern<'a>(
     }
     match parsed {
         Ok(hir) => match check_repetition(&hir).and_then(|()| check_size(&expanded, &hir)) {
-            Ok(()) => Some((expanded, hir)),
+            Ok(()) => {
+                // Only a pattern that can match zero characters needs compiling to tell.
+                let may_be_empty = hir.properties().minimum_len() == Some(0);
+                let matches_empty = may_be_empty && matches!(regex_rules::compile(&expanded), Ok(r) if r.is_match(""));
+                l.memo.add(digest, if matches_empty { EMPTY } else { 0 });
+                Some(Checked { text: expanded, hir: Some(hir), matches_empty })
+            }
             Err(e) => {
                 l.diags.error(l.config_file, at, e);
                 None
