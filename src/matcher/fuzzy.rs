@@ -55,7 +55,7 @@ pub const MAX_TOKEN: usize = 24;
 
 /// The English words, names and places that are never bent into a term: the word lists of the
 /// Scunthorpe lint in the built-in pack, as a table compiled into the binary ([`dict`]).
-pub(super) use dict::dictionary;
+pub use dict::{dictionary, Dictionary};
 
 /// True when `w` is an English word, a name or a place, also as informal writing drops
 /// letters from one: `goin`/`killin` (-ing), `dont`/`thats`/`youre` (an apostrophe left out).

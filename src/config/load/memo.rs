@@ -43,6 +43,9 @@ pub(super) struct Memo {
     known: HashMap<[u8; 32], u8>,
     /// Entries this load looked up or added (what is written back).
     used: HashMap<[u8; 32], u8>,
+    /// Checks answered by the memo, and checks made (for the debug log).
+    hits: usize,
+    made: usize,
     /// Whether an entry was added (only then is the file written).
     added: bool,
     /// Where the memo lives (None: no cache).
@@ -61,7 +64,7 @@ impl Memo {
             (Some(d), true) => cache::load(d, &cache::Key::checks()).map(|b| parse(&b)).unwrap_or_default(),
             _ => HashMap::new(),
         };
-        Memo { known, used: HashMap::new(), added: false, dir }
+        Memo { known, dir, ..Memo::default() }
     }
 
     /// The digest of `text` checked as `kind`.
@@ -73,11 +76,13 @@ impl Memo {
     pub(super) fn get(&mut self, digest: &[u8; 32]) -> Option<u8> {
         let flags = *self.known.get(digest)?;
         self.used.insert(*digest, flags);
+        self.hits += 1;
         Some(flags)
     }
 
     /// Remembers that `digest` passed, with `flags`.
     pub(super) fn add(&mut self, digest: [u8; 32], flags: u8) {
+        self.made += 1;
         if self.dir.is_some() && self.used.insert(digest, flags).is_none() {
             self.added = true;
         }
@@ -86,6 +91,7 @@ impl Memo {
     /// Writes the memo back when this load added to it: the entries read and this load's,
     /// or this load's alone past [`MAX_ENTRIES`].
     pub(super) fn save(self) {
+        tracing::debug!("pattern checks: {} known from the memo, {} made", self.hits, self.made);
         let Some(dir) = self.dir.filter(|_| self.added) else { return };
         let mut all = self.used;
         if all.len() + self.known.len() <= MAX_ENTRIES {

@@ -411,7 +411,9 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                         };
                         match checked {
                             Ok(hir) => {
-                                l.memo.add(digest, 0);
+                                if hir.is_some() {
+                                    l.memo.add(digest, 0);
+                                }
                                 raw_patterns.push((index, pat, hir))
                             }
                             Err(e) => {
