@@ -9,7 +9,6 @@ use regex_syntax::hir::{Hir, HirKind};
 use toml::Spanned;
 
 use super::files::Loader;
-use super::lists::alternation;
 use super::memo::{Kind, Memo, EMPTY};
 use crate::config::diag::did_you_mean;
 use crate::config::RawConfig;
@@ -63,16 +62,13 @@ pub(super) fn expand_lists(
         if l.term_file(path.get_ref(), Loader::span_of(path)).is_some() {
             l.check_terms(path.get_ref());
         }
-        let terms: Vec<String> = match l.term_file(path.get_ref(), Loader::span_of(path)) {
-            Some(tf) => tf.terms.iter().map(|(t, _)| t.clone()).collect(),
-            None => {
-                ok = false;
-                continue;
-            }
+        let Some(slot) = l.slot(path.get_ref(), Loader::span_of(path)) else {
+            ok = false;
+            continue;
         };
-        // Checked before the alternation is built: parsing an expansion costs microseconds per
+        // Checked before the expansion is added: parsing an expansion costs microseconds per
         // byte, so a huge list named many times would hold the start for minutes.
-        let adds = terms.iter().map(|t| t.len() + 1).sum::<usize>();
+        let (adds, count) = (slot.adds, slot.terms);
         let pattern_bytes = expanded.len() + adds + (pat.len() - last);
         if pattern_bytes > MAX_EXPANDED_PATTERN || l.expanded_bytes + adds > MAX_EXPANDED_TOTAL {
             let (limit, what) = if pattern_bytes > MAX_EXPANDED_PATTERN {
@@ -87,13 +83,13 @@ pub(super) fn expand_lists(
                     "pattern too large once `{{list}}` names are expanded: {what} would exceed {} KiB \
                      (`{{{name}}}` adds {} terms); use a wordlist rule for a long list",
                     limit >> 10,
-                    terms.len()
+                    count
                 ),
             );
             return None;
         }
         l.expanded_bytes += adds;
-        expanded.push_str(&alternation(&terms));
+        expanded.push_str(&slot.alternation);
         let width = m.len();
         placeholder.push_str(&if width >= 4 { format!("(?:{})", "x".repeat(width - 4)) } else { "(x)".to_string() });
     }
