@@ -4,7 +4,8 @@
 //! largest serial part of start-up, docs/bench.md).
 //!
 //! - **Where**: `$XDG_CACHE_HOME/moderate`, else `~/.cache/moderate`; one file per key
-//!   (`<key>.pack`), the oldest removed past [`KEEP`] files.
+//!   (`<key>.pack`), the oldest removed past [`KEEP`] files. The config loader's memo of
+//!   pattern checks (`<key>.checks`, keyed by the executable) is written the same way.
 //! - **Off**: `--no-cache` or `MODERATE_CACHE=off`. A cache that cannot be read or written is
 //!   not an error: the pack is built as without it.
 //! - **Key**: SHA-256 of the file format, the program's version and the identity of its

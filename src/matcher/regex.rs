@@ -1,7 +1,8 @@
 //! Regex rules: a literal prefilter tells which patterns can hit; only those run, for spans.
 //!
 //! The `regex` crate is linear-time, so no pattern can be a ReDoS. Patterns are parsed (and so
-//! validated) at load but compiled on first use: most comments touch few rules, and compiling
+//! validated) at load, unless the loader's memo of checks knows them, and parsed again and
+//! compiled on first use: most comments touch few rules, and compiling
 //! every `{list}` expansion up front made start-up ten times slower than judging the seeds.
 //! `moderate check` compiles them all ([`RegexRules::compile_all`]), with a size limit, so a
 //! huge expansion fails loudly there.
