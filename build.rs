@@ -1,8 +1,47 @@
 //! Compiles the shipped pack (`config.toml` + `rules/**`) into the binary, so `moderate run`
 //! works anywhere with the default policy.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+#[path = "src/matcher/fuzzy/dict_hash.rs"]
+mod dict_hash;
+
+/// The lint's word lists that make the fuzzy pass's dictionary (`src/matcher/fuzzy/dict.rs`
+/// reads the table this lays out); the value says the file is the English words.
+const DICTIONARY: &[(&str, bool)] =
+    &[("rules/lint/english.txt", true), ("rules/lint/names.txt", false), ("rules/lint/places.txt", false)];
+
+/// Writes `dict_words.bin` and `dict_table.bin` into `out` (layout: `src/matcher/fuzzy/dict.rs`):
+/// each word of the lists once, flagged when any English list has it.
+fn dictionary(root: &Path, out: &Path) {
+    let mut words: BTreeMap<String, bool> = BTreeMap::new();
+    for (path, english) in DICTIONARY {
+        let text = fs::read_to_string(root.join(path)).unwrap();
+        for line in text.lines() {
+            let w = line.split('#').next().unwrap_or("").trim();
+            if !w.is_empty() {
+                *words.entry(w.to_string()).or_insert(false) |= *english;
+            }
+        }
+    }
+    let slots = (2 * words.len()).next_power_of_two().max(2);
+    let mut table = vec![0u64; slots];
+    let mut blob = Vec::new();
+    for (w, english) in &words {
+        assert!(w.len() < 256 && blob.len() + w.len() < (1 << 32), "dictionary word or lists too long");
+        let mut i = dict_hash::dict_slot(dict_hash::dict_hash(w.as_bytes()), slots);
+        while table[i] != 0 {
+            i = (i + 1) & (slots - 1);
+        }
+        table[i] = 1 << 63 | u64::from(*english) << 40 | (w.len() as u64) << 32 | blob.len() as u64;
+        blob.extend_from_slice(w.as_bytes());
+    }
+    let bytes: Vec<u8> = table.iter().flat_map(|e| e.to_le_bytes()).collect();
+    fs::write(out.join("dict_table.bin"), bytes).unwrap();
+    fs::write(out.join("dict_words.bin"), blob).unwrap();
+}
 
 fn collect(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else { return };
@@ -52,8 +91,10 @@ fn main() {
     }
     src.push_str("];\n");
     files.extend(bins);
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_pack.rs");
-    fs::write(out, src).unwrap();
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    fs::write(out_dir.join("builtin_pack.rs"), src).unwrap();
+    dictionary(&root, &out_dir);
+    println!("cargo:rerun-if-changed=src/matcher/fuzzy/dict_hash.rs");
     println!("cargo:rerun-if-changed=config.toml");
     println!("cargo:rerun-if-changed=rules");
     for f in &files {

@@ -24,6 +24,8 @@ macro_rules! test_files {
 
 test_files! {
     startup_cache = "startup_cache.rs",
+    check_memo = "check_memo.rs",
+    fuzzy_dictionary = "fuzzy_dictionary.rs",
     authors = "authors.rs",
     breadth = "breadth.rs",
     breadth_frames = "breadth_frames.rs",

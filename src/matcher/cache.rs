@@ -4,7 +4,8 @@
 //! largest serial part of start-up, docs/bench.md).
 //!
 //! - **Where**: `$XDG_CACHE_HOME/moderate`, else `~/.cache/moderate`; one file per key
-//!   (`<key>.pack`), the oldest removed past [`KEEP`] files.
+//!   (`<key>.pack`), the oldest removed past [`KEEP`] files. The config loader's memo of
+//!   pattern checks (`<key>.checks`, keyed by the executable) is written the same way.
 //! - **Off**: `--no-cache` or `MODERATE_CACHE=off`. A cache that cannot be read or written is
 //!   not an error: the pack is built as without it.
 //! - **Key**: SHA-256 of the file format, the program's version and the identity of its
@@ -55,9 +56,11 @@ pub fn dir() -> Option<PathBuf> {
     Some(base.join("moderate"))
 }
 
-/// What a cache file is for: the hash of every input of the cached parts.
+/// What a cache file is for: the hash of every input of the cached parts, and the kind of
+/// file (its extension: `pack` for the automaton, `checks` for [`crate::config`]'s memo of
+/// pattern checks).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Key([u8; 32]);
+pub struct Key([u8; 32], &'static str);
 
 impl Key {
     /// The key of the automaton built from `lists` and the normalized patterns `patterns`.
@@ -78,13 +81,34 @@ impl Key {
         for p in patterns {
             h.str(p);
         }
-        Key(h.0.finalize().into())
+        Key(h.0.finalize().into(), "pack")
+    }
+
+    /// The key of the pattern-check memo of this executable (what a check concludes depends
+    /// on the pattern's text and the regex parser built in, nothing else).
+    pub fn checks() -> Key {
+        let mut h = Hasher(Sha256::new());
+        h.bytes(&FORMAT.to_le_bytes());
+        h.str("checks");
+        h.str(env!("CARGO_PKG_VERSION"));
+        h.str(&exe_identity());
+        Key(h.0.finalize().into(), "checks")
     }
 
     fn file_name(&self) -> String {
         let hex: String = self.0[..16].iter().map(|b| format!("{b:02x}")).collect();
-        format!("{hex}.pack")
+        format!("{hex}.{}", self.1)
     }
+}
+
+/// The SHA-256 of `parts`, each length-prefixed (so two parts never hash like one).
+pub fn digest(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Hasher(Sha256::new());
+    for p in parts {
+        h.usize(p.len());
+        h.bytes(p);
+    }
+    h.0.finalize().into()
 }
 
 /// A SHA-256 with length-prefixed fields (so two lists never hash like one).
@@ -194,17 +218,18 @@ fn try_store(dir: &Path, key: &Key, payload: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    prune(dir, &path);
+    prune(dir, &path, key.1);
     Ok(())
 }
 
-/// Removes the oldest `.pack` files past [`KEEP`] (never `keep`, the one just written).
-fn prune(dir: &Path, keep: &Path) {
+/// Removes the oldest files of extension `ext` past [`KEEP`] (never `keep`, the one just
+/// written).
+fn prune(dir: &Path, keep: &Path, ext: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let mut packs: Vec<(std::time::SystemTime, PathBuf)> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "pack") && p != keep)
+        .filter(|p| p.extension().is_some_and(|x| x == ext) && p != keep)
         .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
         .collect();
     if packs.len() < KEEP {

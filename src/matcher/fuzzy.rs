@@ -34,6 +34,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+mod dict;
+mod dict_hash;
 mod edits;
 mod masked;
 mod split;
@@ -52,28 +54,8 @@ use crate::normalize::Normalizer;
 pub const MAX_TOKEN: usize = 24;
 
 /// The English words, names and places that are never bent into a term: the word lists of the
-/// Scunthorpe lint, read once per process from the built-in pack.
-/// The value says whether the word is from `english.txt` (not only a name or a place).
-/// Hashed with [`FastMap`], not SipHash: the keys are the pack's own words, so comment text can
-/// only look up, never add, and SipHash was most of this table's build (69 M instructions on
-/// each run's first comments) and ~170 instructions per word looked up (docs/bench.md).
-pub(super) fn dictionary() -> &'static FastMap<&'static str, bool> {
-    static DICT: OnceLock<FastMap<&'static str, bool>> = OnceLock::new();
-    DICT.get_or_init(|| {
-        let mut set = FastMap::with_capacity_and_hasher(140_000, Default::default());
-        for (path, text) in crate::config::source::FileSource::builtin_files() {
-            if matches!(*path, "rules/lint/english.txt" | "rules/lint/names.txt" | "rules/lint/places.txt") {
-                for line in text.lines() {
-                    let w = line.split('#').next().unwrap_or("").trim();
-                    if !w.is_empty() {
-                        *set.entry(w).or_insert(false) |= *path == "rules/lint/english.txt";
-                    }
-                }
-            }
-        }
-        set
-    })
-}
+/// Scunthorpe lint in the built-in pack, as a table compiled into the binary ([`dict`]).
+pub use dict::{dictionary, Dictionary};
 
 /// True when `w` is an English word, a name or a place, also as informal writing drops
 /// letters from one: `goin`/`killin` (-ing), `dont`/`thats`/`youre` (an apostrophe left out).

@@ -27,6 +27,7 @@ pub mod variants;
 pub mod wordlist;
 
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use crate::comment::Comment;
 use crate::normalize::{Normalized, Normalizer};
@@ -160,7 +161,37 @@ pub struct Matcher {
     /// Structural signals with their rule index.
     signals: Vec<(usize, structural::CompiledSignal)>,
     /// Per rule: the reported-speech context (`unless_after`) that cancels a match after it.
-    unless_after: Vec<Option<::regex::Regex>>,
+    unless_after: Vec<Option<Arc<Context>>>,
+}
+
+/// A rule's reported-speech context (`unless_after`), compiled on first use: the loader made
+/// sure it compiles (or its memo of checks says so), and most runs never need most contexts.
+#[derive(Debug)]
+pub struct Context {
+    text: String,
+    re: OnceLock<::regex::Regex>,
+}
+
+impl Context {
+    /// A context to compile when first needed.
+    pub fn new(text: String) -> Context {
+        Context { text, re: OnceLock::new() }
+    }
+
+    /// A context already compiled.
+    pub fn compiled(text: String, re: ::regex::Regex) -> Context {
+        Context { text, re: OnceLock::from(re) }
+    }
+
+    /// The compiled context; one that never matches should it not compile (only a forged memo
+    /// of checks gets here).
+    fn regex(&self) -> &::regex::Regex {
+        self.re.get_or_init(|| {
+            regex::compile(&self.text)
+                .or_else(|_| ::regex::Regex::new(r"[^\s\S]"))
+                .unwrap_or_else(|_| unreachable!("a static, valid pattern"))
+        })
+    }
 }
 
 /// What a [`Matcher`] is built from (the config loader fills it in, rule by rule).
@@ -178,14 +209,15 @@ pub struct MatcherParts {
     pub fuzzy_min: Vec<usize>,
     /// List index → rule index.
     pub word_rule: Vec<usize>,
-    /// `(rule, expanded pattern, parsed pattern)` on the normalized text.
-    pub norm_patterns: Vec<(usize, String, ::regex_syntax::hir::Hir)>,
+    /// `(rule, expanded pattern, parsed pattern)` on the normalized text (not parsed when the
+    /// loader's memo of checks knew it: [`regex::Pattern`]).
+    pub norm_patterns: Vec<regex::Pattern>,
     /// The same on the raw body.
-    pub raw_patterns: Vec<(usize, String, ::regex_syntax::hir::Hir)>,
+    pub raw_patterns: Vec<regex::Pattern>,
     /// Structural signals with their rule index.
     pub signals: Vec<(usize, structural::CompiledSignal)>,
     /// `(rule, context)` of the rules with `unless_after`.
-    pub unless_after: Vec<(usize, ::regex::Regex)>,
+    pub unless_after: Vec<(usize, Arc<Context>)>,
     /// Number of rules.
     pub rules: usize,
 }
@@ -221,33 +253,45 @@ impl Matcher {
             .as_ref()
             .map(|_| cache::Key::new(&normalizer, &lists, norm_patterns.iter().map(|(_, p, _)| p.as_str())));
         let stored = cache_dir.as_deref().zip(key.as_ref()).and_then(|(d, k)| cache::load(d, k));
-        let (gate_read, words_read) = match stored.as_deref().and_then(split_payload) {
-            Some((g, w)) => match regex::GateAnalysis::from_bytes(g, norm_patterns.len()) {
-                Some(g) => (Some(g), Some(w)),
-                None => (None, None),
-            },
-            None => (None, None),
-        };
+        let had_file = stored.is_some();
+        let gate_read = stored
+            .as_deref()
+            .and_then(split_payload)
+            .and_then(|(g, _)| regex::GateAnalysis::from_bytes(g, norm_patterns.len()));
+        let gates = gate_read.as_ref().map(|g| g.lits().len());
         // The term spellings and the patterns' literal analysis do not depend on each other:
         // two threads (start-up is wall time); the automaton needs both.
-        let (words, gate_made, (norm_regex, raw_regex), (fuzzy, compounds)) = std::thread::scope(|s| {
+        let (words, gate_made, gate_kept, (norm_regex, raw_regex), (fuzzy, compounds)) = std::thread::scope(|s| {
             let side = s.spawn(|| {
                 let made = gate_read.is_none();
                 let gate = gate_read.unwrap_or_else(|| regex::GateAnalysis::of(&norm_patterns));
                 let bytes = made.then(|| gate.to_bytes());
                 let gated = regex::RegexRules::build_with_gate(norm_patterns, gate);
-                (gated, regex::RegexRules::build(raw_patterns), bytes)
+                (gated, regex::RegexRules::build_lazy(raw_patterns), bytes)
             });
-            let table = words_read.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
-            let fuzzy = fuzzy::Fuzzy::build_full(&lists, &normalizer, &first_letter, &fuzzy_min);
-            let compounds = compounds::Compounds::build(&lists, &normalizer);
-            let ((norm_regex, gate), raw, gate_made) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            let read = words_read.and_then(|b| wordlist::WordlistSet::from_bytes(b, &lists, &normalizer, gate.len()));
-            match (&read, stored.is_some()) {
+            // The stored automaton is read first and the file's bytes dropped before the other
+            // tables are built: the two copies of the automaton are not held with them (peak
+            // memory). The gate's bytes are kept only to be written back with a rebuilt automaton.
+            let (read, gate_kept) = match (stored, gates) {
+                (Some(bytes), Some(n)) => match split_payload(&bytes) {
+                    Some((g, w)) => {
+                        let read = wordlist::WordlistSet::from_bytes(w, &lists, &normalizer, n);
+                        let kept = read.is_none().then(|| g.to_vec());
+                        (read, kept)
+                    }
+                    None => (None, None),
+                },
+                _ => (None, None),
+            };
+            match (&read, had_file) {
                 (Some(_), _) => tracing::debug!("start-up cache hit"),
                 (None, true) => tracing::debug!("start-up cache payload not usable: rebuilt"),
                 (None, false) => {}
             }
+            let table = read.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
+            let fuzzy = fuzzy::Fuzzy::build_full(&lists, &normalizer, &first_letter, &fuzzy_min);
+            let compounds = compounds::Compounds::build(&lists, &normalizer);
+            let ((norm_regex, gate), raw, gate_made) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             let words = match read {
                 Some(w) => Ok((w, false)),
                 None => table
@@ -255,13 +299,12 @@ impl Matcher {
                     .and_then(|t| t.into_set(&gate))
                     .map(|w| (w, true)),
             };
-            (words, gate_made, (norm_regex, raw), (fuzzy, compounds))
+            (words, gate_made, gate_kept, (norm_regex, raw), (fuzzy, compounds))
         });
         let (words, words_made) = words.map_err(|e| format!("cannot compile the wordlists: {e}"))?;
         if let (true, Some(dir), Some(key)) = (words_made || gate_made.is_some(), &cache_dir, &key) {
             // The gate analysis as made now, or as read (only the wordlists' part was unusable).
-            let read = || stored.as_deref().and_then(split_payload).map(|(g, _)| g.to_vec());
-            if let Some(gate) = gate_made.or_else(read) {
+            if let Some(gate) = gate_made.or(gate_kept) {
                 cache::store(dir, key, &join_payload(&gate, &words.to_bytes()));
             }
         }
@@ -401,7 +444,8 @@ impl Matcher {
     /// True when `rule` has an `unless_after` context and the text just before `start` (same
     /// sentence) ends in it: "they called me a …" reports an insult rather than making one.
     fn is_reported(&self, rule: usize, text: &str, start: usize) -> bool {
-        let Some(Some(re)) = self.unless_after.get(rule) else { return false };
+        let Some(Some(context)) = self.unless_after.get(rule) else { return false };
+        let re = context.regex();
         let mut from = start.saturating_sub(CONTEXT_BYTES);
         while !text.is_char_boundary(from) {
             from += 1;

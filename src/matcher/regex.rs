@@ -1,7 +1,8 @@
 //! Regex rules: a literal prefilter tells which patterns can hit; only those run, for spans.
 //!
 //! The `regex` crate is linear-time, so no pattern can be a ReDoS. Patterns are parsed (and so
-//! validated) at load but compiled on first use: most comments touch few rules, and compiling
+//! validated) at load, unless the loader's memo of checks knows them, and parsed again and
+//! compiled on first use: most comments touch few rules, and compiling
 //! every `{list}` expansion up front made start-up ten times slower than judging the seeds.
 //! `moderate check` compiles them all ([`RegexRules::compile_all`]), with a size limit, so a
 //! huge expansion fails loudly there.
@@ -46,13 +47,12 @@ pub use gate::GateAnalysis;
 pub struct RegexRules {
     /// The patterns as written (after `{list}` expansion).
     patterns: Vec<String>,
-    /// Each pattern compiled on first use ([`compile_hir`], after parsing the text again: only
-    /// non-ASCII comments need this form, and keeping every parsed pattern cost 3.7 MB).
+    /// Each pattern compiled on first use ([`compile_hir`], after parsing the text again:
+    /// keeping every parsed pattern cost 3.7 MB, and at a start-up cache hit the loader does
+    /// not parse them at all).
     regexes: Vec<OnceLock<meta::Regex>>,
-    /// Each pattern for ASCII text ([`ascii_only`]), kept parsed: most comments are ASCII,
-    /// and compiling from it skips a parse per pattern.
-    ascii: Vec<Hir>,
-    /// That form compiled on first use: what runs on an ASCII haystack (most comments).
+    /// Each pattern's form for ASCII text ([`ascii_only`]) compiled on first use: what runs on
+    /// an ASCII haystack (most comments).
     ascii_regexes: Vec<OnceLock<meta::Regex>>,
     rule_of: Vec<usize>,
     /// The required-literal automaton (None when no pattern has required literals).
@@ -71,6 +71,20 @@ struct Need {
     pattern: u32,
     group: u8,
     edges: Edges,
+}
+
+/// A pattern to prepare: its rule, its text and its parse, when the loader parsed it (None
+/// when its memo of checks said the text is valid: it is parsed here only if needed).
+pub type Pattern = (usize, String, Option<Hir>);
+
+/// The parse of a pattern the loader found valid (or its memo says so); should it not parse
+/// (a forged memo), the empty pattern: no required literal, so it runs, and its first-use
+/// compile, which parses again, falls back to a pattern that never matches.
+pub fn parse_valid<'a>(text: &str, hir: Option<&'a Hir>) -> std::borrow::Cow<'a, Hir> {
+    match hir {
+        Some(h) => std::borrow::Cow::Borrowed(h),
+        None => std::borrow::Cow::Owned(regex_syntax::parse(text).unwrap_or_else(|_| Hir::empty())),
+    }
 }
 
 /// Size limit per compiled pattern (bytes of compiled program).
@@ -144,7 +158,16 @@ impl RegexRules {
     /// # Errors
     /// The required-literal automaton cannot be built.
     pub fn build(patterns: Vec<(usize, String, Hir)>) -> Result<RegexRules, String> {
-        let (mut rules, lits) = RegexRules::build_gated(patterns);
+        RegexRules::build_lazy(patterns.into_iter().map(|(r, p, h)| (r, p, Some(h))).collect())
+    }
+
+    /// [`build`](Self::build) of patterns the loader may not have parsed.
+    ///
+    /// # Errors
+    /// The required-literal automaton cannot be built.
+    pub fn build_lazy(patterns: Vec<Pattern>) -> Result<RegexRules, String> {
+        let gate = GateAnalysis::of(&patterns);
+        let (mut rules, lits) = RegexRules::build_with_gate(patterns, gate);
         if !lits.is_empty() {
             rules.prefilter = Some(
                 AhoCorasickBuilder::new()
@@ -161,17 +184,18 @@ impl RegexRules {
     /// [`Self::wake`], then calls [`Self::run`]. This is how the matcher folds these literals
     /// into the wordlists' automaton, so the normalized text is scanned for literals once.
     pub fn build_gated(patterns: Vec<(usize, String, Hir)>) -> (RegexRules, Vec<Vec<u8>>) {
+        let patterns: Vec<Pattern> = patterns.into_iter().map(|(r, p, h)| (r, p, Some(h))).collect();
         let gate = GateAnalysis::of(&patterns);
         RegexRules::build_with_gate(patterns, gate)
     }
 
     /// The rules over `patterns` with their gate (`needed_by`, `full`) already analysed.
-    fn assemble(patterns: Vec<(usize, String, Hir)>, needed_by: Vec<Vec<Need>>, full: Vec<u8>) -> RegexRules {
-        let ascii = patterns.iter().map(|(_, _, hir)| ascii_only(hir)).collect();
+    /// The parses are dropped here: each form is parsed again when first compiled.
+    fn assemble(patterns: Vec<Pattern>, needed_by: Vec<Vec<Need>>, full: Vec<u8>) -> RegexRules {
         let (rule_of, patterns): (Vec<usize>, Vec<String>) = patterns.into_iter().map(|(r, p, _)| (r, p)).unzip();
         let regexes = patterns.iter().map(|_| OnceLock::new()).collect();
         let ascii_regexes = patterns.iter().map(|_| OnceLock::new()).collect();
-        RegexRules { patterns, regexes, ascii, ascii_regexes, rule_of, prefilter: None, needed_by, full }
+        RegexRules { patterns, regexes, ascii_regexes, rule_of, prefilter: None, needed_by, full }
     }
 
     /// Pattern `i`, compiled the first time it is needed (by whichever thread gets there first).
@@ -191,8 +215,11 @@ impl RegexRules {
     /// Pattern `i` for an ASCII haystack, compiled the first time it is needed; the pattern
     /// itself should that form not compile (it is never larger, so it always does).
     fn ascii_regex(&self, i: usize) -> &meta::Regex {
-        self.ascii_regexes[i]
-            .get_or_init(|| compile_hir(&self.ascii[i], Some(SIZE_LIMIT)).unwrap_or_else(|_| self.regex(i).clone()))
+        self.ascii_regexes[i].get_or_init(|| {
+            let hir = regex_syntax::parse(&self.patterns[i]).ok();
+            hir.and_then(|hir| compile_hir(&ascii_only(&hir), Some(SIZE_LIMIT)).ok())
+                .unwrap_or_else(|| self.regex(i).clone())
+        })
     }
 
     /// Compiles every pattern now; the rule index and error of each that fails (in the words of

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::rc::Rc;
 
 use toml::Spanned;
 
@@ -35,6 +36,21 @@ pub(super) struct Loader {
     /// Bytes of `{list}` expansion handed to the regex parser so far (see
     /// [`super::patterns::MAX_EXPANDED_TOTAL`]).
     pub(super) expanded_bytes: usize,
+    /// The patterns this executable has checked before ([`super::memo`]).
+    pub(super) memo: super::memo::Memo,
+    /// Per list file named in a `{list}` slot, what the slot expands to (made once: the pack's
+    /// patterns name the same lists many times).
+    pub(super) slots: HashMap<String, Rc<Slot>>,
+}
+
+/// What a `{list}` slot expands to.
+pub(super) struct Slot {
+    /// The list's terms as one alternation ([`super::lists::alternation`]).
+    pub(super) alternation: String,
+    /// Bytes the slot counts against the expansion limits (each term and a separator).
+    pub(super) adds: usize,
+    /// Number of terms.
+    pub(super) terms: usize,
 }
 
 /// Parses a list file: one term per line, `#` starts a comment, blank lines ignored.
@@ -54,6 +70,19 @@ pub(super) fn parse_terms(text: &str) -> Vec<(String, Range<usize>)> {
 }
 
 impl Loader {
+    /// What a `{list}` slot naming list file `rel` expands to; None when the file cannot be
+    /// read (the error is reported).
+    pub(super) fn slot(&mut self, rel: &str, at: Range<usize>) -> Option<Rc<Slot>> {
+        if let Some(s) = self.slots.get(rel) {
+            return Some(Rc::clone(s));
+        }
+        let tf = self.term_file(rel, at)?;
+        let terms: Vec<String> = tf.terms.iter().map(|(t, _)| t.clone()).collect();
+        let adds = terms.iter().map(|t| t.len() + 1).sum::<usize>();
+        let slot = Rc::new(Slot { alternation: super::lists::alternation(&terms), adds, terms: terms.len() });
+        self.slots.insert(rel.to_string(), Rc::clone(&slot));
+        Some(slot)
+    }
     /// Makes `config_file`/`config_text` the built-in pack's config (`true`) or the site's,
     /// so spans of the rule being compiled are located in the file it was written in.
     pub(super) fn enter(&mut self, builtin: bool) {

@@ -15,6 +15,7 @@
 mod files;
 mod lint;
 mod lists;
+mod memo;
 mod patterns;
 pub mod scunthorpe;
 mod signals;
@@ -23,8 +24,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
-use regex::Regex;
-use regex_syntax::hir::Hir;
+use std::sync::Arc;
 
 use super::diag::Diagnostics;
 use super::extends::{Extends, Merge};
@@ -34,12 +34,13 @@ use crate::engine::Engine;
 use crate::matcher::regex as regex_rules;
 use crate::matcher::structural::CompiledSignal;
 use crate::matcher::wordlist::ListSpec;
-use crate::matcher::{Matcher, MatcherParts};
+use crate::matcher::{Context, Matcher, MatcherParts};
 use crate::normalize::Normalizer;
 use crate::rule::{RuleKind, RuleMeta};
 use files::Loader;
 use lint::{check_examples, unknown_field_help};
 use lists::{alternation, compile_wordlist};
+use memo::{Kind, Memo};
 use patterns::{check_size, compile_pattern, validate};
 use signals::{compile_authors, compile_model, compile_signal};
 
@@ -165,8 +166,12 @@ fn load_source(source: FileSource, config_rel: &str, checks: &Checks) -> Result<
         in_builtin: false,
         merge,
         expanded_bytes: 0,
+        // `check` runs every check; other loads skip those this executable has passed.
+        memo: Memo::open(!checks.examples && checks.lint.is_none()),
+        slots: HashMap::new(),
     };
     let engine = compile(&mut l, &raw, origin);
+    std::mem::take(&mut l.memo).save();
     match engine {
         Some(engine) if !l.diags.has_errors() => {
             if checks.examples {
@@ -298,11 +303,11 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     // Per list: the fewest letters of a term the fuzzy pass reads (`fuzzy_min_letters`).
     let mut fuzzy_min: Vec<usize> = Vec::new();
     let mut word_rule: Vec<usize> = Vec::new();
-    let mut norm_patterns: Vec<(usize, String, Hir)> = Vec::new();
-    let mut raw_patterns: Vec<(usize, String, Hir)> = Vec::new();
+    let mut norm_patterns: Vec<regex_rules::Pattern> = Vec::new();
+    let mut raw_patterns: Vec<regex_rules::Pattern> = Vec::new();
     let mut signals: Vec<(usize, CompiledSignal)> = Vec::new();
-    let mut unless_after: Vec<(usize, Regex)> = Vec::new();
-    let mut contexts: HashMap<String, Regex> = HashMap::new();
+    let mut unless_after: Vec<(usize, Arc<Context>)> = Vec::new();
+    let mut contexts: HashMap<String, Arc<Context>> = HashMap::new();
     let mut models = crate::model::ModelRules::default();
     let mut model_files = HashMap::new();
 
@@ -400,8 +405,18 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                             crate::matcher::wordlist::WordMode::Word => format!(r"(?i)\b{alt}\b"),
                             crate::matcher::wordlist::WordMode::Substring => format!("(?i){alt}"),
                         };
-                        match validate(&pat).and_then(|hir| check_size(&pat, &hir).map(|()| hir)) {
-                            Ok(hir) => raw_patterns.push((index, pat, hir)),
+                        let digest = Memo::digest(Kind::RawList, &pat);
+                        let checked = match l.memo.get(&digest) {
+                            Some(_) => Ok(None),
+                            None => validate(&pat).and_then(|hir| check_size(&pat, &hir).map(|()| Some(hir))),
+                        };
+                        match checked {
+                            Ok(hir) => {
+                                if hir.is_some() {
+                                    l.memo.add(digest, 0);
+                                }
+                                raw_patterns.push((index, pat, hir))
+                            }
                             Err(e) => {
                                 l.diags.error(
                                     cf,
@@ -415,10 +430,9 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             }
         }
         for pat in &rule.patterns {
-            if let Some((re, hir)) = compile_pattern(l, raw, pat, &mut used_lists) {
-                // Only a pattern that can match zero characters needs compiling to tell.
-                let may_be_empty = hir.properties().minimum_len() == Some(0);
-                if may_be_empty && matches!(regex_rules::compile(&re), Ok(r) if r.is_match("")) {
+            if let Some(checked) = compile_pattern(l, raw, pat, &mut used_lists) {
+                let (re, hir) = (checked.text, checked.hir);
+                if checked.matches_empty {
                     l.diags.warning(
                         cf,
                         Loader::span_of(pat),
@@ -437,22 +451,29 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             }
             let mut alts = Vec::new();
             for pat in &rule.unless_after {
-                if let Some((re, _)) = compile_pattern(l, raw, pat, &mut used_lists) {
-                    alts.push(format!("(?:{re})"));
+                if let Some(checked) = compile_pattern(l, raw, pat, &mut used_lists) {
+                    alts.push(format!("(?:{})", checked.text));
                 }
             }
             if alts.len() == rule.unless_after.len() {
                 // The cue, then the rest of its sentence up to the match. Rules sharing a cue
                 // (the pack's `\b{reported}\b`) share one compiled regex.
+                // It is compiled now only when the memo of checks does not know it (and then
+                // kept); otherwise on first use.
                 let context = format!(r"(?:{})[^.!?\n]*$", alts.join("|"));
+                let digest = Memo::digest(Kind::Context, &context);
                 let compiled = match contexts.get(&context) {
-                    Some(re) => Ok(Regex::clone(re)),
-                    None => regex_rules::compile(&context),
+                    Some(c) => Ok(Arc::clone(c)),
+                    None if l.memo.get(&digest).is_some() => Ok(Arc::new(Context::new(context.clone()))),
+                    None => regex_rules::compile(&context).map(|re| {
+                        l.memo.add(digest, 0);
+                        Arc::new(Context::compiled(context.clone(), re))
+                    }),
                 };
                 match compiled {
-                    Ok(re) => {
-                        contexts.insert(context, re.clone());
-                        unless_after.push((index, re))
+                    Ok(c) => {
+                        contexts.insert(context, Arc::clone(&c));
+                        unless_after.push((index, c))
                     }
                     Err(e) => {
                         l.diags.error(cf, id_span.clone(), format!("rule `{id}`: `unless_after`: {e}"));

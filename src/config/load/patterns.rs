@@ -9,7 +9,7 @@ use regex_syntax::hir::{Hir, HirKind};
 use toml::Spanned;
 
 use super::files::Loader;
-use super::lists::alternation;
+use super::memo::{Kind, Memo, EMPTY};
 use crate::config::diag::did_you_mean;
 use crate::config::RawConfig;
 use crate::matcher::regex as regex_rules;
@@ -62,16 +62,13 @@ pub(super) fn expand_lists(
         if l.term_file(path.get_ref(), Loader::span_of(path)).is_some() {
             l.check_terms(path.get_ref());
         }
-        let terms: Vec<String> = match l.term_file(path.get_ref(), Loader::span_of(path)) {
-            Some(tf) => tf.terms.iter().map(|(t, _)| t.clone()).collect(),
-            None => {
-                ok = false;
-                continue;
-            }
+        let Some(slot) = l.slot(path.get_ref(), Loader::span_of(path)) else {
+            ok = false;
+            continue;
         };
-        // Checked before the alternation is built: parsing an expansion costs microseconds per
+        // Checked before the expansion is added: parsing an expansion costs microseconds per
         // byte, so a huge list named many times would hold the start for minutes.
-        let adds = terms.iter().map(|t| t.len() + 1).sum::<usize>();
+        let (adds, count) = (slot.adds, slot.terms);
         let pattern_bytes = expanded.len() + adds + (pat.len() - last);
         if pattern_bytes > MAX_EXPANDED_PATTERN || l.expanded_bytes + adds > MAX_EXPANDED_TOTAL {
             let (limit, what) = if pattern_bytes > MAX_EXPANDED_PATTERN {
@@ -86,13 +83,13 @@ pub(super) fn expand_lists(
                     "pattern too large once `{{list}}` names are expanded: {what} would exceed {} KiB \
                      (`{{{name}}}` adds {} terms); use a wordlist rule for a long list",
                     limit >> 10,
-                    terms.len()
+                    count
                 ),
             );
             return None;
         }
         l.expanded_bytes += adds;
-        expanded.push_str(&alternation(&terms));
+        expanded.push_str(&slot.alternation);
         let width = m.len();
         placeholder.push_str(&if width >= 4 { format!("(?:{})", "x".repeat(width - 4)) } else { "(x)".to_string() });
     }
@@ -101,12 +98,20 @@ pub(super) fn expand_lists(
     ok.then_some((expanded, placeholder))
 }
 
+/// A pattern that passed every check: its expanded text, its parse (None when the memo of
+/// checks said it passes: [`super::memo`]) and whether it matches the empty string.
+pub(super) struct Checked {
+    pub(super) text: String,
+    pub(super) hir: Option<Hir>,
+    pub(super) matches_empty: bool,
+}
+
 pub(super) fn compile_pattern<'a>(
     l: &mut Loader,
     raw: &'a RawConfig,
     pat: &Spanned<String>,
     used_lists: &mut HashSet<&'a str>,
-) -> Option<(String, Hir)> {
+) -> Option<Checked> {
     let at = Loader::span_of(pat);
     let mut used = HashSet::new();
     let (expanded, placeholder) = expand_lists(l, raw, pat.get_ref(), at.clone(), &mut used)?;
@@ -114,6 +119,10 @@ pub(super) fn compile_pattern<'a>(
         if let Some((k, _)) = raw.lists.get_key_value(&name) {
             used_lists.insert(k.as_str());
         }
+    }
+    let digest = Memo::digest(Kind::Pattern, &expanded);
+    if let Some(flags) = l.memo.get(&digest) {
+        return Some(Checked { text: expanded, hir: None, matches_empty: flags & EMPTY != 0 });
     }
     let parsed = validate(&expanded);
     // Syntax errors are located on the placeholder form, whose offsets equal the written ones.
@@ -130,7 +139,13 @@ pub(super) fn compile_pattern<'a>(
     }
     match parsed {
         Ok(hir) => match check_repetition(&hir).and_then(|()| check_size(&expanded, &hir)) {
-            Ok(()) => Some((expanded, hir)),
+            Ok(()) => {
+                // Only a pattern that can match zero characters needs compiling to tell.
+                let may_be_empty = hir.properties().minimum_len() == Some(0);
+                let matches_empty = may_be_empty && matches!(regex_rules::compile(&expanded), Ok(r) if r.is_match(""));
+                l.memo.add(digest, if matches_empty { EMPTY } else { 0 });
+                Some(Checked { text: expanded, hir: Some(hir), matches_empty })
+            }
             Err(e) => {
                 l.diags.error(l.config_file, at, e);
                 None

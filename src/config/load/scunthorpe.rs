@@ -305,11 +305,13 @@ pub(super) fn lint(l: &mut Loader, raw: &RawConfig, opts: &LintOptions) -> Vec<F
         l.enter(l.merge.from_builtin.get(ri).copied().unwrap_or(false));
         for pat in &rule.patterns {
             let mut dummy = HashSet::new();
-            let Some((re, hir)) = compile_pattern(l, raw, pat, &mut dummy) else { continue };
+            let Some(checked) = compile_pattern(l, raw, pat, &mut dummy) else { continue };
+            let re = &checked.text;
+            let hir = crate::matcher::regex::parse_valid(re, checked.hir.as_ref());
             if bounded(&hir, true) && bounded(&hir, false) {
                 continue;
             }
-            let Ok(re) = crate::matcher::regex::compile(&re) else { continue };
+            let Ok(re) = crate::matcher::regex::compile(re) else { continue };
             let mut inside: Vec<(String, WordSource)> = Vec::new();
             for m in re.find_iter(&words.text) {
                 if m.is_empty() || m.as_str().contains('\n') {

@@ -5,9 +5,7 @@
 
 use std::collections::HashMap;
 
-use regex_syntax::hir::Hir;
-
-use super::{Need, RegexRules};
+use super::{parse_valid, Need, Pattern, RegexRules};
 use crate::matcher::literals::{self, Edges};
 
 /// The required literals of a list of patterns and who needs each.
@@ -22,14 +20,15 @@ pub struct GateAnalysis {
 }
 
 impl GateAnalysis {
-    /// Analyses `patterns` (as parsed by the loader).
-    pub fn of(patterns: &[(usize, String, Hir)]) -> GateAnalysis {
+    /// Analyses `patterns` (parsing those the loader did not).
+    pub fn of(patterns: &[Pattern]) -> GateAnalysis {
         let mut full = vec![0u8; patterns.len()];
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut lits: Vec<Vec<u8>> = Vec::new();
         let mut needed_by: Vec<Vec<Need>> = Vec::new();
-        for (i, (_, _, hir)) in patterns.iter().enumerate() {
-            for (g, set) in literals::required_groups(hir).into_iter().enumerate() {
+        for (i, (_, text, hir)) in patterns.iter().enumerate() {
+            let hir = parse_valid(text, hir.as_ref());
+            for (g, set) in literals::required_groups(&hir).into_iter().enumerate() {
                 full[i] |= 1 << g;
                 for s in set {
                     let id = *ids.entry(s.bytes).or_insert_with_key(|k| {
@@ -102,7 +101,7 @@ impl GateAnalysis {
 impl RegexRules {
     /// [`build_gated`](Self::build_gated) with the gate analysis already made (or read from the
     /// start-up cache) for these `patterns`.
-    pub fn build_with_gate(patterns: Vec<(usize, String, Hir)>, gate: GateAnalysis) -> (RegexRules, Vec<Vec<u8>>) {
+    pub fn build_with_gate(patterns: Vec<Pattern>, gate: GateAnalysis) -> (RegexRules, Vec<Vec<u8>>) {
         let GateAnalysis { lits, needed_by, full } = gate;
         (RegexRules::assemble(patterns, needed_by, full), lits)
     }

@@ -1,0 +1,60 @@
+//! The English words, names and places of the built-in pack's Scunthorpe lint lists, as a
+//! hash table laid out by `build.rs` and compiled into the binary: nothing is built at run
+//! time (building a hash map of the ~132,000 words on first use was 51 M instructions of every
+//! run's start, docs/bench.md), and its pages are read from the executable only as lookups touch
+//! them.
+//!
+//! Layout: `dict_words.bin` is the words end to end; `dict_table.bin` is a power-of-two number
+//! of little-endian `u64` slots, open addressing with linear probing at most half full. A slot
+//! is 0 when empty, else bit 63 set, bit 40 the word is from `english.txt`, bits 32..40 its
+//! length and bits 0..32 its offset in the words.
+
+use super::dict_hash::{dict_hash, dict_slot};
+
+static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/dict_table.bin"));
+static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/dict_words.bin"));
+
+/// The built-in dictionary ([`dictionary`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Dictionary {
+    table: &'static [u8],
+    words: &'static [u8],
+}
+
+/// The dictionary compiled into the binary.
+pub fn dictionary() -> Dictionary {
+    Dictionary { table: TABLE, words: WORDS }
+}
+
+impl Dictionary {
+    /// Whether `w` is in the dictionary, and then whether it is from `english.txt` (not only a
+    /// name or a place).
+    #[inline]
+    pub fn get(&self, w: &str) -> Option<&'static bool> {
+        let slots = self.table.len() / 8;
+        if slots == 0 || !slots.is_power_of_two() {
+            return None;
+        }
+        let mut i = dict_slot(dict_hash(w.as_bytes()), slots);
+        // At most half the slots are full, so a probe meets an empty one; bounded all the same.
+        for _ in 0..slots {
+            let b = &self.table[8 * i..8 * i + 8];
+            let e = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            if e == 0 {
+                return None;
+            }
+            let (off, len) = ((e & 0xffff_ffff) as usize, ((e >> 32) & 0xff) as usize);
+            if len == w.len() && self.words.get(off..off + len) == Some(w.as_bytes()) {
+                return Some(if e >> 40 & 1 == 1 { &true } else { &false });
+            }
+            i = (i + 1) & (slots - 1);
+        }
+        None
+    }
+
+    /// Whether `w` is in the dictionary.
+    #[inline]
+    pub fn contains_key(&self, w: &str) -> bool {
+        self.get(w).is_some()
+    }
+}
