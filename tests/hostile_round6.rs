@@ -386,10 +386,11 @@ impl Drop for ReviewServer {
 /// A write carrying two `Origin` headers, this server's first and another site's second, was
 /// let through (the check read only the first). A browser never sends two; whichever one a
 /// proxy in front keeps, the server must not guess. Now refused (403) without writing, as is
-/// a doubled `Referer`; one same-origin `Origin` still writes. The page's date filters are
+/// a doubled `Referer`; one same-origin `Origin` still writes. An absolute-form request
+/// target naming another host passed the review server's Host check (`serve` refused it). The page's date filters are
 /// read as dates here too (`from=2026-5-1` found nothing; `from=garbage` an empty queue).
 #[test]
-fn the_review_server_refuses_doubled_origins_and_reads_dates() {
+fn the_review_server_refuses_doubled_origins_other_hosts_and_non_dates() {
     let d = tmp("review-origin");
     let db = dated_queue(&d);
     let srv = ReviewServer::start(&d, &db);
@@ -406,6 +407,10 @@ fn the_review_server_refuses_doubled_origins_and_reads_dates() {
         let (status, body) = srv.send("POST", "/api/items/1/decision", &h, decide);
         assert_eq!(status, 403, "{doubled:?}: {body}");
     }
+    // An absolute-form target naming another host (a DNS-rebinding page cannot send one, a
+    // local program can): refused as a `Host` naming it is; it was answered (200).
+    let (status, body) = srv.send("GET", "http://evil.example/api/items/1", &auth, "");
+    assert_eq!(status, 421, "absolute-form evil.example: {body}");
     let (status, body) = srv.send("GET", "/api/items/1", &auth, "");
     assert_eq!(status, 200, "{body}");
     let item: serde_json::Value = serde_json::from_str(&body).unwrap();

@@ -241,7 +241,7 @@ async fn security_headers(mut res: Response) -> Response {
 /// Host check for every request; origin and token checks for every write.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers();
-    let Some(host) = crate::localhttp::checked_host(headers, &state.inner.allowed_hosts) else {
+    let Some(host) = crate::localhttp::checked_host(req.uri(), headers, &state.inner.allowed_hosts) else {
         return ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             "unexpected Host header; open the URL printed by `moderate review serve`",
