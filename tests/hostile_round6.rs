@@ -431,4 +431,11 @@ fn the_review_server_refuses_doubled_origins_other_hosts_and_non_dates() {
     assert_eq!(status, 400, "from=garbage");
     let (status, body) = srv.send("GET", "/?to=2026-02-30x", &auth, "");
     assert!(status == 400 && body.contains("not a date"), "{status} {body}");
+    // A malformed id or query value is refused as JSON, as everything else (was axum's plain
+    // text, which the page's `fetch` cannot read).
+    for (method, path) in [("POST", "/api/items/abc/decision"), ("GET", "/api/items?limit=-1"), ("GET", "/api/poll?since=x")] {
+        let (status, body) = srv.send(method, path, &auth, if method == "POST" { decide } else { "" });
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        assert!(status == 400 && v["error"].is_string(), "{method} {path}: {status} {body}");
+    }
 }
