@@ -263,3 +263,179 @@ fn a_processing_instruction_is_not_a_declaration() {
     assert_eq!(verdicts(&recs), ["allow", "block"], "{recs:?} {}", stderr(&out));
     assert!(recs[1].to_string().contains("f\u{fc}cking"), "{}", recs[1]);
 }
+
+// Round 6b: the review page and `serve`, attacked through the real binary.
+
+/// A queue of two flagged comments, one posted in December 2026 and one in March 2025.
+fn dated_queue(d: &Path) -> PathBuf {
+    write(d, "ins.txt", "nitwit\n");
+    write(
+        d,
+        "config.toml",
+        "[[rule]]\nid = \"attack.nitwit\"\ncategory = \"attack\"\naction = \"flag\"\nmessage = \"insult\"\nwordlist = \"ins.txt\"\n",
+    );
+    write(
+        d,
+        "c.jsonl",
+        "{\"id\":\"dec\",\"body\":\"you nitwit\",\"created_at\":\"2026-12-02 10:00:00\"}\n\
+         {\"id\":\"mar\",\"body\":\"what a nitwit\",\"created_at\":\"2025-03-04 10:00:00\"}\n",
+    );
+    let out = moderate_in(d, &["run", "-q", "-c", "config.toml", "--queue", "q.db", "c.jsonl"], "");
+    assert_eq!(records(&out).len(), 2, "{}", stderr(&out));
+    d.join("q.db")
+}
+
+/// `from`/`to` were compared with the stored times as text: `--from 2026-5-1` sorted after
+/// every December date (the December comment was not listed) and `--from garbage` after every
+/// date (an empty list, as if nothing were pending). Now a date is padded and anything else is
+/// refused naming the field.
+#[test]
+fn a_date_filter_is_read_as_a_date() {
+    let d = tmp("dates");
+    dated_queue(&d);
+    let list = |extra: &[&str]| {
+        let mut args = vec!["review", "list", "--db", "q.db", "--status", "all"];
+        args.extend_from_slice(extra);
+        moderate_in(&d, &args, "")
+    };
+    // `review list` prints one line per item, ending in its text.
+    let ids = |o: &std::process::Output| -> Vec<&str> {
+        let text = String::from_utf8_lossy(&o.stdout).to_string();
+        [("dec", "you nitwit"), ("mar", "what a nitwit")]
+            .into_iter()
+            .filter(|(_, body)| text.lines().any(|l| l.ends_with(body)))
+            .map(|(id, _)| id)
+            .collect()
+    };
+    let all = list(&[]);
+    assert_eq!(ids(&all), ["dec", "mar"], "{}", stderr(&all));
+    let may = list(&["--from", "2026-5-1"]);
+    assert!(may.status.success(), "{}", stderr(&may));
+    assert_eq!(ids(&may), ["dec"], "from 2026-5-1: {}", String::from_utf8_lossy(&may.stdout));
+    let upto = list(&["--to", "2025-3-4"]);
+    assert_eq!(ids(&upto), ["mar"], "to 2025-3-4 (the whole day): {}", String::from_utf8_lossy(&upto.stdout));
+    for bad in ["garbage", "2026-13-01", "2026-05-01x", "05/01/2026", "2026-05"] {
+        let o = list(&["--from", bad]);
+        assert!(!o.status.success(), "--from {bad} listed: {}", String::from_utf8_lossy(&o.stdout));
+        let e = stderr(&o);
+        assert!(e.contains("from") && e.contains("not a date"), "--from {bad}: {e}");
+    }
+}
+
+/// The review server, started by the real binary on a free port; stopped when dropped.
+struct ReviewServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl ReviewServer {
+    fn start(dir: &Path, db: &Path) -> ReviewServer {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_moderate"))
+            .current_dir(dir)
+            .env("XDG_CACHE_HOME", dir.join(".cache"))
+            .args(["review", "serve", "--db"])
+            .arg(db)
+            .args(["--addr", "127.0.0.1:0", "--token", "T6B", "--config", "/dev/null"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        // Keep draining: a closed pipe would stop the server at its next line of output.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let url = first.split(" at ").nth(1).unwrap_or_else(|| panic!("no address in {first:?}"));
+        let port = url.trim().trim_end_matches('/').rsplit(':').next().unwrap().parse().unwrap();
+        ReviewServer { child, port }
+    }
+
+    /// One request on its own connection: the status and the body.
+    fn send(&self, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.port,
+            body.len()
+        );
+        for h in headers {
+            req.push_str(h);
+            req.push_str("\r\n");
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        s.write_all(req.as_bytes()).unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        let status = answer.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
+        (status, body)
+    }
+}
+
+impl Drop for ReviewServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A write carrying two `Origin` headers, this server's first and another site's second, was
+/// let through (the check read only the first). A browser never sends two; whichever one a
+/// proxy in front keeps, the server must not guess. Now refused (403) without writing, as is
+/// a doubled `Referer`; one same-origin `Origin` still writes. An absolute-form request
+/// target naming another host passed the review server's Host check (`serve` refused it). The page's date filters are
+/// read as dates here too (`from=2026-5-1` found nothing; `from=garbage` an empty queue).
+#[test]
+fn the_review_server_refuses_doubled_origins_other_hosts_and_non_dates() {
+    let d = tmp("review-origin");
+    let db = dated_queue(&d);
+    let srv = ReviewServer::start(&d, &db);
+    let here = format!("http://127.0.0.1:{}", srv.port);
+    let decide = r#"{"action":"approve","expected_version":0,"reviewer":"t"}"#;
+    let auth = ["Authorization: Bearer T6B", "Content-Type: application/json"];
+    let with = |extra: &[String]| -> Vec<String> { auth.iter().map(|s| s.to_string()).chain(extra.iter().cloned()).collect() };
+    for doubled in [
+        vec![format!("Origin: {here}"), "Origin: http://evil.example".to_string()],
+        vec![format!("Referer: {here}/"), "Referer: http://evil.example/".to_string()],
+    ] {
+        let h = with(&doubled);
+        let h: Vec<&str> = h.iter().map(String::as_str).collect();
+        let (status, body) = srv.send("POST", "/api/items/1/decision", &h, decide);
+        assert_eq!(status, 403, "{doubled:?}: {body}");
+    }
+    // An absolute-form target naming another host (a DNS-rebinding page cannot send one, a
+    // local program can): refused as a `Host` naming it is; it was answered (200).
+    let (status, body) = srv.send("GET", "http://evil.example/api/items/1", &auth, "");
+    assert_eq!(status, 421, "absolute-form evil.example: {body}");
+    let (status, body) = srv.send("GET", "/api/items/1", &auth, "");
+    assert_eq!(status, 200, "{body}");
+    let item: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(item["status"], "pending", "a refused write wrote: {body}");
+    let h = with(&[format!("Origin: {here}")]);
+    let h: Vec<&str> = h.iter().map(String::as_str).collect();
+    let (status, body) = srv.send("POST", "/api/items/1/decision", &h, decide);
+    assert_eq!(status, 200, "a same-origin write: {body}");
+
+    let listed = |q: &str| -> (u16, Vec<String>) {
+        let (status, body) = srv.send("GET", &format!("/api/items?status=all&{q}"), &auth, "");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let ids = v["items"].as_array().into_iter().flatten().filter_map(|i| i["comment_id"].as_str().map(String::from));
+        (status, ids.collect())
+    };
+    assert_eq!(listed("from=2026-5-1"), (200, vec!["dec".to_string()]));
+    let (status, _) = listed("from=garbage");
+    assert_eq!(status, 400, "from=garbage");
+    let (status, body) = srv.send("GET", "/?to=2026-02-30x", &auth, "");
+    assert!(status == 400 && body.contains("not a date"), "{status} {body}");
+    // A malformed id or query value is refused as JSON, as everything else (was axum's plain
+    // text, which the page's `fetch` cannot read).
+    for (method, path) in [("POST", "/api/items/abc/decision"), ("GET", "/api/items?limit=-1"), ("GET", "/api/poll?since=x")] {
+        let (status, body) = srv.send(method, path, &auth, if method == "POST" { decide } else { "" });
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        assert!(status == 400 && v["error"].is_string(), "{method} {path}: {status} {body}");
+    }
+}

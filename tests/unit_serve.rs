@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Uri};
 use moderate::localhttp::{checked_host, loopback_hosts};
 use moderate::read::FieldMap;
 use moderate::serve::akismet::parse_form;
@@ -16,18 +16,24 @@ use moderate::Comment;
 
 #[test]
 fn host_check() {
+    let path = Uri::from_static("/v1/check");
     let allowed = loopback_hosts("127.0.0.1:8788".parse().unwrap());
     let with = |h: &str| {
         let mut m = HeaderMap::new();
         m.insert(header::HOST, h.parse().unwrap());
         m
     };
-    assert_eq!(checked_host(&with("LOCALHOST:8788"), &allowed), Some(Some("localhost:8788".into())));
-    assert_eq!(checked_host(&with("127.0.0.1:8788"), &allowed), Some(Some("127.0.0.1:8788".into())));
-    assert_eq!(checked_host(&with("evil.example:8788"), &allowed), None);
-    assert_eq!(checked_host(&HeaderMap::new(), &allowed), None);
+    assert_eq!(checked_host(&path, &with("LOCALHOST:8788"), &allowed), Some(Some("localhost:8788".into())));
+    assert_eq!(checked_host(&path, &with("127.0.0.1:8788"), &allowed), Some(Some("127.0.0.1:8788".into())));
+    assert_eq!(checked_host(&path, &with("evil.example:8788"), &allowed), None);
+    assert_eq!(checked_host(&path, &HeaderMap::new(), &allowed), None);
     assert!(loopback_hosts("0.0.0.0:8788".parse().unwrap()).is_empty());
-    assert_eq!(checked_host(&with("evil.example"), &[]), Some(Some("evil.example".into())));
+    assert_eq!(checked_host(&path, &with("evil.example"), &[]), Some(Some("evil.example".into())));
+    // An absolute-form target names the host too: both must be allowed.
+    let evil = Uri::from_static("http://evil.example:8788/v1/check");
+    let ours = Uri::from_static("http://127.0.0.1:8788/v1/check");
+    assert_eq!(checked_host(&evil, &with("127.0.0.1:8788"), &allowed), None);
+    assert_eq!(checked_host(&ours, &with("127.0.0.1:8788"), &allowed), Some(Some("127.0.0.1:8788".into())));
 }
 
 /// The value of the first field `name` of a decoded form.

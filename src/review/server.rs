@@ -40,7 +40,7 @@
 //!   enough to write.
 //! - **Writes must be same-origin**: when the browser sends `Origin` (or, failing that,
 //!   `Referer`), it must be this server's own origin (`http[s]://` + the request's `Host`),
-//!   else `403`. `Origin: null` is refused. Non-browser clients send neither and need only the
+//!   else `403`. `Origin: null` and a doubled `Origin` or `Referer` are refused. Non-browser clients send neither and need only the
 //!   token. JSON bodies also require `Content-Type: application/json`, which no HTML form can send.
 //!   A read cookie never allows a write.
 //! - **Host check** (DNS rebinding): when bound to a loopback address, requests whose `Host`
@@ -241,7 +241,7 @@ async fn security_headers(mut res: Response) -> Response {
 /// Host check for every request; origin and token checks for every write.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers();
-    let Some(host) = crate::localhttp::checked_host(headers, &state.inner.allowed_hosts) else {
+    let Some(host) = crate::localhttp::checked_host(req.uri(), headers, &state.inner.allowed_hosts) else {
         return ApiError::new(
             StatusCode::MISDIRECTED_REQUEST,
             "unexpected Host header; open the URL printed by `moderate review serve`",
@@ -276,6 +276,13 @@ fn check_origin(headers: &HeaderMap, host: Option<&str>) -> Result<(), ApiError>
         let origin = origin.to_ascii_lowercase();
         origin == format!("http://{host}") || origin == format!("https://{host}")
     };
+    // A browser sends one of each; with two, which one a proxy or a check reads is a guess
+    // (`get` read the first: `Origin: <this server>` then `Origin: <evil>` was let through).
+    for name in [header::ORIGIN, header::REFERER] {
+        if headers.get_all(&name).iter().nth(1).is_some() {
+            return Err(forbidden(&format!("more than one {name} header")));
+        }
+    }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().map_err(|_| forbidden("unreadable Origin"))?;
         return if same(origin) { Ok(()) } else { Err(forbidden("Origin is not this server")) };

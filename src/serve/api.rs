@@ -186,13 +186,7 @@ async fn observe(State((app, timeout)): State<(Shared, Duration)>, req: Request,
 /// Akismet routes (which check the Akismet `key` / `api_key` field instead).
 async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let headers = req.headers();
-    // An absolute-form target (`POST http://evil.example/v1/check`) names the host a proxy
-    // would use (RFC 9112 §3.2.2): it must pass the same check as `Host`.
-    let target_ok = req
-        .uri()
-        .authority()
-        .map_or(true, |a| app.allowed_hosts.is_empty() || app.allowed_hosts.contains(&a.as_str().to_ascii_lowercase()));
-    if !target_ok || crate::localhttp::checked_host(headers, &app.allowed_hosts).is_none() {
+    if crate::localhttp::checked_host(req.uri(), headers, &app.allowed_hosts).is_none() {
         return ApiError::new(StatusCode::MISDIRECTED_REQUEST, "unexpected Host header for a loopback server")
             .into_response();
     }

@@ -1,10 +1,12 @@
 //! The route handlers: the page, the JSON API, blocks, claims and polling.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, AppState};
@@ -18,6 +20,37 @@ use crate::review::Error;
 
 /// How many of an author's other comments an item shows.
 const HISTORY_LIMIT: usize = 20;
+
+/// An item id from the path, refused as JSON `{"error": …}` like every other answer
+/// (axum's own refusal, for `/api/items/abc/decision`, is plain text).
+pub(super) struct ItemId(i64);
+
+#[axum::async_trait]
+impl<S: Send + Sync> FromRequestParts<S> for ItemId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<i64>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(ItemId(id)),
+            Err(e) => Err(ApiError::new(e.status(), e.body_text())),
+        }
+    }
+}
+
+/// A query string, refused as JSON like [`ItemId`] (`?limit=-1`, `?after=abc`).
+pub(super) struct Params<T>(T);
+
+#[axum::async_trait]
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(q)) => Ok(Params(q)),
+            Err(e) => Err(ApiError::new(e.status(), e.body_text())),
+        }
+    }
+}
 
 /// A JSON body, or a 400 that says what is wrong with it (axum's default would be a 422).
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -40,7 +73,7 @@ fn listing(store: &Store, q: &PageQuery) -> Result<(Vec<Listed>, ListPage), Erro
 
 pub(super) async fn queue_page(
     State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
+    Params(q): Params<PageQuery>,
 ) -> Result<Html<String>, ApiError> {
     let reviewer = state.inner.reviewer.clone();
     state
@@ -92,7 +125,7 @@ struct ItemJson {
 
 pub(super) async fn list_items(
     State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
+    Params(q): Params<PageQuery>,
 ) -> Result<Response, ApiError> {
     state
         .with_store(move |store| {
@@ -117,7 +150,7 @@ pub(super) async fn list_items(
         .await
 }
 
-pub(super) async fn get_item(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
+pub(super) async fn get_item(State(state): State<AppState>, ItemId(id): ItemId) -> Result<Response, ApiError> {
     state
         .with_store(move |store| {
             let item = store.item(id)?;
@@ -227,7 +260,7 @@ async fn record(state: AppState, d: NewDecision, items: Vec<Target>) -> Result<R
 
 pub(super) async fn decide_one(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ItemId(id): ItemId,
     b: Result<Json<DecisionBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let b = body(b)?;
@@ -284,7 +317,7 @@ pub struct ReopenBody {
 
 pub(super) async fn reopen(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ItemId(id): ItemId,
     b: Result<Json<ReopenBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let b = body(b)?;
@@ -311,7 +344,7 @@ pub struct ClaimBody {
 
 pub(super) async fn claim(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ItemId(id): ItemId,
     b: Result<Json<ClaimBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let reviewer = reviewer_or_default(&state, body(b)?.reviewer);
@@ -325,7 +358,7 @@ pub(super) async fn claim(
 
 pub(super) async fn release(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ItemId(id): ItemId,
     b: Result<Json<ClaimBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let reviewer = reviewer_or_default(&state, body(b)?.reviewer);
@@ -379,7 +412,7 @@ pub struct PollQuery {
     pub since: i64,
 }
 
-pub(super) async fn poll(State(state): State<AppState>, Query(q): Query<PollQuery>) -> Result<Response, ApiError> {
+pub(super) async fn poll(State(state): State<AppState>, Params(q): Params<PollQuery>) -> Result<Response, ApiError> {
     state
         .with_store(move |store| {
             let counts = store.counts()?;
@@ -401,7 +434,7 @@ pub struct FragmentQuery {
 /// the open page can append them without a reload.
 pub(super) async fn fragment(
     State(state): State<AppState>,
-    Query(q): Query<FragmentQuery>,
+    Params(q): Params<FragmentQuery>,
 ) -> Result<Response, ApiError> {
     state
         .with_store(move |store| {

@@ -31,7 +31,7 @@ impl Store {
     /// Database failure.
     pub fn items(&self, filter: &Filter) -> Result<ListPage, Error> {
         let limit = filter.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let (wheres, args) = conditions(filter);
+        let (wheres, args) = conditions(filter)?;
         let (key, desc) = match filter.sort {
             Sort::Score => ("i.score", true),
             Sort::Newest => ("i.ctime", true),
@@ -333,7 +333,7 @@ fn where_sql(wheres: &[String]) -> String {
 }
 
 /// The filter as SQL conditions over `items i` and their arguments (all bound, never spliced).
-fn conditions(filter: &Filter) -> (Vec<String>, Vec<String>) {
+fn conditions(filter: &Filter) -> Result<(Vec<String>, Vec<String>), Error> {
     let mut wheres: Vec<String> = Vec::new();
     let mut args: Vec<String> = Vec::new();
     let mut add = |cond: &str, val: Option<String>| {
@@ -350,8 +350,30 @@ fn conditions(filter: &Filter) -> (Vec<String>, Vec<String>) {
     add("i.author_email = ? COLLATE NOCASE", filter.email.as_deref().map(|e| e.trim().to_string()));
     add("i.ip = ?", filter.ip.as_deref().map(|e| e.trim().to_string()));
     add("i.post_id = ?", filter.post.clone());
-    add("i.ctime >= ?", filter.from.as_deref().map(|e| e.trim().to_string()));
+    add("i.ctime >= ?", filter.from.as_deref().map(|d| day("from", d)).transpose()?);
     // "to 2024-05-01" includes that whole day: everything that starts with it sorts below this.
-    add("i.ctime <= ?", filter.to.as_deref().map(|e| format!("{}\u{10FFFF}", e.trim())));
-    (wheres, args)
+    add("i.ctime <= ?", filter.to.as_deref().map(|d| day("to", d)).transpose()?.map(|d| format!("{d}\u{10FFFF}")));
+    Ok((wheres, args))
+}
+
+/// A `from`/`to` date as the stored times sort: `YYYY-MM-DD`, zero-padded. The dates are
+/// compared as text, so `2024-5-1` compared as written sorted after every December date (a
+/// filter "from May" showed nothing from December) and `garbage` after every date (an empty
+/// queue): a value that is not a date is refused, naming the field, and `2024-5-1` is padded.
+fn day(field: &str, given: &str) -> Result<String, Error> {
+    let given = given.trim();
+    let bad = || Error::invalid(format!("{field}: {given:?} is not a date; write it as 2024-05-01"));
+    let mut parts = given.split('-');
+    let mut num = |max: u32, len: std::ops::RangeInclusive<usize>| -> Result<u32, Error> {
+        let p = parts.next().ok_or_else(bad)?;
+        if !len.contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        p.parse::<u32>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(bad)
+    };
+    let (y, m, d) = (num(9999, 4..=4)?, num(12, 1..=2)?, num(31, 1..=2)?);
+    if parts.next().is_some() {
+        return Err(bad());
+    }
+    Ok(format!("{y:04}-{m:02}-{d:02}"))
 }
