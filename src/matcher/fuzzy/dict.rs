@@ -44,9 +44,7 @@ impl Dictionary {
         let mut i = dict_slot(dict_hash(w), slots);
         // At most half the slots are full, so a probe meets an empty one; bounded all the same.
         for _ in 0..slots {
-            let Some((e, h)) = self.table.get(16 * i..16 * i + 16).and_then(|b| b.split_first_chunk::<8>()) else {
-                return None;
-            };
+            let (e, h) = self.table.get(16 * i..16 * i + 16).and_then(|b| b.split_first_chunk::<8>())?;
             let e = u64::from_le_bytes(*e);
             if e == 0 {
                 return None;
