@@ -27,15 +27,18 @@ fn dictionary(root: &Path, out: &Path) {
         }
     }
     let slots = (2 * words.len()).next_power_of_two().max(2);
-    let mut table = vec![0u64; slots];
+    // Two u64 per slot: the entry, then the word's first eight bytes (zero-padded).
+    let mut table = vec![0u64; 2 * slots];
     let mut blob = Vec::new();
     for (w, english) in &words {
         assert!(w.len() < 256 && blob.len() + w.len() < (1 << 32), "dictionary word or lists too long");
+        assert!(!w.as_bytes().contains(&0), "dictionary word with a NUL byte");
         let mut i = dict_hash::dict_slot(dict_hash::dict_hash(w.as_bytes()), slots);
-        while table[i] != 0 {
+        while table[2 * i] != 0 {
             i = (i + 1) & (slots - 1);
         }
-        table[i] = 1 << 63 | u64::from(*english) << 40 | (w.len() as u64) << 32 | blob.len() as u64;
+        table[2 * i] = 1 << 63 | u64::from(*english) << 40 | (w.len() as u64) << 32 | blob.len() as u64;
+        table[2 * i + 1] = dict_hash::head8(w.as_bytes());
         blob.extend_from_slice(w.as_bytes());
     }
     let bytes: Vec<u8> = table.iter().flat_map(|e| e.to_le_bytes()).collect();

@@ -32,7 +32,12 @@ fn the_table_answers_as_the_word_lists() {
     let d = dictionary();
     for (w, english) in &want {
         assert_eq!(d.get(w), Some(english), "{w}");
-        for other in [format!("{w}q"), format!("q{w}"), w[..w.len() - 1].to_string(), w.to_uppercase()] {
+        // A slot holds its word's first eight bytes zero-padded: a NUL appended, or a last
+        // byte changed past the eighth, must still be told apart by the length or the words.
+        let last_changed = format!("{}{}", &w[..w.len() - 1], if w.ends_with('q') { 'z' } else { 'q' });
+        let others =
+            [format!("{w}q"), format!("q{w}"), w[..w.len() - 1].to_string(), w.to_uppercase(), format!("{w}\0"), last_changed];
+        for other in others {
             assert_eq!(d.get(&other).copied(), want.get(other.as_str()).copied(), "{other}");
         }
     }

@@ -73,12 +73,31 @@ fn prose() -> impl Strategy<Value = String> {
         // Mentions (`@user`): the `@` is leet for `a` at a word's start.
         1 => "@[a-zA-Z]{0,6}",
         1 => "@[aA]{1,3}[a-zA-Z]{0,3}",
+        // Hashtags and numbers, which the fast path takes when they stand alone (`#tag`, `2`).
+        1 => " #[a-zA-Z]{1,6}",
+        1 => " [0-9]{1,4}",
     ];
     proptest::collection::vec(piece, 0..16).prop_map(|v| v.concat())
 }
 
+/// [`prose`] with the near misses of hashtags and numbers (`a#b`, `##x`, `4get`, `h3llo`, `1.5`),
+/// which the fast path must refuse or read exactly as the full path does.
+fn numbers() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => prose(),
+        1 => "[a-zA-Z#]{0,3}[0-9]{1,2}[a-zA-Z#.,?!\\-]{0,3}",
+        1 => "[ #]{0,2}[0-9]{1,3}[ \n,?]",
+    ];
+    proptest::collection::vec(piece, 0..4).prop_map(|v| v.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn fast_path_equals_full_with_numbers_and_hashtags(body in numbers()) {
+        check(&body);
+    }
 
     #[test]
     fn fast_path_equals_full_on_any_ascii(body in "[\\x00-\\x7f]{0,48}") {
@@ -307,6 +326,20 @@ fn fast_path_refuses_what_the_full_path_changes() {
         "!wow",
         "wow!x",
         "a! b! c!",
+        "4get",
+        "1st",
+        "h3llo",
+        "1.5",
+        "2-face",
+        "10!",
+        "a#b",
+        "##tag",
+        "# tag",
+        "#1",
+        "tag#",
+        "f 4 g",
+        "i 2 u",
+        "x1",
     ] {
         assert!(!Normalizer::takes_fast_path(body), "{body:?}");
     }
@@ -323,6 +356,11 @@ fn fast_path_refuses_what_the_full_path_changes() {
         "line\nbreak\n",
         "wow! no!!! what!?",
         "hi!, you.",
+        "#tag here",
+        "see #This and #that",
+        "I have 2 dogs, 10 cats?",
+        "100",
+        "in 2026\nok",
     ] {
         assert!(Normalizer::takes_fast_path(body), "{body:?}");
         assert!(check(body));

@@ -130,11 +130,19 @@ pub(crate) enum Plain {
 ///   token with a letter, no digit and the `@` at its start is leetspeak, so the full path
 ///   writes `a` (`@user` → `auser`, one byte for one); the `@` counts as that letter for the
 ///   stretching rule (`@aab` folds to `ab`, so it is refused);
+/// - a `#` at the start of the body or after a space or newline, before a letter (a hashtag):
+///   the full path emits a token's leading symbols other than `@` and `$` as punctuation,
+///   unchanged, and reads the word after it as a word of its own;
+/// - a number of digits only, at the start of the body or after a space or newline, ended by the
+///   end, a space, a newline, `,` or `?`: a token with no letter is never folded (`2`, `1000`);
+///   a letter right after it (`4get`, `1st`), a digit after a letter (`h3llo`) and any other
+///   end (`1.5`, `2-face`, `10!`) go to the full path. A number counts as a word of its
+///   length for the rule below, so a lone digit is a one-letter word (`f 4 g`);
 /// - and no two one-letter words with only joiners (the separators of spelled-out words,
 ///   [`words::is_joiner_byte`]) between them, however many: the start of a possible
 ///   spelled-out word, `f.u.c.k` or `a s s`.
 ///
-/// Everything else (digits, any other `@` or `!`, `$ * # % ( & <`, a backtick, tabs and other
+/// Everything else (other digits, any other `@`, `#` or `!`, `$ * % ( & <`, a backtick, tabs and other
 /// control bytes, non-ASCII) goes to the full path. `tests/speed.rs` proves the two paths equal on arbitrary
 /// ASCII, on generated prose with mentions and on every shipped fixture, so a later change to
 /// the full normalizer that breaks the promise fails there.
@@ -150,6 +158,8 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
     let mut single = false;
     let mut mentions = false;
     let mut newlines = false;
+    // In a number that started a token (see above).
+    let mut number = false;
     for (i, &c) in b.iter().enumerate() {
         let letter = if c.is_ascii_alphabetic() {
             c | 0x20
@@ -164,6 +174,10 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             0
         };
         if letter != 0 {
+            // `4get`, `1st`: leet or a quantity, the full path decides.
+            if number {
+                return Plain::No;
+            }
             // `vv` may be a `w` (`words::Words::double_v`): the full path decides.
             if leet && letter == b'v' && word > 0 && prev_letter == b'v' {
                 return Plain::No;
@@ -173,7 +187,18 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
                 return Plain::No;
             }
             word += 1;
+        } else if c.is_ascii_digit() {
+            if !(number || (word == 0 && (prev == 0 || is_space(prev)))) {
+                return Plain::No;
+            }
+            number = true;
+            word += 1;
+            same = 0;
         } else {
+            if number && !matches!(c, b' ' | b'\n' | b',' | b'?') {
+                return Plain::No;
+            }
+            number = false;
             if c == b'!' {
                 // `wow!`, `no!!!`: a run of `!` closing a word of two letters or more, before a
                 // space, the end or plain punctuation, is punctuation at the token's edge (`f!ck`,
@@ -183,7 +208,10 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
                 if !(closes && (word >= 2 || prev == b'!')) {
                     return Plain::No;
                 }
-            } else if !(is_space(c) && !is_space(prev) || PLAIN_PUNCT.contains(&c)) {
+            } else if !(is_space(c) && !is_space(prev)
+                || PLAIN_PUNCT.contains(&c)
+                || c == b'#' && (prev == 0 || is_space(prev)) && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic))
+            {
                 return Plain::No;
             }
             newlines |= c == b'\n';

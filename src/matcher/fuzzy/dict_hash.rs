@@ -26,3 +26,14 @@ pub fn dict_hash(w: &[u8]) -> u64 {
 pub fn dict_slot(h: u64, slots: usize) -> usize {
     (h >> 32) as usize & (slots - 1)
 }
+
+/// The first eight bytes of `w` as one little-endian number, zero-padded: a table slot holds its
+/// word's, so a word of up to eight bytes is decided without reading the words (no word holds a
+/// NUL byte, and the lengths are compared too, so the padding cannot make two words equal).
+#[inline]
+pub fn head8(w: &[u8]) -> u64 {
+    let mut head = [0u8; 8];
+    let n = w.len().min(8);
+    head[..n].copy_from_slice(&w[..n]);
+    u64::from_le_bytes(head)
+}
