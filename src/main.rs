@@ -15,6 +15,18 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 extern "C" {
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
+// The C library's `prctl` (no `libc` crate for one call).
+#[cfg(target_os = "linux")]
+extern "C" {
+    fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
+}
+/// `PR_SET_THP_DISABLE` (linux/prctl.h): no transparent huge pages for this process. mimalloc
+/// asks for them on its arenas (`MADV_HUGEPAGE`, before `main` runs, so its own
+/// `allow_thp` option comes too late here); a 2 MiB huge page is resident whole once one byte
+/// of it is touched, and a run's peak RSS was ~20 MB above the memory in use at -j1 and -j2
+/// (docs/bench.md, ninth session).
+#[cfg(target_os = "linux")]
+const PR_SET_THP_DISABLE: std::ffi::c_int = 41;
 /// `mi_option_arena_eager_commit`: 0 commits arena memory as it is used, not the whole arena.
 const MI_ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
 /// `mi_option_purge_delay`: 0 returns freed pages at once (the default waits 10 ms, by which
@@ -28,6 +40,13 @@ fn main() -> std::process::ExitCode {
     unsafe {
         mi_option_set(MI_ARENA_EAGER_COMMIT, 0);
         mi_option_set(MI_PURGE_DELAY, 0);
+    }
+    // SAFETY: a plain process setting; it changes how the kernel backs memory, never its
+    // contents. Failure (an old kernel) leaves the default.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        let (on, zero): (std::ffi::c_ulong, std::ffi::c_ulong) = (1, 0);
+        prctl(PR_SET_THP_DISABLE, on, zero, zero, zero);
     }
     moderate::cli::main()
 }

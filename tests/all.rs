@@ -88,6 +88,7 @@ test_files! {
     unit_reload = "unit_reload.rs",
     unit_read = "unit_read.rs",
     unit_regex = "unit_regex.rs",
+    regex_caches = "regex_caches.rs",
     unit_regex_compile = "unit_regex_compile.rs",
     unit_review = "unit_review.rs",
     unit_scale = "unit_scale.rs",

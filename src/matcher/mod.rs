@@ -58,6 +58,9 @@ pub struct Scratch {
     split_cand: Vec<u8>,
     /// The hits of one run-together token's scan, before they are mapped to the token.
     split_hits: Vec<usize>,
+    /// This thread's search caches of the normalized-text and raw-body patterns.
+    norm_caches: regex::Caches,
+    raw_caches: regex::Caches,
     /// Hits the last scan did not count because of their rule's `unless_after` (for `explain`;
     /// the first [`MAX_REPORTED`] only).
     pub reported: Vec<Hit>,
@@ -398,8 +401,8 @@ impl Matcher {
         });
         // A run-together token (`kilyourself`) is scanned again spelled with spaces; what hits
         // there counts for the whole token.
-        let (split_words, split_cand, split_hits) =
-            (&mut scratch.split_words, &mut scratch.split_cand, &mut scratch.split_hits);
+        let (split_words, split_cand, split_hits, norm_caches) =
+            (&mut scratch.split_words, &mut scratch.split_cand, &mut scratch.split_hits, &mut scratch.norm_caches);
         self.compounds.find(text, explained, skip, |s, e, spaced, how| {
             split_hits.clear();
             self.norm_regex.begin(split_cand);
@@ -414,18 +417,18 @@ impl Matcher {
                 },
                 |lit, ls, le| self.norm_regex.wake(lit, spaced, ls, le, split_cand),
             );
-            self.norm_regex.run(spaced, split_cand, |rule, _| split_hits.push(rule));
+            self.norm_regex.run_with(spaced, split_cand, norm_caches, None, |rule, _| split_hits.push(rule));
             for &rule in split_hits.iter() {
                 add(Hit { rule, span: Some(to_original(norm, body, s, e)) }, text, s);
             }
         });
         watch.lap(Stage::Literals);
-        self.norm_regex.run_profiled(text, cand, profile, |rule, r| {
+        self.norm_regex.run_with(text, cand, &mut scratch.norm_caches, profile, |rule, r| {
             let start = r.start;
             add(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) }, text, start);
         });
         watch.lap(Stage::NormRegex);
-        self.raw_regex.scan_profiled(body, cand, profile, |rule, r| {
+        self.raw_regex.scan_with(body, cand, &mut scratch.raw_caches, profile, |rule, r| {
             let start = r.start;
             add(Hit { rule, span: Some(r) }, body, start);
         });

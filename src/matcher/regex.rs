@@ -29,6 +29,7 @@ mod gate;
 
 use std::ops::Range;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -36,6 +37,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
 use regex_automata::meta;
 use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::iter::Searcher;
+use regex_automata::Input;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::literals::{word_boundary, Edges};
@@ -63,6 +66,122 @@ pub struct RegexRules {
     /// Per pattern, the bits of all its groups ([`literals::required_groups`]): it runs once
     /// an occurrence of each group has been seen (0: it runs on every text).
     full: Vec<u8>,
+    /// Which compiled patterns these are, for the [`Caches`] searches use.
+    id: RulesId,
+}
+
+/// A [`RegexRules`]' identity, new for every value, a clone too (whose patterns compile on
+/// their own): a thread's [`Caches`] made for one set of compiled patterns are never used with
+/// another (a cache used with another regex than its own may give wrong matches).
+#[derive(Debug)]
+struct RulesId(u64);
+
+impl Default for RulesId {
+    fn default() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        RulesId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl Clone for RulesId {
+    fn clone(&self) -> Self {
+        RulesId::default()
+    }
+}
+
+/// Most bytes of search caches one thread keeps for one [`RegexRules`] ([`Caches`]).
+/// 8 MiB: on the 100 MB bench corpus one thread's caches grow to 17.5 MB without a bound; at
+/// 8 MiB 3 % of searches find their cache dropped (+2 % instructions), at 4 MiB far more.
+pub const CACHE_BUDGET: usize = 8 << 20;
+
+/// One thread's search caches (lazy DFA states, NFA simulation sets) for the patterns of one
+/// [`RegexRules`], one per pattern and form, made on first use.
+///
+/// The `regex` crate keeps a cache per regex and thread for as long as the regex lives, each up
+/// to [`DFA_SIZE_LIMIT`] per direction plus sets sized by its NFA: over the shipped pack's
+/// patterns in two forms that was most of the judge threads' memory, growing with the variety
+/// of the input and multiplied by `-j` (docs/bench.md). Here the caches of one thread share
+/// [`CACHE_BUDGET`]: past it, the least recently used are dropped (and made again when
+/// needed). What a search finds does not depend on its cache, only how fast it runs.
+#[derive(Debug)]
+pub struct Caches {
+    /// Most bytes kept ([`CACHE_BUDGET`] unless made [`with_budget`](Self::with_budget)).
+    budget: usize,
+    /// The [`RulesId`] the slots belong to (0: none yet).
+    rules: u64,
+    /// Per pattern `i`, slot `2 i` for its full form and `2 i + 1` for its ASCII form.
+    slots: Vec<Slot>,
+    /// Bytes of all slots' caches, as last measured.
+    bytes: usize,
+    /// Searches made, for the least recently used slot.
+    clock: u64,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    cache: Option<meta::Cache>,
+    bytes: usize,
+    used: u64,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Caches::with_budget(CACHE_BUDGET)
+    }
+}
+
+impl Caches {
+    /// Caches that keep at most `budget` bytes (beyond the one cache in use).
+    pub fn with_budget(budget: usize) -> Caches {
+        Caches { budget, rules: 0, slots: Vec::new(), bytes: 0, clock: 0 }
+    }
+
+    /// Makes the slots fit `rules`, dropping caches made for other rules.
+    fn prepare(&mut self, rules: &RegexRules) {
+        if self.rules != rules.id.0 || self.slots.len() != 2 * rules.patterns.len() {
+            self.slots.clear();
+            self.slots.resize_with(2 * rules.patterns.len(), Slot::default);
+            self.bytes = 0;
+            self.rules = rules.id.0;
+        }
+    }
+
+    /// Slot `k`'s cache for `re` (its regex), made if absent.
+    fn get(&mut self, k: usize, re: &meta::Regex) -> &mut meta::Cache {
+        self.clock += 1;
+        let slot = &mut self.slots[k];
+        slot.used = self.clock;
+        slot.cache.get_or_insert_with(|| re.create_cache())
+    }
+
+    /// Slot `k` was just searched with: counts what its cache holds now, and drops the least
+    /// recently used other caches while the total is over the budget.
+    fn settle(&mut self, k: usize) {
+        let now = self.slots[k].cache.as_ref().map_or(0, meta::Cache::memory_usage);
+        self.bytes = self.bytes - self.slots[k].bytes + now;
+        self.slots[k].bytes = now;
+        while self.bytes > self.budget {
+            let lru = (self.slots.iter().enumerate())
+                .filter(|&(j, s)| j != k && s.cache.is_some())
+                .min_by_key(|(_, s)| s.used)
+                .map(|(j, _)| j);
+            let Some(j) = lru else { break };
+            let slot = &mut self.slots[j];
+            slot.cache = None;
+            self.bytes -= slot.bytes;
+            slot.bytes = 0;
+        }
+    }
+
+    /// Bytes of caches held now (as measured after their last search).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Number of caches held now.
+    pub fn held(&self) -> usize {
+        self.slots.iter().filter(|s| s.cache.is_some()).count()
+    }
 }
 
 /// One pattern needing one literal: pattern index, group bit, boundaries.
@@ -195,7 +314,16 @@ impl RegexRules {
         let (rule_of, patterns): (Vec<usize>, Vec<String>) = patterns.into_iter().map(|(r, p, _)| (r, p)).unzip();
         let regexes = patterns.iter().map(|_| OnceLock::new()).collect();
         let ascii_regexes = patterns.iter().map(|_| OnceLock::new()).collect();
-        RegexRules { patterns, regexes, ascii_regexes, rule_of, prefilter: None, needed_by, full }
+        RegexRules {
+            patterns,
+            regexes,
+            ascii_regexes,
+            rule_of,
+            prefilter: None,
+            needed_by,
+            full,
+            id: RulesId::default(),
+        }
     }
 
     /// Pattern `i`, compiled the first time it is needed (by whichever thread gets there first).
@@ -267,6 +395,18 @@ impl RegexRules {
         profile: Option<&RuleProfile>,
         f: impl FnMut(usize, Range<usize>),
     ) {
+        self.scan_with(haystack, cand, &mut Caches::default(), profile, f);
+    }
+
+    /// [`scan_profiled`](Self::scan_profiled) with this thread's `caches`.
+    pub fn scan_with(
+        &self,
+        haystack: &str,
+        cand: &mut Vec<u8>,
+        caches: &mut Caches,
+        profile: Option<&RuleProfile>,
+        f: impl FnMut(usize, Range<usize>),
+    ) {
         if self.patterns.is_empty() {
             return;
         }
@@ -276,7 +416,7 @@ impl RegexRules {
                 self.wake(m.pattern().as_usize(), haystack, m.start(), m.end(), cand);
             }
         }
-        self.run_profiled(haystack, cand, profile, f);
+        self.run_with(haystack, cand, caches, profile, f);
     }
 
     /// Starts a scan: `cand` holds, per pattern, the groups seen so far (none yet).
@@ -318,8 +458,22 @@ impl RegexRules {
         haystack: &str,
         cand: &[u8],
         profile: Option<&RuleProfile>,
+        f: impl FnMut(usize, Range<usize>),
+    ) {
+        self.run_with(haystack, cand, &mut Caches::default(), profile, f);
+    }
+
+    /// [`run_profiled`](Self::run_profiled) with this thread's `caches` (what the matcher
+    /// uses; the others make caches for the one call).
+    pub fn run_with(
+        &self,
+        haystack: &str,
+        cand: &[u8],
+        caches: &mut Caches,
+        profile: Option<&RuleProfile>,
         mut f: impl FnMut(usize, Range<usize>),
     ) {
+        caches.prepare(self);
         let ascii = haystack.is_ascii();
         for (i, (&seen, &full)) in cand.iter().zip(&self.full).enumerate() {
             if seen != full {
@@ -328,11 +482,17 @@ impl RegexRules {
             // First-use compilation is not the rule's search time (the stage's time has it).
             let re = if ascii { self.ascii_regex(i) } else { self.regex(i) };
             let t0 = profile.map(|_| Instant::now());
-            for m in re.find_iter(haystack) {
+            // `meta::Regex::find_iter`'s loop, with this thread's cache instead of the regex's
+            // own pool.
+            let k = 2 * i + usize::from(ascii);
+            let cache = caches.get(k, re);
+            let mut it = Searcher::new(Input::new(haystack));
+            while let Some(m) = it.advance(|input| Ok(re.search_with(cache, input))) {
                 if m.start() < m.end() {
                     f(self.rule_of[i], m.range());
                 }
             }
+            caches.settle(k);
             if let (Some(p), Some(t0)) = (profile, t0) {
                 p.rule_run(self.rule_of[i], t0.elapsed());
             }
