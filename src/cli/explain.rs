@@ -71,6 +71,7 @@ pub fn run(args: ExplainArgs) -> CliResult {
         ));
         super::common::print_out(&text)?;
     }
+    super::common::leave_to_exit(loaded);
     Ok(())
 }
 

@@ -184,6 +184,7 @@ pub fn run(args: RunArgs) -> CliResult {
     if let Some(profile) = engine.rule_profile() {
         eprint!("{}", profile.render(engine.rules()));
     }
+    super::common::leave_to_exit(engine);
     if result.interrupted {
         eprintln!("moderate: interrupted after {} records (every output holds exactly these)", summary.summary.records);
         return Err(CliError { status: crate::error::ExitStatus::Interrupted, message: String::new() });

@@ -257,44 +257,46 @@ impl Matcher {
             .map(|_| cache::Key::new(&normalizer, &lists, norm_patterns.iter().map(|(_, p, _)| p.as_str())));
         let stored = cache_dir.as_deref().zip(key.as_ref()).and_then(|(d, k)| cache::load(d, k));
         let had_file = stored.is_some();
-        let gate_read = stored
-            .as_deref()
-            .and_then(split_payload)
-            .and_then(|(g, _)| regex::GateAnalysis::from_bytes(g, norm_patterns.len()));
-        let gates = gate_read.as_ref().map(|g| g.lits().len());
-        // The term spellings and the patterns' literal analysis do not depend on each other:
-        // two threads (start-up is wall time); the automaton needs both.
-        let (words, gate_made, gate_kept, (norm_regex, raw_regex), (fuzzy, compounds)) = std::thread::scope(|s| {
-            let side = s.spawn(|| {
-                let made = gate_read.is_none();
-                let gate = gate_read.unwrap_or_else(|| regex::GateAnalysis::of(&norm_patterns));
-                let bytes = made.then(|| gate.to_bytes());
+        // The gate analysis's bytes (small) are copied out so the file's 12.7 MB can be dropped
+        // as soon as the automaton is read from them (peak memory).
+        let gate_bytes = stored.as_deref().and_then(split_payload).map(|(g, _)| g.to_vec());
+        let gates = gate_bytes.as_deref().and_then(|g| regex::GateAnalysis::stated_lits(g, norm_patterns.len()));
+        // Reading the stored automaton is the longest part and needs only the gate's literal
+        // count: it runs on this thread while the other reads the gate analysis and builds the
+        // fuzzy and compound tables (start-up is wall time; before, the second thread had
+        // 0.5 M of 100 M instructions, docs/bench.md ninth session).
+        let (lists_r, normalizer_r, first_r, min_r) = (&lists, &normalizer, &first_letter, &fuzzy_min);
+        let (words, store_gate, (norm_regex, raw_regex), (fuzzy, compounds)) = std::thread::scope(|s| {
+            let side = s.spawn(move || {
+                let n = norm_patterns.len();
+                let read = gate_bytes.as_deref().and_then(|g| regex::GateAnalysis::from_bytes(g, n));
+                let made = read.is_none();
+                let gate = read.unwrap_or_else(|| regex::GateAnalysis::of(&norm_patterns));
+                // The analysis's bytes as stored, or as made now: written back with a rebuilt
+                // automaton.
+                let bytes = if made { Some(gate.to_bytes()) } else { gate_bytes };
                 let gated = regex::RegexRules::build_with_gate(norm_patterns, gate);
-                (gated, regex::RegexRules::build_lazy(raw_patterns), bytes)
+                let fuzzy = fuzzy::Fuzzy::build_full(lists_r, normalizer_r, first_r, min_r);
+                let compounds = compounds::Compounds::build(lists_r, normalizer_r);
+                (gated, regex::RegexRules::build_lazy(raw_patterns), made, bytes, (fuzzy, compounds))
             });
-            // The stored automaton is read first and the file's bytes dropped before the other
-            // tables are built: the two copies of the automaton are not held with them (peak
-            // memory). The gate's bytes are kept only to be written back with a rebuilt automaton.
-            let (read, gate_kept) = match (stored, gates) {
-                (Some(bytes), Some(n)) => match split_payload(&bytes) {
-                    Some((g, w)) => {
-                        let read = wordlist::WordlistSet::from_bytes(w, &lists, &normalizer, n);
-                        let kept = read.is_none().then(|| g.to_vec());
-                        (read, kept)
-                    }
-                    None => (None, None),
-                },
-                _ => (None, None),
+            let read = match (stored, gates) {
+                (Some(bytes), Some(n)) => split_payload(&bytes)
+                    .and_then(|(_, w)| wordlist::WordlistSet::from_bytes(w, &lists, &normalizer, n)),
+                _ => None,
             };
+            let table = read.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
+            let ((norm_regex, gate), raw, gate_made, gate_bytes, tables) =
+                side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            // A stored automaton belongs to the analysis stored beside it: when that one could
+            // not be read, the automaton's gate ids were checked against a count that is not
+            // true, and it is rebuilt.
+            let read = read.filter(|_| !gate_made);
             match (&read, had_file) {
                 (Some(_), _) => tracing::debug!("start-up cache hit"),
                 (None, true) => tracing::debug!("start-up cache payload not usable: rebuilt"),
                 (None, false) => {}
             }
-            let table = read.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
-            let fuzzy = fuzzy::Fuzzy::build_full(&lists, &normalizer, &first_letter, &fuzzy_min);
-            let compounds = compounds::Compounds::build(&lists, &normalizer);
-            let ((norm_regex, gate), raw, gate_made) = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             let words = match read {
                 Some(w) => Ok((w, false)),
                 None => table
@@ -302,14 +304,12 @@ impl Matcher {
                     .and_then(|t| t.into_set(&gate))
                     .map(|w| (w, true)),
             };
-            (words, gate_made, gate_kept, (norm_regex, raw), (fuzzy, compounds))
+            let store_gate = gate_bytes.filter(|_| gate_made || words.as_ref().is_ok_and(|w| w.1));
+            (words, store_gate, (norm_regex, raw), tables)
         });
-        let (words, words_made) = words.map_err(|e| format!("cannot compile the wordlists: {e}"))?;
-        if let (true, Some(dir), Some(key)) = (words_made || gate_made.is_some(), &cache_dir, &key) {
-            // The gate analysis as made now, or as read (only the wordlists' part was unusable).
-            if let Some(gate) = gate_made.or(gate_kept) {
-                cache::store(dir, key, &join_payload(&gate, &words.to_bytes()));
-            }
+        let (words, _) = words.map_err(|e| format!("cannot compile the wordlists: {e}"))?;
+        if let (Some(gate), Some(dir), Some(key)) = (store_gate, &cache_dir, &key) {
+            cache::store(dir, key, &join_payload(&gate, &words.to_bytes()));
         }
         let raw_regex = raw_regex.map_err(|e| format!("regex set: {e}"))?;
         let mut context = vec![None; rules];

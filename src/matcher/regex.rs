@@ -29,7 +29,7 @@ mod gate;
 
 use std::ops::Range;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -350,6 +350,50 @@ impl RegexRules {
         })
     }
 
+    /// Compiles the patterns `cand` wakes that are not compiled yet for this form, on two
+    /// threads when there are two or more: a start-up's first comments wake dozens of patterns
+    /// whose first-use compiles were most of a short run's time, and the second core was idle
+    /// (docs/bench.md, ninth session). Each pattern still compiles once (`OnceLock`); a thread
+    /// that cannot be started leaves the rest to this one.
+    fn compile_woken(&self, cand: &[u8], ascii: bool) {
+        let cells = if ascii { &self.ascii_regexes } else { &self.regexes };
+        let mut pending = cand
+            .iter()
+            .zip(&self.full)
+            .enumerate()
+            .filter(|&(i, (&seen, &full))| seen == full && cells[i].get().is_none())
+            .map(|(i, _)| i);
+        let (Some(first), Some(_)) = (pending.next(), pending.next()) else { return };
+        if !second_core() {
+            return;
+        }
+        let pending: Vec<usize> = cand
+            .iter()
+            .zip(&self.full)
+            .enumerate()
+            .skip(first)
+            .filter(|&(i, (&seen, &full))| seen == full && cells[i].get().is_none())
+            .map(|(i, _)| i)
+            .collect();
+        tracing::debug!("first-use compiles: {} patterns on two threads", pending.len());
+        let next = AtomicUsize::new(0);
+        let work = || {
+            while let Some(&i) = pending.get(next.fetch_add(1, Ordering::Relaxed)) {
+                if ascii {
+                    self.ascii_regex(i);
+                } else {
+                    self.regex(i);
+                }
+            }
+        };
+        std::thread::scope(|s| {
+            // The helper takes patterns from the same queue; should it not start, this thread
+            // compiles them all.
+            let _helper = std::thread::Builder::new().name("compile".into()).spawn_scoped(s, work);
+            work();
+        });
+    }
+
     /// Compiles every pattern now; the rule index and error of each that fails (in the words of
     /// the `regex` crate, which `check` users know).
     pub fn compile_all(&self) -> Vec<(usize, String)> {
@@ -475,6 +519,7 @@ impl RegexRules {
     ) {
         caches.prepare(self);
         let ascii = haystack.is_ascii();
+        self.compile_woken(cand, ascii);
         for (i, (&seen, &full)) in cand.iter().zip(&self.full).enumerate() {
             if seen != full {
                 continue;
@@ -498,6 +543,12 @@ impl RegexRules {
             }
         }
     }
+}
+
+/// Whether a second core is there to compile on (asked once per process).
+fn second_core() -> bool {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())) > 1
 }
 
 /// `hir` as it behaves on ASCII text: every class cut to its ASCII part and every Unicode word

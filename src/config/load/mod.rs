@@ -42,7 +42,7 @@ use lint::{check_examples, unknown_field_help};
 use lists::{alternation, compile_wordlist};
 use memo::{Kind, Memo};
 use patterns::{check_size, compile_pattern, validate};
-use signals::{compile_authors, compile_model, compile_signal};
+use signals::{compile_authors, compile_signal, finish_model, start_model};
 
 /// A successfully loaded config: the engine, the raw config, and any warnings.
 #[derive(Debug)]
@@ -309,7 +309,10 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut unless_after: Vec<(usize, Arc<Context>)> = Vec::new();
     let mut contexts: HashMap<String, Arc<Context>> = HashMap::new();
     let mut models = crate::model::ModelRules::default();
+    // Model files decode on threads of their own while the rest loads; their rules are
+    // finished (labels checked) after the matcher is built.
     let mut model_files = HashMap::new();
+    let mut pending_models = Vec::new();
 
     for (ri, rule) in raw.rules.iter().enumerate() {
         l.enter(l.merge.from_builtin.get(ri).copied().unwrap_or(false));
@@ -482,7 +485,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             }
         }
         if let Some(sig @ crate::config::Signal::Model { .. }) = &rule.signal {
-            models.rules.extend(compile_model(l, sig, id_span.clone(), index, &mut model_files));
+            pending_models.extend(start_model(l, sig, id_span.clone(), index, &mut model_files));
         } else if let Some(sig) = &rule.signal {
             if let Some(s) = compile_signal(l, sig, id_span.clone()) {
                 signals.push((index, s));
@@ -499,6 +502,10 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     l.enter(false);
     let authors = compile_authors(l, raw);
     if l.diags.has_errors() {
+        // Every problem at once: the model rules' too.
+        for p in pending_models {
+            finish_model(l, p, &mut model_files);
+        }
         return None;
     }
     let parts = MatcherParts {
@@ -520,6 +527,12 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             return None;
         }
     };
+    for p in pending_models {
+        models.rules.extend(finish_model(l, p, &mut model_files));
+    }
+    if l.diags.has_errors() {
+        return None;
+    }
     Some(Engine::with_parts(rules, matcher, raw.thresholds, raw.limits, authors, origin, models))
 }
 

@@ -48,48 +48,99 @@ pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> 
     })
 }
 
-/// A model rule: reads (once per file, `models` caches it) and checks the model file, its
-/// label and `min`. Every problem is an error located at the rule.
-pub(super) fn compile_model(
+/// A model file being decoded on a thread of its own, or the decode's result.
+pub(super) enum Decoding {
+    /// The decode runs; the file's name for a message.
+    Running(String, std::thread::JoinHandle<Result<Model, String>>),
+    /// Decoded (or failed, with the message).
+    Done(Result<Arc<Model>, String>),
+}
+
+impl Decoding {
+    /// The model, waiting for its decode; the message when the file is not a usable model.
+    fn get(&mut self) -> Result<Arc<Model>, String> {
+        let done = match std::mem::replace(self, Decoding::Done(Err(String::new()))) {
+            Decoding::Running(name, handle) => {
+                handle.join().unwrap_or_else(|_| Err(format!("{name}: the model decode failed"))).map(Arc::new)
+            }
+            Decoding::Done(done) => done,
+        };
+        *self = Decoding::Done(done.clone());
+        done
+    }
+}
+
+/// A model rule whose model is still being decoded: [`finish_model`] checks its label once the
+/// decode is done.
+pub(super) struct PendingModel {
+    rule: usize,
+    path: String,
+    label: String,
+    min: f64,
+    at: Range<usize>,
+}
+
+/// A model rule, first half: checks `min`, reads the model file (once per file, `models` keeps
+/// it) and starts its decode on a thread, so the decode (its SHA-256 and tables, 35 M
+/// instructions of a warm start under callgrind) runs beside the rest of the load. Every
+/// problem is an error located at the rule.
+pub(super) fn start_model(
     l: &mut Loader,
     sig: &Signal,
     at: Range<usize>,
     rule: usize,
-    models: &mut HashMap<String, Arc<Model>>,
-) -> Option<ModelRule> {
+    models: &mut HashMap<String, Decoding>,
+) -> Option<PendingModel> {
     let Signal::Model { path, label, min } = sig else { return None };
     if !(*min > 0.0 && *min <= 1.0) {
         l.diags.error(l.config_file, at.clone(), format!("model rule: `min` is {min}: it must be in (0, 1]"));
     }
-    let model = match models.get(path) {
-        Some(m) => Arc::clone(m),
-        None => {
-            let decoded = l.source.read_bytes(path, crate::model::format::MAX_FILE).and_then(|(name, bytes)| {
-                Model::decode(&bytes).map_err(|e| format!("{name}: not a usable model file: {e}"))
-            });
-            match decoded {
-                Ok(m) => {
-                    let m = Arc::new(m);
-                    models.insert(path.clone(), Arc::clone(&m));
-                    m
-                }
-                Err(msg) => {
-                    l.diags.error(l.config_file, at, msg);
-                    return None;
+    if !models.contains_key(path) {
+        let decoding = match l.source.read_bytes(path, crate::model::format::MAX_FILE) {
+            Ok((name, bytes)) => {
+                let bytes = Arc::new(bytes);
+                let decode = {
+                    let (name, bytes) = (name.clone(), Arc::clone(&bytes));
+                    move || Model::decode(&bytes).map_err(|e| format!("{name}: not a usable model file: {e}"))
+                };
+                // Should no thread start, the decode runs here.
+                match std::thread::Builder::new().name("model".into()).spawn(decode) {
+                    Ok(handle) => Decoding::Running(name, handle),
+                    Err(_) => Decoding::Done(
+                        Model::decode(&bytes)
+                            .map(Arc::new)
+                            .map_err(|e| format!("{name}: not a usable model file: {e}")),
+                    ),
                 }
             }
+            Err(msg) => Decoding::Done(Err(msg)),
+        };
+        models.insert(path.clone(), decoding);
+    }
+    Some(PendingModel { rule, path: path.clone(), label: label.clone(), min: *min, at })
+}
+
+/// A model rule, second half: waits for its model's decode and checks the label.
+pub(super) fn finish_model(
+    l: &mut Loader,
+    p: PendingModel,
+    models: &mut HashMap<String, Decoding>,
+) -> Option<ModelRule> {
+    let model = match models.get_mut(&p.path).map(Decoding::get) {
+        Some(Ok(m)) => m,
+        Some(Err(msg)) => {
+            l.diags.error(l.config_file, p.at, msg);
+            return None;
         }
+        None => return None,
     };
-    let Some(index) = model.label(label) else {
+    let Some(index) = model.label(&p.label) else {
         let have: Vec<&str> = model.heads.iter().map(|h| h.name.as_str()).collect();
-        l.diags.error(
-            l.config_file,
-            at,
-            format!("model rule: {path} has no label `{label}` (it has: {})", have.join(", ")),
-        );
+        let msg = format!("model rule: {} has no label `{}` (it has: {})", p.path, p.label, have.join(", "));
+        l.diags.error(l.config_file, p.at, msg);
         return None;
     };
-    Some(ModelRule { rule, model, label: index, min: *min })
+    Some(ModelRule { rule: p.rule, model, label: index, min: p.min })
 }
 
 pub(super) fn compile_authors(l: &mut Loader, raw: &RawConfig) -> AuthorRules {

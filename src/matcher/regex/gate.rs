@@ -67,6 +67,17 @@ impl GateAnalysis {
         out
     }
 
+    /// How many literals [`Self::from_bytes`] would read from `bytes` (the count its header
+    /// states), without reading them: what the stored automaton's gate ids are checked
+    /// against while the analysis itself is read on another thread. Only a full read that
+    /// succeeds makes the count true; the caller drops what it checked against it otherwise.
+    pub fn stated_lits(bytes: &[u8], patterns: usize) -> Option<usize> {
+        let mut r = bytes;
+        let n = count(&mut r, 1)?;
+        take(&mut r, n)?;
+        (n == patterns).then(|| count(&mut r, 8)).flatten()
+    }
+
     /// Reads [`Self::to_bytes`]'s output for `patterns` patterns; None when the bytes are not
     /// an analysis of that many patterns (a count past the bytes left, a pattern index out of
     /// range, bytes left over).
