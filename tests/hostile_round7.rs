@@ -1,0 +1,96 @@
+//! Hostile input, round 7: layout that hides text in comment HTML, `serve` bodies that trickle,
+//! a bad byte in a declared encoding, and the other attacks docs/hostile.md lists for round 7.
+//! Every fixture is written here, in a temporary directory.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+#[allow(unused_imports)]
+use common::{moderate_in, records, stderr};
+
+#[allow(dead_code)]
+fn tmp(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile7-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[allow(dead_code)]
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// Styles that hide a letter only through layout, each checked against Chromium's rendering of
+/// `f<span style=…>x</span>uck you` (its pixels matched `fuck you`, or `fuck you` with a gap,
+/// and never `fxuck you`). Before round 7 each was judged in place (`fxuck you`: a flag) where
+/// a reader sees `fuck you` (a block).
+const HIDDEN_BY_LAYOUT: &[&str] = &[
+    "display:inline-block;width:0;overflow:hidden",
+    "display:inline-block;max-width:0;overflow:clip",
+    "display:inline-block;height:0;overflow:hidden",
+    "display:inline-block;width:0;padding-left:4px;overflow:hidden",
+    "display:inline-flex;width:calc(10px - 10px);overflow:hidden",
+    "display:inline-block;width:0;contain:paint",
+    "display:inline-block;transform:scale(0)",
+    "display:inline-block;transform:rotate(45deg) scale(1, 0)",
+    "display:inline-block;scale:0",
+    "display:inline-block;transform:translateX(-9999px)",
+    "display:inline-block;content-visibility:hidden",
+    "clip-path:inset(50%)",
+    "clip-path:circle(0)",
+    "position:absolute;clip:rect(0,0,0,0)",
+    "position:absolute;left:-9999px",
+    "position:relative;left:-9999px",
+    "position:fixed;top:-100px",
+    "filter:opacity(0)",
+    "-webkit-text-fill-color:transparent",
+    "color:color(srgb 0 0 0 / 0)",
+    "color:rgb(0 0 0 / 2%)",
+    "opacity:0.001",
+    "font-size:calc(0px)",
+    "font-size:min(0px, 1em)",
+    "font-size:0.5px",
+];
+
+/// The same properties where Chromium still draws the letter in the word: an inline box has no
+/// size and no transform, a `min-width` or end padding keeps part of it in view, and a text
+/// fill paints over a transparent `color`.
+const SHOWN_IN_PLACE: &[&str] = &[
+    "width:0;overflow:hidden",
+    "height:0;overflow:hidden",
+    "transform:scale(0)",
+    "content-visibility:hidden",
+    "display:inline-block;width:0;min-width:10px;overflow:hidden",
+    "display:inline-block;width:0;padding-right:4px;overflow:hidden",
+    "color:transparent;-webkit-text-fill-color:black",
+    "float:left",
+    "zoom:0",
+];
+
+fn spans(styles: &[&str]) -> Vec<String> {
+    styles.iter().map(|s| format!("f<span style=\"{s}\">x</span>uck you")).collect()
+}
+
+/// Layout-only hiding (round 6's "left" item): text a browser does not draw in the word is
+/// judged out of line, so it no longer splits the word a reader sees whole; the same
+/// properties where the browser does draw it leave it in place.
+#[test]
+fn text_hidden_by_layout_does_not_split_a_word() {
+    let (hidden, shown) = (spans(HIDDEN_BY_LAYOUT), spans(SHOWN_IN_PLACE));
+    let mut bodies: Vec<&str> = hidden.iter().chain(&shown).map(String::as_str).collect();
+    bodies.extend(["fuck you", "fxuck you"]);
+    let got = common::pack_verdicts(&bodies);
+    let (whole, split) = (&got[bodies.len() - 2], &got[bodies.len() - 1]);
+    // The two texts a reader may see are judged differently, so each comparison can fail.
+    assert_ne!(whole, split);
+    for (body, v) in bodies.iter().zip(&got).take(hidden.len()) {
+        assert_eq!(v, whole, "hidden by layout, so judged as `fuck you`: {body}");
+    }
+    for (body, v) in bodies.iter().zip(&got).skip(hidden.len()).take(shown.len()) {
+        assert_eq!(v, split, "drawn in the word, so judged as `fxuck you`: {body}");
+    }
+}
