@@ -94,3 +94,47 @@ fn text_hidden_by_layout_does_not_split_a_word() {
         assert_eq!(v, split, "drawn in the word, so judged as `fxuck you`: {body}");
     }
 }
+
+/// A CSV header cell with a byte order mark before its name (`id,\u{feff}body`: two files
+/// pasted together in an editor, round 6's "left" item). Before: the header row and every row
+/// were error records ("the first row names no body column"), nothing judged. Now the mark is
+/// trimmed as white space is, and each row is judged.
+#[test]
+fn a_byte_order_mark_in_a_csv_header_cell_is_not_part_of_the_name() {
+    let d = tmp("bom-header");
+    let csv = write(&d, "c.csv", "id,\u{feff}body\n1,you idiot\n2,have a nice day\n");
+    let out = moderate_in(&d, &["run", "-q", csv.to_str().unwrap()], "");
+    let recs = records(&out);
+    let got: Vec<(&str, &str)> =
+        recs.iter().map(|r| (r["id"].as_str().unwrap_or("?"), r["verdict"].as_str().unwrap_or("?"))).collect();
+    assert_eq!(got, [("1", "block"), ("2", "allow")], "{}", stderr(&out));
+}
+
+/// A bad byte in an export that declares a multi-byte encoding (a lone Shift_JIS lead byte):
+/// still one error record, its neighbours judged, but the message now names the declared
+/// encoding instead of only "Malformed UTF-8" (round 6's "left" item), for WXR and Disqus.
+#[test]
+fn a_bad_byte_in_a_declared_encoding_is_reported_in_that_encoding() {
+    let d = tmp("sjis");
+    let mut wxr = b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<rss version=\"2.0\" \
+                    xmlns:wp=\"http://wordpress.org/export/1.2/\">\n<channel>\n<item>\n"
+        .to_vec();
+    for (id, body) in [(1, &b"bad \x81 byte, you idiot"[..]), (2, b"you idiot")] {
+        wxr.extend(format!("<wp:comment>\n<wp:comment_id>{id}</wp:comment_id>\n<wp:comment_content>").as_bytes());
+        wxr.extend(body);
+        wxr.extend(b"</wp:comment_content>\n</wp:comment>\n");
+    }
+    wxr.extend(b"</item>\n</channel>\n</rss>\n");
+    let disqus = b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<disqus xmlns=\"http://disqus.com\" \
+                   xmlns:dsq=\"http://disqus.com/disqus-internals\">\n<post dsq:id=\"1\"><message>bad \x81 \
+                   you idiot</message></post>\n<post dsq:id=\"2\"><message>you idiot</message></post>\n</disqus>\n";
+    for (name, bytes) in [("blog.xml", wxr), ("disqus.xml", disqus.to_vec())] {
+        let p = write(&d, name, bytes);
+        let out = moderate_in(&d, &["run", "-q", p.to_str().unwrap()], "");
+        let recs = records(&out);
+        let verdicts: Vec<&str> = recs.iter().map(|r| r["verdict"].as_str().unwrap_or("?")).collect();
+        assert_eq!(verdicts, ["error", "block"], "{name}: {}", stderr(&out));
+        let msg = recs[0]["error"].as_str().unwrap_or("");
+        assert!(msg.contains("declares encoding Shift_JIS"), "{name}: {msg}");
+    }
+}
