@@ -151,10 +151,10 @@ fn collapsed(decls: &HashMap<&str, &str>) -> bool {
     let (end_side, end_name) = if rtl { (3, "padding-left") } else { (1, "padding-right") };
     let pad_x = shows(get(end_name).or_else(|| side("padding", end_side)))
         || shows(get("padding-inline-end"))
-        || shows(get("padding-inline").and_then(|v| v.split(' ').last()));
+        || shows(get("padding-inline").and_then(|v| v.split(' ').next_back()));
     let pad_y = shows(get("padding-bottom").or_else(|| side("padding", 2)))
         || shows(get("padding-block-end"))
-        || shows(get("padding-block").and_then(|v| v.split(' ').last()));
+        || shows(get("padding-block").and_then(|v| v.split(' ').next_back()));
     // `overflow: X [Y]`; `visible` beside a clipping value computes to `auto` (clips too),
     // except beside `clip`. `contain: paint` (also `strict`, `content`) clips both.
     let (mut x, mut y) = match get("overflow").map(|v| v.split_once(' ').unwrap_or((v, v))) {
