@@ -48,8 +48,8 @@ pub struct ServeArgs {
     // Bounded: `Instant + u64::MAX seconds` panicked on the first request.
     #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub read_timeout: u64,
-    /// Most connections open at once; at the limit a new one closes the oldest idle connection
-    /// (none with a request in flight), else waits in the listen backlog.
+    /// Most connections open at once; at the limit a new one closes the oldest idle connection,
+    /// else cuts (408) a request body arriving under 1 KiB/s for 2 s, else waits in the backlog.
     /// 1 to 65536.
     // Bounded: `usize::MAX` panicked sizing the connection semaphore.
     #[arg(long, default_value_t = 512, value_name = "N",

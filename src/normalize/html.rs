@@ -512,7 +512,23 @@ impl Tag {
         if self.hidden || OUT_OF_LINE.contains(&self.name.as_str()) {
             return true;
         }
-        self.style.as_deref().is_some_and(super::css::hides)
+        // Laid out as a box by default: a block, or a widget or replaced element (inline-block).
+        let boxed = self.separates()
+            || matches!(
+                self.name.as_str(),
+                "button"
+                    | "select"
+                    | "textarea"
+                    | "img"
+                    | "video"
+                    | "audio"
+                    | "iframe"
+                    | "canvas"
+                    | "progress"
+                    | "marquee"
+                    | "embed"
+            );
+        self.style.as_deref().is_some_and(|s| super::css::hides(s, boxed))
     }
 }
 

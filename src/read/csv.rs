@@ -273,8 +273,11 @@ impl CsvReader {
 
     /// Takes `row` as the header. Returns the error record for it when it is not a header.
     fn header(&mut self, row: &Row) -> Option<RecordError> {
+        // A byte order mark or zero-width character around a name (two files pasted together
+        // in an editor: `id,\u{feff}body`) is not part of it, as white space is not.
+        let invisible = |c: char| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}');
         let cells: Vec<String> =
-            row.cells.iter().map(|c| String::from_utf8_lossy(c).trim().to_ascii_lowercase()).collect();
+            row.cells.iter().map(|c| String::from_utf8_lossy(c).trim_matches(invisible).to_ascii_lowercase()).collect();
         for (slot, list) in slot_names(&self.fields) {
             let found = list.iter().find_map(|name| {
                 let name = name.to_ascii_lowercase();

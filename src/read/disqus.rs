@@ -98,7 +98,7 @@ fn build(o: &Origin, line: u64, dsq_id: Option<String>, nodes: &[xml::Node]) -> 
             ..Comment::default()
         })
     })();
-    fields.map_err(|message| RecordError::new(o, line, id.clone(), message, None))
+    fields.map_err(|message| RecordError::new(o, line, id.clone(), o.noted(message), None))
 }
 
 impl Iterator for DisqusReader {

@@ -491,12 +491,30 @@ impl Origin {
         SourcePos { file: Arc::clone(&self.file), line }
     }
 
-    /// What an "invalid UTF-8" message adds for an input decoded from UTF-16/32, where the bad
-    /// byte stands for an unpaired surrogate or a truncated character.
+    /// What an "invalid UTF-8" message adds for an input decoded from another encoding, where
+    /// the bad byte stands for what that encoding could not decode: an unpaired surrogate or a
+    /// truncated character of UTF-16/32, or bytes that are no character of the encoding an XML
+    /// declaration names (a lone Shift_JIS lead byte), so the message names that encoding.
     pub(crate) fn invalid_note(&self) -> String {
         match self.decoded {
-            Some(enc) => format!(" (the file is {enc}: an unpaired surrogate or a truncated character)"),
+            Some(enc) if enc.starts_with("UTF-") => {
+                format!(" (the file is {enc}: an unpaired surrogate or a truncated character)")
+            }
+            Some(enc) => format!(
+                " (the file declares encoding {enc}, and these bytes are no {enc} character: a damaged \
+                 byte, or a declaration that does not match the file)"
+            ),
             None => String::new(),
+        }
+    }
+
+    /// `message` with [`Self::invalid_note`] when it is about invalid UTF-8 (the XML parser's
+    /// words for a byte its decoder could not read).
+    pub(crate) fn noted(&self, message: String) -> String {
+        if message.to_ascii_lowercase().contains("utf-8") {
+            format!("{message}{}", self.invalid_note())
+        } else {
+            message
         }
     }
 

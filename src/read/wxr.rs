@@ -67,7 +67,7 @@ pub(crate) fn fail_record(o: &Origin, done: &mut bool, line: u64, at: u64, f: Fa
             format!("line {line}: <{elem}> is not closed before the end of the file")
         }
     };
-    RecordError::new(o, line, id, message, None)
+    RecordError::new(o, line, id, o.noted(message), None)
 }
 
 /// The elements a comment is read from: one of each at most, or the record is ambiguous.
@@ -125,7 +125,7 @@ fn build(o: &Origin, line: u64, nodes: &[xml::Node], post_id: Option<String>) ->
             offset: None,
         })
     })();
-    fields.map_err(|message| RecordError::new(o, line, id.clone(), message, None))
+    fields.map_err(|message| RecordError::new(o, line, id.clone(), o.noted(message), None))
 }
 
 /// The error record for malformed XML outside any comment element: reading goes on after an
@@ -143,7 +143,7 @@ pub(crate) fn outside_record(o: &Origin, done: &mut bool, at: u64, stuck: bool, 
         }
         Fail::Eof => unreachable!("read errors are never Eof"),
     };
-    RecordError::new(o, at, o.make_id(at), message, None)
+    RecordError::new(o, at, o.make_id(at), o.noted(message), None)
 }
 
 /// The namespace declaration of `e` (`xmlns:x` or `xmlns`) that binds a WordPress export

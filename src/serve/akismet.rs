@@ -113,7 +113,7 @@ async fn form_of(app: &App, req: Request) -> Result<Vec<(String, String)>, ApiEr
             index: None,
         }));
     }
-    let bytes = read_body(body, &parts.headers, app.limits.max_body, app.read_timeout).await?;
+    let bytes = read_body(body, &parts, app.limits.max_body, app.read_timeout).await?;
     Ok(parse_form(&bytes)?)
 }
 

@@ -32,6 +32,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 
 use super::input::{self, BadInput, Shape};
+use super::listen::{BodyWatch, GRACE, MIN_RATE};
 use super::metrics::ROUTES;
 use super::App;
 use crate::write::Judged;
@@ -220,8 +221,15 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Reads a request body: 413 above `max` bytes (by `Content-Length` before reading, or while
-/// reading), 408 when it takes longer than `timeout`.
-pub async fn read_body(body: Body, headers: &HeaderMap, max: usize, timeout: Duration) -> Result<Bytes, ApiError> {
+/// reading), 408 when it takes longer than `timeout`, or when a full server cuts it for arriving
+/// too slowly (reported to the connection's [`BodyWatch`], from the request's extensions).
+pub async fn read_body(
+    body: Body,
+    parts: &axum::http::request::Parts,
+    max: usize,
+    timeout: Duration,
+) -> Result<Bytes, ApiError> {
+    let headers = &parts.headers;
     framing(headers)?;
     let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {max} bytes"));
     let declared =
@@ -229,8 +237,32 @@ pub async fn read_body(body: Body, headers: &HeaderMap, max: usize, timeout: Dur
     if declared.is_some_and(|n| n > max as u64) {
         return Err(too_large());
     }
+    let watch: Arc<BodyWatch> = parts.extensions.get::<Arc<BodyWatch>>().cloned().unwrap_or_default();
+    watch.start();
+    let counter = Arc::clone(&watch);
+    let body = body.map_frame(move |f| {
+        if let Some(d) = f.data_ref() {
+            counter.add(d.len());
+        }
+        f
+    });
     let limited = http_body_util::Limited::new(body, max);
-    match tokio::time::timeout(timeout, limited.collect()).await {
+    let read = tokio::select! {
+        r = tokio::time::timeout(timeout, limited.collect()) => Some(r),
+        () = watch.cut() => None,
+    };
+    watch.end();
+    let Some(read) = read else {
+        return Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the server is full and this request body was arriving too slowly (under {MIN_RATE} bytes a second \
+                 after {} s); send it again at once",
+                GRACE.as_secs()
+            ),
+        ));
+    };
+    match read {
         Err(_) => Err(ApiError::new(StatusCode::REQUEST_TIMEOUT, "the request body took too long to arrive")),
         Ok(Ok(c)) => Ok(c.to_bytes()),
         Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
@@ -287,7 +319,7 @@ fn config_header(hash: &str) -> HeaderValue {
 
 async fn check(State(app): State<Shared>, req: Request) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
-    let bytes = read_body(body, &parts.headers, app.limits.max_body, app.read_timeout).await?;
+    let bytes = read_body(body, &parts, app.limits.max_body, app.read_timeout).await?;
     let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let snap = app.reloader.current();
     let mut next_id = || format!("live-{}", app.next_id.fetch_add(1, Ordering::Relaxed) + 1);

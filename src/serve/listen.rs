@@ -13,11 +13,15 @@
 //!   write has made no progress for `write_timeout` ([`Stall`]).
 //! - **Connections**: at most `max_connections` at once. A connection accepted beyond that
 //!   closes the oldest connection that has no request in flight (an idle keep-alive, a socket
-//!   that sent nothing, a slowloris still trickling its headers) and takes its place; only when
-//!   every connection is busy with a request does it wait for one to finish. So holding idle
-//!   sockets (the cheapest attack: no bytes, only file descriptors) cannot keep real requests
-//!   out for the header timeout times the sockets held (round 4: 300 idle sockets against
-//!   `--max-connections 16 --read-timeout 3` delayed a request 24 s; now it is answered at once).
+//!   that sent nothing, a slowloris still trickling its headers) and takes its place. So holding
+//!   idle sockets (the cheapest attack: no bytes, only file descriptors) cannot keep real
+//!   requests out for the header timeout times the sockets held (round 4: 300 idle sockets
+//!   against `--max-connections 16 --read-timeout 3` delayed a request 24 s; now it is answered
+//!   at once). When every connection is busy, the request whose **body** has been arriving for
+//!   [`GRACE`] at under [`MIN_RATE`] (a body dripped a byte at a time holds its place until
+//!   `--read-timeout`, round 6b: a real request waited 2.7 s behind 8 of them with 3 s; with the
+//!   default 10 s, 10 s) is answered 408 and gives its place, the slowest first ([`BodyWatch`]);
+//!   a request already read is never cut, and neither is a body arriving at a usable rate.
 //!
 //! Shutdown is graceful: stop accepting, let every connection finish the request in flight
 //! (idle keep-alive connections close at once), then return.
@@ -26,10 +30,10 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -79,21 +83,32 @@ pub async fn serve(
         let permit = match Arc::clone(&permits).try_acquire_owned() {
             Ok(p) => p,
             Err(_) => {
-                // Full: an idle connection gives its place to this one (see the module doc).
-                open.evict_idle();
-                tokio::select! {
-                    p = Arc::clone(&permits).acquire_owned() => match p {
-                        Ok(p) => p,
-                        Err(_) => break,
-                    },
-                    () = &mut shutdown => break,
+                // Full: an idle connection gives its place to this one, else the slowest body
+                // once it has had its grace (see the module doc); looked for again while waiting.
+                let waited = loop {
+                    if !open.evict_idle() {
+                        open.cut_slowest_body();
+                    }
+                    tokio::select! {
+                        p = Arc::clone(&permits).acquire_owned() => break p.ok(),
+                        () = tokio::time::sleep(RETRY) => {}
+                        () = &mut shutdown => break None,
+                    }
+                };
+                match waited {
+                    Some(p) => p,
+                    None => break,
                 }
             }
         };
         let _ = stream.set_nodelay(true);
         let io = TokioIo::new(Stall::new(stream, limits.write_timeout));
         let entry = open.add();
-        let service = Counted { inner: TowerToHyperService::new(router.clone()), busy: Arc::clone(&entry.busy) };
+        let service = Counted {
+            inner: TowerToHyperService::new(router.clone()),
+            busy: Arc::clone(&entry.busy),
+            body: Arc::clone(&entry.body),
+        };
         let mut close = close_rx.clone();
         let done = done_tx.clone();
         let open = Arc::clone(&open);
@@ -135,12 +150,74 @@ struct OpenInner {
     conns: BTreeMap<u64, Entry>,
 }
 
-/// One open connection: how many of its requests are in flight, and how to close it.
+/// One open connection: how many of its requests are in flight, the body it is receiving, and
+/// how to close it.
 #[derive(Clone)]
 struct Entry {
     id: u64,
     busy: Arc<AtomicUsize>,
+    body: Arc<BodyWatch>,
     evict: Arc<tokio::sync::Notify>,
+}
+
+/// How long a body may arrive slowly before a full server may cut it.
+pub const GRACE: Duration = Duration::from_secs(2);
+
+/// The rate (bytes a second, averaged since the body began) under which a body that has had its
+/// [`GRACE`] gives its place to a new connection when the server is full. A client on a 2G
+/// mobile link sends several times this.
+pub const MIN_RATE: u64 = 1024;
+
+/// How often a connection waiting for a place looks again for one to free.
+const RETRY: Duration = Duration::from_millis(250);
+
+/// A connection's request body as it arrives ([`super::api::read_body`] reports it, through the
+/// request's extensions), so that a full server can cut the slowest one.
+#[derive(Debug, Default)]
+pub struct BodyWatch {
+    /// When the body began (milliseconds since [`clock`]'s start, plus one); 0 when none is
+    /// being read.
+    since: AtomicU64,
+    bytes: AtomicU64,
+    cut: tokio::sync::Notify,
+}
+
+/// Milliseconds since the first call (a monotonic clock shared by every connection).
+fn clock() -> u64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    u64::try_from(START.get_or_init(Instant::now).elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+impl BodyWatch {
+    /// A body begins to arrive.
+    pub fn start(&self) {
+        self.bytes.store(0, Ordering::Release);
+        self.since.store(clock() + 1, Ordering::Release);
+    }
+
+    /// `n` more bytes of it arrived.
+    pub fn add(&self, n: usize) {
+        self.bytes.fetch_add(n as u64, Ordering::AcqRel);
+    }
+
+    /// The body is read (or given up).
+    pub fn end(&self) {
+        self.since.store(0, Ordering::Release);
+    }
+
+    /// Resolves when a full server cuts this body.
+    pub async fn cut(&self) {
+        self.cut.notified().await;
+    }
+
+    /// Bytes a second since the body began, once it has had its [`GRACE`]; `None` before, or when
+    /// no body is being read.
+    fn rate(&self, now: u64) -> Option<u64> {
+        let since = self.since.load(Ordering::Acquire);
+        let age = now.checked_sub(since.checked_sub(1)?)?;
+        let grace = u64::try_from(GRACE.as_millis()).unwrap_or(u64::MAX);
+        (age >= grace).then(|| self.bytes.load(Ordering::Acquire).saturating_mul(1000) / age.max(1))
+    }
 }
 
 impl Open {
@@ -148,18 +225,43 @@ impl Open {
         let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let id = g.next;
         g.next += 1;
-        let e = Entry { id, busy: Arc::new(AtomicUsize::new(0)), evict: Arc::new(tokio::sync::Notify::new()) };
+        let e = Entry {
+            id,
+            busy: Arc::new(AtomicUsize::new(0)),
+            body: Arc::default(),
+            evict: Arc::new(tokio::sync::Notify::new()),
+        };
         g.conns.insert(id, e.clone());
         e
     }
 
     /// Closes the oldest connection with no request in flight, if there is one.
-    fn evict_idle(&self) {
+    fn evict_idle(&self) -> bool {
         let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let idle = g.conns.iter().find(|(_, e)| e.busy.load(Ordering::Acquire) == 0).map(|(id, _)| *id);
-        if let Some(e) = idle.and_then(|id| g.conns.remove(&id)) {
-            // `notify_one` keeps the wake-up for a task not yet waiting.
-            e.evict.notify_one();
+        match idle.and_then(|id| g.conns.remove(&id)) {
+            Some(e) => {
+                // `notify_one` keeps the wake-up for a task not yet waiting.
+                e.evict.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Cuts the slowest body under [`MIN_RATE`] that has had its [`GRACE`], if there is one
+    /// (its request is answered 408, and the connection closes).
+    fn cut_slowest_body(&self) {
+        let g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = clock();
+        let slowest = g
+            .conns
+            .values()
+            .filter_map(|e| e.body.rate(now).filter(|&r| r < MIN_RATE).map(|r| (r, e)))
+            .min_by_key(|&(r, _)| r);
+        if let Some((_, e)) = slowest {
+            // Only a body being read now: no wake-up is kept for a later one.
+            e.body.cut.notify_waiters();
         }
     }
 }
@@ -183,17 +285,19 @@ impl Drop for Registered<'_> {
 struct Counted<S> {
     inner: S,
     busy: Arc<AtomicUsize>,
+    body: Arc<BodyWatch>,
 }
 
-impl<S, R, B> hyper::service::Service<R> for Counted<S>
+impl<S, RB, B> hyper::service::Service<hyper::Request<RB>> for Counted<S>
 where
-    S: hyper::service::Service<R, Response = hyper::Response<B>>,
+    S: hyper::service::Service<hyper::Request<RB>, Response = hyper::Response<B>>,
 {
     type Response = hyper::Response<Guarded<B>>;
     type Error = S::Error;
     type Future = InFlight<S::Future>;
 
-    fn call(&self, req: R) -> Self::Future {
+    fn call(&self, mut req: hyper::Request<RB>) -> Self::Future {
+        req.extensions_mut().insert(Arc::clone(&self.body));
         InFlight { fut: Box::pin(self.inner.call(req)), busy: Some(Busy::new(&self.busy)) }
     }
 }
