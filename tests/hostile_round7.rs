@@ -97,6 +97,42 @@ fn text_hidden_by_layout_does_not_split_a_word() {
     }
 }
 
+/// A symbol or pictograph typed for a letter (`f★ck`, `sh💩t`, round 7's "left" item) is read
+/// as a mask, as `f-ck` and `sh-t` are: before, each was allowed. Only the term decides, so an
+/// emoji between two words, or in a word no term fits, adds nothing (each innocent body is
+/// judged like its plain twin), and a pictograph's variation selector is part of it.
+#[test]
+fn a_symbol_typed_for_a_letter_is_read_as_a_mask() {
+    let masked = ["f★ck off", "f🤬ck off", "f•ck off", "what a sh💩t show", "what a s💩💩t show", "f❤️ck off"];
+    let innocent = [
+        ("love❤️you all", "love you all"),
+        ("good👍job everyone", "good job everyone"),
+        ("a rock★star evening", "a rockstar evening"),
+        ("a well—known fact", "a well known fact"),
+        ("I ★ this thread", "I this thread"),
+    ];
+    let mut bodies: Vec<&str> = masked.to_vec();
+    bodies.extend(["f-ck off", "what a sh-t show", "what a shot show"]);
+    for (b, plain) in innocent {
+        bodies.extend([b, plain]);
+    }
+    let got = common::pack_judgements(&bodies);
+    let (star_f, star_s, clean) = (&got[masked.len()], &got[masked.len() + 1], &got[masked.len() + 2]);
+    assert_ne!(star_f.0, "allow", "the ASCII mask is read: {star_f:?}");
+    assert_ne!(star_s.0, "allow", "the ASCII mask is read: {star_s:?}");
+    assert_eq!(clean.0, "allow", "{clean:?}");
+    for (body, v) in masked.iter().zip(&got) {
+        let want = if body.starts_with('f') { star_f } else { star_s };
+        assert_eq!(v.0, want.0, "judged as its ASCII-masked twin: {body} {v:?}");
+        assert!(v.1.iter().any(|r| r.starts_with("profanity.")), "a profanity rule names it: {body} {v:?}");
+    }
+    let rest = &got[masked.len() + 3..];
+    for ((body, plain), pair) in innocent.iter().zip(rest.chunks(2)) {
+        assert_eq!(pair[0].0, pair[1].0, "`{body}` judged like `{plain}`: {pair:?}");
+        assert_eq!(pair[0].0, "allow", "{body}");
+    }
+}
+
 /// A CSV header cell with a byte order mark before its name (`id,\u{feff}body`: two files
 /// pasted together in an editor, round 6's "left" item). Before: the header row and every row
 /// were error records ("the first row names no body column"), nothing judged. Now the mark is

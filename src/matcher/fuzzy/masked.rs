@@ -8,6 +8,10 @@
 //!   joins words (`e-mail`, `don't`), and only the term decides. A hyphen or an apostrophe
 //!   between two English words of three letters or more is such a join, never a mask, and so
 //!   is an apostrophe before an ending (`illegal's`, `they'd`);
+//! - **a run of one symbol the normalizer keeps (an emoji, `★`, `•`) hiding one letter each**
+//!   (`f★ck`, `sh💩t`), under the same rule, counted in characters: only the term decides, so
+//!   an emoji between two words (`no😂pussy`) reads nothing more, and what the other passes
+//!   found there stays;
 //! - **a digit that is no leet digit, or a run of `x`, inside a word** (`f8ck`, `dxxkhead`),
 //!   hiding one letter each, under the same rule (the word must not be English for `x`);
 //! - **`<` opening a word, drawn for a `c`** (`<unt`, `<oon`): read only when `c` and the word
@@ -25,6 +29,40 @@ const MAX_HIDDEN: usize = 3;
 /// The symbols that hide letters, one letter each.
 fn is_mask(c: u8) -> bool {
     matches!(c, b'-' | b'_' | b'\'' | b'*' | b'&')
+}
+
+/// A character drawn for a letter though it is none: a symbol or pictograph outside ASCII
+/// (`★`, `•`, `💩`). Letters, digits, spaces, quotes and the invisible characters are not (the
+/// normalizer reads or removes those), nor what only dresses a pictograph ([`is_dressing`]).
+fn is_drawn_mask(c: char) -> bool {
+    !c.is_ascii()
+        && !c.is_alphanumeric()
+        && !c.is_whitespace()
+        && !is_dressing(c)
+        && !matches!(c, '\u{300}'..='\u{36f}' | '\u{200b}'..='\u{200f}' | '\u{2018}'..='\u{201f}' | '\u{2028}'..='\u{206f}')
+}
+
+/// A variation selector or a skin-tone modifier: part of the pictograph before it (`❤️` is
+/// U+2764 U+FE0F), not a character of its own.
+fn is_dressing(c: char) -> bool {
+    matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}')
+}
+
+/// How many letters the gap between two words hides, if it is a run of one mask: one to
+/// [`MAX_HIDDEN`] of the same ASCII mask byte or of the same drawn symbol ([`is_drawn_mask`],
+/// counted in characters), or one digit that is no leet digit (`f8ck`: the normalizer keeps a
+/// word that mixes letters with such digits as written, `a1b2`, `mp3`).
+fn hidden_letters(gap: &str) -> Option<usize> {
+    let b = gap.as_bytes();
+    let first = gap.chars().next()?;
+    if b.len() == 1 && first.is_ascii_digit() {
+        return Some(1);
+    }
+    let mut shown = gap.chars().filter(|&c| !is_dressing(c));
+    let same = shown.clone().all(|c| c == first);
+    let n = shown.by_ref().count();
+    let masks = if first.is_ascii() { is_mask(b[0]) } else { is_drawn_mask(first) };
+    (same && masks && (1..=MAX_HIDDEN).contains(&n)).then_some(n)
 }
 
 /// A word of letters with one run of one to [`MAX_HIDDEN`] `x` strictly inside and between two
@@ -79,7 +117,7 @@ impl Inner {
         let b = text.as_bytes();
         // Every shape needs a `<` before a run, or a mask or a digit between two: most comments
         // have none, and one pass over the bytes is cheaper than the runs below.
-        if self.by_len.is_empty() || !b.iter().any(|&c| c == b'<' || is_mask(c) || c.is_ascii_digit()) {
+        if self.by_len.is_empty() || !b.iter().any(|&c| c == b'<' || is_mask(c) || c.is_ascii_digit() || c >= 0x80) {
             return;
         }
         let word_start = |s: usize| s == 0 || !(b[s - 1].is_ascii_alphanumeric() || is_mask(b[s - 1]));
@@ -108,17 +146,8 @@ impl Inner {
             }
             if let Some((ps, pe)) = prev {
                 let gap = &b[pe..start];
-                let hidden = gap.len();
-                // One digit that is no leet digit stands for one letter (`f8ck`): the normalizer
-                // keeps a word that mixes letters with such digits as written (`a1b2`, `mp3`).
-                let digit = hidden == 1 && gap[0].is_ascii_digit();
-                if (1..=MAX_HIDDEN).contains(&hidden)
-                    && gap.iter().all(|&c| c == gap[0])
-                    && (is_mask(gap[0]) || digit)
-                    && word_start(ps)
-                    && word_end
-                    && !covered(ps, end)
-                {
+                let hidden = hidden_letters(&text[pe..start]).unwrap_or(0);
+                if hidden > 0 && word_start(ps) && word_end && !covered(ps, end) {
                     let (prefix, suffix) = (&text[ps..pe], &text[start..end]);
                     // `illegal's`, `white's`, `they'd`: an apostrophe before an ending of
                     // English's is a possessive or a contraction, not a hidden letter.
@@ -126,7 +155,7 @@ impl Inner {
                         && hidden == 1
                         && matches!(suffix, "s" | "t" | "d" | "ll" | "re" | "ve" | "m" | "nt");
                     let join = ending
-                        || (matches!(gap[0], b'-' | b'\'')
+                        || ((matches!(gap[0], b'-' | b'\'') || gap[0] >= 0x80)
                             && prefix.len() >= 3
                             && suffix.len() >= 3
                             && is_english(prefix)
