@@ -54,15 +54,25 @@ fn is_dressing(c: char) -> bool {
 /// word that mixes letters with such digits as written, `a1b2`, `mp3`).
 fn hidden_letters(gap: &str) -> Option<usize> {
     let b = gap.as_bytes();
-    let first = gap.chars().next()?;
-    if b.len() == 1 && first.is_ascii_digit() {
-        return Some(1);
+    let &lead = b.first()?;
+    if lead.is_ascii() {
+        if b.len() == 1 && lead.is_ascii_digit() {
+            return Some(1);
+        }
+        return (is_mask(lead) && b.len() <= MAX_HIDDEN && b.iter().all(|&c| c == lead)).then_some(b.len());
     }
-    let mut shown = gap.chars().filter(|&c| !is_dressing(c));
-    let same = shown.clone().all(|c| c == first);
-    let n = shown.by_ref().count();
-    let masks = if first.is_ascii() { is_mask(b[0]) } else { is_drawn_mask(first) };
-    (same && masks && (1..=MAX_HIDDEN).contains(&n)).then_some(n)
+    let first = gap.chars().next()?;
+    if !is_drawn_mask(first) {
+        return None;
+    }
+    let mut n = 0;
+    for c in gap.chars().filter(|&c| !is_dressing(c)) {
+        if c != first || n == MAX_HIDDEN {
+            return None;
+        }
+        n += 1;
+    }
+    Some(n)
 }
 
 /// A word of letters with one run of one to [`MAX_HIDDEN`] `x` strictly inside and between two
