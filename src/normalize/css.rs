@@ -53,7 +53,7 @@ pub(crate) fn inline_style(raw: &str) -> String {
 }
 
 /// Whether declarations as [`inline_style`] gives them take the element's text out of what a
-/// reader sees in the line (judged out of line, [`super::html::OutOfLine`]); `boxed` says whether
+/// reader sees in the line (judged out of line, [`super::out_of_line::OutOfLine`]); `boxed` says whether
 /// the element is laid out as a box by default (a block or a widget, not an inline `<span>`).
 ///
 /// Invisible anywhere: `display:none`, `visibility:hidden`/`collapse`, a font size under [`SPECK`]

@@ -33,6 +33,7 @@ pub mod entity;
 pub mod fold;
 pub mod html;
 pub mod offsets;
+mod out_of_line;
 pub mod words;
 
 use std::ops::Range;
@@ -369,7 +370,7 @@ impl Normalizer {
         let mut raw: Option<(usize, html::RawText)> = None;
         let mut dirs = dir::Dirs::default();
         let mut seen = bidi::Seen::default();
-        let mut out_of_line = html::OutOfLine::default();
+        let mut out_of_line = out_of_line::OutOfLine::default();
         let mut blocks = html::Blocks::default();
         let mut i = 0;
         while i < bytes.len() {
