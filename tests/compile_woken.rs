@@ -3,6 +3,9 @@
 //! must find exactly what each pattern alone finds, on ASCII and non-ASCII text, and again
 //! when the same rules are scanned from several threads at the same time.
 
+mod common;
+
+use common::scanned;
 use moderate::matcher::regex::RegexRules;
 use regex::Regex;
 
@@ -39,13 +42,6 @@ fn want(h: &str) -> Vec<(usize, std::ops::Range<usize>)> {
     out
 }
 
-fn got(rules: &RegexRules, h: &str) -> Vec<(usize, std::ops::Range<usize>)> {
-    let mut cand = Vec::new();
-    let mut out = Vec::new();
-    rules.scan(h, &mut cand, |rule, r| out.push((rule, r)));
-    out
-}
-
 const TEXTS: &[&str] = &[
     "a big grumble loudly here and grumble! then grumbles at the end grumble",
     "une grumble énorme, grumble softly, café grumble.",
@@ -56,7 +52,7 @@ fn a_fresh_set_scanned_once_finds_what_each_pattern_finds() {
     for h in TEXTS {
         let w = want(h);
         assert!(w.len() >= PATTERNS.len(), "the text wakes and hits every pattern: {w:?}");
-        assert_eq!(got(&fresh(), h), w, "{h}");
+        assert_eq!(scanned(&fresh(), h), w, "{h}");
     }
 }
 
@@ -66,7 +62,7 @@ fn threads_sharing_a_fresh_set_find_the_same() {
         let rules = fresh();
         let w = want(h);
         let all: Vec<_> = std::thread::scope(|s| {
-            let hs: Vec<_> = (0..4).map(|_| s.spawn(|| got(&rules, h))).collect();
+            let hs: Vec<_> = (0..4).map(|_| s.spawn(|| scanned(&rules, h))).collect();
             hs.into_iter().map(|t| t.join().expect("no panic")).collect()
         });
         for g in all {

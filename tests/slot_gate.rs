@@ -2,6 +2,9 @@
 //! slot runs only where its other literals *and* one of the slot's terms occurred (at the word
 //! boundaries the pattern needs), and what it finds is exactly what the pattern alone finds.
 
+mod common;
+
+use common::scanned;
 use moderate::matcher::profile::RuleProfile;
 use moderate::matcher::regex::RegexRules;
 use proptest::prelude::*;
@@ -56,13 +59,6 @@ fn want(h: &str) -> Vec<(usize, std::ops::Range<usize>)> {
     out
 }
 
-fn got(rules: &RegexRules, h: &str) -> Vec<(usize, std::ops::Range<usize>)> {
-    let mut cand = Vec::new();
-    let mut out = Vec::new();
-    rules.scan(h, &mut cand, |r, m| out.push((r, m)));
-    out
-}
-
 /// How many times each pattern ran on `h`.
 fn runs(rules: &RegexRules, h: &str) -> Vec<u64> {
     let profile = RuleProfile::new(PATTERNS.len());
@@ -83,16 +79,16 @@ fn a_slot_pattern_runs_only_when_its_target_and_a_list_term_both_occur() {
     let r = runs(rules, "you are such an idiot.");
     assert_eq!((r[0], r[1]), (1, 1), "{r:?}");
     assert_eq!(
-        got(rules, "you are such an idiot."),
+        scanned(rules, "you are such an idiot."),
         vec![(0, 0..22), (1, 0..21)],
         "the spans of the two patterns"
     );
     // The two-slot pattern needs both of its lists.
     assert_eq!(runs(rules, "so stupid, and that clown")[2], 1, "both words: it runs (and finds nothing)");
-    assert!(got(rules, "so stupid, and that clown").iter().all(|(p, _)| *p != 2));
+    assert!(scanned(rules, "so stupid, and that clown").iter().all(|(p, _)| *p != 2));
     assert_eq!(runs(rules, "so stupid, and that plan")[2], 0);
     assert_eq!(runs(rules, "the clown, and that plan")[2], 0);
-    assert_eq!(got(rules, "so stupid, that clown"), vec![(2, 3..21)]);
+    assert_eq!(scanned(rules, "so stupid, that clown"), vec![(2, 3..21)]);
 }
 
 #[test]
@@ -118,7 +114,7 @@ fn gated_patterns_find_exactly_what_each_pattern_finds() {
         "you stupid idiot! you dumb moron!! you dumb idiotic!",
         "'idiot's 'fool's 'idiot'sx é'fool's",
     ] {
-        assert_eq!(got(rules, h), want(h), "{h:?}");
+        assert_eq!(scanned(rules, h), want(h), "{h:?}");
     }
 }
 
@@ -138,7 +134,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
     #[test]
     fn the_gate_never_changes_a_match(h in text()) {
-        prop_assert_eq!(got(rules(), &h), want(&h));
+        prop_assert_eq!(scanned(rules(), &h), want(&h));
     }
 }
 

@@ -148,3 +148,11 @@ pub fn judge_checked(e: &moderate::Engine, body: &str) -> moderate::verdict::Ver
     }
     v
 }
+
+/// Every (pattern, span) a rule set's gated scan reports on `h`, in the order it reports them.
+pub fn scanned(rules: &moderate::matcher::regex::RegexRules, h: &str) -> Vec<(usize, std::ops::Range<usize>)> {
+    let mut candidates = Vec::new();
+    let mut out = Vec::new();
+    rules.scan(h, &mut candidates, |rule, span| out.push((rule, span)));
+    out
+}
