@@ -160,6 +160,35 @@ fn invalid_utf8_and_empty_input_and_huge_comments() {
     assert_eq!(ids[3], "huge=flag");
 }
 
+/// A line past 64 MiB (an export written without line ends, `/dev/zero`) is one error record
+/// naming its line, its bytes skipped rather than buffered, and the next lines are judged.
+#[test]
+fn a_line_too_long_to_hold_is_one_error_record_and_the_rest_is_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.jsonl");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    writeln!(f, "{{\"id\": \"before\", \"body\": \"a fine comment\"}}").unwrap();
+    write!(f, "{{\"id\": \"long\", \"body\": \"").unwrap();
+    let block = [b'a'; 1 << 16];
+    for _ in 0..(65 << 4) {
+        f.write_all(&block).unwrap();
+    }
+    writeln!(f, "\"}}").unwrap();
+    writeln!(f, "{{\"id\": \"after\", \"body\": \"you are an idiot\"}}").unwrap();
+    drop(f);
+    let file = path.to_str().unwrap();
+    for jobs in ["1", "2"] {
+        let o = moderate(&["run", "-q", "-j", jobs, file]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let recs = records(&o);
+        let got: Vec<String> =
+            recs.iter().map(|r| format!("{}={}", r["id"].as_str().unwrap(), r["verdict"].as_str().unwrap())).collect();
+        assert_eq!(got, ["before=allow", "long#2=error", "after=block"], "-j{jobs}");
+        let msg = recs[1]["error"].as_str().unwrap_or_default();
+        assert!(msg.contains("line 2") && msg.contains("over the limit of 64 MiB"), "{}", recs[1]);
+    }
+}
+
 #[test]
 fn a_missing_input_stops_the_run_before_it_starts() {
     let o = moderate(&["run", "no/such/file.jsonl"]);

@@ -20,6 +20,8 @@
 //! start of any line (concatenated files). Every other line is exactly one record: a
 //! line that is not valid UTF-8 or not a JSON object, or that has no body, becomes a
 //! [`RecordError`] naming the line (and the field), and reading goes on with the next line.
+//! So does a line longer than [`MAX_LINE`]: its bytes are skipped, not buffered, so one line
+//! with no end (an export written without line ends, `/dev/zero`) cannot take the memory.
 
 use serde::de::DeserializeSeed;
 
@@ -29,6 +31,11 @@ use std::sync::Arc;
 use super::pick::{FieldTable, Pick, Slot, Strictness};
 use super::{chomp, line_len, Origin, ReadOptions, Record, RecordError, Source};
 use crate::comment::{Comment, CommentKind};
+
+/// Longest line read as a record, in bytes with its line end. Far above any comment the engine
+/// judges (`[limits] max_body_bytes` is 1 MiB by default, and a longer body is judged on its
+/// start and flagged), this is what bounds the memory one line can take.
+pub(crate) const MAX_LINE: usize = 64 << 20;
 
 /// Streams records from a JSONL input.
 pub(crate) struct JsonlReader {
@@ -45,6 +52,8 @@ pub(crate) struct LineParser {
     table: FieldTable,
     keep_raw: bool,
     origin: Origin,
+    /// [`MAX_LINE`], smaller in tests.
+    max_line: usize,
 }
 
 impl JsonlReader {
@@ -54,12 +63,20 @@ impl JsonlReader {
     }
 }
 
+/// The error record of line `line`, `len` bytes long without an end in sight past the limit.
+fn overlong(origin: &Origin, line: u64, len: u64, max: usize) -> RecordError {
+    let msg =
+        format!("line {line}: {len} bytes long, over the limit of {} MiB for one line; skipped, not judged", max >> 20);
+    RecordError::new(origin, line, origin.make_id(line), msg, None)
+}
+
 impl LineParser {
     fn new(origin: &Origin, opts: &ReadOptions) -> LineParser {
         LineParser {
             table: FieldTable::new(&opts.fields),
             keep_raw: opts.keep_raw,
             origin: Origin { file: Arc::clone(&origin.file), stem: origin.stem.clone(), decoded: origin.decoded },
+            max_line: MAX_LINE,
         }
     }
 
@@ -178,8 +195,13 @@ impl Iterator for JsonlReader {
     fn next(&mut self) -> Option<Record> {
         while !self.done {
             self.buf.clear();
-            match read_line(&mut self.src.reader, &mut self.buf) {
+            let max = self.parser.max_line;
+            match read_line(&mut self.src.reader, &mut self.buf, max) {
                 Ok(0) => self.done = true,
+                Ok(n) if self.buf.len() < n => {
+                    self.line += 1;
+                    return Some(Err(overlong(&self.src.origin, self.line, n as u64, max)));
+                }
                 Ok(_) => {
                     self.line += 1;
                     let rec = self.parser.line(self.line, &self.buf);
@@ -226,7 +248,10 @@ impl JsonlChunk {
         while !rest.is_empty() {
             let end = line_len(rest);
             line += 1;
-            if let Some(r) = self.parser.line(line, &rest[..end]) {
+            if end > self.parser.max_line {
+                // Whole, but longer than a line read alone may be (it came in one read).
+                out.push(Err(overlong(&self.parser.origin, line, end as u64, self.parser.max_line)));
+            } else if let Some(r) = self.parser.line(line, &rest[..end]) {
                 out.push(r);
             }
             rest = &rest[end..];
@@ -259,12 +284,61 @@ pub struct JsonlChunks {
     partial: Vec<u8>,
     error: Option<RecordError>,
     done: bool,
+    /// Bytes of a line past `max_line` seen so far while its rest is skipped (0: not skipping).
+    skipping: u64,
 }
 
 impl JsonlChunks {
     pub(crate) fn new(src: Source, opts: &ReadOptions) -> JsonlChunks {
         let parser = Arc::new(LineParser::new(&src.origin, opts));
-        JsonlChunks { src, parser, line: 0, partial: Vec::new(), error: None, done: false }
+        JsonlChunks { src, parser, line: 0, partial: Vec::new(), error: None, done: false, skipping: 0 }
+    }
+
+    /// Reads past the rest of a line longer than `max_line` (LF, CRLF, a lone CR or the end of
+    /// the input ends it) and gives its error record.
+    fn skip_line(&mut self) -> RecordError {
+        let mut skipped = std::mem::take(&mut self.skipping);
+        let mut after_cr = false;
+        loop {
+            let buf = match self.src.reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    // The read error ends the input; the long line's record says what it was.
+                    self.done = true;
+                    break;
+                }
+            };
+            if buf.is_empty() {
+                self.done = true;
+                break;
+            }
+            if after_cr {
+                if buf[0] == b'\n' {
+                    self.src.reader.consume(1);
+                    skipped += 1;
+                }
+                break;
+            }
+            match memchr::memchr2(b'\n', b'\r', buf) {
+                Some(i) => {
+                    let cr = buf[i] == b'\r';
+                    self.src.reader.consume(i + 1);
+                    skipped += i as u64 + 1;
+                    if !cr {
+                        break;
+                    }
+                    after_cr = true;
+                }
+                None => {
+                    let n = buf.len();
+                    self.src.reader.consume(n);
+                    skipped += n as u64;
+                }
+            }
+        }
+        self.line += 1;
+        overlong(&self.src.origin, self.line, skipped, self.parser.max_line)
     }
 
     fn chunk(&mut self, data: Vec<u8>) -> JsonlChunk {
@@ -280,6 +354,9 @@ impl Iterator for JsonlChunks {
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(e) = self.error.take() {
             return Some(Err(e));
+        }
+        if self.skipping > 0 {
+            return Some(Err(self.skip_line()));
         }
         if self.done {
             return None;
@@ -322,6 +399,16 @@ impl Iterator for JsonlChunks {
             if let Some(end) = last_line_end(&data[from.saturating_sub(1)..]) {
                 whole = Some(from.saturating_sub(1) + end);
             }
+            let open = data.len() - whole.unwrap_or(0);
+            if open > self.parser.max_line {
+                // The whole lines before it go out first; the long line is skipped, not kept.
+                data.truncate(whole.unwrap_or(0));
+                self.skipping = open as u64;
+                if data.is_empty() {
+                    return Some(Err(self.skip_line()));
+                }
+                return Some(Ok(self.chunk(data)));
+            }
             if let Some(end) = whole {
                 if data.len() >= CHUNK || drained {
                     self.partial = data.split_off(end);
@@ -350,9 +437,16 @@ fn last_line_end(data: &[u8]) -> Option<usize> {
 }
 
 /// Reads one line with its line end (LF, CRLF or a lone CR) into `buf`, as `read_until` does
-/// for LF: the number of bytes read, 0 at the end of the input.
-fn read_line<R: BufRead + ?Sized>(r: &mut R, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+/// for LF: the number of bytes read, 0 at the end of the input. Past `max` bytes the rest of
+/// the line is read but not kept, so `buf` holds fewer bytes than the count returned.
+fn read_line<R: BufRead + ?Sized>(r: &mut R, buf: &mut Vec<u8>, max: usize) -> std::io::Result<usize> {
     let mut total = 0;
+    // Past `max`, nothing more is kept: the caller sees `buf` shorter than the count.
+    let keep = |buf: &mut Vec<u8>, total: usize, bytes: &[u8]| {
+        if total + bytes.len() <= max {
+            buf.extend_from_slice(bytes);
+        }
+    };
     loop {
         let avail = match r.fill_buf() {
             Ok(b) => b,
@@ -364,7 +458,7 @@ fn read_line<R: BufRead + ?Sized>(r: &mut R, buf: &mut Vec<u8>) -> std::io::Resu
         }
         match memchr::memchr2(b'\n', b'\r', avail) {
             Some(i) if avail[i] == b'\r' => {
-                buf.extend_from_slice(&avail[..=i]);
+                keep(buf, total, &avail[..=i]);
                 r.consume(i + 1);
                 total += i + 1;
                 // A CRLF: take its LF too (it may be in the next buffer).
@@ -372,7 +466,7 @@ fn read_line<R: BufRead + ?Sized>(r: &mut R, buf: &mut Vec<u8>) -> std::io::Resu
                     match r.fill_buf() {
                         Ok(next) => {
                             if next.first() == Some(&b'\n') {
-                                buf.push(b'\n');
+                                keep(buf, total, b"\n");
                                 r.consume(1);
                                 total += 1;
                             }
@@ -384,16 +478,85 @@ fn read_line<R: BufRead + ?Sized>(r: &mut R, buf: &mut Vec<u8>) -> std::io::Resu
                 }
             }
             Some(i) => {
-                buf.extend_from_slice(&avail[..=i]);
+                keep(buf, total, &avail[..=i]);
                 r.consume(i + 1);
                 return Ok(total + i + 1);
             }
             None => {
                 let n = avail.len();
-                buf.extend_from_slice(avail);
+                keep(buf, total, avail);
                 r.consume(n);
                 total += n;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(bytes: &'static [u8], buf: usize) -> Source {
+        // A small buffer makes the long line cross many reads, as a real one does.
+        let reader = Box::new(std::io::BufReader::with_capacity(buf, bytes));
+        Source { reader, origin: Origin { file: Arc::from("in.jsonl"), stem: "in".into(), decoded: None } }
+    }
+
+    /// (line, Ok(body) or Err(message)) of every record, through both readers.
+    fn both(bytes: &'static [u8], max_line: usize, buf: usize) -> [Vec<(String, Result<String, String>)>; 2] {
+        let opts = ReadOptions::default();
+        let show = |r: Record| match r {
+            Ok(c) => (c.source.unwrap().line.to_string(), Ok(c.body)),
+            Err(e) => (e.source.line.to_string(), Err(e.message)),
+        };
+        let mut serial = JsonlReader::new(source(bytes, buf), &opts);
+        serial.parser.max_line = max_line;
+        let mut chunks = JsonlChunks::new(source(bytes, buf), &opts);
+        Arc::get_mut(&mut chunks.parser).unwrap().max_line = max_line;
+        let mut chunked = Vec::new();
+        for c in chunks {
+            match c {
+                Ok(c) => c.parse(&mut chunked),
+                Err(e) => chunked.push(Err(e)),
+            }
+        }
+        [serial.map(show).collect(), chunked.into_iter().map(show).collect()]
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_one_error_record_and_reading_goes_on() {
+        let long = b"{\"body\":\"a\"}\n{\"body\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\r\n{\"body\":\"b\"}\n";
+        for buf in [4, 7, 64] {
+            for got in both(long, 20, buf) {
+                assert_eq!(got.len(), 3, "{got:?}");
+                assert_eq!(got[0], ("1".into(), Ok("a".into())));
+                assert_eq!(got[1].0, "2");
+                let msg = got[1].1.as_ref().unwrap_err();
+                assert!(msg.starts_with("line 2: 55 bytes long, over the limit"), "{msg}");
+                assert_eq!(got[2], ("3".into(), Ok("b".into())), "buf {buf}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_last_line_without_an_end_and_lone_crs_keep_their_numbers() {
+        let text = b"{\"body\":\"a\"}\r{\"body\":\"b\"}\r0123456789012345678901234567890123456789";
+        for buf in [3, 64] {
+            for got in both(text, 20, buf) {
+                let lines: Vec<_> = got.iter().map(|(l, r)| (l.as_str(), r.is_ok())).collect();
+                assert_eq!(lines, [("1", true), ("2", true), ("3", false)], "buf {buf}: {got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_at_the_limit_is_read() {
+        let line = b"{\"body\":\"0123456\"}\n";
+        for got in both(line, line.len(), 5) {
+            assert_eq!(got, [("1".into(), Ok("0123456".into()))]);
+        }
+        for got in both(line, line.len() - 1, 5) {
+            assert!(got[0].1.is_err(), "{got:?}");
         }
     }
 }
