@@ -372,7 +372,7 @@ pub enum Stream {
     Records(Box<dyn Iterator<Item = Record> + Send>),
     /// JSONL cut into chunks of whole lines, to be parsed where there is time
     /// ([`JsonlChunk::parse`]); the records are exactly those [`open`] yields.
-    Jsonl(JsonlChunks),
+    Jsonl(Box<JsonlChunks>),
 }
 
 /// Opens one input for the pipeline: like [`open`], except that a JSONL input is handed out as
@@ -383,7 +383,7 @@ pub enum Stream {
 pub fn open_stream(input: &Input, opts: &ReadOptions) -> Result<Stream, OpenError> {
     if input.format == Format::Jsonl {
         let src = Source::open(&input.path, opts.bytes_read.clone(), input.format)?;
-        return Ok(Stream::Jsonl(JsonlChunks::new(src, opts)));
+        return Ok(Stream::Jsonl(Box::new(JsonlChunks::new(src, opts))));
     }
     open(input, opts).map(Stream::Records)
 }
