@@ -83,3 +83,127 @@ fn a_dump_out_of_time_order_is_no_flood() {
     assert_eq!(flooded(&dir, &f), ["c10", "c11"]);
 }
 
+/// A message put on the input subject by hand under a run's name, with an index past the run's
+/// end (someone who can publish there, or a replay of another run's messages renamed). Before
+/// round 8 `collect` wrote its verdict as an extra output line (5 lines for a run of 3) and then
+/// waited for a record that never comes: "incomplete: 5 of 3 records" after `--idle`, or forever
+/// without it. Now such verdicts are dropped and counted, and the run completes.
+#[cfg(feature = "nats")]
+#[test]
+fn collect_drops_verdicts_past_the_runs_end() {
+    use super::nats::{bin, nats_server, run_ok, Server, Worker};
+    let Some(server_bin) = nats_server() else { return };
+    let dir = tmp("past-end");
+    let server = Server::start(server_bin, &dir);
+    let url = server.url();
+    let input = write(
+        &dir,
+        "in.jsonl",
+        "{\"id\":\"a\",\"body\":\"hello there\"}\n{\"id\":\"b\",\"body\":\"you idiot\"}\n{\"id\":\"c\",\"body\":\"fine\"}\n",
+    );
+    run_ok(&["publish", "-q", "--nats", &url, "--batch", "1", "--run", "r8", &input]);
+    for index in ["3", "4", "18446744073709551615"] {
+        let headers = [("Moderate-Run", "r8"), ("Moderate-Index", index)];
+        server.publish_raw("comments.in", &headers, b"{\"id\":\"x\",\"body\":\"lovely\",\"line\":9}\n");
+    }
+    let worker = Worker::start(&url, &[]);
+    let got = dir.join("got.jsonl");
+    let out = bin()
+        .args(["collect", "--nats", &url, "--idle", "15", "-o", got.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let log = stderr(&out);
+    assert!(out.status.success(), "{log}");
+    let ids: Vec<String> = std::fs::read_to_string(&got)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["a", "b", "c"], "{log}");
+    assert!(log.contains("3 of 3 records collected"), "{log}");
+    assert!(log.contains("verdicts for records past the run's end dropped"), "{log}");
+    worker.stop();
+}
+
+/// comments"), and `minutes = 0` never acted; `check` said ok to both. Now each is a config
+/// error naming the file, line and column, and the run refuses to start.
+#[test]
+fn a_flood_rule_that_flags_everything_or_nothing_is_refused() {
+    let dir = tmp("flood-config");
+    let input = write(&dir, "in.jsonl", "{\"id\":\"1\",\"body\":\"hi\",\"author\":\"a\",\"created_at\":\"2020-01-01 10:00\"}\n");
+    for (flood, key) in [("{ max = 0, minutes = 10 }", "max"), ("{ max = 10, minutes = 0 }", "minutes")] {
+        let config = write(&dir, "c.toml", &format!("extends = \"builtin\"\n\n[authors]\nflood = {flood}\n"));
+        let out = moderate_in(&dir, &["check", "-c", &config], "");
+        assert_eq!(out.status.code(), Some(2), "{flood}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("c.toml:4:1: [authors] flood {key} is 0")), "{err}");
+        let out = moderate_in(&dir, &["run", "-c", &config, &input], "");
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+    let config = write(&dir, "t.toml", "extends = \"builtin\"\n\n[authors.flood]\nmax = 0\nminutes = 10\n");
+    let err = stderr(&moderate_in(&dir, &["check", "-c", &config], ""));
+    assert!(err.contains("t.toml:4:1: [authors] flood max is 0"), "{err}");
+}
+
+/// file silently (no fix, no regression counted, nothing said); an id labeled toxic on one row
+/// and not on another took the last row's label for both; and an unreadable record vanished
+/// from the count ("2 comments compared" for 3 lines). Now the file's labels are refused with
+/// its line and field, the ambiguous id has no label, and unreadable records are counted.
+#[test]
+fn diff_says_what_it_could_not_read() {
+    let dir = tmp("diff");
+    let a = write(&dir, "a.toml", "extends = \"builtin\"\n");
+    let b = write(&dir, "b.toml", "extends = \"builtin\"\n\n[thresholds]\nflag = 1\nblock = 1\n");
+    let diff = |file: &str| {
+        let out = moderate_in(&dir, &["diff", "-c", &a, "-c", &b, file], "");
+        assert!(out.status.success(), "{}", stderr(&out));
+        (common::stdout(&out), stderr(&out))
+    };
+    // "what a stupid plan" is flagged under A and blocked under B (block = 1).
+    let row = |id: &str, toxic: &str| {
+        format!("{{\"id\":\"{id}\",\"body\":\"what a stupid plan\",\"labels\":{{\"toxic\":{toxic}}}}}\n")
+    };
+    let good = write(&dir, "good.jsonl", &[row("1", "true"), row("2", "false")].concat());
+    let (out, _) = diff(&good);
+    assert!(out.contains("with labels: 1 fixes, 1 regressions"), "{out}");
+    let bad = write(&dir, "bad.jsonl", &[row("1", "true"), row("2", "\"yes\"")].concat());
+    let (out, err) = diff(&bad);
+    assert!(err.contains("bad.jsonl:2: field \"labels.toxic\": expected true or false"), "{err}");
+    assert!(!out.contains("with labels"), "{out}");
+    let twice = write(&dir, "twice.jsonl", &[row("1", "true"), row("1", "false"), row("3", "true")].concat());
+    let (out, err) = diff(&twice);
+    assert!(out.contains("with labels: 1 fixes, 0 regressions"), "{out}");
+    assert!(err.contains("1 id(s) labeled both toxic and not"), "{err}");
+    let broken = write(&dir, "broken.jsonl", &[row("1", "true"), "{\"id\":\"9\",\"body\":\"x\",\"body\":\"y\"}\n".to_string()].concat());
+    let (out, _) = diff(&broken);
+    assert!(out.starts_with("1 comments compared, 1 changed verdict\n"), "{out}");
+    assert!(out.contains("1 unreadable record(s) not compared"), "{out}");
+    assert!(out.contains("broken.jsonl:2:"), "{out}");
+}
+
+/// (precision 1.000 on three rows), which blocks any comment with one contemptuous word; rows
+/// all labeled clean moved `flag` above every score. With no negatives or no positives there is
+/// nothing to fit: the current thresholds are kept, and the note says why.
+#[test]
+fn suggest_keeps_the_thresholds_when_the_labels_are_one_sided() {
+    let dir = tmp("suggest");
+    let config = write(&dir, "c.toml", "extends = \"builtin\"\n");
+    let rows = |toxic: bool| -> String {
+        ["that is stupid", "what a stupid plan", "a stupid, stupid idea", "the weather is nice", "see you at the meeting"]
+            .iter()
+            .enumerate()
+            .map(|(i, b)| format!("{{\"id\":\"{i}\",\"body\":\"{b}\",\"labels\":{{\"toxic\":{toxic}}}}}\n"))
+            .collect()
+    };
+    for (name, toxic, why) in [("pos.jsonl", true, "every labeled row is positive"), ("neg.jsonl", false, "no labeled row is positive")] {
+        let f = write(&dir, name, &rows(toxic));
+        let out = moderate_in(&dir, &["suggest", "-c", &config, "--json", &f], "");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let text = v.to_string();
+        assert!(text.contains(why), "{text}");
+        assert_eq!(v["suggested"]["flag"], 1.0, "{text}");
+        assert_eq!(v["suggested"]["block"], 3.0, "{text}");
+    }
+}

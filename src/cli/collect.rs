@@ -149,12 +149,24 @@ pub fn run(args: CollectArgs) -> CliResult {
             got.duplicates,
             got.rereads
         );
+        if got.past_end > 0 {
+            eprintln!(
+                "note: {} verdicts for records past the run's end dropped (not from its publish: put on the input subject by hand)",
+                got.past_end
+            );
+        }
         if got.configs.len() > 1 {
             eprintln!("note: workers judged with {} different configs (a reload mid-run)", got.configs.len());
         }
     }
     if got.interrupted {
         return Err(CliError { status: ExitStatus::Interrupted, message: String::new() });
+    }
+    if let Some(total) = got.total.filter(|&t| got.records > t) {
+        return Err(CliError::failure(format!(
+            "the output holds {} records for a run of {total}: verdicts for records past its end (not from its publish) came before its end marker",
+            got.records
+        )));
     }
     if got.total != Some(got.records) {
         return Err(CliError::failure(format!(
