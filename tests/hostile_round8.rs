@@ -125,6 +125,7 @@ fn collect_drops_verdicts_past_the_runs_end() {
     worker.stop();
 }
 
+/// `[authors] flood` with `max = 0` flagged every dated comment ("posted more than 0
 /// comments"), and `minutes = 0` never acted; `check` said ok to both. Now each is a config
 /// error naming the file, line and column, and the run refuses to start.
 #[test]
