@@ -147,6 +147,7 @@ fn a_flood_rule_that_flags_everything_or_nothing_is_refused() {
     assert!(err.contains("t.toml:4:1: [authors] flood max is 0"), "{err}");
 }
 
+/// `diff` on labeled JSONL: a file with one label that is not a boolean lost every label of the
 /// file silently (no fix, no regression counted, nothing said); an id labeled toxic on one row
 /// and not on another took the last row's label for both; and an unreadable record vanished
 /// from the count ("2 comments compared" for 3 lines). Now the file's labels are refused with
