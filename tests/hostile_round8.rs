@@ -184,6 +184,7 @@ fn diff_says_what_it_could_not_read() {
     assert!(out.contains("broken.jsonl:2:"), "{out}");
 }
 
+/// `suggest` on labeled rows of one class: three insults, all labeled toxic, gave `block = 1`
 /// (precision 1.000 on three rows), which blocks any comment with one contemptuous word; rows
 /// all labeled clean moved `flag` above every score. With no negatives or no positives there is
 /// nothing to fit: the current thresholds are kept, and the note says why.
