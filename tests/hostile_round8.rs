@@ -210,3 +210,23 @@ fn suggest_keeps_the_thresholds_when_the_labels_are_one_sided() {
         assert_eq!(v["suggested"]["block"], 3.0, "{text}");
     }
 }
+
+/// `learn --folds 18446744073709551615` panicked (exit 101, allocating the folds), and
+/// `--folds 100000000` on the 336 rows of `examples/labeled.jsonl` took 9.5 GB within a minute
+/// (one model per fold). Now `--folds` is 2 to 100: a usage error naming the flag, exit 2.
+#[test]
+fn learn_refuses_a_fold_count_it_cannot_hold() {
+    let dir = tmp("folds");
+    let labeled = root().join("examples/labeled.jsonl");
+    let model = dir.join("m.bin");
+    for folds in ["18446744073709551615", "100000000", "101", "1"] {
+        let out = moderate_in(
+            &dir,
+            &["learn", "--folds", folds, labeled.to_str().unwrap(), "-o", model.to_str().unwrap()],
+            "",
+        );
+        assert_eq!(out.status.code(), Some(2), "--folds {folds}: {}", stderr(&out));
+        assert!(stderr(&out).contains(&format!("--folds {folds}: must be 2 to 100")), "{}", stderr(&out));
+        assert!(!model.exists());
+    }
+}
