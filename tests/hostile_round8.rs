@@ -230,3 +230,32 @@ fn learn_refuses_a_fold_count_it_cannot_hold() {
         assert!(!model.exists());
     }
 }
+
+/// Numbers the NATS commands took without a bound: `publish --connect-timeout
+/// 18446744073709551615` panicked (exit 101, a deadline past the clock's end); `collect --window
+/// 18446744073709551615` wrapped `next + window`, passed over every verdict and ended
+/// "incomplete: 1 of 3 records"; `worker --ack-wait` of 2^64 - 1 seconds was cut to a wrong
+/// wait in nanoseconds; `--batch 0` and `--max-deliver 0` ran as something else. Each is now a
+/// usage error naming the flag (exit 2), before any connection.
+#[cfg(feature = "nats")]
+#[test]
+fn nats_numbers_out_of_range_are_usage_errors() {
+    let dir = tmp("nats-numbers");
+    let input = write(&dir, "in.jsonl", "{\"id\":\"1\",\"body\":\"hi\"}\n");
+    let nats = ["--nats", "nats://127.0.0.1:9"];
+    let max = "18446744073709551615";
+    for (args, flag) in [
+        (vec!["publish", &input, "--connect-timeout", max], "--connect-timeout"),
+        (vec!["publish", &input, "--connect-timeout", "0"], "--connect-timeout"),
+        (vec!["worker", "--ack-wait", max], "--ack-wait"),
+        (vec!["worker", "--ack-wait", "0"], "--ack-wait"),
+        (vec!["worker", "--batch", "0"], "--batch"),
+        (vec!["worker", "--max-deliver", "0"], "--max-deliver"),
+        (vec!["collect", "--window", max], "--window"),
+        (vec!["collect", "--window", "0"], "--window"),
+    ] {
+        let out = moderate_in(&dir, &[args.as_slice(), &nats].concat(), "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(flag), "{args:?}: {}", stderr(&out));
+    }
+}

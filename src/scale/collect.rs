@@ -245,7 +245,7 @@ pub async fn collect(
                 }
             }
             if let Some((s, lowest)) = passed {
-                if lowest < next + window {
+                if lowest < next.saturating_add(window) {
                     out.rereads += 1;
                     from = s;
                     js.delete_consumer(&stream, &consumer).await;
@@ -315,7 +315,7 @@ fn take(
             out.past_end += 1;
             return Ok(());
         }
-        if index >= *next + window {
+        if index >= next.saturating_add(window) {
             *passed = Some(match *passed {
                 None => (seq, index),
                 Some((s, i)) => (s, i.min(index)),
