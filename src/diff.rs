@@ -33,6 +33,10 @@ pub struct DiffReport {
     pub compared: u64,
     /// Comments whose verdict changed.
     pub changed: u64,
+    /// Records that could not be read (`run`'s `error` records): not compared, but counted, so
+    /// `compared + unreadable` is every record of the inputs.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unreadable: u64,
     /// Changes judged fixes (needs labels).
     pub fixes: u64,
     /// Changes judged regressions (needs labels).
@@ -42,6 +46,10 @@ pub struct DiffReport {
     /// Per shadow rule (`mode = "shadow"` in either config): comments it hit under A and B, and
     /// comments whose verdict it would have changed under A and B.
     pub shadow: BTreeMap<String, ShadowDiff>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A shadow rule's counts under both configs.

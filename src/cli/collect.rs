@@ -35,9 +35,10 @@ pub struct CollectArgs {
     /// Write a per-author report (JSONL) to FILE, as `run --authors`.
     #[arg(long)]
     pub authors: Option<PathBuf>,
-    /// Most verdicts held at once to restore the input order (later ones are read again).
-    #[arg(long, default_value_t = 65536)]
-    pub window: usize,
+    /// Most verdicts held at once to restore the input order (later ones are read again; 1 to
+    /// 16,777,216).
+    #[arg(long, default_value_t = 65536, value_parser = clap::value_parser!(u32).range(1..=1 << 24))]
+    pub window: u32,
     /// Give up (exit 1) when no verdict arrives for this many seconds (default: wait until the
     /// run is complete).
     #[arg(long, value_name = "SECS")]
@@ -115,7 +116,7 @@ pub fn run(args: CollectArgs) -> CliResult {
         b
     });
     let mut progress = Bar(bar, 0);
-    let opts = CollectOptions { names, window: args.window.max(1), idle: args.idle.map(Duration::from_secs) };
+    let opts = CollectOptions { names, window: args.window as usize, idle: args.idle.map(Duration::from_secs) };
     let result = rt.block_on(async {
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
@@ -149,12 +150,24 @@ pub fn run(args: CollectArgs) -> CliResult {
             got.duplicates,
             got.rereads
         );
+        if got.past_end > 0 {
+            eprintln!(
+                "note: {} verdicts for records past the run's end dropped (not from its publish: put on the input subject by hand)",
+                got.past_end
+            );
+        }
         if got.configs.len() > 1 {
             eprintln!("note: workers judged with {} different configs (a reload mid-run)", got.configs.len());
         }
     }
     if got.interrupted {
         return Err(CliError { status: ExitStatus::Interrupted, message: String::new() });
+    }
+    if let Some(total) = got.total.filter(|&t| got.records > t) {
+        return Err(CliError::failure(format!(
+            "the output holds {} records for a run of {total}: verdicts for records past its end (not from its publish) came before its end marker",
+            got.records
+        )));
     }
     if got.total != Some(got.records) {
         return Err(CliError::failure(format!(

@@ -30,19 +30,35 @@ pub struct DiffArgs {
 }
 
 /// `labels.toxic` of every labeled JSONL row among the inputs, by id.
+///
+/// A file whose labels cannot be read is said so (before, every label of it was dropped
+/// silently and no change counted as a fix or a regression), and an id labeled both ways (the
+/// same id twice, one row toxic, one not) has no label: whichever row came last used to decide.
 fn toxic_labels(inputs: &[read::Input]) -> HashMap<String, bool> {
-    let mut out = HashMap::new();
+    let mut out: HashMap<String, Option<bool>> = HashMap::new();
     // A stream (stdin, a pipe, a FIFO) can be read only once: by the diff itself.
     for input in inputs.iter().filter(|i| i.format == Format::Jsonl && !read::is_stream(&i.path)) {
-        if let Ok(rows) = crate::eval::read_labeled(&input.path) {
-            for r in rows {
-                if let Some(&t) = r.labels.get("toxic") {
-                    out.insert(r.comment.id, t);
+        match crate::eval::read_labeled(&input.path) {
+            Ok(rows) => {
+                for r in rows {
+                    if let Some(&t) = r.labels.get("toxic") {
+                        let label = out.entry(r.comment.id).or_insert(Some(t));
+                        if *label != Some(t) {
+                            *label = None;
+                        }
+                    }
                 }
             }
+            Err(e) => tracing::warn!("labels not read, so no change in this file is a fix or a regression: {e}"),
         }
     }
-    out
+    let ambiguous = out.values().filter(|l| l.is_none()).count();
+    if ambiguous > 0 {
+        tracing::warn!(
+            "{ambiguous} id(s) labeled both toxic and not (the same id on two rows): their changes are neither fixes nor regressions"
+        );
+    }
+    out.into_iter().filter_map(|(id, l)| Some((id, l?))).collect()
 }
 
 /// Runs `moderate diff`.
@@ -56,9 +72,19 @@ pub fn run(args: DiffArgs) -> CliResult {
     let labels = toxic_labels(&inputs);
     let opts = ReadOptions { fields: a.raw.input.fields.clone(), ..ReadOptions::default() };
     let mut report = DiffReport::default();
+    let mut first_error = None;
     for input in &inputs {
         for record in read::open(input, &opts).map_err(|e| CliError::usage(e.to_string()))? {
-            let Ok(c) = record else { continue };
+            let c = match record {
+                Ok(c) => c,
+                Err(e) => {
+                    report.unreadable += 1;
+                    if report.unreadable == 1 {
+                        first_error = Some(format!("{}: {}", e.source, e.message));
+                    }
+                    continue;
+                }
+            };
             let (va, vb) = (a.engine.judge(&c), b.engine.judge(&c));
             report.add(&va, &vb, labels.get(&c.id).copied(), &c.body);
         }
@@ -71,6 +97,14 @@ pub fn run(args: DiffArgs) -> CliResult {
     }
     let mut s = String::new();
     let _ = writeln!(s, "{} comments compared, {} changed verdict", report.compared, report.changed);
+    if let Some(first) = &first_error {
+        let _ = writeln!(
+            s,
+            "{} unreadable record(s) not compared (error records under either config), the first: {}",
+            report.unreadable,
+            sanitize(first)
+        );
+    }
     if report.fixes + report.regressions > 0 {
         let _ = writeln!(s, "with labels: {} fixes, {} regressions", report.fixes, report.regressions);
     }

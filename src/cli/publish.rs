@@ -26,8 +26,8 @@ pub struct NatsArgs {
     /// Subject of messages no worker could judge (with the reason in a header).
     #[arg(long, default_value = "comments.dead")]
     pub dead: String,
-    /// Seconds to wait for the first connection.
-    #[arg(long, default_value_t = 5, value_name = "SECS")]
+    /// Seconds to wait for the first connection (1 to 86,400).
+    #[arg(long, default_value_t = 5, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub connect_timeout: u64,
 }
 

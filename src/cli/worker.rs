@@ -25,10 +25,10 @@ pub struct WorkerArgs {
     /// Seconds a worker may hold a message unacked before it goes to another worker (a batch
     /// of records that comes back is split into single records: keep this well above the time
     /// to judge one worker batch).
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    #[arg(long, default_value_t = 30, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub ack_wait: u64,
     /// Deliveries of a failing record before it goes to the dead-letter subject.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_deliver: u16,
     /// Messages (records, or batches of them from `publish --batch`) delivered and not yet
     /// acked, over all workers of the queue.
@@ -36,7 +36,7 @@ pub struct WorkerArgs {
     pub max_ack_pending: u32,
     /// Records pulled (and judged) per batch (fewer messages are pulled when each holds a
     /// batch of records).
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
     pub batch: u16,
     /// Send each record back with its verdict: needed by `collect --split` and
     /// `collect --queue` (the verdict file, the summary and `--authors` do without).

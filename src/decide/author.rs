@@ -20,7 +20,8 @@
 //!   moderator acts on; at most 100,000 of those, the most blocked first) and merged with any
 //!   later row of the same author; a row with neither is dropped and counted.
 //! - **Flood windows** (per author and per IP, the same 100,000 window): each keeps at most
-//!   `max + 1` timestamps, the most that `spam.flood` needs to decide.
+//!   `2 * max + 1` timestamps, the neighbours `spam.flood` needs in a dump that runs forwards or
+//!   backwards in time ([`super::flood`]).
 //! - **Duplicate bodies** ([`DUPLICATE_WINDOW`] = 100,000): the last 100,000 distinct bodies;
 //!   an older text posted again is not a duplicate any more.
 
@@ -30,6 +31,7 @@ use serde::Serialize;
 
 use crate::comment::Comment;
 use crate::config::{Flood, Thresholds};
+use crate::decide::flood::{parse_minutes, FloodWindow};
 use crate::verdict::{Action, Decision, Reason, Verdict};
 
 /// How many distinct recent bodies the duplicate check remembers (memory stays flat: ~100 bytes
@@ -169,7 +171,7 @@ pub struct AuthorPolicy {
     authors: Window<AuthorState>,
     seen_bodies: HashMap<u64, String>,
     body_order: VecDeque<u64>,
-    windows: Window<VecDeque<i64>>,
+    windows: Window<FloodWindow>,
     /// Report rows of forgotten authors that hold a flag or a block, by author key.
     retired: Vec<(String, AuthorReport)>,
     /// Report rows dropped (forgotten without a flag or a block, or past the retired bound).
@@ -202,22 +204,6 @@ fn reason(rule: &str, category: &str, action: Action, message: String) -> Reason
         match_count: None,
         shadow: None,
     }
-}
-
-/// Minutes since 1970 of an ISO-8601-ish timestamp (`2013-11-07T06:20:48`, `2010-01-01 12:00`).
-pub fn parse_minutes(ts: &str) -> Option<i64> {
-    let b = ts.trim().as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> { std::str::from_utf8(b.get(r)?).ok()?.parse().ok() };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hh, mm) = if b.len() >= 16 { (num(11..13)?, num(14..16)?) } else { (0, 0) };
-    // Days from civil (Howard Hinnant's algorithm).
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 1440 + hh * 60 + mm)
 }
 
 /// The duplicate key of a body: its letters and digits, lowercased, hashed; `None` for a
@@ -414,16 +400,8 @@ impl AuthorPolicy {
                     .into_iter()
                     .flatten()
             {
-                let w = self.windows.touch(&who, VecDeque::new, &mut |_, _| {});
-                while w.front().is_some_and(|&s| s <= t - flood.minutes as i64) {
-                    w.pop_front();
-                }
-                w.push_back(t);
-                // `max + 1` timestamps decide "more than max"; older ones never matter.
-                while w.len() > flood.max + 1 {
-                    w.pop_front();
-                }
-                if w.len() > flood.max {
+                let w = self.windows.touch(&who, FloodWindow::default, &mut |_, _| {});
+                if w.add(t, flood.max, flood.minutes) {
                     let who = who.split_once(':').map_or("", |(_, x)| x);
                     v.reasons.push(reason(
                         "spam.flood",

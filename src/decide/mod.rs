@@ -10,6 +10,7 @@
 
 pub mod author;
 pub mod censor;
+pub mod flood;
 mod shadow;
 
 use serde::{Deserialize, Serialize};

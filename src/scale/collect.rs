@@ -84,12 +84,22 @@ pub struct Collected {
     pub dead: u64,
     /// Verdicts dropped as already written or held.
     pub duplicates: u64,
+    /// Verdicts dropped for an index at or past the run's record count: not from the run's
+    /// `publish` (a message put on the input subject by hand, under the run's name).
+    pub past_end: u64,
     /// Times the stream was read again to fetch verdicts passed over (see the module docs).
     pub rereads: u64,
     /// Config hashes the workers reported (more than one: the config changed mid-run).
     pub configs: Vec<String>,
     /// Stopped by an interrupt.
     pub interrupted: bool,
+}
+
+impl Collected {
+    /// Every record of the run is written (the end marker seen and `next` reached its count).
+    fn complete(&self, next: u64) -> bool {
+        self.total.is_some_and(|total| next >= total)
+    }
 }
 
 fn err(what: &str, e: impl std::fmt::Display) -> String {
@@ -152,7 +162,7 @@ pub async fn collect(
     let mut failures = 0u32;
     const TICK: Duration = Duration::from_millis(500);
     'read: loop {
-        if out.total == Some(next) {
+        if out.complete(next) {
             break;
         }
         let config = ConsumerConfig {
@@ -230,12 +240,12 @@ pub async fn collect(
                     sinks,
                     progress,
                 )?;
-                if out.total == Some(next) {
+                if out.complete(next) {
                     break 'read;
                 }
             }
             if let Some((s, lowest)) = passed {
-                if lowest < next + window {
+                if lowest < next.saturating_add(window) {
                     out.rereads += 1;
                     from = s;
                     js.delete_consumer(&stream, &consumer).await;
@@ -268,8 +278,11 @@ fn take(
     let subject = msg.msg.subject.as_str();
     if subject == names.runs() {
         if let Ok(m) = serde_json::from_slice::<RunMarker>(&msg.msg.payload) {
-            if m.run == run.marker.run && m.records.is_some() {
-                out.total = m.records;
+            if let (true, Some(total)) = (m.run == run.marker.run, m.records) {
+                out.total = Some(total);
+                let before = held.len();
+                held.retain(|&index, _| index < total);
+                out.past_end += (before - held.len()) as u64;
             }
         }
         return Ok(());
@@ -295,7 +308,14 @@ fn take(
             out.duplicates += 1;
             return Ok(());
         }
-        if index >= *next + window {
+        // `publish` numbers a run's records 0..count: a higher index is someone else's
+        // message, and writing it would give the output more lines than the run has records
+        // (and the run would never be complete).
+        if out.total.is_some_and(|total| index >= total) {
+            out.past_end += 1;
+            return Ok(());
+        }
+        if index >= next.saturating_add(window) {
             *passed = Some(match *passed {
                 None => (seq, index),
                 Some((s, i)) => (s, i.min(index)),

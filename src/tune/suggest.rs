@@ -235,10 +235,22 @@ pub fn suggest(
             block
         }
     };
-    if labeled.is_empty() {
-        notes.push("no row has labels: nothing to fit; the current thresholds are kept".into());
+    // Precision needs both kinds of row: on positives alone every cut-off is "precise" (3
+    // insults gave `block = 1`, blocking any comment with one contemptuous word), on negatives
+    // alone none is, and either way the rows say nothing about the other kind.
+    let positives = labeled.iter().filter(|p| p.toxic == Some(true)).count();
+    let one_sided = match (positives, labeled.len() - positives) {
+        (0, 0) => Some("no row has labels"),
+        (_, 0) => Some("every labeled row is positive (no negatives, so precision cannot fall)"),
+        (0, _) => Some("no labeled row is positive (no positives, so precision cannot rise)"),
+        _ => None,
+    };
+    if let Some(why) = one_sided {
+        // The cut-off notes above describe thresholds that are not suggested.
+        notes.clear();
+        notes.push(format!("{why}: nothing to fit; the current thresholds are kept"));
     }
-    let suggested_t = if labeled.is_empty() { current } else { Thresholds { flag, block, censor: current.censor } };
+    let suggested_t = if one_sided.is_some() { current } else { Thresholds { flag, block, censor: current.censor } };
     let cats = by_cat
         .into_iter()
         .map(|(category, mut items)| {

@@ -280,6 +280,22 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             l.diags.error(l.config_file, at, msg);
         }
     }
+    // `max = 0` flags every dated comment ("more than 0 comments") and `minutes = 0` never
+    // flags one: either is a config that does not do what it says, so the run refuses it.
+    if let Some(f) = a.flood {
+        for (key, zero, what) in [
+            ("max", f.max == 0, "every dated comment would be flagged as a flood"),
+            ("minutes", f.minutes == 0, "no two comments are ever within 0 minutes, so it never acts"),
+        ] {
+            if zero {
+                let at = match key_span(&l.config_text, "authors.flood", key) {
+                    at if at.is_empty() => key_span(&l.config_text, "authors", "flood"),
+                    at => at,
+                };
+                l.diags.error(l.config_file, at, format!("[authors] flood {key} is 0: {what}; it must be at least 1"));
+            }
+        }
+    }
     if t.flag > t.block {
         let at = key_span(&l.config_text, "thresholds", "flag");
         l.diags.error(
