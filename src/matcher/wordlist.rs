@@ -39,6 +39,7 @@
 
 mod automaton;
 mod stored;
+pub(crate) use stored::{read_automaton, read_terms, table_len};
 mod table;
 
 use std::collections::HashSet;
