@@ -153,111 +153,35 @@ fn exe_identity() -> String {
 
 /// The payload stored under `key` in `dir`, when a file is there and is whole, current and
 /// this key's.
+///
+/// The header is read first and the payload into a buffer of exactly its stated length: reading
+/// the whole file and cutting the header off moved the 12.7 MB payload once more at every start
+/// (about 3 % of a warm `run seeds/`'s samples, docs/bench.md).
 pub fn load(dir: &Path, key: &Key) -> Option<Vec<u8>> {
-    let stored = open(dir, key)?;
-    let payload = stored.part(0, stored.len());
-    match payload.filter(|p| stored.is_whole(&[p])) {
-        Some(p) => Some(p),
-        None => {
-            stored.unusable();
-            None
-        }
-    }
-}
-
-/// A cache file whose header is this key's and whose length is the one the header states; its
-/// payload is read in parts ([`Stored::part`], each on the thread that parses it) and trusted
-/// only once the parts, one after the other, make the whole payload with its checksum
-/// ([`Stored::is_whole`]).
-#[derive(Debug)]
-pub struct Stored {
-    file: std::fs::File,
-    path: PathBuf,
-    len: u64,
-    sum: u64,
-}
-
-/// The file stored under `key` in `dir`, when its header matches (see [`Stored`]).
-pub fn open(dir: &Path, key: &Key) -> Option<Stored> {
     use std::io::Read;
     let path = dir.join(key.file_name());
     let mut file = std::fs::File::open(&path).ok()?;
     let size = file.metadata().ok()?.len();
     let mut head = [0u8; HEADER];
-    let checked = file.read_exact(&mut head).ok().and_then(|()| {
+    let read = file.read_exact(&mut head).ok().and_then(|()| {
         let len = check_head(&head, key)?;
         // The stated length must be the file's: a short or padded file is not read.
-        (size.checked_sub(HEADER as u64) == Some(len)).then_some(len)
+        (size.checked_sub(HEADER as u64) == Some(len)).then_some(())?;
+        let mut payload = Vec::with_capacity(usize::try_from(len).ok()?);
+        file.take(len).read_to_end(&mut payload).ok()?;
+        let sum = u64::from_le_bytes(head[HEADER - 8..].try_into().ok()?);
+        (payload.len() as u64 == len && checksum(&payload) == sum).then_some(payload)
     });
-    let Some(len) = checked else {
-        tracing::debug!("start-up cache file {} is not usable: rebuilt", path.display());
-        return None;
-    };
-    let sum = u64::from_le_bytes(head[HEADER - 8..].try_into().ok()?);
-    Some(Stored { file, path, len, sum })
-}
-
-impl Stored {
-    /// The payload's length.
-    pub fn len(&self) -> u64 {
-        self.len
+    match read {
+        Some(payload) => {
+            tracing::debug!("start-up cache file read: {}", path.display());
+            Some(payload)
+        }
+        None => {
+            tracing::debug!("start-up cache file {} is not usable: rebuilt", path.display());
+            None
+        }
     }
-
-    /// Whether the payload is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The little-endian `u32` at payload offset `at` (to find where its parts start).
-    pub fn u32_at(&self, at: u64) -> Option<u32> {
-        let mut b = [0u8; 4];
-        (at.checked_add(4)? <= self.len).then_some(())?;
-        read_exact_at(&self.file, &mut b, HEADER as u64 + at).ok()?;
-        Some(u32::from_le_bytes(b))
-    }
-
-    /// The little-endian `u64` at payload offset `at`.
-    pub fn u64_at(&self, at: u64) -> Option<u64> {
-        Some(u64::from(self.u32_at(at)?) | (u64::from(self.u32_at(at + 4)?) << 32))
-    }
-
-    /// Payload bytes `at..at + len`, read through a handle of their own (so threads read parts
-    /// at once) into a buffer that is not zeroed first: most of reading the 12.7 MB pack is
-    /// the kernel faulting in the fresh buffer's pages as it copies, and a zeroed buffer
-    /// faulted them all on one thread before the read (docs/bench.md tenth session). Not yet
-    /// checked: see [`Self::is_whole`].
-    pub fn part(&self, at: u64, len: u64) -> Option<Vec<u8>> {
-        use std::io::{Read, Seek};
-        (at.checked_add(len)? <= self.len).then_some(())?;
-        let mut file = std::fs::File::open(&self.path).ok()?;
-        file.seek(std::io::SeekFrom::Start(HEADER as u64 + at)).ok()?;
-        let mut buf = Vec::with_capacity(usize::try_from(len).ok()?);
-        file.take(len).read_to_end(&mut buf).ok()?;
-        (buf.len() as u64 == len).then_some(buf)
-    }
-
-    /// Whether `parts`, one after the other, are the whole payload: its length and checksum.
-    pub fn is_whole(&self, parts: &[&[u8]]) -> bool {
-        let len: u64 = parts.iter().map(|p| p.len() as u64).sum();
-        len == self.len && checksum_parts(parts) == self.sum
-    }
-
-    /// Logs that the file could not be used (it is rebuilt).
-    pub fn unusable(&self) {
-        tracing::debug!("start-up cache file {} is not usable: rebuilt", self.path.display());
-    }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
-}
-
-#[cfg(not(unix))]
-fn read_exact_at(mut file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
-    use std::io::{Read, Seek};
-    file.seek(std::io::SeekFrom::Start(at))?;
-    file.read_exact(buf)
 }
 
 /// Checks a cache file's header against `key`: the payload length it states when magic,
@@ -274,48 +198,21 @@ fn check_head(head: &[u8; HEADER], key: &Key) -> Option<u64> {
 /// The payload's checksum: four interleaved multiply-rotate lanes over 8-byte words (FxHash's
 /// step, as in `fasthash`), folded with the length. Not a defence against a forger.
 pub fn checksum(bytes: &[u8]) -> u64 {
-    checksum_parts(&[bytes])
-}
-
-/// [`checksum`] of `parts` one after the other, without joining them.
-pub fn checksum_parts(parts: &[&[u8]]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
-    let block = |lanes: &mut [u64; 4], b: &[u8]| {
+    let mut lanes = [1u64, 2, 3, 4];
+    let mut blocks = bytes.chunks_exact(32);
+    for b in &mut blocks {
         for (i, lane) in lanes.iter_mut().enumerate() {
             let w = u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap_or_default());
             *lane = step(*lane, w);
         }
-    };
-    let mut lanes = [1u64, 2, 3, 4];
-    // A block that straddles two parts is gathered here.
-    let (mut carry, mut filled, mut total) = ([0u8; 32], 0usize, 0u64);
-    for &part in parts {
-        total += part.len() as u64;
-        let mut rest = part;
-        if filled > 0 {
-            let n = (32 - filled).min(rest.len());
-            carry[filled..filled + n].copy_from_slice(&rest[..n]);
-            filled += n;
-            rest = &rest[n..];
-            if filled < 32 {
-                continue;
-            }
-            block(&mut lanes, &carry);
-        }
-        let mut blocks = rest.chunks_exact(32);
-        for b in &mut blocks {
-            block(&mut lanes, b);
-        }
-        let tail = blocks.remainder();
-        carry[..tail.len()].copy_from_slice(tail);
-        filled = tail.len();
     }
-    let mut h = step(0, total);
+    let mut h = step(0, bytes.len() as u64);
     for lane in lanes {
         h = step(h, lane);
     }
-    for c in &carry[..filled] {
+    for c in blocks.remainder() {
         h = step(h, u64::from(*c));
     }
     h
@@ -372,28 +269,6 @@ fn prune(dir: &Path, keep: &Path, ext: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The checksum of parts is the checksum of the parts joined, wherever they are cut
-    /// (inside a 32-byte block, at its edge, empty parts), so a file read in parts is checked
-    /// as one.
-    #[test]
-    fn parts_sum_like_the_whole() {
-        let whole: Vec<u8> = (0..200u32).map(|i| (i.wrapping_mul(37) ^ (i >> 3)) as u8).collect();
-        let one = checksum(&whole);
-        for cuts in [vec![0], vec![1], vec![31], vec![32], vec![33, 33], vec![5, 64, 64, 199], vec![100, 200]] {
-            let mut parts = Vec::new();
-            let mut at = 0;
-            for c in cuts {
-                parts.push(&whole[at..c]);
-                at = c;
-            }
-            parts.push(&whole[at..]);
-            assert_eq!(checksum_parts(&parts), one, "cut at {parts:?}");
-        }
-        let mut changed = whole.clone();
-        changed[150] ^= 1;
-        assert_ne!(checksum(&changed), one);
-    }
 
     /// [`frame`] writes exactly the bytes [`Hasher`] hashes field by field, so batching the
     /// terms did not change any key (a stored pack stays valid).

@@ -256,86 +256,54 @@ impl Matcher {
             .as_ref()
             .map(|_| cache::Key::new(&normalizer, &lists, norm_patterns.iter().map(|(_, p, _)| p.as_str())));
         crate::startup_trace::mark("cache key");
-        let stored = cache_dir.as_deref().zip(key.as_ref()).and_then(|(d, k)| cache::open(d, k));
-        // The payload is the gate analysis's length (8 bytes), the analysis, the term table and
-        // the automaton; where the automaton starts follows from the counts at the front of the
-        // term table.
-        let ac_at = stored.as_ref().and_then(|st| {
-            let terms_at = st.u64_at(0)?.checked_add(8)?;
-            let ac_at = terms_at.checked_add(wordlist::table_len(|at| st.u32_at(terms_at.checked_add(at)?))?)?;
-            (ac_at <= st.len()).then_some(ac_at)
-        });
-        let stored = stored.as_ref().zip(ac_at);
-        // Three threads: the automaton's part (8.3 of 12.7 MB) is read and checked on one, the
-        // front part (gate analysis, term table) is read here and its term table read here,
-        // and the gate analysis is read on a third that also builds the fuzzy and compound
-        // tables. Each thread reads its own part (docs/bench.md tenth session: reading the
-        // whole file first, then the automaton, was 29 of a warm start's ~75 ms on this thread).
+        let stored = cache_dir.as_deref().zip(key.as_ref()).and_then(|(d, k)| cache::load(d, k));
+        crate::startup_trace::mark("cache file read");
+        let had_file = stored.is_some();
+        // The gate analysis's bytes (small) are copied out so the file's 12.7 MB can be dropped
+        // as soon as the automaton is read from them (peak memory).
+        let gate_bytes = stored.as_deref().and_then(split_payload).map(|(g, _)| g.to_vec());
+        let gates = gate_bytes.as_deref().and_then(|g| regex::GateAnalysis::stated_lits(g, norm_patterns.len()));
+        // Reading the stored automaton is the longest part and needs only the gate's literal
+        // count: it runs on this thread while the other reads the gate analysis and builds the
+        // fuzzy and compound tables (start-up is wall time; before, the second thread had
+        // 0.5 M of 100 M instructions, docs/bench.md ninth session).
         let (lists_r, normalizer_r, first_r, min_r) = (&lists, &normalizer, &first_letter, &fuzzy_min);
-        // The front part outlives the threads that borrow it.
-        let mut front_buf: Option<Vec<u8>> = None;
-        let front_slot = &mut front_buf;
         let (words, store_gate, (norm_regex, raw_regex), (fuzzy, compounds)) = std::thread::scope(|s| {
-            let automaton = stored.map(|(st, ac_at)| {
-                s.spawn(move || {
-                    let bytes = st.part(ac_at, st.len() - ac_at)?;
-                    let ac = wordlist::read_automaton(&bytes)?;
-                    crate::startup_trace::mark("automaton read");
-                    Some((bytes, ac))
-                })
-            });
-            let front_slot = front_slot;
-            *front_slot = stored.and_then(|(st, ac_at)| st.part(0, ac_at));
-            let front: &Option<Vec<u8>> = front_slot;
-            crate::startup_trace::mark("front part read");
-            let parts = front.as_deref().and_then(split_payload);
-            let gate_bytes = parts.map(|(g, _)| g);
-            let gates = gate_bytes.and_then(|g| regex::GateAnalysis::stated_lits(g, norm_patterns.len()));
-            // Whether the payload's checksum held: the gate analysis is read before it is known,
-            // and used only once it is.
-            let (whole_tx, whole_rx) = std::sync::mpsc::channel::<bool>();
             let side = s.spawn(move || {
                 let n = norm_patterns.len();
-                let read = gate_bytes.and_then(|g| regex::GateAnalysis::from_bytes(g, n));
+                let read = gate_bytes.as_deref().and_then(|g| regex::GateAnalysis::from_bytes(g, n));
+                let made = read.is_none();
+                let gate = read.unwrap_or_else(|| regex::GateAnalysis::of(&norm_patterns));
+                // The analysis's bytes as stored, or as made now: written back with a rebuilt
+                // automaton.
+                let bytes = if made { Some(gate.to_bytes()) } else { gate_bytes };
                 crate::startup_trace::mark("gate analysis read");
+                let gated = regex::RegexRules::build_with_gate(norm_patterns, gate);
+                crate::startup_trace::mark("regex rules set up");
                 let fuzzy = fuzzy::Fuzzy::build_full(lists_r, normalizer_r, first_r, min_r);
                 crate::startup_trace::mark("fuzzy tables built");
                 let compounds = compounds::Compounds::build(lists_r, normalizer_r);
                 crate::startup_trace::mark("compound tables built");
-                let read = read.filter(|_| whole_rx.recv().unwrap_or(false));
-                let made = read.is_none();
-                let gate = read.unwrap_or_else(|| regex::GateAnalysis::of(&norm_patterns));
-                // An analysis made now is written back with the rebuilt automaton.
-                let made_bytes = made.then(|| gate.to_bytes());
-                let gated = regex::RegexRules::build_with_gate(norm_patterns, gate);
-                crate::startup_trace::mark("regex rules set up");
-                (gated, regex::RegexRules::build_lazy(raw_patterns), made, made_bytes, (fuzzy, compounds))
+                (gated, regex::RegexRules::build_lazy(raw_patterns), made, bytes, (fuzzy, compounds))
             });
-            let terms = parts.zip(gates).and_then(|((_, t), n)| wordlist::read_terms(t, &lists, n));
-            crate::startup_trace::mark("term table read");
-            let table = terms.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
-            let automaton = automaton.and_then(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-            // Trusted only when the two parts are the whole payload, with its checksum.
-            let whole = match (stored, front, &automaton) {
-                (Some((st, _)), Some(f), Some((b, _))) => st.is_whole(&[f, b]),
-                _ => false,
-            };
-            let _ = whole_tx.send(whole);
-            let read = match (terms, automaton) {
-                (Some(t), Some((_, a))) if whole => wordlist::WordlistSet::from_stored(t, a, &lists, &normalizer),
+            let read = match (stored, gates) {
+                (Some(bytes), Some(n)) => split_payload(&bytes)
+                    .and_then(|(_, w)| wordlist::WordlistSet::from_bytes(w, &lists, &normalizer, n)),
                 _ => None,
             };
-            let ((norm_regex, gate), raw, gate_made, made_bytes, tables) =
+            crate::startup_trace::mark("automaton read");
+            let table = read.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
+            let ((norm_regex, gate), raw, gate_made, gate_bytes, tables) =
                 side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             crate::startup_trace::mark("side thread joined");
             // A stored automaton belongs to the analysis stored beside it: when that one could
             // not be read, the automaton's gate ids were checked against a count that is not
             // true, and it is rebuilt.
             let read = read.filter(|_| !gate_made);
-            match (&read, stored) {
+            match (&read, had_file) {
                 (Some(_), _) => tracing::debug!("start-up cache hit"),
-                (None, Some((st, _))) => st.unusable(),
-                (None, None) => {}
+                (None, true) => tracing::debug!("start-up cache payload not usable: rebuilt"),
+                (None, false) => {}
             }
             let words = match read {
                 Some(w) => Ok((w, false)),
@@ -344,8 +312,7 @@ impl Matcher {
                     .and_then(|t| t.into_set(&gate))
                     .map(|w| (w, true)),
             };
-            let rebuilt = words.as_ref().is_ok_and(|w| w.1);
-            let store_gate = if gate_made { made_bytes } else { gate_bytes.filter(|_| rebuilt).map(<[u8]>::to_vec) };
+            let store_gate = gate_bytes.filter(|_| gate_made || words.as_ref().is_ok_and(|w| w.1));
             (words, store_gate, (norm_regex, raw), tables)
         });
         let (words, _) = words.map_err(|e| format!("cannot compile the wordlists: {e}"))?;

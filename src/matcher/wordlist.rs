@@ -39,7 +39,6 @@
 
 mod automaton;
 mod stored;
-pub(crate) use stored::{read_automaton, read_terms, table_len};
 mod table;
 
 use std::collections::HashSet;

@@ -14,8 +14,7 @@ use crate::normalize::Normalizer;
 const NO_GATE: u32 = u32::MAX;
 
 impl WordlistSet {
-    /// The set as bytes: the term table, then the automaton ([`table_len`] finds where it
-    /// starts; [`Self::from_stored`] reads them back).
+    /// The set as bytes ([`Self::from_bytes`] reads them back).
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let ac = self.ac.as_ref().map(Automaton::to_bytes).unwrap_or_default();
         let mut out = Vec::with_capacity(16 + 9 * self.sources.len() + 8 * self.gate.len() + ac.len());
@@ -45,105 +44,56 @@ impl WordlistSet {
         out
     }
 
-    /// The set from its two stored parts, read apart ([`read_terms`], [`read_automaton`]; the
-    /// automaton is 8.3 of the pack's 12.7 MB and is read and checked on a thread of its own,
-    /// docs/bench.md tenth session), for `lists` normalized with `normalizer`; None when the
-    /// parts do not agree.
-    pub(crate) fn from_stored(
-        terms: StoredTerms,
-        ac: StoredAutomaton,
+    /// Reads [`Self::to_bytes`]'s output for `lists` (normalized with `normalizer`) and `gates`
+    /// gate literals; None when the bytes are not a consistent set for them.
+    pub(crate) fn from_bytes(
+        bytes: &[u8],
         lists: &[ListSpec],
         normalizer: &Normalizer,
+        gates: usize,
     ) -> Option<WordlistSet> {
-        let (sources, source_at, gate, max_len, has_ac) = terms.0;
-        // The presence byte and the automaton's part agree.
-        if has_ac != u8::from(ac.0.is_some()) {
+        let mut r = Reader(bytes);
+        let n = r.count(9)?;
+        let mut sources = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (list, term, flags) = (r.u32()?, r.u32()?, r.byte()?);
+            let spec = lists.get(list as usize)?;
+            if term as usize >= spec.terms.len() || flags > 7 {
+                return None;
+            }
+            let anchor = [Anchor::Word, Anchor::Prefix, Anchor::Suffix, Anchor::Inside][usize::from(flags & 3)];
+            sources.push(Source { list, term, anchor, spaced: flags & 4 != 0 });
+        }
+        let n = r.count(4)?;
+        let source_at = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+        let n = r.count(4)?;
+        let mut gate = Vec::with_capacity(n);
+        for _ in 0..n {
+            gate.push(match r.u32()? {
+                NO_GATE => None,
+                g if (g as usize) < gates => Some(g),
+                _ => return None,
+            });
+        }
+        // `source_at` runs from 0 to the end of `sources` without going back, one entry per
+        // pattern and one more: every `sources_of` slice is in bounds.
+        let ordered = source_at.first() == Some(&0)
+            && source_at.windows(2).all(|w| w[0] <= w[1])
+            && source_at.last().is_some_and(|&l| l as usize == sources.len())
+            && source_at.len() == gate.len() + 1;
+        if !ordered {
             return None;
         }
+        let max_len = usize::try_from(u64::from_le_bytes(r.take(8)?.try_into().ok()?)).ok()?;
+        let ac = match r.byte()? {
+            0 if r.0.is_empty() => None,
+            1 => Some(Automaton::from_bytes(r.0)?),
+            _ => return None,
+        };
         let allow = allow_sets(lists, normalizer);
         let max_allow = allow.iter().flatten().map(String::len).max().unwrap_or(0);
-        Some(WordlistSet { ac: ac.0, sources, source_at, gate, allow, max_len, max_allow })
+        Some(WordlistSet { ac, sources, source_at, gate, allow, max_len, max_allow })
     }
-}
-
-/// The term table's columns: sources, where each pattern's start, gate ids, longest pattern,
-/// and the presence byte of the automaton.
-type Table = (Vec<Source>, Vec<u32>, Vec<Option<u32>>, usize, u8);
-
-/// A term table read by [`read_terms`].
-#[derive(Debug)]
-pub(crate) struct StoredTerms(Table);
-
-/// An automaton part read by [`read_automaton`] (none when the set has no terms).
-#[derive(Debug)]
-pub(crate) struct StoredAutomaton(Option<Automaton>);
-
-/// How many bytes of [`WordlistSet::to_bytes`]'s output are the term table (the automaton's
-/// part follows), from the counts at the front of its columns; `u32_at` reads the `u32` at an
-/// offset of the output. None when a count overflows; a forged count is caught when the parts
-/// are read.
-pub(crate) fn table_len(u32_at: impl Fn(u64) -> Option<u32>) -> Option<u64> {
-    let mut at = 0u64;
-    for size in [9u64, 4, 4] {
-        let n = u64::from(u32_at(at)?);
-        at = at.checked_add(4)?.checked_add(n.checked_mul(size)?)?;
-    }
-    // The longest pattern's length and the automaton's presence byte.
-    at.checked_add(9)
-}
-
-/// Reads the automaton's part: nothing when empty (presence byte 0), else an automaton (byte
-/// 1); [`WordlistSet::from_stored`] checks the two agree. None when the bytes are not an
-/// automaton.
-pub(crate) fn read_automaton(bytes: &[u8]) -> Option<StoredAutomaton> {
-    match bytes {
-        [] => Some(StoredAutomaton(None)),
-        _ => Automaton::from_bytes(bytes).map(|a| StoredAutomaton(Some(a))),
-    }
-}
-
-/// Reads the term table for `lists` and `gates` gate literals.
-pub(crate) fn read_terms(bytes: &[u8], lists: &[ListSpec], gates: usize) -> Option<StoredTerms> {
-    read_table(bytes, lists, gates).map(StoredTerms)
-}
-
-/// Reads the term table for `lists` and `gates` gate literals.
-fn read_table(bytes: &[u8], lists: &[ListSpec], gates: usize) -> Option<Table> {
-    let mut r = Reader(bytes);
-    let n = r.count(9)?;
-    let mut sources = Vec::with_capacity(n);
-    for _ in 0..n {
-        let (list, term, flags) = (r.u32()?, r.u32()?, r.byte()?);
-        let spec = lists.get(list as usize)?;
-        if term as usize >= spec.terms.len() || flags > 7 {
-            return None;
-        }
-        let anchor = [Anchor::Word, Anchor::Prefix, Anchor::Suffix, Anchor::Inside][usize::from(flags & 3)];
-        sources.push(Source { list, term, anchor, spaced: flags & 4 != 0 });
-    }
-    let n = r.count(4)?;
-    let source_at = (0..n).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
-    let n = r.count(4)?;
-    let mut gate = Vec::with_capacity(n);
-    for _ in 0..n {
-        gate.push(match r.u32()? {
-            NO_GATE => None,
-            g if (g as usize) < gates => Some(g),
-            _ => return None,
-        });
-    }
-    // `source_at` runs from 0 to the end of `sources` without going back, one entry per
-    // pattern and one more: every `sources_of` slice is in bounds.
-    let ordered = source_at.first() == Some(&0)
-        && source_at.windows(2).all(|w| w[0] <= w[1])
-        && source_at.last().is_some_and(|&l| l as usize == sources.len())
-        && source_at.len() == gate.len() + 1;
-    if !ordered {
-        return None;
-    }
-    let max_len = usize::try_from(u64::from_le_bytes(r.take(8)?.try_into().ok()?)).ok()?;
-    let has_ac = r.byte()?;
-    r.0.is_empty().then_some((sources, source_at, gate, max_len, has_ac))
 }
 
 fn put_u32(out: &mut Vec<u8>, n: usize) {
