@@ -54,6 +54,7 @@ pub mod rule;
 #[cfg(feature = "nats")]
 pub mod scale;
 pub mod serve;
+pub mod startup_trace;
 pub mod term;
 pub mod tune;
 pub mod verdict;

@@ -20,6 +20,11 @@ extern "C" {
 extern "C" {
     fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
 }
+// The C library's `_exit`: ends the process without running `atexit` handlers.
+#[cfg(unix)]
+extern "C" {
+    fn _exit(status: std::ffi::c_int) -> !;
+}
 /// `PR_SET_THP_DISABLE` (linux/prctl.h): no transparent huge pages for this process. mimalloc
 /// asks for them on its arenas (`MADV_HUGEPAGE`, before `main` runs, so its own
 /// `allow_thp` option comes too late here); a 2 MiB huge page is resident whole once one byte
@@ -34,6 +39,7 @@ const MI_ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
 const MI_PURGE_DELAY: std::ffi::c_int = 15;
 
 fn main() -> std::process::ExitCode {
+    moderate::startup_trace::mark("main");
     // SAFETY: plain setters of mimalloc's option table, called before any thread is started;
     // they change when memory is committed and returned, never what an allocation returns.
     // Without them, mimalloc's defaults peaked 17-33 MB above glibc's (measured).
@@ -48,5 +54,29 @@ fn main() -> std::process::ExitCode {
         let (on, zero): (std::ffi::c_ulong, std::ffi::c_ulong) = (1, 0);
         prctl(PR_SET_THP_DISABLE, on, zero, zero, zero);
     }
-    moderate::cli::main()
+    let code = moderate::cli::main_code();
+    exit_now(code)
+}
+
+/// Ends the process with `code` once stdout and stderr are flushed, skipping the C library's
+/// exit handlers: the one registered here is mimalloc's, which at exit collects every heap and
+/// hands each free region back to the kernel (~50 `madvise` calls, ~3 ms of a 75 ms `run
+/// seeds/` under strace, docs/bench.md tenth session) just before the kernel frees the whole
+/// address space anyway. Every command has dropped (and so flushed and closed) its own files
+/// and writers by the time [`moderate::cli::main_code`] returns; Rust's own exit would flush
+/// only stdout, done here.
+#[cfg(unix)]
+fn exit_now(code: u8) -> std::process::ExitCode {
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    moderate::startup_trace::mark("exit");
+    // SAFETY: `_exit` takes any int and does not return; nothing in this process needs the
+    // exit handlers it skips (see above).
+    unsafe { _exit(std::ffi::c_int::from(code)) }
+}
+
+#[cfg(not(unix))]
+fn exit_now(code: u8) -> std::process::ExitCode {
+    std::process::ExitCode::from(code)
 }

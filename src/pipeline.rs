@@ -306,6 +306,7 @@ pub fn run_until(
     // Detached: a read that never returns must not keep an interrupted run from ending.
     let read_opts = opts.read.clone();
     let reader_stop = Arc::clone(&stop);
+    crate::startup_trace::mark("pipeline start");
     std::thread::spawn(move || read_all(inputs, read_opts, rec_tx, reader_stop));
     let result = std::thread::scope(|s| -> io::Result<()> {
         let (stop, batch_rx, spent_rx) = (&*stop, &batch_rx, &spent_rx);
@@ -322,7 +323,10 @@ pub fn run_until(
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    if done_tx.send((seq, judge_batch(&engine, &mut scratch, work, renderers, hash))).is_err() {
+                    crate::startup_trace::mark("judge: batch received");
+                    let done = judge_batch(&engine, &mut scratch, work, renderers, hash);
+                    crate::startup_trace::mark("judge: batch judged");
+                    if done_tx.send((seq, done)).is_err() {
                         return;
                     }
                 }
@@ -340,9 +344,11 @@ pub fn run_until(
         written
     });
     result?;
+    crate::startup_trace::mark("pipeline threads joined");
     for sink in sinks.iter_mut() {
         sink.finish()?;
     }
+    crate::startup_trace::mark("sinks finished");
     Ok(RunResult {
         authors: policy.map(|p| p.report()).unwrap_or_default(),
         interrupted: interrupt.load(Ordering::Relaxed),

@@ -35,6 +35,7 @@ pub fn run(args: ExplainArgs) -> CliResult {
     };
     let engine = &loaded.engine;
     let ex = engine.explain(&comment);
+    crate::startup_trace::mark("explain: judged");
     if args.json {
         let not_counted: Vec<serde_json::Value> = ex
             .reported
@@ -71,6 +72,7 @@ pub fn run(args: ExplainArgs) -> CliResult {
         ));
         super::common::print_out(&text)?;
     }
+    crate::startup_trace::mark("explain: printed");
     super::common::leave_to_exit(loaded);
     Ok(())
 }

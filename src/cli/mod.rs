@@ -209,13 +209,20 @@ fn jobs_parser() -> clap::builder::RangedU64ValueParser<usize> {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    ExitCode::from(main_code())
+}
+
+/// [`main`], returning the process's exit code as a number (the binary ends the process with
+/// it without the C library's exit handlers).
+pub fn main_code() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { ExitStatus::Usage.code() } else { 0 });
+            return if e.use_stderr() { ExitStatus::Usage.code() } else { 0 };
         }
     };
+    crate::startup_trace::mark("arguments parsed");
     if cli.no_cache {
         crate::matcher::cache::disable();
     }
@@ -233,6 +240,7 @@ pub fn main() -> ExitCode {
             .without_time()
             .init();
     }
+    crate::startup_trace::mark("logging set up");
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
@@ -252,13 +260,14 @@ pub fn main() -> ExitCode {
         #[cfg(feature = "nats")]
         Command::Collect(args) => collect::run(args),
     };
+    crate::startup_trace::mark("command done");
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(CliError { status, message }) => {
             if !message.is_empty() {
                 eprintln!("moderate: {message}");
             }
-            ExitCode::from(status.code())
+            status.code()
         }
     }
 }

@@ -255,7 +255,9 @@ impl Matcher {
         let key = cache_dir
             .as_ref()
             .map(|_| cache::Key::new(&normalizer, &lists, norm_patterns.iter().map(|(_, p, _)| p.as_str())));
+        crate::startup_trace::mark("cache key");
         let stored = cache_dir.as_deref().zip(key.as_ref()).and_then(|(d, k)| cache::load(d, k));
+        crate::startup_trace::mark("cache file read");
         let had_file = stored.is_some();
         // The gate analysis's bytes (small) are copied out so the file's 12.7 MB can be dropped
         // as soon as the automaton is read from them (peak memory).
@@ -275,9 +277,13 @@ impl Matcher {
                 // The analysis's bytes as stored, or as made now: written back with a rebuilt
                 // automaton.
                 let bytes = if made { Some(gate.to_bytes()) } else { gate_bytes };
+                crate::startup_trace::mark("gate analysis read");
                 let gated = regex::RegexRules::build_with_gate(norm_patterns, gate);
+                crate::startup_trace::mark("regex rules set up");
                 let fuzzy = fuzzy::Fuzzy::build_full(lists_r, normalizer_r, first_r, min_r);
+                crate::startup_trace::mark("fuzzy tables built");
                 let compounds = compounds::Compounds::build(lists_r, normalizer_r);
+                crate::startup_trace::mark("compound tables built");
                 (gated, regex::RegexRules::build_lazy(raw_patterns), made, bytes, (fuzzy, compounds))
             });
             let read = match (stored, gates) {
@@ -285,9 +291,11 @@ impl Matcher {
                     .and_then(|(_, w)| wordlist::WordlistSet::from_bytes(w, &lists, &normalizer, n)),
                 _ => None,
             };
+            crate::startup_trace::mark("automaton read");
             let table = read.is_none().then(|| wordlist::TermTable::build(&lists, &normalizer));
             let ((norm_regex, gate), raw, gate_made, gate_bytes, tables) =
                 side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            crate::startup_trace::mark("side thread joined");
             // A stored automaton belongs to the analysis stored beside it: when that one could
             // not be read, the automaton's gate ids were checked against a count that is not
             // true, and it is rebuilt.

@@ -386,12 +386,14 @@ impl RegexRules {
                 }
             }
         };
+        crate::startup_trace::mark(&format!("first-use compiles of {} patterns", pending.len()));
         std::thread::scope(|s| {
             // The helper takes patterns from the same queue; should it not start, this thread
             // compiles them all.
             let _helper = std::thread::Builder::new().name("compile".into()).spawn_scoped(s, work);
             work();
         });
+        crate::startup_trace::mark("first-use compiles done");
     }
 
     /// Compiles every pattern now; the rule index and error of each that fails (in the words of

@@ -133,6 +133,7 @@ fn load_source(source: FileSource, config_rel: &str, checks: &Checks) -> Result<
             return Err(diags);
         }
     };
+    crate::startup_trace::mark("config file read");
     let config_file = diags.add_file(&cfg.name, &cfg.text);
     let raw: RawConfig = match toml::from_str(&cfg.text) {
         Ok(raw) => raw,
@@ -150,6 +151,7 @@ fn load_source(source: FileSource, config_rel: &str, checks: &Checks) -> Result<
         Some(r) => r,
         None => return Err(diags),
     };
+    crate::startup_trace::mark("config parsed");
     let origin = match &source {
         FileSource::Builtin => "built-in pack".to_string(),
         FileSource::Disk(_) => cfg.name.clone(),
@@ -172,6 +174,7 @@ fn load_source(source: FileSource, config_rel: &str, checks: &Checks) -> Result<
     };
     let engine = compile(&mut l, &raw, origin);
     std::mem::take(&mut l.memo).save();
+    crate::startup_trace::mark("engine ready");
     match engine {
         Some(engine) if !l.diags.has_errors() => {
             if checks.examples {
@@ -524,6 +527,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         }
         return None;
     }
+    crate::startup_trace::mark("rules compiled, lists read");
     let parts = MatcherParts {
         normalizer,
         lists,
@@ -543,9 +547,11 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
             return None;
         }
     };
+    crate::startup_trace::mark("matcher built");
     for p in pending_models {
         models.rules.extend(finish_model(l, p, &mut model_files));
     }
+    crate::startup_trace::mark("models joined");
     if l.diags.has_errors() {
         return None;
     }

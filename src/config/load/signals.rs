@@ -101,7 +101,12 @@ pub(super) fn start_model(
                 let bytes = Arc::new(bytes);
                 let decode = {
                     let (name, bytes) = (name.clone(), Arc::clone(&bytes));
-                    move || Model::decode(&bytes).map_err(|e| format!("{name}: not a usable model file: {e}"))
+                    move || {
+                        crate::startup_trace::mark("model decode start");
+                        let m = Model::decode(&bytes).map_err(|e| format!("{name}: not a usable model file: {e}"));
+                        crate::startup_trace::mark("model decoded");
+                        m
+                    }
                 };
                 // Should no thread start, the decode runs here.
                 match std::thread::Builder::new().name("model".into()).spawn(decode) {
