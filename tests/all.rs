@@ -53,6 +53,7 @@ test_files! {
     hostile_round5 = "hostile_round5.rs",
     hostile_round6 = "hostile_round6.rs",
     hostile_round7 = "hostile_round7.rs",
+    evasions_round8 = "evasions_round8.rs",
     model = "model.rs",
     model_safety = "model_safety.rs",
     model_cv_only = "model_cv_only.rs",

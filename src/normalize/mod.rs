@@ -179,6 +179,10 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             if number {
                 return Plain::No;
             }
+            // `II` may be `ll` (`words::Words::caps_ll`): the full path decides.
+            if c == b'I' && prev == b'I' {
+                return Plain::No;
+            }
             // `vv` may be a `w` (`words::Words::double_v`): the full path decides.
             if leet && letter == b'v' && word > 0 && prev_letter == b'v' {
                 return Plain::No;
@@ -315,6 +319,7 @@ impl Normalizer {
         self.decode(body, &mut out.units, &mut out.scratch);
         words::Words {
             units: &out.units,
+            body: body.as_bytes(),
             leet: self.opts.leet,
             text: &mut out.text,
             map: &mut out.map,
