@@ -113,3 +113,47 @@ fn a_doubled_capital_i_in_a_lowercase_word_is_read_as_ll() {
     assert!(!Normalizer::takes_fast_path("what the heII"));
     assert!(Normalizer::takes_fast_path("what the hell"));
 }
+
+#[test]
+fn a_sentence_run_together_in_camel_case_is_read_as_its_words() {
+    let read = [
+        ("UAreAnIdiot", "u are an idiot"),
+        ("GoKillYourself.", "go kill yourself."),
+        ("IAmSoDoneWithYou", "i am so done with you"),
+        ("\"ShutUpAlready\" he wrote", "\"shut up already\" he wrote"),
+        ("what a PieceOfGarbage", "what a piece of garbage"),
+    ];
+    for (body, want) in read {
+        assert_eq!(text(body), want, "{body:?}");
+    }
+    // The space between the words has no width: a span covers the token as typed.
+    let body = "just GoKillYourself";
+    let at = text(body).find("go kill yourself").unwrap();
+    assert_eq!(original(body, at, at + "go kill yourself".len()), "GoKillYourself");
+    let e = builtin_engine();
+    for body in ["UAreAnIdiot", "GoKillYourself"] {
+        assert!(judge_checked(&e, body).verdict.is_deny(), "{body:?}");
+    }
+    // Two words (names, brands, compounds), alternating case, acronyms, ids, mentions,
+    // hashtags and tokens glued to other text stay whole.
+    let whole = [
+        ("YouTube and PayPal", "youtube and paypal"),
+        ("McDonald on my iPhone", "mcdonald on my iphone"),
+        ("DumbAss", "dumbass"),
+        ("aSsHoLe", "asshole"),
+        ("dOuChEbAg", "douchebag"),
+        ("HTTPServerError", "httpservererror"),
+        ("watch?v=vtaRGgvGtWQ", "watch?v=vtarggvgtwq"),
+        ("@KingOfTheHill hi", "akingofthehill hi"),
+        ("#BuildTheBridge", "#buildthebridge"),
+        ("see a/BigRedDog", "see a/bigreddog"),
+    ];
+    for (body, want) in whole {
+        assert_eq!(text(body), want, "{body:?}");
+    }
+    for body in ["YouTube and PayPal", "#BuildTheBridge", "IAmSoDoneWithYou"] {
+        assert_eq!(judge_checked(&e, body).verdict, Decision::Allow, "{body:?}");
+    }
+    assert!(!Normalizer::takes_fast_path("UAreAnIdiot"));
+    assert!(Normalizer::takes_fast_path("YouTube and McDonald"));
+}

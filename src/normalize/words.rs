@@ -39,6 +39,7 @@
 //! straight into the caller's reused `String` and [`OffsetMap`], and one reused scratch vector
 //! holds the token being folded.
 
+mod case;
 mod glyphs;
 mod spelled;
 
@@ -196,7 +197,9 @@ impl Words<'_> {
                     continue;
                 }
             }
-            self.token(i, j);
+            if !self.camel_case(i, j) {
+                self.token(i, j);
+            }
             i = j;
         }
     }
@@ -469,50 +472,6 @@ impl Words<'_> {
             w += 1;
         }
         s.truncate(w);
-    }
-
-    /// `heII`, `buIIshit`: two capital `I` drawn for `ll` in a word otherwise written in lowercase
-    /// (its first letter may be a capital). English never doubles a capital `I` inside a
-    /// lowercase word, and in a sans-serif font `I` and `l` are the same stroke; a single `I`
-    /// is left alone (`FuckIng`, `ShIt` are mixed case, not an `l`). Roman numerals (`III`),
-    /// acronyms (`IIRC`) and mixed-case names (`WiFi`, `iPhone`) have no such run.
-    fn caps_ll(&mut self) {
-        let s = &mut *self.scratch;
-        if s.len() < 3 || !s.windows(2).any(|w| w[0].ch == 'i' && w[1].ch == 'i') {
-            return;
-        }
-        let body = self.body;
-        // The byte a unit was typed as, when it is one ASCII byte.
-        let typed = |u: &Unit| {
-            let (a, b) = (u.start as usize, u.end as usize);
-            (b == a + 1).then(|| body.get(a).copied()).flatten().filter(u8::is_ascii)
-        };
-        let mut lower = false;
-        for (k, u) in s.iter().enumerate() {
-            match typed(u) {
-                Some(c) if c.is_ascii_lowercase() => lower = true,
-                Some(c) if c.is_ascii_uppercase() && c != b'I' && k > 0 => return,
-                _ => {}
-            }
-        }
-        if !lower {
-            return;
-        }
-        let cap_i = |u: &Unit| typed(u) == Some(b'I');
-        let mut k = 1;
-        while k + 1 < s.len() {
-            let pair = cap_i(&s[k])
-                && cap_i(&s[k + 1])
-                && typed(&s[k - 1]).is_some_and(|c| c.is_ascii_lowercase())
-                && !s.get(k + 2).is_some_and(cap_i);
-            if pair {
-                s[k].ch = 'l';
-                s[k + 1].ch = 'l';
-                k += 2;
-            } else {
-                k += 1;
-            }
-        }
     }
 
     /// `ß` opening a word is drawn for a `B` (`ßitch`): no German word starts with it, so the
