@@ -152,16 +152,15 @@ pub(crate) enum Plain {
 pub(crate) fn plain(body: &str, leet: bool) -> Plain {
     let b = body.as_bytes();
     let mut prev = 0u8;
-    // The byte before `prev`.
-    let mut prev2 = 0u8;
-    // Capitalized words started inside the current word (`words::case`'s count), and its
-    // run of lowercase letters and whether one reached three.
+    // Capitalized words started inside the current word (`words::case`'s count), and whether
+    // a capital inside it starts none (then it is not split).
     let mut camel = 0usize;
-    let mut lower = 0usize;
-    let mut long_lower = false;
     let mut not_camel = false;
-    // Whether the word that just ended may be split as CamelCase.
-    let camel_word = |camel: usize, long_lower: bool, not_camel: bool| camel >= 2 && long_lower && !not_camel;
+    // Whether the word of letters `w` may be split as CamelCase: checked at a word's end, and
+    // only then scanned for three lowercase letters in a row (rare: most words have no capital
+    // inside).
+    let camel_word =
+        |camel: usize, not_camel: bool, w: &[u8]| camel >= 2 && !not_camel && w.windows(3).any(|t| t.iter().all(u8::is_ascii_lowercase));
     // The letter the previous byte reads as (an `@` reads `a`); 0 after a non-letter.
     let mut prev_letter = 0u8;
     // Length of the current run of letters, and of identical letters.
@@ -193,7 +192,7 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             }
             // `II` after a lowercase letter may be `ll` (`words::Words::caps_ll`): the full path
             // decides.
-            if c == b'I' && prev == b'I' && word >= 2 && prev2.is_ascii_lowercase() {
+            if c == b'I' && prev == b'I' && word >= 2 && b[i - 2].is_ascii_lowercase() {
                 return Plain::No;
             }
             // CamelCase the full path splits (`words::case`), decided at the word's end: a
@@ -209,8 +208,6 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
                     not_camel = true;
                 }
             }
-            lower = if c.is_ascii_lowercase() { lower + 1 } else { 0 };
-            long_lower |= lower >= 3;
             // `vv` may be a `w` (`words::Words::double_v`): the full path decides.
             if leet && letter == b'v' && word > 0 && prev_letter == b'v' {
                 return Plain::No;
@@ -228,7 +225,7 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             word += 1;
             same = 0;
         } else {
-            if camel_word(camel, long_lower, not_camel) {
+            if camel_word(camel, not_camel, &b[i - word..i]) {
                 return Plain::No;
             }
             if number && !matches!(c, b' ' | b'\n' | b',' | b'?') {
@@ -270,15 +267,12 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             word = 0;
             same = 0;
             camel = 0;
-            lower = 0;
-            long_lower = false;
             not_camel = false;
         }
-        prev2 = prev;
         prev = c;
         prev_letter = letter;
     }
-    if word == 1 && single || camel_word(camel, long_lower, not_camel) {
+    if word == 1 && single || camel_word(camel, not_camel, &b[b.len() - word..]) {
         Plain::No
     } else if mentions || newlines {
         Plain::Replace

@@ -66,6 +66,13 @@ impl Words<'_> {
     /// to other text (`?v=…`, `a/BigRedDog`).
     fn camel_words(&self, a: usize, b: usize) -> bool {
         let (body, units) = (self.body, self.units);
+        // Most tokens have no two capitals after their first byte: one pass over the bytes
+        // typed (a token whose units are out of the body's order is not split).
+        let (from, to) = (units[a].start as usize, units[b - 1].end as usize);
+        let typed_caps = body.get(from..to).map_or(0, |t| t.iter().skip(1).filter(|c| c.is_ascii_uppercase()).count());
+        if typed_caps < 2 {
+            return false;
+        }
         if matches!(units[a].ch, '@' | '#') || a > 0 && !matches!(units[a - 1].ch, ' ' | '"' | '\'' | '(') {
             return false;
         }
