@@ -159,8 +159,7 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
     // Whether the word of letters `w` may be split as CamelCase: checked at a word's end, and
     // only then scanned for three lowercase letters in a row (rare: most words have no capital
     // inside).
-    let camel_word =
-        |camel: usize, not_camel: bool, w: &[u8]| camel >= 2 && !not_camel && w.windows(3).any(|t| t.iter().all(u8::is_ascii_lowercase));
+    let camel_word = |w: &[u8]| w.windows(3).any(|t| t.iter().all(u8::is_ascii_lowercase));
     // The letter the previous byte reads as (an `@` reads `a`); 0 after a non-letter.
     let mut prev_letter = 0u8;
     // Length of the current run of letters, and of identical letters.
@@ -225,7 +224,7 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             word += 1;
             same = 0;
         } else {
-            if camel_word(camel, not_camel, &b[i - word..i]) {
+            if camel >= 2 && !not_camel && camel_word(&b[i - word..i]) {
                 return Plain::No;
             }
             if number && !matches!(c, b' ' | b'\n' | b',' | b'?') {
@@ -272,7 +271,7 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
         prev = c;
         prev_letter = letter;
     }
-    if word == 1 && single || camel_word(camel, not_camel, &b[b.len() - word..]) {
+    if word == 1 && single || camel >= 2 && !not_camel && camel_word(&b[b.len() - word..]) {
         Plain::No
     } else if mentions || newlines {
         Plain::Replace
