@@ -141,7 +141,9 @@ pub(crate) enum Plain {
 ///   length for the rule below, so a lone digit is a one-letter word (`f 4 g`);
 /// - and no two one-letter words with only joiners (the separators of spelled-out words,
 ///   [`words::is_joiner_byte`]) between them, however many: the start of a possible
-///   spelled-out word, `f.u.c.k` or `a s s`.
+///   spelled-out word, `f.u.c.k` or `a s s`;
+/// - no `II` after a lowercase letter (`heII`: `ll`) and no word of three capitalized words run together
+///   (`UAreAnIdiot`), which the full path reads apart ([`words`]).
 ///
 /// Everything else (other digits, any other `@`, `#` or `!`, `$ * % ( & <`, a backtick, tabs and other
 /// control bytes, non-ASCII) goes to the full path. `tests/speed.rs` proves the two paths equal on arbitrary
@@ -150,6 +152,14 @@ pub(crate) enum Plain {
 pub(crate) fn plain(body: &str, leet: bool) -> Plain {
     let b = body.as_bytes();
     let mut prev = 0u8;
+    // Capitalized words started inside the current word (`words::case`'s count), and whether
+    // a capital inside it starts none (then it is not split).
+    let mut camel = 0usize;
+    let mut not_camel = false;
+    // Whether the word of letters `w` may be split as CamelCase: checked at a word's end, and
+    // only then scanned for three lowercase letters in a row (rare: most words have no capital
+    // inside).
+    let camel_word = |w: &[u8]| w.windows(3).any(|t| t.iter().all(u8::is_ascii_lowercase));
     // The letter the previous byte reads as (an `@` reads `a`); 0 after a non-letter.
     let mut prev_letter = 0u8;
     // Length of the current run of letters, and of identical letters.
@@ -179,6 +189,24 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             if number {
                 return Plain::No;
             }
+            // `II` after a lowercase letter may be `ll` (`words::Words::caps_ll`): the full path
+            // decides.
+            if c == b'I' && prev == b'I' && word >= 2 && b[i - 2].is_ascii_lowercase() {
+                return Plain::No;
+            }
+            // CamelCase the full path splits (`words::case`), decided at the word's end: a
+            // capital inside a word starts a word after a lowercase letter, or before one after
+            // a capital (`IHate`), as there; any other capital inside (`HTTPServer`, `aBCd`)
+            // means no split.
+            if word > 0 && c.is_ascii_uppercase() {
+                let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+                let ii = c == b'I' && (prev == b'I' || b.get(i + 1) == Some(&b'I'));
+                if !ii && (prev.is_ascii_lowercase() || prev.is_ascii_uppercase() && next_lower) {
+                    camel += 1;
+                } else {
+                    not_camel = true;
+                }
+            }
             // `vv` may be a `w` (`words::Words::double_v`): the full path decides.
             if leet && letter == b'v' && word > 0 && prev_letter == b'v' {
                 return Plain::No;
@@ -196,6 +224,9 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             word += 1;
             same = 0;
         } else {
+            if camel >= 2 && !not_camel && camel_word(&b[i - word..i]) {
+                return Plain::No;
+            }
             if number && !matches!(c, b' ' | b'\n' | b',' | b'?') {
                 return Plain::No;
             }
@@ -234,11 +265,13 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             }
             word = 0;
             same = 0;
+            camel = 0;
+            not_camel = false;
         }
         prev = c;
         prev_letter = letter;
     }
-    if word == 1 && single {
+    if word == 1 && single || camel >= 2 && !not_camel && camel_word(&b[b.len() - word..]) {
         Plain::No
     } else if mentions || newlines {
         Plain::Replace
@@ -315,6 +348,7 @@ impl Normalizer {
         self.decode(body, &mut out.units, &mut out.scratch);
         words::Words {
             units: &out.units,
+            body: body.as_bytes(),
             leet: self.opts.leet,
             text: &mut out.text,
             map: &mut out.map,

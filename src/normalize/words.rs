@@ -39,6 +39,8 @@
 //! straight into the caller's reused `String` and [`OffsetMap`], and one reused scratch vector
 //! holds the token being folded.
 
+mod case;
+mod glyphs;
 mod spelled;
 
 use super::offsets::OffsetMap;
@@ -136,6 +138,9 @@ const NUMBER_SUFFIXES: &[&str] = &[
 /// The word-level pass: writes `units` as normalized text into `text` and `map`.
 pub(crate) struct Words<'a> {
     pub(crate) units: &'a [Unit],
+    /// The original body the units' ranges point into (for the case of a letter, which the
+    /// units have lost: [`Self::caps_ll`]).
+    pub(crate) body: &'a [u8],
     pub(crate) leet: bool,
     pub(crate) text: &'a mut String,
     pub(crate) map: &'a mut OffsetMap,
@@ -175,7 +180,8 @@ impl Words<'_> {
                     continue;
                 }
             }
-            if !is_token(k) {
+            // A letter drawn with several characters may open a word (`\/agina`).
+            if !is_token(k) && self.glyph_in_word(i, i, false).is_none() {
                 self.emit(units[i].ch, units[i]);
                 i += 1;
                 continue;
@@ -191,7 +197,9 @@ impl Words<'_> {
                     continue;
                 }
             }
-            self.token(i, j);
+            if !self.camel_case(i, j) {
+                self.token(i, j);
+            }
             i = j;
         }
     }
@@ -216,10 +224,13 @@ impl Words<'_> {
         self.units[i..].iter().position(|u| kind(u.ch) == Kind::Space).map_or(self.units.len(), |p| i + p)
     }
 
-    /// End of the token at `i`. A `()` between letters (`h()rny`) is an `o` and stays inside.
+    /// End of the token at `i`. A `()` between letters (`h()rny`) is an `o` and stays inside, as
+    /// does a letter drawn with several characters (`|_|`: [`glyphs`]).
     fn token_end(&self, i: usize) -> usize {
         let units = self.units;
         let mut e = i;
+        // Where the last drawing kept in the word ends (two may follow each other: `|_||<`).
+        let mut glyph_end = usize::MAX;
         loop {
             e = units[e..].iter().position(|u| !is_token(kind(u.ch))).map_or(units.len(), |p| e + p);
             if e >= units.len() {
@@ -235,15 +246,11 @@ impl Words<'_> {
                 && units[e - 1].ch == '('
                 && ((letter(e - 2) && (letter(e + 1) || pair_then_letter))
                     || (e > i + 3 && units[e - 2].ch == ')' && letter(e - 4) && letter(e + 1)));
-            // `f[_]cking`: a `[_]` between letters is drawn for a `u`.
-            let cup = units[e].ch == '['
-                && e > i
-                && units[e - 1].ch.is_ascii_lowercase()
-                && units.get(e + 1).is_some_and(|u| u.ch == '_')
-                && units.get(e + 2).is_some_and(|u| u.ch == ']')
-                && units.get(e + 3).is_some_and(|u| u.ch.is_ascii_lowercase());
-            if cup {
-                e += 3;
+            // `ph|_|ck`, `f(_)ck`, `fu|<`: a letter drawn with several characters ([`glyphs`]).
+            let g = if e > i && units[e - 1].ch == '(' { e - 1 } else { e };
+            if let Some(len) = self.glyph_in_word(g, i, glyph_end == g) {
+                e = g + len;
+                glyph_end = e;
                 continue;
             }
             if !paren && !self.amp_joins(i, e) {
@@ -281,6 +288,8 @@ impl Words<'_> {
         for (i, u) in c.iter().enumerate() {
             match u.ch {
                 ':' if at(i + 1, '/') && at(i + 2, '/') && i > 0 => return true,
+                // A URL with its slashes escaped (`http:\/\/`), as JSON writes them.
+                ':' if at(i + 1, '\\') && at(i + 2, '/') && at(i + 3, '\\') && at(i + 4, '/') && i > 0 => return true,
                 '@' if i > 0 && kind(c[i - 1].ch) == Kind::Letter => {
                     let (last_dot, last_alpha) = *lasts.get_or_insert_with(|| {
                         (c.iter().rposition(|u| u.ch == '.'), c.iter().rposition(|u| u.ch.is_ascii_alphabetic()))
@@ -308,11 +317,19 @@ impl Words<'_> {
         }
         // Edge symbols are punctuation, except a leading `@`/`$` and a trailing `$`.
         let mut lead = a;
-        while lead < b && kind(units[lead].ch) == Kind::Sym && !matches!(units[lead].ch, '@' | '$' | '\u{2020}') {
+        while lead < b
+            && kind(units[lead].ch) == Kind::Sym
+            && !matches!(units[lead].ch, '@' | '$' | '\u{2020}')
+            && glyphs::glyph_at(&units[..b], lead).is_none()
+        {
             lead += 1;
         }
         let mut trail = b;
-        while trail > lead && kind(units[trail - 1].ch) == Kind::Sym && units[trail - 1].ch != '$' {
+        while trail > lead
+            && kind(units[trail - 1].ch) == Kind::Sym
+            && units[trail - 1].ch != '$'
+            && !glyphs::glyph_ends_at(units, lead, trail)
+        {
             // One `+` or `<` closing a word of two letters or more that ends in a letter (or `!`,
             // a leet digit) draws a `t` or a `c` (`shi+`, `sh!+`, `fu<`); `C++`, `A+`, `<3` stay.
             let c = units[trail - 1].ch;
@@ -346,7 +363,16 @@ impl Words<'_> {
         let mut has_letter = false;
         let mut has_fold = false;
         let mut all_leet = true;
-        for u in tok {
+        let mut p = 0;
+        while p < tok.len() {
+            let u = tok[p];
+            p += 1;
+            if let Some((len, _)) = glyphs::glyph_at(tok, p - 1) {
+                // A drawn letter is a fold, whatever digit it is drawn with (`|3`).
+                has_fold = true;
+                p += len - 1;
+                continue;
+            }
             match kind(u.ch) {
                 Kind::Letter => has_letter = true,
                 Kind::Digit => {
@@ -364,14 +390,15 @@ impl Words<'_> {
         while p < tok.len() {
             let u = tok[p];
             p += 1;
-            if u.ch == '[' && tok.get(p).is_some_and(|v| v.ch == '_') && tok.get(p + 1).is_some_and(|v| v.ch == ']') {
-                // `f[_]cking`: the cup draws a `u` (token_end only keeps it between letters).
+            if let Some((len, letter)) = glyphs::glyph_at(tok, p - 1) {
+                // `ph|_|ck`: the drawing is one letter (token_end keeps it only inside a word).
+                let drawn = &tok[p - 1..p - 1 + len];
                 if fold {
-                    self.scratch.push(Unit { ch: 'u', end: tok[p + 1].end, ..u });
+                    self.scratch.push(Unit { ch: letter, end: drawn[len - 1].end, ..u });
                 } else {
-                    self.scratch.extend_from_slice(&tok[p - 1..p + 2]);
+                    self.scratch.extend_from_slice(drawn);
                 }
-                p += 2;
+                p += len - 1;
                 continue;
             }
             if u.ch == '(' && tok.get(p).is_some_and(|v| v.ch == ')') {
@@ -401,6 +428,7 @@ impl Words<'_> {
             };
             self.scratch.push(Unit { ch, ..u });
         }
+        self.caps_ll();
         if self.leet {
             self.double_v();
             self.leading_sharp_s();
@@ -496,14 +524,19 @@ impl Words<'_> {
 /// True when [`Words::token`] would emit the token `tok` unchanged: ASCII lowercase letters
 /// only (no edge symbol, nothing to fold: no digit, symbol or `[_]`, `()` cup or pair; not
 /// interleaved, whose separators are symbols), no three identical letters in a row (stretching)
-/// and, with leet folding, no `vv` (a `w`) and not the two `s` of one `ß` opening it (a `B`).
+/// and, with leet folding, no `vv` (a `w`) and not the two `s` of one `ß` opening it (a `B`);
+/// no `ii` either (it may be a capital `II` drawn for `ll`: [`Words::caps_ll`]).
 /// tests/speed.rs compares the token pass with and without this shortcut.
 #[inline]
 fn plain_word(tok: &[Unit], leet: bool) -> bool {
     let mut prev = ['\0'; 2];
     for u in tok {
         let c = u.ch;
-        if !c.is_ascii_lowercase() || (c == prev[0] && c == prev[1]) || (leet && c == 'v' && prev[0] == 'v') {
+        if !c.is_ascii_lowercase()
+            || (c == prev[0] && c == prev[1])
+            || (leet && c == 'v' && prev[0] == 'v')
+            || (c == 'i' && prev[0] == 'i')
+        {
             return false;
         }
         prev = [c, prev[0]];
