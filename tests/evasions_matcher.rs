@@ -129,3 +129,23 @@ fn the_span_is_the_word_as_typed() {
         .collect();
     assert!(texts.contains(&"mother******"), "{texts:?}");
 }
+
+/// Hostile input: a long comment made only of candidate words (symbols between letters, masks
+/// at both ends, `*` openers and closers, letter runs) is judged in linear time, without a
+/// panic, and still read.
+#[test]
+fn many_masked_words_stay_linear() {
+    let unit = "*sshole f$ck ni++er *x* sh** aaaa... c~nt&#36; ";
+    let small = unit.repeat(200);
+    let big = unit.repeat(8_000);
+    let t = std::time::Instant::now();
+    let got = pack_judgements(&[&small]);
+    let small_time = t.elapsed();
+    let t = std::time::Instant::now();
+    let got_big = pack_judgements(&[&big]);
+    let big_time = t.elapsed();
+    assert_ne!(got[0].0, "allow", "{:?}", got[0]);
+    assert_ne!(got_big[0].0, "allow", "{:?}", got_big[0]);
+    // 40 times the text: well under 40 times the time plus start-up, never quadratic (1,600 x).
+    assert!(big_time < small_time * 40 + std::time::Duration::from_secs(5), "{small_time:?} vs {big_time:?}");
+}

@@ -30,6 +30,7 @@
 //! mask): linear in the text.
 
 use super::{dictionary, is_english, Inner, MAX_TOKEN, STEM_ENDINGS};
+use crate::matcher::scan::Explained;
 use crate::normalize::offsets::OffsetMap;
 
 /// Most letters one run of symbols hides (`mother******`).
@@ -79,10 +80,19 @@ enum Slot {
     Run(u8),
 }
 
-/// The slots of normalized bytes `start..end` (a word of ASCII bytes), or None when a byte is
-/// neither a letter nor a symbol typed as such (a digit, another script's symbol).
-fn classify(text: &[u8], map: &OffsetMap, body: &str, start: usize, end: usize, out: &mut Vec<Slot>) -> bool {
+/// The slots of normalized bytes `start..end` (a word of ASCII bytes) into `out`, and the
+/// normalized byte each came from into `at`; false when a byte is neither a letter nor a symbol
+/// typed as such (a digit, another script's symbol).
+fn classify(
+    text: &[u8],
+    map: &OffsetMap,
+    body: &str,
+    (start, end): (usize, usize),
+    out: &mut Vec<Slot>,
+    at: &mut Vec<usize>,
+) -> bool {
     out.clear();
+    at.clear();
     let mut last = usize::MAX..usize::MAX;
     for (i, &c) in text.iter().enumerate().take(end).skip(start) {
         let src = map.source_of(i);
@@ -90,6 +100,7 @@ fn classify(text: &[u8], map: &OffsetMap, body: &str, start: usize, end: usize, 
             // A character that became several bytes (`ﬁ`) is several letters; a symbol, one run.
             if c.is_ascii_lowercase() && !matches!(out.last(), Some(Slot::Hidden { .. })) {
                 out.push(Slot::Letter(c));
+                at.push(i);
                 continue;
             }
             return false;
@@ -106,6 +117,7 @@ fn classify(text: &[u8], map: &OffsetMap, body: &str, start: usize, end: usize, 
             && typed.iter().any(|t| t.eq_ignore_ascii_case(&c))
         {
             for &t in typed {
+                at.push(i);
                 out.push(if is_symbol(t) {
                     Slot::Hidden { symbol: t, n: 1 }
                 } else {
@@ -127,6 +139,7 @@ fn classify(text: &[u8], map: &OffsetMap, body: &str, start: usize, end: usize, 
             _ => return false,
         };
         out.push(slot);
+        at.push(i);
     }
     true
 }
@@ -208,8 +221,9 @@ impl Inner {
             return;
         }
         let b = text.as_bytes();
-        let mut slots = Vec::new();
-        let mut pattern = Vec::new();
+        let (mut slots, mut at, mut pattern) = (Vec::new(), Vec::new(), Vec::new());
+        let mut seen = Explained::new(explained);
+        let mut stars = Stars::default();
         let mut i = 0;
         while i < b.len() {
             if b[i] == b' ' || b[i] >= 0x80 {
@@ -228,19 +242,22 @@ impl Inner {
             if end - start > 2 * MAX_TOKEN || !worth_reading(map, body, start, end) {
                 continue;
             }
-            if !classify(b, map, body, start, end, &mut slots) {
+            if !classify(b, map, body, (start, end), &mut slots, &mut at) {
                 continue;
             }
             // Sentence punctuation typed around the word is not part of it.
             let wrap = |s: &Slot| matches!(s, Slot::Hidden { symbol, n: 1 } if is_wrapping(*symbol));
             let lead = slots.iter().take_while(|s| wrap(s) && !masks_head(symbol_of(s))).count();
             let trail = slots[lead..].iter().rev().take_while(|s| wrap(s) && !masks_tail(symbol_of(s))).count();
-            let (ws, we) = (start + lead, end - trail);
             let word = &slots[lead..slots.len() - trail];
-            if word.is_empty() || explained.iter().any(|&(x, y)| x < we && ws < y) {
+            if word.is_empty() {
                 continue;
             }
-            if !self.reads_as_typed(word, &text[ws..we]) || emphasis(word, b, ws, we) || skip(ws, we) {
+            let (ws, we) = (at[lead], at[slots.len() - trail - 1] + 1);
+            if seen.overlaps(ws, we) {
+                continue;
+            }
+            if !self.reads_as_typed(word, &text[ws..we]) || stars.emphasis(word, b, ws, we) || skip(ws, we) {
                 continue;
             }
             self.typed_terms(word, &mut pattern, |term| {
@@ -355,18 +372,31 @@ impl Inner {
     }
 }
 
-/// True when the one `*` opening or closing the word at `start..end` of the normalized `b` is
-/// markdown emphasis or an action (`*hits blunt*`): another word of the text closes or opens it.
-fn emphasis(word: &[Slot], b: &[u8], start: usize, end: usize) -> bool {
-    let star = |s: Option<&Slot>| matches!(s, Some(Slot::Hidden { symbol: b'*', n: 1 }));
-    if star(word.first()) {
-        // A `*` after the word that ends a word closes it.
-        return (end..b.len()).any(|i| b[i] == b'*' && b.get(i + 1).is_none_or(|c| !c.is_ascii_alphanumeric()));
+/// Where `*` closes and opens words in the normalized `b`, found once per text on first use, so
+/// [`Stars::emphasis`] is O(1) however many words a comment has.
+#[derive(Default)]
+struct Stars {
+    /// The last `*` that ends a word, and the first that starts one.
+    found: Option<(Option<usize>, Option<usize>)>,
+}
+
+impl Stars {
+    /// True when the one `*` opening or closing the word at `start..end` of `b` is markdown
+    /// emphasis or an action (`*hits blunt*`): a `*` after it ends a word, or one before it
+    /// starts a word.
+    fn emphasis(&mut self, word: &[Slot], b: &[u8], start: usize, end: usize) -> bool {
+        let star = |s: Option<&Slot>| matches!(s, Some(Slot::Hidden { symbol: b'*', n: 1 }));
+        let (head, tail) = (star(word.first()), star(word.last()));
+        if !head && !tail {
+            return false;
+        }
+        let (last_close, first_open) = *self.found.get_or_insert_with(|| {
+            let closes = |i: usize| b[i] == b'*' && !b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
+            let opens = |i: usize| b[i] == b'*' && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
+            ((0..b.len()).rev().find(|&i| closes(i)), (0..b.len()).find(|&i| opens(i)))
+        });
+        (head && last_close.is_some_and(|i| i >= end)) || (tail && first_open.is_some_and(|i| i < start))
     }
-    if star(word.last()) {
-        return (0..start).any(|i| b[i] == b'*' && (i == 0 || !b[i - 1].is_ascii_alphanumeric()));
-    }
-    false
 }
 
 /// The symbol of a hidden slot (0 for any other).
