@@ -41,6 +41,7 @@ test_files! {
     evasion_round3 = "evasion_round3.rs",
     evasion_round4 = "evasion_round4.rs",
     evasion_round5 = "evasion_round5.rs",
+    evasions_matcher = "evasions_matcher.rs",
     fuzz_regressions = "fuzz_regressions.rs",
     hostile_html = "hostile_html.rs",
     fuzzy = "fuzzy.rs",

@@ -39,6 +39,7 @@ mod dict_hash;
 mod edits;
 mod masked;
 mod split;
+mod typed;
 
 use edits::{
     breathed_h, budget, collapse, dropped_vowel, one_look_alike, same_sound, slipped_in, sound_key, vowels_crossed,
@@ -448,6 +449,22 @@ impl Fuzzy {
         }
         inner.split_words(text, explained, &skip, &mut hit);
         inner.masked_words(text, explained, &skip, &mut hit);
+    }
+
+    /// Calls `hit(list, start, end)` for each word of the normalized `text` that is a term as
+    /// it was typed ([`typed`]: a symbol hiding a letter, a run of masks counted in the
+    /// original characters, a letter typed three times for two); `map` and `body` are the
+    /// normalized text's offset map and the original. Same skipping as [`Fuzzy::find`].
+    pub fn find_typed(
+        &self,
+        text: &str,
+        map: &crate::normalize::offsets::OffsetMap,
+        body: &str,
+        explained: &[(usize, usize)],
+        skip: impl Fn(usize, usize) -> bool,
+        mut hit: impl FnMut(usize, usize, usize),
+    ) {
+        self.inner.typed_words(text, map, body, explained, &skip, &mut hit);
     }
 }
 

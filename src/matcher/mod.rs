@@ -407,6 +407,9 @@ impl Matcher {
         self.fuzzy.find(text, explained, skip, |list, s, e| {
             add(Hit { rule: self.word_rule[list], span: Some(to_original(norm, body, s, e)) }, text, s);
         });
+        self.fuzzy.find_typed(text, norm.offsets(), body, explained, skip, |list, s, e| {
+            add(Hit { rule: self.word_rule[list], span: Some(to_original(norm, body, s, e)) }, text, s);
+        });
         // A run-together token (`kilyourself`) is scanned again spelled with spaces; what hits
         // there counts for the whole token.
         let (split_words, split_cand, split_hits, norm_caches) =
