@@ -189,16 +189,18 @@ pub(crate) fn plain(body: &str, leet: bool) -> Plain {
             if number {
                 return Plain::No;
             }
-            // `II` after a lowercase letter may be `ll` (`words::Words::caps_ll`): the full path
-            // decides.
-            if c == b'I' && prev == b'I' && word >= 2 && b[i - 2].is_ascii_lowercase() {
-                return Plain::No;
-            }
-            // CamelCase the full path splits (`words::case`), decided at the word's end: a
-            // capital inside a word starts a word after a lowercase letter, or before one after
-            // a capital (`IHate`), as there; any other capital inside (`HTTPServer`, `aBCd`)
-            // means no split.
+            // Capitals inside a word are rare: one range check keeps them off a lowercase
+            // letter's path.
             if word > 0 && c.is_ascii_uppercase() {
+                // `II` after a lowercase letter may be `ll` (`words::Words::caps_ll`): the full
+                // path decides.
+                if c == b'I' && prev == b'I' && word >= 2 && b[i - 2].is_ascii_lowercase() {
+                    return Plain::No;
+                }
+                // CamelCase the full path splits (`words::case`), decided at the word's end: a
+                // capital inside a word starts a word after a lowercase letter, or before one
+                // after a capital (`IHate`), as there; any other capital inside (`HTTPServer`,
+                // `aBCd`) means no split.
                 let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
                 let ii = c == b'I' && (prev == b'I' || b.get(i + 1) == Some(&b'I'));
                 if !ii && (prev.is_ascii_lowercase() || prev.is_ascii_uppercase() && next_lower) {
