@@ -189,6 +189,36 @@ fn a_line_too_long_to_hold_is_one_error_record_and_the_rest_is_judged() {
     }
 }
 
+/// A CSV row or a thread page is held whole, so a line past 64 MiB with no end ends the input
+/// in one error record naming the file and line; the rows before it are judged, and the part
+/// of the long row that was read is not judged as if it were the row.
+#[test]
+fn a_csv_or_page_line_too_long_to_hold_ends_the_input_in_one_error_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let block = [b'a'; 1 << 16];
+    for (name, head, want) in [
+        ("long.csv", "id,body\n1,hello there\n", vec!["1=allow", "long#3=error"]),
+        ("long.txt", "", vec!["long#1=error"]),
+    ] {
+        let path = dir.path().join(name);
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        f.write_all(head.as_bytes()).unwrap();
+        for _ in 0..(65 << 4) {
+            f.write_all(&block).unwrap();
+        }
+        f.write_all(b"\n2,after\n").unwrap();
+        drop(f);
+        let o = moderate(&["run", "-q", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let recs = records(&o);
+        let got: Vec<String> =
+            recs.iter().map(|r| format!("{}={}", r["id"].as_str().unwrap(), r["verdict"].as_str().unwrap())).collect();
+        assert_eq!(got, want, "{name}");
+        let msg = recs.last().unwrap()["error"].as_str().unwrap_or_default();
+        assert!(msg.contains("longer than 64 MiB"), "{name}: {msg}");
+    }
+}
+
 #[test]
 fn a_missing_input_stops_the_run_before_it_starts() {
     let o = moderate(&["run", "no/such/file.jsonl"]);

@@ -135,7 +135,9 @@ impl<R: BufRead> RowScanner<R> {
             };
             if buf.is_empty() {
                 self.eof = true;
-                if row.raw.is_empty() {
+                // A read error cut the row short: its error record stands for it, and the
+                // part read is not judged as if it were the row.
+                if row.raw.is_empty() || self.error.is_some() {
                     return None;
                 }
                 if st == St::Quoted {

@@ -415,6 +415,43 @@ impl RecordError {
     }
 }
 
+/// A reader that fails once more than `max` bytes came without a line end (LF or CR; in
+/// UTF-16 and UTF-32 those bytes are still there). The CSV reader holds a whole row and the
+/// thread reader a whole page, so an input with no line ends (`/dev/zero`, a file of NULs)
+/// would take all memory. It now ends in an error record naming the file and line instead.
+/// A quoted CSV field may span lines; only a single line has to stay under the cap.
+struct LineBound<R> {
+    inner: R,
+    /// Bytes since the last line end.
+    run: usize,
+    max: usize,
+    /// Once over, every read fails: a reader must not go on from the middle of the long line.
+    tripped: bool,
+}
+
+impl<R: Read> Read for LineBound<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.tripped {
+            let n = self.inner.read(buf)?;
+            // One read may hold a whole long line and the next line end (`read_to_end` asks
+            // for more each time), so every line in it is measured, not only the last.
+            let (mut run, mut longest, mut from) = (self.run, 0, 0);
+            for i in memchr::memchr2_iter(b'\n', b'\r', &buf[..n]) {
+                longest = longest.max(run + i - from);
+                run = 0;
+                from = i + 1;
+            }
+            self.run = run + n - from;
+            self.tripped = longest.max(self.run) > self.max;
+            if !self.tripped {
+                return Ok(n);
+            }
+        }
+        let message = format!("a line longer than {} MiB; the rest of the input is not read", self.max >> 20);
+        Err(std::io::Error::new(std::io::ErrorKind::InvalidData, message))
+    }
+}
+
 /// Size of the read buffer of every reader (large reads keep the parse loop hot).
 const BUF_SIZE: usize = 256 * 1024;
 
@@ -457,6 +494,9 @@ impl Source {
         };
         if let Some(count) = counter {
             raw = Box::new(Counting { inner: raw, count });
+        }
+        if matches!(format, Format::Csv | Format::Thread) {
+            raw = Box::new(LineBound { inner: raw, run: 0, max: jsonl::MAX_LINE, tripped: false });
         }
         let mut reader = BufReader::with_capacity(BUF_SIZE, raw);
         let head = reader.fill_buf().unwrap_or_default();
