@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::scanned;
+use common::{gated_rules, scanned};
 use moderate::matcher::regex::RegexRules;
 use regex::Regex;
 
@@ -22,12 +22,7 @@ const PATTERNS: &[&str] = &[
 ];
 
 fn fresh() -> RegexRules {
-    let parts = PATTERNS
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i, p.to_string(), regex_syntax::parse(p).expect("valid pattern")))
-        .collect();
-    RegexRules::build(parts).expect("automaton")
+    gated_rules(PATTERNS)
 }
 
 fn want(h: &str) -> Vec<(usize, std::ops::Range<usize>)> {

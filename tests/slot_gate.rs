@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::scanned;
+use common::{gated_rules, scanned};
 use moderate::matcher::profile::RuleProfile;
 use moderate::matcher::regex::RegexRules;
 use proptest::prelude::*;
@@ -30,14 +30,7 @@ const PATTERNS: &[&str] = &[
 /// The gated rules, built once (the property tests call this for every case).
 fn rules() -> &'static RegexRules {
     static RULES: OnceLock<RegexRules> = OnceLock::new();
-    RULES.get_or_init(|| {
-        let parts = PATTERNS
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i, p.to_string(), regex_syntax::parse(p).expect("valid pattern")))
-            .collect();
-        RegexRules::build(parts).expect("automaton")
-    })
+    RULES.get_or_init(|| gated_rules(PATTERNS))
 }
 
 /// Each pattern compiled alone, once.

@@ -156,3 +156,13 @@ pub fn scanned(rules: &moderate::matcher::regex::RegexRules, h: &str) -> Vec<(us
     rules.scan(h, &mut candidates, |rule, span| out.push((rule, span)));
     out
 }
+
+/// A gated rule set of `patterns`, pattern `i` numbered `i`, as the config load builds one.
+pub fn gated_rules(patterns: &[&str]) -> moderate::matcher::regex::RegexRules {
+    let parts = patterns
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, p.to_string(), regex_syntax::parse(p).expect("valid pattern")))
+        .collect();
+    moderate::matcher::regex::RegexRules::build(parts).expect("automaton")
+}
