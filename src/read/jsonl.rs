@@ -295,50 +295,19 @@ impl JsonlChunks {
     }
 
     /// Reads past the rest of a line longer than `max_line` (LF, CRLF, a lone CR or the end of
-    /// the input ends it) and gives its error record.
+    /// the input ends it; [`read_line`] keeping nothing) and gives its error record.
     fn skip_line(&mut self) -> RecordError {
-        let mut skipped = std::mem::take(&mut self.skipping);
-        let mut after_cr = false;
-        loop {
-            let buf = match self.src.reader.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => {
-                    // The read error ends the input; the long line's record says what it was.
-                    self.done = true;
-                    break;
-                }
-            };
-            if buf.is_empty() {
+        let before = std::mem::take(&mut self.skipping);
+        let rest = match read_line(&mut self.src.reader, &mut Vec::new(), 0) {
+            Ok(n) => n as u64,
+            Err(_) => {
+                // The read error ends the input; the long line's record says what it was.
                 self.done = true;
-                break;
+                0
             }
-            if after_cr {
-                if buf[0] == b'\n' {
-                    self.src.reader.consume(1);
-                    skipped += 1;
-                }
-                break;
-            }
-            match memchr::memchr2(b'\n', b'\r', buf) {
-                Some(i) => {
-                    let cr = buf[i] == b'\r';
-                    self.src.reader.consume(i + 1);
-                    skipped += i as u64 + 1;
-                    if !cr {
-                        break;
-                    }
-                    after_cr = true;
-                }
-                None => {
-                    let n = buf.len();
-                    self.src.reader.consume(n);
-                    skipped += n as u64;
-                }
-            }
-        }
+        };
         self.line += 1;
-        overlong(&self.src.origin, self.line, skipped, self.parser.max_line)
+        overlong(&self.src.origin, self.line, before + rest, self.parser.max_line)
     }
 
     fn chunk(&mut self, data: Vec<u8>) -> JsonlChunk {
