@@ -55,6 +55,7 @@ test_files! {
     hostile_round6 = "hostile_round6.rs",
     hostile_round7 = "hostile_round7.rs",
     hostile_round8 = "hostile_round8.rs",
+    hostile_round9 = "hostile_round9.rs",
     evasions_round8 = "evasions_round8.rs",
     model = "model.rs",
     model_safety = "model_safety.rs",

@@ -22,7 +22,7 @@ use std::io::BufRead;
 use quick_xml::events::Event;
 
 use super::wxr::{fail_record, outside_record};
-use super::xml::{self, attrs, collect, text, xml_reader, XmlReader};
+use super::xml::{self, attrs, bounded_reader, collect, read_event, text, XmlReader};
 use super::{Origin, ReadOptions, Record, RecordError, Source};
 use crate::comment::Comment;
 
@@ -36,7 +36,12 @@ pub(crate) struct DisqusReader {
 
 impl DisqusReader {
     pub(crate) fn new(src: Source, _opts: &ReadOptions) -> DisqusReader {
-        DisqusReader { xml: xml_reader(src.reader), origin: src.origin, buf: Vec::new(), done: false }
+        DisqusReader {
+            xml: bounded_reader(src.reader, xml::MAX_EVENT),
+            origin: src.origin,
+            buf: Vec::new(),
+            done: false,
+        }
     }
 }
 
@@ -61,6 +66,9 @@ fn build(o: &Origin, line: u64, dsq_id: Option<String>, nodes: &[xml::Node]) -> 
     let id = dsq_id.or_else(|| get("id").ok().flatten()).unwrap_or_else(|| o.make_id(line));
     let attr = |p: &str| xml::node(nodes, p).and_then(|n| n.attr("dsq:id")).map(str::to_string);
     let fields = (|| -> Result<Comment, String> {
+        if let Some(Err(e)) = nodes.first().map(|n| &n.text) {
+            return Err(format!("line {line}: <post>: {e}"));
+        }
         if let Some(d) = dup {
             return Err(format!("line {line}: <{d}> appears twice; the post is ambiguous and is not judged"));
         }
@@ -109,8 +117,7 @@ impl Iterator for DisqusReader {
             let line = self.xml.get_ref().line();
             let pos = self.xml.get_ref().position();
             let start = self.xml.get_ref().event_start();
-            self.buf.clear();
-            let (dsq_id, empty) = match self.xml.read_event_into(&mut self.buf) {
+            let (dsq_id, empty) = match read_event(&mut self.xml, &mut self.buf) {
                 Ok(Event::Start(e)) if e.name().as_ref() == b"post" => (attrs(&e), false),
                 Ok(Event::Empty(e)) if e.name().as_ref() == b"post" => (attrs(&e), true),
                 Ok(Event::Eof) => {

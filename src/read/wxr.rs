@@ -23,7 +23,7 @@ use std::io::BufRead;
 
 use quick_xml::events::Event;
 
-use super::xml::{self, collect, text, xml_reader, Fail, XmlReader};
+use super::xml::{self, bounded_reader, collect, read_event, text, Fail, XmlReader};
 use super::{Origin, ReadOptions, Record, RecordError, Source};
 use crate::comment::{Comment, CommentKind};
 
@@ -38,7 +38,13 @@ pub(crate) struct WxrReader {
 
 impl WxrReader {
     pub(crate) fn new(src: Source, _opts: &ReadOptions) -> WxrReader {
-        WxrReader { xml: xml_reader(src.reader), origin: src.origin, buf: Vec::new(), post_id: None, done: false }
+        WxrReader {
+            xml: bounded_reader(src.reader, xml::MAX_EVENT),
+            origin: src.origin,
+            buf: Vec::new(),
+            post_id: None,
+            done: false,
+        }
     }
 
     fn comment(&mut self, line: u64, offset: u64) -> Option<Record> {
@@ -60,7 +66,7 @@ pub(crate) fn fail_record(o: &Origin, done: &mut bool, line: u64, at: u64, f: Fa
         Fail::Record(m) => format!("line {at}: {m} (in <{elem}> at line {line})"),
         Fail::Fatal(m) => {
             *done = true;
-            format!("line {at}: {m}; the rest of the file is skipped")
+            format!("line {at}: {m} (in <{elem}> at line {line}); the rest of the file is skipped")
         }
         Fail::Eof => {
             *done = true;
@@ -90,6 +96,9 @@ fn build(o: &Origin, line: u64, nodes: &[xml::Node], post_id: Option<String>) ->
     let dup = xml::duplicated(nodes, &FIELDS);
     let id = get("wp:comment_id").ok().flatten().filter(|_| dup != Some(FIELDS[0])).unwrap_or_else(|| o.make_id(line));
     let fields = (|| -> Result<Comment, String> {
+        if let Some(Err(e)) = nodes.first().map(|n| &n.text) {
+            return Err(format!("line {line}: <wp:comment>: {e}"));
+        }
         if let Some(d) = dup {
             return Err(format!("line {line}: <{d}> appears twice; the comment is ambiguous and is not judged"));
         }
@@ -187,8 +196,7 @@ impl Iterator for WxrReader {
             let line = self.xml.get_ref().line();
             let pos = self.xml.get_ref().position();
             let start = self.xml.get_ref().event_start();
-            self.buf.clear();
-            match self.xml.read_event_into(&mut self.buf) {
+            match read_event(&mut self.xml, &mut self.buf) {
                 Ok(Event::Start(e) | Event::Empty(e)) if foreign_wp_binding(&e).is_some() => {
                     let key = foreign_wp_binding(&e).unwrap_or_default();
                     self.done = true;

@@ -14,24 +14,101 @@
 //! goes on with the next comment element, which resynchronizes naturally because the outer loops
 //! only look for start tags; [`Fail::Fatal`] (a syntax error, an I/O error) ends the file with one
 //! error record for the rest of it.
+//!
+//! quick-xml buffers each event whole, and a minified export is one line, so the readers bound
+//! one event ([`MAX_EVENT`]) in the [`LineCounter`] and one record element in [`collect`]. A text
+//! node over the bound is cut where it passes it, the rest of it read past unbuffered up to the
+//! `<` that ends it (text cannot hold one), and its record, over the bound too, is one error;
+//! reading goes on. Markup
+//! over the bound (a tag, a comment, CDATA, a DOCTYPE) has no end that can be found without its
+//! grammar, so it ends the file with one error record. A record element over the bound whose
+//! events are each under it is one error record, and reading goes on after its end tag.
 
 use std::io::{BufRead, Read};
 
 use quick_xml::events::{BytesStart, Event};
 
-/// A `BufRead` that counts the bytes and newlines its consumer has consumed.
+/// The most bytes of one XML event (a text node, a tag, CDATA …) and of one record element the
+/// readers hold, as JSON Lines bounds one line: 64 MiB is far past any real comment.
+pub const MAX_EVENT: u64 = 64 << 20;
+
+/// A `BufRead` that counts the bytes and newlines its consumer has consumed, and (when built
+/// with [`LineCounter::bounded`]) bounds one event: see the module doc.
 #[derive(Debug)]
 pub struct LineCounter<R> {
     inner: R,
     newlines: u64,
     pos: u64,
     last: u8,
+    /// The most bytes of one event, if bounded.
+    limit: Option<u64>,
+    /// Where the current event started, and whether it is text.
+    mark: u64,
+    text: bool,
 }
 
 impl<R: BufRead> LineCounter<R> {
     /// Wraps a reader; counting starts at byte 0, line 1.
     pub fn new(inner: R) -> LineCounter<R> {
-        LineCounter { inner, newlines: 0, pos: 0, last: 0 }
+        LineCounter { inner, newlines: 0, pos: 0, last: 0, limit: None, mark: 0, text: false }
+    }
+
+    /// The same, with events bounded to `limit` bytes once [`LineCounter::begin_event`] marks them.
+    pub fn bounded(inner: R, limit: u64) -> LineCounter<R> {
+        LineCounter { limit: Some(limit), ..LineCounter::new(inner) }
+    }
+
+    /// Marks the start of the next event: the bound counts from here. The event is text unless
+    /// its `<` was consumed with the text before it or is the next byte.
+    pub fn begin_event(&mut self) {
+        self.mark = self.pos;
+        self.text = self.last != b'<' && self.inner.fill_buf().is_ok_and(|b| b.first().is_some_and(|&c| c != b'<'));
+    }
+
+    /// The bound of one event, if any.
+    pub fn limit(&self) -> Option<u64> {
+        self.limit
+    }
+
+    fn count(&mut self, amt: usize) {
+        if let Ok(buf) = self.inner.fill_buf() {
+            let amt = amt.min(buf.len());
+            self.newlines += line_ends(self.last, &buf[..amt]);
+            self.pos += amt as u64;
+            if amt > 0 {
+                self.last = buf[amt - 1];
+            }
+            self.inner.consume(amt);
+        }
+    }
+
+    /// Past the bound: text is read past up to its closing `<` (kept for the parser); markup
+    /// is an error that ends the file.
+    fn over_limit(&mut self, limit: u64) -> std::io::Result<()> {
+        if !self.text {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a tag, comment, CDATA section or DOCTYPE longer than {} MiB (from byte {})",
+                    limit >> 20,
+                    self.mark
+                ),
+            ));
+        }
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(());
+            }
+            match memchr::memchr(b'<', buf) {
+                Some(0) => return Ok(()),
+                Some(i) => self.count(i),
+                None => {
+                    let n = buf.len();
+                    self.count(n);
+                }
+            }
+        }
     }
 
     /// The 1-based line of the next unconsumed byte.
@@ -66,19 +143,14 @@ impl<R: BufRead> Read for LineCounter<R> {
 
 impl<R: BufRead> BufRead for LineCounter<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if let Some(limit) = self.limit.filter(|&l| self.pos - self.mark > l) {
+            self.over_limit(limit)?;
+        }
         self.inner.fill_buf()
     }
 
     fn consume(&mut self, amt: usize) {
-        if let Ok(buf) = self.inner.fill_buf() {
-            let amt = amt.min(buf.len());
-            self.newlines += line_ends(self.last, &buf[..amt]);
-            self.pos += amt as u64;
-            if amt > 0 {
-                self.last = buf[amt - 1];
-            }
-            self.inner.consume(amt);
-        }
+        self.count(amt);
     }
 }
 
@@ -95,9 +167,25 @@ fn line_ends(prev: u8, bytes: &[u8]) -> u64 {
 /// The event reader every XML reader uses.
 pub type XmlReader<R> = quick_xml::Reader<LineCounter<R>>;
 
-/// A quick-xml reader over `r` that reports whitespace as text and checks end tags.
+/// A quick-xml reader over `r` that reports whitespace as text and checks end tags. Its events
+/// are not bounded: `--split`'s rewriter reads a file the readers have read already.
 pub fn xml_reader<R: BufRead>(r: R) -> XmlReader<R> {
-    let mut xml = quick_xml::Reader::from_reader(LineCounter::new(r));
+    configured(quick_xml::Reader::from_reader(LineCounter::new(r)))
+}
+
+/// The same, with every event read by [`read_event`] bounded to `limit` bytes: the readers'.
+pub fn bounded_reader<R: BufRead>(r: R, limit: u64) -> XmlReader<R> {
+    configured(quick_xml::Reader::from_reader(LineCounter::bounded(r, limit)))
+}
+
+/// The next event, its size bounded when the reader is (see the module doc).
+pub fn read_event<'b, R: BufRead>(xml: &mut XmlReader<R>, buf: &'b mut Vec<u8>) -> quick_xml::Result<Event<'b>> {
+    buf.clear();
+    xml.get_mut().begin_event();
+    xml.read_event_into(buf)
+}
+
+fn configured<R: BufRead>(mut xml: XmlReader<R>) -> XmlReader<R> {
     let cfg = xml.config_mut();
     cfg.trim_text(false);
     cfg.check_end_names = true;
@@ -122,6 +210,7 @@ impl From<quick_xml::Error> for Fail {
             quick_xml::Error::IllFormed(_) | quick_xml::Error::InvalidAttr(_) | quick_xml::Error::EscapeError(_) => {
                 Fail::Record(format!("malformed XML: {e}"))
             }
+            quick_xml::Error::Io(e) => Fail::Fatal(format!("read error: {e}")),
             _ => Fail::Fatal(format!("malformed XML: {e}")),
         }
     }
@@ -192,15 +281,27 @@ fn finish(nodes: &mut [Node], open: Open) {
 /// Reads the rest of the element whose start tag was just read (its subtree and its end tag)
 /// into a flat list of nodes. The root itself is node 0 with name `""` and no attributes (the
 /// caller has its start tag). Elements deeper than [`KEEP_DEPTH`] are skipped (their text
-/// too); only a counter tracks them.
+/// too); only a counter tracks them. On a bounded reader, an element longer than the bound is
+/// read past to its end tag keeping nothing more; the root's text and every element open then
+/// say why (the fields before it, its id among them, are kept to name the record).
 pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Vec<Node>, Fail> {
+    let start = xml.get_ref().position();
+    let limit = xml.get_ref().limit();
     let mut nodes = vec![Node::root()];
     let mut stack = vec![Open { node: 0, pieces: Vec::new(), err: None }];
     // Open elements below the kept ones.
     let mut skipped = 0usize;
     loop {
-        buf.clear();
-        match xml.read_event_into(buf)? {
+        if let Some(limit) = limit.filter(|&l| xml.get_ref().position() - start > l) {
+            let why = format!("the element is longer than {} MiB; read past and not judged", limit >> 20);
+            let open = stack.len() + skipped;
+            for o in stack.drain(..) {
+                nodes[o.node].text = Err(why.clone());
+            }
+            skip_rest(xml, buf, open)?;
+            return Ok(nodes);
+        }
+        match read_event(xml, buf)? {
             Event::Start(_) if skipped > 0 || stack.len() > KEEP_DEPTH => skipped += 1,
             Event::End(_) if skipped > 0 => skipped -= 1,
             Event::Empty(_) if stack.len() > KEEP_DEPTH => {}
@@ -257,6 +358,31 @@ pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> 
             }
             Event::Eof => return Err(Fail::Eof),
             _ => {}
+        }
+    }
+}
+
+/// Reads past the rest of a record element too long to hold (`open` elements still open,
+/// itself included), keeping nothing. An ill-formed end is its end too: the record is spoiled
+/// already.
+fn skip_rest<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>, mut open: usize) -> Result<(), Fail> {
+    loop {
+        match read_event(xml, buf) {
+            Ok(Event::Start(_)) => open += 1,
+            Ok(Event::End(_)) => {
+                open -= 1;
+                if open == 0 {
+                    return Ok(());
+                }
+            }
+            Ok(Event::Eof) => return Err(Fail::Eof),
+            Ok(_) => {}
+            Err(e) => {
+                return match Fail::from(e) {
+                    Fail::Record(_) => Ok(()),
+                    f => Err(f),
+                }
+            }
         }
     }
 }
@@ -330,5 +456,76 @@ pub(crate) fn text(nodes: &[Node], path: &str) -> Result<Option<String>, String>
             }
             Err(e) => Err(format!("field {path:?}: {e}")),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads to the first `<c>` start tag and collects it.
+    fn first_record<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Option<Result<Vec<Node>, Fail>> {
+        loop {
+            match read_event(xml, buf) {
+                Ok(Event::Start(e)) if e.name().as_ref() == b"c" => return Some(collect(xml, buf)),
+                Ok(Event::Eof) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(Err(Fail::from(e))),
+            }
+        }
+    }
+
+    fn body(nodes: &[Node]) -> Result<String, String> {
+        node(nodes, "b").unwrap().text.clone()
+    }
+
+    #[test]
+    fn a_text_over_the_bound_spoils_its_record_and_the_next_is_read() {
+        let long = "x".repeat(1000);
+        let doc = format!("<r><c><b>{long}&amp;{long}</b></c>\n<c><b>next</b></c></r>");
+        let mut xml = bounded_reader(std::io::BufReader::with_capacity(8, doc.as_bytes()), 40);
+        let mut buf = Vec::new();
+        let first = first_record(&mut xml, &mut buf).unwrap().ok().unwrap();
+        assert!(first[0].text.as_ref().unwrap_err().contains("longer than"), "{:?}", first[0].text);
+        assert!(body(&first).is_err());
+        // The text was cut at the bound, not held: the parser's buffer stayed near it.
+        assert!(buf.capacity() < 200, "{}", buf.capacity());
+        let second = first_record(&mut xml, &mut buf).unwrap().ok().unwrap();
+        assert_eq!(body(&second).unwrap(), "next");
+        assert_eq!(xml.get_ref().line(), 2);
+        // Unbounded, the same text is read whole.
+        let mut xml = xml_reader(doc.as_bytes());
+        let first = first_record(&mut xml, &mut buf).unwrap().ok().unwrap();
+        assert_eq!(body(&first).unwrap(), format!("{long}&{long}"));
+    }
+
+    #[test]
+    fn markup_over_the_bound_ends_the_file() {
+        for long in [
+            format!("<c><b a=\"{}\">x</b></c>", "y".repeat(100)),
+            format!("<c><b><![CDATA[{}]]></b></c>", "y<".repeat(100)),
+            format!("<c><!--{}--><b>x</b></c>", "<".repeat(100)),
+        ] {
+            let doc = format!("<r>{long}<c><b>next</b></c></r>");
+            let mut xml = bounded_reader(std::io::BufReader::with_capacity(8, doc.as_bytes()), 40);
+            let mut buf = Vec::new();
+            match first_record(&mut xml, &mut buf) {
+                Some(Err(Fail::Fatal(m))) => assert!(m.contains("longer than"), "{m}"),
+                other => panic!("{long}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_over_the_bound_is_read_past_and_the_next_is_read() {
+        let many = "<b>short</b>".repeat(20);
+        let doc = format!("<r><c>{many}<d><e>deep</e></d></c><c><b>next</b></c></r>");
+        let mut xml = bounded_reader(std::io::BufReader::with_capacity(8, doc.as_bytes()), 60);
+        let mut buf = Vec::new();
+        let first = first_record(&mut xml, &mut buf).unwrap().ok().unwrap();
+        assert!(first[0].text.as_ref().unwrap_err().contains("longer than"), "{:?}", first[0].text);
+        assert_eq!(body(&first).unwrap(), "short");
+        let second = first_record(&mut xml, &mut buf).unwrap().ok().unwrap();
+        assert_eq!(body(&second).unwrap(), "next");
     }
 }

@@ -36,6 +36,9 @@ pub(super) struct Loader {
     /// Bytes of `{list}` expansion handed to the regex parser so far (see
     /// [`super::patterns::MAX_EXPANDED_TOTAL`]).
     pub(super) expanded_bytes: usize,
+    /// The estimated cost of the spellings generated for every match term so far (see
+    /// [`MAX_SPELLING_COST`]).
+    pub(super) spelling_cost: u64,
     /// The patterns this executable has checked before ([`super::memo`]).
     pub(super) memo: super::memo::Memo,
     /// Per list file named in a `{list}` slot, what the slot expands to (made once: the pack's
@@ -51,6 +54,23 @@ pub(super) struct Slot {
     pub(super) adds: usize,
     /// Number of terms.
     pub(super) terms: usize,
+}
+
+/// The most estimated spelling bytes the match terms of a config may generate. A one-word term
+/// of `n` letters gets its misspellings generated (`matcher::variants`): about `n` of them of
+/// `n` letters each, and past eight letters a second edit of each, so `n^3` bytes; other terms
+/// cost their length. The shipped pack costs about 0.35 M; one 1,000-letter word would cost
+/// 10^9 (and took 4 GB before this bound), 2,000 words of 32 letters 65 M (2.4 GB).
+pub(super) const MAX_SPELLING_COST: u64 = 1 << 25;
+
+/// The estimated cost of the spellings of normalized term `core` (see [`MAX_SPELLING_COST`]).
+fn spelling_cost(core: &str) -> u64 {
+    let n = core.len() as u64;
+    match n {
+        _ if !core.bytes().all(|b| b.is_ascii_lowercase()) => n,
+        0..=8 => n * n,
+        _ => n.saturating_mul(n).saturating_mul(n),
+    }
 }
 
 /// Parses a list file: one term per line, `#` starts a comment, blank lines ignored.
@@ -141,16 +161,40 @@ impl Loader {
         }
         let Some(Some(tf)) = self.term_files.get(rel) else { return };
         let normalizer = &self.normalizer;
-        let bad: Vec<(usize, Range<usize>, String)> = tf
-            .terms
-            .iter()
-            .filter(|(t, _)| {
-                let core = t.strip_prefix('*').unwrap_or(t);
-                let core = core.strip_suffix('*').unwrap_or(core);
-                !normalizer.normalize(core).text.chars().any(char::is_alphanumeric)
-            })
-            .map(|(t, span)| (tf.file, span.clone(), t.clone()))
-            .collect();
+        let mut bad: Vec<(usize, Range<usize>, String)> = Vec::new();
+        let mut costly = None;
+        for (t, span) in &tf.terms {
+            let core = t.strip_prefix('*').unwrap_or(t);
+            let core = core.strip_suffix('*').unwrap_or(core);
+            let core = normalizer.normalize(core).text;
+            if !core.chars().any(char::is_alphanumeric) {
+                bad.push((tf.file, span.clone(), t.clone()));
+            }
+            let cost = spelling_cost(core.trim());
+            if costly.is_none() && self.spelling_cost <= MAX_SPELLING_COST {
+                self.spelling_cost = self.spelling_cost.saturating_add(cost);
+                if self.spelling_cost > MAX_SPELLING_COST {
+                    costly = Some((tf.file, span.clone(), t.chars().count(), cost > MAX_SPELLING_COST));
+                }
+            }
+        }
+        if let Some((file, span, chars, alone)) = costly {
+            let why = if alone {
+                format!("this term of {chars} characters alone")
+            } else {
+                "the match terms up to this one".to_string()
+            };
+            let d = self.diags.error(
+                file,
+                span,
+                format!(
+                    "{why} would generate more misspellings than the matcher builds ({} M bytes estimated; a \
+                     long one-word term costs the cube of its length)",
+                    MAX_SPELLING_COST >> 20
+                ),
+            );
+            d.help("list whole words (the longest English word has 45 letters); spell a long phrase with spaces");
+        }
         for (file, span, t) in bad {
             let d = self.diags.error(
                 file,

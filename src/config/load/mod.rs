@@ -168,6 +168,7 @@ fn load_source(source: FileSource, config_rel: &str, checks: &Checks) -> Result<
         in_builtin: false,
         merge,
         expanded_bytes: 0,
+        spelling_cost: 0,
         // `check` runs every check; other loads skip those this executable has passed.
         memo: Memo::open(!checks.examples && checks.lint.is_none()),
         slots: HashMap::new(),
