@@ -44,7 +44,9 @@ fn long_wxr(path: &Path, open: &str, fill: &[u8], close: &str) {
 #[test]
 fn an_xml_node_too_long_to_hold_is_one_error_record() {
     let dir = tmp("xml");
-    let cases: [(&str, &str, &[u8], &str, &[&str]); 3] = [
+    // (file, what opens the long part, what it repeats, what closes it, the records wanted)
+    type Case<'a> = (&'a str, &'a str, &'a [u8], &'a str, &'a [&'a str]);
+    let cases: [Case; 3] = [
         ("text.xml", "<wp:comment_content>", b"la ", "</wp:comment_content>", &["1=allow", "2=error", "3=block"]),
         ("tag.xml", "<wp:comment_content x=\"", b"la ", "\">hi</wp:comment_content>", &["1=allow", "tag#1=error"]),
         ("many.xml", "<wp:comment_content>hi</wp:comment_content>", b"<x>la</x>", "", &["1=allow", "2=error", "3=block"]),
