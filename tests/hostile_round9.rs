@@ -108,3 +108,26 @@ fn terms_that_would_generate_too_many_misspellings_are_refused_where_they_are() 
         assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(&o));
     }
 }
+
+/// A Disqus export whose posts are written `<d:post>` with `d` bound to the Disqus namespace is
+/// read by a namespace-aware importer as posts; this reader matches names as written, so it
+/// skipped them: two comments counted of three, the insult published unjudged. Now an error
+/// record names the binding and says the rest is not judged (as for WordPress, round 5).
+#[test]
+fn a_disqus_export_with_a_prefixed_namespace_is_not_skipped_silently() {
+    let dir = tmp("disqus");
+    let post = |id: &str, p: &str, body: &str| {
+        format!("<{p}post dsq:id=\"{id}\"><{p}message><![CDATA[{body}]]></{p}message></{p}post>\n")
+    };
+    let doc = format!(
+        "<?xml version=\"1.0\"?>\n<disqus xmlns=\"http://disqus.com\" xmlns:dsq=\"http://disqus.com/disqus-internals\">\n{}<d:disqus xmlns:d=\"http://disqus.com\">\n{}</d:disqus>\n</disqus>\n",
+        post("p1", "", "hello there"),
+        post("p2", "d:", "you are an idiot"),
+    );
+    std::fs::write(dir.join("export.xml"), doc).unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "export.xml"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(verdicts(&o), ["p1=allow", "export#4=error"]);
+    let recs = records(&o);
+    assert!(recs[1]["error"].as_str().unwrap().contains("xmlns:d"), "{}", recs[1]);
+}

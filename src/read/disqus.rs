@@ -109,6 +109,19 @@ fn build(o: &Origin, line: u64, dsq_id: Option<String>, nodes: &[xml::Node]) -> 
     fields.map_err(|message| RecordError::new(o, line, id.clone(), o.noted(message), None))
 }
 
+/// The declaration of `e` that binds the Disqus namespace (`http://disqus.com`) to a prefix
+/// (`xmlns:d`). A namespace-aware importer reads `<d:post>` as a post like `<post>`; this reader
+/// matches the names as written and would skip it: a post published unjudged, and the counts
+/// short of the export's. (`xmlns:dsq`, the internals namespace, is another URI.)
+fn prefixed_disqus_binding(e: &quick_xml::events::BytesStart<'_>) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        let key = a.key.as_ref();
+        let value = a.unescape_value().ok()?;
+        (key.starts_with(b"xmlns:") && value.trim() == "http://disqus.com")
+            .then(|| String::from_utf8_lossy(key).into_owned())
+    })
+}
+
 impl Iterator for DisqusReader {
     type Item = Record;
 
@@ -118,6 +131,17 @@ impl Iterator for DisqusReader {
             let pos = self.xml.get_ref().position();
             let start = self.xml.get_ref().event_start();
             let (dsq_id, empty) = match read_event(&mut self.xml, &mut self.buf) {
+                Ok(Event::Start(e) | Event::Empty(e)) if prefixed_disqus_binding(&e).is_some() => {
+                    let key = prefixed_disqus_binding(&e).unwrap_or_default();
+                    self.done = true;
+                    let o = &self.origin;
+                    let message = format!(
+                        "line {line}: `{key}` binds the Disqus namespace to a prefix; an importer reads the posts \
+                         written with it, this reader only unprefixed `post` elements, so the rest of the file is \
+                         not judged"
+                    );
+                    return Some(Err(RecordError::new(o, line, o.make_id(line), message, None)));
+                }
                 Ok(Event::Start(e)) if e.name().as_ref() == b"post" => (attrs(&e), false),
                 Ok(Event::Empty(e)) if e.name().as_ref() == b"post" => (attrs(&e), true),
                 Ok(Event::Eof) => {
