@@ -34,6 +34,7 @@ pub mod fold;
 pub mod html;
 pub mod offsets;
 mod out_of_line;
+mod turned;
 pub mod words;
 
 use std::ops::Range;
@@ -502,6 +503,9 @@ impl Normalizer {
         if out_of_line.any() {
             out_of_line.move_out(units, scratch);
         }
+        if seen.turned {
+            turned::read(body, units, scratch);
+        }
         if seen.controls {
             bidi::reorder(body, units, scratch);
         } else if seen.marks {
@@ -525,6 +529,7 @@ impl Normalizer {
             units.push(Unit { ch: c, start: s, end: e });
             return;
         }
+        seen.turned |= turned::upright(c).is_some();
         let before = units.len();
         self.folder.fold(c, |ch| units.push(Unit { ch, start: s, end: e }));
         // A combining mark is drawn on the character before it: the unit of that character
