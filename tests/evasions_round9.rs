@@ -86,6 +86,9 @@ fn upside_down_words_are_read_turned_back() {
     assert_eq!(text("ʞɔnɟ sn ʎɯ"), "my us fuck");
     // Line by line: a second line is its own run.
     assert_eq!(text("ʞɔnɟ\nɟɟo"), "fuck off");
+    // Turned letters by reference, and a turned word with hidden text inside it.
+    assert_eq!(text("&#x29E;&#x254;n&#x25F; off"), "fuck off");
+    assert!(text("ʞɔ<span hidden>x</span>nɟ").contains("fuck"), "{}", text("ʞɔ<span hidden>x</span>nɟ"));
     let e = builtin_engine();
     let v = judge_checked(&e, "ʇᴉɥs ɟo ǝɔǝᴉd");
     assert!(v.verdict.is_deny(), "{:?}", v.verdict);

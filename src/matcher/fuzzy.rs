@@ -372,20 +372,8 @@ impl Fuzzy {
             }
         }
         let heads = stems.keys().filter_map(|s| head4(s.as_bytes())).collect();
-        Fuzzy {
-            inner: Arc::new(Inner {
-                near,
-                sound,
-                allow,
-                max_key,
-                stems,
-                cut,
-                heads,
-                first,
-                by_len,
-                split_letter: Vec::new(),
-            }),
-        }
+        let inner = Inner { near, sound, allow, max_key, stems, cut, heads, first, by_len, split_letter: Vec::new() };
+        Fuzzy { inner: Arc::new(inner) }
     }
 
     /// Calls `hit(list, start, end)` for each word of the normalized `text` that is a near

@@ -514,7 +514,7 @@ impl Normalizer {
     }
 
     /// Folds one decoded character into units; an explicit bidi control or mark is kept as a
-    /// unit of its own for [`bidi::reorder`] (which drops it).
+    /// unit of its own for [`bidi::reorder`] (which drops it), a turned letter as typed.
     #[inline]
     fn push_char(&self, c: char, s: u32, e: u32, units: &mut Vec<Unit>, seen: &mut bidi::Seen) {
         // A line break or tab by reference (`fuc&#x0d;k`, `&Tab;`) is white space on the page,
@@ -523,13 +523,15 @@ impl Normalizer {
             units.push(Unit { ch: ' ', start: s, end: e });
             return;
         }
-        if bidi::is_control(c) || bidi::is_mark(c) {
+        // A turned letter too, until its word is known to be upside down or not ([`turned`]).
+        let turned = turned::upright(c).is_some();
+        if turned || bidi::is_control(c) || bidi::is_mark(c) {
             seen.controls |= bidi::is_control(c);
-            seen.marks = true;
+            seen.marks |= !turned;
+            seen.turned |= turned;
             units.push(Unit { ch: c, start: s, end: e });
             return;
         }
-        seen.turned |= turned::upright(c).is_some();
         let before = units.len();
         self.folder.fold(c, |ch| units.push(Unit { ch, start: s, end: e }));
         // A combining mark is drawn on the character before it: the unit of that character

@@ -80,17 +80,13 @@ enum Class {
     Upright,
 }
 
-/// `u` of `body` as [`Class`]. A unit that does not come from exactly one character of the body
-/// (an entity, a stretch another pass moved) is read as its folded character.
-fn class(body: &str, u: &Unit) -> Class {
+/// `u` as [`Class`]: a turned letter is still the character typed (or decoded from an entity),
+/// kept unfolded by the decoder for this pass.
+fn class(u: &Unit) -> Class {
     if u.ch == ' ' {
         return Class::Space;
     }
-    let typed = body.get(u.start as usize..u.end as usize).and_then(|s| {
-        let mut cs = s.chars();
-        cs.next().filter(|_| cs.next().is_none())
-    });
-    if let Some(up) = typed.and_then(upright) {
+    if let Some(up) = upright(u.ch) {
         return Class::Turned(up);
     }
     if let Some(t) = turns(u.ch) {
@@ -112,10 +108,12 @@ fn breaks_line(body: &str, u: &Unit) -> bool {
     body.get(u.start as usize..).and_then(|t| t.chars().next()).is_some_and(|c| matches!(c, '\n' | '\r' | '<'))
 }
 
-/// Turns upright every run of turned words in `units` of `body` (see the module doc).
-/// `scratch` is reused between calls. Called only when decoding met a turned letter.
+/// Turns upright every run of turned words in `units` of `body` (see the module doc), then
+/// folds the turned letters left outside a run as any other character (`ʌ` in an IPA note
+/// reads as before). `scratch` is reused between calls. Called only when decoding met a
+/// turned letter, which it kept as typed.
 pub(crate) fn read(body: &str, units: &mut Vec<Unit>, scratch: &mut Vec<Unit>) {
-    let classes: Vec<Class> = units.iter().map(|u| class(body, u)).collect();
+    let classes: Vec<Class> = units.iter().map(class).collect();
     scratch.clear();
     scratch.extend_from_slice(units);
     let mut i = 0;
@@ -160,5 +158,12 @@ pub(crate) fn read(body: &str, units: &mut Vec<Unit>, scratch: &mut Vec<Unit>) {
         // follows it (the run's end moves only at a turned word).
     }
     flush(&mut run, scratch);
-    std::mem::swap(units, scratch);
+    units.clear();
+    for &u in scratch.iter() {
+        if upright(u.ch).is_some() {
+            super::fold::Folder.fold(u.ch, |ch| units.push(Unit { ch, ..u }));
+        } else {
+            units.push(u);
+        }
+    }
 }

@@ -121,7 +121,7 @@ impl Inner {
                     continue;
                 }
                 let Some(letter) = self.split_word(text, run, &mut joined) else { continue };
-                if !(letter && letter_belongs_before(b, s))
+                if (!letter || !letter_belongs_before(b, s))
                     && !glued(b, s, e, b"*'_.")
                     && !explained.iter().any(|&(x, y)| x < e && s < y)
                     && !skip(s, e)
@@ -188,14 +188,11 @@ impl Inner {
         if self.stems.contains_key(joined.as_str()) {
             return Some(false);
         }
-        let Some(stem) = STEM_ENDINGS
+        let stem = STEM_ENDINGS
             .iter()
             .filter_map(|end| joined.strip_suffix(end))
             .find(|s| s.len() >= 4 && self.stems.contains_key(*s))
-            .map(str::len)
-        else {
-            return None;
-        };
+            .map(str::len)?;
         let mut at = 0;
         (!is_english(joined)
             && run.iter().all(|r| {
