@@ -121,7 +121,9 @@ pub(crate) fn read(body: &str, units: &mut Vec<Unit>, scratch: &mut Vec<Unit>) {
     let mut run: Option<(usize, usize)> = None;
     let flush = |run: &mut Option<(usize, usize)>, out: &mut Vec<Unit>| {
         if let Some((a, b)) = run.take() {
-            let (lo, hi) = (units[a].start, units[b - 1].end);
+            // Units another pass stretched (hidden text moved out) may reach further either way.
+            let lo = units[a..b].iter().map(|u| u.start).min().unwrap_or(0);
+            let hi = units[a..b].iter().map(|u| u.end).max().unwrap_or(lo);
             for (k, j) in (a..b).rev().enumerate() {
                 let ch = match classes[j] {
                     Class::Turned(c) | Class::Either(c) => c,
