@@ -154,6 +154,11 @@ pub struct RawRule {
     /// `mastrbate`).
     #[serde(default)]
     pub fuzzy_min_letters: usize,
+    /// The fuzzy pass reads a term of this wordlist typed with its first letter split off by a
+    /// space (`s hit`, `c unt`) even where the rest is an English word: for words strong enough
+    /// that a reader reads the join, not an initial and a word.
+    #[serde(default)]
+    pub fuzzy_split_letter: bool,
     /// Regular expressions (Rust `regex` syntax, linear time). `{name}` means any term of list
     /// `name` from `[lists]`.
     #[serde(default)]

@@ -222,6 +222,8 @@ struct Inner {
     /// Single-word terms of four letters or more by (first letter, length), for the masked
     /// words ([`masked`]).
     by_len: FastMap<(u8, usize), Vec<String>>,
+    /// Per list: whether a first letter split off by a space joins a word ([`split`]).
+    split_letter: Vec<bool>,
 }
 
 /// The first four bytes of `w` as one number (None when it is shorter).
@@ -370,7 +372,8 @@ impl Fuzzy {
             }
         }
         let heads = stems.keys().filter_map(|s| head4(s.as_bytes())).collect();
-        Fuzzy { inner: Arc::new(Inner { near, sound, allow, max_key, stems, cut, heads, first, by_len }) }
+        let inner = Inner { near, sound, allow, max_key, stems, cut, heads, first, by_len, split_letter: Vec::new() };
+        Fuzzy { inner: Arc::new(inner) }
     }
 
     /// Calls `hit(list, start, end)` for each word of the normalized `text` that is a near

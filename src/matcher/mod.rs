@@ -210,6 +210,9 @@ pub struct MatcherParts {
     /// Per list (same order): the fewest letters of a term the fuzzy pass reads
     /// (`fuzzy_min_letters`; missing entries are 0, every term).
     pub fuzzy_min: Vec<usize>,
+    /// Per list (same order): whether the fuzzy pass joins a first letter split off by a space
+    /// to a word (`fuzzy_split_letter`; missing entries are false).
+    pub split_letter: Vec<bool>,
     /// List index → rule index.
     pub word_rule: Vec<usize>,
     /// `(rule, expanded pattern, parsed pattern)` on the normalized text (not parsed when the
@@ -241,6 +244,7 @@ impl Matcher {
             lists,
             first_letter,
             fuzzy_min,
+            split_letter,
             word_rule,
             norm_patterns,
             raw_patterns,
@@ -268,6 +272,7 @@ impl Matcher {
         // fuzzy and compound tables (start-up is wall time; before, the second thread had
         // 0.5 M of 100 M instructions, docs/bench.md ninth session).
         let (lists_r, normalizer_r, first_r, min_r) = (&lists, &normalizer, &first_letter, &fuzzy_min);
+        let split_r = &split_letter;
         let (words, store_gate, (norm_regex, raw_regex), (fuzzy, compounds)) = std::thread::scope(|s| {
             let side = s.spawn(move || {
                 let n = norm_patterns.len();
@@ -280,7 +285,7 @@ impl Matcher {
                 crate::startup_trace::mark("gate analysis read");
                 let gated = regex::RegexRules::build_with_gate(norm_patterns, gate);
                 crate::startup_trace::mark("regex rules set up");
-                let fuzzy = fuzzy::Fuzzy::build_full(lists_r, normalizer_r, first_r, min_r);
+                let fuzzy = fuzzy::Fuzzy::build_full(lists_r, normalizer_r, first_r, min_r).with_split_letter(split_r);
                 crate::startup_trace::mark("fuzzy tables built");
                 let compounds = compounds::Compounds::build(lists_r, normalizer_r);
                 crate::startup_trace::mark("compound tables built");

@@ -39,6 +39,8 @@ pub(crate) struct Seen {
     pub(crate) controls: bool,
     /// A mark or control unit was kept: drop them if nothing is reordered.
     pub(crate) marks: bool,
+    /// A turned letter (`ɟ`, `ʞ`): look for upside-down words ([`super::turned`]).
+    pub(crate) turned: bool,
 }
 
 /// Removes the marks kept for [`reorder`] from a body that needed no reordering.

@@ -34,6 +34,7 @@ pub mod fold;
 pub mod html;
 pub mod offsets;
 mod out_of_line;
+mod turned;
 pub mod words;
 
 use std::ops::Range;
@@ -502,6 +503,9 @@ impl Normalizer {
         if out_of_line.any() {
             out_of_line.move_out(units, scratch);
         }
+        if seen.turned {
+            turned::read(body, units, scratch);
+        }
         if seen.controls {
             bidi::reorder(body, units, scratch);
         } else if seen.marks {
@@ -510,7 +514,7 @@ impl Normalizer {
     }
 
     /// Folds one decoded character into units; an explicit bidi control or mark is kept as a
-    /// unit of its own for [`bidi::reorder`] (which drops it).
+    /// unit of its own for [`bidi::reorder`] (which drops it), a turned letter as typed.
     #[inline]
     fn push_char(&self, c: char, s: u32, e: u32, units: &mut Vec<Unit>, seen: &mut bidi::Seen) {
         // A line break or tab by reference (`fuc&#x0d;k`, `&Tab;`) is white space on the page,
@@ -519,9 +523,12 @@ impl Normalizer {
             units.push(Unit { ch: ' ', start: s, end: e });
             return;
         }
-        if bidi::is_control(c) || bidi::is_mark(c) {
+        // A turned letter too, until its word is known to be upside down or not ([`turned`]).
+        let turned = turned::upright(c).is_some();
+        if turned || bidi::is_control(c) || bidi::is_mark(c) {
             seen.controls |= bidi::is_control(c);
-            seen.marks = true;
+            seen.marks |= !turned;
+            seen.turned |= turned;
             units.push(Unit { ch: c, start: s, end: e });
             return;
         }

@@ -322,6 +322,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut first_letter: Vec<bool> = Vec::new();
     // Per list: the fewest letters of a term the fuzzy pass reads (`fuzzy_min_letters`).
     let mut fuzzy_min: Vec<usize> = Vec::new();
+    // Per list: whether a first letter split off by a space joins (`fuzzy_split_letter`).
+    let mut split_letter: Vec<bool> = Vec::new();
     let mut word_rule: Vec<usize> = Vec::new();
     let mut norm_patterns: Vec<regex_rules::Pattern> = Vec::new();
     let mut raw_patterns: Vec<regex_rules::Pattern> = Vec::new();
@@ -420,6 +422,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                     word_rule.push(index);
                     first_letter.push(rule.fuzzy && rule.fuzzy_first_letter);
                     fuzzy_min.push(rule.fuzzy_min_letters);
+                    split_letter.push(rule.fuzzy && rule.fuzzy_split_letter);
                 }
                 TextMode::Raw => {
                     if !spec.terms.is_empty() {
@@ -534,6 +537,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         lists,
         first_letter,
         fuzzy_min,
+        split_letter,
         word_rule,
         norm_patterns,
         raw_patterns,

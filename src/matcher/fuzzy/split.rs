@@ -3,8 +3,41 @@
 //! looked at once per run of pieces it starts, and only a run whose first four letters start a
 //! stem is copied and looked up: linear in the text.
 
-use super::{is_english, Inner, MAX_TOKEN, STEM_ENDINGS};
+use std::sync::Arc;
+
+use super::{is_english, Fuzzy, Inner, MAX_TOKEN, STEM_ENDINGS};
 use crate::matcher::scan::{glued, runs};
+
+impl Fuzzy {
+    /// Sets, per list, whether a first letter split off by a space joins the word after it
+    /// (`s hit`; the rule's `fuzzy_split_letter`, missing entries false). Called once, on the
+    /// freshly built matcher.
+    pub fn with_split_letter(mut self, split: &[bool]) -> Fuzzy {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.split_letter = split.to_vec();
+        }
+        self
+    }
+}
+
+/// Whether the letter at `s` of `b` belongs to the text before it: after an apostrophe
+/// (`it' s hit`), a digit (`2 d ago`) or a dot (`J. S hit`), with or without a space between;
+/// or a clitic whose apostrophe was lost, after the word it leans on: `s` or `d` after any
+/// word (`what s hit`, `he d rather`), `t` after a word ending in `n` (`don t`), `m` after `i`.
+fn letter_belongs_before(b: &[u8], s: usize) -> bool {
+    let spaced = b[..s].strip_suffix(b" ");
+    let before = spaced.unwrap_or(&b[..s]);
+    if before.last().is_some_and(|&c| matches!(c, b'\'' | b'.' | b'&' | b'0'..=b'9')) {
+        return true;
+    }
+    let Some(word) = spaced.filter(|w| w.last().is_some_and(u8::is_ascii_alphabetic)) else { return false };
+    match b[s] {
+        b's' | b'd' => true,
+        b't' => word.ends_with(b"n"),
+        b'm' => word == b"i" || word.ends_with(b" i"),
+        _ => false,
+    }
+}
 
 /// Most pieces a split word is read from (`f uc k`, `wan k ers`).
 const MAX_PIECES: usize = 3;
@@ -24,7 +57,9 @@ impl Inner {
     /// or an inflection of one, as written (no near spelling), and one piece of one or two
     /// letters is not a word, or no piece is. Two words never join (`pen is`, `as sign`), nor does
     /// a phrase that starts with `a` or `i` (`i diot`), nor a run that starts with a letter
-    /// after a one-letter word (`I s hit the ball`), nor one letter and a word (`s hit`, `chin k`).
+    /// after a one-letter word (`I s hit the ball`), nor one letter and a word (`chin k`) but
+    /// for a first letter and a word of a list with `fuzzy_split_letter` (`s hit`), not after
+    /// an apostrophe, a digit or a dot (`it' s hit`, `2 d ago`, `J. S hit`).
     pub(super) fn split_words(
         &self,
         text: &str,
@@ -82,13 +117,16 @@ impl Inner {
                     let (ps, pe) = pieces[count - k - 1];
                     pe - ps == 1
                 };
-                if !after_letter
-                    && self.split_word(text, run, &mut joined)
+                if after_letter {
+                    continue;
+                }
+                let Some(letter) = self.split_word(text, run, &mut joined) else { continue };
+                if (!letter || !letter_belongs_before(b, s))
                     && !glued(b, s, e, b"*'_.")
                     && !explained.iter().any(|&(x, y)| x < e && s < y)
                     && !skip(s, e)
                 {
-                    self.report_joined(&joined, s, e, hit);
+                    self.report_joined(&joined, letter, s, e, hit);
                     count = 0;
                     break;
                 }
@@ -116,16 +154,17 @@ impl Inner {
 
     /// Whether the pieces `run` of `text` form a split word (see [`Self::split_words`]); leaves
     /// them run together in `joined`. Only asked for a run whose head is a stem's
-    /// ([`Self::head_of`]).
-    fn split_word(&self, text: &str, run: &[(usize, usize)], joined: &mut String) -> bool {
+    /// ([`Self::head_of`]). `Some(true)`: a first letter and a word, which only the lists with
+    /// `fuzzy_split_letter` read ([`Self::split_letter`]).
+    fn split_word(&self, text: &str, run: &[(usize, usize)], joined: &mut String) -> Option<bool> {
         let piece = |&(s, e): &(usize, usize)| &text[s..e];
         let first = piece(&run[0]);
         if matches!(first, "a" | "i") {
-            return false;
+            return None;
         }
         let len: usize = run.iter().map(|r| r.1 - r.0).sum();
         if !(4..=MAX_TOKEN).contains(&len) {
-            return false;
+            return None;
         }
         joined.clear();
         run.iter().for_each(|r| joined.push_str(piece(r)));
@@ -134,32 +173,53 @@ impl Inner {
         let short_stub = run.iter().any(|r| piece(r).len() <= 2 && !is_word_piece(piece(r)));
         let no_word = run.iter().all(|r| !is_word_piece(piece(r)));
         if !(short_stub || no_word) {
-            return false;
+            return None;
         }
-        // One letter and a word (`it's` split: `s hit`; `chin k`) are a typo or an initial.
+        // One letter and a word (`it's` split: `s hit`; `chin k`) are a typo or an initial,
+        // unless the letter comes first and the join is a word of a list strong enough that a
+        // reader reads the join (`s hit`, `t wat`, as written or inflected).
         if run.len() == 2 && run.iter().any(|r| r.1 - r.0 == 1) && run.iter().any(|r| is_word_piece(piece(r))) {
-            return false;
+            let letter_first = run[0].1 - run[0].0 == 1;
+            return (letter_first && self.split_letter(joined)).then_some(true);
         }
         // A term as written (`shit` is English too); inflected, only when the run is not an
         // English word (`co cker`: `cocker` is a spaniel, not `cock` + `er`) and the ending is
         // not part of a word piece (`pak is` is not `paki` + `s`).
         if self.stems.contains_key(joined.as_str()) {
-            return true;
+            return Some(false);
         }
-        let Some(stem) = STEM_ENDINGS
+        let stem = STEM_ENDINGS
             .iter()
             .filter_map(|end| joined.strip_suffix(end))
             .find(|s| s.len() >= 4 && self.stems.contains_key(*s))
-            .map(str::len)
-        else {
-            return false;
-        };
+            .map(str::len)?;
         let mut at = 0;
-        !is_english(joined)
+        (!is_english(joined)
             && run.iter().all(|r| {
                 at += r.1 - r.0;
                 at <= stem || !is_word_piece(piece(r))
-            })
+            }))
+        .then_some(false)
+    }
+
+    /// Whether `word` is a term, as written or inflected, of a list with `fuzzy_split_letter`.
+    fn split_letter(&self, word: &str) -> bool {
+        self.letter_lists(word).next().is_some()
+    }
+
+    /// The lists with `fuzzy_split_letter` that hold `word` as written or inflected (`twats` is
+    /// listed as written by one list and is `twat` + `s` of another).
+    fn letter_lists<'a>(&'a self, word: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let inflected = STEM_ENDINGS
+            .iter()
+            .filter_map(move |end| word.strip_suffix(end).filter(|s| s.len() >= 4).and_then(|s| self.stems.get(s)));
+        self.stems
+            .get(word)
+            .into_iter()
+            .chain(inflected)
+            .flatten()
+            .copied()
+            .filter(|&l| self.split_letter.get(l as usize).copied().unwrap_or(false))
     }
 
     /// The lists of the term `word` is, as written or inflected (`wankers`, `fuckin`).
@@ -171,8 +231,19 @@ impl Inner {
         })
     }
 
-    /// Reports the split word `joined` at `s..e` for each of its lists that does not allow it.
-    fn report_joined(&self, joined: &str, s: usize, e: usize, hit: &mut impl FnMut(usize, usize, usize)) {
+    /// Reports the split word `joined` at `s..e` for each of its lists that does not allow it
+    /// (with `letter`, a letter split off: the lists with `fuzzy_split_letter`, once each).
+    fn report_joined(&self, joined: &str, letter: bool, s: usize, e: usize, hit: &mut impl FnMut(usize, usize, usize)) {
+        if letter {
+            let mut done: Vec<u32> = Vec::new();
+            for l in self.letter_lists(joined) {
+                if !done.contains(&l) && !self.allow[l as usize].contains(joined) {
+                    done.push(l);
+                    hit(l as usize, s, e);
+                }
+            }
+            return;
+        }
         if let Some(lists) = self.term_lists(joined) {
             for &l in lists {
                 if !self.allow[l as usize].contains(joined) {
