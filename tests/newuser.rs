@@ -227,3 +227,25 @@ fn the_moderated_disqus_copy_keeps_a_post_marked_spam() {
     let copy = std::fs::read_to_string(dir.join("out/site.moderated.xml")).unwrap();
     assert_eq!(copy, xml, "an allowed post the export had as spam stays spam");
 }
+
+#[test]
+fn eval_on_a_file_that_is_not_labeled_says_what_it_expected() {
+    let dir = scratch("eval-not-labeled");
+    std::fs::write(dir.join("comments.csv"), "id,body\n1,hello there\n").unwrap();
+    std::fs::write(dir.join("verdicts.jsonl"), "{\"id\":\"1\",\"verdict\":\"allow\",\"score\":0.0}\n").unwrap();
+    for (file, line) in [("comments.csv", "comments.csv:1: "), ("verdicts.jsonl", "verdicts.jsonl:1: ")] {
+        let out = moderate_in(&dir, &["eval", file], "");
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(line), "{err}");
+        assert!(err.contains(r#"labeled JSONL is one object per line: {"id", "body", "labels""#), "{err}");
+    }
+}
+
+#[test]
+fn review_list_without_a_queue_says_how_to_make_one() {
+    let dir = scratch("no-queue");
+    let out = moderate_in(&dir, &["review", "list"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`moderate run --queue review.db` creates one"), "{}", stderr(&out));
+}
