@@ -249,3 +249,35 @@ fn review_list_without_a_queue_says_how_to_make_one() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("`moderate run --queue review.db` creates one"), "{}", stderr(&out));
 }
+
+/// A site config adding one rule to the built-in pack, written as the README's *Writing a rule*
+/// shows.
+fn one_rule(body: &str) -> String {
+    format!("extends = \"builtin\"\n\n[[rule]]\nid = \"site.try\"\ncategory = \"spam\"\nscore = 1.0\nmessage = \"trying\"\n{body}\n")
+}
+
+#[test]
+fn a_caps_ratio_meant_as_a_percentage_is_refused_at_its_place() {
+    let dir = scratch("caps-ratio");
+    std::fs::write(dir.join("site.toml"), one_rule("signal = { type = \"caps\", min_ratio = 70.0 }")).unwrap();
+    let out = moderate_in(&dir, &["check", "--no-lint", "--config", "site.toml"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    // At the rule (`id = ...`), where the loader places every signal error.
+    assert!(err.contains("site.toml:4:6: ") && err.contains("from 0 to 1"), "{err}");
+
+    std::fs::write(dir.join("site.toml"), one_rule("signal = { type = \"caps\", min_ratio = 0.7 }")).unwrap();
+    let out = moderate_in(&dir, &["check", "--no-lint", "--config", "site.toml"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_missing_wordlist_is_one_error_not_also_an_empty_list_warning() {
+    let dir = scratch("missing-list");
+    std::fs::write(dir.join("site.toml"), one_rule("wordlist = \"rules/not-there.txt\"")).unwrap();
+    let out = moderate_in(&dir, &["check", "--no-lint", "--config", "site.toml"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("site.toml:8:12: ") && err.contains("not-there.txt"), "{err}");
+    assert!(err.contains("1 error(s), 0 warning(s)"), "{err}");
+}
