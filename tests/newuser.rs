@@ -281,3 +281,17 @@ fn a_missing_wordlist_is_one_error_not_also_an_empty_list_warning() {
     assert!(err.contains("site.toml:8:12: ") && err.contains("not-there.txt"), "{err}");
     assert!(err.contains("1 error(s), 0 warning(s)"), "{err}");
 }
+
+#[test]
+fn review_list_after_every_item_is_decided_points_at_the_decided_ones() {
+    let dir = scratch("review-done");
+    let run = moderate_in(&dir, &["run", "-q", "--queue", "q.db", "-"], "{\"id\":\"d1\",\"body\":\"What a fool.\"}\n");
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let approve = moderate_in(&dir, &["review", "--db", "q.db", "approve", "1"], "");
+    assert_eq!(approve.status.code(), Some(0), "{}", stderr(&approve));
+    let out = moderate_in(&dir, &["review", "--db", "q.db", "list"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("0 of 0 item(s) pending (`--status all` lists the decided ones too)"), "{}", stdout(&out));
+    let all = moderate_in(&dir, &["review", "--db", "q.db", "list", "--status", "all"], "");
+    assert!(stdout(&all).contains("approved") && !stdout(&all).contains("--status all"), "{}", stdout(&all));
+}

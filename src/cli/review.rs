@@ -413,6 +413,10 @@ fn list(store: &Store, filter: &Filter, json: bool) -> CliResult {
                 Some(t) => write!(out, "{} of {} item(s)", items.len(), t)?,
                 None => write!(out, "{} item(s)", items.len())?,
             }
+            // An empty default listing after a review session is not an empty queue.
+            if items.is_empty() && filter.cursor.is_none() && filter.status == Some(Status::Pending) {
+                write!(out, " pending (`--status all` lists the decided ones too)")?;
+            }
             match page.next_after {
                 Some(id) => writeln!(out, "; next page: --after {id}")?,
                 None => writeln!(out)?,
