@@ -9,6 +9,8 @@
 #   the script when it exits non-zero or runs longer than 120 s.
 #   `cargo run --release -- ARGS` lines run as `moderate ARGS` (the same binary); `cargo test`
 #   lines are left to CI's own `cargo test --release`.
+# - Every fenced ```toml block with a `[[rule]]` is a config: `moderate check --no-lint` must
+#   accept it as written, in a scratch copy of the repository (its paths are the shipped rules/).
 # - Blocks fenced ```shell show commands on your own files (an export, a live stream): they are
 #   not run, but every `moderate SUBCOMMAND --flag` in them must be a flag that subcommand's
 #   --help lists.
@@ -31,7 +33,7 @@ ln -s "$BIN" "$WORK/bin/moderate"
 # Blocks as files: WORK/blocks/<kind>-<start line>.sh
 mkdir -p "$WORK/blocks"
 awk -v dir="$WORK/blocks" '
-  /^```(sh|shell)[[:space:]]*$/ && !inside { inside = 1; kind = substr($0, 4); gsub(/[[:space:]]/, "", kind); start = NR; file = dir "/" kind "-" NR ".sh"; printf "" > file; next }
+  /^```(sh|shell|toml)[[:space:]]*$/ && !inside { inside = 1; kind = substr($0, 4); gsub(/[[:space:]]/, "", kind); start = NR; file = dir "/" kind "-" NR ".sh"; printf "" > file; next }
   /^```/ && inside { inside = 0; close(file); next }
   inside { print >> file }
 ' "$README"
@@ -60,6 +62,20 @@ for block in $(ls "$WORK/blocks" | sort -t- -k2 -n); do
       tail -n 20 "$WORK/out-$line" | sed 's/^/    /' >&2
       failed=1
     fi
+  elif [[ "$kind" == toml ]]; then
+    grep -q '^\[\[rule\]\]' "$file" || continue
+    scratch="$WORK/repo-$line"
+    mkdir -p "$scratch"
+    git ls-files -z | xargs -0 cp --parents -t "$scratch"
+    cp "$file" "$scratch/.example.toml"
+    if (cd "$scratch" && NO_COLOR=1 timeout 120 "$BIN" check --no-lint --config .example.toml \
+          </dev/null >"$WORK/out-$line" 2>&1); then
+      ran=$((ran + 1))
+    else
+      echo "README.md:$line: config example refused by \`moderate check\`:" >&2
+      tail -n 20 "$WORK/out-$line" | sed 's/^/    /' >&2
+      failed=1
+    fi
   else
     # Flags of the commands on your own files must exist.
     while IFS= read -r cmd; do
@@ -82,5 +98,5 @@ for block in $(ls "$WORK/blocks" | sort -t- -k2 -n); do
     done < <(grep -oE '(^|[|] *)moderate [^#|>]*' "$file" | sed -E 's/^[| ]*//')
   fi
 done
-echo "readme-examples: $ran sh blocks ran, $checked commands on your own files checked for flags" >&2
+echo "readme-examples: $ran sh and toml blocks ran, $checked commands on your own files checked for flags" >&2
 exit "$failed"

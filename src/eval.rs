@@ -100,7 +100,12 @@ pub fn read_labeled(path: &Path) -> Result<Vec<LabeledRow>, String> {
         if line.is_empty() {
             continue;
         }
-        let raw: RawRow = serde_json::from_str(line).map_err(|e| here(&e))?;
+        // Say what was expected: the usual mistakes are a CSV or `run`'s verdict records.
+        let raw: RawRow = serde_json::from_str(line).map_err(|e| {
+            here(&format_args!(
+                "{e}; labeled JSONL is one object per line: {{\"id\", \"body\", \"labels\": {{\"toxic\": true, ...}}}}"
+            ))
+        })?;
         let id = match raw.id {
             serde_json::Value::String(s) => s,
             other => other.to_string(),

@@ -66,6 +66,7 @@ test_files! {
     nats_batch = "nats_batch.rs",
     nats_proto = "nats_proto.rs",
     nats_records = "nats_records.rs",
+    newuser = "newuser.rs",
     normalize = "normalize.rs",
     promises = "promises.rs",
     properties = "properties.rs",

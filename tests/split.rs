@@ -221,9 +221,13 @@ fn xml_round_trip(src: &Path, stem: &str, tag: &str, expect: impl Fn(Decision, &
 }
 
 /// WordPress: allow → `1`, flag → `0` (pending), block → `spam`; a well-formed error record is
-/// held (`0`, never imported approved unjudged), an ill-formed one is copied as it was.
+/// held (`0`, never imported approved unjudged), an ill-formed one is copied as it was; one the
+/// export had as removed (`spam`, `trash`) stays removed whatever the verdict.
 fn wxr_expect(d: Decision, orig: &str, r: &read::Record) -> String {
     let well_formed = !matches!(r, Err(e) if e.message.contains("malformed XML"));
+    if ["spam", "trash", "post-trashed"].contains(&orig) {
+        return orig.to_string();
+    }
     match d {
         Decision::Allow => "1",
         Decision::Flag => "0",
@@ -234,8 +238,12 @@ fn wxr_expect(d: Decision, orig: &str, r: &read::Record) -> String {
     .to_string()
 }
 
-/// Disqus: allow → not spam, block → spam; flag and error leave `isSpam` as it was.
+/// Disqus: allow → not spam, block → spam; flag and error leave `isSpam` as it was, and so
+/// does every verdict on a post the export had as spam.
 fn disqus_expect(d: Decision, orig: &str, _: &read::Record) -> String {
+    if orig == "true" {
+        return orig.to_string();
+    }
     match d {
         Decision::Allow => "false",
         Decision::Block => "true",
@@ -247,18 +255,14 @@ fn disqus_expect(d: Decision, orig: &str, _: &read::Record) -> String {
 #[test]
 fn wxr_round_trip_rewrites_only_approved() {
     xml_round_trip(&fixture("small.wxr"), "small", "wp:comment_approved", wxr_expect);
-    // Byte-level check on the fixture: allow → 1, flag → 0, and the untouched error comment.
+    // Byte-level check on the fixture: allow → 1, flag → 0, the comment the export had as spam
+    // kept so, and the untouched error comment.
     let d = tempfile::tempdir().unwrap();
     let inputs = read::resolve_inputs(&[fixture("small.wxr")], None).unwrap();
     split(d.path(), &inputs);
     let out = std::fs::read_to_string(d.path().join("small.moderated.xml")).unwrap();
     let orig = std::fs::read_to_string(fixture("small.wxr")).unwrap();
     let expected = orig
-        .replacen(
-            "<wp:comment_approved><![CDATA[spam]]></wp:comment_approved>",
-            "<wp:comment_approved>0</wp:comment_approved>",
-            1,
-        )
         .replacen("<wp:comment_approved/>", "<wp:comment_approved>0</wp:comment_approved>", 1)
         .replacen("<wp:comment_approved></wp:comment_approved>", "<wp:comment_approved>0</wp:comment_approved>", 1);
     assert_eq!(out, expected);
@@ -278,7 +282,6 @@ fn wxr_without_verdicts_holds_every_comment() {
     let expected = std::fs::read_to_string(&src)
         .unwrap()
         .replacen("<wp:comment_approved>1</wp:comment_approved>", held, 1)
-        .replacen("<wp:comment_approved><![CDATA[spam]]></wp:comment_approved>", held, 1)
         .replacen("<wp:comment_approved/>", held, 1)
         .replacen("<wp:comment_approved></wp:comment_approved>", held, 1);
     assert_eq!(std::fs::read_to_string(d.path().join("small.moderated.xml")).unwrap(), expected);

@@ -65,7 +65,7 @@ pub fn run(args: CheckArgs) -> CliResult {
                 return Err(CliError::usage(format!("{} pattern(s) do not compile", failed.len())));
             }
             super::common::print_out(&format!(
-                "{}: ok — {} rules ({}; {} wordlist, {} regex, {} signal), {} warning(s); thresholds flag {} / block {}",
+                "{}: ok — {} rules ({}; {} wordlist, {} regex, {} signal), {} warning(s); thresholds flag {} / block {}\n",
                 e.origin(),
                 e.rules().len(),
                 loaded.pack,

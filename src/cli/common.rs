@@ -30,6 +30,13 @@ pub fn load_config(path: Option<&Path>, show_warnings: bool) -> CliResult<Loaded
     }
 }
 
+/// An example comment on one line of a report (`eval`, `diff`, `mine`): its line breaks and
+/// indentation read as one space, so a multi-line comment does not break the list it is in;
+/// control and invisible characters are made visible ([`crate::term::sanitize`]).
+pub fn one_line(body: &str) -> String {
+    crate::term::sanitize(&body.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 /// Hands `value` to the process's exit instead of dropping it: a command that ends the process
 /// right after (`run`, `explain`) need not walk and free every table of the engine, which cost
 /// more than judging a comment (9 M instructions after a warm `run seeds/`, docs/bench.md ninth

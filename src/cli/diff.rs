@@ -127,7 +127,7 @@ pub fn run(args: DiffArgs) -> CliResult {
         let _ = writeln!(s, "\n{}: {} comments{tally}", key, changes.len());
         for c in changes.iter().take(args.examples) {
             let eff = c.effect.map_or(String::new(), |e| format!(" [{e}]"));
-            let _ = writeln!(s, "  {}{eff}: {}", sanitize(&c.id), sanitize(&c.body));
+            let _ = writeln!(s, "  {}{eff}: {}", sanitize(&c.id), super::common::one_line(&c.body));
         }
     }
     super::common::print_out(&s)?;

@@ -7,6 +7,8 @@ use crate::error::{CliError, CliResult};
 use crate::eval::{self, Counts, Report, LABELS};
 use crate::term::sanitize;
 
+use super::common::one_line;
+
 /// Arguments of `moderate eval`.
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
@@ -72,7 +74,7 @@ fn human(rep: &Report, verbose: bool) -> String {
     let _ = writeln!(s, "== {} ({} rows)", rep.name, rep.rows);
     let _ = writeln!(
         s,
-        "  {:<10} {:>6} {:>6} {:>6} {:>6}  {:>5} {:>5} {:>5}   category-only P/R/F1",
+        "  {:<14} {:>6} {:>6} {:>6} {:>6}  {:>5} {:>5} {:>5}   category-only P/R/F1",
         "label", "n", "pos", "tp", "fp", "P", "R", "F1"
     );
     for l in LABELS {
@@ -83,7 +85,7 @@ fn human(rep: &Report, verbose: bool) -> String {
             .map_or(String::new(), |k| format!("{:.2} / {:.2} / {:.2}", k.precision(), k.recall(), k.f1()));
         let _ = writeln!(
             s,
-            "  {:<10} {:>6} {:>6} {:>6} {:>6}  {:>5.2} {:>5.2} {:>5.2}   {}",
+            "  {:<14} {:>6} {:>6} {:>6} {:>6}  {:>5.2} {:>5.2} {:>5.2}   {}",
             format!("deny~{l}"),
             c.n(),
             c.positives(),
@@ -95,7 +97,10 @@ fn human(rep: &Report, verbose: bool) -> String {
             cat
         );
     }
-    if rep.block.n() > 0 {
+    if rep.block.n() > 0 && rep.block.tp + rep.block.fp == 0 {
+        // A precision of nothing is not 0.000: say what happened.
+        let _ = writeln!(s, "  block vs toxic: no row blocked, recall 0.00");
+    } else if rep.block.n() > 0 {
         let _ = writeln!(
             s,
             "  block vs toxic: precision {:.3} ({} of {} blocked rows are toxic), recall {:.2}",
@@ -201,13 +206,13 @@ fn human(rep: &Report, verbose: bool) -> String {
                 .flat_map(|r| r.matches.iter().map(|m| format!("{:?}@{}..{}", sanitize(&m.text), m.start, m.end)))
                 .collect();
             let _ =
-                writeln!(s, "    [{}] {} {}: {}", e.verdict.verdict.as_str(), e.id, spans.join(" "), sanitize(&e.body));
+                writeln!(s, "    [{}] {} {}: {}", e.verdict.verdict.as_str(), e.id, spans.join(" "), one_line(&e.body));
         }
     }
     if !rep.misses.is_empty() {
         let _ = writeln!(s, "  misses (toxic, allowed):");
         for e in &rep.misses {
-            let _ = writeln!(s, "    {}: {}", e.id, sanitize(&e.body));
+            let _ = writeln!(s, "    {}: {}", e.id, one_line(&e.body));
         }
     }
     s

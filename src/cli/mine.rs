@@ -36,7 +36,7 @@ fn examples(out: &mut String, ex: &[MineExample]) {
     for e in ex {
         let spans: Vec<String> =
             e.spans.iter().map(|s| format!("{:?}@{}..{}", sanitize(&s.text), s.start, s.end)).collect();
-        let _ = writeln!(out, "      {} {}: {}", sanitize(&e.id), spans.join(" "), sanitize(&e.excerpt));
+        let _ = writeln!(out, "      {} {}: {}", sanitize(&e.id), spans.join(" "), super::common::one_line(&e.excerpt));
     }
 }
 

@@ -119,7 +119,7 @@ const REVIEW_HELP: &str = "\
 Examples:
   moderate run --queue review.db export.wxr.xml -o verdicts.jsonl
   moderate review serve                             prints the URL with its token
-  moderate review export -o decisions.jsonl --blocked-authors blocked.txt
+  moderate review export -o decisions.jsonl --blocked-authors blocked.jsonl
 
 Exit codes:
   0  done
@@ -235,9 +235,8 @@ pub fn main_code() -> u8 {
                     .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
             )
             .with_writer(std::io::stderr)
-            .with_target(false)
             .with_ansi(crate::term::color_stderr())
-            .without_time()
+            .event_format(CliLine)
             .init();
     }
     crate::startup_trace::mark("logging set up");
@@ -269,5 +268,35 @@ pub fn main_code() -> u8 {
             }
             status.code()
         }
+    }
+}
+
+/// How the commands other than `serve` print a warning: `moderate: warning: ...`, one line,
+/// like their errors (`moderate: ...`), rather than a log line (` WARN ...`, padded for a level
+/// column nobody reads in a command's output).
+struct CliLine;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for CliLine
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut w: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let (label, style) = match *event.metadata().level() {
+            tracing::Level::ERROR => ("error", "1;31"),
+            tracing::Level::WARN => ("warning", "1;33"),
+            tracing::Level::INFO => ("info", "1"),
+            tracing::Level::DEBUG => ("debug", "2"),
+            tracing::Level::TRACE => ("trace", "2"),
+        };
+        let color = w.has_ansi_escapes();
+        write!(w, "moderate: {}: ", crate::term::paint(label, style, color))?;
+        ctx.field_format().format_fields(w.by_ref(), event)?;
+        writeln!(w)
     }
 }

@@ -66,7 +66,7 @@ pub enum ReviewCommand {
         #[arg(long, env = "MODERATE_REVIEW_TOKEN", hide_env_values = true)]
         token: Option<String>,
         /// Reviewer name the page suggests [default: `[review] reviewer`].
-        #[arg(long, env = "MODERATE_REVIEWER")]
+        #[arg(long, env = "MODERATE_REVIEWER", hide_env_values = true)]
         reviewer: Option<String>,
     },
     /// List queue items.
@@ -165,7 +165,7 @@ pub struct DecideArgs {
     #[arg(required = true, value_name = "ID")]
     pub ids: Vec<String>,
     /// Who decides [default: `[review] reviewer`].
-    #[arg(long, env = "MODERATE_REVIEWER")]
+    #[arg(long, env = "MODERATE_REVIEWER", hide_env_values = true)]
     pub reviewer: Option<String>,
     /// For reject: the categories you confirm (repeatable) [default: the item's].
     #[arg(long = "category", value_name = "CAT")]
@@ -197,7 +197,7 @@ pub struct AuthorArgs {
     #[arg(long, value_name = "DOMAIN")]
     pub domain: Option<String>,
     /// Who decides [default: `[review] reviewer`].
-    #[arg(long, env = "MODERATE_REVIEWER")]
+    #[arg(long, env = "MODERATE_REVIEWER", hide_env_values = true)]
     pub reviewer: Option<String>,
 }
 
@@ -383,7 +383,19 @@ fn list(store: &Store, filter: &Filter, json: bool) -> CliResult {
                 serde_json::to_writer(&mut out, &line)?;
                 writeln!(out)?;
             } else {
-                let excerpt: String = item.body.chars().take(60).collect();
+                // One line per item: the body's line breaks and indentation read as one space
+                // (before, each showed as a `\u{a}` escape).
+                let mut excerpt = String::new();
+                for word in item.body.split_whitespace() {
+                    if excerpt.len() > 4 * 61 {
+                        break;
+                    }
+                    if !excerpt.is_empty() {
+                        excerpt.push(' ');
+                    }
+                    excerpt.push_str(word);
+                }
+                let excerpt: String = excerpt.chars().take(61).collect();
                 writeln!(
                     out,
                     "#{:<5} {:<8} {:>5} {:<20} {:<24} {}",
@@ -400,6 +412,10 @@ fn list(store: &Store, filter: &Filter, json: bool) -> CliResult {
             match page.total {
                 Some(t) => write!(out, "{} of {} item(s)", items.len(), t)?,
                 None => write!(out, "{} item(s)", items.len())?,
+            }
+            // An empty default listing after a review session is not an empty queue.
+            if items.is_empty() && filter.cursor.is_none() && filter.status == Some(Status::Pending) {
+                write!(out, " pending (`--status all` lists the decided ones too)")?;
             }
             match page.next_after {
                 Some(id) => writeln!(out, "; next page: --after {id}")?,

@@ -13,6 +13,8 @@ use crate::write::jsonl::JsonlSink;
 use crate::write::summary::SummarySink;
 use crate::write::Sink;
 
+use super::sinks::{Named, OutputFailed};
+
 /// Arguments of `moderate run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -123,7 +125,7 @@ pub fn run(args: RunArgs) -> CliResult {
         let config = crate::serve::reload::describe(&loaded.diagnostics, &loaded.raw, config.as_deref());
         let sink = crate::serve::ledger::LedgerSink::open(path, &config)
             .map_err(|e| CliError::usage(format!("--ledger {}: {e}", path.display())))?;
-        extra.push(Box::new(sink));
+        extra.push((format!("--ledger {}", path.display()), Box::new(sink)));
     }
     let authors_file = match &args.authors {
         Some(p) => Some(File::create(p).map_err(|e| CliError::failure(format!("--authors {}: {e}", p.display())))?),
@@ -136,9 +138,15 @@ pub fn run(args: RunArgs) -> CliResult {
     };
     let mut verdicts = JsonlSink::new(BufWriter::with_capacity(1 << 16, out));
     let mut summary = SummarySink::default();
-    let mut sinks: Vec<&mut dyn Sink> = vec![&mut verdicts, &mut summary];
-    for s in extra.iter_mut() {
-        sinks.push(s.as_mut());
+    let verdicts_name = args.output.as_ref().map_or_else(|| "stdout".to_string(), |p| format!("-o {}", p.display()));
+    let mut named = vec![Named::new(&mut verdicts, verdicts_name)];
+    for (name, s) in extra.iter_mut() {
+        named.push(Named::new(s.as_mut(), std::mem::take(name)));
+    }
+    let (first, rest) = named.split_at_mut(1);
+    let mut sinks: Vec<&mut dyn Sink> = vec![&mut first[0], &mut summary];
+    for n in rest {
+        sinks.push(n);
     }
 
     let show_progress = !args.quiet && io::stderr().is_terminal();
@@ -167,6 +175,9 @@ pub fn run(args: RunArgs) -> CliResult {
     let result = match result {
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(e) if e.get_ref().is_some_and(|inner| inner.is::<OutputFailed>()) => {
+            return Err(CliError::failure(e.to_string()))
+        }
         Err(e) => return Err(CliError::failure(format!("writing output: {e}"))),
     };
     if let (Some(path), Some(file)) = (&args.authors, authors_file) {

@@ -194,7 +194,11 @@ impl Store {
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Store, Error> {
         let path = path.as_ref();
         if !path.is_file() {
-            return Err(Error::not_found(format!("{}: no such queue database", path.display())));
+            return Err(Error::not_found(format!(
+                "{}: no such queue database (`moderate run --queue {}` creates one)",
+                path.display(),
+                path.display()
+            )));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags)?;

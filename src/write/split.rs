@@ -28,7 +28,9 @@
 //! of a minified export stay apart) to its decision is kept, then the original file is streamed once
 //! more and only the verdict values are spliced in (WXR: allow → `1`, flag → `0`, block → `spam`;
 //! Disqus: allow → `false`, block → `true`, flag left as it was, since Disqus has no "pending"
-//! flag). A well-formed WordPress comment that was not judged (an error record: two bodies, an
+//! flag). A comment the export already had as removed (WXR `spam`, `trash`, `post-trashed`;
+//! Disqus `isSpam` true) keeps that value: the copy never publishes again what the site took
+//! down. A well-formed WordPress comment that was not judged (an error record: two bodies, an
 //! undeclared entity) is held (`0`), so the copy never imports it approved; Disqus ones are left
 //! as they were. A missing `wp:comment_approved` is inserted before `</wp:comment>`. XML read from
 //! stdin, a pipe or a FIFO cannot be read twice, so its records go to JSONL verdict files

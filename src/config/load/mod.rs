@@ -412,8 +412,10 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         });
 
         if let Some(wl) = &rule.wordlist {
+            let errors = l.diags.counts().0;
             let spec = compile_wordlist(l, raw, rule, wl, &mut used_lists);
-            if spec.terms.is_empty() {
+            // A list that could not be read has said so; "empty" would only repeat it wrongly.
+            if spec.terms.is_empty() && l.diags.counts().0 == errors {
                 l.diags.warning(cf, id_span.clone(), format!("rule `{id}` has an empty wordlist: it can never hit"));
             }
             match rule.text {

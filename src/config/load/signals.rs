@@ -40,6 +40,16 @@ pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> 
             CompiledSignal::LinkDomain { deny, author_url: *author_url, url: url_regex() }
         }
         Signal::Caps { min_ratio, min_letters } => {
+            // A share of the letters: above 1 (`70` meant as 70 %) the rule could never hit.
+            if !(0.0..=1.0).contains(min_ratio) {
+                l.diags.error(
+                    l.config_file,
+                    at.clone(),
+                    format!(
+                        "caps `min_ratio` is the share of capital letters, from 0 to 1 (0.7 for 70 %), not {min_ratio}"
+                    ),
+                );
+            }
             CompiledSignal::Caps { min_ratio: *min_ratio, min_letters: *min_letters }
         }
         Signal::RepeatedChars { min_run } => CompiledSignal::RepeatedChars { min_run: (*min_run).max(2) },

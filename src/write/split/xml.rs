@@ -32,6 +32,26 @@ fn verdict_value(format: Format, d: Decision) -> Option<&'static str> {
     }
 }
 
+/// Whether the export's value of the verdict element says the site already took the comment
+/// down (WordPress `spam`, `trash`, `post-trashed`; Disqus `isSpam` true). Such a comment keeps
+/// that value whatever the verdict: the copy is imported back, and a word list that finds
+/// nothing must not publish again what the site's own filter or moderators removed.
+fn removed(format: Format, was: &[u8]) -> bool {
+    let was = was.trim_ascii();
+    if format == Format::Disqus {
+        was.eq_ignore_ascii_case(b"true")
+    } else {
+        [&b"spam"[..], b"trash", b"post-trashed"].iter().any(|v| was.eq_ignore_ascii_case(v))
+    }
+}
+
+/// Appends `text` to `was`, keeping at most 32 bytes: enough for any value [`removed`] knows,
+/// and bounded whatever a hostile export puts in the element.
+fn keep_head(was: &mut Vec<u8>, text: &[u8]) {
+    let room = 32usize.saturating_sub(was.len());
+    was.extend_from_slice(&text[..text.len().min(room)]);
+}
+
 /// Copies `src` to `dst` byte for byte, splicing each judged record's verdict into its
 /// `wp:comment_approved` (WXR) or `isSpam` (Disqus) element. A parse error stops the splicing;
 /// the rest of the file is copied unchanged. A UTF-8 export streams; one saved as UTF-16/32 is
@@ -119,10 +139,14 @@ fn splice_verdicts<X: BufRead, C: Read, W: Write>(
             Ok(Event::Start(e)) if cur.is_some() && depth == 0 && e.name().as_ref() == elem.as_bytes() => {
                 let inner_start = xml.get_ref().position();
                 let mut depth = 0u32;
+                // The export's own value, as far as it can matter (its first bytes).
+                let mut was = Vec::new();
                 let inner_end = loop {
                     let at = xml.get_ref().event_start();
                     buf.clear();
                     match xml.read_event_into(&mut buf) {
+                        Ok(Event::Text(t)) if depth == 0 => keep_head(&mut was, &t),
+                        Ok(Event::CData(t)) if depth == 0 => keep_head(&mut was, &t),
                         Ok(Event::Start(_)) => depth += 1,
                         Ok(Event::End(_)) if depth == 0 => break Some(at),
                         Ok(Event::End(_)) => depth -= 1,
@@ -133,7 +157,9 @@ fn splice_verdicts<X: BufRead, C: Read, W: Write>(
                 };
                 let Some(inner_end) = inner_end else { break };
                 if let Some((Some(v), seen)) = cur.as_mut() {
-                    splice(&mut copy, &mut out, inner_start, inner_end, v)?;
+                    if !removed(format, &was) {
+                        splice(&mut copy, &mut out, inner_start, inner_end, v)?;
+                    }
                     *seen = true;
                 }
             }
