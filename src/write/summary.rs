@@ -61,11 +61,9 @@ impl Summary {
             Decision::Error => {
                 self.error += 1;
                 if self.first_errors.len() < 5 {
-                    self.first_errors.push(format!(
-                        "{}: {}",
-                        v.source.as_deref().unwrap_or("?"),
-                        v.error.as_deref().unwrap_or("")
-                    ));
+                    let source = v.source.as_deref().unwrap_or("?");
+                    let error = v.error.as_deref().unwrap_or("");
+                    self.first_errors.push(format!("{source}: {}", without_repeated_line(source, error)));
                 }
             }
         }
@@ -176,5 +174,34 @@ impl Sink for SummarySink {
     fn write(&mut self, judged: &Judged) -> io::Result<()> {
         self.summary.add(judged);
         Ok(())
+    }
+}
+
+/// The error text without its leading `line N: ` when the source already ends in `:N`, so the
+/// summary says `file.csv:5: expected 3 fields`, not `file.csv:5: line 5: expected 3 fields`
+/// (the record's own `error` field keeps the line: it is read without its `source`).
+fn without_repeated_line<'a>(source: &str, error: &'a str) -> &'a str {
+    let Some(rest) = error.strip_prefix("line ") else { return error };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, after) = rest.split_at(digits);
+    match after.strip_prefix(": ") {
+        Some(message) if digits > 0 && source.strip_suffix(number).is_some_and(|s| s.ends_with(':')) => message,
+        _ => error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_repeated_line;
+
+    #[test]
+    fn a_line_number_the_source_already_names_is_said_once() {
+        assert_eq!(without_repeated_line("a.csv:5", "line 5: expected 3 fields"), "expected 3 fields");
+        // another line (a quote opened earlier), no line, or no source line: kept whole
+        assert_eq!(without_repeated_line("a.csv:5", "line 4: a quote"), "line 4: a quote");
+        assert_eq!(without_repeated_line("a.csv:15", "line 5: x"), "line 5: x");
+        assert_eq!(without_repeated_line("a.csv", "line 5: x"), "line 5: x");
+        assert_eq!(without_repeated_line("a.csv:5", "no body field"), "no body field");
+        assert_eq!(without_repeated_line("a.csv:5", "line : x"), "line : x");
     }
 }
