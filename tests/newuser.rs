@@ -295,3 +295,27 @@ fn review_list_after_every_item_is_decided_points_at_the_decided_ones() {
     let all = moderate_in(&dir, &["review", "--db", "q.db", "list", "--status", "all"], "");
     assert!(stdout(&all).contains("approved") && !stdout(&all).contains("--status all"), "{}", stdout(&all));
 }
+
+#[test]
+fn run_with_a_queue_says_how_many_comments_it_queued() {
+    let dir = scratch("queue-report");
+    let comments = concat!(
+        "{\"id\":\"1\",\"body\":\"Thanks for the article.\"}\n",
+        "{\"id\":\"2\",\"body\":\"you suck\"}\n",
+        "{\"id\":\"3\",\"body\":\"what a moron\"}\n",
+    );
+    std::fs::write(dir.join("c.jsonl"), comments).unwrap();
+    let run = || moderate_in(&dir, &["run", "--no-cache", "c.jsonl", "--queue", "q.db", "-o", "v.jsonl"], "");
+    let flagged = |out: &std::process::Output| {
+        let v = std::fs::read_to_string(dir.join("v.jsonl")).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+        v.lines().filter(|l| l.contains("\"verdict\":\"flag\"")).count()
+    };
+    let first = run();
+    let n = flagged(&first);
+    assert!(n > 0, "the fixture should flag something");
+    let want = format!("review queue q.db: {n} flagged comment{} queued, 0 already there", if n == 1 { "" } else { "s" });
+    assert!(stderr(&first).contains(&want), "{}", stderr(&first));
+    let again = run();
+    assert!(stderr(&again).contains(&format!("0 flagged comments queued, {n} already there")), "{}", stderr(&again));
+}

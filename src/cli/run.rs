@@ -191,6 +191,9 @@ pub fn run(args: RunArgs) -> CliResult {
     }
     if !args.quiet {
         eprint!("{}", summary.summary.render(summary.elapsed()));
+        for line in extra.iter().filter_map(|(_, sink)| sink.report()) {
+            eprintln!("  {line}");
+        }
     }
     if let Some(profile) = engine.rule_profile() {
         eprint!("{}", profile.render(engine.rules()));

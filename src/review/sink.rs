@@ -40,6 +40,8 @@ pub struct QueueSink {
     open_tx: bool,
     queued: u64,
     duplicates: u64,
+    /// As given, for the run's report.
+    path: std::path::PathBuf,
 }
 
 impl QueueSink {
@@ -48,7 +50,8 @@ impl QueueSink {
     /// # Errors
     /// The database cannot be opened or has an unknown schema.
     pub fn open(path: impl AsRef<Path>) -> Result<QueueSink, Error> {
-        Ok(QueueSink { store: Store::create(path)?, in_batch: 0, open_tx: false, queued: 0, duplicates: 0 })
+        let path = path.as_ref().to_path_buf();
+        Ok(QueueSink { store: Store::create(&path)?, in_batch: 0, open_tx: false, queued: 0, duplicates: 0, path })
     }
 
     /// How many new items this sink queued so far.
@@ -104,6 +107,17 @@ impl Sink for QueueSink {
 
     fn finish(&mut self) -> io::Result<()> {
         self.commit().map_err(io::Error::from)
+    }
+
+    fn report(&self) -> Option<String> {
+        Some(format!(
+            "review queue {}: {} flagged comment{} queued, {} already there (`moderate review list --db {}`)",
+            self.path.display(),
+            self.queued,
+            if self.queued == 1 { "" } else { "s" },
+            self.duplicates,
+            self.path.display()
+        ))
     }
 }
 

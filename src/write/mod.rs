@@ -68,4 +68,10 @@ pub trait Sink {
     fn finish(&mut self) -> io::Result<()> {
         Ok(())
     }
+
+    /// One line for the run's summary about what this sink did (`None`: nothing to say), so an
+    /// output a user cannot see in the terminal, such as a database, still says what it got.
+    fn report(&self) -> Option<String> {
+        None
+    }
 }
