@@ -25,6 +25,7 @@
 //! run. The result is exactly the set's: a skipped pattern provably has no match, and the
 //! candidates run in pattern order, as before.
 
+mod costs;
 mod gate;
 
 use std::ops::Range;
@@ -43,6 +44,7 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::literals::{word_boundary, Edges};
 use super::profile::RuleProfile;
+pub use costs::PatternCost;
 pub use gate::GateAnalysis;
 
 /// Patterns of several rules compiled together.
@@ -223,7 +225,12 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
 ///
 /// - no second parse of the pattern text when the caller kept the HIR (the ASCII forms: most of
 ///   the 276 M instructions of parsing in first-use compiles on 8,000 comments, docs/bench.md);
-/// - no capture groups beyond the match itself (`WhichCaptures::Implicit`): a smaller NFA.
+/// - no capture groups beyond the match itself (`WhichCaptures::Implicit`): a smaller NFA;
+/// - no one-pass DFA: the meta regex builds one for a pattern with a Unicode `\b` (most full
+///   forms), but only an anchored search uses it, and a span search is anchored only for a
+///   pattern that starts with `^`, where the backtracker or the PikeVM find the same match.
+///   It was 2.8 of the 11.6 MB of the shipped pack's full forms (docs/bench.md, eleventh
+///   session).
 ///
 /// The crate's own literal prefilter stays, although the gate already saw the literals: it
 /// lets the search skip to them, and without it each run scanned the whole comment from its
@@ -236,7 +243,8 @@ pub fn compile_hir(hir: &Hir, size_limit: Option<usize>) -> Result<meta::Regex, 
         .utf8_empty(true)
         .nfa_size_limit(size_limit)
         .hybrid_cache_capacity(DFA_SIZE_LIMIT)
-        .which_captures(WhichCaptures::Implicit);
+        .which_captures(WhichCaptures::Implicit)
+        .onepass(false);
     meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| e.to_string())
 }
 
