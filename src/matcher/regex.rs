@@ -230,7 +230,12 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
 ///   forms), but only an anchored search uses it, and a span search is anchored only for a
 ///   pattern that starts with `^`, where the backtracker or the PikeVM find the same match.
 ///   It was 2.8 of the 11.6 MB of the shipped pack's full forms (docs/bench.md, eleventh
-///   session).
+///   session);
+/// - no lazy DFA (so no reverse NFA and no lazy-DFA caches) for a pattern with a Unicode word
+///   boundary: that DFA gives up at the first non-ASCII byte it meets, and such a form runs
+///   only on a haystack with one (the ASCII form, with an ASCII `\b`, keeps its DFA); the
+///   backtracker or the PikeVM find the same matches, and a run took fewer instructions
+///   without the DFA's failed starts (docs/bench.md, eleventh session).
 ///
 /// The crate's own literal prefilter stays, although the gate already saw the literals: it
 /// lets the search skip to them, and without it each run scanned the whole comment from its
@@ -244,7 +249,8 @@ pub fn compile_hir(hir: &Hir, size_limit: Option<usize>) -> Result<meta::Regex, 
         .nfa_size_limit(size_limit)
         .hybrid_cache_capacity(DFA_SIZE_LIMIT)
         .which_captures(WhichCaptures::Implicit)
-        .onepass(false);
+        .onepass(false)
+        .hybrid(!hir.properties().look_set().contains_word_unicode());
     meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| e.to_string())
 }
 
