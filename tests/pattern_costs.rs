@@ -191,3 +191,49 @@ fn print_onepass_compile_time() {
     }
     println!("total_us\twith_onepass {}\twithout {}", total[0], total[1]);
 }
+
+#[test]
+#[ignore = "prints the search caches' bytes with and without the backtracker"]
+fn print_cache_knobs() {
+    use regex_automata::util::iter::Searcher;
+    use regex_automata::{meta, nfa::thompson::WhichCaptures, Input, MatchKind};
+    let engine = common::builtin_engine();
+    let (raw, norm) = samples(&engine);
+    let [n, r] = engine.matcher().regex_rules();
+    let config = |backtrack: bool| {
+        meta::Config::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .utf8_empty(true)
+            .hybrid_cache_capacity(256 << 10)
+            .which_captures(WhichCaptures::Implicit)
+            .onepass(false)
+            .backtrack(backtrack)
+    };
+    let mut total = [[0usize; 2]; 2];
+    for (rules, texts) in [(n, &norm), (r, &raw)] {
+        let mut i = 0;
+        while let Some(text) = rules.pattern_checked(i) {
+            let hir = regex_syntax::parse(text).unwrap();
+            for (f, h) in [hir.clone(), moderate::matcher::regex::ascii_only(&hir)].iter().enumerate() {
+                let mut found = Vec::new();
+                for (k, backtrack) in [true, false].into_iter().enumerate() {
+                    let re = meta::Builder::new().configure(config(backtrack)).build_from_hir(h).unwrap();
+                    let mut cache = re.create_cache();
+                    let mut spans = Vec::new();
+                    for t in texts.iter().filter(|t| f == 0 || t.is_ascii()) {
+                        let mut it = Searcher::new(Input::new(t.as_str()));
+                        while let Some(m) = it.advance(|input| Ok(re.search_with(&mut cache, input))) {
+                            spans.push(m.range());
+                        }
+                    }
+                    total[f][k] += cache.memory_usage();
+                    found.push(spans);
+                }
+                assert_eq!(found[0], found[1], "pattern {i}");
+            }
+            i += 1;
+        }
+    }
+    println!("cache bytes full: with backtracker {} without {}", total[0][0], total[0][1]);
+    println!("cache bytes ascii: with backtracker {} without {}", total[1][0], total[1][1]);
+}

@@ -231,7 +231,8 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
 ///   pattern that starts with `^`, where the backtracker or the PikeVM find the same match.
 ///   It was 2.8 of the 11.6 MB of the shipped pack's full forms (docs/bench.md, eleventh
 ///   session);
-/// - no lazy DFA (so no reverse NFA and no lazy-DFA caches) for a pattern with a Unicode word
+/// - no lazy DFA (nor the full DFA this build does not have, so no reverse NFA, which the meta
+///   regex builds for either) and no lazy-DFA caches for a pattern with a Unicode word
 ///   boundary: that DFA gives up at the first non-ASCII byte it meets, and such a form runs
 ///   only on a haystack with one (the ASCII form, with an ASCII `\b`, keeps its DFA); the
 ///   backtracker or the PikeVM find the same matches, and a run took fewer instructions
@@ -243,6 +244,7 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
 /// Captures do not change which match a leftmost-first search reports
 /// (tests/unit_regex_compile.rs, tests/slot_gate.rs and tests/verdict_identity.rs check it).
 pub fn compile_hir(hir: &Hir, size_limit: Option<usize>) -> Result<meta::Regex, String> {
+    let word_unicode = hir.properties().look_set().contains_word_unicode();
     let config = meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(true)
@@ -250,7 +252,8 @@ pub fn compile_hir(hir: &Hir, size_limit: Option<usize>) -> Result<meta::Regex, 
         .hybrid_cache_capacity(DFA_SIZE_LIMIT)
         .which_captures(WhichCaptures::Implicit)
         .onepass(false)
-        .hybrid(!hir.properties().look_set().contains_word_unicode());
+        .hybrid(!word_unicode)
+        .dfa(!word_unicode);
     meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| e.to_string())
 }
 
