@@ -27,6 +27,7 @@
 
 mod costs;
 mod gate;
+mod size;
 
 use std::ops::Range;
 
@@ -46,6 +47,7 @@ use super::literals::{word_boundary, Edges};
 use super::profile::RuleProfile;
 pub use costs::PatternCost;
 pub use gate::GateAnalysis;
+pub use size::size_bound;
 
 /// Patterns of several rules compiled together.
 #[derive(Debug, Clone, Default)]
@@ -255,36 +257,6 @@ pub fn compile_hir(hir: &Hir, size_limit: Option<usize>) -> Result<meta::Regex, 
         .hybrid(!word_unicode)
         .dfa(!word_unicode);
     meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| e.to_string())
-}
-
-/// An upper bound, in bytes, of the compiled program of a pattern parsed as `hir`, from its
-/// shape alone (microseconds, where compiling takes milliseconds): a pattern under
-/// [`SIZE_LIMIT`] by this bound surely compiles, so only the others are compiled at load to
-/// find out. Each node is charged as many NFA states as it can need, a Unicode class range
-/// as many as its longest UTF-8 expansion, and a state [`STATE_BYTES`]; a test checks the bound
-/// against real NFA sizes of the shipped pack.
-pub fn size_bound(hir: &Hir) -> u64 {
-    units(hir).saturating_mul(STATE_BYTES)
-}
-
-/// Bytes charged per NFA state (with its transitions).
-const STATE_BYTES: u64 = 64;
-
-fn units(hir: &Hir) -> u64 {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => 1,
-        HirKind::Literal(l) => l.0.len() as u64 + 1,
-        HirKind::Class(Class::Unicode(c)) => (c.ranges().len() as u64).saturating_mul(64).saturating_add(1),
-        HirKind::Class(Class::Bytes(c)) => c.ranges().len() as u64 + 1,
-        HirKind::Capture(c) => units(&c.sub).saturating_add(2),
-        HirKind::Repetition(r) => {
-            let copies = u64::from(r.max.unwrap_or(r.min.saturating_add(1)).max(1));
-            units(&r.sub).saturating_add(2).saturating_mul(copies).saturating_add(1)
-        }
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
-            subs.iter().fold(subs.len() as u64 + 1, |acc, s| acc.saturating_add(units(s)))
-        }
-    }
 }
 
 impl RegexRules {

@@ -3,7 +3,6 @@
 
 use std::time::Instant;
 
-use regex_automata::meta;
 use regex_automata::util::iter::Searcher;
 use regex_automata::Input;
 
@@ -90,10 +89,5 @@ impl RegexRules {
     /// Pattern `i` as expanded, if there is one.
     pub fn pattern_checked(&self, i: usize) -> Option<&str> {
         self.patterns.get(i).map(String::as_str)
-    }
-
-    /// The compiled form `i` if it was compiled already (for measuring).
-    pub fn compiled(&self, i: usize, ascii: bool) -> Option<&meta::Regex> {
-        if ascii { &self.ascii_regexes } else { &self.regexes }.get(i).and_then(|c| c.get())
     }
 }
