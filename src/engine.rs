@@ -206,6 +206,11 @@ impl Engine {
         failed.map(|(rule, e)| (self.0.rules[rule].id.clone(), e)).collect()
     }
 
+    /// The matcher (for measuring its parts).
+    pub fn matcher(&self) -> &Matcher {
+        &self.0.matcher
+    }
+
     /// The rule table, in config order.
     pub fn rules(&self) -> &[RuleMeta] {
         &self.0.rules

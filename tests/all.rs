@@ -25,6 +25,7 @@ macro_rules! test_files {
 test_files! {
     startup_cache = "startup_cache.rs",
     compile_woken = "compile_woken.rs",
+    pattern_costs = "pattern_costs.rs",
     check_memo = "check_memo.rs",
     fuzzy_dictionary = "fuzzy_dictionary.rs",
     authors = "authors.rs",

@@ -349,6 +349,11 @@ impl Matcher {
         &self.normalizer
     }
 
+    /// The regex rules over normalized text and over the raw body (for measuring them).
+    pub fn regex_rules(&self) -> [&regex::RegexRules; 2] {
+        [&self.norm_regex, &self.raw_regex]
+    }
+
     /// Compiles every regex pattern now: the rule index and error of each that fails.
     pub fn compile_all(&self) -> Vec<(usize, String)> {
         let mut failed = self.norm_regex.compile_all();

@@ -25,7 +25,9 @@
 //! run. The result is exactly the set's: a skipped pattern provably has no match, and the
 //! candidates run in pattern order, as before.
 
+mod costs;
 mod gate;
+mod size;
 
 use std::ops::Range;
 
@@ -43,7 +45,9 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::literals::{word_boundary, Edges};
 use super::profile::RuleProfile;
+pub use costs::PatternCost;
 pub use gate::GateAnalysis;
+pub use size::size_bound;
 
 /// Patterns of several rules compiled together.
 #[derive(Debug, Clone, Default)]
@@ -223,7 +227,18 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
 ///
 /// - no second parse of the pattern text when the caller kept the HIR (the ASCII forms: most of
 ///   the 276 M instructions of parsing in first-use compiles on 8,000 comments, docs/bench.md);
-/// - no capture groups beyond the match itself (`WhichCaptures::Implicit`): a smaller NFA.
+/// - no capture groups beyond the match itself (`WhichCaptures::Implicit`): a smaller NFA;
+/// - no one-pass DFA: the meta regex builds one for a pattern with a Unicode `\b` (most full
+///   forms), but only an anchored search uses it, and a span search is anchored only for a
+///   pattern that starts with `^`, where the backtracker or the PikeVM find the same match.
+///   It was 2.8 of the 11.6 MB of the shipped pack's full forms (docs/bench.md, eleventh
+///   session);
+/// - no lazy DFA (nor the full DFA this build does not have, so no reverse NFA, which the meta
+///   regex builds for either) and no lazy-DFA caches for a pattern with a Unicode word
+///   boundary: that DFA gives up at the first non-ASCII byte it meets, and such a form runs
+///   only on a haystack with one (the ASCII form, with an ASCII `\b`, keeps its DFA); the
+///   backtracker or the PikeVM find the same matches, and a run took fewer instructions
+///   without the DFA's failed starts (docs/bench.md, eleventh session).
 ///
 /// The crate's own literal prefilter stays, although the gate already saw the literals: it
 /// lets the search skip to them, and without it each run scanned the whole comment from its
@@ -231,43 +246,17 @@ pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
 /// Captures do not change which match a leftmost-first search reports
 /// (tests/unit_regex_compile.rs, tests/slot_gate.rs and tests/verdict_identity.rs check it).
 pub fn compile_hir(hir: &Hir, size_limit: Option<usize>) -> Result<meta::Regex, String> {
+    let word_unicode = hir.properties().look_set().contains_word_unicode();
     let config = meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(true)
         .nfa_size_limit(size_limit)
         .hybrid_cache_capacity(DFA_SIZE_LIMIT)
-        .which_captures(WhichCaptures::Implicit);
+        .which_captures(WhichCaptures::Implicit)
+        .onepass(false)
+        .hybrid(!word_unicode)
+        .dfa(!word_unicode);
     meta::Builder::new().configure(config).build_from_hir(hir).map_err(|e| e.to_string())
-}
-
-/// An upper bound, in bytes, of the compiled program of a pattern parsed as `hir`, from its
-/// shape alone (microseconds, where compiling takes milliseconds): a pattern under
-/// [`SIZE_LIMIT`] by this bound surely compiles, so only the others are compiled at load to
-/// find out. Each node is charged as many NFA states as it can need, a Unicode class range
-/// as many as its longest UTF-8 expansion, and a state [`STATE_BYTES`]; a test checks the bound
-/// against real NFA sizes of the shipped pack.
-pub fn size_bound(hir: &Hir) -> u64 {
-    units(hir).saturating_mul(STATE_BYTES)
-}
-
-/// Bytes charged per NFA state (with its transitions).
-const STATE_BYTES: u64 = 64;
-
-fn units(hir: &Hir) -> u64 {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => 1,
-        HirKind::Literal(l) => l.0.len() as u64 + 1,
-        HirKind::Class(Class::Unicode(c)) => (c.ranges().len() as u64).saturating_mul(64).saturating_add(1),
-        HirKind::Class(Class::Bytes(c)) => c.ranges().len() as u64 + 1,
-        HirKind::Capture(c) => units(&c.sub).saturating_add(2),
-        HirKind::Repetition(r) => {
-            let copies = u64::from(r.max.unwrap_or(r.min.saturating_add(1)).max(1));
-            units(&r.sub).saturating_add(2).saturating_mul(copies).saturating_add(1)
-        }
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
-            subs.iter().fold(subs.len() as u64 + 1, |acc, s| acc.saturating_add(units(s)))
-        }
-    }
 }
 
 impl RegexRules {
