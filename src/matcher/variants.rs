@@ -52,6 +52,21 @@ fn is_vowel(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')
 }
 
+/// An estimate of the bytes [`term_variants`] and [`anchored_variants`] generate for normalized
+/// term `core`, so a config can refuse a term before building it (the config loader sums it per
+/// config against a budget and names the term's `file:line:col`). A one-word term of `n`
+/// letters gets about `n` misspellings of `n` letters, and past eight letters a second edit of
+/// each, so `n^3` bytes; other terms (phrases, other scripts) cost their length. It lives here
+/// because it must change with the rules below.
+pub fn spelling_cost(core: &str) -> u64 {
+    let n = core.len() as u64;
+    match n {
+        _ if !core.bytes().all(|b| b.is_ascii_lowercase()) => n,
+        0..=8 => n * n,
+        _ => n.saturating_mul(n).saturating_mul(n),
+    }
+}
+
 /// Pushes `(pattern, spaced)` for every variant of normalized term `core`; `whole_word` says
 /// the term matches only as a whole word (inflections are generated only then: a starred term
 /// already covers its own endings, and inflecting `*twat` would reach `saltwater`).

@@ -56,22 +56,10 @@ pub(super) struct Slot {
     pub(super) terms: usize,
 }
 
-/// The most estimated spelling bytes the match terms of a config may generate. A one-word term
-/// of `n` letters gets its misspellings generated (`matcher::variants`): about `n` of them of
-/// `n` letters each, and past eight letters a second edit of each, so `n^3` bytes; other terms
-/// cost their length. The shipped pack costs about 0.35 M; one 1,000-letter word would cost
+/// The most estimated spelling bytes the match terms of a config may generate
+/// ([`crate::matcher::variants::spelling_cost`] per term). The shipped pack costs about 0.35 M; one 1,000-letter word would cost
 /// 10^9 (and took 4 GB before this bound), 2,000 words of 32 letters 65 M (2.4 GB).
 pub(super) const MAX_SPELLING_COST: u64 = 1 << 25;
-
-/// The estimated cost of the spellings of normalized term `core` (see [`MAX_SPELLING_COST`]).
-fn spelling_cost(core: &str) -> u64 {
-    let n = core.len() as u64;
-    match n {
-        _ if !core.bytes().all(|b| b.is_ascii_lowercase()) => n,
-        0..=8 => n * n,
-        _ => n.saturating_mul(n).saturating_mul(n),
-    }
-}
 
 /// Parses a list file: one term per line, `#` starts a comment, blank lines ignored.
 pub(super) fn parse_terms(text: &str) -> Vec<(String, Range<usize>)> {
@@ -170,7 +158,7 @@ impl Loader {
             if !core.chars().any(char::is_alphanumeric) {
                 bad.push((tf.file, span.clone(), t.clone()));
             }
-            let cost = spelling_cost(core.trim());
+            let cost = crate::matcher::variants::spelling_cost(core.trim());
             if costly.is_none() && self.spelling_cost <= MAX_SPELLING_COST {
                 self.spelling_cost = self.spelling_cost.saturating_add(cost);
                 if self.spelling_cost > MAX_SPELLING_COST {
