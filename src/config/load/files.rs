@@ -57,8 +57,9 @@ pub(super) struct Slot {
 }
 
 /// The most estimated spelling bytes the match terms of a config may generate
-/// ([`crate::matcher::variants::spelling_cost`] per term). The shipped pack costs about 0.35 M; one 1,000-letter word would cost
-/// 10^9 (and took 4 GB before this bound), 2,000 words of 32 letters 65 M (2.4 GB).
+/// ([`crate::matcher::variants::spelling_cost`] per term). The shipped pack costs about 0.35 M;
+/// one 1,000-letter word would cost 10^9 (and took 4 GB before this bound), 2,000 words of 32
+/// letters 65 M (2.4 GB).
 pub(super) const MAX_SPELLING_COST: u64 = 1 << 25;
 
 /// Parses a list file: one term per line, `#` starts a comment, blank lines ignored.
