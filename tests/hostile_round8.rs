@@ -179,7 +179,7 @@ fn diff_says_what_it_could_not_read() {
     assert!(err.contains("1 id(s) labeled both toxic and not"), "{err}");
     let broken = write(&dir, "broken.jsonl", &[row("1", "true"), "{\"id\":\"9\",\"body\":\"x\",\"body\":\"y\"}\n".to_string()].concat());
     let (out, _) = diff(&broken);
-    assert!(out.starts_with("1 comments compared, 1 changed verdict\n"), "{out}");
+    assert!(out.starts_with("1 comment compared, 1 changed verdict\n"), "{out}");
     assert!(out.contains("1 unreadable record(s) not compared"), "{out}");
     assert!(out.contains("broken.jsonl:2:"), "{out}");
 }

@@ -319,3 +319,21 @@ fn run_with_a_queue_says_how_many_comments_it_queued() {
     let again = run();
     assert!(stderr(&again).contains(&format!("0 flagged comments queued, {n} already there")), "{}", stderr(&again));
 }
+
+/// `learn` on a handful of rows writes the model it was asked for, but a model whose held-back
+/// score is 0 would never fire as a rule: the run says so instead of letting it ship unnoticed.
+#[test]
+fn learn_warns_when_the_model_it_wrote_finds_nothing() {
+    let dir = scratch("learn_tiny");
+    let rows = [
+        r#"{"id":"1","body":"you are a clown","labels":{"toxic":true,"attack":true}}"#,
+        r#"{"id":"2","body":"nice article, thanks","labels":{"toxic":false,"attack":false}}"#,
+        r#"{"id":"3","body":"what a clown you are","labels":{"toxic":true,"attack":true}}"#,
+    ];
+    std::fs::write(dir.join("tiny.jsonl"), rows.join("\n") + "\n").unwrap();
+    let out = moderate_in(&dir, &["learn", "tiny.jsonl", "-o", "tiny-model.bin"], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(dir.join("tiny-model.bin").exists());
+    let err = stderr(&out);
+    assert!(err.contains("moderate: warning: tiny-model.bin: score 0") && err.contains("3 rows"), "{err}");
+}

@@ -96,7 +96,7 @@ pub fn run(args: DiffArgs) -> CliResult {
         return Ok(());
     }
     let mut s = String::new();
-    let _ = writeln!(s, "{} comments compared, {} changed verdict", report.compared, report.changed);
+    let _ = writeln!(s, "{} compared, {} changed verdict", comments(report.compared), report.changed);
     if let Some(first) = &first_error {
         let _ = writeln!(
             s,
@@ -124,7 +124,7 @@ pub fn run(args: DiffArgs) -> CliResult {
         let fixes = changes.iter().filter(|c| c.effect == Some("fix")).count();
         let regs = changes.iter().filter(|c| c.effect == Some("regression")).count();
         let tally = if fixes + regs > 0 { format!(" ({fixes} fixes, {regs} regressions)") } else { String::new() };
-        let _ = writeln!(s, "\n{}: {} comments{tally}", key, changes.len());
+        let _ = writeln!(s, "\n{}: {}{tally}", key, comments(changes.len() as u64));
         for c in changes.iter().take(args.examples) {
             let eff = c.effect.map_or(String::new(), |e| format!(" [{e}]"));
             let _ = writeln!(s, "  {}{eff}: {}", sanitize(&c.id), super::common::one_line(&c.body));
@@ -132,4 +132,9 @@ pub fn run(args: DiffArgs) -> CliResult {
     }
     super::common::print_out(&s)?;
     Ok(())
+}
+
+/// "1 comment", "2 comments".
+fn comments(n: u64) -> String {
+    format!("{n} comment{}", if n == 1 { "" } else { "s" })
 }

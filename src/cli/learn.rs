@@ -249,6 +249,15 @@ pub fn run(args: LearnArgs) -> CliResult {
         .and_then(|()| std::fs::rename(&tmp, &args.output))
         .map_err(|e| CliError::failure(format!("{}: {e}", args.output.display())))?;
     eprintln!("wrote {} ({} bytes, score {:.4})", args.output.display(), bytes.len(), outcome.score);
+    if outcome.score <= 0.0 {
+        // A model from a handful of rows is written (it is what was asked for), but a rule
+        // using it would never fire: say so rather than let a moderator ship it unknowingly.
+        let rows: usize = inputs.iter().map(|i| i.rows.len()).sum();
+        tracing::warn!(
+            "{}: score 0: on held-back folds the model alone finds none of the {rows} rows' labeled comments; a useful model needs hundreds of labeled rows per label (docs/model.md)",
+            args.output.display()
+        );
+    }
     Ok(())
 }
 
