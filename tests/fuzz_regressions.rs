@@ -146,3 +146,59 @@ fn probe_superlinear_bodies() {
         }
     }
 }
+
+/// Runs `moderate run -q FILE` on `bytes` saved as `name`; the records' (id, verdict) pairs.
+fn run_file(name: &str, bytes: &[u8]) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write input");
+    let out = common::moderate(&["run", "-q", path.to_str().expect("utf-8 path")]);
+    common::records(&out)
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap_or("").to_string(), r["verdict"].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+/// Found by the `jsonl` target: a junk first line with NULs (`a\0b\0…`) matched the NUL pattern
+/// of UTF-16LE, so a UTF-8 dump was decoded as UTF-16 and its three comments came out as one
+/// error record. The plain UTF-8 after the first line end now wins (src/read/decode.rs): the
+/// junk line is one error record and every comment after it is judged.
+#[test]
+fn a_junk_first_line_with_nuls_does_not_make_a_file_utf16_or_utf32() {
+    let rows = "{\"id\":\"1\",\"body\":\"hello there friend\"}\n{\"id\":\"2\",\"body\":\"you idiot\"}\n\
+                {\"id\":\"3\",\"body\":\"see you tomorrow\"}\n";
+    for junk in [&b"a\0b\0c\0d\0"[..], b"\0a\0b\0c", b"a\0\0\0b\0\0\0", b"\0\0\0a\0\0\0b"] {
+        let mut bytes = junk.to_vec();
+        bytes.push(b'\n');
+        bytes.extend_from_slice(rows.as_bytes());
+        let got = run_file("junk.jsonl", &bytes);
+        assert_eq!(got.len(), 4, "{junk:?}: every line is one record: {got:?}");
+        assert_eq!(got[0].1, "error", "{junk:?}: {got:?}");
+        let judged: Vec<&str> = got[1..].iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(judged, ["1", "2", "3"], "{junk:?}: {got:?}");
+        assert_eq!(got[2].1, "block", "{junk:?}: {got:?}");
+    }
+    // A real UTF-16LE dump without a byte order mark still decodes.
+    let utf16: Vec<u8> = rows.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let got = run_file("utf16.jsonl", &utf16);
+    assert_eq!(got.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["1", "2", "3"], "{got:?}");
+}
+
+/// Found by the `disqus` target: `<post dsq:id="">` gave the post the id "", so every such post
+/// shared one id (a blank thread or parent reference is no reference either). A blank id is no id:
+/// the post falls back to `<id>`, else to `<stem>#<line>`, as a post without the attribute does.
+#[test]
+fn a_blank_disqus_post_id_is_no_id() {
+    let xml = "<?xml version=\"1.0\"?>\n<disqus xmlns=\"http://disqus.com\" \
+               xmlns:dsq=\"http://disqus.com/disqus-internals\">\n\
+               <post dsq:id=\"\"><message>first</message><thread dsq:id=\"t1\"/></post>\n\
+               <post dsq:id=\" \"><id>own</id><message>second</message><parent dsq:id=\"\"/></post>\n\
+               </disqus>\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("blank.xml");
+    std::fs::write(&path, xml).expect("write input");
+    let out = common::moderate(&["run", "-q", path.to_str().expect("utf-8 path")]);
+    let recs = common::records(&out);
+    let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap_or("")).collect();
+    assert_eq!(ids, ["blank#3", "own"], "{recs:?}");
+}

@@ -54,8 +54,39 @@ impl Encoding {
 
 /// The encoding of an input from its first bytes, and the length of its byte order mark (0 if
 /// none). Without a mark, the NULs around the first character tell UTF-16 and UTF-32 apart from
-/// UTF-8; fewer than four bytes without a mark read as UTF-8.
+/// UTF-8, unless the head shows plain UTF-8 text after its first line end
+/// ([`plain_utf8_after_first_line`]); fewer than four bytes without a mark read as UTF-8.
 pub(crate) fn sniff_encoding(head: &[u8]) -> (Encoding, usize) {
+    let (enc, bom) = sniff_units(head);
+    if bom == 0 && enc != Encoding::Utf8 && plain_utf8_after_first_line(head) {
+        return (Encoding::Utf8, 0);
+    }
+    (enc, bom)
+}
+
+/// Fewest bytes after the first line end that [`plain_utf8_after_first_line`] takes as evidence.
+const UTF8_EVIDENCE: usize = 16;
+
+/// Whether the head, past its first line end (LF or CR byte), is plain UTF-8 text: at least
+/// [`UTF8_EVIDENCE`] bytes, no NUL, valid UTF-8 (a sequence cut by the head's end allowed).
+/// UTF-16 and UTF-32 text cannot look so: its line ends and every ASCII character carry NULs,
+/// and its other units are rarely valid UTF-8. Found by fuzzing: a junk first line with NULs (`a\0b\0…`) made a UTF-8 dump read as UTF-16, so
+/// every comment after it was lost in one undecodable record.
+fn plain_utf8_after_first_line(head: &[u8]) -> bool {
+    let Some(end) = memchr::memchr2(b'\n', b'\r', head) else { return false };
+    let rest = &head[end + 1..];
+    let rest = rest.strip_prefix(b"\n").unwrap_or(rest);
+    if rest.len() < UTF8_EVIDENCE || memchr::memchr(0, rest).is_some() {
+        return false;
+    }
+    match std::str::from_utf8(rest) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
+}
+
+/// The encoding told by a byte order mark or by the NULs around the first character alone.
+fn sniff_units(head: &[u8]) -> (Encoding, usize) {
     match head {
         [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8, 3),
         [0xFF, 0xFE, 0, 0, ..] => (Encoding::Utf32Le, 4),

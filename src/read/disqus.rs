@@ -63,8 +63,10 @@ const FIELDS: [&str; 11] = [
 fn build(o: &Origin, line: u64, dsq_id: Option<String>, nodes: &[xml::Node]) -> Record {
     let get = |p: &str| text(nodes, p);
     let dup = xml::duplicated(nodes, &FIELDS).or_else(|| xml::duplicated(nodes, &["isDeleted"]));
-    let id = dsq_id.or_else(|| get("id").ok().flatten()).unwrap_or_else(|| o.make_id(line));
-    let attr = |p: &str| xml::node(nodes, p).and_then(|n| n.attr("dsq:id")).map(str::to_string);
+    // A blank id (`dsq:id=""`, found by fuzzing) is no id: it would give every such post one id.
+    let named = |s: &String| !s.trim().is_empty();
+    let id = dsq_id.filter(named).or_else(|| get("id").ok().flatten().filter(named)).unwrap_or_else(|| o.make_id(line));
+    let attr = |p: &str| xml::node(nodes, p).and_then(|n| n.attr("dsq:id")).map(str::to_string).filter(named);
     let fields = (|| -> Result<Comment, String> {
         if let Some(Err(e)) = nodes.first().map(|n| &n.text) {
             return Err(format!("line {line}: <post>: {e}"));
