@@ -188,7 +188,7 @@ fn a_junk_first_line_with_nuls_does_not_make_a_file_utf16_or_utf32() {
 /// shared one id (a blank thread or parent reference is no reference either). A blank id is no id:
 /// the post falls back to `<id>`, else to `<stem>#<line>`, as a post without the attribute does.
 #[test]
-fn a_blank_disqus_post_id_is_no_id() {
+fn a_blank_id_is_no_id_in_every_format() {
     let xml = "<?xml version=\"1.0\"?>\n<disqus xmlns=\"http://disqus.com\" \
                xmlns:dsq=\"http://disqus.com/disqus-internals\">\n\
                <post dsq:id=\"\"><message>first</message><thread dsq:id=\"t1\"/></post>\n\
@@ -201,4 +201,12 @@ fn a_blank_disqus_post_id_is_no_id() {
     let recs = common::records(&out);
     let ids: Vec<&str> = recs.iter().map(|r| r["id"].as_str().unwrap_or("")).collect();
     assert_eq!(ids, ["blank#3", "own"], "{recs:?}");
+    // The other readers agree: a blank id is no id (JSONL kept `" "` as the id).
+    for (name, text, want) in [
+        ("b.jsonl", "{\"id\":\" \",\"body\":\"a\"}\n{\"id\":\"\",\"body\":\"b\"}\n", ["b#1", "b#2"]),
+        ("b.csv", "id,body\n\" \",a\n,b\n", ["b#2", "b#3"]),
+    ] {
+        let ids: Vec<String> = run_file(name, text.as_bytes()).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, want, "{name}");
+    }
 }

@@ -117,7 +117,7 @@ impl LineParser {
                 return Err(RecordError::new(src, line, src.make_id(line), msg, raw()));
             }
         };
-        let id = picked.take(Slot::Id).filter(|s| !s.is_empty()).unwrap_or_else(|| src.make_id(line));
+        let id = picked.take(Slot::Id).filter(|s| !s.trim().is_empty()).unwrap_or_else(|| src.make_id(line));
         if let Some(key) = picked.dup.take() {
             // Parsers disagree on which copy counts (Python and Node keep the last, this reader
             // the first-listed name): judging either could judge another text than the site
