@@ -117,3 +117,24 @@ fn goddamn_flags_and_buggery_the_legal_term_does_not() {
     expect("flag", "profanity.crude", &["goddamn it all"]);
     innocent(&["buggery laws were repealed"]);
 }
+
+/// The addressees named as a group ("you people", "you guys", "your kind") are still the
+/// people in the conversation: an insult to them is a personal attack as "you are idiots" is,
+/// and an animal word for them denies their humanity. A group condemned as an abomination is
+/// dehumanized. Kind words in the same frame stay allowed. (Thirteenth session, written from the
+/// policy; 6 rows of ../shared/data change, 5 of them labeled toxic.)
+#[test]
+fn the_addressees_as_a_group_are_attacked_like_one_addressee() {
+    expect("block", "attack.second-person-insult", &["you people are idiots", "you guys are morons", "you lot are idiots"]);
+    expect("flag", "attack.second-person-name", &["you people are clueless", "you guys are pathetic"]);
+    expect("flag", "attack.dehumanizing", &["you people are animals", "your kind are animals"]);
+    expect("block", "identity.dehumanizing", &["gays are an abomination", "muslims are abominations"]);
+    innocent(&[
+        "you people are great",
+        "you people are welcome here",
+        "you guys are amazing, thanks for the tips",
+        "you all are right about the budget",
+        "this tax law is an abomination",
+        "you guys are the best",
+    ]);
+}
