@@ -138,3 +138,31 @@ fn the_addressees_as_a_group_are_attacked_like_one_addressee() {
         "you guys are the best",
     ]);
 }
+
+/// Death wishes beyond "kill yourself": bleach as a whole clause, someone else's violence
+/// wished on the addressee, "you should be put down", "the world would be better off without
+/// you". A question or a report about bleach, a pet put down and a team better off without a
+/// player stay allowed. British name-calling aimed at someone ("you absolute muppet") is a name.
+#[test]
+fn death_wishes_in_other_words_block() {
+    expect(
+        "block",
+        "attack.wish-death",
+        &[
+            "drink bleach",
+            "Drink bleach, loser",
+            "I hope someone stabs you",
+            "you should be euthanized",
+            "the world would be better off without you",
+            "nobody would miss you if you died",
+        ],
+    );
+    expect("flag", "attack.second-person-name", &["you absolute muppet", "you utter prat"]);
+    innocent(&[
+        "drink bleach to cure covid? that was a real claim",
+        "he said we should drink bleach. Insane.",
+        "our old dog had to be put down last year",
+        "the team would be better off without him",
+        "the muppet show was great",
+    ]);
+}
