@@ -166,3 +166,38 @@ fn death_wishes_in_other_words_block() {
         "the muppet show was great",
     ]);
 }
+
+/// Put-downs with no insult word: the addressee told to shut a filthy mouth, to shove it, that
+/// the writer has a brain unlike them, to come back after puberty, to crawl back under a rock;
+/// a person's act put down to their group ("typical muslim, what do you expect"). Each is held
+/// for review; "shove it up your ass" is obscene abuse and blocks, as "your mother should have
+/// aborted you" does. The same words in plain sentences stay allowed.
+#[test]
+fn put_downs_without_an_insult_word_are_held() {
+    expect(
+        "flag",
+        "attack.second-person-more",
+        &[
+            "You shut your filthy mouth",
+            "take your opinion and shove it",
+            "I have a brain, unlike you",
+            "come back when you are out of puberty",
+            "you have the IQ of a potato",
+            "crawl back under your rock",
+            "nobody cares what you think.",
+            "you are the lowest form of life",
+        ],
+    );
+    expect("flag", "identity.generalization", &["typical muslim, what do you expect", "typical muslim behaviour"]);
+    expect("block", "attack.obscene-dismissal", &["shove it up your ass"]);
+    expect("block", "attack.wish-death", &["your mother should have aborted you"]);
+    innocent(&[
+        "come back when you are older and we can talk about it",
+        "take your time and stick it out",
+        "I have a brain injury unlike you I guess",
+        "nobody cares what you think about cats, it's fine",
+        "the crab crawled back under the rock",
+        "typical british weather today",
+        "a typical jewish wedding has a lot of dancing",
+    ]);
+}
