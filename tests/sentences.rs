@@ -201,3 +201,23 @@ fn put_downs_without_an_insult_word_are_held() {
         "a typical jewish wedding has a lot of dancing",
     ]);
 }
+
+/// Sexist put-downs ("women belong in the kitchen", "make me a sandwich, woman") are sweeping
+/// statements about a group, and a sexual taunt about the addressee's family ("I banged your mom
+/// last night") is aimed at the addressee: both held. A favour for someone's mother, a shelf
+/// nailed to a wall and a trip back to the kitchen for the oven stay allowed.
+#[test]
+fn sexist_put_downs_and_sexual_taunts_are_held() {
+    expect(
+        "flag",
+        "identity.generalization",
+        &["women belong in the kitchen", "get back in the kitchen, woman", "make me a sandwich woman"],
+    );
+    expect("flag", "attack.second-person-more", &["I'd bang your wife", "I banged your mom last night"]);
+    innocent(&[
+        "I'll do your mom a favour and drive her home",
+        "go back to the kitchen and check the oven",
+        "I nailed your sister's shelf to the wall",
+        "the women in the kitchen made soup",
+    ]);
+}
