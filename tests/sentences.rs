@@ -221,3 +221,21 @@ fn sexist_put_downs_and_sexual_taunts_are_held() {
         "the women in the kitchen made soup",
     ]);
 }
+
+/// Threats of bodily harm to a part of the addressee ("I'll break your legs"), a wish that their
+/// house burns, "I'll make you regret this": held as possible threats. Idioms with the same verbs
+/// ("I'll break your fall", "knock your socks off") and harmless objects stay allowed.
+#[test]
+fn bodily_harm_threats_are_held() {
+    expect(
+        "flag",
+        "threat.harm",
+        &["I'll break your legs", "I'm going to bash your head in", "I hope your house burns down", "I'll make you regret this"],
+    );
+    innocent(&[
+        "I'll break your fall",
+        "I'll cut your hair tomorrow",
+        "I will make you a cake",
+        "I'll knock your socks off with this recipe",
+    ]);
+}

@@ -65,7 +65,9 @@ fn judged(config: &Path, input: &Path) -> (Vec<Record>, Vec<Value>) {
 }
 
 fn never_changes_a_verdict(input: &Path) {
-    let shadowed = config("never", true);
+    // One directory per input: the two tests run at once and each removes its own at the end.
+    let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("input");
+    let shadowed = config(&format!("never-{stem}"), true);
     let base = moderate(&["run", "-q", input.to_str().unwrap()]);
     assert!(base.status.success(), "{}", stderr(&base));
     let base: Vec<Record> = records(&base)
