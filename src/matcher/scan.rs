@@ -47,6 +47,14 @@ impl<'a> Explained<'a> {
         self.spans.get(self.next).is_some_and(|&(s, _)| s < end)
     }
 
+    /// Whether one explained range covers all of `start..end`; queries in increasing order.
+    pub(crate) fn covers(&mut self, start: usize, end: usize) -> bool {
+        while self.next < self.spans.len() && self.spans[self.next].1 <= start {
+            self.next += 1;
+        }
+        self.spans[self.next..].iter().take_while(|&&(s, _)| s <= start).any(|&(_, e)| e >= end)
+    }
+
     /// Whether an explained range overlaps `start..end`, for queries that do not come in
     /// increasing order but never start before `lower`, which must not decrease from one call to
     /// the next (the oldest piece a pass still holds). Each range is passed once for good, and

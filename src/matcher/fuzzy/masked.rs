@@ -34,7 +34,7 @@ fn is_mask(c: u8) -> bool {
 /// A character drawn for a letter though it is none: a symbol or pictograph outside ASCII
 /// (`★`, `•`, `💩`). Letters, digits, spaces, quotes and the invisible characters are not (the
 /// normalizer reads or removes those), nor what only dresses a pictograph ([`is_dressing`]).
-fn is_drawn_mask(c: char) -> bool {
+pub(super) fn is_drawn_mask(c: char) -> bool {
     !c.is_ascii()
         && !c.is_alphanumeric()
         && !c.is_whitespace()
@@ -44,7 +44,7 @@ fn is_drawn_mask(c: char) -> bool {
 
 /// A variation selector or a skin-tone modifier: part of the pictograph before it (`❤️` is
 /// U+2764 U+FE0F), not a character of its own.
-fn is_dressing(c: char) -> bool {
+pub(super) fn is_dressing(c: char) -> bool {
     matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}')
 }
 
