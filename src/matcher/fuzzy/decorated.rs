@@ -29,7 +29,7 @@
 //! A range the automaton explained hides a decorated word only when it covers all of it: a
 //! part read by a list (`c**k` of `f**u**c**k`) is a reading of less than the word.
 //!
-//! Cost: a clean comment pays a table test per byte ([`may_be_decorated`]); a word of letters
+//! Cost: a clean comment pays a table test per byte (one scan, [`SCAN`]); a word of letters
 //! pays a few byte comparisons, made only for words the fuzzy pass already looked up and found
 //! not English. Each token is read once, and the explained ranges are walked forward: linear
 //! in the text.
@@ -82,12 +82,31 @@ struct Sep {
     n: usize,
 }
 
-/// Whether `b` holds a letter followed by a byte that may decorate a word (a [`CLASS`] symbol
-/// or a byte of another script): one table test per byte, and most comments hold none but an
-/// apostrophe or a dot, which the token reading drops at once.
-fn may_be_decorated(b: &[u8]) -> bool {
-    b.windows(2).any(|w| w[0].is_ascii_lowercase() && (CLASS[w[1] as usize] != 0 || w[1] >= 0x80))
-}
+/// Byte classes of the one scan of [`Inner::decorated_words`].
+const LOWER: u8 = 1;
+const SPACE: u8 = 2;
+const DECOR: u8 = 4;
+
+/// [`LOWER`], [`SPACE`] and [`DECOR`] (a [`CLASS`] symbol or a byte of another script) of each
+/// byte.
+static SCAN: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_lowercase() {
+            LOWER
+        } else if b.is_ascii_whitespace() {
+            SPACE
+        } else if CLASS[c] != 0 || b >= 0x80 {
+            DECOR
+        } else {
+            0
+        };
+        c += 1;
+    }
+    t
+};
 
 /// Endings an apostrophe opens in English: a contraction or a possessive (`he'll`, `cock's`).
 fn english_ending(piece: &str) -> bool {
@@ -213,27 +232,52 @@ impl Inner {
         hit: &mut impl FnMut(usize, usize, usize),
     ) {
         let b = text.as_bytes();
-        if self.by_len.is_empty() || !may_be_decorated(b) {
+        if self.by_len.is_empty() {
             return;
         }
         let mut seen = Explained::new(explained);
         let (mut pieces, mut seps) = (Vec::new(), Vec::new());
-        let mut i = 0;
+        let class = |i: usize| SCAN[b[i] as usize];
+        // One scan with a table: a token is read only where a letter, a run of marks and a letter
+        // follow one another in it; an apostrophe before an ending of English's (`don't`,
+        // `it's`), the most common such run, is passed over at once.
+        let (mut token, mut i) = (0, 0);
         while i < b.len() {
-            if b[i].is_ascii_whitespace() {
+            let k = class(i);
+            if k & DECOR == 0 || i == 0 || class(i - 1) & LOWER == 0 {
+                if k & SPACE != 0 {
+                    token = i + 1;
+                }
                 i += 1;
                 continue;
             }
-            let start = i;
-            while i < b.len() && !b[i].is_ascii_whitespace() {
-                i += 1;
+            let mut j = i + 1;
+            while j < b.len() && class(j) & (LOWER | SPACE) == 0 {
+                j += 1;
             }
-            if i - start > MAX_TOKEN_BYTES || !may_be_decorated(&b[start..i]) {
+            if j == b.len() || class(j) & LOWER == 0 {
+                i = j;
+                continue;
+            }
+            let mut after = j;
+            while after < b.len() && class(after) & LOWER != 0 {
+                after += 1;
+            }
+            if j == i + 1 && b[i] == b'\'' && english_ending(&text[j..after]) {
+                i = after;
+                continue;
+            }
+            let (start, mut end) = (token, after);
+            while end < b.len() && class(end) & SPACE == 0 {
+                end += 1;
+            }
+            i = end;
+            if end - start > MAX_TOKEN_BYTES {
                 continue;
             }
             // The word from its first letter to its last.
-            let Some(first) = b[start..i].iter().position(u8::is_ascii_lowercase) else { continue };
-            let Some(last) = b[start..i].iter().rposition(u8::is_ascii_lowercase) else { continue };
+            let Some(first) = b[start..end].iter().position(u8::is_ascii_lowercase) else { continue };
+            let Some(last) = b[start..end].iter().rposition(u8::is_ascii_lowercase) else { continue };
             let (s, e) = (start + first, start + last + 1);
             let mut joined = [0u8; MAX_TOKEN];
             let Some(n) = decorated_word(text, s, e, &mut pieces, &mut seps, &mut joined) else { continue };
@@ -241,14 +285,14 @@ impl Inner {
             let Some(lists) = self.term_lists(word) else { continue };
             // A closing mark that also stands inside the word is part of it (`fu_ck_`).
             let inside = |c: u8| seps.iter().any(|sep| sep.byte == c && c != 0);
-            let end = e + b[e..i].iter().take(MAX_RUN).take_while(|&&c| inside(c)).count();
+            let close = e + b[e..end].iter().take(MAX_RUN).take_while(|&&c| inside(c)).count();
             // A part the automaton read (`c**k` of `f**u**c**k`) does not hide the whole word.
-            if seen.covers(s, end) || skip(s, end) {
+            if seen.covers(s, close) || skip(s, close) {
                 continue;
             }
             for &l in lists {
                 if !self.allow[l as usize].contains(word) {
-                    hit(l as usize, s, end);
+                    hit(l as usize, s, close);
                 }
             }
         }
