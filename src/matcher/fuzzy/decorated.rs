@@ -238,20 +238,19 @@ impl Inner {
         let mut seen = Explained::new(explained);
         let (mut pieces, mut seps) = (Vec::new(), Vec::new());
         let class = |i: usize| SCAN[b[i] as usize];
-        // One scan with a table: a token is read only where a letter, a run of marks and a letter
-        // follow one another in it; an apostrophe before an ending of English's (`don't`,
-        // `it's`), the most common such run, is passed over at once.
-        let (mut token, mut i) = (0, 0);
-        while i < b.len() {
-            let k = class(i);
-            if k & DECOR == 0 || i == 0 || class(i - 1) & LOWER == 0 {
-                if k & SPACE != 0 {
-                    token = i + 1;
-                }
-                i += 1;
+        // One scan with a table for the marks: a token is read only where a letter, a run of
+        // marks and a letter follow one another in it; an apostrophe before an ending of
+        // English's (`don't`, `it's`), the most common such run, is passed over at once. The
+        // token is then found around the run (back to a space at most [`MAX_TOKEN_BYTES`]
+        // away) and the scan goes on after it: each byte is looked at a bounded number of times.
+        let mut i = 0;
+        while let Some(p) = b[i..].iter().position(|&c| SCAN[c as usize] & DECOR != 0) {
+            let at = i + p;
+            i = at + 1;
+            if at == 0 || class(at - 1) & LOWER == 0 {
                 continue;
             }
-            let mut j = i + 1;
+            let mut j = at + 1;
             while j < b.len() && class(j) & (LOWER | SPACE) == 0 {
                 j += 1;
             }
@@ -263,11 +262,15 @@ impl Inner {
             while after < b.len() && class(after) & LOWER != 0 {
                 after += 1;
             }
-            if j == i + 1 && b[i] == b'\'' && english_ending(&text[j..after]) {
+            if j == at + 1 && b[at] == b'\'' && english_ending(&text[j..after]) {
                 i = after;
                 continue;
             }
-            let (start, mut end) = (token, after);
+            let mut start = at;
+            while start > 0 && class(start - 1) & SPACE == 0 && at - start <= MAX_TOKEN_BYTES {
+                start -= 1;
+            }
+            let mut end = after;
             while end < b.len() && class(end) & SPACE == 0 {
                 end += 1;
             }
