@@ -44,6 +44,21 @@ fn dictionary(root: &Path, out: &Path) {
     let bytes: Vec<u8> = table.iter().flat_map(|e| e.to_le_bytes()).collect();
     fs::write(out.join("dict_table.bin"), bytes).unwrap();
     fs::write(out.join("dict_words.bin"), blob).unwrap();
+    // The two letters English words open with (26 × 26 bytes, 1 for an opening): the words of
+    // `english.txt` of four letters or more with a vowel, so that abbreviations (`btu`, `tnpk`)
+    // do not make an opening of their letters.
+    let mut openings = vec![0u8; 26 * 26];
+    for (w, english) in &words {
+        let b = w.as_bytes();
+        if *english
+            && b.len() >= 4
+            && b.iter().any(|c| b"aeiou".contains(c))
+            && b[..2].iter().all(u8::is_ascii_lowercase)
+        {
+            openings[usize::from(b[0] - b'a') * 26 + usize::from(b[1] - b'a')] = 1;
+        }
+    }
+    fs::write(out.join("dict_openings.bin"), openings).unwrap();
 }
 
 fn collect(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) {

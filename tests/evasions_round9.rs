@@ -64,14 +64,18 @@ fn what_a_page_shows_is_what_is_judged() {
 }
 
 /// Text a page shows as something else is judged as that: an entity escaped twice shows its
-/// own name (`&#102;`), not the letter; an isolate without an override shows `kcuf` as typed.
+/// own name (`&#102;`), not the letter; an isolate without an override shows `kcuf` as typed,
+/// and `kcuf` is judged as the word written backwards it is (round 10), not as the bidi
+/// reordering the normalizer makes of an override.
 #[test]
 fn what_a_page_does_not_show_is_not_read_into_it() {
     assert_eq!(text("you &amp;#102;uck off"), "you &#102;uck off");
+    assert_eq!(text("you \u{2067}kcuf\u{2069} off"), "you kcuf off");
     let e = builtin_engine();
-    for body in ["you &amp;#102;uck off", "you \u{2067}kcuf\u{2069} off"] {
-        assert_eq!(judge_checked(&e, body).verdict, Decision::Allow, "{body:?}");
-    }
+    assert_eq!(judge_checked(&e, "you &amp;#102;uck off").verdict, Decision::Allow);
+    let v = judge_checked(&e, "you \u{2067}kcuf\u{2069} off");
+    let m = &v.reasons.iter().find(|r| r.rule == "profanity.strong").expect("kcuf read backwards").matches[0];
+    assert_eq!(m.text, "kcuf");
 }
 
 #[test]

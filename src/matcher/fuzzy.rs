@@ -34,6 +34,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+mod decorated;
 mod dict;
 mod dict_hash;
 mod edits;
@@ -224,6 +225,11 @@ struct Inner {
     by_len: FastMap<(u8, usize), Vec<String>>,
     /// Per list: whether a first letter split off by a space joins a word ([`split`]).
     split_letter: Vec<bool>,
+    /// The first three letters of every stem written backwards, as a bit set ([`decorated`]).
+    backward: Vec<u64>,
+    /// Stems of four letters or more by [`decorated::shuffle_key`] (the first letter, the rest
+    /// sorted), for the shuffled words.
+    shuffled: FastMap<Vec<u8>, Vec<(String, Vec<u32>)>>,
 }
 
 /// The first four bytes of `w` as one number (None when it is shorter).
@@ -372,7 +378,27 @@ impl Fuzzy {
             }
         }
         let heads = stems.keys().filter_map(|s| head4(s.as_bytes())).collect();
-        let inner = Inner { near, sound, allow, max_key, stems, cut, heads, first, by_len, split_letter: Vec::new() };
+        let backward = decorated::backward_heads(stems.keys().map(String::as_str));
+        let mut shuffled: FastMap<Vec<u8>, Vec<(String, Vec<u32>)>> = FastMap::default();
+        for (stem, lists) in stems.iter().filter(|(s, _)| s.len() >= 4) {
+            let mut k = Vec::new();
+            decorated::shuffle_key(stem.as_bytes(), &mut k);
+            shuffled.entry(k).or_default().push((stem.clone(), lists.clone()));
+        }
+        let inner = Inner {
+            near,
+            sound,
+            allow,
+            max_key,
+            stems,
+            cut,
+            heads,
+            first,
+            by_len,
+            split_letter: Vec::new(),
+            backward,
+            shuffled,
+        };
         Fuzzy { inner: Arc::new(inner) }
     }
 
@@ -390,6 +416,7 @@ impl Fuzzy {
         if inner.near.is_empty() {
             inner.split_words(text, explained, &skip, &mut hit);
             inner.masked_words(text, explained, &skip, &mut hit);
+            inner.decorated_words(text, explained, &skip, &mut hit);
             return;
         }
         let b = text.as_bytes();
@@ -443,6 +470,9 @@ impl Fuzzy {
             if lists.is_empty() {
                 inner.x_masked_lists(letters, &mut lists);
             }
+            if lists.is_empty() {
+                inner.reread_lists(letters, &mut key, &mut lists);
+            }
             for &l in &lists {
                 let allowed = &inner.allow[l as usize];
                 if !allowed.contains(letters) && !allowed.contains(word) {
@@ -452,6 +482,7 @@ impl Fuzzy {
         }
         inner.split_words(text, explained, &skip, &mut hit);
         inner.masked_words(text, explained, &skip, &mut hit);
+        inner.decorated_words(text, explained, &skip, &mut hit);
     }
 
     /// Calls `hit(list, start, end)` for each word of the normalized `text` that is a term as

@@ -46,4 +46,25 @@ impl<'a> Explained<'a> {
         }
         self.spans.get(self.next).is_some_and(|&(s, _)| s < end)
     }
+
+    /// Whether one explained range covers all of `start..end`; queries in increasing order.
+    pub(crate) fn covers(&mut self, start: usize, end: usize) -> bool {
+        while self.next < self.spans.len() && self.spans[self.next].1 <= start {
+            self.next += 1;
+        }
+        self.spans[self.next..].iter().take_while(|&&(s, _)| s <= start).any(|&(_, e)| e >= end)
+    }
+
+    /// Whether an explained range overlaps `start..end`, for queries that do not come in
+    /// increasing order but never start before `lower`, which must not decrease from one call to
+    /// the next (the oldest piece a pass still holds). Each range is passed once for good, and
+    /// only those between `lower` and `end` are looked at: linear, where a scan of every range
+    /// per query was quadratic in a text of many hits and candidates (`fuck wa nker` repeated).
+    pub(crate) fn overlaps_after(&mut self, lower: usize, start: usize, end: usize) -> bool {
+        debug_assert!(lower <= start);
+        while self.next < self.spans.len() && self.spans[self.next].1 <= lower {
+            self.next += 1;
+        }
+        self.spans[self.next..].iter().take_while(|&&(s, _)| s < end).any(|&(_, e)| e > start)
+    }
 }

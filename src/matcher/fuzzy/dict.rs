@@ -17,6 +17,18 @@ use super::dict_hash::{dict_hash, dict_slot, head8};
 
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/dict_table.bin"));
 static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/dict_words.bin"));
+/// 26 × 26 bytes: 1 where an English word (of `english.txt`, four letters or more, with a vowel)
+/// opens with those two letters.
+static OPENINGS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/dict_openings.bin"));
+
+/// Whether an English word opens with the letters `a` and `b` (ASCII lowercase; anything else
+/// counts as an opening, so the answer never makes an unknown shape look rare).
+pub fn english_opening(a: u8, b: u8) -> bool {
+    if !(a.is_ascii_lowercase() && b.is_ascii_lowercase()) {
+        return true;
+    }
+    OPENINGS.get(usize::from(a - b'a') * 26 + usize::from(b - b'a')).map_or(true, |&o| o == 1)
+}
 
 /// The built-in dictionary ([`dictionary`]).
 #[derive(Debug, Clone, Copy)]

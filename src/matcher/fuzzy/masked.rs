@@ -21,7 +21,7 @@
 //! and its length: linear in the text.
 
 use super::{is_english, Inner, STEM_ENDINGS};
-use crate::matcher::scan::runs;
+use crate::matcher::scan::{runs, Explained};
 
 /// Most letters one run of symbols stands for (`f---ing`).
 const MAX_HIDDEN: usize = 3;
@@ -34,7 +34,7 @@ fn is_mask(c: u8) -> bool {
 /// A character drawn for a letter though it is none: a symbol or pictograph outside ASCII
 /// (`★`, `•`, `💩`). Letters, digits, spaces, quotes and the invisible characters are not (the
 /// normalizer reads or removes those), nor what only dresses a pictograph ([`is_dressing`]).
-fn is_drawn_mask(c: char) -> bool {
+pub(super) fn is_drawn_mask(c: char) -> bool {
     !c.is_ascii()
         && !c.is_alphanumeric()
         && !c.is_whitespace()
@@ -44,7 +44,7 @@ fn is_drawn_mask(c: char) -> bool {
 
 /// A variation selector or a skin-tone modifier: part of the pictograph before it (`❤️` is
 /// U+2764 U+FE0F), not a character of its own.
-fn is_dressing(c: char) -> bool {
+pub(super) fn is_dressing(c: char) -> bool {
     matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}')
 }
 
@@ -131,17 +131,22 @@ impl Inner {
             return;
         }
         let word_start = |s: usize| s == 0 || !(b[s - 1].is_ascii_alphanumeric() || is_mask(b[s - 1]));
-        let covered = |s: usize, e: usize| explained.iter().any(|&(x, y)| x < e && s < y) || skip(s, e);
+        // Every range asked about starts at the run before this one or later (`lower`), so the
+        // explained ranges are walked forward once: a scan of all of them per candidate was
+        // quadratic in a text of many hits and masked words (`fuck f*ck` repeated).
+        let mut seen = Explained::new(explained);
+        let mut covered = |lower: usize, s: usize, e: usize| seen.overlaps_after(lower, s, e) || skip(s, e);
         let mut prev: Option<(usize, usize)> = None;
         let mut joined = String::new();
         for (start, end) in runs(b, u8::is_ascii_lowercase) {
+            let lower = prev.map_or(start.saturating_sub(1), |(ps, _)| ps);
             let word_end = b.get(end).map_or(true, |c| !(c.is_ascii_alphanumeric() || is_mask(*c)));
             // `<unt`: a `<` glued to the start of a word, itself at the start of a chunk.
             if start >= 1
                 && b[start - 1] == b'<'
                 && (start == 1 || b[start - 2] == b' ')
                 && !matches!(b.get(end), Some(b'>' | b'/'))
-                && !covered(start - 1, end)
+                && !covered(lower, start - 1, end)
             {
                 joined.clear();
                 joined.push('c');
@@ -157,7 +162,7 @@ impl Inner {
             if let Some((ps, pe)) = prev {
                 let gap = &b[pe..start];
                 let hidden = hidden_letters(&text[pe..start]).unwrap_or(0);
-                if hidden > 0 && word_start(ps) && word_end && !covered(ps, end) {
+                if hidden > 0 && word_start(ps) && word_end && !covered(lower, ps, end) {
                     let (prefix, suffix) = (&text[ps..pe], &text[start..end]);
                     // `illegal's`, `white's`, `they'd`: an apostrophe before an ending of
                     // English's is a possessive or a contraction, not a hidden letter.

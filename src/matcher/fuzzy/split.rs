@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::{is_english, Fuzzy, Inner, MAX_TOKEN, STEM_ENDINGS};
-use crate::matcher::scan::{glued, runs};
+use crate::matcher::scan::{glued, runs, Explained};
 
 impl Fuzzy {
     /// Sets, per list, whether a first letter split off by a space joins the word after it
@@ -79,6 +79,10 @@ impl Inner {
         let mut head_ok: [Option<bool>; MAX_PIECES] = [None; MAX_PIECES];
         let mut count = 0;
         let mut joined = String::new();
+        // The oldest piece held (`pieces[0]`) only moves forward, and every run asked about
+        // starts there or later: the explained ranges are walked forward once (a scan of all of
+        // them per run was quadratic in a text of many hits and split words).
+        let mut seen = Explained::new(explained);
         for (start, end) in runs(b, u8::is_ascii_alphanumeric) {
             if !b[start..end].iter().all(u8::is_ascii_lowercase) {
                 count = 0;
@@ -123,7 +127,7 @@ impl Inner {
                 let Some(letter) = self.split_word(text, run, &mut joined) else { continue };
                 if (!letter || !letter_belongs_before(b, s))
                     && !glued(b, s, e, b"*'_.")
-                    && !explained.iter().any(|&(x, y)| x < e && s < y)
+                    && !seen.overlaps_after(pieces[0].0, s, e)
                     && !skip(s, e)
                 {
                     self.report_joined(&joined, letter, s, e, hit);

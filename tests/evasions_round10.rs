@@ -1,0 +1,252 @@
+//! Round 10 of evasion mechanisms (docs/hostile.md "round 10 (evasions)"): words decorated to
+//! break the match (`src/matcher/fuzzy/decorated.rs`), veiled threats (`threat.veiled`), and
+//! the linear time of the masked and split words on a text of many hits. Each reading has
+//! innocent text of the same shape beside it. Fixtures are invented sentences.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{builtin_engine, judge_checked};
+use moderate::comment::Comment;
+use moderate::verdict::Decision;
+use moderate::Engine;
+
+/// The text of the first match of `rule` in the verdict on `body` (None when it does not hit).
+fn matched(e: &Engine, body: &str, rule: &str) -> Option<String> {
+    let v = judge_checked(e, body);
+    v.reasons.iter().find(|r| r.rule == rule).map(|r| r.matches.first().map(|m| m.text.clone()).unwrap_or_default())
+}
+
+/// Asserts that `body` is allowed, with the reasons when it is not.
+fn assert_allowed(e: &Engine, body: &str) {
+    let v = judge_checked(e, body);
+    assert_eq!(v.verdict, Decision::Allow, "{body:?}: {:?}", v.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>());
+}
+
+/// `f🔥u🔥c🔥k`, `f**u**c**k`: a run of symbols or pictographs between every letter. The span
+/// is the decorated word as typed.
+#[test]
+fn symbols_between_every_letter_are_read() {
+    let e = builtin_engine();
+    for (body, word) in [
+        ("you f🔥u🔥c🔥k off", "f🔥u🔥c🔥k"),
+        ("what a f💀u💀c💀k", "f💀u💀c💀k"),
+        ("f★u★c★k this", "f★u★c★k"),
+        ("you f**u**c**k off", "f**u**c**k"),
+        ("s..h..i..t happens", "s..h..i..t"),
+        ("what a s~~h~~i~~t show", "s~~h~~i~~t"),
+        ("total f❤️u❤️c❤️k up", "f❤️u❤️c❤️k"),
+    ] {
+        assert_eq!(matched(&e, body, "profanity.strong").as_deref(), Some(word), "{body:?}");
+    }
+    for body in [
+        "rate it a🔥b🔥c🔥d",
+        "**bold** and __under__",
+        "e.g. the U.S.A. team",
+        "scores 1**2**3",
+        "o..k then",
+        "l💕o💕v💕e you all",
+        "h~~e~~l~~l~~o there",
+    ] {
+        assert_allowed(&e, body);
+    }
+}
+
+/// `f*uc*k`, `fu_ck_`, `f"uck"`, `fu'ck`, `fu🔥ck`: one emphasis mark, quote or pictograph
+/// inside a word; English's apostrophes stay words (`don't`, `o'clock`, `rock'n'roll`,
+/// `he'll`).
+#[test]
+fn emphasis_inside_a_word_is_read() {
+    let e = builtin_engine();
+    for (body, word) in [
+        ("what a f*uc*k", "f*uc*k"),
+        ("what a fu_ck_ up", "fu_ck_"),
+        ("what a f\"uck\" up", "f\"uck\""),
+        ("what a fu'ck up", "fu'ck"),
+        ("what a fu🔥ck up", "fu🔥ck"),
+        ("you b*it*ch", "b*it*ch"),
+        ("such sh`it", "sh`it"),
+    ] {
+        assert_eq!(matched(&e, body, "profanity.strong").as_deref(), Some(word), "{body:?}");
+    }
+    for body in [
+        "don't worry, it's five o'clock",
+        "rock'n'roll never dies",
+        "he'll be fine and she'll too",
+        "y'all come back, ma'am",
+        "my_var_name and __init__ and **bold** text",
+        "she said \"hello\" twice",
+        "the ~tilde~ and `code` marks",
+        "fire🔥works tonight",
+        "sun😎shine all day",
+    ] {
+        assert_allowed(&e, body);
+    }
+}
+
+/// `fxuxcxk`: the same letter between every letter of a term.
+#[test]
+fn filler_letters_are_read() {
+    let e = builtin_engine();
+    assert_eq!(matched(&e, "what a fxuxcxk", "profanity.strong").as_deref(), Some("fxuxcxk"));
+    assert_eq!(matched(&e, "total sxhxixt", "profanity.strong").as_deref(), Some("sxhxixt"));
+    for body in ["alabama and banana", "abababa and mamamia", "lalalala la"] {
+        assert_allowed(&e, body);
+    }
+}
+
+/// `kcuf`, `reggin`, `tihs`: a term written backwards, only as a word that is not English
+/// (`stressed`/`desserts`, `reknits`/`stinker`, `tips`/`spit`, `god`, `evil` stay words).
+#[test]
+fn backward_words_are_read() {
+    let e = builtin_engine();
+    for (body, rule, word) in [
+        ("kcuf you", "profanity.strong", "kcuf"),
+        ("what a tihs show", "profanity.strong", "tihs"),
+        ("look at those reggin", "identity.slur", "reggin"),
+        ("sreggin everywhere", "identity.slur", "sreggin"),
+        ("you hctib", "profanity.strong", "hctib"),
+    ] {
+        assert_eq!(matched(&e, body, rule).as_deref(), Some(word), "{body:?}");
+    }
+    for body in [
+        "stressed about desserts",
+        "the reknits are done",
+        "some tips on how to spit",
+        "oh god, what evil",
+        "stop the pots from boiling",
+        "a regal lager",
+        "draw the drawer",
+        "my friend Kcuf is here",
+    ] {
+        assert_allowed(&e, body);
+    }
+}
+
+/// No English word is read backwards: every single-word entry of the pack's lists, reversed,
+/// is either not an English word or is judged as it is judged written forwards (a term itself).
+#[test]
+fn no_english_word_is_read_backwards() {
+    let e = builtin_engine();
+    let dict = moderate::matcher::fuzzy::dictionary();
+    let mut checked = 0;
+    for (path, text) in moderate::config::source::FileSource::builtin_files() {
+        if !(path.starts_with("rules/profanity/") || path.starts_with("rules/identity/") || path.starts_with("rules/attack/"))
+            || !path.ends_with(".txt")
+        {
+            continue;
+        }
+        for line in text.lines() {
+            let w = line.split('#').next().unwrap_or("").trim().to_lowercase();
+            if w.len() < 4 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+                continue;
+            }
+            let rev: String = w.chars().rev().collect();
+            if rev == w || !dict.contains_key(&rev) {
+                continue;
+            }
+            checked += 1;
+            // Reversed and dictionary: judged by what it is, never as the term it reverses.
+            let v = judge_checked(&e, &format!("the {rev} here"));
+            assert!(
+                v.reasons.iter().all(|r| r.matches.iter().all(|m| m.text != rev) || dict.contains_key(&w)),
+                "{rev:?} (reversed {w:?}): {:?}",
+                v.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>()
+            );
+        }
+    }
+    assert!(checked > 0, "no reversed term is a dictionary word: the check checks nothing");
+}
+
+/// `fkuc`: the first letter kept, the rest shuffled, behind an opening no English word has
+/// (`fk`, `bt`); abbreviations and sounds of the same shape stay innocent.
+#[test]
+fn shuffled_words_behind_a_rare_opening_are_read() {
+    let e = builtin_engine();
+    assert_eq!(matched(&e, "what a fkuc", "profanity.strong").as_deref(), Some("fkuc"));
+    assert!(judge_checked(&e, "you btich").verdict.is_deny());
+    for body in ["lmfao nsfw", "bffs ftw, ktnx", "hmmm pfft mmkay", "tskk brrr"] {
+        assert_allowed(&e, body);
+    }
+}
+
+/// Veiled threats are flagged, never blocked on their own; innocent sentences of the same
+/// words stay allowed.
+#[test]
+fn veiled_threats_are_flagged() {
+    let e = builtin_engine();
+    for body in [
+        "it would be a shame if something happened to you",
+        "nice car. shame if anything happened to your kids",
+        "I'd hate for something to happen to you",
+        "better watch your back",
+        "we know where you work.",
+        "I know where your kids go to school",
+        "you better sleep with one eye open",
+        "you won't see it coming",
+        "your days are numbered",
+    ] {
+        let v = judge_checked(&e, body);
+        assert!(v.reasons.iter().any(|r| r.rule == "threat.veiled"), "{body:?}");
+        assert_eq!(v.verdict, Decision::Flag, "{body:?}: {:?}", v.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>());
+    }
+    for body in [
+        "it would be a shame if it rained on the parade",
+        "we know where you live is a nice town",
+        "I sleep with one eye open when camping",
+        "I never saw it coming",
+        "the days are numbered 1 to 31",
+        "he said \"watch your back\" was the worst line of the film",
+    ] {
+        let v = judge_checked(&e, body);
+        assert!(v.reasons.iter().all(|r| r.rule != "threat.veiled"), "{body:?}");
+    }
+}
+
+/// The built-in pack with `[limits]` `max_body_bytes` raised (a temporary config extending it).
+fn big_pack(dir: &Path) -> Engine {
+    let cfg = dir.join("config.toml");
+    std::fs::write(&cfg, "extends = \"builtin\"\n[limits]\nmax_body_bytes = 100000000\n").unwrap();
+    match moderate::config::load(Some(&cfg)) {
+        Ok(l) => l.engine,
+        Err(d) => panic!("{}", d.render(false)),
+    }
+}
+
+/// Fastest of three judgements of `body`, in CPU time of this thread.
+fn judge_time(e: &Engine, body: &str) -> Duration {
+    (0..3)
+        .map(|_| {
+            let c = Comment::new("big", body);
+            let t = common::thread_cpu_time();
+            let _ = e.judge(&c);
+            common::thread_cpu_time().saturating_sub(t)
+        })
+        .min()
+        .unwrap()
+}
+
+/// A 2 MB hostile body costs about twice a 1 MB one (a ratio under 3.2; a quadratic scan is 4):
+/// many automaton hits beside masked, split and decorated words (a scan of every hit per
+/// candidate was quadratic: `fuck f*ck` repeated took 8.5 s at 1 MB and 36.6 s at 2 MB), long
+/// runs of masked pieces and of single letters. Up to three attempts on a shared machine.
+#[test]
+fn hostile_bodies_stay_linear() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = big_pack(dir.path());
+    for unit in ["fuck f*ck ", "fuck wa nker ", "fuck f🔥u🔥c🔥k fu'ck ", "f*", "a b ", "kcuf fxuxcxk fkuc "] {
+        let one = unit.repeat(1_000_000 / unit.len());
+        let two = unit.repeat(2_000_000 / unit.len());
+        let mut tries = Vec::new();
+        let mut best = f64::MAX;
+        while tries.len() < 3 && best >= 3.2 {
+            let (t1, t2) = (judge_time(&e, &one), judge_time(&e, &two));
+            let ratio = t2.as_secs_f64() / t1.as_secs_f64().max(1e-6);
+            best = best.min(ratio);
+            tries.push(format!("{t1:?} -> {t2:?} (x{ratio:.2})"));
+        }
+        assert!(best < 3.2, "{unit:?}: 1 MB, then 2 MB: {tries:?}");
+    }
+}
