@@ -62,3 +62,51 @@ fn a_burst_of_connections_past_the_limit_is_served_not_reset() {
     let r = srv.post_json(r#"{"body": "you are a fucking idiot"}"#);
     assert_eq!(r.status, 200, "{}", r.text());
 }
+
+/// A JSON body opening with a UTF-8 byte-order mark (Windows tools, .NET's default UTF-8
+/// encoder) was refused as bad JSON (400 "expected a comment object ..."): it is now read, as
+/// `moderate run` reads a file opening with one, in every shape. A mark anywhere else between
+/// JSON values is a 400 that says so; one inside the text is text; UTF-16 is named as such.
+#[test]
+fn a_json_body_opening_with_a_byte_order_mark_is_read() {
+    let dir = tmp("hostile10-bom");
+    let srv = Server::start(&dir, &[]);
+    let bom = "\u{feff}";
+    let post = |ct: &str, body: &[u8]| srv.req("POST", "/v1/check", &[("Content-Type", ct)], body);
+    let one = format!(r#"{bom}{{"id":"a","body":"you are a fucking idiot"}}"#);
+    let r = post("application/json", one.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["verdict"], "block", "{}", r.text());
+    let array = format!(r#"{bom}[{{"id":"a","body":"hello"}},{{"id":"b","body":"you are a fucking idiot"}}]"#);
+    let r = post("application/json", array.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!((v[0]["verdict"].as_str(), v[1]["verdict"].as_str()), (Some("allow"), Some("block")), "{v}");
+    // NDJSON: one opening the body, and one opening a later line (two files concatenated, as
+    // `moderate run` reads them).
+    let nd = format!("{bom}{{\"id\":\"a\",\"body\":\"hello\"}}\n{bom}{{\"id\":\"b\",\"body\":\"you are a fucking idiot\"}}\n");
+    let r = post("application/x-ndjson", nd.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text().lines().count(), 2, "{}", r.text());
+    // Inside the text, the mark is text (an invisible one): judged as the word it splits.
+    let inside = r#"{"id":"c","body":"you are a fucking id\ufeffiot"}"#;
+    let r = post("application/json", inside.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["verdict"], "block", "{}", r.text());
+    // Elsewhere between values: a 400 saying what is wrong (after white space, a second mark,
+    // inside an array).
+    for (ct, body) in [
+        ("application/x-ndjson", format!("{{\"body\":\"hello\"}}\n {bom}{{\"body\":\"hello\"}}\n")),
+        ("application/json", format!("[{bom}{{\"body\":\"hello\"}}]")),
+        ("application/json", format!(" {bom}{{\"body\":\"hello\"}}")),
+        ("application/json", format!("{bom}{bom}{{\"body\":\"hello\"}}")),
+    ] {
+        let r = post(ct, body.as_bytes());
+        assert_eq!(r.status, 400, "{body:?}: {}", r.text());
+        assert!(r.json()["error"].as_str().unwrap_or("").contains("byte-order mark"), "{body:?}: {}", r.text());
+    }
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("{\"body\":\"hi\"}".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let r = post("application/json", &utf16);
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.json()["error"].as_str().unwrap_or("").contains("UTF-16"), "{}", r.text());
+}
