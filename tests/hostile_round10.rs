@@ -110,3 +110,37 @@ fn a_json_body_opening_with_a_byte_order_mark_is_read() {
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(r.json()["error"].as_str().unwrap_or("").contains("UTF-16"), "{}", r.text());
 }
+
+/// The Akismet endpoint read field names literally, where PHP (Akismet's own server, WordPress)
+/// files `comment.content`, `comment content` and ` comment_content` as `comment_content`:
+/// `comment.content=...` alone was judged as an empty comment (`false`: publish), and
+/// `comment_content=hello&comment.content=...` judged `hello` while a PHP receiver keeps the
+/// insult. Now names are read as PHP reads them: one is the body, two are a field sent twice.
+#[test]
+fn akismet_field_names_are_read_as_php_reads_them() {
+    let dir = tmp("hostile10-akismet");
+    let srv = Server::start(&dir, &[]);
+    let check = |body: &str| {
+        srv.req("POST", "/1.1/comment-check", &[("Content-Type", "application/x-www-form-urlencoded")], body.as_bytes())
+    };
+    for name in ["comment.content", "comment+content", "comment%20content", "+comment_content", "comment[content", "comment_content"] {
+        let r = check(&format!("blog=x&{name}=you+are+a+fucking+idiot"));
+        assert_eq!((r.status, r.text().as_str()), (200, "true"), "{name}");
+        assert_eq!(r.header("x-moderate-verdict"), Some("block"), "{name}");
+    }
+    let r = check("blog=x&comment.author=Bob&comment_content=hello");
+    assert_eq!((r.status, r.text().as_str()), (200, "false"));
+    for (body, field) in [
+        ("comment_content=hello&comment.content=you+are+a+fucking+idiot", "comment.content"),
+        ("comment.content=you+are+a+fucking+idiot&comment_content=hello", "comment_content"),
+        ("comment_content=hello&comment+content=you+are+a+fucking+idiot", "comment content"),
+        ("comment_content=hello&comment.content[]=you+are+a+fucking+idiot", "comment.content[]"),
+        ("comment_content%00x=you+are+a+fucking+idiot&comment_content=hello", "comment_content\u{0}x"),
+    ] {
+        let r = check(body);
+        assert_eq!(r.status, 400, "{body}: {}", r.text());
+        let v = r.json();
+        assert_eq!(v["field"], field, "{body}: {v}");
+        assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{v}");
+    }
+}
