@@ -144,3 +144,148 @@ fn akismet_field_names_are_read_as_php_reads_them() {
         assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()), "{v}");
     }
 }
+
+/// Runs `moderate ARGS` for at most `limit`; None when it was still running (then killed).
+fn run_for(args: &[&str], limit: Duration) -> Option<std::process::Output> {
+    let mut child = super::nats::bin()
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+/// A stream is created with `subjects` and `retention` by another program.
+fn foreign_stream(server: &super::nats::Server, name: &str, subjects: &[&str], retention: &'static str) {
+    let (rt, js) = server.js();
+    let cfg = moderate::scale::nats::StreamConfig {
+        name: name.to_string(),
+        subjects: subjects.iter().map(|s| s.to_string()).collect(),
+        retention,
+        storage: "memory",
+        duplicate_window: 60_000_000_000,
+        num_replicas: 1,
+    };
+    rt.block_on(js.unwrap().get_or_create_stream(&cfg)).unwrap();
+}
+
+/// A stream already named as ours (`COMMENTS_IN`) but storing other subjects was used as it
+/// was: the worker ran, pulling another program's messages, and `publish` stored nothing
+/// where a worker reads. And when another stream already stores our subject, the error said
+/// only "subjects overlap with an existing stream". Both are now refused at once, naming the
+/// stream and the subjects.
+#[test]
+fn nats_streams_that_are_not_ours_are_refused_naming_them() {
+    let Some(server_bin) = super::nats::nats_server() else { return };
+    let dir = tmp("hostile10-streams");
+    let server = super::nats::Server::start(server_bin, &dir);
+    let url = server.url();
+    let input = dir.join("in.jsonl");
+    std::fs::write(&input, "{\"id\":\"a\",\"body\":\"hello\"}\n").unwrap();
+    let input = input.to_str().unwrap();
+
+    // Our input stream's name, taken by a stream on other subjects.
+    foreign_stream(&server, "COMMENTS_IN", &["orders.new"], "limits");
+    for args in [vec!["worker", "--nats", &url], vec!["publish", "-q", "--nats", &url, input]] {
+        let o = run_for(&args, Duration::from_secs(30)).unwrap_or_else(|| panic!("{args:?} kept running on a stream not its own"));
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {e}");
+        assert!(e.contains("COMMENTS_IN") && e.contains("orders.new") && e.contains("comments.in"), "{args:?}: {e}");
+        assert!(!e.contains("worker on"), "{args:?} said it started: {e}");
+    }
+    // Our verdict stream's name, on the right subjects but the wrong retention: refused too.
+    foreign_stream(&server, "SITE_VERDICTS", &["site.verdicts", "site.verdicts.runs", "site.dead"], "workqueue");
+    let o = run_for(
+        &["worker", "--nats", &url, "--subject", "site.in", "--verdicts", "site.verdicts", "--dead", "site.dead"],
+        Duration::from_secs(30),
+    )
+    .expect("the worker kept running on a stream of another retention");
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.code() == Some(1) && e.contains("SITE_VERDICTS") && e.contains("workqueue"), "{e}");
+
+    // Our subject, stored by another program's stream: the error names that stream.
+    foreign_stream(&server, "EVERYTHING", &["shop.>"], "limits");
+    let o = run_for(&["worker", "--nats", &url, "--subject", "shop.in", "--verdicts", "shop.verdicts", "--dead", "shop.dead"], Duration::from_secs(30))
+        .expect("the worker kept running");
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("EVERYTHING") && e.contains("shop.>") && e.contains("SHOP_IN"), "{e}");
+    // Nothing was created or changed beside them.
+    assert_eq!(server.messages("COMMENTS_IN"), 0);
+}
+
+/// A TCP proxy on 127.0.0.1 to `upstream` that holds back, for `delay`, each chunk from the
+/// client that asks JetStream to create a stream (a slow server, or a slow disk). Its URL.
+fn slow_stream_creation(upstream: u16, delay: Duration) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { return };
+            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else { return };
+            let (mut c_read, mut s_write) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (mut s_read, mut c_write) = (server, client);
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 64 << 10];
+                while let Ok(n @ 1..) = c_read.read(&mut buf) {
+                    if buf[..n].windows(21).any(|w| w == b"$JS.API.STREAM.CREATE") {
+                        std::thread::sleep(delay);
+                    }
+                    if s_write.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = s_write.shutdown(std::net::Shutdown::Both);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut s_read, &mut c_write);
+                let _ = c_write.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    format!("nats://127.0.0.1:{port}")
+}
+
+/// The worker printed its start line before it created its streams: a record published as soon
+/// as the line appeared found no stream and was lost (the publish had no responder). Now the
+/// line comes once the streams and the consumer exist, and that record is judged. The worker
+/// talks to the server through a proxy that makes stream creation take a second, so the window
+/// is not left to chance.
+#[test]
+fn a_record_published_right_after_the_worker_start_line_is_judged() {
+    let Some(server_bin) = super::nats::nats_server() else { return };
+    let dir = tmp("hostile10-startline");
+    let server = super::nats::Server::start(server_bin, &dir);
+    let upstream: u16 = server.url().rsplit(':').next().unwrap().parse().unwrap();
+    let url = slow_stream_creation(upstream, Duration::from_secs(1));
+    // Connected before the worker starts, so the publish follows the line at once.
+    let (rt, js) = server.js();
+    let js = js.unwrap();
+    let log = dir.join("worker.log");
+    let worker = super::nats::Worker::start_logged(&url, &[], Some(&log));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("worker on") {
+        assert!(Instant::now() < deadline, "no start line: {}", std::fs::read_to_string(&log).unwrap_or_default());
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let published = rt.block_on(js.publish(
+        "comments.in",
+        &moderate::scale::nats::Headers::default(),
+        b"{\"id\":\"first\",\"body\":\"you are a fucking idiot\"}\n",
+    ));
+    assert!(published.is_ok(), "the record published after the start line was not stored: {published:?}");
+    super::nats::wait_until("its verdict", Duration::from_secs(30), || server.messages("COMMENTS_VERDICTS") >= 1);
+    let log = worker.stop();
+    assert!(log.starts_with("worker on"), "{log}");
+}
