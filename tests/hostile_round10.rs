@@ -145,6 +145,7 @@ fn akismet_field_names_are_read_as_php_reads_them() {
     }
 }
 
+#[cfg(feature = "nats")]
 /// Runs `moderate ARGS` for at most `limit`; None when it was still running (then killed).
 fn run_for(args: &[&str], limit: Duration) -> Option<std::process::Output> {
     let mut child = super::nats::bin()
@@ -166,6 +167,7 @@ fn run_for(args: &[&str], limit: Duration) -> Option<std::process::Output> {
     Some(child.wait_with_output().unwrap())
 }
 
+#[cfg(feature = "nats")]
 /// A stream is created with `subjects` and `retention` by another program.
 fn foreign_stream(server: &super::nats::Server, name: &str, subjects: &[&str], retention: &'static str) {
     let (rt, js) = server.js();
@@ -185,6 +187,7 @@ fn foreign_stream(server: &super::nats::Server, name: &str, subjects: &[&str], r
 /// where a worker reads. And when another stream already stores our subject, the error said
 /// only "subjects overlap with an existing stream". Both are now refused at once, naming the
 /// stream and the subjects.
+#[cfg(feature = "nats")]
 #[test]
 fn nats_streams_that_are_not_ours_are_refused_naming_them() {
     let Some(server_bin) = super::nats::nats_server() else { return };
@@ -225,6 +228,7 @@ fn nats_streams_that_are_not_ours_are_refused_naming_them() {
     assert_eq!(server.messages("COMMENTS_IN"), 0);
 }
 
+#[cfg(feature = "nats")]
 /// A TCP proxy on 127.0.0.1 to `upstream` that holds back, for `delay`, each chunk from the
 /// client that asks JetStream to create a stream (a slow server, or a slow disk). Its URL.
 fn slow_stream_creation(upstream: u16, delay: Duration) -> String {
@@ -262,6 +266,7 @@ fn slow_stream_creation(upstream: u16, delay: Duration) -> String {
 /// line comes once the streams and the consumer exist, and that record is judged. The worker
 /// talks to the server through a proxy that makes stream creation take a second, so the window
 /// is not left to chance.
+#[cfg(feature = "nats")]
 #[test]
 fn a_record_published_right_after_the_worker_start_line_is_judged() {
     let Some(server_bin) = super::nats::nats_server() else { return };
@@ -288,4 +293,91 @@ fn a_record_published_right_after_the_worker_start_line_is_judged() {
     super::nats::wait_until("its verdict", Duration::from_secs(30), || server.messages("COMMENTS_VERDICTS") >= 1);
     let log = worker.stop();
     assert!(log.starts_with("worker on"), "{log}");
+}
+
+/// `moderate review serve` over a queue another process holds (here an open `BEGIN EXCLUSIVE`,
+/// as `sqlite3` or a long `review` command would): a write waited the 5 s busy timeout and was
+/// a 500 ("review database: database is locked"), and the requests behind it waited their 5 s
+/// each in turn. Now each is a 503 with `Retry-After` within a few seconds, and reads go on.
+/// `review approve` on the held file waits the busy timeout, then fails naming the file (it
+/// said only "review database: database is locked"). Once the lock is gone both work.
+#[test]
+fn a_locked_review_database_is_a_503_with_retry_after_and_a_named_bounded_wait() {
+    let d = tmp("hostile10-locked");
+    let input = d.join("in.jsonl");
+    std::fs::write(&input, "{\"id\":\"a\",\"body\":\"what a stupid idea\"}\n{\"id\":\"c\",\"body\":\"this is crap\"}\n").unwrap();
+    let db = d.join("q.db");
+    let moderate = || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_moderate"));
+        c.current_dir(&d).env("XDG_CACHE_HOME", d.join(".cache")).env("NO_COLOR", "1");
+        c
+    };
+    let o = moderate().args(["run", "-q", "in.jsonl", "--queue", "q.db"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let srv = super::hostile_round6::ReviewServer::start(&d, &db);
+    let origin = format!("Origin: http://127.0.0.1:{}", srv.port);
+    let headers = ["Authorization: Bearer T6B", "Content-Type: application/json", origin.as_str()];
+    let decide = r#"{"action":"approve","expected_version":0,"reviewer":"t"}"#;
+
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE; UPDATE items SET score = score WHERE id = 1;").unwrap();
+    let started = Instant::now();
+    let answers: Vec<(u16, String, Duration)> = std::thread::scope(|s| {
+        let sends: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    let t = Instant::now();
+                    let (status, body) = send_with_headers(srv.port, "POST", "/api/items/1/decision", &headers, decide);
+                    (status, body, t.elapsed())
+                })
+            })
+            .collect();
+        sends.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (status, head_and_body, took) in &answers {
+        assert_eq!(*status, 503, "{head_and_body}");
+        assert!(head_and_body.to_ascii_lowercase().contains("retry-after: "), "{head_and_body}");
+        assert!(head_and_body.contains("locked"), "{head_and_body}");
+        assert!(*took < Duration::from_secs(8), "a request waited {took:?} on the locked database");
+    }
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    // Reads are not blocked by a writer (the queue is in WAL mode).
+    let (status, body) = srv.send("GET", "/api/items/1", &headers[..1], "");
+    assert_eq!(status, 200, "{body}");
+
+    let t = Instant::now();
+    let o = moderate().args(["review", "approve", "1", "--db", "q.db", "--reviewer", "t", "--config", "/dev/null"]).output().unwrap();
+    let took = t.elapsed();
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("q.db") && e.contains("locked") && !e.contains("panicked"), "{e}");
+    assert!(took >= Duration::from_secs(4) && took < Duration::from_secs(15), "waited {took:?}");
+
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    let (status, body) = srv.send("POST", "/api/items/1/decision", &headers, decide);
+    assert_eq!(status, 200, "{body}");
+    let o = moderate().args(["review", "reject", "2", "--db", "q.db", "--reviewer", "t", "--config", "/dev/null"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// One request on its own connection: the status and the whole answer (head and body).
+fn send_with_headers(port: u16, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for h in headers {
+        req.push_str(h);
+        req.push_str("\r\n");
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    let status = answer.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, answer)
 }
