@@ -381,3 +381,16 @@ fn send_with_headers(port: u16, method: &str, path: &str, headers: &[&str], body
     let status = answer.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     (status, answer)
 }
+
+/// `collect --idle`'s help said only "give up when no verdict arrives for this many seconds":
+/// not that the clock restarts at each verdict, nor that a value under the workers'
+/// `--ack-wait` gives up while a dead worker's records wait to be delivered again.
+#[test]
+fn collect_idle_help_says_what_it_waits_for_and_its_relation_to_ack_wait() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_moderate")).args(["collect", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    let idle: String = help.split("--idle").nth(1).unwrap_or("").split("\n  -").next().unwrap_or("").to_string();
+    for want in ["--ack-wait", "restarts at each verdict", "exit 1", "Default: wait until the run is complete"] {
+        assert!(idle.contains(want), "collect --help, --idle: no {want:?} in {idle}");
+    }
+}
