@@ -17,11 +17,11 @@
 //!   its place; until one frees or can be closed, it waits (queued, not refused). The [`QUIET`]
 //!   time keeps a connection just accepted, whose request is in its socket but not read yet, from
 //!   being the one closed (round 10: a burst of 2,000 clients against 4 places had 384 of them
-//!   reset, each closed by the next one accepted before its request was read). So holding
-//!   idle sockets (the cheapest attack: no bytes, only file descriptors) cannot keep real
-//!   requests out for the header timeout times the sockets held (round 4: 300 idle sockets
+//!   reset or closed unanswered, each by one accepted after it before its request was read).
+//!   So holding idle sockets (the cheapest attack: no bytes, only file descriptors) cannot keep
+//!   real requests out for the header timeout times the sockets held (round 4: 300 idle sockets
 //!   against `--max-connections 16 --read-timeout 3` delayed a request 24 s; now it is answered
-//!   at once). When every connection is busy, the request whose **body** has been arriving for
+//!   within about [`QUIET`]). When every connection is busy, the request whose **body** has been arriving for
 //!   [`GRACE`] at under [`MIN_RATE`] (a body dripped a byte at a time holds its place until
 //!   `--read-timeout`, round 6b: a real request waited 2.7 s behind 8 of them with 3 s; with the
 //!   default 10 s, 10 s) is answered 408 and gives its place, the slowest first ([`BodyWatch`]);
