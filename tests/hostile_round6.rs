@@ -323,13 +323,13 @@ fn a_date_filter_is_read_as_a_date() {
 }
 
 /// The review server, started by the real binary on a free port; stopped when dropped.
-struct ReviewServer {
+pub(crate) struct ReviewServer {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl ReviewServer {
-    fn start(dir: &Path, db: &Path) -> ReviewServer {
+    pub(crate) fn start(dir: &Path, db: &Path) -> ReviewServer {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_moderate"))
             .current_dir(dir)
@@ -352,7 +352,7 @@ impl ReviewServer {
     }
 
     /// One request on its own connection: the status and the body.
-    fn send(&self, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
+    pub(crate) fn send(&self, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();

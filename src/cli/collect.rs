@@ -39,8 +39,13 @@ pub struct CollectArgs {
     /// 16,777,216).
     #[arg(long, default_value_t = 65536, value_parser = clap::value_parser!(u32).range(1..=1 << 24))]
     pub window: u32,
-    /// Give up (exit 1) when no verdict arrives for this many seconds (default: wait until the
-    /// run is complete).
+    /// Give up (exit 1, saying how many records are missing) once no new verdict has arrived
+    /// for SECS seconds in a row: checked every half second, the clock restarts at each verdict,
+    /// so a slow but steady run never trips it (0: give up at the first half second without
+    /// one). Default: wait until the run is complete, however long. Keep it above the workers'
+    /// --ack-wait (default 30 s): the records a stopped or killed worker held are delivered to
+    /// another only after that, and no verdict arrives for them meanwhile. Running collect again
+    /// reads the run from its start.
     #[arg(long, value_name = "SECS")]
     pub idle: Option<u64>,
     /// No summary, no progress bar.

@@ -248,7 +248,7 @@ pub fn run(args: ReviewArgs) -> CliResult {
                 cursor: after.map(|id| (id, Direction::Next)),
                 limit,
             };
-            list(&open_read_only(&db)?, &filter, json)
+            list(&db, &open_read_only(&db)?, &filter, json)
         }
         ReviewCommand::Approve(a) => decide(&db, ReviewAction::Approve, a, &cfg),
         ReviewCommand::Reject(a) => decide(&db, ReviewAction::Reject, a, &cfg),
@@ -283,6 +283,8 @@ fn open(db: &Path) -> CliResult<Store> {
     Store::open(db).map_err(|e| {
         if e.is_not_found() {
             CliError::usage(e.to_string())
+        } else if e.is_busy() {
+            locked(db)
         } else {
             CliError::failure(format!("{}: {e}", db.display()))
         }
@@ -294,18 +296,36 @@ fn open_read_only(db: &Path) -> CliResult<Store> {
     Store::open_read_only(db).map_err(|e| {
         if e.is_not_found() {
             CliError::usage(e.to_string())
+        } else if e.is_busy() {
+            locked(db)
         } else {
             CliError::failure(format!("{}: {e}", db.display()))
         }
     })
 }
 
-fn fail(e: crate::review::Error) -> CliError {
-    if e.is_not_found() || e.is_invalid() {
-        CliError::usage(e.to_string())
-    } else {
-        CliError::failure(e.to_string())
+/// The error of a command on the queue at `db`: a lock held past the busy timeout names the
+/// file and says nothing was changed.
+fn fail(db: &Path) -> impl Fn(crate::review::Error) -> CliError + '_ {
+    move |e| {
+        if e.is_not_found() || e.is_invalid() {
+            CliError::usage(e.to_string())
+        } else if e.is_busy() {
+            locked(db)
+        } else {
+            CliError::failure(format!("{}: {e}", db.display()))
+        }
     }
+}
+
+/// Another process held `db` for longer than the busy timeout.
+fn locked(db: &Path) -> CliError {
+    CliError::failure(format!(
+        "{}: the queue database is locked by another process (a `moderate review serve`, `review` or `run --queue` \
+         writing, or a program holding a transaction); waited {} s; nothing was changed; try again once it is done",
+        db.display(),
+        crate::review::store::BUSY_TIMEOUT.as_secs()
+    ))
 }
 
 fn serve(db: &Path, addr: String, token: Option<String>, reviewer: String) -> CliResult {
@@ -348,8 +368,8 @@ fn serve(db: &Path, addr: String, token: Option<String>, reviewer: String) -> Cl
     })
 }
 
-fn list(store: &Store, filter: &Filter, json: bool) -> CliResult {
-    let page = store.items(filter).map_err(fail)?;
+fn list(db: &Path, store: &Store, filter: &Filter, json: bool) -> CliResult {
+    let page = store.items(filter).map_err(fail(db))?;
     let items = &page.items;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -452,7 +472,7 @@ fn decide(db: &Path, action: ReviewAction, a: DecideArgs, cfg: &ReviewConfig) ->
     let mut targets = Vec::new();
     for raw in &a.ids {
         if a.by_comment_id {
-            let ids = store.items_by_comment_id(raw).map_err(fail)?;
+            let ids = store.items_by_comment_id(raw).map_err(fail(db))?;
             if ids.is_empty() {
                 return Err(CliError::usage(format!("no queued comment with id {raw:?}")));
             }
@@ -475,7 +495,7 @@ fn decide(db: &Path, action: ReviewAction, a: DecideArgs, cfg: &ReviewConfig) ->
         note: a.note.filter(|n| !n.trim().is_empty()),
         ..NewDecision::new(action, a.reviewer.unwrap_or_else(|| cfg.reviewer.clone()), "cli")
     };
-    let rows = store.decide_many(&targets, &d).map_err(fail)?;
+    let rows = store.decide_many(&targets, &d).map_err(fail(db))?;
     let ids: Vec<String> = rows.iter().filter_map(|r| r.item).map(|i| format!("#{i}")).collect();
     eprintln!("{}: {} (by {})", action.as_str(), ids.join(" "), d.reviewer);
     Ok(())
@@ -491,7 +511,7 @@ fn block(db: &Path, a: &AuthorArgs, blocked: bool, reviewer: &str) -> CliResult 
     };
     let block = Block::new(kind, value).map_err(CliError::usage)?;
     let mut store = open(db)?;
-    store.set_blocked(&block, blocked, reviewer, "cli").map_err(fail)?;
+    store.set_blocked(&block, blocked, reviewer, "cli").map_err(fail(db))?;
     eprintln!(
         "{} {} {} (by {reviewer})",
         if blocked { "blocked" } else { "unblocked" },

@@ -84,13 +84,17 @@ pub fn run(args: WorkerArgs) -> CliResult {
     let result = rt.block_on(async {
         let (tx, rx) = tokio::sync::watch::channel(false);
         watch(Arc::clone(&reloader), tx)?;
-        eprintln!(
+        // Said once the streams and the consumer exist: a record published after this line is
+        // stored (before, it was said first, and a record published at once could be lost).
+        let start_line = format!(
             "worker on {} (queue {}), config {}; Ctrl-C or SIGTERM to stop",
             opts.names.input,
             opts.queue,
             reloader.current().hash
         );
-        scale::worker::work(js, &opts, reloader, rx, &mut stats).await.map_err(CliError::failure)
+        scale::worker::work(js, &opts, reloader, rx, &mut stats, || eprintln!("{start_line}"))
+            .await
+            .map_err(CliError::failure)
     });
     // A worker that failed before it judged anything (no JetStream) says only why.
     if !args.quiet && (result.is_ok() || stats.judged > 0 || stats.dead > 0) {

@@ -128,6 +128,19 @@ impl Error {
     pub fn is_invalid(&self) -> bool {
         matches!(self.kind, ErrorKind::Invalid(_))
     }
+
+    /// The database is locked by another connection (another process writing, or holding an
+    /// exclusive transaction) past the busy timeout: nothing was changed, and trying again
+    /// later may work.
+    pub fn is_busy(&self) -> bool {
+        match &self.kind {
+            ErrorKind::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for Error {

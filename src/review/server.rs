@@ -111,6 +111,8 @@ impl AppState {
     pub fn new(store: Store, token: impl Into<String>, reviewer: impl Into<String>) -> AppState {
         let token = token.into();
         assert!(!token.is_empty(), "the write token must not be empty");
+        // A request waits this long for another process's lock, not the commands' 5 s.
+        let _ = store.set_busy_timeout(STORE_BUSY);
         AppState {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
@@ -148,7 +150,10 @@ impl AppState {
         })
     }
 
-    /// Runs `f` with the store on tokio's blocking pool.
+    /// Runs `f` with the store on tokio's blocking pool. When another process holds the
+    /// database, `f` fails busy after [`STORE_BUSY`] and the answer is a 503 with `Retry-After`;
+    /// a request waiting behind one that waits so gives up after [`STORE_WAIT`] the same way, so
+    /// a locked database makes no request hang (before: 500 after 5 s each, one after another).
     async fn with_store<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -156,7 +161,17 @@ impl AppState {
     {
         let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut store = state.inner.store.lock().map_err(|_| ApiError::internal("store lock poisoned"))?;
+            let deadline = std::time::Instant::now() + STORE_WAIT;
+            let mut store = loop {
+                match state.inner.store.try_lock() {
+                    Ok(s) => break s,
+                    Err(std::sync::TryLockError::Poisoned(_)) => return Err(ApiError::internal("store lock poisoned")),
+                    Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() >= deadline => {
+                        return Err(ApiError::busy());
+                    }
+                    Err(std::sync::TryLockError::WouldBlock) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            };
             f(&mut store).map_err(ApiError::from)
         })
         .await
@@ -190,16 +205,38 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// An error answer: status and a JSON `{"error": message}`.
+/// How long one request's statement waits for another process's lock on the database.
+pub const STORE_BUSY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How long a request waits for its turn at the store (behind a request that waits for a lock).
+pub const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The `Retry-After` of a 503 for a locked database, in seconds.
+const RETRY_AFTER_SECS: u32 = 2;
+
+/// An error answer: status and a JSON `{"error": message}` (and `Retry-After` for a 503).
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     message: String,
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, message: message.into() }
+        ApiError { status, message: message.into(), retry_after: None }
+    }
+
+    /// 503: the database is locked by another process; nothing was changed.
+    fn busy() -> ApiError {
+        ApiError {
+            retry_after: Some(RETRY_AFTER_SECS),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the review database is locked by another process (a `moderate review` or `run --queue` command, \
+                 or a program holding a transaction); nothing was changed; try again in a moment",
+            )
+        }
     }
 
     fn internal(message: impl Into<String>) -> ApiError {
@@ -209,6 +246,9 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
+        if e.is_busy() {
+            return ApiError::busy();
+        }
         let status = if e.is_conflict() {
             StatusCode::CONFLICT
         } else if e.is_not_found() {
@@ -224,7 +264,11 @@ impl From<Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+        let mut r = (self.status, Json(serde_json::json!({ "error": self.message }))).into_response();
+        if let Some(secs) = self.retry_after {
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        r
     }
 }
 

@@ -89,6 +89,10 @@ const MAX_NOTE: usize = 2_000;
 /// Longest edited body, in bytes.
 const MAX_EDIT: usize = 1 << 20;
 
+/// How long a connection waits for another process's lock on the database before it fails
+/// ([`Error::is_busy`]): a `review approve` while `run --queue` writes, or the reverse.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The queue database. Not `Sync`: share it behind a `Mutex` (the server does).
 #[derive(Debug)]
 pub struct Store {
@@ -164,7 +168,7 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -202,7 +206,7 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         let version = match conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)) {
             Ok(v) => v,
             Err(first) => {
@@ -230,6 +234,16 @@ impl Store {
             )));
         }
         Ok(Store { conn, read_only: true })
+    }
+
+    /// Sets how long a statement waits for another connection's lock before failing busy
+    /// (default [`BUSY_TIMEOUT`]).
+    ///
+    /// # Errors
+    /// SQLite refuses it.
+    pub fn set_busy_timeout(&self, timeout: std::time::Duration) -> Result<(), Error> {
+        self.conn.busy_timeout(timeout)?;
+        Ok(())
     }
 
     /// Whether this store was opened read-only.

@@ -33,10 +33,12 @@ fn err(what: &str, e: impl std::fmt::Display) -> String {
     format!("NATS: {what}: {e}")
 }
 
-/// The input stream (created if missing).
+/// The input stream (created if missing). A stream of its name that stores other subjects, or
+/// keeps them with another retention, is refused, not used (see [`Js::get_or_create_stream`]).
 ///
 /// # Errors
-/// JetStream is not enabled, or the stream exists with another subject.
+/// JetStream is not enabled, the stream exists with other subjects or another retention, or
+/// another stream stores the subject (named).
 pub async fn input_stream(js: &Js, names: &Names) -> Result<(), String> {
     js.get_or_create_stream(&StreamConfig {
         name: names.input_stream(),
@@ -54,7 +56,8 @@ pub async fn input_stream(js: &Js, names: &Names) -> Result<(), String> {
 /// The verdict stream (created if missing): verdicts, dead letters and run markers.
 ///
 /// # Errors
-/// JetStream is not enabled, or a subject is taken by another stream.
+/// JetStream is not enabled, the stream exists with other subjects or another retention, or a
+/// subject is taken by another stream (named).
 pub async fn verdict_stream(js: &Js, names: &Names) -> Result<(), String> {
     js.get_or_create_stream(&StreamConfig {
         name: names.verdict_stream(),

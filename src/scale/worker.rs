@@ -102,7 +102,9 @@ const PULL_EXPIRES: Duration = Duration::from_secs(5);
 const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Judges messages from the connected `js` until `stop` turns true (the batch in hand is
-/// finished first).
+/// finished first). `ready` is called once, when the streams and the consumer are set up: a
+/// record published after it is stored and will be judged (the start line is printed there, so
+/// that a script that publishes once it sees it loses nothing).
 ///
 /// # Errors
 /// The streams or the consumer cannot be set up at first.
@@ -112,7 +114,9 @@ pub async fn work(
     reloader: Arc<Reloader>,
     stop: tokio::sync::watch::Receiver<bool>,
     stats: &mut WorkerStats,
+    ready: impl FnOnce(),
 ) -> Result<(), String> {
+    let mut ready = Some(ready);
     let names = &opts.names;
     let max_deliver = opts.limits.max_deliver.max(1);
     let batch = opts.batch.max(1);
@@ -134,6 +138,9 @@ pub async fn work(
             }
         }
         first = false;
+        if let Some(ready) = ready.take() {
+            ready();
+        }
         let mut puller = Puller::new(&js, &names.input_stream(), &opts.queue, batch, PULL_EXPIRES);
         let mut per_pull = batch;
         while !*stop.borrow() {

@@ -14,6 +14,15 @@
 //! `api_key` (or `key`); when the server has a token, the key must be that token, otherwise any
 //! key is accepted (loopback only). Like `/v1/check`, a field sent twice is refused (400).
 //!
+//! Field names are read as PHP files them ([`php_name`]), since Akismet's own server and the
+//! sites that call it (WordPress) are PHP: PHP drops leading spaces and turns `.` and space
+//! into `_` (and an unclosed `[` into `_`), so `comment.content` and `comment content` *are*
+//! `comment_content` to them. Read literally, `comment_content=hello&comment.content=f*** you`
+//! judged `hello` where a PHP receiver keeps the second copy and `comment.content=f*** you`
+//! alone judged an empty comment (`false`, publish). Now a name is looked up by its PHP name,
+//! two names that PHP files under the same field are a field sent twice (400, naming both), and
+//! a control character in a name (PHP cuts a name at NUL) is refused.
+//!
 //! Comment-check is live traffic: the author policy, the review queue and the ledger see it as
 //! they see `/v1/check`. Feedback labels follow `moderate review export`: spam confirms the
 //! categories of the verdict's reasons (`spam` when there were none) and sets `toxic: true`;
@@ -40,15 +49,47 @@ type Shared = Arc<App>;
 /// What submit-spam and submit-ham answer (the Akismet text clients check for).
 pub const THANKS: &str = "Thanks for making the web a better place.";
 
-/// Decodes `application/x-www-form-urlencoded`.
+/// The name PHP gives a form field (`php_register_variable_ex`): leading spaces dropped, then
+/// each `.` or space up to the first `[` turned into `_`; a `[` with a `]` after it starts an
+/// array index (kept as sent), an unclosed one is turned into `_` and the rest is kept as it is.
+/// Borrowed when nothing changes.
+pub fn php_name(raw: &str) -> std::borrow::Cow<'_, str> {
+    let s = raw.trim_start_matches(' ');
+    let end = s.find(['.', ' ', '[']);
+    let Some(end) = end else { return std::borrow::Cow::Borrowed(s) };
+    let mut out = String::with_capacity(s.len());
+    out.push_str(&s[..end]);
+    for (i, c) in s[end..].char_indices() {
+        let i = end + i;
+        match c {
+            '.' | ' ' => out.push('_'),
+            '[' if s[i + 1..].contains(']') => {
+                out.push_str(&s[i..]);
+                break;
+            }
+            '[' => {
+                out.push('_');
+                out.push_str(&s[i + 1..]);
+                break;
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Decodes `application/x-www-form-urlencoded`. The names are kept as sent; look them up with
+/// [`get`], which compares them as PHP names them ([`php_name`]).
 ///
 /// # Errors
-/// A field sent twice, or a value that is not UTF-8 once decoded (400, naming the field).
+/// A field sent twice (also under two names PHP files as one), a control character in a name,
+/// or a value that is not UTF-8 once decoded (400, naming the field).
 pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, BadInput> {
     let mut out: Vec<(String, String)> = Vec::new();
-    // Names seen, as PHP would file them: `comment_content[]` and `comment_content[x]` are the
-    // field `comment_content` to a PHP site (WordPress), so they count as sending it again.
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // Names seen, as PHP would file them: `comment_content[]`, `comment_content[x]` and
+    // `comment.content` are the field `comment_content` to a PHP site (WordPress), so they count
+    // as sending it again. The value is the name as sent, to name both in the error.
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for pair in body.split(|&b| b == b'&') {
         if pair.is_empty() {
             continue;
@@ -60,15 +101,32 @@ pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, BadInput> {
         let key = String::from_utf8(decode(k)).map_err(|_| BadInput::bad("a form field name is not UTF-8", None))?;
         let value = String::from_utf8(decode(v))
             .map_err(|_| BadInput::bad(format!("form field {key:?} is not UTF-8"), Some(&key)))?;
-        let base = key.split('[').next().unwrap_or(&key).to_string();
-        if !seen.insert(base) {
+        if let Some(c) = key.chars().find(|c| c.is_control()) {
             return Err(BadInput::bad(
                 format!(
-                    "form field {key:?} appears twice (which copy a site stores is not known, so nothing is judged)"
+                    "form field name {key:?} holds the control character U+{:04X} (PHP cuts a name at NUL, so a site \
+                     may file it under another field)",
+                    c as u32
                 ),
                 Some(&key),
             ));
         }
+        let php = php_name(&key);
+        let base = php.split('[').next().unwrap_or(&php).to_string();
+        if let Some(first) = seen.get(&base) {
+            let message = if *first == key {
+                format!(
+                    "form field {key:?} appears twice (which copy a site stores is not known, so nothing is judged)"
+                )
+            } else {
+                format!(
+                    "form fields {first:?} and {key:?} are the same field {base:?} to PHP (Akismet, WordPress), which \
+                     turns `.` and spaces in names into `_`; which copy a site stores is not known, so nothing is judged"
+                )
+            };
+            return Err(BadInput::bad(message, Some(&key)));
+        }
+        seen.insert(base, key.clone());
         out.push((key, value));
     }
     Ok(out)
@@ -96,8 +154,9 @@ fn decode(s: &[u8]) -> Vec<u8> {
     out
 }
 
-fn get<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+/// The value of field `name` (a PHP name: `comment_content`), whichever way the form wrote it.
+pub fn get<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter().find(|(k, _)| php_name(k) == name).map(|(_, v)| v.as_str())
 }
 
 /// Reads and decodes the form of `req`, checking size limits and content type.
@@ -139,7 +198,7 @@ fn invalid_key() -> Response {
 
 /// The comment an Akismet form describes.
 fn comment_of(app: &App, form: &[(String, String)]) -> Result<Comment, ApiError> {
-    if let Some((k, _)) = form.iter().find(|(k, _)| k.contains('[')) {
+    if let Some((k, _)) = form.iter().find(|(k, _)| php_name(k).contains('[')) {
         return Err(BadInput::bad(format!("form field {k:?}: arrays are not comment fields"), Some(k)).into());
     }
     for (k, v) in form {

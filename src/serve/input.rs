@@ -18,6 +18,14 @@
 //! - Sizes: the whole body, each comment's body and the number of comments in a batch have
 //!   limits ([`Limits`]); above them the answer is 413.
 //!
+//! - **A byte-order mark** (U+FEFF, `EF BB BF`) opening the body is skipped, as `moderate run`
+//!   skips one opening a file (RFC 8259 lets a parser ignore it; Windows tools and .NET's
+//!   `UTF8Encoding(true)` write one); in NDJSON, one opening any line is skipped, as the JSON
+//!   Lines reader skips it (where two files were concatenated). Anywhere else between JSON
+//!   tokens (after white space, a second one, inside an array) it is refused with a 400 saying
+//!   so; inside a string it is text like any other (the normalizer reads it as invisible, so it
+//!   splits no word). A body opening with a UTF-16 mark is refused as UTF-16, not as bad UTF-8.
+//!
 //! Nesting depth is bounded by `serde_json`'s recursion limit (128), and the work is one pass
 //! over the bytes, so time and memory stay linear in the body size.
 
@@ -181,9 +189,16 @@ pub fn control_char(name: &str, value: &str) -> Option<BadInput> {
     ))
 }
 
-/// serde_json's message for a syntax error, as a 400.
-fn syntax(e: &serde_json::Error) -> BadInput {
-    BadInput::bad(format!("invalid JSON: {e}"), None)
+/// serde_json's message for a syntax error in `bytes`, as a 400; when they hold a byte-order
+/// mark, saying where one may stand (serde_json's own message is only "expected value").
+fn syntax(e: &serde_json::Error, bytes: &[u8]) -> BadInput {
+    let hint = if memchr::memmem::find(bytes, BOM).is_some() {
+        " (the body holds a byte-order mark, U+FEFF: one is allowed only as the first bytes of the body or of an \
+         NDJSON line)"
+    } else {
+        ""
+    };
+    BadInput::bad(format!("invalid JSON: {e}{hint}"), None)
 }
 
 /// Which shape a content type announces: `Some(true)` NDJSON, `Some(false)` JSON, None neither.
@@ -225,12 +240,18 @@ pub fn parse_check(
     if body.len() > limits.max_body {
         return Err(BadInput::too_large(format!("request body is larger than {} bytes", limits.max_body), None));
     }
+    if body.starts_with(b"\xFF\xFE") || body.starts_with(b"\xFE\xFF") {
+        return Err(BadInput::bad("request body is UTF-16 (it opens with a UTF-16 byte-order mark); send UTF-8", None));
+    }
     if let Err(e) = std::str::from_utf8(body) {
         return Err(BadInput::bad(format!("request body is not valid UTF-8 (at byte {})", e.valid_up_to()), None));
     }
+    // One byte-order mark opening the body is not part of it (see the module doc).
+    let body = body.strip_prefix(BOM).unwrap_or(body);
     if ndjson {
         let mut out = Vec::new();
         for line in body.split(|&b| b == b'\n') {
+            let line = line.strip_prefix(BOM).unwrap_or(line);
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -238,9 +259,12 @@ pub fn parse_check(
             if index >= limits.max_batch {
                 return Err(too_many(limits));
             }
+            if opens_with_bom(line) {
+                return Err(stray_bom().at(index));
+            }
             let mut de = serde_json::Deserializer::from_slice(line);
             let picked = fields.seed().deserialize(&mut de).and_then(|p| de.end().map(|()| p));
-            let picked = picked.map_err(|e| syntax(&e).at(index))?;
+            let picked = picked.map_err(|e| syntax(&e, line).at(index))?;
             out.push(comment_from(picked, fields, limits, next_id()).map_err(|e| e.at(index))?);
         }
         if out.is_empty() {
@@ -253,7 +277,7 @@ pub fn parse_check(
         Some(b'{') => {
             let mut de = serde_json::Deserializer::from_slice(body);
             let picked =
-                fields.seed().deserialize(&mut de).and_then(|p| de.end().map(|()| p)).map_err(|e| syntax(&e))?;
+                fields.seed().deserialize(&mut de).and_then(|p| de.end().map(|()| p)).map_err(|e| syntax(&e, body))?;
             Ok((Shape::One, vec![comment_from(picked, fields, limits, next_id())?]))
         }
         Some(b'[') => {
@@ -267,14 +291,30 @@ pub fn parse_check(
             if let Some(p) = problem.take() {
                 return Err(p);
             }
-            res.map_err(|e| syntax(&e).at(index.get()))?;
+            res.map_err(|e| syntax(&e, body).at(index.get()))?;
             if out.is_empty() {
                 return Err(BadInput::bad("the array holds no comments", None));
             }
             Ok((Shape::Array, out))
         }
+        _ if opens_with_bom(body) => Err(stray_bom()),
         _ => Err(BadInput::bad("expected a comment object or an array of comment objects", None)),
     }
+}
+
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Whether `bytes`, past white space, open with a byte-order mark.
+fn opens_with_bom(bytes: &[u8]) -> bool {
+    bytes.iter().position(|b| !b.is_ascii_whitespace()).is_some_and(|i| bytes[i..].starts_with(BOM))
+}
+
+fn stray_bom() -> BadInput {
+    BadInput::bad(
+        "a byte-order mark (U+FEFF) is allowed only as the first bytes of the request body, not between JSON values",
+        None,
+    )
 }
 
 fn too_many(limits: Limits) -> BadInput {

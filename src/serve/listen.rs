@@ -12,12 +12,16 @@
 //! - **Writes**: a client that stops reading its answer (a batch's verdicts) is dropped once a
 //!   write has made no progress for `write_timeout` ([`Stall`]).
 //! - **Connections**: at most `max_connections` at once. A connection accepted beyond that
-//!   closes the oldest connection that has no request in flight (an idle keep-alive, a socket
-//!   that sent nothing, a slowloris still trickling its headers) and takes its place. So holding
-//!   idle sockets (the cheapest attack: no bytes, only file descriptors) cannot keep real
-//!   requests out for the header timeout times the sockets held (round 4: 300 idle sockets
+//!   closes the oldest connection that has had no request in flight for [`QUIET`] (an idle
+//!   keep-alive, a socket that sent nothing, a slowloris still trickling its headers) and takes
+//!   its place; until one frees or can be closed, it waits (queued, not refused). The [`QUIET`]
+//!   time keeps a connection just accepted, whose request is in its socket but not read yet, from
+//!   being the one closed (round 10: a burst of 2,000 clients against 4 places had 384 of them
+//!   reset or closed unanswered, each by one accepted after it before its request was read).
+//!   So holding idle sockets (the cheapest attack: no bytes, only file descriptors) cannot keep
+//!   real requests out for the header timeout times the sockets held (round 4: 300 idle sockets
 //!   against `--max-connections 16 --read-timeout 3` delayed a request 24 s; now it is answered
-//!   at once). When every connection is busy, the request whose **body** has been arriving for
+//!   within about [`QUIET`]). When every connection is busy, the request whose **body** has been arriving for
 //!   [`GRACE`] at under [`MIN_RATE`] (a body dripped a byte at a time holds its place until
 //!   `--read-timeout`, round 6b: a real request waited 2.7 s behind 8 of them with 3 s; with the
 //!   default 10 s, 10 s) is answered 408 and gives its place, the slowest first ([`BodyWatch`]);
@@ -155,7 +159,7 @@ struct OpenInner {
 #[derive(Clone)]
 struct Entry {
     id: u64,
-    busy: Arc<AtomicUsize>,
+    busy: Arc<Activity>,
     body: Arc<BodyWatch>,
     evict: Arc<tokio::sync::Notify>,
 }
@@ -170,6 +174,32 @@ pub const MIN_RATE: u64 = 1024;
 
 /// How often a connection waiting for a place looks again for one to free.
 const RETRY: Duration = Duration::from_millis(250);
+
+/// How long a connection must have had no request in flight (since it was accepted, or since
+/// its last answer was sent) before a full server may close it for a new one. Shorter, and a
+/// burst of clients closes its own connections before their requests are read; an attacker's
+/// idle sockets still give way within about this time.
+pub const QUIET: Duration = Duration::from_secs(1);
+
+/// A connection's requests in flight, and since when it has had none.
+#[derive(Debug)]
+struct Activity {
+    busy: AtomicUsize,
+    /// [`clock`] when the count last fell to 0 (or the connection was accepted).
+    idle_since: AtomicU64,
+}
+
+impl Activity {
+    fn new() -> Activity {
+        Activity { busy: AtomicUsize::new(0), idle_since: AtomicU64::new(clock()) }
+    }
+
+    /// No request in flight, for at least [`QUIET`].
+    fn quiet(&self, now: u64) -> bool {
+        let quiet = u64::try_from(QUIET.as_millis()).unwrap_or(u64::MAX);
+        self.busy.load(Ordering::Acquire) == 0 && now.saturating_sub(self.idle_since.load(Ordering::Acquire)) >= quiet
+    }
+}
 
 /// A connection's request body as it arrives ([`super::api::read_body`] reports it, through the
 /// request's extensions), so that a full server can cut the slowest one.
@@ -227,7 +257,7 @@ impl Open {
         g.next += 1;
         let e = Entry {
             id,
-            busy: Arc::new(AtomicUsize::new(0)),
+            busy: Arc::new(Activity::new()),
             body: Arc::default(),
             evict: Arc::new(tokio::sync::Notify::new()),
         };
@@ -235,10 +265,12 @@ impl Open {
         e
     }
 
-    /// Closes the oldest connection with no request in flight, if there is one.
+    /// Closes the oldest connection that has had no request in flight for [`QUIET`], if there is
+    /// one.
     fn evict_idle(&self) -> bool {
         let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let idle = g.conns.iter().find(|(_, e)| e.busy.load(Ordering::Acquire) == 0).map(|(id, _)| *id);
+        let now = clock();
+        let idle = g.conns.iter().find(|(_, e)| e.busy.quiet(now)).map(|(id, _)| *id);
         match idle.and_then(|id| g.conns.remove(&id)) {
             Some(e) => {
                 // `notify_one` keeps the wake-up for a task not yet waiting.
@@ -284,7 +316,7 @@ impl Drop for Registered<'_> {
 /// mid-request or mid-answer.
 struct Counted<S> {
     inner: S,
-    busy: Arc<AtomicUsize>,
+    busy: Arc<Activity>,
     body: Arc<BodyWatch>,
 }
 
@@ -303,18 +335,20 @@ where
 }
 
 /// One request in flight on a connection, counted until dropped.
-struct Busy(Arc<AtomicUsize>);
+struct Busy(Arc<Activity>);
 
 impl Busy {
-    fn new(count: &Arc<AtomicUsize>) -> Busy {
-        count.fetch_add(1, Ordering::AcqRel);
+    fn new(count: &Arc<Activity>) -> Busy {
+        count.busy.fetch_add(1, Ordering::AcqRel);
         Busy(Arc::clone(count))
     }
 }
 
 impl Drop for Busy {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        // Stamped before the count falls, so a full server never sees 0 with an old stamp.
+        self.0.idle_since.store(clock(), Ordering::Release);
+        self.0.busy.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -71,6 +71,47 @@ pub struct StreamConfig {
     pub num_replicas: u32,
 }
 
+/// A stream's info: what [`Js::get_or_create_stream`] checks of an existing stream.
+#[derive(Deserialize)]
+struct StreamInfo {
+    #[serde(default)]
+    state: StreamState,
+    #[serde(default)]
+    config: ExistingConfig,
+}
+
+/// The part of an existing stream's configuration that must be ours.
+#[derive(Debug, Default, Deserialize)]
+struct ExistingConfig {
+    #[serde(default)]
+    subjects: Vec<String>,
+    #[serde(default)]
+    retention: String,
+}
+
+impl ExistingConfig {
+    /// The same subjects (in any order) and retention as `cfg`, or an error naming both.
+    fn matches(&self, cfg: &StreamConfig) -> Result<(), JsError> {
+        let mut have: Vec<&str> = self.subjects.iter().map(String::as_str).collect();
+        let mut want: Vec<&str> = cfg.subjects.iter().map(String::as_str).collect();
+        have.sort_unstable();
+        want.sort_unstable();
+        if have == want && self.retention.eq_ignore_ascii_case(cfg.retention) {
+            return Ok(());
+        }
+        Err(JsError::Other(format!(
+            "a stream named {} already exists with subjects {:?} and {} retention, not moderate's {:?} with {} \
+             retention: it is another program's stream, or moderate's for other subjects with the same name in \
+             capitals; refusing to use it (use other subjects: --subject / --verdicts / --dead, or remove that stream)",
+            cfg.name,
+            self.subjects,
+            if self.retention.is_empty() { "unknown" } else { &self.retention },
+            cfg.subjects,
+            cfg.retention
+        )))
+    }
+}
+
 /// A stream's state (from its info).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct StreamState {
@@ -245,28 +286,74 @@ impl Js {
         }
     }
 
-    /// Creates the stream unless it exists (an existing one is kept as it is).
-    ///
-    /// # Errors
-    /// JetStream is off, or the stream cannot be created (e.g. its subjects overlap another's).
-    pub async fn get_or_create_stream(&self, cfg: &StreamConfig) -> Result<StreamState, JsError> {
-        if let Some(s) = self.stream_state(&cfg.name).await? {
-            return Ok(s);
-        }
-        let body = serde_json::to_vec(cfg).map_err(|e| JsError::Other(e.to_string()))?;
-        #[derive(Deserialize)]
-        struct Info {
-            #[serde(default)]
-            state: StreamState,
-        }
-        match self.api::<Info>(&format!("$JS.API.STREAM.CREATE.{}", cfg.name), &body).await {
-            Ok(i) => Ok(i.state),
-            // Created meanwhile by another command.
-            Err(JsError::Api { err_code: 10058, .. }) => {
-                self.stream_state(&cfg.name).await?.ok_or_else(|| JsError::Other("stream vanished".into()))
-            }
+    /// Stream `name`'s subjects and retention (None when it does not exist).
+    async fn stream_config(&self, name: &str) -> Result<Option<(StreamState, ExistingConfig)>, JsError> {
+        match self.api::<StreamInfo>(&format!("$JS.API.STREAM.INFO.{name}"), b"").await {
+            Ok(i) => Ok(Some((i.state, i.config))),
+            Err(e) if e.not_found() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Creates the stream unless it exists. An existing stream of that name is used only when it
+    /// stores exactly `cfg`'s subjects with `cfg`'s retention: one with other subjects is
+    /// another program's stream, or ours for other subjects whose name is the same once
+    /// capitalised (`comments.in` and `comments_in` are both `COMMENTS_IN`), and using it would
+    /// store the records where no worker reads them, or read another program's messages.
+    ///
+    /// # Errors
+    /// JetStream is off; a stream of that name stores other subjects or has another retention;
+    /// the stream cannot be created (its subjects are stored by another stream, which is named).
+    pub async fn get_or_create_stream(&self, cfg: &StreamConfig) -> Result<StreamState, JsError> {
+        if let Some((state, existing)) = self.stream_config(&cfg.name).await? {
+            return existing.matches(cfg).map(|()| state);
+        }
+        let body = serde_json::to_vec(cfg).map_err(|e| JsError::Other(e.to_string()))?;
+        match self.api::<StreamInfo>(&format!("$JS.API.STREAM.CREATE.{}", cfg.name), &body).await {
+            Ok(i) => Ok(i.state),
+            // Created meanwhile by another command (or another program).
+            Err(JsError::Api { err_code: 10058, .. }) => {
+                let (state, existing) =
+                    self.stream_config(&cfg.name).await?.ok_or_else(|| JsError::Other("stream vanished".into()))?;
+                existing.matches(cfg).map(|()| state)
+            }
+            // Subjects overlap with an existing stream: say which one holds them.
+            Err(e @ JsError::Api { err_code: 10065, .. }) => Err(self.overlap(cfg, &e).await),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The streams that store `cfg`'s subjects, named with their subjects, as an error.
+    async fn overlap(&self, cfg: &StreamConfig, e: &JsError) -> JsError {
+        #[derive(Deserialize)]
+        struct Names {
+            #[serde(default)]
+            streams: Option<Vec<String>>,
+        }
+        let mut holders: Vec<String> = Vec::new();
+        for subject in &cfg.subjects {
+            let body = serde_json::json!({ "subject": subject }).to_string();
+            let Ok(found) = self.api::<Names>("$JS.API.STREAM.NAMES", body.as_bytes()).await else { continue };
+            for name in found.streams.unwrap_or_default() {
+                if holders.iter().any(|h| h.starts_with(&format!("{name} "))) || name == cfg.name {
+                    continue;
+                }
+                let subjects = match self.stream_config(&name).await {
+                    Ok(Some((_, c))) => format!("{:?}", c.subjects),
+                    _ => "(unknown)".to_string(),
+                };
+                holders.push(format!("{name} (subjects {subjects}, which take {subject:?})"));
+            }
+        }
+        if holders.is_empty() {
+            return JsError::Other(format!("cannot create it for subjects {:?}: {e}", cfg.subjects));
+        }
+        JsError::Other(format!(
+            "cannot create it for subjects {:?}: another stream already stores them: {}; moderate will not share a \
+             subject with another stream (use other subjects: --subject / --verdicts / --dead, or remove that stream)",
+            cfg.subjects,
+            holders.join(", ")
+        ))
     }
 
     /// Creates the durable consumer unless it exists (an existing one keeps its config).
