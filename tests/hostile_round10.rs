@@ -3,6 +3,8 @@
 //! not ours, the worker's start line, a locked review database, and `collect --idle`'s help.
 //! Real binary, real sockets on 127.0.0.1; every fixture is written here.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -327,7 +329,7 @@ fn a_locked_review_database_is_a_503_with_retry_after_and_a_named_bounded_wait()
             .map(|_| {
                 s.spawn(|| {
                     let t = Instant::now();
-                    let (status, body) = send_with_headers(srv.port, "POST", "/api/items/1/decision", &headers, decide);
+                    let (status, body) = common::http_request(srv.port, "POST", "/api/items/1/decision", &headers, decide, Duration::from_secs(60));
                     (status, body, t.elapsed())
                 })
             })
@@ -359,27 +361,6 @@ fn a_locked_review_database_is_a_503_with_retry_after_and_a_named_bounded_wait()
     assert_eq!(status, 200, "{body}");
     let o = moderate().args(["review", "reject", "2", "--db", "q.db", "--reviewer", "t", "--config", "/dev/null"]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-/// One request on its own connection: the status and the whole answer (head and body).
-fn send_with_headers(port: u16, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for h in headers {
-        req.push_str(h);
-        req.push_str("\r\n");
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).unwrap();
-    let mut answer = String::new();
-    let _ = s.read_to_string(&mut answer);
-    let status = answer.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, answer)
 }
 
 /// `collect --idle`'s help said only "give up when no verdict arrives for this many seconds":

@@ -353,24 +353,8 @@ impl ReviewServer {
 
     /// One request on its own connection: the status and the body.
     pub(crate) fn send(&self, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
-        use std::io::{Read, Write};
-        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
-        let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.port,
-            body.len()
-        );
-        for h in headers {
-            req.push_str(h);
-            req.push_str("\r\n");
-        }
-        req.push_str("\r\n");
-        req.push_str(body);
-        s.write_all(req.as_bytes()).unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        let status = answer.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        let timeout = std::time::Duration::from_secs(10);
+        let (status, answer) = common::http_request(self.port, method, path, headers, body, timeout);
         let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_string();
         (status, body)
     }

@@ -166,3 +166,34 @@ pub fn gated_rules(patterns: &[&str]) -> moderate::matcher::regex::RegexRules {
         .collect();
     moderate::matcher::regex::RegexRules::build(parts).expect("automaton")
 }
+
+/// One HTTP/1.1 request on its own connection to `127.0.0.1:port` (`Connection: close`, each
+/// of `headers` a whole `Name: value` line): the status and the whole answer, head and body. A
+/// read that fails or times out after `timeout` gives what arrived (status 0 if nothing did).
+pub fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &str,
+    timeout: std::time::Duration,
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(timeout)).expect("read timeout");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for h in headers {
+        req.push_str(h);
+        req.push_str("\r\n");
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).expect("write request");
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    let status = answer.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, answer)
+}
