@@ -250,3 +250,31 @@ fn hostile_bodies_stay_linear() {
         assert!(best < 3.2, "{unit:?}: 1 MB, then 2 MB: {tries:?}");
     }
 }
+
+/// A word the word lists or the fuzzy pass read by its shape (masked, letters spaced apart,
+/// decorated, backwards) counts inside a phrase too: the patterns read the sentence again with
+/// the term in its place (src/matcher/reread.rs), so `you're a m*ron` blocks as `you're a moron`
+/// does, and the match spans the phrase as typed. A near spelling is not read into a phrase
+/// (`u thort` is a typo for "thought", not "u thot"), and a mask that fits two lists' terms
+/// (`f***ing`) is left as it is.
+#[test]
+fn a_word_read_by_its_shape_counts_inside_a_phrase() {
+    let e = builtin_engine();
+    for (body, rule, phrase) in [
+        ("Hey, you're a m*ron.", "attack.second-person-insult", "you're a m*ron"),
+        ("you are an i d i o t", "attack.second-person-insult", "you are an i d i o t"),
+        ("you are a st*pid c*nt", "attack.second-person-insult", "you are a st*pid c*nt"),
+        ("f🔥u🔥c🔥k off", "attack.obscene-dismissal", "f🔥u🔥c🔥k off"),
+    ] {
+        let v = judge_checked(&e, body);
+        assert_eq!(v.verdict, Decision::Block, "{body:?}: {:?}", v.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>());
+        assert_eq!(matched(&e, body, rule).as_deref(), Some(phrase), "{body:?}");
+    }
+    // The plain phrase blocked before; the shapes now agree with it.
+    assert_eq!(judge_checked(&e, "you're a moron").verdict, Decision::Block);
+    // A near spelling stays a word-list hit only (held, not blocked as an aimed insult).
+    let typo = judge_checked(&e, "Have u thort of writing for a greeting card company?");
+    assert_ne!(typo.verdict, Decision::Block, "{:?}", typo.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>());
+    assert!(matched(&e, "Have u thort of writing for a greeting card company?", "attack.second-person-insult").is_none());
+    assert_allowed(&e, "you are a star*");
+}

@@ -40,6 +40,7 @@ mod dict_hash;
 mod edits;
 mod masked;
 mod split;
+mod term;
 mod typed;
 
 use edits::{

@@ -21,6 +21,7 @@ pub mod fuzzy;
 mod literals;
 pub mod profile;
 pub mod regex;
+mod reread;
 mod scan;
 pub mod structural;
 pub mod variants;
@@ -64,6 +65,11 @@ pub struct Scratch {
     /// Hits the last scan did not count because of their rule's `unless_after` (for `explain`;
     /// the first [`MAX_REPORTED`] only).
     pub reported: Vec<Hit>,
+    /// The words the fuzzy pass read as terms (list, start, end), the text rewritten with those
+    /// terms and its map back ([`reread`]).
+    readings: Vec<(usize, usize, usize)>,
+    read_text: String,
+    read_pieces: Vec<reread::Piece>,
 }
 
 /// Most hits kept per rule ([`Hits`]); decide reports the first [`MAX_MATCHES`] of them.
@@ -402,11 +408,16 @@ impl Matcher {
         let text = norm.text.as_str();
         let explained = &mut scratch.explained;
         explained.clear();
+        let readings = &mut scratch.readings;
+        readings.clear();
         self.words.find_with_gate(
             text,
             &mut scratch.words,
             |h| {
                 explained.push((h.start, h.end));
+                if fuzzy::Fuzzy::may_reread(&text[h.start..h.end]) {
+                    readings.push((h.list, h.start, h.end));
+                }
                 let hit = Hit { rule: self.word_rule[h.list], span: Some(to_original(norm, body, h.start, h.end)) };
                 add(hit, text, h.start);
             },
@@ -415,9 +426,11 @@ impl Matcher {
         explained.sort_unstable();
         let skip = |s, e| fuzzy::skip_original(body, norm.original_range(s, e));
         self.fuzzy.find(text, explained, skip, |list, s, e| {
+            readings.push((list, s, e));
             add(Hit { rule: self.word_rule[list], span: Some(to_original(norm, body, s, e)) }, text, s);
         });
         self.fuzzy.find_typed(text, norm.offsets(), body, explained, skip, |list, s, e| {
+            readings.push((list, s, e));
             add(Hit { rule: self.word_rule[list], span: Some(to_original(norm, body, s, e)) }, text, s);
         });
         // A run-together token (`kilyourself`) is scanned again spelled with spaces; what hits
@@ -448,6 +461,35 @@ impl Matcher {
             let start = r.start;
             add(Hit { rule, span: Some(to_original(norm, body, r.start, r.end)) }, text, start);
         });
+        // The patterns read the sentence again with each word the fuzzy pass read written as its
+        // term ([`reread`]): `you're a m*ron` is `you're a moron` to "you are a {insult}".
+        if !scratch.readings.is_empty() {
+            let mut terms: Vec<(usize, usize, &str)> = scratch
+                .readings
+                .iter()
+                .filter_map(|&(list, s, e)| self.fuzzy.term_read(list, &text[s..e]).map(|t| (s, e, t)))
+                .collect();
+            terms.sort_unstable();
+            terms.dedup();
+            reread::drop_ambiguous(&mut terms);
+            let (read, pieces) = (&mut scratch.read_text, &mut scratch.read_pieces);
+            if reread::rewrite(text, &terms, read, pieces) {
+                let (read, pieces) = (read.as_str(), pieces.as_slice());
+                let cand = &mut scratch.split_cand;
+                self.norm_regex.begin(cand);
+                self.words.find_with_gate(
+                    read,
+                    &mut scratch.split_words,
+                    |_| {},
+                    |lit, ls, le| self.norm_regex.wake(lit, read, ls, le, cand),
+                );
+                self.norm_regex.run_with(read, cand, &mut scratch.norm_caches, None, |rule, r| {
+                    if let Some((s, e)) = reread::to_normalized(pieces, r.start, r.end) {
+                        add(Hit { rule, span: Some(to_original(norm, body, s, e)) }, text, s);
+                    }
+                });
+            }
+        }
         watch.lap(Stage::NormRegex);
         self.raw_regex.scan_with(body, cand, &mut scratch.raw_caches, profile, |rule, r| {
             let start = r.start;
