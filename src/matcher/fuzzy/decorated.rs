@@ -200,11 +200,7 @@ impl Inner {
                 if term.as_bytes().last() != Some(&last) && !consonant(last) {
                     continue;
                 }
-                for &l in lists {
-                    if !self.allow[l as usize].contains(term.as_str()) && !out.contains(&l) {
-                        out.push(l);
-                    }
-                }
+                self.add_unallowed(lists, term, out);
             }
         }
     }
@@ -213,10 +209,8 @@ impl Inner {
     /// allow it.
     fn add_term(&self, letters: &[u8], out: &mut Vec<u32>) {
         let Ok(word) = std::str::from_utf8(letters) else { return };
-        for &l in self.term_lists(word).into_iter().flatten() {
-            if !self.allow[l as usize].contains(word) && !out.contains(&l) {
-                out.push(l);
-            }
+        if let Some(lists) = self.term_lists(word) {
+            self.add_unallowed(lists, word, out);
         }
     }
 

@@ -106,10 +106,8 @@ impl Inner {
     pub(super) fn x_masked_lists(&self, letters: &str, out: &mut Vec<u32>) {
         if let Some((prefix, hidden, suffix)) = x_masked(letters) {
             self.masked_terms(prefix, hidden, suffix, |term| {
-                for &l in self.stems.get(term).into_iter().flatten() {
-                    if !self.allow[l as usize].contains(term) && !out.contains(&l) {
-                        out.push(l);
-                    }
+                if let Some(lists) = self.stems.get(term) {
+                    self.add_unallowed(lists, term, out);
                 }
             });
         }

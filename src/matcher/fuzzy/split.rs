@@ -235,6 +235,15 @@ impl Inner {
         })
     }
 
+    /// Adds to `out` each of `lists` that does not allow `word` and is not there yet.
+    pub(super) fn add_unallowed(&self, lists: &[u32], word: &str, out: &mut Vec<u32>) {
+        for &l in lists {
+            if !self.allow[l as usize].contains(word) && !out.contains(&l) {
+                out.push(l);
+            }
+        }
+    }
+
     /// Reports the split word `joined` at `s..e` for each of its lists that does not allow it
     /// (with `letter`, a letter split off: the lists with `fuzzy_split_letter`, once each).
     fn report_joined(&self, joined: &str, letter: bool, s: usize, e: usize, hit: &mut impl FnMut(usize, usize, usize)) {

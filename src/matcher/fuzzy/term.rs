@@ -47,9 +47,7 @@ impl Fuzzy {
         }
         best
     }
-}
 
-impl Fuzzy {
     /// `word` if it is a single-word term of list `list`.
     fn listed(&self, list: usize, word: &[u8]) -> Option<&str> {
         let word = std::str::from_utf8(word).ok()?;
