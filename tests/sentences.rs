@@ -239,3 +239,64 @@ fn bodily_harm_threats_are_held() {
         "I'll knock your socks off with this recipe",
     ]);
 }
+
+/// Every body gets `verdict` (whatever rules decide it).
+fn graded(verdict: &str, bodies: &[&str]) {
+    for (b, (v, rules)) in bodies.iter().zip(judge(bodies)) {
+        assert_eq!(v, verdict, "{b:?}: {rules:?}");
+    }
+}
+
+#[test]
+fn an_aimed_insult_grades_the_same_however_its_intensifier_is_spelled() {
+    // Before rules/attack/intensifiers.txt the aimed patterns named `fucking` alone: the first
+    // two blocked and the others only flagged.
+    let forms = [
+        "fucking", "fuckin", "fuckin'", "fukin", "fkn", "fking", "fcking", "f*cking", "f**king", "f***ing", "f-ing",
+        "friggin", "frigging", "goddamn", "flippin", "bloody", "effing",
+    ];
+    for form in forms {
+        let bodies = [
+            format!("you are a {form} idiot"),
+            format!("you {form} moron"),
+            format!("ur a {form} retard"),
+            format!("shut up you {form} loser"),
+        ];
+        let bodies: Vec<&str> = bodies.iter().map(String::as_str).collect();
+        graded("block", &bodies);
+    }
+    // The intensifier list is read only inside aimed patterns: alone it is the profanity rules'
+    // business, and a minced oath alone is allowed.
+    innocent(&["that was a flipping good match", "a bloody good goal", "a frigging cold morning"]);
+}
+
+#[test]
+fn a_lethal_threat_after_a_few_words_blocks() {
+    expect(
+        "block",
+        "threat.violence",
+        &[
+            "I will find you and kill you",
+            "we will hunt you down and shoot you",
+            "im going to come to your house and stab you",
+            "I will track you down and then kill you bitch",
+            "ill kill u",
+            "i will beat you to death",
+            "I'll slit your throat",
+        ],
+    );
+    expect("flag", "threat.harm", &["I will make you suffer", "you are going to die", "you're gonna die bitch"]);
+    // The same verbs in everyday English: a message shot, a copy burned, a back stabbed (the
+    // idiom), time killed, a game won.
+    innocent(&[
+        "I will shoot you an email tomorrow",
+        "I will look into it and shoot you an email",
+        "we will get together and burn you a mixtape",
+        "I will come over and stab you in the back, figuratively",
+        "I will go home and kill some time",
+        "I will beat you at chess",
+        "you will not die alone",
+        "you are going to die laughing at this",
+        "I am going to make you suffer through my vacation photos",
+    ]);
+}
