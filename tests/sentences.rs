@@ -300,3 +300,30 @@ fn a_lethal_threat_after_a_few_words_blocks() {
         "I am going to make you suffer through my vacation photos",
     ]);
 }
+
+#[test]
+fn contempt_doxxing_and_self_harm_told_in_other_words() {
+    graded(
+        "flag",
+        &[
+            "you're trash",
+            "you are garbage.",
+            "nobody likes you",
+            "everyone hates you",
+            "you people should be deported",
+            "I will dox you",
+            "I know your address",
+            "post your address and find out",
+        ],
+    );
+    graded("block", &["gfy", "rope yourself", "jump off a bridge, loser", "go an hero"]);
+    innocent(&[
+        "you're trash at chess but I love playing you",
+        "you are nothing like your brother",
+        "nobody likes you more than your grandma does",
+        "we have your address on file for the delivery",
+        "I know your address is on the form already filled in",
+        "we jumped off a bridge into the river every summer",
+        "the bridge you jump off is closed",
+    ]);
+}
