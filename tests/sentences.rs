@@ -327,3 +327,12 @@ fn contempt_doxxing_and_self_harm_told_in_other_words() {
         "the bridge you jump off is closed",
     ]);
 }
+
+#[test]
+fn calling_oneself_a_name_is_not_name_calling() {
+    let bodies = ["I'm such an idiot, I forgot my keys", "i am such a moron sometimes", "call me a fool, but I liked it"];
+    for (b, (_, rules)) in bodies.iter().zip(judge(&bodies)) {
+        assert!(!rules.iter().any(|r| r == "attack.name-calling"), "{b:?}: {rules:?}");
+    }
+    expect("flag", "attack.name-calling", &["he is such an idiot", "what a moron that guy is"]);
+}
