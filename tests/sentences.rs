@@ -336,3 +336,27 @@ fn calling_oneself_a_name_is_not_name_calling() {
     }
     expect("flag", "attack.name-calling", &["he is such an idiot", "what a moron that guy is"]);
 }
+
+#[test]
+fn exclusion_denial_and_stereotypes_about_a_group_are_held() {
+    graded(
+        "flag",
+        &[
+            "muslims should be banned",
+            "muslims go home",
+            "no muslims allowed",
+            "we need to get rid of the jews",
+            "the holocaust never happened",
+            "hitler was right",
+            "asians can't drive",
+        ],
+    );
+    innocent(&[
+        "guns should be banned",
+        "no dogs allowed on the beach",
+        "the jews go home for passover every year",
+        "we need to get rid of the weeds",
+        "many muslims cannot read arabic",
+        "the holocaust museum is worth a visit",
+    ]);
+}
