@@ -360,3 +360,9 @@ fn exclusion_denial_and_stereotypes_about_a_group_are_held() {
         "the holocaust museum is worth a visit",
     ]);
 }
+
+#[test]
+fn dick_as_a_title_or_a_name_is_not_the_word() {
+    innocent(&["Moby Dick is a classic novel", "a Philip K. Dick novel", "spotted dick with custard", "Tricky Dick resigned in 1974"]);
+    expect("flag", "profanity.crude", &["don't be a dick", "what a dick move"]);
+}
