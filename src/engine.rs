@@ -72,7 +72,8 @@ pub struct Explanation {
     pub hits: Vec<Hit>,
     /// The verdict.
     pub verdict: Verdict,
-    /// Hits that did not count: after a rule's `unless_after` cue (reported speech).
+    /// Hits that did not count: after a rule's `unless_after` cue (reported speech) or inside
+    /// one of its `unless_phrase` phrases.
     pub reported: Vec<Hit>,
 }
 

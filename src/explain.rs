@@ -77,7 +77,7 @@ pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, 
         let text = body.get(span.clone()).unwrap_or("");
         let _ = writeln!(
             s,
-            "  not counted: {} {}..{} {:?} (after a reported-speech cue: `unless_after`)",
+            "  not counted: {} {}..{} {:?} (a cue of its rule: reported speech before it, `unless_after`, or an innocent phrase, `unless_phrase`)",
             rule.id,
             span.start,
             span.end,

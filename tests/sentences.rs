@@ -366,3 +366,22 @@ fn dick_as_a_title_or_a_name_is_not_the_word() {
     innocent(&["Moby Dick is a classic novel", "a Philip K. Dick novel", "spotted dick with custard", "Tricky Dick resigned in 1974"]);
     expect("flag", "profanity.crude", &["don't be a dick", "what a dick move"]);
 }
+
+#[test]
+fn idioms_that_hold_a_listed_word_are_innocent() {
+    let idioms = [
+        "the kitchen was spic and span",
+        "there is a chink in his armor",
+        "my uncle has a coon hound",
+        "he has a spastic colon",
+        "a honky-tonk piano",
+        "the dyke held back the sea",
+        "the cock crowed at dawn",
+    ];
+    for (b, (v, rules)) in idioms.iter().zip(judge(&idioms)) {
+        // The model may still hold one on its own words; no word rule counts.
+        assert!(v != "block", "{b:?}: {rules:?}");
+        assert!(rules.iter().all(|r| r.starts_with("model.")), "{b:?}: {rules:?}");
+    }
+    expect("flag", "identity.slur", &["those chinks again", "a spic family moved in"]);
+}

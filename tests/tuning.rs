@@ -210,3 +210,37 @@ fn check_locates_a_regex_error_in_unless_after() {
     assert_eq!(code, 2);
     assert_eq!(line, "error: tests/fixtures/check/bad-unless.toml:11:27: invalid regex: unclosed group");
 }
+
+#[test]
+fn unless_phrase_keeps_an_idiom_from_counting_but_not_the_word_elsewhere() {
+    let cfg = "tests/fixtures/phrase/config.toml";
+    let input = [
+        r#"{"id":"idiom","body":"There is a chink in his armor."}"#,
+        r#"{"id":"clean","body":"Spic and span, the kitchen was."}"#,
+        r#"{"id":"slur","body":"those chinks again"}"#,
+        r#"{"id":"both","body":"a chink in the armour, said the chink"}"#,
+    ]
+    .join("\n");
+    let o = moderate_in(&root(), &["run", "--config", cfg, "-"], &input);
+    let got: Vec<(String, String)> = records(&o)
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r["verdict"].as_str().unwrap().to_string()))
+        .collect();
+    let want = [("idiom", "allow"), ("clean", "allow"), ("slur", "flag"), ("both", "flag")];
+    let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(got, want, "{}", stderr(&o));
+    // The second "chink" of "both" is the one that counts.
+    let both = &records(&o)[3];
+    assert_eq!(both["reasons"][0]["matches"][0]["start"], 32, "{both}");
+    let e = moderate(&["explain", "--config", cfg, "There is a chink in his armor."]);
+    let out = stdout(&e);
+    assert!(out.contains("not counted: identity.slur 11..16 \"chink\""), "{out}");
+    assert!(out.contains("`unless_phrase`"), "{out}");
+}
+
+#[test]
+fn check_locates_a_regex_error_in_unless_phrase() {
+    let (code, line) = check_first_line("bad-phrase.toml");
+    assert_eq!(code, 2);
+    assert_eq!(line, "error: tests/fixtures/check/bad-phrase.toml:11:25: invalid regex: unclosed group");
+}

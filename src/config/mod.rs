@@ -170,6 +170,12 @@ pub struct RawRule {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub unless_after: Vec<Spanned<String>>,
+    /// Regular expressions for innocent phrases that contain this rule's words ("spic and span",
+    /// "a chink in the armor", "coon dog"): a hit where one of them matches, starting at the
+    /// hit's first character, does not count for this rule. The phrase-level allowlist.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub unless_phrase: Vec<Spanned<String>>,
     /// A structural signal read from the parsed comment (kind, links, caps, ...).
     #[serde(default)]
     pub signal: Option<Signal>,

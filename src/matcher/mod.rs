@@ -171,6 +171,8 @@ pub struct Matcher {
     signals: Vec<(usize, structural::CompiledSignal)>,
     /// Per rule: the reported-speech context (`unless_after`) that cancels a match after it.
     unless_after: Vec<Option<Arc<Context>>>,
+    /// Per rule: the innocent phrases (`unless_phrase`) that cancel a hit they start at.
+    unless_phrase: Vec<Option<Arc<Context>>>,
 }
 
 /// A rule's reported-speech context (`unless_after`), compiled on first use: the loader made
@@ -230,6 +232,8 @@ pub struct MatcherParts {
     pub signals: Vec<(usize, structural::CompiledSignal)>,
     /// `(rule, context)` of the rules with `unless_after`.
     pub unless_after: Vec<(usize, Arc<Context>)>,
+    /// `(rule, phrases)` of the rules with `unless_phrase` (one regex anchored at the hit).
+    pub unless_phrase: Vec<(usize, Arc<Context>)>,
     /// Number of rules.
     pub rules: usize,
 }
@@ -256,6 +260,7 @@ impl Matcher {
             raw_patterns,
             signals,
             unless_after,
+            unless_phrase,
             rules,
         } = parts;
         // The automaton, its term table and the patterns' gate analysis come from the start-up
@@ -331,12 +336,15 @@ impl Matcher {
             cache::store(dir, key, &join_payload(&gate, &words.to_bytes()));
         }
         let raw_regex = raw_regex.map_err(|e| format!("regex set: {e}"))?;
-        let mut context = vec![None; rules];
-        for (rule, re) in unless_after {
-            if let Some(c) = context.get_mut(rule) {
-                *c = Some(re);
+        let per_rule = |pairs: Vec<(usize, Arc<Context>)>| {
+            let mut by_rule = vec![None; rules];
+            for (rule, re) in pairs {
+                if let Some(c) = by_rule.get_mut(rule) {
+                    *c = Some(re);
+                }
             }
-        }
+            by_rule
+        };
         Ok(Matcher {
             normalizer,
             words,
@@ -346,7 +354,8 @@ impl Matcher {
             norm_regex,
             raw_regex,
             signals,
-            unless_after: context,
+            unless_after: per_rule(unless_after),
+            unless_phrase: per_rule(unless_phrase),
         })
     }
 
@@ -508,8 +517,19 @@ impl Matcher {
     }
 
     /// True when `rule` has an `unless_after` context and the text just before `start` (same
-    /// sentence) ends in it: "they called me a …" reports an insult rather than making one.
+    /// sentence) ends in it: "they called me a …" reports an insult rather than making one; or
+    /// an `unless_phrase` that matches from `start`: "spic and span" is an idiom.
     fn is_reported(&self, rule: usize, text: &str, start: usize) -> bool {
+        if let Some(Some(phrase)) = self.unless_phrase.get(rule) {
+            // The phrase starts at the hit; a sentence's worth of text is enough to read it.
+            let mut to = (start + CONTEXT_BYTES).min(text.len());
+            while !text.is_char_boundary(to) {
+                to -= 1;
+            }
+            if text.get(start..to).is_some_and(|t| phrase.regex().is_match(t)) {
+                return true;
+            }
+        }
         let Some(Some(context)) = self.unless_after.get(rule) else { return false };
         let re = context.regex();
         let mut from = start.saturating_sub(CONTEXT_BYTES);

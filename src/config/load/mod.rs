@@ -12,6 +12,7 @@
 //! validates patterns, [`signals`] the structural signals and author files, [`lint`] the
 //! checks only `moderate check` runs; this module sequences them into an [`Engine`].
 
+mod cues;
 mod files;
 mod lint;
 mod lists;
@@ -24,8 +25,6 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
-use std::sync::Arc;
-
 use super::diag::Diagnostics;
 use super::extends::{Extends, Merge};
 use super::source::{FileSource, SourceFile};
@@ -34,9 +33,10 @@ use crate::engine::Engine;
 use crate::matcher::regex as regex_rules;
 use crate::matcher::structural::CompiledSignal;
 use crate::matcher::wordlist::ListSpec;
-use crate::matcher::{Context, Matcher, MatcherParts};
+use crate::matcher::{Matcher, MatcherParts};
 use crate::normalize::Normalizer;
 use crate::rule::{RuleKind, RuleMeta};
+use cues::{Cue, Cues};
 use files::Loader;
 use lint::{check_examples, unknown_field_help};
 use lists::{alternation, compile_wordlist};
@@ -328,8 +328,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut norm_patterns: Vec<regex_rules::Pattern> = Vec::new();
     let mut raw_patterns: Vec<regex_rules::Pattern> = Vec::new();
     let mut signals: Vec<(usize, CompiledSignal)> = Vec::new();
-    let mut unless_after: Vec<(usize, Arc<Context>)> = Vec::new();
-    let mut contexts: HashMap<String, Arc<Context>> = HashMap::new();
+    let mut cues = Cues::default();
     let mut models = crate::model::ModelRules::default();
     // Model files decode on threads of their own while the rest loads; their rules are
     // finished (labels checked) after the matcher is built.
@@ -473,42 +472,9 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                 }
             }
         }
-        if !rule.unless_after.is_empty() {
-            if rule.signal.is_some() {
-                l.diags.error(cf, id_span.clone(), format!("rule `{id}`: `unless_after` needs a wordlist or patterns"));
-            }
-            let mut alts = Vec::new();
-            for pat in &rule.unless_after {
-                if let Some(checked) = compile_pattern(l, raw, pat, &mut used_lists) {
-                    alts.push(format!("(?:{})", checked.text));
-                }
-            }
-            if alts.len() == rule.unless_after.len() {
-                // The cue, then the rest of its sentence up to the match. Rules sharing a cue
-                // (the pack's `\b{reported}\b`) share one compiled regex.
-                // It is compiled now only when the memo of checks does not know it (and then
-                // kept); otherwise on first use.
-                let context = format!(r"(?:{})[^.!?\n]*$", alts.join("|"));
-                let digest = Memo::digest(Kind::Context, &context);
-                let compiled = match contexts.get(&context) {
-                    Some(c) => Ok(Arc::clone(c)),
-                    None if l.memo.get(&digest).is_some() => Ok(Arc::new(Context::new(context.clone()))),
-                    None => regex_rules::compile(&context).map(|re| {
-                        l.memo.add(digest, 0);
-                        Arc::new(Context::compiled(context.clone(), re))
-                    }),
-                };
-                match compiled {
-                    Ok(c) => {
-                        contexts.insert(context, Arc::clone(&c));
-                        unless_after.push((index, c))
-                    }
-                    Err(e) => {
-                        l.diags.error(cf, id_span.clone(), format!("rule `{id}`: `unless_after`: {e}"));
-                    }
-                }
-            }
-        }
+        let who = (index, id.as_str(), id_span.clone(), rule.signal.is_some());
+        cues.add(l, raw, Cue::After, &rule.unless_after, who.clone(), &mut used_lists);
+        cues.add(l, raw, Cue::Phrase, &rule.unless_phrase, who, &mut used_lists);
         if let Some(sig @ crate::config::Signal::Model { .. }) = &rule.signal {
             pending_models.extend(start_model(l, sig, id_span.clone(), index, &mut model_files));
         } else if let Some(sig) = &rule.signal {
@@ -544,7 +510,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         norm_patterns,
         raw_patterns,
         signals,
-        unless_after,
+        unless_after: cues.after,
+        unless_phrase: cues.phrase,
         rules: rules.len(),
     };
     let matcher = match Matcher::build(parts) {
