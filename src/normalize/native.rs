@@ -65,7 +65,8 @@ struct Word {
 
 /// The script `units[from..to]` is written in as typed (every character a letter of one
 /// script, combining marks aside), with whether a native-only letter is among them; None for
-/// a word that mixes scripts, holds an evasion-only letter or came from an entity.
+/// a word that mixes scripts, holds an evasion-only letter, came from an entity or was
+/// reordered.
 fn classify(body: &str, units: &[Unit], from: usize, to: usize) -> Option<(Script, bool)> {
     let mut found: Option<Script> = None;
     let mut native = false;
@@ -75,15 +76,17 @@ fn classify(body: &str, units: &[Unit], from: usize, to: usize) -> Option<(Scrip
             continue; // one character folded into several units (`ю` → `io`)
         }
         last = Some((u.start, u.end));
+        // One character (and its marks) per range: a stretch reordered as a whole (bidi,
+        // upside-down text) maps every unit to all of it, and is left as the folder read it.
         let typed = body.get(u.start as usize..u.end as usize)?;
-        for c in typed.chars().filter(|&c| !is_combining_mark(c)) {
-            let s = script(c).filter(|_| c.is_alphabetic() && !evasion_only(c))?;
-            if found.is_some_and(|f| f != s) {
-                return None;
-            }
-            found = Some(s);
-            native |= native_only(c);
+        let mut letters = typed.chars().filter(|&c| !is_combining_mark(c));
+        let c = letters.next().filter(|_| letters.next().is_none())?;
+        let s = script(c).filter(|_| c.is_alphabetic() && !evasion_only(c))?;
+        if found.is_some_and(|f| f != s) {
+            return None;
         }
+        found = Some(s);
+        native |= native_only(c);
     }
     found.map(|s| (s, native))
 }
@@ -141,6 +144,25 @@ pub(crate) fn keep(body: &str, units: &mut Vec<Unit>, scratch: &mut Vec<Unit>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn units(body: &str, ranges: &[(usize, usize)]) -> Vec<Unit> {
+        ranges.iter().map(|&(s, e)| Unit { ch: 'x', start: s as u32, end: e as u32 }).collect()
+    }
+
+    #[test]
+    fn only_words_of_one_character_per_range_are_kept() {
+        // `ты сок`: two words, one with a native letter; both kept as typed.
+        let body = "ты сок";
+        let mut u = units(body, &[(0, 2), (2, 4), (5, 5), (5, 7), (7, 9), (9, 11)]);
+        u[2].ch = ' ';
+        keep(body, &mut u, &mut Vec::new());
+        assert_eq!(u.iter().map(|u| u.ch).collect::<String>(), "ты сок");
+        // The second word reordered as a whole (every unit maps to all of it): as folded.
+        let mut u = units(body, &[(0, 2), (2, 4), (5, 5), (5, 11), (5, 11), (5, 11)]);
+        u[2].ch = ' ';
+        keep(body, &mut u, &mut Vec::new());
+        assert_eq!(u.iter().map(|u| u.ch).collect::<String>(), "ты xxx");
+    }
 
     #[test]
     fn evasion_letters_are_neither_native_nor_kept() {
