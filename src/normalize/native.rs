@@ -145,7 +145,7 @@ pub(crate) fn keep(body: &str, units: &mut Vec<Unit>, scratch: &mut Vec<Unit>) {
 mod tests {
     use super::*;
 
-    fn units(body: &str, ranges: &[(usize, usize)]) -> Vec<Unit> {
+    fn units(ranges: &[(usize, usize)]) -> Vec<Unit> {
         ranges.iter().map(|&(s, e)| Unit { ch: 'x', start: s as u32, end: e as u32 }).collect()
     }
 
@@ -153,12 +153,12 @@ mod tests {
     fn only_words_of_one_character_per_range_are_kept() {
         // `ты сок`: two words, one with a native letter; both kept as typed.
         let body = "ты сок";
-        let mut u = units(body, &[(0, 2), (2, 4), (5, 5), (5, 7), (7, 9), (9, 11)]);
+        let mut u = units(&[(0, 2), (2, 4), (5, 5), (5, 7), (7, 9), (9, 11)]);
         u[2].ch = ' ';
         keep(body, &mut u, &mut Vec::new());
         assert_eq!(u.iter().map(|u| u.ch).collect::<String>(), "ты сок");
         // The second word reordered as a whole (every unit maps to all of it): as folded.
-        let mut u = units(body, &[(0, 2), (2, 4), (5, 5), (5, 11), (5, 11), (5, 11)]);
+        let mut u = units(&[(0, 2), (2, 4), (5, 5), (5, 11), (5, 11), (5, 11)]);
         u[2].ch = ' ';
         keep(body, &mut u, &mut Vec::new());
         assert_eq!(u.iter().map(|u| u.ch).collect::<String>(), "ты xxx");
