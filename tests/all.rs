@@ -61,6 +61,7 @@ test_files! {
     evasions_round8 = "evasions_round8.rs",
     evasions_round9 = "evasions_round9.rs",
     evasions_round10 = "evasions_round10.rs",
+    evasions_round11 = "evasions_round11.rs",
     model = "model.rs",
     model_safety = "model_safety.rs",
     model_cv_only = "model_cv_only.rs",

@@ -203,6 +203,22 @@ impl Compounds {
         text: &str,
         explained: &[(usize, usize)],
         skip: impl Fn(usize, usize) -> bool,
+        split: impl FnMut(usize, usize, &str, Split),
+    ) {
+        self.find_typed(text, explained, skip, |s, e| e - s, split);
+    }
+
+    /// [`Self::find`], told by `typed(s, e)` how many bytes were typed for `s..e` of `text`
+    /// when each is one letter typed over and over (else `e - s`; the normalizer writes a run
+    /// of three or more once): a token that does not split as written may split with such a
+    /// run read at two or three letters ([`Inner::split_run`]). A token typed as it reads
+    /// (`typed` of it is its length) is not looked at again.
+    pub fn find_typed(
+        &self,
+        text: &str,
+        explained: &[(usize, usize)],
+        skip: impl Fn(usize, usize) -> bool,
+        typed: impl Fn(usize, usize) -> usize,
         mut split: impl FnMut(usize, usize, &str, Split),
     ) {
         if self.inner.terms.is_empty() {
@@ -223,7 +239,11 @@ impl Compounds {
             if is_known(token) || skip(start, end) {
                 continue;
             }
-            if let Some(how) = self.inner.split(token, &mut spaced) {
+            let how = self.inner.split(token, &mut spaced).or_else(|| {
+                let runs = typed(start, end) >= end - start + 2;
+                runs.then(|| self.inner.split_run(token, |k| typed(start + k, start + k + 1), &mut spaced))?
+            });
+            if let Some(how) = how {
                 split(start, end, &spaced, how);
             }
         }
@@ -244,6 +264,30 @@ impl Inner {
             _ => dictionary().get(p).copied().unwrap_or(false),
         };
         (known || informal().contains(p) || (p.len() >= 6 && swapped_reflexive(p).is_some())).then_some(false)
+    }
+
+    /// The split of `token` with a letter typed three times or more (`typed_run(k)` for its
+    /// byte `k`) read twice, then three times: a run at the joint of two parts (`ass` +
+    /// `sucker` typed `asssucker`, written `asucker`). None when a run read twice makes an
+    /// English word (`passsword`, `classsic`: stretched words); two runs at most are tried.
+    fn split_run(&self, token: &str, typed_run: impl Fn(usize) -> usize, out: &mut String) -> Option<Split> {
+        let mut longer = String::with_capacity(token.len() + 2);
+        let runs = (0..token.len()).filter(|&k| typed_run(k) >= 3).take(2);
+        for k in runs {
+            for times in [2, 3] {
+                longer.clear();
+                longer.push_str(&token[..k]);
+                (1..times).for_each(|_| longer.push(char::from(token.as_bytes()[k])));
+                longer.push_str(&token[k..]);
+                if longer.len() > MAX_TOKEN || is_known(&longer) {
+                    return None;
+                }
+                if let Some(how) = self.split(&longer, out) {
+                    return Some(how);
+                }
+            }
+        }
+        None
     }
 
     /// Writes the best split of `token` (fewest parts, then most terms) into `out`, parts

@@ -24,6 +24,7 @@ pub mod regex;
 mod reread;
 mod scan;
 pub mod structural;
+mod txtspeak;
 pub mod variants;
 pub mod wordlist;
 
@@ -446,7 +447,18 @@ impl Matcher {
         // there counts for the whole token.
         let (split_words, split_cand, split_hits, norm_caches) =
             (&mut scratch.split_words, &mut scratch.split_cand, &mut scratch.split_hits, &mut scratch.norm_caches);
-        self.compounds.find(text, explained, skip, |s, e, spaced, how| {
+        // The bytes typed for a stretch of the text (a letter run typed three times or more is
+        // written once): for one letter, only when it is that letter typed over and over.
+        let typed = |s: usize, e: usize| {
+            let t = body.as_bytes().get(norm.original_range(s, e)).unwrap_or_default();
+            let run = e - s > 1 || t.iter().all(|b| t.first().is_some_and(|f| b.eq_ignore_ascii_case(f)));
+            if run {
+                t.len()
+            } else {
+                e - s
+            }
+        };
+        self.compounds.find_typed(text, explained, skip, typed, |s, e, spaced, how| {
             split_hits.clear();
             self.norm_regex.begin(split_cand);
             let token = &text[s..e];
@@ -472,11 +484,15 @@ impl Matcher {
         });
         // The patterns read the sentence again with each word the fuzzy pass read written as its
         // term ([`reread`]): `you're a m*ron` is `you're a moron` to "you are a {insult}".
-        if !scratch.readings.is_empty() {
+        // Txt-speak (`h8`, `fk`) is read the same way ([`txtspeak`]).
+        let mut speak = Vec::new();
+        txtspeak::readings(text, &mut speak);
+        if !scratch.readings.is_empty() || !speak.is_empty() {
             let mut terms: Vec<(usize, usize, &str)> = scratch
                 .readings
                 .iter()
                 .filter_map(|&(list, s, e)| self.fuzzy.term_read(list, &text[s..e]).map(|t| (s, e, t)))
+                .chain(speak.iter().map(|(s, e, t)| (*s, *e, t.as_str())))
                 .collect();
             terms.sort_unstable();
             terms.dedup();

@@ -41,6 +41,8 @@ pub(crate) struct Seen {
     pub(crate) marks: bool,
     /// A turned letter (`ɟ`, `ʞ`): look for upside-down words ([`super::turned`]).
     pub(crate) turned: bool,
+    /// A letter only Cyrillic or Greek text writes: keep such words ([`super::native`]).
+    pub(crate) native: bool,
 }
 
 /// Removes the marks kept for [`reorder`] from a body that needed no reordering.

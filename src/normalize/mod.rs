@@ -32,6 +32,7 @@ mod dir;
 pub mod entity;
 pub mod fold;
 pub mod html;
+mod native;
 pub mod offsets;
 mod out_of_line;
 mod turned;
@@ -506,6 +507,9 @@ impl Normalizer {
         if seen.turned {
             turned::read(body, units, scratch);
         }
+        if seen.native {
+            native::keep(body, units, scratch);
+        }
         if seen.controls {
             bidi::reorder(body, units, scratch);
         } else if seen.marks {
@@ -532,6 +536,7 @@ impl Normalizer {
             units.push(Unit { ch: c, start: s, end: e });
             return;
         }
+        seen.native |= native::native_only(c);
         let before = units.len();
         self.folder.fold(c, |ch| units.push(Unit { ch, start: s, end: e }));
         // A combining mark is drawn on the character before it: the unit of that character
