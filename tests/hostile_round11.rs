@@ -133,3 +133,31 @@ fn author_list_file_errors_are_located_at_their_value() {
     let out = format!("{}{}", common::stdout(&o), stderr(&o));
     assert!(out.contains("plain block list") && !out.contains("  ignored"), "{out}");
 }
+
+/// A queue database another program wrote a row into that the store cannot read (a body stored
+/// as a BLOB of bytes that are not UTF-8): `review export -o FILE` failed naming FILE, the output
+/// it was writing (`out.jsonl: review database: Invalid column type Blob ...`), so the user
+/// looked at the wrong file. Now it names the database; `list` and `learn --from-decisions`
+/// already did. Exit 1 in each, never a panic.
+#[test]
+fn a_queue_row_the_store_cannot_read_names_the_database() {
+    let dir = tmp("queue-blob");
+    std::fs::write(dir.join("in.jsonl"), "{\"id\":\"1\",\"body\":\"fuck this\",\"author\":\"ann\"}\n").unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "--queue", "q.db", "in.jsonl"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = moderate_in(&dir, &["review", "--db", "q.db", "reject", "1"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let db = rusqlite::Connection::open(dir.join("q.db")).unwrap();
+    db.execute("UPDATE items SET body = x'fffe6675636b'", []).unwrap();
+    drop(db);
+    for args in [
+        &["review", "--db", "q.db", "export", "-o", "out.jsonl"][..],
+        &["review", "--db", "q.db", "list", "--status", "all"][..],
+        &["learn", "--from-decisions", "q.db", "-o", "m.bin"][..],
+    ] {
+        let o = moderate_in(&dir, args, "");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("moderate: q.db: review database:") && !err.contains("out.jsonl:"), "{args:?}: {err}");
+    }
+}
