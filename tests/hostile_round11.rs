@@ -161,3 +161,28 @@ fn a_queue_row_the_store_cannot_read_names_the_database() {
         assert!(err.contains("moderate: q.db: review database:") && !err.contains("out.jsonl:"), "{args:?}: {err}");
     }
 }
+
+/// A ledger line whose comment was changed after it was written (its `input_hash` is of
+/// another text): `replay` judged the new text and reported a difference, `was` allow, `now`
+/// block, as if the config had changed its mind about what was judged. Now such an entry is
+/// not judged again; the summary counts it and names its line.
+#[test]
+fn replay_does_not_judge_a_ledger_comment_its_hash_does_not_match() {
+    let dir = tmp("ledger-hash");
+    std::fs::write(dir.join("in.jsonl"), "{\"id\":\"a\",\"body\":\"hello there\"}\n{\"id\":\"b\",\"body\":\"nice day\"}\n")
+        .unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "--ledger", "l.jsonl", "in.jsonl"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = moderate_in(&dir, &["replay", "l.jsonl"], "");
+    assert!(stderr(&o).contains("2 entries, 2 judged again: 2 same, 0 differ"), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.join("l.jsonl")).unwrap();
+    assert_eq!(text.matches("\"body\":\"nice day\"").count(), 1, "{text}");
+    std::fs::write(dir.join("l.jsonl"), text.replace("\"body\":\"nice day\"", "\"body\":\"you are a fucking idiot\""))
+        .unwrap();
+    let o = moderate_in(&dir, &["replay", "l.jsonl"], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(common::stdout(&o), "", "no difference is blamed on the config: {err}");
+    assert!(err.contains("2 entries, 1 judged again: 1 same, 0 differ"), "{err}");
+    assert!(err.contains("1 entries not judged again") && err.contains("input_hash") && err.contains("lines 2"), "{err}");
+}
