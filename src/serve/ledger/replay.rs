@@ -141,7 +141,7 @@ pub fn replay(
             continue;
         };
         report.entries += 1;
-        if !input_matches(&entry) {
+        if !input_matches(&entry, &line) {
             report.mismatched.push(line_no);
             continue;
         }
@@ -182,16 +182,24 @@ pub fn replay(
     Ok(report)
 }
 
-/// Whether the entry's comment is the one its `input_hash` was taken of (the ledger writes the
-/// hash of the comment's JSON as it writes it; read back and written again, the same bytes). An
-/// entry without a hash (an older ledger) is taken as it is.
-fn input_matches(entry: &Entry) -> bool {
+/// Whether the entry's comment is the one its `input_hash` was taken of: the ledger writes the
+/// hash of the comment's JSON and then those bytes, so the hash is checked on the bytes of the
+/// line (a version that wrote the comment otherwise still matches) or on the comment written
+/// again as this version writes it (a line a JSON tool reformatted still matches). An entry
+/// without a hash (an older ledger) is taken as it is.
+fn input_matches(entry: &Entry, line: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Raw<'a> {
+        #[serde(borrow)]
+        comment: &'a serde_json::value::RawValue,
+    }
     if entry.input_hash.is_empty() {
         return true;
     }
-    let json = serde_json::to_vec(&entry.comment).unwrap_or_default();
-    let hash = format!("sha256:{}", reload::hex(&sha2::Sha256::digest(&json)));
-    hash == entry.input_hash
+    let hash = |bytes: &[u8]| format!("sha256:{}", reload::hex(&sha2::Sha256::digest(bytes)));
+    let raw = serde_json::from_slice::<Raw<'_>>(line).ok().map(|r| hash(r.comment.get().as_bytes()));
+    raw.as_deref() == Some(entry.input_hash.as_str())
+        || serde_json::to_vec(&entry.comment).is_ok_and(|j| hash(&j) == entry.input_hash)
 }
 
 /// JSON equality with numbers compared to 1e-9 (a float read back from text may differ from
