@@ -7,7 +7,7 @@
 # corpus fuzz/corpus/<target>/, prints one line per target (time, execs, crashes, hangs) and exits
 # 1 if any target crashed (findings in fuzz/out/<target>/default/crashes/; replay one with
 # `cargo run --manifest-path fuzz/Cargo.toml -- TARGET FILE`). Targets: jsonl csv thread wxr
-# disqus config normalize serve (default: all). Needs `cargo install cargo-afl` once; docs/fuzz.md.
+# disqus config normalize serve model pipeline (default: all). Needs `cargo install cargo-afl` once; docs/fuzz.md.
 set -euo pipefail
 
 secs=20
@@ -20,7 +20,7 @@ while getopts "t:j:h" opt; do
   esac
 done
 shift $((OPTIND - 1))
-all=(jsonl csv thread wxr disqus config normalize serve)
+all=(jsonl csv thread wxr disqus config normalize serve model pipeline)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all[@]}"); fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -22,13 +22,16 @@ use moderate::config::source::FileSource;
 use moderate::read::{self, Format, Input, ReadOptions, Record, Stream};
 use moderate::Engine;
 
+pub mod alloc;
+pub mod model;
+pub mod pipeline;
 pub mod text;
 
 /// A fuzz target: bytes in, panic on a broken invariant.
 pub type Target = fn(&[u8]);
 
 /// Every target by name, in the order `scripts/fuzz.sh` runs them.
-pub const TARGETS: [(&str, Target); 8] = [
+pub const TARGETS: [(&str, Target); 10] = [
     ("jsonl", jsonl),
     ("csv", csv),
     ("thread", thread),
@@ -37,6 +40,8 @@ pub const TARGETS: [(&str, Target); 8] = [
     ("config", config),
     ("normalize", text::normalize),
     ("serve", serve),
+    ("model", model::model),
+    ("pipeline", pipeline::pipeline),
 ];
 
 /// `serve`'s request bodies: `/v1/check` (JSON, NDJSON; flag bit 0 picks) and the Akismet
@@ -65,7 +70,7 @@ pub fn serve(data: &[u8]) {
 /// Does the one-time work of target `name` (compiling the built-in pack and its patterns) so
 /// that it happens once, before the fuzzer forks, and not inside the first timed input.
 pub fn prepare(name: &str) {
-    if name == "normalize" {
+    if name == "normalize" || name == "pipeline" {
         let engine = builtin();
         let _ = engine.compile_all();
         text::check_judgement(engine, "warm up: you are an idiot, f.u.c.k &amp; <b>x</b> http://x.example");

@@ -61,6 +61,15 @@ pub fn run(args: ReplayArgs) -> CliResult {
         for (hash, n) in &report.unavailable {
             eprintln!("replay: {n} entries not judged again: config {hash} is not available");
         }
+        if !report.mismatched.is_empty() {
+            let shown: Vec<String> = report.mismatched.iter().take(10).map(u64::to_string).collect();
+            eprintln!(
+                "replay: {} entries not judged again: their comment is not the one their input_hash was taken of \
+                 (changed after it was written; lines {})",
+                report.mismatched.len(),
+                shown.join(", ")
+            );
+        }
         if !report.bad_lines.is_empty() {
             let shown: Vec<String> = report.bad_lines.iter().take(10).map(u64::to_string).collect();
             eprintln!("replay: {} lines are not ledger entries (lines {})", report.bad_lines.len(), shown.join(", "));

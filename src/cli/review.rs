@@ -536,7 +536,15 @@ fn export(db: &Path, output: &Path, blocked_authors: Option<&Path>) -> CliResult
     } else {
         Box::new(create(output)?)
     });
-    let summary = export_labeled(&store, BufWriter::new(&mut out)).map_err(|e| out.error(e, &output.display()))?;
+    // A failed write names the output; a row the database cannot give (a body stored as a
+    // BLOB by another program) names the database, not the file being written.
+    let summary = export_labeled(&store, BufWriter::new(&mut out)).map_err(|e| {
+        if e.is_io() {
+            out.error(e, &output.display())
+        } else {
+            CliError::failure(format!("{}: {e}", db.display()))
+        }
+    })?;
     eprintln!(
         "exported {} labeled item(s) to {} ({} approved, {} rejected; {} pending skipped)",
         summary.approved + summary.rejected,

@@ -65,7 +65,7 @@ pub fn merge(user: RawConfig, present: &toml::Table, mut base: RawConfig) -> (Ra
         }
     }
     for f in [&mut base.authors.blocked, &mut base.authors.trusted].into_iter().flatten() {
-        prefix(f);
+        prefix(f.get_mut());
     }
     let has = |k: &str| present.contains_key(k);
     let mut out = RawConfig {

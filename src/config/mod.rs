@@ -299,9 +299,11 @@ pub struct AuthorConfig {
     /// What happens to a repeat offender's later comments.
     pub repeat_action: Action,
     /// File of author names (or e-mails) whose comments are always blocked.
-    pub blocked: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub blocked: Option<Spanned<String>>,
     /// File of trusted author names (or e-mails): score-only rules do not apply to them.
-    pub trusted: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub trusted: Option<Spanned<String>>,
     /// Trust authors the site approved before (a dump's approved flag), as WordPress does.
     pub trust_previously_approved: bool,
     /// Flag a body posted again (after normalization) within the run.

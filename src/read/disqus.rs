@@ -15,14 +15,15 @@
 //! | `parent/@dsq:id` | `parent` |
 //! | `isSpam` / `isDeleted` | `approved`: `Some(false)` if either is `true`, `Some(true)` if both are present and `false`, else `None` |
 //!
-//! The record's line is the line of its `<post>` tag.
+//! The record's line is the line of its `<post>` tag. A `<message>` or `<post>` below the
+//! post's direct children makes it an error record (which body an importer keeps is not known).
 
 use std::io::BufRead;
 
 use quick_xml::events::Event;
 
 use super::wxr::{fail_record, outside_record};
-use super::xml::{self, attrs, bounded_reader, collect, read_event, text, XmlReader};
+use super::xml::{self, attrs, bounded_reader, collect_watching, read_event, text, XmlReader};
 use super::{Origin, ReadOptions, Record, RecordError, Source};
 use crate::comment::Comment;
 
@@ -159,7 +160,11 @@ impl Iterator for DisqusReader {
             };
             let o = &self.origin;
             let dsq_id = dsq_id.map(|a| a.into_iter().find(|(k, _)| k == "dsq:id").map(|(_, v)| v));
-            let nodes = if empty { Ok(Vec::new()) } else { collect(&mut self.xml, &mut self.buf) };
+            let nodes = if empty {
+                Ok(Vec::new())
+            } else {
+                collect_watching(&mut self.xml, &mut self.buf, &["message", "post"])
+            };
             let at = self.xml.get_ref().line();
             return Some(match (dsq_id, nodes) {
                 (Ok(id), Ok(nodes)) => build(o, line, id, &nodes).map(|c| Comment { offset: Some(start), ..c }),

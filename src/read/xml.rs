@@ -285,7 +285,21 @@ fn finish(nodes: &mut [Node], open: Open) {
 /// read past to its end tag keeping nothing more; the root's text and every element open then
 /// say why (the fields before it, its id among them, are kept to name the record).
 pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Vec<Node>, Fail> {
+    collect_watching(xml, buf, &[])
+}
+
+/// [`collect`], and an element named in `watch` anywhere below the root's direct children
+/// (kept or read past) spoils the record: the root's text says where it is. A record's body
+/// element written again deeper (`<wp:comment_content>` inside a `<wp:commentmeta>`, a
+/// `<wp:comment>` inside a comment) is read by one importer and not by another, so which body a
+/// site shows is not known.
+pub(crate) fn collect_watching<R: BufRead>(
+    xml: &mut XmlReader<R>,
+    buf: &mut Vec<u8>,
+    watch: &[&str],
+) -> Result<Vec<Node>, Fail> {
     let start = xml.get_ref().position();
+    let mut nested: Option<String> = None;
     let limit = xml.get_ref().limit();
     let mut nodes = vec![Node::root()];
     let mut stack = vec![Open { node: 0, pieces: Vec::new(), err: None }];
@@ -301,7 +315,11 @@ pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> 
             skip_rest(xml, buf, open)?;
             return Ok(nodes);
         }
-        match read_event(xml, buf)? {
+        let event = read_event(xml, buf)?;
+        if let (None, Event::Start(e) | Event::Empty(e)) = (&nested, &event) {
+            nested = nested_field(e, stack.len() + skipped, watch, xml.get_ref().line());
+        }
+        match event {
             Event::Start(_) if skipped > 0 || stack.len() > KEEP_DEPTH => skipped += 1,
             Event::End(_) if skipped > 0 => skipped -= 1,
             Event::Empty(_) if stack.len() > KEEP_DEPTH => {}
@@ -322,6 +340,9 @@ pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> 
                 let Some(open) = stack.pop() else { return Err(Fail::Eof) };
                 finish(&mut nodes, open);
                 if stack.is_empty() {
+                    if let (Some(why), Ok(_)) = (nested, &nodes[0].text) {
+                        nodes[0].text = Err(why);
+                    }
                     return Ok(nodes);
                 }
             }
@@ -360,6 +381,18 @@ pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> 
             _ => {}
         }
     }
+}
+
+/// Why element `e`, at `depth` below a record's root and named in `watch`, spoils its record.
+fn nested_field(e: &BytesStart<'_>, depth: usize, watch: &[&str], line: u64) -> Option<String> {
+    if depth < 2 || !watch.iter().any(|w| w.as_bytes() == e.name().as_ref()) {
+        return None;
+    }
+    let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+    Some(format!(
+        "<{name}> at line {line} is nested below the element's own fields (importers differ on which body they \
+         keep); the text is ambiguous and is not judged"
+    ))
 }
 
 /// Reads past the rest of a record element too long to hold (`open` elements still open,

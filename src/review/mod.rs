@@ -129,6 +129,11 @@ impl Error {
         matches!(self.kind, ErrorKind::Invalid(_))
     }
 
+    /// A read or write of a file other than the database failed (the output being written).
+    pub fn is_io(&self) -> bool {
+        matches!(self.kind, ErrorKind::Io(_))
+    }
+
     /// The database is locked by another connection (another process writing, or holding an
     /// exclusive transaction) past the busy timeout: nothing was changed, and trying again
     /// later may work.

@@ -12,7 +12,8 @@
 //! (`pingback` / `trackback` are kinds), `permalink` → post, `comment_date_gmt` → posting time;
 //! `blog`, `user_agent`, `referrer`, `is_test` and the rest are accepted and ignored. The key is
 //! `api_key` (or `key`); when the server has a token, the key must be that token, otherwise any
-//! key is accepted (loopback only). Like `/v1/check`, a field sent twice is refused (400).
+//! key is accepted (loopback only). Like `/v1/check`, a field sent twice is refused (400), and
+//! so is a field of these in the query string (`?comment_content=...`: the fields go in the body).
 //!
 //! Field names are read as PHP files them ([`php_name`]), since Akismet's own server and the
 //! sites that call it (WordPress) are PHP: PHP drops leading spaces and turns `.` and space
@@ -159,9 +160,47 @@ pub fn get<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter().find(|(k, _)| php_name(k) == name).map(|(_, v)| v.as_str())
 }
 
+/// The form fields these endpoints read (by their PHP names).
+const READ: [&str; 11] = [
+    "comment_content",
+    "comment_author",
+    "comment_author_email",
+    "comment_author_url",
+    "user_ip",
+    "comment_type",
+    "permalink",
+    "comment_date_gmt",
+    "comment_id",
+    "api_key",
+    "key",
+];
+
+/// A field this server reads, sent in the query string: Akismet's fields go in the POST body,
+/// and a query was never read, so `?comment_content=...` judged an empty comment (`false`,
+/// publish) without a word. Other parameters (a cache buster) are still ignored.
+fn query_field(query: Option<&str>) -> Result<(), BadInput> {
+    for pair in query.unwrap_or("").split('&') {
+        let raw = pair.split('=').next().unwrap_or("");
+        let name = String::from_utf8_lossy(&decode(raw.as_bytes())).into_owned();
+        let php = php_name(&name);
+        let base = php.split('[').next().unwrap_or(&php);
+        if READ.contains(&base) {
+            return Err(BadInput::bad(
+                format!(
+                    "form field {name:?} is in the query string; Akismet fields go in the \
+                     application/x-www-form-urlencoded POST body (a query is not read, so nothing is judged)"
+                ),
+                Some(&name),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Reads and decodes the form of `req`, checking size limits and content type.
 async fn form_of(app: &App, req: Request) -> Result<Vec<(String, String)>, ApiError> {
     let (parts, body) = req.into_parts();
+    query_field(parts.uri.query())?;
     let ct = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let ct = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if ct != "application/x-www-form-urlencoded" {

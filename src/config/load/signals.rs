@@ -161,14 +161,17 @@ pub(super) fn finish_model(
 pub(super) fn compile_authors(l: &mut Loader, raw: &RawConfig) -> AuthorRules {
     let a = &raw.authors;
     let (blocked, blocked_ids) = match &a.blocked {
-        Some(f) => match l.source.read(f) {
+        Some(f) => match l.source.read(f.get_ref()) {
             Ok(src) if is_json_lines(&src.text) => (HashSet::new(), block_lines(l, &src.name, &src.text)),
             Ok(src) => {
                 let file = l.diags.add_file(&src.name, &src.text);
                 l.diags.warning(
                     file,
                     0..0,
-                    "plain block list: one name or e-mail per line, `#` starts a comment and case is                      ignored, so `Troll#1` blocks `Troll`; write one JSON object per line instead                      ({\"kind\": \"email\"|\"ip\"|\"domain\"|\"name\", \"value\": ...}), as                      `moderate review export --blocked-authors` does",
+                    "plain block list: one name or e-mail per line, `#` starts a comment and case is ignored, so \
+                     `Troll#1` blocks `Troll`; write one JSON object per line instead ({\"kind\": \
+                     \"email\"|\"ip\"|\"domain\"|\"name\", \"value\": ...}), as `moderate review export \
+                     --blocked-authors` does",
                 );
                 (names(l, &a.blocked), BlockList::default())
             }
@@ -189,10 +192,11 @@ pub(super) fn compile_authors(l: &mut Loader, raw: &RawConfig) -> AuthorRules {
     }
 }
 
-/// A plain list file's terms, lowercased.
-fn names(l: &mut Loader, file: &Option<String>) -> HashSet<String> {
+/// A plain list file's terms, lowercased; a file that cannot be read is an error at its value
+/// in the config (it was at the config's first byte, whatever line the key was on).
+fn names(l: &mut Loader, file: &Option<toml::Spanned<String>>) -> HashSet<String> {
     let Some(f) = file else { return HashSet::new() };
-    match l.term_file(f, 0..0) {
+    match l.term_file(f.get_ref(), f.span()) {
         Some(tf) => tf.terms.iter().map(|(t, _)| t.to_lowercase()).collect(),
         None => HashSet::new(),
     }

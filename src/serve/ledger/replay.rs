@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
+use sha2::Digest;
 
 use super::{stored_config, Entry};
 use crate::comment::Comment;
@@ -75,6 +76,10 @@ pub struct ReplayReport {
     pub unavailable: HashMap<String, u64>,
     /// Lines that are not ledger entries (e.g. a line torn by a crash), by line number.
     pub bad_lines: Vec<u64>,
+    /// Entries whose `comment` is not the one their `input_hash` was taken of (changed after it
+    /// was written), by line number: not judged again, since a difference found on another
+    /// text would be blamed on the config.
+    pub mismatched: Vec<u64>,
 }
 
 /// Where replay looks for a config by hash: the copies beside the ledger, then these
@@ -136,6 +141,10 @@ pub fn replay(
             continue;
         };
         report.entries += 1;
+        if !input_matches(&entry, &line) {
+            report.mismatched.push(line_no);
+            continue;
+        }
         if entry.session != session {
             session.clone_from(&entry.session);
             authors = AuthorState::default();
@@ -171,6 +180,26 @@ pub fn replay(
         }
     }
     Ok(report)
+}
+
+/// Whether the entry's comment is the one its `input_hash` was taken of: the ledger writes the
+/// hash of the comment's JSON and then those bytes, so the hash is checked on the bytes of the
+/// line (a version that wrote the comment otherwise still matches) or on the comment written
+/// again as this version writes it (a line a JSON tool reformatted still matches). An entry
+/// without a hash (an older ledger) is taken as it is.
+fn input_matches(entry: &Entry, line: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Raw<'a> {
+        #[serde(borrow)]
+        comment: &'a serde_json::value::RawValue,
+    }
+    if entry.input_hash.is_empty() {
+        return true;
+    }
+    let hash = |bytes: &[u8]| format!("sha256:{}", reload::hex(&sha2::Sha256::digest(bytes)));
+    let raw = serde_json::from_slice::<Raw<'_>>(line).ok().map(|r| hash(r.comment.get().as_bytes()));
+    raw.as_deref() == Some(entry.input_hash.as_str())
+        || serde_json::to_vec(&entry.comment).is_ok_and(|j| hash(&j) == entry.input_hash)
 }
 
 /// JSON equality with numbers compared to 1e-9 (a float read back from text may differ from
