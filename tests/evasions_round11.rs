@@ -5,11 +5,8 @@
 
 mod common;
 
-use std::path::Path;
-use std::time::Duration;
 
 use common::{builtin_engine, judge_checked};
-use moderate::comment::Comment;
 use moderate::verdict::Decision;
 use moderate::Engine;
 
@@ -118,47 +115,7 @@ fn compounds_with_a_tripled_joint_or_a_vulgar_stem_are_read() {
     }
 }
 
-/// The built-in pack with `[limits]` `max_body_bytes` raised (a temporary config extending it).
-fn big_pack(dir: &Path) -> Engine {
-    let cfg = dir.join("config.toml");
-    std::fs::write(&cfg, "extends = \"builtin\"\n[limits]\nmax_body_bytes = 100000000\n").unwrap();
-    match moderate::config::load(Some(&cfg)) {
-        Ok(l) => l.engine,
-        Err(d) => panic!("{}", d.render(false)),
-    }
-}
-
-/// Fastest of three judgements of `body`, in CPU time of this thread.
-fn judge_time(e: &Engine, body: &str) -> Duration {
-    (0..3)
-        .map(|_| {
-            let c = Comment::new("big", body);
-            let t = common::thread_cpu_time();
-            let _ = e.judge(&c);
-            common::thread_cpu_time().saturating_sub(t)
-        })
-        .min()
-        .unwrap()
-}
-
-/// A 2 MB body of the new readings costs about twice a 1 MB one (a ratio under 3.2; a
-/// quadratic scan is 4): Russian words beside look-alikes, `h8` and `fk` in phrases, tripled
-/// joints. Up to three attempts on a shared machine.
 #[test]
 fn new_readings_stay_linear() {
-    let dir = tempfile::tempdir().unwrap();
-    let e = big_pack(dir.path());
-    for unit in ["ты сосок аѕѕhоӏе ", "сосок", "i h8 u go fk yourself ", "asssucker ", "h8h8"] {
-        let one = unit.repeat(1_000_000 / unit.len());
-        let two = unit.repeat(2_000_000 / unit.len());
-        let mut tries = Vec::new();
-        let mut best = f64::MAX;
-        while tries.len() < 3 && best >= 3.2 {
-            let (t1, t2) = (judge_time(&e, &one), judge_time(&e, &two));
-            let ratio = t2.as_secs_f64() / t1.as_secs_f64().max(1e-6);
-            best = best.min(ratio);
-            tries.push(format!("{t1:?} -> {t2:?} (x{ratio:.2})"));
-        }
-        assert!(best < 3.2, "{unit:?}: 1 MB, then 2 MB: {tries:?}");
-    }
+    common::assert_linear(&["ты сосок аѕѕhоӏе ", "сосок", "i h8 u go fk yourself ", "asssucker ", "h8h8"]);
 }

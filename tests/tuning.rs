@@ -187,10 +187,7 @@ fn unless_after_keeps_reported_speech_from_blocking_but_not_from_review() {
     ]
     .join("\n");
     let o = moderate_in(&root(), &["run", "--config", cfg, "-"], &input);
-    let got: Vec<(String, String)> = records(&o)
-        .iter()
-        .map(|r| (r["id"].as_str().unwrap().to_string(), r["verdict"].as_str().unwrap().to_string()))
-        .collect();
+    let got = id_verdicts(&o);
     let want = [("said", "block"), ("reported", "flag"), ("word", "flag"), ("next-sentence", "block")];
     let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     assert_eq!(got, want, "{}", stderr(&o));
@@ -222,10 +219,7 @@ fn unless_phrase_keeps_an_idiom_from_counting_but_not_the_word_elsewhere() {
     ]
     .join("\n");
     let o = moderate_in(&root(), &["run", "--config", cfg, "-"], &input);
-    let got: Vec<(String, String)> = records(&o)
-        .iter()
-        .map(|r| (r["id"].as_str().unwrap().to_string(), r["verdict"].as_str().unwrap().to_string()))
-        .collect();
+    let got = id_verdicts(&o);
     let want = [("idiom", "allow"), ("clean", "allow"), ("slur", "flag"), ("both", "flag")];
     let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     assert_eq!(got, want, "{}", stderr(&o));
@@ -243,4 +237,12 @@ fn check_locates_a_regex_error_in_unless_phrase() {
     let (code, line) = check_first_line("bad-phrase.toml");
     assert_eq!(code, 2);
     assert_eq!(line, "error: tests/fixtures/check/bad-phrase.toml:11:25: invalid regex: unclosed group");
+}
+
+/// `(id, verdict)` of each record of a run, in order.
+fn id_verdicts(o: &std::process::Output) -> Vec<(String, String)> {
+    records(o)
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r["verdict"].as_str().unwrap().to_string()))
+        .collect()
 }

@@ -197,3 +197,41 @@ pub fn http_request(
     let status = answer.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     (status, answer)
 }
+
+/// Judging a 2 MB body of each `unit` repeated costs about twice a 1 MB one (a ratio under 3.2;
+/// a quadratic scan is 4), in this thread's CPU time, best of up to three attempts on a shared
+/// machine. The built-in pack with `max_body_bytes` raised so the whole body is read.
+pub fn assert_linear(units: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "extends = \"builtin\"\n[limits]\nmax_body_bytes = 100000000\n").unwrap();
+    let e = match moderate::config::load(Some(&cfg)) {
+        Ok(l) => l.engine,
+        Err(d) => panic!("{}", d.render(false)),
+    };
+    // Fastest of three judgements of `body`.
+    let judge_time = |body: &str| {
+        (0..3)
+            .map(|_| {
+                let c = moderate::comment::Comment::new("big", body);
+                let t = thread_cpu_time();
+                let _ = e.judge(&c);
+                thread_cpu_time().saturating_sub(t)
+            })
+            .min()
+            .unwrap()
+    };
+    for unit in units {
+        let one = unit.repeat(1_000_000 / unit.len());
+        let two = unit.repeat(2_000_000 / unit.len());
+        let mut tries = Vec::new();
+        let mut best = f64::MAX;
+        while tries.len() < 3 && best >= 3.2 {
+            let (t1, t2) = (judge_time(&one), judge_time(&two));
+            let ratio = t2.as_secs_f64() / t1.as_secs_f64().max(1e-6);
+            best = best.min(ratio);
+            tries.push(format!("{t1:?} -> {t2:?} (x{ratio:.2})"));
+        }
+        assert!(best < 3.2, "{unit:?}: 1 MB, then 2 MB: {tries:?}");
+    }
+}

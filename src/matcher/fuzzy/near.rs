@@ -57,7 +57,14 @@ impl Inner {
     /// `whole`: `word` is the whole word, not the stem of an inflected one; only then may a short
     /// word be the term with letters doubled (`kikkee`; as a stem, `twiit` of `twiiter` is not;
     /// nor is a word with fewer letters than the term, `coch` for `cooch`).
-    pub(super) fn near_lists(&self, word: &[u8], whole: bool, key: &mut Vec<u8>, heard: &mut Vec<u8>, out: &mut Vec<u32>) {
+    pub(super) fn near_lists(
+        &self,
+        word: &[u8],
+        whole: bool,
+        key: &mut Vec<u8>,
+        heard: &mut Vec<u8>,
+        out: &mut Vec<u32>,
+    ) {
         collapse(word, key);
         if key.len() < 3 || key.len() > self.max_key + 2 {
             return;
