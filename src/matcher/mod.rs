@@ -63,8 +63,8 @@ pub struct Scratch {
     /// This thread's search caches of the normalized-text and raw-body patterns.
     norm_caches: regex::Caches,
     raw_caches: regex::Caches,
-    /// Hits the last scan did not count because of their rule's `unless_after` (for `explain`;
-    /// the first [`MAX_REPORTED`] only).
+    /// Hits the last scan did not count because of their rule's `unless_after` or
+    /// `unless_phrase` (for `explain`; the first [`MAX_REPORTED`] only).
     pub reported: Vec<Hit>,
     /// The words the fuzzy pass read as terms (list, start, end), the text rewritten with those
     /// terms and its map back ([`reread`]).
@@ -176,8 +176,9 @@ pub struct Matcher {
     unless_phrase: Vec<Option<Arc<Context>>>,
 }
 
-/// A rule's reported-speech context (`unless_after`), compiled on first use: the loader made
-/// sure it compiles (or its memo of checks says so), and most runs never need most contexts.
+/// A rule's cue (`unless_after` or `unless_phrase`) as one regex, compiled on first use: the
+/// loader made sure it compiles (or its memo of checks says so), and most runs never need most
+/// contexts.
 #[derive(Debug)]
 pub struct Context {
     text: String,
@@ -404,7 +405,7 @@ impl Matcher {
         scratch.reported.clear();
         let reported = &mut scratch.reported;
         let mut add = |hit: Hit, text: &str, start: usize| {
-            if !self.is_reported(hit.rule, text, start) {
+            if !self.is_cancelled(hit.rule, text, start) {
                 if let Some(p) = profile {
                     p.hit(hit.rule);
                 }
@@ -535,7 +536,7 @@ impl Matcher {
     /// True when `rule` has an `unless_after` context and the text just before `start` (same
     /// sentence) ends in it: "they called me a …" reports an insult rather than making one; or
     /// an `unless_phrase` that matches from `start`: "spic and span" is an idiom.
-    fn is_reported(&self, rule: usize, text: &str, start: usize) -> bool {
+    fn is_cancelled(&self, rule: usize, text: &str, start: usize) -> bool {
         if let Some(Some(phrase)) = self.unless_phrase.get(rule) {
             // The phrase starts at the hit; a sentence's worth of text is enough to read it.
             let mut to = (start + CONTEXT_BYTES).min(text.len());

@@ -55,7 +55,6 @@ pub(super) struct Cues {
 impl Cues {
     /// Compiles rule `index`'s `pats` for `cue` (nothing when empty). A rule that is a signal
     /// cannot have cues, and a cue that does not compile is an error at the rule's id.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn add<'a>(
         &mut self,
         l: &mut Loader,
