@@ -189,6 +189,49 @@ fn learn_from_decisions_trains_on_the_moderators_approvals_and_rejections() {
     assert_eq!(model.label("toxic"), Some(0));
 }
 
+/// The datasets count spam as toxic (youtube-spam maps spam to both labels). The `toxic` head
+/// learns abuse: a row whose only positive label is spam is no evidence for it, so a planted
+/// sales phrase labeled spam + toxic trains the spam head, never the toxic one.
+#[test]
+fn the_toxic_head_does_not_learn_spam_as_abuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut lines = Vec::new();
+    let subjects = ["you are", "honestly you are", "frankly he is", "she is", "they are", "my neighbour is"];
+    let tails = ["today", "again", "as usual", "and everyone knows it", "in every thread", "for sure"];
+    for (i, s) in subjects.iter().enumerate() {
+        for (j, t) in tails.iter().enumerate() {
+            let n = i * 10 + j;
+            let row = |id: String, body: String, labels: serde_json::Value| {
+                serde_json::json!({"id": id, "body": body, "labels": labels}).to_string() + "\n"
+            };
+            let abuse = serde_json::json!({"toxic": true, "attack": true, "spam": false});
+            let spam = serde_json::json!({"toxic": true, "spam": true});
+            let clean = serde_json::json!({"toxic": false, "spam": false});
+            lines.push(row(format!("a{n}"), format!("{s} such a zorblax grumfle {t}"), abuse));
+            lines.push(row(format!("s{n}"), format!("{s} buying quarbix tablets at vendomart {t}"), spam));
+            lines.push(row(format!("c{n}"), format!("{s} such a keen gardener {t}"), clean));
+        }
+    }
+    std::fs::write(d.join("mixed.jsonl"), lines.concat()).unwrap();
+    let o = learn(d, &["mixed.jsonl", "-o", "m.bin"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let model = moderate::model::Model::decode(&std::fs::read(d.join("m.bin")).unwrap()).unwrap();
+    assert!(model.label("spam").is_some(), "spam has a head of its own");
+    let toml = "extends = \"builtin\"\n\n[[rule]]\nid = \"model.mixed\"\ncategory = \"toxic\"\n\
+                action = \"flag\"\nmessage = \"the mixed model reads this as abusive\"\n\
+                signal = { type = \"model\", path = \"m.bin\", label = \"toxic\", min = 0.6 }\n";
+    std::fs::write(d.join("site.toml"), toml).unwrap();
+    let hit = |body: &str| {
+        let o = moderate_in(d, &["explain", "--json", "--config", "site.toml", body], "");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        out["verdict"]["reasons"].as_array().is_some_and(|r| r.iter().any(|r| r["rule"] == "model.mixed"))
+    };
+    assert!(hit("well you are a total zorblax grumfle"), "the abuse phrase is what the toxic head learned");
+    assert!(!hit("well you are buying quarbix tablets at vendomart"), "spam is not abuse");
+}
+
 /// The built-in pack's model rules.
 fn builtin() -> moderate::Engine {
     moderate::config::load_from(moderate::config::source::FileSource::Builtin, "config.toml")
