@@ -314,6 +314,9 @@ fn contempt_doxxing_and_self_harm_told_in_other_words() {
             "I will dox you",
             "I know your address",
             "post your address and find out",
+            "i will find where you live",
+            "I'll find out where you live",
+            "we're gonna find out where your kids go to school",
         ],
     );
     graded("block", &["gfy", "rope yourself", "jump off a bridge, loser", "go an hero"]);
@@ -323,6 +326,8 @@ fn contempt_doxxing_and_self_harm_told_in_other_words() {
         "nobody likes you more than your grandma does",
         "we have your address on file for the delivery",
         "I know your address is on the form already filled in",
+        "I will find out where you live is on the map",
+        "I'll find out where you live when I check the address book",
         "we jumped off a bridge into the river every summer",
         "the bridge you jump off is closed",
     ]);
