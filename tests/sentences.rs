@@ -390,3 +390,14 @@ fn idioms_that_hold_a_listed_word_are_innocent() {
     }
     expect("flag", "identity.slur", &["those chinks again", "a spic family moved in"]);
 }
+
+#[test]
+fn party_names_bent_into_insults_are_insults_and_the_parties_are_not() {
+    expect("flag", "attack.insult-word", &["typical demonrats", "the rethuglicans did it again", "dumbocrats"]);
+    innocent(&[
+        "Democrats and Republicans met today",
+        "the republican senator spoke",
+        "democrats won the house",
+        "a demon rat lives in the attic",
+    ]);
+}
