@@ -401,3 +401,14 @@ fn party_names_bent_into_insults_are_insults_and_the_parties_are_not() {
         "a demon rat lives in the attic",
     ]);
 }
+
+/// "Abso-fucking-lutely" is profanity (the infix), not "abos" (a loaded term the near-spelling
+/// reader reached through "abso").
+#[test]
+fn an_infixed_swear_word_is_profanity_and_not_a_group_word() {
+    let bodies = ["Abso-fucking-lutely. That was here already!", "abso-bloody-lutely right"];
+    for (b, (_, rules)) in bodies.iter().zip(judge(&bodies)) {
+        assert!(!rules.iter().any(|r| r.starts_with("identity.")), "{b:?}: {rules:?}");
+    }
+    expect("flag", "profanity.strong", &["Abso-fucking-lutely. That was here already!"]);
+}
