@@ -412,3 +412,17 @@ fn an_infixed_swear_word_is_profanity_and_not_a_group_word() {
     }
     expect("flag", "profanity.strong", &["Abso-fucking-lutely. That was here already!"]);
 }
+
+/// "negro" is held as a word often used as a slur, but not where it is Spanish for black or
+/// part of a name.
+#[test]
+fn negro_as_spanish_for_black_or_in_a_name_is_not_held() {
+    innocent(&[
+        "el perro negro es bonito",
+        "un café negro por favor",
+        "the Rio Negro flows into the Amazon",
+        "he played in the Negro Leagues",
+        "the United Negro College Fund",
+    ]);
+    expect("flag", "identity.slur-contextual", &["a dirty negro", "los negros"]);
+}
