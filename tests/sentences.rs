@@ -426,3 +426,25 @@ fn negro_as_spanish_for_black_or_in_a_name_is_not_held() {
     ]);
     expect("flag", "identity.slur-contextual", &["a dirty negro", "los negros"]);
 }
+
+/// Words that are innocent in a set phrase or a name, whatever the word alone may be: the
+/// phrase is read from the hit (`unless_phrase`) or the words before it (`unless_after`).
+#[test]
+fn set_phrases_and_names_around_a_listed_word_are_innocent() {
+    innocent(&[
+        "Dick Cheney was vice president",
+        "Dick Van Dyke starred in the show",
+        "a cock-and-bull story",
+        "pussy willow blooms in spring",
+        "rake and hoe the garden",
+        "she bought a garden hoe",
+        "a retarded spark in the engine",
+        "chinks of light through the curtains",
+        "a fag break at work, as the British say",
+        "the gypsy moth caterpillar",
+        "he faces child pornography charges",
+    ]);
+    expect("flag", "profanity.crude", &["don't be a dick, Cheney"]);
+    expect("flag", "attack.insult-word", &["she is a hoe"]);
+    expect("block", "identity.slur", &["filthy chinks"]);
+}
