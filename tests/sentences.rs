@@ -443,7 +443,11 @@ fn set_phrases_and_names_around_a_listed_word_are_innocent() {
         "a fag break at work, as the British say",
         "the gypsy moth caterpillar",
         "he faces child pornography charges",
+        "Hitchcock's Psycho",
+        "Cum laude graduate",
+        "a bum bag for the trip",
     ]);
+    expect("flag", "attack.name-calling", &["Trump's a liar", "Nixon's a crook", "he's psycho"]);
     expect("flag", "profanity.crude", &["don't be a dick, Cheney"]);
     expect("flag", "attack.insult-word", &["she is a hoe"]);
     expect("block", "identity.slur", &["filthy chinks"]);
