@@ -452,3 +452,16 @@ fn set_phrases_and_names_around_a_listed_word_are_innocent() {
     expect("flag", "attack.insult-word", &["she is a hoe"]);
     expect("block", "identity.slur", &["filthy chinks"]);
 }
+
+/// Idioms and a common misspelling that share words with a threat are not threats.
+#[test]
+fn idioms_that_share_a_threats_words_are_innocent() {
+    innocent(&[
+        "you should be hung out to dry for that tweet",
+        "he should be hung up on, not listened to",
+        "you should die your hair red",
+        "I'd kill for a coffee right now",
+        "you're killing it, great job!",
+    ]);
+    graded("block", &["you should be hung", "you should die", "you should die, your hair is ugly"]);
+}
