@@ -465,3 +465,20 @@ fn idioms_that_share_a_threats_words_are_innocent() {
     ]);
     graded("block", &["you should be hung", "you should die", "you should die, your hair is ugly"]);
 }
+
+/// An animal noun used as a verb or before the noun it names, and the "-proof" compounds, are not
+/// names for the person addressed.
+#[test]
+fn nouns_used_as_verbs_or_modifiers_after_you_are_not_names() {
+    innocent(&[
+        "did you pig out at the buffet?",
+        "you snake through traffic like a pro",
+        "you clown around too much in class",
+        "you rat out your friends? never",
+        "you animal lovers will enjoy this",
+        "you idiot-proofed the design nicely",
+        "a fool-proof plan",
+    ]);
+    graded("flag", &["you pig", "you rat", "you animal"]);
+    graded("block", &["you idiot, proof me wrong", "you pig everyone hates you"]);
+}
