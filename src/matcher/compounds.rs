@@ -49,13 +49,17 @@ pub const MIN_TOKEN: usize = 5;
 pub const MAX_TOKEN: usize = 30;
 /// Longest part looked up.
 const MAX_PART: usize = 16;
+/// Fewest letters of a token of three parts or more that may hold a two-letter word away from
+/// a term (`gokillyourself`, `youareanidiot`).
+const LONG_PHRASE: usize = 12;
 /// Most parts of a split (more is a sentence with its spaces lost, or noise).
 pub const MAX_PARTS: usize = 5;
 
 /// Two-letter words that may be a part: pronouns, prepositions and particles of abusive
 /// phrases (`my`+`ass`, `up`+`the`+`butt`, `ur`+`mom`); they only count next to a term. Other two-letter entries of the
 /// dictionary (`mo`, `ax`) are fragments, not words anyone runs into a phrase.
-const TWO_LETTER: &[&str] = &["my", "up", "ur", "to", "in", "on", "of", "me", "go", "no", "so", "ya", "im", "is", "it"];
+const TWO_LETTER: &[&str] =
+    &["my", "up", "ur", "to", "in", "on", "of", "me", "go", "no", "so", "ya", "im", "is", "it", "an", "be"];
 
 /// The pronouns, determiners and particles that make a run-together token a phrase rather
 /// than a compound when they stand before a term at the end: `my`+`ass`, `up`+`the`+`butt`.
@@ -250,6 +254,18 @@ impl Compounds {
     }
 }
 
+impl Compounds {
+    /// Writes `letters` (a word spelled out letter by letter, run together) split into its
+    /// words into `out`, parts separated by a space; false when it is an English word or does
+    /// not split ([`super::phrases`]).
+    pub fn split_phrase(&self, letters: &str, out: &mut String) -> bool {
+        (MIN_TOKEN..=MAX_TOKEN).contains(&letters.len())
+            && !self.inner.terms.is_empty()
+            && !is_known(letters)
+            && self.inner.split(letters, out).is_some()
+    }
+}
+
 impl Inner {
     /// Is `p` a part a token may be split into; is it a term? `first`: it starts the token,
     /// where the pronoun `i` is a part (`i` + `hate` + ..., `i` + `will` + `kill` + `you`).
@@ -367,9 +383,11 @@ impl Inner {
         }
         if best[n].terms >= 2 || glued {
             Some(Split::Terms)
-        } else if two {
+        } else if two && (parts < 3 || n < LONG_PHRASE) {
             // A two-letter word is a part only next to a term: elsewhere it splits
-            // rare words into chance phrases (`for` + `my` + `lal`).
+            // rare words into chance phrases (`for` + `my` + `lal`). A long token of three
+            // parts or more is a phrase run together (`go` + `kill` + `yourself`), which
+            // counts only where a pattern reads it.
             None
         } else {
             Some(Split::Phrase)
