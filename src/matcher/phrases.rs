@@ -147,9 +147,7 @@ fn spaced(
         if letters.len() < MIN_LETTERS {
             continue;
         }
-        if gaps {
-            out.push((s, e + 1, words.clone()));
-        } else if split(&letters, &mut words) {
+        if gaps || split(&letters, &mut words) {
             out.push((s, e + 1, words.clone()));
         }
     }

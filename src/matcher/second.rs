@@ -266,9 +266,11 @@ fn emoji(body: &str, edits: &mut Vec<(usize, usize, &'static str)>) {
         if s > 0 && b[s - 1].eq_ignore_ascii_case(&b'f') && !letter(s.checked_sub(2).and_then(|p| b.get(p))) {
             // `f🦆`: the duck is the rest of the word.
             edits.push((s, e, "uck"));
-        } else if letter(s.checked_sub(1).and_then(|p| b.get(p))) || letter(b.get(e)) {
-            edits.push((s, e, "fuck"));
-        } else if OBJECTS.contains(&word_after(body, e, &mut x)) && !ARTICLES.contains(&word_before(body, s, &mut y)) {
+        } else if letter(s.checked_sub(1).and_then(|p| b.get(p)))
+            || letter(b.get(e))
+            || (OBJECTS.contains(&word_after(body, e, &mut x)) && !ARTICLES.contains(&word_before(body, s, &mut y)))
+        {
+            // Glued to letters (`🦆ing`), or before an object and after no article (`🦆 you`).
             edits.push((s, e, "fuck"));
         }
     }
