@@ -91,7 +91,7 @@ fn phrases_run_together_or_spaced_out_are_read_as_phrases() {
         "run kill_process then exit",
         "a great skill set",
         "state-of-the-art work, well-known and up-to-date",
-        "they will not be shut-up by anyone",
+        "the shop was shut-up all winter",
         "see example.com or node.js, e.g. this, U.S.A.",
         "the_end_of_the_road.mp4",
         "w e l l  d o n e",

@@ -49,9 +49,15 @@ pub const MIN_TOKEN: usize = 5;
 pub const MAX_TOKEN: usize = 30;
 /// Longest part looked up.
 const MAX_PART: usize = 16;
-/// Fewest letters of a token of three parts or more that may hold a two-letter word away from
-/// a term (`gokillyourself`, `youareanidiot`).
+/// Fewest letters of a token of three parts or more that may hold a two-letter word of
+/// [`PHRASE_TWO`] away from a term (`gokillyourself`, `youareanidiot`).
 const LONG_PHRASE: usize = 12;
+
+/// The two-letter words of a phrase run together that need no term beside them: a verb, an
+/// article or a particle that opens or links the phrase's words (`go` + `kill` + `yourself`,
+/// `you` + `are` + `an` + `idiot`). Not the pronouns and prepositions (`my`, `in`, `up`): those
+/// glue a term into a compound (`my` + `zork` + `cheese` is no phrase).
+const PHRASE_TWO: &[&str] = &["go", "an", "be", "to", "is", "im"];
 /// Most parts of a split (more is a sentence with its spaces lost, or noise).
 pub const MAX_PARTS: usize = 5;
 
@@ -340,13 +346,14 @@ impl Inner {
         }
         out.clear();
         let (heads, modifiers) = heads_modifiers();
-        let (mut glued, mut two) = (false, false);
+        let (mut glued, mut two, mut phrase_two) = (false, false, true);
         let mut shown = [""; MAX_PARTS];
         for k in 0..parts {
             let p = &token[cuts[k]..cuts[k + 1]];
             shown[k] =
                 if p.len() >= 6 && !dictionary().contains_key(p) { swapped_reflexive(p).unwrap_or(p) } else { p };
             two |= p.len() == 2;
+            phrase_two &= p.len() != 2 || PHRASE_TWO.contains(&p);
             if k == 0 {
                 continue;
             }
@@ -383,11 +390,11 @@ impl Inner {
         }
         if best[n].terms >= 2 || glued {
             Some(Split::Terms)
-        } else if two && (parts < 3 || n < LONG_PHRASE) {
+        } else if two && (parts < 3 || n < LONG_PHRASE || !phrase_two) {
             // A two-letter word is a part only next to a term: elsewhere it splits
             // rare words into chance phrases (`for` + `my` + `lal`). A long token of three
-            // parts or more is a phrase run together (`go` + `kill` + `yourself`), which
-            // counts only where a pattern reads it.
+            // parts or more whose two-letter words are of [`PHRASE_TWO`] is a phrase run
+            // together (`go` + `kill` + `yourself`), which counts only where a pattern reads it.
             None
         } else {
             Some(Split::Phrase)

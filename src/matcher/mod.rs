@@ -477,7 +477,7 @@ impl Matcher {
         let mut speak = Vec::new();
         txtspeak::readings(text, &mut speak);
         // So are phrases run together with separators or spaced out letter by letter ([`phrases`]).
-        phrases::readings(text, norm.offsets(), |l, o| self.compounds.split_phrase(l, o), &mut speak);
+        phrases::readings(text, norm.offsets(), explained, |l, o| self.compounds.split_phrase(l, o), &mut speak);
         if !scratch.readings.is_empty() || !speak.is_empty() {
             let mut terms: Vec<(usize, usize, &str)> = scratch
                 .readings

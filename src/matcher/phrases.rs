@@ -36,12 +36,15 @@ const MAX_LETTERS: usize = 40;
 pub(super) fn readings(
     text: &str,
     map: &OffsetMap,
+    explained: &[(usize, usize)],
     split: impl Fn(&str, &mut String) -> bool,
     out: &mut Vec<(usize, usize, String)>,
 ) {
     joined(text, out);
     spaced(text, map, &split, out);
-    long_tokens(text, &split, out);
+    if !explained.is_empty() {
+        long_tokens(text, explained, &split, out);
+    }
 }
 
 /// Fewest letters of a run-together token read here: the splitter ([`super::compounds`]) reads
@@ -49,11 +52,25 @@ pub(super) fn readings(
 /// (`youareanidiot` holds `idiot`), which a pattern should still read as a phrase.
 const LONG_TOKEN: usize = 12;
 
-/// Long run-together tokens split into words.
-fn long_tokens(text: &str, split: impl Fn(&str, &mut String) -> bool, out: &mut Vec<(usize, usize, String)>) {
+/// Long run-together tokens a word list read a term in (`explained`: the automaton's hits,
+/// sorted), split into words; the others are the splitter's own.
+fn long_tokens(
+    text: &str,
+    explained: &[(usize, usize)],
+    split: impl Fn(&str, &mut String) -> bool,
+    out: &mut Vec<(usize, usize, String)>,
+) {
     let b = text.as_bytes();
     let mut words = String::new();
-    for (s, e) in super::scan::runs(b, u8::is_ascii_lowercase) {
+    // The run of letters around each explained range, once (the ranges are sorted).
+    let mut done = 0;
+    for &(hs, he) in explained {
+        if hs < done || he > b.len() || !b[hs..he].iter().all(u8::is_ascii_lowercase) {
+            continue;
+        }
+        let s = b[..hs].iter().rposition(|c| !c.is_ascii_lowercase()).map_or(0, |p| p + 1);
+        let e = b[he..].iter().position(|c| !c.is_ascii_lowercase()).map_or(b.len(), |p| he + p);
+        done = e;
         if e - s >= LONG_TOKEN && !super::scan::glued(b, s, e, b"*'_@#") && split(&text[s..e], &mut words) {
             out.push((s, e, words.clone()));
         }
@@ -64,14 +81,29 @@ fn long_tokens(text: &str, split: impl Fn(&str, &mut String) -> bool, out: &mut 
 fn joined(text: &str, out: &mut Vec<(usize, usize, String)>) {
     let b = text.as_bytes();
     let sep = |c: u8| matches!(c, b'_' | b'-' | b'.');
+    // Only around a separator between two letters (a byte search finds them).
     let mut i = 0;
-    while i < b.len() {
-        // A chunk of letters and separators, starting at a letter after a non-letter.
-        if !b[i].is_ascii_lowercase() || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || sep(b[i - 1]))) {
-            i += 1;
+    for p in memchr::memchr3_iter(b'_', b'-', b'.', b) {
+        if p < i || p == 0 || !b[p - 1].is_ascii_lowercase() || !b.get(p + 1).is_some_and(u8::is_ascii_lowercase) {
             continue;
         }
-        let s = i;
+        // The chunk of letters and separators around it, starting at a letter after a
+        // non-letter.
+        let mut s = p;
+        while s > 0 && (b[s - 1].is_ascii_lowercase() || sep(b[s - 1])) {
+            s -= 1;
+        }
+        while s < p && !b[s].is_ascii_lowercase() {
+            s += 1;
+        }
+        i = s;
+        if s > 0 && b[s - 1].is_ascii_alphanumeric() {
+            // Glued to a digit before it: a name or code; skip the chunk.
+            while i < b.len() && (b[i].is_ascii_lowercase() || sep(b[i])) {
+                i += 1;
+            }
+            continue;
+        }
         while i < b.len() && (b[i].is_ascii_lowercase() || sep(b[i])) {
             i += 1;
         }
@@ -102,6 +134,27 @@ fn joined(text: &str, out: &mut Vec<(usize, usize, String)>) {
     }
 }
 
+/// Whether `b` holds three spaces two bytes apart (as four single letters in a row do): one
+/// pass of two bytes a step, since one of each two neighbours of such a run is a space.
+fn has_spaced_letters(b: &[u8]) -> bool {
+    let mut k = 0;
+    while k + 5 < b.len() {
+        let at = if b[k] == b' ' {
+            k
+        } else if b[k + 1] == b' ' {
+            k + 1
+        } else {
+            k += 2;
+            continue;
+        };
+        if b.get(at + 2) == Some(&b' ') && b.get(at + 4) == Some(&b' ') {
+            return true;
+        }
+        k += 2;
+    }
+    false
+}
+
 /// Letters spaced out, with wider gaps between words or split by the run-together splitter.
 fn spaced(
     text: &str,
@@ -115,6 +168,9 @@ fn spaced(
             && (k == 0 || b[k - 1] == b' ')
             && b.get(k + 1).map_or(true, |&c| c == b' ' || matches!(c, b'.' | b',' | b'!' | b'?'))
     };
+    if !has_spaced_letters(b) {
+        return;
+    }
     let mut letters = String::new();
     let mut words = String::new();
     let mut k = 0;

@@ -17,26 +17,13 @@
 //!
 //! The matcher scans this text as it scans the body, and a hit counts only where it covers a
 //! character this reading changed (what the body's own reading found is not counted twice), its
-//! span mapped back to the bytes typed. A comment without one of the gate's bytes
-//! ([`GATE`]) pays one table scan; one with such a byte but no reading pays a pass over its
-//! words; only a comment with a reading is scanned again (linear: one more pass).
+//! span mapped back to the bytes typed. A comment without the bytes of a reading pays a few
+//! SIMD byte searches; one with such a byte but no reading a pass over its words or the words
+//! beside the symbol; only a comment with a reading is scanned again (linear: one more pass).
 
 use std::ops::Range;
 
 use super::fuzzy::dictionary;
-
-/// Bytes that may start a reading: the ambiguous letters, the symbols split off, an emoji's
-/// first byte.
-const GATE: [bool; 256] = {
-    let mut t = [false; 256];
-    let bytes = b"19|!<$@+(\xF0";
-    let mut i = 0;
-    while i < bytes.len() {
-        t[bytes[i] as usize] = true;
-        i += 1;
-    }
-    t
-};
 
 /// Longest token read with `l` for its strokes.
 const MAX_TOKEN: usize = 24;
@@ -88,13 +75,18 @@ impl Second {
 /// Writes into `out` the second reading of `body`; false when there is none (nothing changed).
 pub(super) fn reading(body: &str, out: &mut Second) -> bool {
     let b = body.as_bytes();
-    if !b.iter().any(|&c| GATE[c as usize]) {
-        return false;
-    }
     out.edits.clear();
-    strokes(b, &mut out.edits);
+    // Each reading is looked for only where its bytes are (SIMD byte searches: a clean comment
+    // pays a few of them).
+    if memchr::memchr3(b'1', b'9', b'|', b).is_some()
+        || memchr::memchr_iter(b'!', b).any(|p| b.get(p + 1).is_some_and(u8::is_ascii_lowercase))
+    {
+        strokes(b, &mut out.edits);
+    }
     split_symbols(b, &mut out.edits);
-    emoji(body, &mut out.edits);
+    if memchr::memchr(0xF0, b).is_some() {
+        emoji(body, &mut out.edits);
+    }
     if out.edits.is_empty() {
         return false;
     }
@@ -213,8 +205,13 @@ fn split_symbols(b: &[u8], edits: &mut Vec<(usize, usize, &'static str)>) {
     let opens = |c: u8| matches!(c, b'<' | b'!' | b'$' | b'+' | b'(');
     // Symbols that close one before it (`fu<`); not `!` or `(`, sentence punctuation.
     let closes = |c: u8| matches!(c, b'<' | b'$' | b'+' | b'@');
-    for i in 1..b.len().saturating_sub(1) {
-        if b[i] != b' ' || b[i - 1] == b' ' || b[i + 1] == b' ' {
+    // The spaces beside such a symbol (one a symbol opens after it, one it closes before it).
+    let spaces = memchr::memchr3_iter(b'<', b'!', b'$', b)
+        .chain(memchr::memchr3_iter(b'+', b'(', b'@', b))
+        .flat_map(|p| [p.checked_sub(1), Some(p + 1)])
+        .flatten();
+    for i in spaces {
+        if i == 0 || i + 1 >= b.len() || b[i] != b' ' || b[i - 1] == b' ' || b[i + 1] == b' ' {
             continue;
         }
         let ls = b[..i].iter().rposition(|c| c.is_ascii_whitespace()).map_or(0, |p| p + 1);
@@ -256,9 +253,6 @@ fn word_buf<'a>(w: &str, buf: &'a mut [u8; 12]) -> &'a str {
 /// A duck for the f-word, a knife for `stab`.
 fn emoji(body: &str, edits: &mut Vec<(usize, usize, &'static str)>) {
     let b = body.as_bytes();
-    if memchr::memchr(0xF0, b).is_none() {
-        return;
-    }
     let letter = |k: Option<&u8>| k.is_some_and(u8::is_ascii_alphabetic);
     let (mut x, mut y) = ([0u8; 12], [0u8; 12]);
     for (s, _) in body.match_indices(DUCK) {
