@@ -49,13 +49,23 @@ pub const MIN_TOKEN: usize = 5;
 pub const MAX_TOKEN: usize = 30;
 /// Longest part looked up.
 const MAX_PART: usize = 16;
+/// Fewest letters of a token of three parts or more that may hold a two-letter word of
+/// [`PHRASE_TWO`] away from a term (`gokillyourself`, `youareanidiot`).
+const LONG_PHRASE: usize = 12;
+
+/// The two-letter words of a phrase run together that need no term beside them: a verb, an
+/// article or a particle that opens or links the phrase's words (`go` + `kill` + `yourself`,
+/// `you` + `are` + `an` + `idiot`). Not the pronouns and prepositions (`my`, `in`, `up`): those
+/// glue a term into a compound (`my` + `zork` + `cheese` is no phrase).
+const PHRASE_TWO: &[&str] = &["go", "an", "be", "to", "is", "im"];
 /// Most parts of a split (more is a sentence with its spaces lost, or noise).
 pub const MAX_PARTS: usize = 5;
 
 /// Two-letter words that may be a part: pronouns, prepositions and particles of abusive
 /// phrases (`my`+`ass`, `up`+`the`+`butt`, `ur`+`mom`); they only count next to a term. Other two-letter entries of the
 /// dictionary (`mo`, `ax`) are fragments, not words anyone runs into a phrase.
-const TWO_LETTER: &[&str] = &["my", "up", "ur", "to", "in", "on", "of", "me", "go", "no", "so", "ya", "im", "is", "it"];
+const TWO_LETTER: &[&str] =
+    &["my", "up", "ur", "to", "in", "on", "of", "me", "go", "no", "so", "ya", "im", "is", "it", "an", "be"];
 
 /// The pronouns, determiners and particles that make a run-together token a phrase rather
 /// than a compound when they stand before a term at the end: `my`+`ass`, `up`+`the`+`butt`.
@@ -250,6 +260,18 @@ impl Compounds {
     }
 }
 
+impl Compounds {
+    /// Writes `letters` (a word spelled out letter by letter, run together) split into its
+    /// words into `out`, parts separated by a space; false when it is an English word or does
+    /// not split ([`super::phrases`]).
+    pub fn split_phrase(&self, letters: &str, out: &mut String) -> bool {
+        (MIN_TOKEN..=MAX_TOKEN).contains(&letters.len())
+            && !self.inner.terms.is_empty()
+            && !is_known(letters)
+            && self.inner.split(letters, out).is_some()
+    }
+}
+
 impl Inner {
     /// Is `p` a part a token may be split into; is it a term? `first`: it starts the token,
     /// where the pronoun `i` is a part (`i` + `hate` + ..., `i` + `will` + `kill` + `you`).
@@ -324,13 +346,14 @@ impl Inner {
         }
         out.clear();
         let (heads, modifiers) = heads_modifiers();
-        let (mut glued, mut two) = (false, false);
+        let (mut glued, mut two, mut phrase_two) = (false, false, true);
         let mut shown = [""; MAX_PARTS];
         for k in 0..parts {
             let p = &token[cuts[k]..cuts[k + 1]];
             shown[k] =
                 if p.len() >= 6 && !dictionary().contains_key(p) { swapped_reflexive(p).unwrap_or(p) } else { p };
             two |= p.len() == 2;
+            phrase_two &= p.len() != 2 || PHRASE_TWO.contains(&p);
             if k == 0 {
                 continue;
             }
@@ -367,9 +390,11 @@ impl Inner {
         }
         if best[n].terms >= 2 || glued {
             Some(Split::Terms)
-        } else if two {
+        } else if two && (parts < 3 || n < LONG_PHRASE || !phrase_two) {
             // A two-letter word is a part only next to a term: elsewhere it splits
-            // rare words into chance phrases (`for` + `my` + `lal`).
+            // rare words into chance phrases (`for` + `my` + `lal`). A long token of three
+            // parts or more whose two-letter words are of [`PHRASE_TWO`] is a phrase run
+            // together (`go` + `kill` + `yourself`), which counts only where a pattern reads it.
             None
         } else {
             Some(Split::Phrase)

@@ -18,11 +18,14 @@ pub mod cache;
 pub mod compounds;
 mod fasthash;
 pub mod fuzzy;
+mod hits;
 mod literals;
+mod phrases;
 pub mod profile;
 pub mod regex;
 mod reread;
 mod scan;
+mod second;
 pub mod structural;
 mod txtspeak;
 pub mod variants;
@@ -33,6 +36,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::comment::Comment;
 use crate::normalize::{Normalized, Normalizer};
+pub use hits::{Hits, KEEP_PER_RULE, MAX_MATCHES};
 use profile::{RuleProfile, Stage, Watch};
 
 /// One piece of evidence: rule `rule` hit, at `span` of the original body (None for signals
@@ -71,84 +75,14 @@ pub struct Scratch {
     readings: Vec<(usize, usize, usize)>,
     read_text: String,
     read_pieces: Vec<reread::Piece>,
+    /// The body read a second time ([`second`]), the buffers of its scan and its hits.
+    second_body: second::Second,
+    second: Option<Box<Scratch>>,
+    second_hits: Hits,
 }
 
-/// Most hits kept per rule ([`Hits`]); decide reports the first [`MAX_MATCHES`] of them.
-pub const KEEP_PER_RULE: usize = 2 * MAX_MATCHES;
-/// Most matches a reason lists; the rest are counted (`match_count`).
-pub const MAX_MATCHES: usize = 32;
 /// Most `unless_after` hits kept for `explain`.
 pub const MAX_REPORTED: usize = 256;
-
-/// The hits of one scan, bounded whatever the comment holds: when the buffer grows past a
-/// threshold it is compacted to the first [`KEEP_PER_RULE`] hits of each rule in decide's
-/// order (rule, start, end), and the others are only counted. "The first k" composes, so the
-/// hits kept are exactly the first k of all of them, and decide's greedy overlap filter over
-/// them reports exactly the first matches it would have reported over all.
-#[derive(Debug, Default)]
-pub struct Hits {
-    /// The hits kept (unordered until compacted or decided).
-    pub list: Vec<Hit>,
-    /// Per rule that lost hits to compaction, in rule order: (rule, how many were dropped).
-    pub dropped: Vec<(usize, usize)>,
-    compact_at: usize,
-}
-
-impl Hits {
-    /// Empties the buffer (keeping its allocation).
-    pub fn clear(&mut self) {
-        self.list.clear();
-        self.dropped.clear();
-        self.compact_at = 0;
-    }
-
-    /// Adds one hit.
-    pub fn push(&mut self, hit: Hit) {
-        self.list.push(hit);
-        if self.list.len() >= self.compact_at.max(COMPACT_MIN) {
-            self.compact();
-            self.compact_at = 2 * self.list.len();
-        }
-    }
-
-    /// Sorts the hits in decide's order.
-    pub fn sort(&mut self) {
-        self.list.sort_by(|a, b| {
-            (a.rule, a.span.as_ref().map(|s| (s.start, s.end)))
-                .cmp(&(b.rule, b.span.as_ref().map(|s| (s.start, s.end))))
-        });
-    }
-
-    /// How many hits of `rule` were dropped by compaction.
-    pub fn dropped_of(&self, rule: usize) -> usize {
-        self.dropped.binary_search_by_key(&rule, |d| d.0).map_or(0, |i| self.dropped[i].1)
-    }
-
-    fn compact(&mut self) {
-        self.sort();
-        let (mut keep, mut run, mut prev) = (0, 0, usize::MAX);
-        for i in 0..self.list.len() {
-            let rule = self.list[i].rule;
-            if rule != prev {
-                (prev, run) = (rule, 0);
-            }
-            run += 1;
-            if run > KEEP_PER_RULE {
-                match self.dropped.binary_search_by_key(&rule, |d| d.0) {
-                    Ok(j) => self.dropped[j].1 += 1,
-                    Err(j) => self.dropped.insert(j, (rule, 1)),
-                }
-                continue;
-            }
-            self.list.swap(keep, i);
-            keep += 1;
-        }
-        self.list.truncate(keep);
-    }
-}
-
-/// Fewest hits before a compaction (a normal comment never reaches it).
-const COMPACT_MIN: usize = 4096;
 
 /// The compiled matching half of the engine, built by [`Matcher::build`] (its fields are
 /// private: the combined automaton ties the wordlists and the normalized patterns together).
@@ -399,6 +333,60 @@ impl Matcher {
         profile: Option<&RuleProfile>,
     ) {
         let mut watch = Watch::start(profile);
+        self.scan_normalized(body, scratch, out, profile, &mut watch);
+        // The body read a second time with the letters an evader types that the normalizer reads
+        // one way only ([`second`]: `ki11` as `kill`, `fu <k`, `🦆 you`); a hit counts there only
+        // where it covers what that reading changed, mapped back to the bytes typed.
+        if second::reading(body, &mut scratch.second_body) {
+            let inner = scratch.second.get_or_insert_with(Default::default);
+            let mut extra = std::mem::take(&mut scratch.second_hits);
+            extra.clear();
+            self.scan_normalized(scratch.second_body.text(), inner, &mut extra, None, &mut Watch::start(None));
+            for hit in extra.list.drain(..) {
+                if let Some(span) = hit.span.as_ref().and_then(|s| scratch.second_body.original(s.clone())) {
+                    if let Some(p) = profile {
+                        p.hit(hit.rule);
+                    }
+                    out.push(Hit { rule: hit.rule, span: Some(span) });
+                }
+            }
+            scratch.second_hits = extra;
+        }
+        watch.lap(Stage::NormRegex);
+        let reported = &mut scratch.reported;
+        self.raw_regex.scan_with(body, &mut scratch.cand, &mut scratch.raw_caches, profile, |rule, r| {
+            let hit = Hit { rule, span: Some(r.clone()) };
+            if !self.is_cancelled(rule, body, r.start) {
+                if let Some(p) = profile {
+                    p.hit(rule);
+                }
+                out.push(hit)
+            } else if reported.len() < MAX_REPORTED {
+                reported.push(hit)
+            }
+        });
+        watch.lap(Stage::RawRegex);
+        for (rule, signal) in &self.signals {
+            signal.scan(comment, body, |span| {
+                if let Some(p) = profile {
+                    p.hit(*rule);
+                }
+                out.push(Hit { rule: *rule, span })
+            });
+        }
+        watch.lap(Stage::Signals);
+    }
+
+    /// The stages that read the normalized text: the word lists, the fuzzy passes, run-together
+    /// tokens, the normalized patterns and their second reading ([`reread`]). Hits go to `out`.
+    fn scan_normalized(
+        &self,
+        body: &str,
+        scratch: &mut Scratch,
+        out: &mut Hits,
+        profile: Option<&RuleProfile>,
+        watch: &mut Watch<'_>,
+    ) {
         self.normalizer.normalize_into(body, &mut scratch.norm);
         watch.lap(Stage::Normalize);
         let norm = &scratch.norm;
@@ -488,6 +476,8 @@ impl Matcher {
         // Txt-speak (`h8`, `fk`) is read the same way ([`txtspeak`]).
         let mut speak = Vec::new();
         txtspeak::readings(text, &mut speak);
+        // So are phrases run together with separators or spaced out letter by letter ([`phrases`]).
+        phrases::readings(text, norm.offsets(), explained, |l, o| self.compounds.split_phrase(l, o), &mut speak);
         if !scratch.readings.is_empty() || !speak.is_empty() {
             let mut terms: Vec<(usize, usize, &str)> = scratch
                 .readings
@@ -517,20 +507,6 @@ impl Matcher {
             }
         }
         watch.lap(Stage::NormRegex);
-        self.raw_regex.scan_with(body, cand, &mut scratch.raw_caches, profile, |rule, r| {
-            let start = r.start;
-            add(Hit { rule, span: Some(r) }, body, start);
-        });
-        watch.lap(Stage::RawRegex);
-        for (rule, signal) in &self.signals {
-            signal.scan(comment, body, |span| {
-                if let Some(p) = profile {
-                    p.hit(*rule);
-                }
-                out.push(Hit { rule: *rule, span })
-            });
-        }
-        watch.lap(Stage::Signals);
     }
 
     /// True when `rule` has an `unless_after` context and the text just before `start` (same

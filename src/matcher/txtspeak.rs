@@ -9,6 +9,9 @@
 //!   yourself` to the patterns. The word lists do not read it (they are not run on the second
 //!   reading), so `fk` alone, a foreign key in a database comment, is what it was.
 //!
+//! - `2` and `4` as whole words between two words (`i want 2 kill u`, `go 2 hell`): `to` and
+//!   `for`, as they sound. A number elsewhere (`2 of 10`, `page 4`) is a number.
+//!
 //! Only the patterns see these readings, so a phrase judges as the plain phrase does, never
 //! more: `i h8 u` is allowed as `i hate u` is. A clean comment pays one byte search for `8`
 //! and one for `fk`.
@@ -27,7 +30,8 @@ pub(super) fn readings(text: &str, out: &mut Vec<(usize, usize, String)>) {
     let b = text.as_bytes();
     static FK: OnceLock<Finder<'static>> = OnceLock::new();
     let eights = memchr::memchr(b'8', b).is_some();
-    if !eights && FK.get_or_init(|| Finder::new(b"fk")).find(b).is_none() {
+    let numbers = memchr::memchr2(b'2', b'4', b).is_some();
+    if !eights && !numbers && FK.get_or_init(|| Finder::new(b"fk")).find(b).is_none() {
         return;
     }
     let word = |c: &u8| c.is_ascii_alphanumeric() || !c.is_ascii();
@@ -44,12 +48,24 @@ pub(super) fn readings(text: &str, out: &mut Vec<(usize, usize, String)>) {
         let w = &b[start..i];
         if w == b"fk" {
             out.push((start, i, "fuck".to_string()));
+        } else if numbers && matches!(w, b"2" | b"4") && between_words(b, start, i) {
+            out.push((start, i, if w == b"2" { "to" } else { "for" }.to_string()));
         } else if eights && w.len() <= MAX_WORD && w.contains(&b'8') {
             if let Some(r) = ate(w) {
                 out.push((start, i, r));
             }
         }
     }
+}
+
+/// True when `start..end` of `b` stands between two words, one space apart (`want 2 kill`):
+/// a `2` or `4` there is the word it sounds like; `2 of 10`, `4.5`, `page 2` are numbers.
+fn between_words(b: &[u8], start: usize, end: usize) -> bool {
+    start >= 2
+        && b[start - 1] == b' '
+        && b[start - 2].is_ascii_lowercase()
+        && b.get(end) == Some(&b' ')
+        && b.get(end + 1).is_some_and(u8::is_ascii_lowercase)
 }
 
 /// `w` with each `8` read as `ate` (`at` before an `e`), when that is an English word (or one with a plural `s`)
