@@ -475,7 +475,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         let who = (index, id.as_str(), id_span.clone(), rule.signal.is_some());
         cues.add(l, raw, Cue::After, &rule.unless_after, who.clone(), &mut used_lists);
         cues.add(l, raw, Cue::Phrase, &rule.unless_phrase, who, &mut used_lists);
-        if let Some(sig @ crate::config::Signal::Model { .. }) = &rule.signal {
+        if let Some(sig @ crate::config::SignalAt { signal: crate::config::Signal::Model { .. }, .. }) = &rule.signal {
             pending_models.extend(start_model(l, sig, id_span.clone(), index, &mut model_files));
         } else if let Some(sig) = &rule.signal {
             if let Some(s) = compile_signal(l, sig, id_span.clone()) {
