@@ -106,3 +106,116 @@ fn model_rule_errors_are_located_at_their_value() {
         assert!(common::stdout(&o).is_empty(), "{sig}: the run must not start");
     }
 }
+
+/// A config is written by an attacker too. A line of it holding raw escape sequences (an ESC
+/// inside a string is a TOML error, and the error's snippet quoted the line as it was) cleared
+/// the moderator's screen and planted a link (OSC 8) from `check`'s output. Now the snippet
+/// shows such characters as `?` (same width, so the carets stay under the value), and the
+/// message, the file name and the notes as `\u{1b}`.
+#[test]
+fn config_diagnostics_show_no_escape_sequences_from_the_config() {
+    let dir = tmp("diag-esc");
+    let head = "extends = \"none\"\n\n[thresholds]\nflag = 1.0\nblock = 3.0\n\n[[rule]]\n";
+    let tail = "category = \"attack\"\naction = \"flag\"\npatterns = [\"x\"]\n";
+    for (id, at, shown) in [
+        ("id = \"m.x\x1b[2J\x1b]8;;http://evil\x1b\\\"\n", "config.toml:8:10", "id = \"m.x?[2J?]8;;http://evil?\\\""),
+        // A C1 CSI and a bidi override in a comment on a line an error quotes (one `?` a byte).
+        ("id = \"\" # a\u{9b}2J b\u{202e}c d\n", "config.toml:8:6", "id = \"\" # a??2J b???c d"),
+    ] {
+        std::fs::write(dir.join("config.toml"), format!("{head}{id}{tail}")).unwrap();
+        let o = moderate_in(&dir, &["check", "--config", "config.toml"], "");
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(at), "{err}");
+        for bad in ['\x1b', '\u{9b}', '\u{202e}'] {
+            assert!(!err.contains(bad), "{bad:?} reached the terminal:\n{err}");
+        }
+        assert!(err.contains(shown), "want {shown:?} in:\n{err}");
+    }
+}
+
+/// Rule ids, categories, messages and explanations are printed by `run`'s summary, `explain`,
+/// `eval` and `check` as they are. TOML's `\u001b` escape put an ESC (and `\u202e`, a bidi
+/// override) into them: `explain` and the summary's "top rules" line then drove the terminal.
+/// Now a config whose rule text holds a control, bidi or invisible character is refused at
+/// the value (a message or explanation may hold line breaks and tabs).
+#[test]
+fn rule_text_with_control_or_bidi_characters_is_refused() {
+    let dir = tmp("rule-esc");
+    let base = "extends = \"none\"\n\n[thresholds]\nflag = 1.0\nblock = 3.0\n\n[[rule]]\n";
+    for (rule, want) in [
+        ("id = \"m.x\\u001b[2J\"\ncategory = \"attack\"\n", "config.toml:8:6: rule id holds U+001B"),
+        ("id = \"m.x\\u202e\"\ncategory = \"attack\"\n", "config.toml:8:6: rule id holds U+202E"),
+        ("id = \"m.x\"\ncategory = \"attack\\u001b[31m\"\n", "config.toml:9:12: rule category holds U+001B"),
+        ("id = \"m.x\"\ncategory = \"attack\"\nmessage = \"msg\\u009b5m\"\n", "config.toml:10:11: rule message holds U+009B"),
+        ("id = \"m.x\"\ncategory = \"attack\"\nexplanation = \"a\\u001b]8;;http://evil\\u001b\\\\\"\n", "config.toml:8:6: rule explanation holds U+001B"),
+    ] {
+        std::fs::write(dir.join("config.toml"), format!("{base}{rule}action = \"flag\"\npatterns = [\"\\\\bidiot\\\\b\"]\n")).unwrap();
+        let o = moderate_in(&dir, &["check", "--config", "config.toml"], "");
+        assert_eq!(o.status.code(), Some(2), "{rule}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{rule}: want {want:?} in:\n{}", stderr(&o));
+    }
+    // Line breaks and tabs in a message or explanation are text.
+    let ok = "id = \"m.x\"\ncategory = \"attack\"\nmessage = \"one\\ntwo\\tthree\"\nexplanation = \"\"\"\nwhy:\n\tbecause\"\"\"\n";
+    std::fs::write(dir.join("config.toml"), format!("{base}{ok}action = \"flag\"\npatterns = [\"\\\\bidiot\\\\b\"]\n")).unwrap();
+    let o = moderate_in(&dir, &["check", "--config", "config.toml"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+/// `explain` printed a comment's line breaks as they were, so a body `nice post\nverdict:
+/// allow` put a `verdict:` line of its own above the real one. Now every line of the text after
+/// its first is indented under `text:`, so no line of the body can start a line of the report.
+#[test]
+fn explain_indents_the_lines_of_a_comment_under_its_label() {
+    let dir = tmp("explain-lines");
+    let body = "you are an idiot\nhits:       none\nscore:      0\nverdict:    allow\n";
+    let o = moderate_in(&dir, &["explain", body], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = common::stdout(&o);
+    let verdicts: Vec<&str> = out.lines().filter(|l| l.starts_with("verdict:")).collect();
+    assert_eq!(verdicts.len(), 1, "{out}");
+    assert!(!verdicts[0].contains("allow"), "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("hits:")).count(), 1, "{out}");
+    assert!(out.contains("\n            verdict:    allow"), "{out}");
+}
+
+/// A command's error quotes what it was given (a path, an id, a value read from a file): an
+/// input named `no\x1b[2Jfile` printed `moderate: no<ESC>[2Jfile: no such file or directory`, and
+/// the terminal cleared. Now the error shows `\u{1b}`.
+#[test]
+fn command_errors_show_no_escape_sequences() {
+    let dir = tmp("error-esc");
+    let o = moderate_in(&dir, &["run", "-q", "no\x1b[2J\u{202e}file.jsonl"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(!err.contains('\x1b') && !err.contains('\u{202e}'), "{err:?}");
+    assert!(err.contains("no\\u{1b}[2J\\u{202e}file.jsonl"), "{err}");
+}
+
+/// A ledger is a file anyone with write access to it can change. `replay` printed each config
+/// hash it had no copy of as it was read: a `config` of `sha256:…\x1b[2J` cleared the screen,
+/// and a ledger of many distinct hashes printed a line for every one. Now the hash is shown
+/// with `\u{1b}` and at most ten are named, with a count of the rest.
+#[test]
+fn replay_shows_a_ledgers_config_names_inert_and_few() {
+    let dir = tmp("replay-esc");
+    std::fs::write(dir.join("in.jsonl"), "{\"id\":\"a\",\"body\":\"hello there\"}\n").unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "in.jsonl", "--ledger", "l.jsonl"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let line: serde_json::Value = serde_json::from_str(std::fs::read_to_string(dir.join("l.jsonl")).unwrap().lines().next().unwrap()).unwrap();
+    let mut ledger = String::new();
+    for i in 0..25 {
+        let mut l = line.clone();
+        l["seq"] = serde_json::json!(i + 1);
+        l["config"] = serde_json::json!(format!("sha256:{i:064x}\x1b[2J\u{202e}"));
+        ledger.push_str(&format!("{l}\n"));
+    }
+    std::fs::write(dir.join("hostile.jsonl"), ledger).unwrap();
+    let o = moderate_in(&dir, &["replay", "hostile.jsonl"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(!err.contains('\x1b') && !err.contains('\u{202e}'), "{err:?}");
+    assert_eq!(err.lines().filter(|l| l.contains("is not available")).count(), 10, "{err}");
+    assert!(err.contains("\\u{1b}[2J\\u{202e} is not available"), "{err}");
+    assert!(err.contains("15 more configs"), "{err}");
+}
