@@ -219,3 +219,41 @@ fn replay_shows_a_ledgers_config_names_inert_and_few() {
     assert!(err.contains("\\u{1b}[2J\\u{202e} is not available"), "{err}");
     assert!(err.contains("15 more configs"), "{err}");
 }
+
+/// A CSV row over 64 MiB, on one line or as a quoted field over many short lines. On one line
+/// it ended the input: one error record, and every later row (an insult among them) was never
+/// judged nor written anywhere. Over many lines it was held whole (about 3.5 bytes of memory a
+/// byte: a 1 GB field took over 3 GB). Now a row past 64 MiB is read past without keeping its
+/// bytes (its quotes still followed, so its end is found), it is one error record naming its
+/// line, and the rows after it are judged, as JSON Lines does with a line past the limit.
+#[test]
+fn a_csv_row_too_long_to_hold_is_one_error_record_and_the_rows_after_it_are_judged() {
+    use std::io::Write;
+    let dir = tmp("csv-long-row");
+    let line = [b'a'; 1 << 16];
+    for (name, quoted) in [("one-line.csv", false), ("many-lines.csv", true)] {
+        let path = dir.join(name);
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        f.write_all(b"id,body\n1,hello there\n2,").unwrap();
+        if quoted {
+            f.write_all(b"\"x \"\"quoted\"\", y").unwrap();
+        }
+        for _ in 0..(65 << 4) {
+            f.write_all(&line[..line.len() - 1]).unwrap();
+            f.write_all(if quoted { b"\n" } else { b"a" }).unwrap();
+        }
+        if quoted {
+            f.write_all(b"\"").unwrap();
+        }
+        f.write_all(b"\n3,you are a fucking idiot\n4,have a nice day\n").unwrap();
+        drop(f);
+        let o = moderate_in(&dir, &["run", "-q", name], "");
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        let recs = records(&o);
+        let v = verdicts(&o);
+        let stem = name.trim_end_matches(".csv");
+        assert_eq!(v, ["1=allow".to_string(), format!("{stem}#3=error"), "3=block".into(), "4=allow".into()], "{name}");
+        let e = recs[1]["error"].as_str().unwrap();
+        assert!(e.contains("line 3:") && e.contains("over the limit of 64 MiB"), "{name}: {e}");
+    }
+}
