@@ -257,3 +257,24 @@ fn a_csv_row_too_long_to_hold_is_one_error_record_and_the_rows_after_it_are_judg
         assert!(e.contains("line 3:") && e.contains("over the limit of 64 MiB"), "{name}: {e}");
     }
 }
+
+/// A lone CR inside a line of a thread page whose lines end in LF (a comment body keeping a
+/// `\r`): the reader took it for a line end, so the text after it started a line of its own at
+/// column 0, which ended the entry; in the last entry that text was the page footer and was
+/// never judged. A reader sees it in the comment (a terminal even prints it over the line). Now
+/// a lone CR ends a line only in a page with no LF at all (an old Mac page, round 5), and is
+/// white space inside a line elsewhere.
+#[test]
+fn a_lone_cr_inside_a_thread_line_does_not_end_the_entry() {
+    let dir = tmp("thread-cr");
+    for (name, page, want) in [
+        ("lf", "  1. Ann said:\n\n    nice post\n\n  2. Bob said:\n\n    hello there\ryou are a fucking idiot\n", ["lf#1=allow", "lf#2=block"]),
+        ("crlf", "  1. Ann said:\r\n\r\n    nice post\r\n\r\n  2. Bob said:\r\n\r\n    hello\rthere you are a fucking idiot\r\n", ["crlf#1=allow", "crlf#2=block"]),
+        ("cr", "  1. Ann said:\r\r    nice post\r\r  2. Bob said:\r\r    you are a fucking idiot\r", ["cr#1=allow", "cr#2=block"]),
+    ] {
+        std::fs::write(dir.join(format!("{name}.txt")), page).unwrap();
+        let o = moderate_in(&dir, &["run", "-q", "--format", "thread", &format!("{name}.txt")], "");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(verdicts(&o), want, "{name}");
+    }
+}

@@ -136,9 +136,18 @@ fn parse_page(src: &Source, bytes: &[u8], opts: &ReadOptions) -> Vec<Record> {
     let mut starts = Vec::new();
     let mut lines: Vec<&[u8]> = Vec::new();
     let mut at = 0;
-    // LF, CRLF and a lone CR each end a line (a CR-only page is lines, not one long line).
+    // LF and CRLF end a line; a lone CR does only in a page with no LF at all (a CR-only page
+    // is lines, not one long line). Elsewhere it is inside a line (a body that kept a `\r`): as
+    // a line end, the text after it began a line at column 0, which ended its entry, and in the
+    // last entry was taken for the page footer and never judged.
+    let cr_ends = memchr::memchr(b'\n', bytes).is_none();
     while at < bytes.len() {
-        let l = &bytes[at..at + super::line_len(&bytes[at..])];
+        let len = if cr_ends {
+            super::line_len(&bytes[at..])
+        } else {
+            memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len() - at, |i| i + 1)
+        };
+        let l = &bytes[at..at + len];
         starts.push(at);
         lines.push(chomp(l));
         at += l.len();
