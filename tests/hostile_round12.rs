@@ -278,3 +278,25 @@ fn a_lone_cr_inside_a_thread_line_does_not_end_the_entry() {
         assert_eq!(verdicts(&o), want, "{name}");
     }
 }
+
+/// A thread page's entries are looked for after its `Discussion Policy` line, the last one, so
+/// that the article and the policy are never comments. A comment whose body holds a line
+/// `Discussion Policy` moved that start below itself: every entry before it, its own insult
+/// included, vanished (no record, no error; `1 comments` for a page of 3). Now the policy line
+/// is one at column 0, as the page writes it; a comment's lines are indented. An article that
+/// names the policy on a line of its own before the policy still starts the scan at the last.
+#[test]
+fn a_discussion_policy_line_inside_a_comment_does_not_hide_the_entries_above_it() {
+    let dir = tmp("thread-policy");
+    let page = "Article text\n\nDiscussion Policy\n\nComments are welcomed.\n\n  1. Ann said:\n\n    nice post\n\n  2. Eve said:\n\n    you are a fucking idiot\n\n    Discussion Policy\n\n  3. Bob said:\n\n    hello\n";
+    std::fs::write(dir.join("p.txt"), page).unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "p.txt"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(verdicts(&o), ["p#1=allow", "p#2=block", "p#3=allow"]);
+    // The article names the policy, then numbers a quote like an entry, then the policy itself.
+    let page = "Our rules: see the Discussion Policy below.\nDiscussion Policy\n\n  1. He said:\n\n    a quote in the article, you idiot\n\nDiscussion Policy\n\nBe kind.\n\n  1. Ann said:\n\n    nice post\n";
+    std::fs::write(dir.join("a.txt"), page).unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "a.txt"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(verdicts(&o), ["a#1=allow"]);
+}

@@ -17,8 +17,9 @@
 //! line that merely looks like a header stays in the body). A line indented no deeper than the
 //! header ends the entry: after the last entry it and the rest of the page are the page footer,
 //! not a comment; before another entry, it and the lines up to that entry are text a reader sees
-//! under this one, so they are judged with it (round 12). When the page has a `Discussion Policy` line, scanning
-//! starts after it, so neither the article nor the policy can be mistaken for comments.
+//! under this one, so they are judged with it (round 12). When the page has a `Discussion
+//! Policy` line at column 0, scanning starts after the last one, so neither the article nor the
+//! policy can be mistaken for comments (an indented one is a comment's text: round 12).
 //!
 //! Bodies keep the entry's original text: the common indentation is stripped, the inner line
 //! breaks are kept, leading and trailing blank lines are dropped. A pingback's body is the text
@@ -154,7 +155,9 @@ fn parse_page(src: &Source, bytes: &[u8], opts: &ReadOptions) -> Vec<Record> {
     }
     let page = Page { bytes, starts: &starts };
     let text: Vec<std::borrow::Cow<'_, str>> = lines.iter().map(|l| String::from_utf8_lossy(l)).collect();
-    let start = text.iter().rposition(|l| l.trim() == "Discussion Policy").map_or(0, |i| i + 1);
+    // The policy line is the page's, so it is not indented: a comment's body is, and a body line
+    // `Discussion Policy` moved the start below its comment, and every entry above it vanished.
+    let start = text.iter().rposition(|l| l.trim_end() == "Discussion Policy").map_or(0, |i| i + 1);
     let mut out = Vec::new();
     let mut cur: Option<Entry> = None;
     for i in start..lines.len() {
