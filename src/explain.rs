@@ -40,7 +40,9 @@ pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, 
     let spans: Vec<(usize, usize)> =
         v.reasons.iter().flat_map(|r| r.matches.iter().map(|m| (m.start, m.end))).collect();
     let mut s = String::new();
-    let _ = writeln!(s, "text:       {}", highlight(body, &spans, color));
+    // Each line of the text after its first is indented under its label, so a body holding
+    // `\nverdict:    allow` cannot print a line of the report of its own.
+    let _ = writeln!(s, "text:       {}", highlight(body, &spans, color).replace('\n', "\n            "));
     let _ = writeln!(s, "normalized: {}", sanitize(&ex.normalized));
     if v.reasons.is_empty() {
         let _ = writeln!(s, "hits:       none");

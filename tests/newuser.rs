@@ -263,8 +263,8 @@ fn a_caps_ratio_meant_as_a_percentage_is_refused_at_its_place() {
     let out = moderate_in(&dir, &["check", "--no-lint", "--config", "site.toml"], "");
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     let err = stderr(&out);
-    // At the rule (`id = ...`), where the loader places every signal error.
-    assert!(err.contains("site.toml:4:6: ") && err.contains("from 0 to 1"), "{err}");
+    // At the value (`min_ratio = 70.0`); before round 12 every signal error was at the rule's id.
+    assert!(err.contains("site.toml:8:39: ") && err.contains("from 0 to 1"), "{err}");
 
     std::fs::write(dir.join("site.toml"), one_rule("signal = { type = \"caps\", min_ratio = 0.7 }")).unwrap();
     let out = moderate_in(&dir, &["check", "--no-lint", "--config", "site.toml"], "");

@@ -148,7 +148,8 @@ pub fn run(args: CollectArgs) -> CliResult {
         eprint!("{}", summary.summary.render(summary.elapsed()));
         eprintln!(
             "run {}: {} of {} records collected; {} dead-lettered, {} duplicate verdicts dropped, {} re-reads",
-            run.marker.run,
+            // The marker is a NATS message like any other: its run name is shown inert.
+            crate::term::sanitize(&run.marker.run),
             got.records,
             got.total.map_or_else(|| "?".to_string(), |t| t.to_string()),
             got.dead,

@@ -264,7 +264,8 @@ pub fn main_code() -> u8 {
         Ok(()) => 0,
         Err(CliError { status, message }) => {
             if !message.is_empty() {
-                eprintln!("moderate: {message}");
+                // Errors quote paths and values from inputs: shown, never obeyed by the terminal.
+                eprintln!("moderate: {}", crate::term::sanitize(&message));
             }
             status.code()
         }

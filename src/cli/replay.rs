@@ -58,8 +58,19 @@ pub fn run(args: ReplayArgs) -> CliResult {
             "replay: {} entries, {} judged again: {} same, {} differ",
             report.entries, report.rejudged, report.same, report.differ
         );
-        for (hash, n) in &report.unavailable {
-            eprintln!("replay: {n} entries not judged again: config {hash} is not available");
+        // A ledger's `config` values are the file's, not ours: shown inert, and at most ten of
+        // them (most entries first), however many distinct ones it holds.
+        let mut unavailable: Vec<(&String, &u64)> = report.unavailable.iter().collect();
+        unavailable.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (hash, n) in unavailable.iter().take(10) {
+            eprintln!("replay: {n} entries not judged again: config {} is not available", crate::term::sanitize(hash));
+        }
+        if unavailable.len() > 10 {
+            let rest: u64 = unavailable[10..].iter().map(|(_, n)| **n).sum();
+            eprintln!(
+                "replay: {rest} entries not judged again: {} more configs are not available",
+                unavailable.len() - 10
+            );
         }
         if !report.mismatched.is_empty() {
             let shown: Vec<String> = report.mismatched.iter().take(10).map(u64::to_string).collect();

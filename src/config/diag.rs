@@ -120,8 +120,10 @@ impl Diagnostics {
     /// Full rendering with caret snippets; `color` only on a terminal.
     pub fn render(&self, color: bool) -> String {
         let mut files = SimpleFiles::new();
+        // A config is written by an attacker too: the snippets quote its lines, the messages its
+        // values, so what reaches the terminal is made inert (offsets kept for the carets).
         for (name, text) in &self.files {
-            files.add(name.clone(), text.clone());
+            files.add(crate::term::sanitize(name), crate::term::sanitize_in_place(text).into_owned());
         }
         let mut buf = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
         let config = term::Config::default();
@@ -135,6 +137,7 @@ impl Diagnostics {
                 Some(loc) => format!("{loc}: {}", d.message),
                 None => d.message.clone(),
             };
+            let head = crate::term::sanitize(&head);
             cs = cs.with_message(head);
             if let Some(f) = d.file {
                 let text_len = self.files[f].1.len();
@@ -142,7 +145,7 @@ impl Diagnostics {
                 cs = cs.with_labels(vec![Label::primary(f, span)]);
             }
             if let Some(help) = &d.help {
-                cs = cs.with_notes(vec![format!("help: {help}")]);
+                cs = cs.with_notes(vec![crate::term::sanitize(&format!("help: {help}"))]);
             }
             let _ = term::emit(&mut buf, &config, &files, &cs);
         }

@@ -57,10 +57,10 @@ pub fn merge(user: RawConfig, present: &toml::Table, mut base: RawConfig) -> (Ra
                 OneOrMany::Many(v) => v.iter_mut().for_each(|f| prefix_file(f, &base_lists)),
             }
         }
-        if let Some(Signal::LinkDomain { deny, .. }) = &mut rule.signal {
+        if let Some(Signal::LinkDomain { deny, .. }) = rule.signal.as_mut().map(|s| &mut s.signal) {
             prefix(deny);
         }
-        if let Some(Signal::Model { path, .. }) = &mut rule.signal {
+        if let Some(Signal::Model { path, .. }) = rule.signal.as_mut().map(|s| &mut s.signal) {
             prefix(path);
         }
     }

@@ -14,6 +14,7 @@
 pub mod diag;
 pub mod extends;
 pub mod load;
+mod signal_at;
 pub mod source;
 
 use std::collections::BTreeMap;
@@ -27,6 +28,7 @@ use crate::read::FieldMap;
 use crate::verdict::Action;
 
 pub use load::{load, load_checked, load_from, load_linted, Loaded};
+pub use signal_at::SignalAt;
 // Runtime types live in the stage that uses them (config → engine → decide is one way); the
 // config reads them as they are and re-exports them where rule authors look for them.
 pub use crate::decide::Thresholds;
@@ -178,7 +180,8 @@ pub struct RawRule {
     pub unless_phrase: Vec<Spanned<String>>,
     /// A structural signal read from the parsed comment (kind, links, caps, ...).
     #[serde(default)]
-    pub signal: Option<Signal>,
+    #[schemars(with = "Option<Signal>")]
+    pub signal: Option<SignalAt>,
     /// `normalized` (default) or `raw`.
     #[serde(default)]
     pub text: TextMode,

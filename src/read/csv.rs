@@ -25,7 +25,12 @@
 //! - a quote that is still open at the end of the input: the row where it opened becomes an
 //!   error record naming the quote's line, and reading resumes on the next line (once; a second
 //!   unclosed quote in the resumed part makes the rest of the input one error record, so no
-//!   input is scanned more than twice).
+//!   input is scanned more than twice);
+//! - a row longer than [`MAX_ROW`] (64 MiB, on one line or over many): read past keeping
+//!   nothing but the scan's state, so memory stays bounded and its end is where a CSV parser
+//!   finds it; it is one error record and the rows after it are read (round 12; before, a line
+//!   that long ended the input, and a long quoted field was held whole). An unclosed quote in
+//!   such a row ends the input, as its bytes were not kept to be scanned again.
 //!
 //! An empty file, or a header alone, is zero records.
 
@@ -48,7 +53,15 @@ pub(crate) struct Row {
     pub(crate) offset: u64,
     /// Line where a quote opened that the input never closed.
     pub(crate) open_quote: Option<u64>,
+    /// The row's length in bytes when it ran past [`MAX_ROW`]: its bytes and cells were not
+    /// kept (`raw` and `cells` are empty), only its end was found.
+    pub(crate) too_long: Option<u64>,
 }
+
+/// The most bytes one row may have and be judged: as one JSON Lines line
+/// ([`super::jsonl::MAX_LINE`]). A row past it is read past keeping nothing, to its end (its
+/// quotes followed), and is one error record; the rows after it are read as usual.
+pub(crate) const MAX_ROW: usize = super::jsonl::MAX_LINE;
 
 #[derive(Clone, Copy, PartialEq)]
 enum St {
@@ -103,7 +116,8 @@ impl<R: BufRead> RowScanner<R> {
             if let Some(first) = row.cells.first_mut().filter(|c| c.starts_with(b"\xEF\xBB\xBF")) {
                 first.drain(..3);
             }
-            let blank = row.open_quote.is_none() && row.cells.len() == 1 && row.cells[0].is_empty();
+            let blank =
+                row.open_quote.is_none() && row.too_long.is_none() && row.cells.len() == 1 && row.cells[0].is_empty();
             if !blank {
                 return Some(row);
             }
@@ -137,7 +151,7 @@ impl<R: BufRead> RowScanner<R> {
                 self.eof = true;
                 // A read error cut the row short: its error record stands for it, and the
                 // part read is not judged as if it were the row.
-                if row.raw.is_empty() || self.error.is_some() {
+                if (row.raw.is_empty() && row.too_long.is_none()) || self.error.is_some() {
                     return None;
                 }
                 if st == St::Quoted {
@@ -188,7 +202,22 @@ impl<R: BufRead> RowScanner<R> {
                     }
                 }
             }
-            row.raw.extend_from_slice(&buf[..used]);
+            if row.too_long.is_none() && row.raw.len() + used > MAX_ROW {
+                // Past the bound: nothing more of the row is kept (not even what was), only
+                // the scan's state, so its end is still found where a CSV parser finds it.
+                row.too_long = Some(row.raw.len() as u64);
+                row.raw = Vec::new();
+                cur = Vec::new();
+            }
+            match row.too_long.as_mut() {
+                Some(n) => {
+                    *n += used as u64;
+                    // At most one buffer's cells since the last clear.
+                    row.cells.clear();
+                    cur.clear();
+                }
+                None => row.raw.extend_from_slice(&buf[..used]),
+            }
             self.offset += used as u64;
             if from_replay {
                 self.replay_at += used;
@@ -208,7 +237,8 @@ impl<R: BufRead> RowScanner<R> {
     fn unclosed(&mut self, mut row: Row, quote_line: u64) -> Row {
         row.open_quote = Some(quote_line);
         row.cells.clear();
-        if self.resumed {
+        // A row past the bound kept no bytes to scan again: it ends the input.
+        if self.resumed || row.too_long.is_some() {
             return row;
         }
         self.resumed = true;
@@ -254,6 +284,8 @@ pub(crate) struct CsvReader {
     keep_raw: bool,
     fields: super::FieldMap,
     done: bool,
+    /// The header row ran past [`MAX_ROW`]: every later row is an error record.
+    header_lost: bool,
 }
 
 impl CsvReader {
@@ -270,6 +302,7 @@ impl CsvReader {
             keep_raw: opts.keep_raw,
             fields: opts.fields.clone(),
             done: false,
+            header_lost: false,
         }
     }
 
@@ -418,11 +451,40 @@ impl Iterator for CsvReader {
             };
             let line = row.line;
             if let Some(q) = row.open_quote {
-                let msg = if q == line {
+                let mut msg = if q == line {
                     format!("line {line}: a quote opened on this line is never closed")
                 } else {
                     format!("line {q}: a quote opened on this line (row of line {line}) is never closed")
                 };
+                if row.too_long.is_some() {
+                    msg.push_str(&format!(
+                        "; its row runs past {} MiB to the end of the input, which is not read again",
+                        MAX_ROW >> 20
+                    ));
+                }
+                let raw = self.keep_raw.then_some(row.raw);
+                return Some(Err(RecordError::new(&self.src, line, self.src.make_id(line), msg, raw)));
+            }
+            if let Some(n) = row.too_long {
+                let msg = if self.width.is_none() {
+                    // No header to read the rows by: each later row says so.
+                    self.header_lost = true;
+                    self.width = Some(0);
+                    format!(
+                        "line {line}: the header row is {n} bytes long, over the limit of {} MiB for one row; no row of \
+                         this input is judged",
+                        MAX_ROW >> 20
+                    )
+                } else {
+                    format!(
+                        "line {line}: {n} bytes long, over the limit of {} MiB for one row; skipped, not judged",
+                        MAX_ROW >> 20
+                    )
+                };
+                return Some(Err(RecordError::new(&self.src, line, self.src.make_id(line), msg, None)));
+            }
+            if self.header_lost {
+                let msg = format!("line {line}: the header row was too long to read; the row is not judged");
                 let raw = self.keep_raw.then_some(row.raw);
                 return Some(Err(RecordError::new(&self.src, line, self.src.make_id(line), msg, raw)));
             }

@@ -14,9 +14,12 @@
 //! An entry header is a line `N. <author> said:` or `N. Pingback: <text>` /
 //! `N. Trackback: <text>`; its body is every following line that is blank or indented deeper
 //! than the header, up to the next header at the same or a shallower indentation (so a body
-//! line that merely looks like a header stays in the body). A non-indented line ends the entry
-//! (the page footer is not a comment). When the page has a `Discussion Policy` line, scanning
-//! starts after it, so neither the article nor the policy can be mistaken for comments.
+//! line that merely looks like a header stays in the body). A line indented no deeper than the
+//! header ends the entry: after the last entry it and the rest of the page are the page footer,
+//! not a comment; before another entry, it and the lines up to that entry are text a reader sees
+//! under this one, so they are judged with it (round 12). When the page has a `Discussion
+//! Policy` line at column 0, scanning starts after the last one, so neither the article nor the
+//! policy can be mistaken for comments (an indented one is a comment's text: round 12).
 //!
 //! Bodies keep the entry's original text: the common indentation is stripped, the inner line
 //! breaks are kept, leading and trailing blank lines are dropped. A pingback's body is the text
@@ -115,6 +118,11 @@ struct Entry {
     header: usize,
     indent: usize,
     body: Vec<usize>,
+    /// How many of `body` are the entry's own lines, once a line that is neither blank nor
+    /// indented deeper than the header has ended it: the lines from there on are judged with
+    /// the entry when another entry follows (a reader sees them under it), and are the page
+    /// footer when none does.
+    ended: Option<usize>,
 }
 
 /// The longest common prefix of two strings, cut at a character boundary.
@@ -129,40 +137,52 @@ fn parse_page(src: &Source, bytes: &[u8], opts: &ReadOptions) -> Vec<Record> {
     let mut starts = Vec::new();
     let mut lines: Vec<&[u8]> = Vec::new();
     let mut at = 0;
-    // LF, CRLF and a lone CR each end a line (a CR-only page is lines, not one long line).
+    // LF and CRLF end a line; a lone CR does only in a page with no LF at all (a CR-only page
+    // is lines, not one long line). Elsewhere it is inside a line (a body that kept a `\r`): as
+    // a line end, the text after it began a line at column 0, which ended its entry, and in the
+    // last entry was taken for the page footer and never judged.
+    let cr_ends = memchr::memchr(b'\n', bytes).is_none();
     while at < bytes.len() {
-        let l = &bytes[at..at + super::line_len(&bytes[at..])];
+        let len = if cr_ends {
+            super::line_len(&bytes[at..])
+        } else {
+            memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len() - at, |i| i + 1)
+        };
+        let l = &bytes[at..at + len];
         starts.push(at);
         lines.push(chomp(l));
         at += l.len();
     }
     let page = Page { bytes, starts: &starts };
     let text: Vec<std::borrow::Cow<'_, str>> = lines.iter().map(|l| String::from_utf8_lossy(l)).collect();
-    let start = text.iter().rposition(|l| l.trim() == "Discussion Policy").map_or(0, |i| i + 1);
+    // The policy line is the page's, so it is not indented: a comment's body is, and a body line
+    // `Discussion Policy` moved the start below its comment, and every entry above it vanished.
+    let start = text.iter().rposition(|l| l.trim_end() == "Discussion Policy").map_or(0, |i| i + 1);
     let mut out = Vec::new();
     let mut cur: Option<Entry> = None;
     for i in start..lines.len() {
         let t = &text[i];
         if let Some(h) = parse_header(t) {
-            if cur.as_ref().map_or(true, |c| h.indent <= c.indent) {
+            if cur.as_ref().map_or(true, |c| c.ended.is_some() || h.indent <= c.indent) {
                 if let Some(e) = cur.take() {
                     out.push(entry_record(src, &page, &lines, &text, e, opts));
                 }
-                cur = Some(Entry { header: i, indent: h.indent, body: Vec::new() });
+                cur = Some(Entry { header: i, indent: h.indent, body: Vec::new(), ended: None });
                 continue;
             }
         }
         if let Some(e) = cur.as_mut() {
-            if t.trim().is_empty() || e.indent == 0 || indent_of(t) > e.indent {
-                e.body.push(i);
-            } else {
-                if let Some(e) = cur.take() {
-                    out.push(entry_record(src, &page, &lines, &text, e, opts));
-                }
+            if e.ended.is_none() && !(t.trim().is_empty() || e.indent == 0 || indent_of(t) > e.indent) {
+                e.ended = Some(e.body.len());
             }
+            e.body.push(i);
         }
     }
-    if let Some(e) = cur.take() {
+    if let Some(mut e) = cur.take() {
+        // After the last entry: the page footer, not a comment.
+        if let Some(n) = e.ended.take() {
+            e.body.truncate(n);
+        }
         out.push(entry_record(src, &page, &lines, &text, e, opts));
     }
     out
@@ -206,10 +226,13 @@ fn entry_record(
         );
         return Err(RecordError { id, message: msg, source: o.pos(line_no), raw });
     }
-    let body_lines: Vec<&str> = e.body.iter().map(|&i| text[i].as_ref()).skip_while(|l| l.trim().is_empty()).collect();
+    let own = e.ended.unwrap_or(e.body.len());
+    let lead = e.body[..own].iter().take_while(|&&i| text[i].trim().is_empty()).count();
+    let body_lines: Vec<&str> = e.body[lead..].iter().map(|&i| text[i].as_ref()).collect();
     // The common indentation is a common prefix of whitespace characters, so stripping it never
-    // cuts a character (lines may mix spaces, tabs and wide Unicode spaces).
-    let common = body_lines
+    // cuts a character (lines may mix spaces, tabs and wide Unicode spaces). It is taken over the
+    // entry's own lines: the lines after the one that ended it lose their own indentation.
+    let common = body_lines[..own - lead]
         .iter()
         .filter(|l| !l.trim().is_empty())
         .map(|l| &l[..indent_of(l)])

@@ -114,7 +114,7 @@ fn binary_files(raw: &config::RawConfig, dir: Option<&Path>) -> Vec<(String, Vec
     };
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     for rule in &raw.rules {
-        let Some(config::Signal::Model { path, .. }) = &rule.signal else { continue };
+        let Some(config::Signal::Model { path, .. }) = rule.signal.as_ref().map(|s| &s.signal) else { continue };
         if path.starts_with(config::extends::BUILTIN_PREFIX) || out.iter().any(|(p, _)| p == path) {
             continue;
         }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::{Judged, Sink};
+use crate::term::sanitize;
 use crate::verdict::Decision;
 
 /// Counts gathered over a run.
@@ -102,23 +103,26 @@ impl Summary {
             self.records, self.allow, self.flag, self.block, self.error
         );
         if !self.categories.is_empty() {
-            let cats: Vec<String> = self.categories.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            // Names come from verdicts, which `collect` reads off NATS (any client can write
+            // them): shown inert.
+            let cats: Vec<String> = self.categories.iter().map(|(k, v)| format!("{} {v}", sanitize(k))).collect();
             let _ = writeln!(s, "  denied by category: {}", cats.join(", "));
         }
         if !self.rules.is_empty() {
             let mut rules: Vec<(&String, &u64)> = self.rules.iter().collect();
             rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let top: Vec<String> = rules.iter().take(8).map(|(k, v)| format!("{k} {v}")).collect();
+            let top: Vec<String> = rules.iter().take(8).map(|(k, v)| format!("{} {v}", sanitize(k))).collect();
             let _ = writeln!(s, "  top rules: {}", top.join(", "));
         }
         if !self.shadow.is_empty() {
             let _ = writeln!(s, "  shadow rules (never enforced)          hits   would have: flagged  blocked");
             for (rule, c) in &self.shadow {
-                let _ = writeln!(s, "    {:<36} {:>6} {:>20} {:>8}", rule, c.hits, c.would_flag, c.would_block);
+                let _ =
+                    writeln!(s, "    {:<36} {:>6} {:>20} {:>8}", sanitize(rule), c.hits, c.would_flag, c.would_block);
             }
         }
         for e in &self.first_errors {
-            let _ = writeln!(s, "  error: {}", crate::term::sanitize(e));
+            let _ = writeln!(s, "  error: {}", sanitize(e));
         }
         if self.error as usize > self.first_errors.len() {
             let _ = writeln!(
@@ -192,7 +196,21 @@ fn without_repeated_line<'a>(source: &str, error: &'a str) -> &'a str {
 
 #[cfg(test)]
 mod tests {
-    use super::without_repeated_line;
+    use super::{without_repeated_line, Summary};
+
+    /// `collect` builds its summary from verdicts read off NATS, which any client of the server
+    /// can write: a rule or category name holding `\x1b[2J` reached the terminal as it was
+    /// (the config's own names are refused at load, round 12). The summary shows them inert.
+    #[test]
+    fn names_from_verdicts_are_shown_inert() {
+        let mut s = Summary::default();
+        s.categories.insert("attack\x1b[2J".into(), 1);
+        s.rules.insert("x\u{202e}y\x1b]8;;http://evil\x1b\\".into(), 2);
+        s.shadow.insert("sh\x1b[31m".into(), Default::default());
+        let out = s.render(std::time::Duration::from_secs(1));
+        assert!(!out.contains('\x1b') && !out.contains('\u{202e}'), "{out:?}");
+        assert!(out.contains("attack\\u{1b}[2J 1") && out.contains("sh\\u{1b}[31m"), "{out}");
+    }
 
     #[test]
     fn a_line_number_the_source_already_names_is_said_once() {

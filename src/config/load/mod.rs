@@ -351,6 +351,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         if rule.category.get_ref().trim().is_empty() {
             l.diags.error(cf, Loader::span_of(&rule.category), "rule category is empty");
         }
+        visible_rule_text(l, rule, &id_span);
         if let Some(score) = rule.score.filter(|s| !s.is_finite()) {
             l.diags.error(cf, id_span.clone(), format!("rule `{id}` has score {score}: it must be a finite number"));
         }
@@ -475,7 +476,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         let who = (index, id.as_str(), id_span.clone(), rule.signal.is_some());
         cues.add(l, raw, Cue::After, &rule.unless_after, who.clone(), &mut used_lists);
         cues.add(l, raw, Cue::Phrase, &rule.unless_phrase, who, &mut used_lists);
-        if let Some(sig @ crate::config::Signal::Model { .. }) = &rule.signal {
+        if let Some(sig @ crate::config::SignalAt { signal: crate::config::Signal::Model { .. }, .. }) = &rule.signal {
             pending_models.extend(start_model(l, sig, id_span.clone(), index, &mut model_files));
         } else if let Some(sig) = &rule.signal {
             if let Some(s) = compile_signal(l, sig, id_span.clone()) {
@@ -559,4 +560,37 @@ fn key_span(text: &str, table: &str, key: &str) -> Range<usize> {
         offset += line.len();
     }
     in_table.unwrap_or(0..0)
+}
+
+/// A rule's id, category, message and explanation are printed for people as they are (`run`'s
+/// summary, `explain`, `eval`, `check`), so a control, bidi or invisible character in one (TOML's
+/// `\u001b` escape writes an ESC) is an error at its value: it would drive the moderator's
+/// terminal, or show one id and be another. A message or explanation may hold line breaks and
+/// tabs.
+fn visible_rule_text(l: &mut Loader, rule: &crate::config::RawRule, id_span: &Range<usize>) {
+    let cf = l.config_file;
+    let texts = [
+        ("id", Some(rule.id.get_ref().as_str()), id_span.clone(), false),
+        ("category", Some(rule.category.get_ref().as_str()), Loader::span_of(&rule.category), false),
+        (
+            "message",
+            rule.message.as_ref().map(|m| m.get_ref().as_str()),
+            rule.message.as_ref().map_or(id_span.clone(), Loader::span_of),
+            true,
+        ),
+        ("explanation", rule.explanation.as_deref(), id_span.clone(), true),
+    ];
+    for (what, text, at, lines) in texts {
+        if let Some(ch) = text.and_then(|t| crate::term::first_hidden(t, lines)) {
+            l.diags.error(
+                cf,
+                at,
+                format!(
+                    "rule {what} holds U+{:04X}, a control, bidi or invisible character: it would be printed to a \
+                     moderator's terminal as it is; write the text without it",
+                    ch as u32
+                ),
+            );
+        }
+    }
 }

@@ -6,14 +6,16 @@ use std::sync::Arc;
 
 use super::files::Loader;
 use crate::comment::CommentKind;
-use crate::config::{RawConfig, Signal};
+use crate::config::{RawConfig, Signal, SignalAt};
 use crate::decide::author::AuthorRules;
 use crate::matcher::structural::{url_regex, CompiledSignal};
 use crate::model::{Model, ModelRule};
 use crate::review::identity::{is_json_lines, parse_block_lines, BlockList};
 
-pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> Option<CompiledSignal> {
-    Some(match sig {
+/// Compiles a structural signal; each problem is an error at the value that has it (`at`, the
+/// rule's id, when the key is absent).
+pub(super) fn compile_signal(l: &mut Loader, sig: &SignalAt, at: Range<usize>) -> Option<CompiledSignal> {
+    Some(match &sig.signal {
         Signal::Kind { kinds, own_domains } => {
             let mut ks = Vec::new();
             for k in kinds {
@@ -22,7 +24,7 @@ pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> 
                     other => {
                         l.diags.error(
                             l.config_file,
-                            at.clone(),
+                            sig.span("kinds", &at),
                             format!("unknown kind `{other}` (expected pingback, trackback or comment)"),
                         );
                     }
@@ -35,7 +37,7 @@ pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> 
         }
         Signal::Links { min } => CompiledSignal::Links { min: (*min).max(1), url: url_regex() },
         Signal::LinkDomain { deny, author_url } => {
-            let terms = l.term_file(deny, at.clone())?;
+            let terms = l.term_file(deny, sig.span("deny", &at))?;
             let deny = terms.terms.iter().map(|(t, _)| t.trim_start_matches('.').to_ascii_lowercase()).collect();
             CompiledSignal::LinkDomain { deny, author_url: *author_url, url: url_regex() }
         }
@@ -44,7 +46,7 @@ pub(super) fn compile_signal(l: &mut Loader, sig: &Signal, at: Range<usize>) -> 
             if !(0.0..=1.0).contains(min_ratio) {
                 l.diags.error(
                     l.config_file,
-                    at.clone(),
+                    sig.span("min_ratio", &at),
                     format!(
                         "caps `min_ratio` is the share of capital letters, from 0 to 1 (0.7 for 70 %), not {min_ratio}"
                     ),
@@ -87,23 +89,29 @@ pub(super) struct PendingModel {
     path: String,
     label: String,
     min: f64,
-    at: Range<usize>,
+    /// The config file the rule is in (the built-in pack's or the site's): the load has left
+    /// it by the time the decode is waited for.
+    file: usize,
+    /// Where the `path` value is written: a file that is no usable model is an error there.
+    path_at: Range<usize>,
+    /// Where the `label` value is written.
+    label_at: Range<usize>,
 }
 
 /// A model rule, first half: checks `min`, reads the model file (once per file, `models` keeps
 /// it) and starts its decode on a thread, so the decode (its SHA-256 and tables, 35 M
 /// instructions of a warm start under callgrind) runs beside the rest of the load. Every
-/// problem is an error located at the rule.
+/// problem is an error located at the value that has it (`min`, `path`, `label`).
 pub(super) fn start_model(
     l: &mut Loader,
-    sig: &Signal,
+    sig: &SignalAt,
     at: Range<usize>,
     rule: usize,
     models: &mut HashMap<String, Decoding>,
 ) -> Option<PendingModel> {
-    let Signal::Model { path, label, min } = sig else { return None };
+    let Signal::Model { path, label, min } = &sig.signal else { return None };
     if !(*min > 0.0 && *min <= 1.0) {
-        l.diags.error(l.config_file, at.clone(), format!("model rule: `min` is {min}: it must be in (0, 1]"));
+        l.diags.error(l.config_file, sig.span("min", &at), format!("model rule: `min` is {min}: it must be in (0, 1]"));
     }
     if !models.contains_key(path) {
         let decoding = match l.source.read_bytes(path, crate::model::format::MAX_FILE) {
@@ -132,7 +140,15 @@ pub(super) fn start_model(
         };
         models.insert(path.clone(), decoding);
     }
-    Some(PendingModel { rule, path: path.clone(), label: label.clone(), min: *min, at })
+    Some(PendingModel {
+        rule,
+        path: path.clone(),
+        label: label.clone(),
+        min: *min,
+        file: l.config_file,
+        path_at: sig.span("path", &at),
+        label_at: sig.span("label", &at),
+    })
 }
 
 /// A model rule, second half: waits for its model's decode and checks the label.
@@ -144,7 +160,7 @@ pub(super) fn finish_model(
     let model = match models.get_mut(&p.path).map(Decoding::get) {
         Some(Ok(m)) => m,
         Some(Err(msg)) => {
-            l.diags.error(l.config_file, p.at, msg);
+            l.diags.error(p.file, p.path_at, msg);
             return None;
         }
         None => return None,
@@ -152,7 +168,7 @@ pub(super) fn finish_model(
     let Some(index) = model.label(&p.label) else {
         let have: Vec<&str> = model.heads.iter().map(|h| h.name.as_str()).collect();
         let msg = format!("model rule: {} has no label `{}` (it has: {})", p.path, p.label, have.join(", "));
-        l.diags.error(l.config_file, p.at, msg);
+        l.diags.error(p.file, p.label_at, msg);
         return None;
     };
     Some(ModelRule { rule: p.rule, model, label: index, min: p.min })
