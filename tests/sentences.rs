@@ -482,3 +482,11 @@ fn nouns_used_as_verbs_or_modifiers_after_you_are_not_names() {
     graded("flag", &["you pig", "you rat", "you animal"]);
     graded("block", &["you idiot, proof me wrong", "you pig everyone hates you"]);
 }
+
+/// "we'll" typed without its apostrophe, as "ill" for "I'll" already was, and with strokes for
+/// its l's (round 12's second reading).
+#[test]
+fn we_will_without_its_apostrophe_is_still_a_threat() {
+    graded("block", &["well kill you", "Well kill you and your family", "we11 kill you"]);
+    innocent(&["oh well, kill the lights when you leave", "well kill the lights then", "we might as well kill time"]);
+}
