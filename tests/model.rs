@@ -10,14 +10,16 @@ use std::path::Path;
 use moderate::comment::Comment;
 use moderate::Decision;
 
+/// The sentence frames the planted datasets fill: who is named, and what follows the phrase.
+const SUBJECTS: [&str; 6] = ["you are", "honestly you are", "frankly he is", "she is", "they are", "my neighbour is"];
+const TAILS: [&str; 6] = ["today", "again", "as usual", "and everyone knows it", "in every thread", "for sure"];
+
 /// A labeled file where "zorblax grumfle" (a phrase no list holds) marks an attack. A phrase,
 /// not one word: the model never flags on a single decisive word (docs/model.md).
 fn planted(dir: &Path) -> std::path::PathBuf {
     let mut lines = Vec::new();
-    let subjects = ["you are", "honestly you are", "frankly he is", "she is", "they are", "my neighbour is"];
-    let tails = ["today", "again", "as usual", "and everyone knows it", "in every thread", "for sure"];
-    for (i, s) in subjects.iter().enumerate() {
-        for (j, t) in tails.iter().enumerate() {
+    for (i, s) in SUBJECTS.iter().enumerate() {
+        for (j, t) in TAILS.iter().enumerate() {
             let n = i * 10 + j;
             let bad = format!("{s} such a zorblax grumfle {t}");
             let good = format!("{s} such a keen gardener {t}");
@@ -197,10 +199,8 @@ fn the_toxic_head_does_not_learn_spam_as_abuse() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let mut lines = Vec::new();
-    let subjects = ["you are", "honestly you are", "frankly he is", "she is", "they are", "my neighbour is"];
-    let tails = ["today", "again", "as usual", "and everyone knows it", "in every thread", "for sure"];
-    for (i, s) in subjects.iter().enumerate() {
-        for (j, t) in tails.iter().enumerate() {
+    for (i, s) in SUBJECTS.iter().enumerate() {
+        for (j, t) in TAILS.iter().enumerate() {
             let n = i * 10 + j;
             let row = |id: String, body: String, labels: serde_json::Value| {
                 serde_json::json!({"id": id, "body": body, "labels": labels}).to_string() + "\n"
