@@ -313,3 +313,23 @@ fn the_shipped_model_denies_no_innocent_evasion_row_and_never_blocks_alone() {
         }
     }
 }
+
+/// The model must add recall without holding ordinary text (issue 22): sentences a news site's
+/// readers write about parties, religions, nationalities and the news of the day, written for
+/// this test (never trained on), keep the verdict the rules give them (a shadow rule may watch).
+#[test]
+fn the_shipped_model_holds_no_neutral_news_sentence() {
+    let engine = builtin();
+    let bare = engine.with_models(Default::default());
+    let rows = moderate::eval::read_labeled(&root().join("tests/fixtures/neutral-news.jsonl")).unwrap();
+    assert!(rows.len() >= 100, "the fixture has {} rows", rows.len());
+    let held: Vec<(String, Vec<String>)> = rows
+        .iter()
+        .filter_map(|row| {
+            let v = engine.judge(&row.comment);
+            let changed = v.verdict != bare.judge(&row.comment).verdict;
+            changed.then(|| (row.comment.body.clone(), model_reasons(&v, &engine)))
+        })
+        .collect();
+    assert!(held.is_empty(), "{} neutral sentences held by the model: {held:?}", held.len());
+}

@@ -170,3 +170,26 @@ fn a_repeated_word_is_not_spread_evidence() {
     words("zork it is blax it is quib", &mut v);
     assert!(m.judge(&v, 0, &mut touch) > 0.5);
 }
+
+/// A political side's name is a group's name: naming it is never evidence, only what is said
+/// about it. A model trained where every attack names "the liberals" or "the conservatives"
+/// (as the datasets' political threads do) learns the attack's words, and a sentence that only
+/// names the sides ("Most Republicans support the new farm bill" was held before) scores low.
+#[test]
+fn naming_a_political_side_is_never_evidence() {
+    let opts = Options { bits: 12, ..Options::default() };
+    let mut samples = Vec::new();
+    for i in 0..40 {
+        let side = ["the liberals", "the conservatives", "democrats", "republicans"][i % 4];
+        samples.push(sample(&format!("{side} are such zorblax number {i}"), true, 12));
+        samples.push(sample(&format!("my neighbour is such a friend number {i}"), false, 12));
+    }
+    let rows: Vec<usize> = (0..samples.len()).collect();
+    let m = train(&samples, &rows, &["attack".to_string()], &opts, String::new());
+    let (mut ws, mut touch) = (Vec::new(), Vec::new());
+    words("the liberals and the conservatives met democrats and republicans", &mut ws);
+    let named = m.judge(&ws, 0, &mut touch);
+    words("the liberals are such a zorblax, the conservatives are such zorblax", &mut ws);
+    let attacked = m.judge(&ws, 0, &mut touch);
+    assert!(named == 0.0 && attacked > 0.8, "named {named} attacked {attacked}");
+}

@@ -47,9 +47,9 @@ const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 pub const GROUP: u64 = 0x6a09_e667_f3bc_c908;
 
 /// The names of groups of people (ethnicity, nationality, religion, gender, sexuality, migration
-/// status), in the normalizer's lowercase form. Single words only: the words of
+/// status, political side), in the normalizer's lowercase form. Single words only: the words of
 /// `rules/identity/groups.txt` and their singular / adjective forms.
-pub const GROUP_WORDS: [&str; 135] = [
+pub const GROUP_WORDS: [&str; 153] = [
     "african",
     "africans",
     "american",
@@ -185,6 +185,27 @@ pub const GROUP_WORDS: [&str; 135] = [
     "bisexuals",
     "lgbt",
     "lgbtq",
+    // Political sides: a news site's readers name them in most comments on politics, and the
+    // datasets' "group" targets include them (OLID), so their names alone were learned as
+    // attacks ("Most Republicans support the new farm bill" was held for review).
+    "democrat",
+    "democrats",
+    "dems",
+    "republican",
+    "republicans",
+    "gop",
+    "liberal",
+    "liberals",
+    "conservative",
+    "conservatives",
+    "progressive",
+    "progressives",
+    "leftist",
+    "leftists",
+    "libertarian",
+    "libertarians",
+    "tory",
+    "tories",
 ];
 
 /// True for the name of a group of people ([`GROUP_WORDS`]).
