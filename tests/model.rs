@@ -316,7 +316,7 @@ fn the_shipped_model_denies_no_innocent_evasion_row_and_never_blocks_alone() {
 
 /// The model must add recall without holding ordinary text (issue 22): sentences a news site's
 /// readers write about parties, religions, nationalities and the news of the day, written for
-/// this test (never trained on), keep the verdict the rules give them (a shadow rule may watch).
+/// the tests (never trained on), keep the verdict the rules give them (a shadow rule may watch).
 #[test]
 fn the_shipped_model_holds_no_neutral_news_sentence() {
     let engine = builtin();

@@ -490,3 +490,17 @@ fn we_will_without_its_apostrophe_is_still_a_threat() {
     graded("block", &["well kill you", "Well kill you and your family", "we11 kill you"]);
     innocent(&["oh well, kill the lights when you leave", "well kill the lights then", "we might as well kill time"]);
 }
+
+/// Ordinary comments of a news site (tests/fixtures/neutral-news.jsonl, written for the tests):
+/// parties, religions and nationalities named, complaints, disagreement, and violent news told
+/// as news ("Police said the victim was stabbed outside the bar"). The pack allows every one.
+#[test]
+fn ordinary_news_comments_are_allowed() {
+    let text = std::fs::read_to_string(common::root().join("tests/fixtures/neutral-news.jsonl")).unwrap();
+    let bodies: Vec<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["body"].as_str().unwrap().to_string())
+        .collect();
+    assert!(bodies.len() >= 150, "{} rows", bodies.len());
+    innocent(&bodies.iter().map(String::as_str).collect::<Vec<_>>());
+}
