@@ -45,7 +45,7 @@ fn mixed_strokes_and_drawn_letters_are_read() {
         &[
             ("k1l1 yourself", "kill yourself"),
             ("k!1l yourself", "kill yourself"),
-            ("go k1|| yourself", "go kill yourself"),
+            ("go k1l| yourself", "go kill yourself"),
             ("you /\\sshole", "you asshole"),
             ("what a /\\sshole", "what a asshole"),
             ("ki1l yourself", "kill yourself"),
