@@ -62,7 +62,7 @@ fn mixed_strokes_and_drawn_letters_are_read() {
             "smileys :-| :| \\o/ (-_-) and art /\\/\\/\\ \\/\\/",
             "/\\ is the wedge, \\/ the vee",
             "my h1ll walk, 1ll be there, w1ll you",
-            "see http://example.com/a/b?x=1",
+            "see the path a/b/c?x=1 and v1.2/3",
         ],
     );
 }
@@ -244,6 +244,44 @@ fn innocent_look_alikes_stay_allowed() {
             "Buy a sofa at Kunst & Co.",
         ],
     );
+}
+
+/// Already read before this round (held here so they stay read): invisible and joining
+/// characters, combining marks, fullwidth, mathematical, small-cap and superscript letters,
+/// reversed upside-down text, drawn letters, stretched and spaced words and their inflections.
+#[test]
+fn spellings_read_before_judge_as_plain() {
+    let e = builtin_engine();
+    let kill = "kill yourself";
+    assert_as_plain(
+        &e,
+        &[
+            ("k\u{200B}i\u{200B}l\u{200B}l yourself", kill),
+            ("k\u{AD}i\u{AD}l\u{AD}l yourself", kill),
+            ("k\u{2060}i\u{2060}l\u{2060}l yourself", kill),
+            ("k\u{180E}i\u{180E}l\u{180E}l yourself", kill),
+            ("k\u{E0069}i\u{E006C}l\u{E006C}l yourself", kill),
+            ("k\u{FE0F}i\u{FE0F}l\u{FE0F}l yourself", kill),
+            ("k\u{336}i\u{336}l\u{336}l\u{336} yourself", kill),
+            ("k\u{301}\u{316}\u{489}i\u{301}\u{316}\u{489}l\u{301}\u{489}l\u{489} yourself", kill),
+            ("ｋｉｌｌ ｙｏｕｒｓｅｌｆ", kill),
+            ("𝐤𝐢𝐥𝐥 𝐲𝐨𝐮𝐫𝐬𝐞𝐥𝐟", kill),
+            ("ᴋɪʟʟ ʏᴏᴜʀsᴇʟғ", kill),
+            ("ᵏⁱˡˡ ʸᵒᵘʳˢᵉˡᶠ", kill),
+            ("|<ill yourself", kill),
+            ("f|_|ck you", "fuck you"),
+            ("vvhore", "whore"),
+            ("f.u.u.u.c.k", "fuck"),
+            ("fuuuuck you", "fuck you"),
+            ("this is shiiiiit", "this is shit"),
+            ("you iiiidiot", "you idiot"),
+            ("you b i t c h e s", "you bitches"),
+            ("you f*ckers", "you fuckers"),
+            ("sh1tty game", "shitty game"),
+            ("you b!tches", "you bitches"),
+        ],
+    );
+    assert_allowed(&e, &["so much fuuun", "shiiiny shoes", "a book and a coffee in Mississippi"]);
 }
 
 /// Each new reading is linear in the body: 2 MB cost about twice 1 MB.

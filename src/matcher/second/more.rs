@@ -127,12 +127,47 @@ const STUTTER: usize = 3;
 /// A stutter before a word: the same one to three letters and a hyphen once or more, or one
 /// letter and a space twice or more, before a word of three letters or more that starts with
 /// them (`k-k-kill`, `st-st-stupid`, `k k kill`), is the word. The edit covers the stutter and
-/// the word's first letter (a hit on the word then covers it).
+/// the word's first letter (a hit on the word then covers it). A comment pays a byte search for
+/// `-` and a pass of two bytes a step for a letter repeated between two spaces ([`spaced_twice`]).
 pub(super) fn stutter(b: &[u8], edits: &mut Vec<Edit>) {
+    if spaced_twice(b) {
+        stutter_at(b, memchr::memchr2_iter(b'-', b' ', b), edits);
+    } else if memchr::memchr(b'-', b).is_some() {
+        stutter_at(b, memchr::memchr_iter(b'-', b), edits);
+    }
+}
+
+/// Whether `b` holds a letter, a space, the same letter and a space (`k k `): one pass of two
+/// bytes a step, since one of each two neighbours of such a run is a space.
+fn spaced_twice(b: &[u8]) -> bool {
+    let mut k = 0;
+    while k + 3 < b.len() {
+        let at = if b[k] == b' ' {
+            k
+        } else if b[k + 1] == b' ' {
+            k + 1
+        } else {
+            k += 2;
+            continue;
+        };
+        if at > 0
+            && b.get(at + 2) == Some(&b' ')
+            && b[at + 1].is_ascii_alphabetic()
+            && b[at - 1].eq_ignore_ascii_case(&b[at + 1])
+        {
+            return true;
+        }
+        k += 2;
+    }
+    false
+}
+
+/// [`stutter`] at the separators `at` (in order).
+fn stutter_at(b: &[u8], at: impl Iterator<Item = usize>, edits: &mut Vec<Edit>) {
     let mut next = 0;
-    for p in memchr::memchr2_iter(b'-', b' ', b) {
-        // `p` ends the first piece: letters from a word start.
-        let len = b[..p].iter().rev().take_while(|c| c.is_ascii_alphabetic()).count();
+    for p in at {
+        // `p` ends the first piece: letters from a word start (at most one more than a piece).
+        let len = b[..p].iter().rev().take(STUTTER + 1).take_while(|c| c.is_ascii_alphabetic()).count();
         let s = p - len;
         if p < next || len == 0 || len > STUTTER || (s > 0 && !matches!(b[s - 1], b' ' | b'\n' | b'\t' | b'"' | b'(')) {
             continue;
