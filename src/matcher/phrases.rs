@@ -41,6 +41,7 @@ pub(super) fn readings(
     out: &mut Vec<(usize, usize, String)>,
 ) {
     joined(text, out);
+    pairs(text, explained, out);
     spaced(text, map, &split, out);
     if !explained.is_empty() {
         long_tokens(text, explained, &split, out);
@@ -131,6 +132,41 @@ fn joined(text: &str, out: &mut Vec<(usize, usize, String)>) {
         }
         let reading: String = chunk.iter().map(|&c| if c == kind { ' ' } else { char::from(c) }).collect();
         out.push((s, e, reading));
+    }
+}
+
+/// Words that make a pair joined by one hyphen or slash a phrase (`kill-yourself`, `f-off`),
+/// beside a term a word list read (`stupid-idiot`).
+const PAIR_WORDS: &[&[u8]] = &[b"you", b"u", b"ya", b"ur", b"yourself", b"urself", b"yourselves", b"off"];
+
+/// Two words joined by one `-` or `/` (not a chain of three, [`joined`]'s; not glued to a
+/// digit, a mask or another script) where one is the second person, `off`, or a term a word
+/// list read (`explained`, sorted): read with a space. An ordinary compound (`well-known`,
+/// `kill-switch`, `self-harm`, `shut-up` the participle) has no such word and is left alone.
+fn pairs(text: &str, explained: &[(usize, usize)], out: &mut Vec<(usize, usize, String)>) {
+    let b = text.as_bytes();
+    let edge =
+        |c: Option<&u8>| c.map_or(true, |c| !(c.is_ascii_alphanumeric() || *c >= 0x80 || b"-/_.*@'".contains(c)));
+    for p in memchr::memchr2_iter(b'-', b'/', b) {
+        if p == 0 || !b[p - 1].is_ascii_lowercase() || !b.get(p + 1).is_some_and(u8::is_ascii_lowercase) {
+            continue;
+        }
+        let s = p - b[..p].iter().rev().take_while(|c| c.is_ascii_lowercase()).count();
+        let e = p + 1 + b[p + 1..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+        if !edge(s.checked_sub(1).map(|q| &b[q])) || !edge(b.get(e)) {
+            continue;
+        }
+        // A term read in the word starts in it (the ranges are sorted by their start).
+        let term = |from: usize, to: usize| {
+            let i = explained.partition_point(|x| x.0 < from);
+            explained.get(i).is_some_and(|x| x.0 < to)
+        };
+        let loaded = |from: usize, to: usize| PAIR_WORDS.contains(&&b[from..to]) || term(from, to);
+        if loaded(s, p) || loaded(p + 1, e) {
+            let mut reading = text[s..e].to_string();
+            reading.replace_range(p - s..p - s + 1, " ");
+            out.push((s, e, reading));
+        }
     }
 }
 
@@ -225,5 +261,18 @@ mod tests {
         assert_eq!(read("ok go-kill-yourself."), vec!["go kill yourself"]);
         assert_eq!(read("you.are.an.idiot"), vec!["you are an idiot"]);
         assert!(read("see example.com, e.g. this, v1_final, a_b-c").is_empty());
+    }
+
+    #[test]
+    fn a_loaded_pair_is_read_with_a_space() {
+        let read = |text: &str, explained: &[(usize, usize)]| {
+            let mut out = Vec::new();
+            pairs(text, explained, &mut out);
+            out.into_iter().map(|(_, _, r)| r).collect::<Vec<_>>()
+        };
+        assert_eq!(read("go kill-yourself", &[]), vec!["kill yourself"]);
+        assert_eq!(read("kill/yourself", &[]), vec!["kill yourself"]);
+        assert_eq!(read("you stupid-idiot", &[(11, 16)]), vec!["stupid idiot"]);
+        assert!(read("well-known kill-switch, shut-up, self-harm, and/or, a-b-you", &[]).is_empty());
     }
 }

@@ -13,7 +13,12 @@
 //!   the normalizer reads `<unt`, `fu<k`, `sh!t` as it reads them typed together;
 //! - **an emoji for a word**: a duck for the f-word glued to letters (`f🦆`, `🦆ing`) or before
 //!   an object (`🦆 you`, `🦆 off`, not after an article: `the 🦆 in the pond`), and a knife
-//!   for `stab` before an object (`i will 🔪 you`): the phrase then judges as the words do.
+//!   for `stab` before an object (`i will 🔪 you`): the phrase then judges as the words do;
+//!   the pistol, the bomb and the axe the same (`shoot`, `bomb`, `axe`);
+//! - **round 13** ([`more`]): strokes mixed in a token (`k1l1`: the mix of `i` and `l` that is
+//!   an English word), `/\` and `\/` drawn for `a` and `v`, a `+` joining two words, emoji
+//!   for a noun (`you 🐷`, `they are 🐒`), upside-down letters left in reading order, and a
+//!   stutter (`k-k-kill`).
 //!
 //! The matcher scans this text as it scans the body, and a hit counts only where it covers a
 //! character this reading changed (what the body's own reading found is not counted twice), its
@@ -25,18 +30,26 @@ use std::ops::Range;
 
 use super::fuzzy::dictionary;
 
+mod more;
+
+/// An edit of the body: its bytes `start..end` read as the replacement.
+type Edit = (usize, usize, &'static str);
+
 /// Longest token read with `l` for its strokes.
 const MAX_TOKEN: usize = 24;
 
-/// The duck (U+1F986) and the kitchen knife (U+1F52A).
+/// The duck (U+1F986).
 const DUCK: &str = "\u{1F986}";
-const KNIFE: &str = "\u{1F52A}";
+
+/// Emoji for a verb before an object: the kitchen knife, the pistol, the bomb, the axe.
+const VERBS: &[(&str, &str)] =
+    &[("\u{1F52A}", "stab"), ("\u{1F52B}", "shoot"), ("\u{1F4A3}", "bomb"), ("\u{1FA93}", "axe")];
 
 /// Words an emoji verb takes as its object (`🦆 you`, `🔪 him`).
 #[rustfmt::skip]
 const OBJECTS: &[&str] = &[
     "you", "u", "ya", "yu", "yourself", "urself", "off", "him", "her", "them", "em", "me", "everyone", "everybody",
-    "this", "that", "it", "all",
+    "this", "that", "it", "all", "ur", "your",
 ];
 
 /// Words after which an emoji is a thing named, not a verb (`the 🦆 in the pond`).
@@ -52,7 +65,7 @@ pub(super) struct Second {
     /// The body's byte ranges this reading changed, in order.
     changed: Vec<(u32, u32)>,
     /// Scratch: the edits found, `(start, end, replacement)` of the body, in order.
-    edits: Vec<(usize, usize, &'static str)>,
+    edits: Vec<Edit>,
 }
 
 impl Second {
@@ -86,7 +99,16 @@ pub(super) fn reading(body: &str, out: &mut Second) -> bool {
     split_symbols(b, &mut out.edits);
     if memchr::memchr(0xF0, b).is_some() {
         emoji(body, &mut out.edits);
+        more::nouns(body, &mut out.edits);
     }
+    if memchr::memchr(b'\\', b).is_some() {
+        more::slashes(b, &mut out.edits);
+    }
+    more::plus(b, &mut out.edits);
+    if memchr::memchr3(0xC7, 0xC9, 0xCA, b).is_some() {
+        more::turned_words(body, &mut out.edits);
+    }
+    more::stutter(b, &mut out.edits);
     if out.edits.is_empty() {
         return false;
     }
@@ -140,7 +162,7 @@ fn leet(c: u8) -> Option<u8> {
 }
 
 /// Tokens of letters with a `1`, `|`, `!` (read as `l`) or a `9` (read as `g`).
-fn strokes(b: &[u8], edits: &mut Vec<(usize, usize, &'static str)>) {
+fn strokes(b: &[u8], edits: &mut Vec<Edit>) {
     let part = |c: u8| c.is_ascii_alphanumeric() || c == b'|' || c == b'!';
     let mut i = 0;
     while i < b.len() {
@@ -185,10 +207,18 @@ fn strokes(b: &[u8], edits: &mut Vec<(usize, usize, &'static str)>) {
             read[k] = leet(c).unwrap_or(c);
         }
         let as_i = std::str::from_utf8(&read[..t.len()]).unwrap_or("");
-        let l_too = !dictionary().contains_key(as_i) && t.iter().any(|&c| matches!(c, b'1' | b'|' | b'!'));
+        let l_too = dictionary().get(as_i) != Some(&true) && t.iter().any(|&c| matches!(c, b'1' | b'|' | b'!'));
+        // Which strokes read `l`: all of them, or the mix that makes an English word.
+        let as_l = if l_too { mix(t, &mut read) } else { 0 };
+        let mut m = 0;
         for (k, &c) in t.iter().enumerate() {
             match c {
-                b'1' | b'|' | b'!' if l_too => edits.push((s + k, s + k + 1, "l")),
+                b'1' | b'|' | b'!' => {
+                    if as_l >> m & 1 == 1 {
+                        edits.push((s + k, s + k + 1, "l"));
+                    }
+                    m += 1;
+                }
                 b'9' => edits.push((s + k, s + k + 1, "g")),
                 _ => {}
             }
@@ -196,9 +226,38 @@ fn strokes(b: &[u8], edits: &mut Vec<(usize, usize, &'static str)>) {
     }
 }
 
+/// Most strokes of a token whose mixes of `i` and `l` are tried (2^4 - 2 dictionary lookups).
+const MAX_MIX: u32 = 4;
+
+/// The strokes (`1`, `|`, `!`, in order: bit `m` for the `m`-th) of token `t` that read `l`:
+/// every one, unless that is no English word and some mix of `i` and `l` is (`k1l1` is
+/// `kill`, `k!1l` too; a name or a place is not, `kili`): then that mix, the first in bit order. `read` holds `t` read with `i`
+/// (leet folded); it is left as it was. Bounded: at most [`MAX_MIX`] strokes are mixed.
+fn mix(t: &[u8], read: &mut [u8; MAX_TOKEN]) -> u32 {
+    let at: Vec<usize> = (0..t.len()).filter(|&k| matches!(t[k], b'1' | b'|' | b'!')).collect();
+    let n = at.len() as u32;
+    let all = if n >= 32 { u32::MAX } else { (1u32 << n) - 1 };
+    if !(2..=MAX_MIX).contains(&n) {
+        return all;
+    }
+    let len = t.len();
+    let word = |mask: u32, read: &mut [u8; MAX_TOKEN]| {
+        for (m, &k) in at.iter().enumerate() {
+            read[k] = if mask >> m & 1 == 1 { b'l' } else { b'i' };
+        }
+        // A word of English, not only a name (`kili`).
+        dictionary().get(std::str::from_utf8(&read[..len]).unwrap_or("")) == Some(&true)
+    };
+    let found = if word(all, read) { all } else { (1..all).find(|&mask| word(mask, read)).unwrap_or(all) };
+    for &k in &at {
+        read[k] = b'i';
+    }
+    found
+}
+
 /// One space between a letter and a symbol an evader types for a letter (`< unt`, `fu <k`,
 /// `sh !t`, `fu< k`): dropped.
-fn split_symbols(b: &[u8], edits: &mut Vec<(usize, usize, &'static str)>) {
+fn split_symbols(b: &[u8], edits: &mut Vec<Edit>) {
     let letters = |w: &[u8]| !w.is_empty() && w.iter().all(u8::is_ascii_alphabetic);
     // Symbols that open a word's part after the space (`<k`, `!t`); not `@`, a handle, nor
     // `|`, an `l` of its own word ([`strokes`]: `a |oser`).
@@ -251,7 +310,7 @@ fn word_buf<'a>(w: &str, buf: &'a mut [u8; 12]) -> &'a str {
 }
 
 /// A duck for the f-word, a knife for `stab`.
-fn emoji(body: &str, edits: &mut Vec<(usize, usize, &'static str)>) {
+fn emoji(body: &str, edits: &mut Vec<Edit>) {
     let b = body.as_bytes();
     let letter = |k: Option<&u8>| k.is_some_and(u8::is_ascii_alphabetic);
     let (mut x, mut y) = ([0u8; 12], [0u8; 12]);
@@ -268,10 +327,12 @@ fn emoji(body: &str, edits: &mut Vec<(usize, usize, &'static str)>) {
             edits.push((s, e, "fuck"));
         }
     }
-    for (s, _) in body.match_indices(KNIFE) {
-        let e = s + KNIFE.len();
-        if OBJECTS.contains(&word_after(body, e, &mut x)) && !ARTICLES.contains(&word_before(body, s, &mut y)) {
-            edits.push((s, e, "stab"));
+    for &(emoji, verb) in VERBS {
+        for (s, _) in body.match_indices(emoji) {
+            let e = s + emoji.len();
+            if OBJECTS.contains(&word_after(body, e, &mut x)) && !ARTICLES.contains(&word_before(body, s, &mut y)) {
+                edits.push((s, e, verb));
+            }
         }
     }
 }

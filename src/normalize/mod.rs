@@ -35,7 +35,7 @@ pub mod html;
 mod native;
 pub mod offsets;
 mod out_of_line;
-mod turned;
+pub(crate) mod turned;
 pub mod words;
 
 use std::ops::Range;

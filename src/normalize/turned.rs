@@ -54,7 +54,7 @@ pub(crate) fn upright(c: char) -> Option<char> {
 /// A letter of upright text that reads as a letter when turned: itself (`o s x z l`) or its
 /// twin (`n u`, `d p`, `b q`). `m` and `w` are not: a generator writes `ɯ` and `ʍ`.
 #[inline]
-fn turns(c: char) -> Option<char> {
+pub(crate) fn turns(c: char) -> Option<char> {
     Some(match c {
         'o' | 's' | 'x' | 'z' | 'l' | 'i' => c,
         'n' => 'u',
