@@ -292,8 +292,9 @@ fn new_readings_stay_linear() {
         "/\\sshole \\/ile ",
         "kill-yourself kill/yourself kill+yourself f-off ",
         "i'll 🔫 you you 🐷 are 🐒 ",
-        // One line each: a one-line turned body is one run mapped to the whole body (a cost of the
-        // normalizer's reversal, before this round: docs/hostile.md round 13 "Left").
+        // One line: a one-line turned body is one run mapped to the whole body (CamelCase's
+        // check read that span per token, quadratic before the sixteenth session).
+        "ʞıll ʎonɹsǝlɟ ",
         "ʞıll ʎonɹsǝlɟ\n",
         "k-k-kill k k kill ",
         "1!|",

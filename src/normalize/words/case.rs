@@ -66,10 +66,12 @@ impl Words<'_> {
     /// to other text (`?v=…`, `a/BigRedDog`).
     fn camel_words(&self, a: usize, b: usize) -> bool {
         let (body, units) = (self.body, self.units);
-        // Most tokens have no two capitals after their first byte: one pass over the bytes
-        // typed (a token whose units are out of the body's order is not split).
-        let (from, to) = (units[a].start as usize, units[b - 1].end as usize);
-        let typed_caps = body.get(from..to).map_or(0, |t| t.iter().skip(1).filter(|c| c.is_ascii_uppercase()).count());
+        // Most tokens have no two capitals typed after their first unit, and three words need
+        // two ([`word_start`]): one pass over the token's own units. (Not over the body from
+        // the first unit's start to the last one's end: a turned or reordered run maps every
+        // unit to the whole run, and that span per token was quadratic in a one-line body.)
+        let typed_caps =
+            units[a + 1..b].iter().filter(|u| typed(body, u).is_some_and(|c| c.is_ascii_uppercase())).count();
         if typed_caps < 2 {
             return false;
         }
