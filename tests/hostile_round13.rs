@@ -138,3 +138,42 @@ fn config_strings_with_control_or_bidi_characters_are_refused() {
     let o = moderate_in(&dir, &["check", "--config", "config.toml"], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// WordPress's fallback importer (`WXR_Parser_Regex`, used where SimpleXML and the XML parser
+/// are missing) takes a comment's body as the first match of `<wp:comment_content.*?>(.*?)
+/// </wp:comment_content>`, case-insensitive, on the raw text. So an element whose name only
+/// starts with it (`<wp:comment_content_x>`), the same name in other case
+/// (`<WP:Comment_Content>`), or the tag written inside a CDATA section or an XML comment before
+/// the real body, each opens the body there for that importer: it would publish the insult
+/// while this reader judged `nice` (allow). Now such a comment is an error record, as round 11's
+/// nested body is; the comments around it are judged.
+#[test]
+fn a_wxr_comment_body_look_alike_is_ambiguous() {
+    let dir = tmp("wxr-lookalike");
+    let insult = "you fucking idiot";
+    let comment = |id: u32, inner: &str| {
+        format!("<wp:comment><wp:comment_id>{id}</wp:comment_id><wp:comment_author>a</wp:comment_author>{inner}<wp:comment_approved>1</wp:comment_approved></wp:comment>")
+    };
+    for (name, spoiled) in [
+        ("suffix", format!("<wp:comment_content_x>{insult}</wp:comment_content_x><wp:comment_content>nice</wp:comment_content>")),
+        ("case", format!("<WP:Comment_Content>{insult}</WP:Comment_Content><wp:comment_content>nice</wp:comment_content>")),
+        ("cdata", format!("<wp:comment_author_url><![CDATA[<wp:comment_content>{insult}</wp:comment_content>]]></wp:comment_author_url><wp:comment_content>nice</wp:comment_content>")),
+        ("xml-comment", format!("<!-- <wp:comment_content>{insult}</wp:comment_content> --><wp:comment_content>nice</wp:comment_content>")),
+    ] {
+        let items = [comment(1, "<wp:comment_content>hello</wp:comment_content>"), comment(2, &spoiled), comment(3, &format!("<wp:comment_content>{insult}</wp:comment_content>"))].concat();
+        let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><item><title>P</title><wp:post_id>1</wp:post_id>\n{items}\n</item></channel></rss>\n");
+        std::fs::write(dir.join(format!("{name}.xml")), xml).unwrap();
+        let o = moderate_in(&dir, &["run", "-q", &format!("{name}.xml")], "");
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert_eq!(verdicts(&o), ["1=allow", "2=error", "3=block"], "{name}");
+        let e = records(&o)[1]["error"].as_str().unwrap().to_string();
+        assert!(e.contains("wp:comment_content") && e.contains("ambiguous"), "{name}: {e}");
+    }
+    // A body that only mentions the tag as escaped text is no look-alike (the regex matches
+    // raw `<`): judged.
+    let ok = comment(1, "<wp:comment_content>use &lt;wp:comment_content&gt; tags</wp:comment_content>");
+    let xml = format!("<?xml version=\"1.0\"?>\n<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><item><wp:post_id>1</wp:post_id>{ok}</item></channel></rss>\n");
+    std::fs::write(dir.join("ok.xml"), xml).unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "ok.xml"], "");
+    assert_eq!(verdicts(&o), ["1=allow"]);
+}
