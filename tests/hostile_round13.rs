@@ -177,3 +177,37 @@ fn a_wxr_comment_body_look_alike_is_ambiguous() {
     let o = moderate_in(&dir, &["run", "-q", "ok.xml"], "");
     assert_eq!(verdicts(&o), ["1=allow"]);
 }
+
+/// A JSON Lines line over 64 MiB was one error record named `<stem>#<line>` (round 12's "Left",
+/// the same fault as the CSV row): the id was dropped with the line. Now the part of the line
+/// kept before the limit is scanned for a top-level id (strings and nesting followed, an id key
+/// inside a nested object ignored), with one thread and with two (the chunked reader). An id
+/// after the cut, or given twice, still gives `<stem>#<line>`.
+#[test]
+fn a_jsonl_line_too_long_to_hold_keeps_its_id() {
+    use std::io::Write;
+    let dir = tmp("jsonl-long-id");
+    let chunk = [b'a'; 1 << 16];
+    for (name, head, tail, want) in [
+        ("first.jsonl", "{\"meta\":{\"id\":\"x\"},\"id\":\"c2\",\"body\":\"", "\"}", "c2"),
+        ("number.jsonl", "{\"id\":2,\"body\":\"", "\"}", "2"),
+        ("after.jsonl", "{\"body\":\"", "\",\"id\":\"c2\"}", "after#2"),
+        ("twice.jsonl", "{\"id\":\"c2\",\"id\":\"c9\",\"body\":\"", "\"}", "twice#2"),
+    ] {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join(name)).unwrap());
+        f.write_all(b"{\"id\":\"c1\",\"body\":\"hello there\"}\n").unwrap();
+        f.write_all(head.as_bytes()).unwrap();
+        for _ in 0..(65 << 4) {
+            f.write_all(&chunk).unwrap();
+        }
+        f.write_all(tail.as_bytes()).unwrap();
+        f.write_all(b"\n{\"id\":\"c3\",\"body\":\"you are a fucking idiot\"}\n").unwrap();
+        drop(f);
+        for jobs in ["1", "2"] {
+            let o = moderate_in(&dir, &["run", "-q", "-j", jobs, name], "");
+            assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+            let want = [String::from("c1=allow"), format!("{want}=error"), "c3=block".into()];
+            assert_eq!(verdicts(&o), want, "{name} -j {jobs}");
+        }
+    }
+}
