@@ -132,7 +132,12 @@ fn config_strings_with_control_or_bidi_characters_are_refused() {
             assert!(common::stdout(&o).is_empty(), "{extra}: the run started");
         }
     }
-    // Examples are comment texts: an evasion with a zero-width space is one.
+    // A verbose pattern may span lines, with tabs; examples are comment texts: an evasion with
+    // a zero-width space is one.
+    let verbose = "[[rule]]\nid = \"p.v\"\ncategory = \"attack\"\naction = \"flag\"\npatterns = [\"\"\"(?x)\r\n\tmoron  # a comment\r\n\"\"\"]\n";
+    std::fs::write(dir.join("config.toml"), format!("{base}\n{verbose}")).unwrap();
+    let o = moderate_in(&dir, &["check", "--config", "config.toml"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let ok = "[[rule]]\nid = \"p.x\"\ncategory = \"attack\"\naction = \"flag\"\npatterns = [\"\\\\bidiot\\\\b\"]\nexamples = { match = [\"you idiot\", \"you idi\\u200bot\"] }\n";
     std::fs::write(dir.join("config.toml"), format!("{base}\n{ok}")).unwrap();
     let o = moderate_in(&dir, &["check", "--config", "config.toml"], "");

@@ -54,7 +54,7 @@ pub(super) struct Hidden {
 
 /// Every string and key of the config `text` that holds a control, bidi or invisible character,
 /// but a rule's id, category, message and explanation ([`visible_rule_text`]) and its
-/// `examples`. A text that is not TOML gives nothing (the loader has reported it). Read with
+/// `examples`; a pattern may hold line breaks and tabs. A text that is not TOML gives nothing (the loader has reported it). Read with
 /// `toml_edit`'s spans: serde's `Spanned` cannot be had for a table without a header of its own
 /// (`input` of `[input.fields]`), which would hide every string below it.
 pub(super) fn hidden_strings(text: &str) -> Vec<Hidden> {
@@ -98,7 +98,10 @@ fn walk_item(item: &Item, key: &str, out: &mut Vec<Hidden>) {
 fn walk_value(v: &Value, key: &str, out: &mut Vec<Hidden>) {
     match v {
         Value::String(s) => {
-            if let Some(ch) = crate::term::first_hidden(s.value(), false) {
+            // A pattern may span lines (`(?x)` with comments, a multi-line string in a CRLF file).
+            let lines = matches!(key, "rule.patterns" | "rule.unless_after" | "rule.unless_phrase");
+            let text = if lines { s.value().replace("\r\n", "\n") } else { s.value().clone() };
+            if let Some(ch) = crate::term::first_hidden(&text, lines) {
                 out.push(Hidden { at: v.span().unwrap_or(0..0), key: key.to_string(), ch });
             }
         }
