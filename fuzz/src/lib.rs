@@ -346,11 +346,30 @@ fn xml_records(payload: &[u8]) -> Vec<Rec> {
     records(payload).into_iter().map(|r| Rec { body: xml_safe(&r.body), author: xml_safe(&r.author) }).collect()
 }
 
+/// `s` with a space after each `<` that opens `wp:comment_content` in any case: the WXR reader
+/// makes a comment holding that tag raw in a CDATA section an error record on purpose (WordPress's
+/// regex importer would take the body from there; round 13), so generated text must not hold it.
+fn defuse_body_tag(s: &str) -> String {
+    let tag = b"wp:comment_content";
+    let mut out = String::with_capacity(s.len());
+    for (i, ch) in s.char_indices() {
+        out.push(ch);
+        let next = s.as_bytes().get(i + 1..i + 1 + tag.len());
+        if ch == '<' && next.is_some_and(|n| n.eq_ignore_ascii_case(tag)) {
+            out.push(' ');
+        }
+    }
+    out
+}
+
 /// WordPress export reader.
 pub fn wxr(data: &[u8]) {
     let inp = split_input(data);
     if inp.structured {
-        let want = xml_records(inp.payload);
+        let want: Vec<Rec> = xml_records(inp.payload)
+            .into_iter()
+            .map(|r| Rec { body: defuse_body_tag(&r.body), author: defuse_body_tag(&r.author) })
+            .collect();
         let nl = if inp.alt { "" } else { "\n" };
         let mut file = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>{nl}<rss version=\"2.0\" \
