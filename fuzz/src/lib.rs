@@ -241,7 +241,10 @@ pub fn jsonl(data: &[u8]) {
     check_lines(bytes, &recs);
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if !maybe_wide(bytes) {
-        let nonblank = universal_lines(body).into_iter().filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count();
+        // A byte order mark opening any line is skipped by the reader (concatenated files), so a
+        // line of a mark and white space is blank too.
+        let blank = |l: &[u8]| l.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(l).iter().all(u8::is_ascii_whitespace);
+        let nonblank = universal_lines(body).into_iter().filter(|l| !blank(l)).count();
         assert_eq!(recs.len(), nonblank, "one record per non-blank line");
     }
     check_chunks("in.jsonl", &recs, inp.keep_raw);
@@ -346,11 +349,30 @@ fn xml_records(payload: &[u8]) -> Vec<Rec> {
     records(payload).into_iter().map(|r| Rec { body: xml_safe(&r.body), author: xml_safe(&r.author) }).collect()
 }
 
+/// `s` with a space after each `<` that opens `wp:comment_content` in any case: the WXR reader
+/// makes a comment holding that tag raw in a CDATA section an error record on purpose (WordPress's
+/// regex importer would take the body from there; round 13), so generated text must not hold it.
+fn defuse_body_tag(s: &str) -> String {
+    let tag = b"wp:comment_content";
+    let mut out = String::with_capacity(s.len());
+    for (i, ch) in s.char_indices() {
+        out.push(ch);
+        let next = s.as_bytes().get(i + 1..i + 1 + tag.len());
+        if ch == '<' && next.is_some_and(|n| n.eq_ignore_ascii_case(tag)) {
+            out.push(' ');
+        }
+    }
+    out
+}
+
 /// WordPress export reader.
 pub fn wxr(data: &[u8]) {
     let inp = split_input(data);
     if inp.structured {
-        let want = xml_records(inp.payload);
+        let want: Vec<Rec> = xml_records(inp.payload)
+            .into_iter()
+            .map(|r| Rec { body: defuse_body_tag(&r.body), author: defuse_body_tag(&r.author) })
+            .collect();
         let nl = if inp.alt { "" } else { "\n" };
         let mut file = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>{nl}<rss version=\"2.0\" \

@@ -30,7 +30,9 @@
 //!   nothing but the scan's state, so memory stays bounded and its end is where a CSV parser
 //!   finds it; it is one error record and the rows after it are read (round 12; before, a line
 //!   that long ended the input, and a long quoted field was held whole). An unclosed quote in
-//!   such a row ends the input, as its bytes were not kept to be scanned again.
+//!   such a row ends the input, as its bytes were not kept to be scanned again. The row's id
+//!   cell is kept while it is at most [`MAX_ID`] bytes, wherever it stands in the row, so the
+//!   error record is named by the id (round 13; before, `<stem>#<line>`).
 //!
 //! An empty file, or a header alone, is zero records.
 
@@ -56,6 +58,51 @@ pub(crate) struct Row {
     /// The row's length in bytes when it ran past [`MAX_ROW`]: its bytes and cells were not
     /// kept (`raw` and `cells` are empty), only its end was found.
     pub(crate) too_long: Option<u64>,
+    /// For a row past [`MAX_ROW`]: the cell of the scanner's [`RowScanner::id_col`], when it
+    /// was no longer than [`MAX_ID`] (so the error record is named by the row's id).
+    pub(crate) id_cell: Option<Vec<u8>>,
+}
+
+/// The longest id cell kept for a row past [`MAX_ROW`]; a longer one is no id (the record is
+/// named `<stem>#<line>`).
+pub(crate) const MAX_ID: usize = 4096;
+
+/// Keeps the id cell of a row past [`MAX_ROW`] while the rest of it is read past.
+struct IdKeep {
+    /// The id column.
+    col: Option<usize>,
+    /// Cells completed before the current buffer.
+    done: usize,
+    /// The id cell was kept, or was longer than [`MAX_ID`]: nothing more to keep.
+    settled: bool,
+}
+
+impl IdKeep {
+    /// After each buffer: keeps the id cell among the cells completed in it (`cells`, or `cur`
+    /// when the row ended), or its start in `cur` when it is the cell being read, while it is at
+    /// most [`MAX_ID`] bytes; drops every other cell.
+    fn keep(&mut self, id_cell: &mut Option<Vec<u8>>, cells: &mut Vec<Vec<u8>>, cur: &mut Vec<u8>, row_done: bool) {
+        let at = self.done + cells.len();
+        match self.col.filter(|_| !self.settled) {
+            // Completed in this buffer (its start, if any, was carried in `cur` before).
+            Some(col) if col < at => {
+                let cell = std::mem::take(&mut cells[col - self.done]);
+                *id_cell = (cell.len() <= MAX_ID).then_some(cell);
+                self.settled = true;
+            }
+            // Being read: carried to the next buffer while short; kept if the row ended.
+            Some(col) if col == at && (row_done || cur.len() > MAX_ID) => {
+                *id_cell = (cur.len() <= MAX_ID).then(|| cur.clone());
+                self.settled = true;
+            }
+            _ => {}
+        }
+        self.done = at;
+        cells.clear();
+        if self.settled || self.col != Some(at) {
+            cur.clear();
+        }
+    }
 }
 
 /// The most bytes one row may have and be judged: as one JSON Lines line
@@ -90,6 +137,9 @@ pub(crate) struct RowScanner<R> {
     eof: bool,
     /// A read error, reported once as the end of the input.
     pub(crate) error: Option<std::io::Error>,
+    /// The id column (0-based), once the header is read: a row past [`MAX_ROW`] keeps this
+    /// cell while it is short (round 13; before, such a row lost its id).
+    pub(crate) id_col: Option<usize>,
 }
 
 impl<R: BufRead> RowScanner<R> {
@@ -103,6 +153,7 @@ impl<R: BufRead> RowScanner<R> {
             offset: 0,
             eof: false,
             error: None,
+            id_col: None,
         }
     }
 
@@ -130,6 +181,7 @@ impl<R: BufRead> RowScanner<R> {
         let mut cur = Vec::new();
         let mut st = St::Start;
         let mut quote_line = 0;
+        let mut id = IdKeep { col: self.id_col, done: 0, settled: false };
         loop {
             let from_replay = self.replay_at < self.replay.len();
             let buf: &[u8] = if from_replay {
@@ -156,6 +208,9 @@ impl<R: BufRead> RowScanner<R> {
                 }
                 if st == St::Quoted {
                     return Some(self.unclosed(row, quote_line));
+                }
+                if row.too_long.is_some() {
+                    id.keep(&mut row.id_cell, &mut row.cells, &mut cur, true);
                 }
                 row.cells.push(cur);
                 return Some(row);
@@ -203,18 +258,17 @@ impl<R: BufRead> RowScanner<R> {
                 }
             }
             if row.too_long.is_none() && row.raw.len() + used > MAX_ROW {
-                // Past the bound: nothing more of the row is kept (not even what was), only
-                // the scan's state, so its end is still found where a CSV parser finds it.
+                // Past the bound: nothing more of the row is kept (not even what was) but its
+                // id cell, only the scan's state, so its end is still found where a CSV parser
+                // finds it.
                 row.too_long = Some(row.raw.len() as u64);
                 row.raw = Vec::new();
-                cur = Vec::new();
             }
             match row.too_long.as_mut() {
                 Some(n) => {
                     *n += used as u64;
-                    // At most one buffer's cells since the last clear.
-                    row.cells.clear();
-                    cur.clear();
+                    // At most one buffer's cells since the last clear, and the id cell.
+                    id.keep(&mut row.id_cell, &mut row.cells, &mut cur, done);
                 }
                 None => row.raw.extend_from_slice(&buf[..used]),
             }
@@ -352,11 +406,7 @@ impl CsvReader {
         let raw = self.keep_raw.then_some(row.raw);
         let rec = &row.cells;
         let cell = |slot: Slot| self.cols[slot as usize].and_then(|i| rec.get(i));
-        let id = cell(Slot::Id)
-            .and_then(|c| std::str::from_utf8(c).ok())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map_or_else(|| src.make_id(line), str::to_owned);
+        let id = row_id(cell(Slot::Id).map(Vec::as_slice)).unwrap_or_else(|| src.make_id(line));
         if let Some(name) = &self.dup {
             let msg =
                 format!("line {line}: the header has two {name:?} columns; the row is ambiguous and is not judged");
@@ -463,7 +513,8 @@ impl Iterator for CsvReader {
                     ));
                 }
                 let raw = self.keep_raw.then_some(row.raw);
-                return Some(Err(RecordError::new(&self.src, line, self.src.make_id(line), msg, raw)));
+                let id = row_id(row.id_cell.as_deref()).unwrap_or_else(|| self.src.make_id(line));
+                return Some(Err(RecordError::new(&self.src, line, id, msg, raw)));
             }
             if let Some(n) = row.too_long {
                 let msg = if self.width.is_none() {
@@ -481,7 +532,8 @@ impl Iterator for CsvReader {
                         MAX_ROW >> 20
                     )
                 };
-                return Some(Err(RecordError::new(&self.src, line, self.src.make_id(line), msg, None)));
+                let id = row_id(row.id_cell.as_deref()).unwrap_or_else(|| self.src.make_id(line));
+                return Some(Err(RecordError::new(&self.src, line, id, msg, None)));
             }
             if self.header_lost {
                 let msg = format!("line {line}: the header row was too long to read; the row is not judged");
@@ -491,13 +543,21 @@ impl Iterator for CsvReader {
             if self.width.is_none() {
                 match self.header(&row) {
                     Some(e) => return Some(Err(e)),
-                    None => continue,
+                    None => {
+                        self.rows.id_col = self.cols[Slot::Id as usize];
+                        continue;
+                    }
                 }
             }
             return Some(self.row(row));
         }
         None
     }
+}
+
+/// A row's id from its id cell: valid UTF-8, trimmed, not empty.
+fn row_id(cell: Option<&[u8]>) -> Option<String> {
+    cell.and_then(|c| std::str::from_utf8(c).ok()).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// The first row of a CSV input, byte for byte (`--split` starts every file with it).

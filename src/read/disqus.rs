@@ -163,7 +163,7 @@ impl Iterator for DisqusReader {
             let nodes = if empty {
                 Ok(Vec::new())
             } else {
-                collect_watching(&mut self.xml, &mut self.buf, &["message", "post"])
+                collect_watching(&mut self.xml, &mut self.buf, &["message", "post"], None)
             };
             let at = self.xml.get_ref().line();
             return Some(match (dsq_id, nodes) {

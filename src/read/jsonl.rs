@@ -21,7 +21,8 @@
 //! line that is not valid UTF-8 or not a JSON object, or that has no body, becomes a
 //! [`RecordError`] naming the line (and the field), and reading goes on with the next line.
 //! So does a line longer than [`MAX_LINE`]: its bytes are skipped, not buffered, so one line
-//! with no end (an export written without line ends, `/dev/zero`) cannot take the memory.
+//! with no end (an export written without line ends, `/dev/zero`) cannot take the memory; its
+//! record is named by an id found before the limit ([`super::overlong`]).
 
 use serde::de::DeserializeSeed;
 
@@ -63,11 +64,12 @@ impl JsonlReader {
     }
 }
 
-/// The error record of line `line`, `len` bytes long without an end in sight past the limit.
-fn overlong(origin: &Origin, line: u64, len: u64, max: usize) -> RecordError {
+/// The error record of line `line`, `len` bytes long without an end in sight past the limit,
+/// named by `id` (found in the part kept, [`super::overlong::id_in_prefix`]) when it has one.
+fn overlong(origin: &Origin, line: u64, len: u64, max: usize, id: Option<String>) -> RecordError {
     let msg =
         format!("line {line}: {len} bytes long, over the limit of {} MiB for one line; skipped, not judged", max >> 20);
-    RecordError::new(origin, line, origin.make_id(line), msg, None)
+    RecordError::new(origin, line, id.unwrap_or_else(|| origin.make_id(line)), msg, None)
 }
 
 impl LineParser {
@@ -200,7 +202,8 @@ impl Iterator for JsonlReader {
                 Ok(0) => self.done = true,
                 Ok(n) if self.buf.len() < n => {
                     self.line += 1;
-                    return Some(Err(overlong(&self.src.origin, self.line, n as u64, max)));
+                    let id = super::overlong::id_in_prefix(&self.buf, &self.parser.table);
+                    return Some(Err(overlong(&self.src.origin, self.line, n as u64, max, id)));
                 }
                 Ok(_) => {
                     self.line += 1;
@@ -250,7 +253,8 @@ impl JsonlChunk {
             line += 1;
             if end > self.parser.max_line {
                 // Whole, but longer than a line read alone may be (it came in one read).
-                out.push(Err(overlong(&self.parser.origin, line, end as u64, self.parser.max_line)));
+                let id = super::overlong::id_in_prefix(&rest[..self.parser.max_line], &self.parser.table);
+                out.push(Err(overlong(&self.parser.origin, line, end as u64, self.parser.max_line, id)));
             } else if let Some(r) = self.parser.line(line, &rest[..end]) {
                 out.push(r);
             }
@@ -286,12 +290,14 @@ pub struct JsonlChunks {
     done: bool,
     /// Bytes of a line past `max_line` seen so far while its rest is skipped (0: not skipping).
     skipping: u64,
+    /// The id found in the kept part of the line being skipped.
+    skip_id: Option<String>,
 }
 
 impl JsonlChunks {
     pub(crate) fn new(src: Source, opts: &ReadOptions) -> JsonlChunks {
         let parser = Arc::new(LineParser::new(&src.origin, opts));
-        JsonlChunks { src, parser, line: 0, partial: Vec::new(), error: None, done: false, skipping: 0 }
+        JsonlChunks { src, parser, line: 0, partial: Vec::new(), error: None, done: false, skipping: 0, skip_id: None }
     }
 
     /// Reads past the rest of a line longer than `max_line` (LF, CRLF, a lone CR or the end of
@@ -307,7 +313,8 @@ impl JsonlChunks {
             }
         };
         self.line += 1;
-        overlong(&self.src.origin, self.line, before + rest, self.parser.max_line)
+        let id = self.skip_id.take();
+        overlong(&self.src.origin, self.line, before + rest, self.parser.max_line, id)
     }
 
     fn chunk(&mut self, data: Vec<u8>) -> JsonlChunk {
@@ -371,6 +378,7 @@ impl Iterator for JsonlChunks {
             let open = data.len() - whole.unwrap_or(0);
             if open > self.parser.max_line {
                 // The whole lines before it go out first; the long line is skipped, not kept.
+                self.skip_id = super::overlong::id_in_prefix(&data[whole.unwrap_or(0)..], &self.parser.table);
                 data.truncate(whole.unwrap_or(0));
                 self.skipping = open as u64;
                 if data.is_empty() {

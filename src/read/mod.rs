@@ -22,6 +22,7 @@ pub mod detect;
 pub(crate) use self::csv::{cells as csv_cells, first_row as csv_first_row};
 mod disqus;
 mod jsonl;
+mod overlong;
 pub(crate) mod pick;
 pub use jsonl::{JsonlChunk, JsonlChunks};
 mod thread;

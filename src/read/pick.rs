@@ -116,6 +116,11 @@ impl FieldTable {
     pub(crate) fn slot(&self, name: &str) -> Option<Slot> {
         self.names.get(name).map(|t| t.0)
     }
+
+    /// The slot `name` fills and its rank among that slot's names (0: listed first).
+    pub(crate) fn rank(&self, name: &str) -> Option<(Slot, u16)> {
+        self.names.get(name).map(|t| (t.0, t.1))
+    }
 }
 
 /// How strict [`Pick`] is (see the module docs).

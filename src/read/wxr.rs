@@ -21,6 +21,7 @@
 //! the comment's direct children makes it an error record: WordPress's importers disagree on
 //! which body such a comment has (SimpleXML keeps the direct child, the regex parser the first
 //! in the text, the `xml_parser` one the last, and it files a nested comment as one of its own).
+//! So does a look-alike of the body tag for the regex parser ([`look_alike`], round 13).
 
 use std::io::BufRead;
 
@@ -52,7 +53,12 @@ impl WxrReader {
 
     fn comment(&mut self, line: u64, offset: u64) -> Option<Record> {
         let o = &self.origin;
-        let nodes = match collect_watching(&mut self.xml, &mut self.buf, &["wp:comment_content", "wp:comment"]) {
+        let nodes = match collect_watching(
+            &mut self.xml,
+            &mut self.buf,
+            &["wp:comment_content", "wp:comment"],
+            Some(look_alike),
+        ) {
             Ok(n) => n,
             Err(f) => {
                 return Some(Err(fail_record(o, &mut self.done, line, self.xml.get_ref().line(), f, "wp:comment")))
@@ -60,6 +66,42 @@ impl WxrReader {
         };
         Some(build(o, line, &nodes, self.post_id.clone()).map(|c| Comment { offset: Some(offset), ..c }))
     }
+}
+
+/// Why `event` spoils a comment whose body is the element `tag` (`wp:comment_content`), for an importer that finds the
+/// body in the raw text: WordPress's fallback parser (`WXR_Parser_Regex::get_tag`) takes the
+/// first match of `<tag.*?>(.*?)</tag>`, case-insensitive. An element whose name starts with
+/// `tag` in any case but is not `tag` (`<wp:comment_content_x>`, `<WP:Comment_Content>`), or
+/// `<tag` written raw in a CDATA section or an XML comment, opens the body there for it and
+/// nowhere for a parser of XML (round 13).
+pub(crate) fn look_alike(event: &Event<'_>, line: u64) -> Option<String> {
+    let tag = "wp:comment_content";
+    let starts_ci =
+        |hay: &[u8], at: usize| hay.get(at..at + tag.len()).is_some_and(|h| h.eq_ignore_ascii_case(tag.as_bytes()));
+    let raw: &[u8] = match event {
+        Event::Start(e) | Event::Empty(e) => {
+            let name = e.name();
+            let name = name.as_ref();
+            if name == tag.as_bytes() || !starts_ci(name, 0) {
+                return None;
+            }
+            let name = String::from_utf8_lossy(name);
+            return Some(format!(
+                "<{name}> at line {line} is <{tag}> to an importer that matches the raw text (WordPress's regex \
+                 parser takes the first name starting with it, in any case); the text is ambiguous and is not judged"
+            ));
+        }
+        Event::CData(c) => c,
+        Event::Comment(c) => c,
+        _ => return None,
+    };
+    let found = raw.iter().enumerate().any(|(i, &b)| b == b'<' && starts_ci(raw, i + 1));
+    found.then(|| {
+        format!(
+            "a <{tag}> tag in a CDATA section or an XML comment at line {line} is the body to an importer that \
+             matches the raw text (WordPress's regex parser); the text is ambiguous and is not judged"
+        )
+    })
 }
 
 /// Turns a failure inside a record element into its error record (and stops on fatal ones).

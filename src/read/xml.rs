@@ -285,18 +285,23 @@ fn finish(nodes: &mut [Node], open: Open) {
 /// read past to its end tag keeping nothing more; the root's text and every element open then
 /// say why (the fields before it, its id among them, are kept to name the record).
 pub(crate) fn collect<R: BufRead>(xml: &mut XmlReader<R>, buf: &mut Vec<u8>) -> Result<Vec<Node>, Fail> {
-    collect_watching(xml, buf, &[])
+    collect_watching(xml, buf, &[], None)
 }
+
+/// Why an event spoils the record it is in (at a line), if it does.
+pub(crate) type Spoils = fn(&Event<'_>, u64) -> Option<String>;
 
 /// [`collect`], and an element named in `watch` anywhere below the root's direct children
 /// (kept or read past) spoils the record: the root's text says where it is. A record's body
 /// element written again deeper (`<wp:comment_content>` inside a `<wp:commentmeta>`, a
 /// `<wp:comment>` inside a comment) is read by one importer and not by another, so which body a
-/// site shows is not known.
+/// site shows is not known. So does any event `spoils` names (the WXR reader's look-alikes of
+/// its body tag, `super::wxr::look_alike`).
 pub(crate) fn collect_watching<R: BufRead>(
     xml: &mut XmlReader<R>,
     buf: &mut Vec<u8>,
     watch: &[&str],
+    spoils: Option<Spoils>,
 ) -> Result<Vec<Node>, Fail> {
     let start = xml.get_ref().position();
     let mut nested: Option<String> = None;
@@ -318,6 +323,9 @@ pub(crate) fn collect_watching<R: BufRead>(
         let event = read_event(xml, buf)?;
         if let (None, Event::Start(e) | Event::Empty(e)) = (&nested, &event) {
             nested = nested_field(e, stack.len() + skipped, watch, xml.get_ref().line());
+        }
+        if let (None, Some(spoils)) = (&nested, spoils) {
+            nested = spoils(&event, xml.get_ref().line());
         }
         match event {
             Event::Start(_) if skipped > 0 || stack.len() > KEEP_DEPTH => skipped += 1,

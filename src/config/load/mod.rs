@@ -20,6 +20,7 @@ mod memo;
 mod patterns;
 pub mod scunthorpe;
 mod signals;
+mod visible;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -43,6 +44,7 @@ use lists::{alternation, compile_wordlist};
 use memo::{Kind, Memo};
 use patterns::{check_size, compile_pattern, validate};
 use signals::{compile_authors, compile_signal, finish_model, start_model};
+use visible::visible_rule_text;
 
 /// A successfully loaded config: the engine, the raw config, and any warnings.
 #[derive(Debug)]
@@ -147,6 +149,19 @@ fn load_source(source: FileSource, config_rel: &str, checks: &Checks) -> Result<
             return Err(diags);
         }
     };
+    // Any string the config gives (a list's name, a `[review]` setting, a path) may be printed
+    // later: one holding a control, bidi or invisible character is refused at its value.
+    for h in visible::hidden_strings(&cfg.text) {
+        diags.error(
+            config_file,
+            h.at,
+            format!(
+                "{} holds U+{:04X}, a control, bidi or invisible character: it would be printed as it is (to a \
+                 terminal, a page, a log); write the value without it",
+                h.key, h.ch as u32
+            ),
+        );
+    }
     let (raw, merge, other, pack) = match resolve_extends(&source, &cfg, raw, config_file, &mut diags) {
         Some(r) => r,
         None => return Err(diags),
@@ -560,37 +575,4 @@ fn key_span(text: &str, table: &str, key: &str) -> Range<usize> {
         offset += line.len();
     }
     in_table.unwrap_or(0..0)
-}
-
-/// A rule's id, category, message and explanation are printed for people as they are (`run`'s
-/// summary, `explain`, `eval`, `check`), so a control, bidi or invisible character in one (TOML's
-/// `\u001b` escape writes an ESC) is an error at its value: it would drive the moderator's
-/// terminal, or show one id and be another. A message or explanation may hold line breaks and
-/// tabs.
-fn visible_rule_text(l: &mut Loader, rule: &crate::config::RawRule, id_span: &Range<usize>) {
-    let cf = l.config_file;
-    let texts = [
-        ("id", Some(rule.id.get_ref().as_str()), id_span.clone(), false),
-        ("category", Some(rule.category.get_ref().as_str()), Loader::span_of(&rule.category), false),
-        (
-            "message",
-            rule.message.as_ref().map(|m| m.get_ref().as_str()),
-            rule.message.as_ref().map_or(id_span.clone(), Loader::span_of),
-            true,
-        ),
-        ("explanation", rule.explanation.as_deref(), id_span.clone(), true),
-    ];
-    for (what, text, at, lines) in texts {
-        if let Some(ch) = text.and_then(|t| crate::term::first_hidden(t, lines)) {
-            l.diags.error(
-                cf,
-                at,
-                format!(
-                    "rule {what} holds U+{:04X}, a control, bidi or invisible character: it would be printed to a \
-                     moderator's terminal as it is; write the text without it",
-                    ch as u32
-                ),
-            );
-        }
-    }
 }
