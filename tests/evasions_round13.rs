@@ -119,7 +119,8 @@ fn emoji_for_verbs_and_nouns_are_read_as_the_words() {
             ("jews are 🐀", "jews are rats"),
         ],
     );
-    // As the words grade: `i'll bomb you` and `i'll axe you` are allowed today, so are the emoji.
+    // As the words grade: `i'll bomb you` blocks (a violence verb since the sixteenth session),
+    // `i'll axe you` is allowed (`axe` is also "ask"), and the emoji with them.
     for (body, plain) in [("i'll 💣 you", "i'll bomb you"), ("i'll 🪓 you", "i'll axe you")] {
         assert_eq!(judge_checked(&e, body).verdict, judge_checked(&e, plain).verdict, "{body:?}");
     }

@@ -86,6 +86,26 @@ fn threat_frames_without_a_determiner_block() {
     innocent(&["a shooting school for hunters", "i'm going to school tomorrow", "i will attack the problem"]);
 }
 
+/// Bombing is lethal violence aimed at the reader as shooting is; bombing told as news, an exam
+/// "bombed", a balloon or a phone "blown up" are not threats.
+#[test]
+fn bombing_threats_block_and_bombing_news_does_not() {
+    expect(
+        "block",
+        "threat.violence",
+        &["i will bomb your house", "i'll bomb you", "i'm going to firebomb your office", "we will blow you up", "i'll blow your car up"],
+    );
+    innocent(&[
+        "they will bomb the bridge tomorrow, the army said",
+        "I will bomb the exam if I don't study",
+        "i'll bomb you with questions after the talk",
+        "I will blow up the balloons for the party",
+        "I will blow your phone up tonight",
+        "i will blow you a kiss",
+        "the company will axe 500 jobs",
+    ]);
+}
+
 #[test]
 fn obscene_gestures_and_drawings_are_held() {
     expect("flag", "profanity.gesture", &["\u{1F595} you all", "look 8===D"]);
