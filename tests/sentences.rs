@@ -106,6 +106,35 @@ fn bombing_threats_block_and_bombing_news_does_not() {
     ]);
 }
 
+/// Lethal acts said as phrasal verbs or with verbs the list lacked block as "I will kill you"
+/// does; their everyday senses (a ride to the station, a pest, a bug hunted down) do not.
+#[test]
+fn lethal_phrasal_threats_block_and_their_everyday_senses_do_not() {
+    expect(
+        "block",
+        "threat.violence",
+        &[
+            "i will run you over",
+            "i'll set you on fire",
+            "i will hunt you down",
+            "i will put you in the ground",
+            "i'll put you in the hospital",
+            "i will poison you",
+            "i'll drown you",
+            "someone should shoot that guy",
+        ],
+    );
+    innocent(&[
+        "I will run you down to the station after work",
+        "I will set you up with my cousin",
+        "I'll put you in the queue for a callback",
+        "we will hunt down the bug tonight",
+        "they will poison the well with that rumour",
+        "someone should shoot those deer before they eat the garden",
+        "i will put you in touch with him",
+    ]);
+}
+
 #[test]
 fn obscene_gestures_and_drawings_are_held() {
     expect("flag", "profanity.gesture", &["\u{1F595} you all", "look 8===D"]);
