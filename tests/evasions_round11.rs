@@ -6,14 +6,9 @@
 mod common;
 
 
-use common::{builtin_engine, judge_checked};
+use common::{builtin_engine, judge_checked, rules};
 use moderate::verdict::Decision;
 use moderate::Engine;
-
-/// The rules that hit `body`.
-fn rules(e: &Engine, body: &str) -> Vec<String> {
-    judge_checked(e, body).reasons.iter().map(|r| r.rule.clone()).collect()
-}
 
 /// Asserts that `body` is allowed, with the reasons when it is not.
 fn assert_allowed(e: &Engine, body: &str) {

@@ -7,28 +7,14 @@
 
 mod common;
 
-use common::{builtin_engine, judge_checked};
+use common::{assert_as_plain, builtin_engine, judge_checked, rules};
 use moderate::verdict::Decision;
 use moderate::Engine;
-
-/// The rules that hit `body`.
-fn rules(e: &Engine, body: &str) -> Vec<String> {
-    judge_checked(e, body).reasons.iter().map(|r| r.rule.clone()).collect()
-}
 
 /// Asserts that `body` is allowed, with the reasons when it is not.
 fn assert_allowed(e: &Engine, body: &str) {
     let v = judge_checked(e, body);
     assert_eq!(v.verdict, Decision::Allow, "{body:?}: {:?}", v.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>());
-}
-
-/// Asserts that each `(evasive, plain)` pair is judged alike and that the plain one is denied.
-fn assert_as_plain(e: &Engine, pairs: &[(&str, &str)]) {
-    for &(body, plain) in pairs {
-        let (v, p) = (judge_checked(e, body), judge_checked(e, plain));
-        assert_ne!(p.verdict, Decision::Allow, "the plain {plain:?} is no evasion to test");
-        assert_eq!(v.verdict, p.verdict, "{body:?} judged as {plain:?}: {:?}", rules(e, body));
-    }
 }
 
 /// `1`, `|` and `!` drawn for an `l` (all of a token's strokes read as `l`, once), a `9` for a

@@ -170,11 +170,17 @@ fn pairs(text: &str, explained: &[(usize, usize)], out: &mut Vec<(usize, usize, 
     }
 }
 
-/// Whether `b` holds three spaces two bytes apart (as four single letters in a row do): one
-/// pass of two bytes a step, since one of each two neighbours of such a run is a space.
+/// Whether `b` holds three spaces two bytes apart (as four single letters in a row do).
 fn has_spaced_letters(b: &[u8]) -> bool {
+    any_space_two_a_step(b, 5, |at| b.get(at + 2) == Some(&b' ') && b.get(at + 4) == Some(&b' '))
+}
+
+/// Whether `hit` holds at some space of `b`, looked for two bytes a step (one of each two
+/// neighbours in a run of single letters between spaces is a space, so the gates that look for
+/// such runs read half the bytes), up to `tail` bytes before the end.
+pub(crate) fn any_space_two_a_step(b: &[u8], tail: usize, hit: impl Fn(usize) -> bool) -> bool {
     let mut k = 0;
-    while k + 5 < b.len() {
+    while k + tail.max(1) < b.len() {
         let at = if b[k] == b' ' {
             k
         } else if b[k + 1] == b' ' {
@@ -183,7 +189,7 @@ fn has_spaced_letters(b: &[u8]) -> bool {
             k += 2;
             continue;
         };
-        if b.get(at + 2) == Some(&b' ') && b.get(at + 4) == Some(&b' ') {
+        if hit(at) {
             return true;
         }
         k += 2;

@@ -138,6 +138,20 @@ pub fn builtin_engine() -> moderate::Engine {
     }
 }
 
+/// The rules that hit `body` (judged with [`judge_checked`]).
+pub fn rules(e: &moderate::Engine, body: &str) -> Vec<String> {
+    judge_checked(e, body).reasons.iter().map(|r| r.rule.clone()).collect()
+}
+
+/// Asserts that each `(evasive, plain)` pair is judged alike and that the plain one is denied.
+pub fn assert_as_plain(e: &moderate::Engine, pairs: &[(&str, &str)]) {
+    for &(body, plain) in pairs {
+        let (v, p) = (judge_checked(e, body), judge_checked(e, plain));
+        assert_ne!(p.verdict, moderate::verdict::Decision::Allow, "the plain {plain:?} is no evasion to test");
+        assert_eq!(v.verdict, p.verdict, "{body:?} judged as {plain:?}: {:?}", rules(e, body));
+    }
+}
+
 /// Judges `body` in-process, checking that every span's text is the body's bytes there.
 pub fn judge_checked(e: &moderate::Engine, body: &str) -> moderate::verdict::Verdict {
     let v = e.judge(&moderate::comment::Comment::new("t", body));

@@ -137,29 +137,14 @@ pub(super) fn stutter(b: &[u8], edits: &mut Vec<Edit>) {
     }
 }
 
-/// Whether `b` holds a letter, a space, the same letter and a space (`k k `): one pass of two
-/// bytes a step, since one of each two neighbours of such a run is a space.
+/// Whether `b` holds a letter, a space, the same letter and a space (`k k `).
 fn spaced_twice(b: &[u8]) -> bool {
-    let mut k = 0;
-    while k + 3 < b.len() {
-        let at = if b[k] == b' ' {
-            k
-        } else if b[k + 1] == b' ' {
-            k + 1
-        } else {
-            k += 2;
-            continue;
-        };
-        if at > 0
+    crate::matcher::phrases::any_space_two_a_step(b, 3, |at| {
+        at > 0
             && b.get(at + 2) == Some(&b' ')
             && b[at + 1].is_ascii_alphabetic()
             && b[at - 1].eq_ignore_ascii_case(&b[at + 1])
-        {
-            return true;
-        }
-        k += 2;
-    }
-    false
+    })
 }
 
 /// [`stutter`] at the separators `at` (in order).
