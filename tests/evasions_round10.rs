@@ -6,7 +6,7 @@
 mod common;
 
 
-use common::{builtin_engine, judge_checked};
+use common::{assert_allowed, builtin_engine, judge_checked};
 use moderate::verdict::Decision;
 use moderate::Engine;
 
@@ -14,12 +14,6 @@ use moderate::Engine;
 fn matched(e: &Engine, body: &str, rule: &str) -> Option<String> {
     let v = judge_checked(e, body);
     v.reasons.iter().find(|r| r.rule == rule).map(|r| r.matches.first().map(|m| m.text.clone()).unwrap_or_default())
-}
-
-/// Asserts that `body` is allowed, with the reasons when it is not.
-fn assert_allowed(e: &Engine, body: &str) {
-    let v = judge_checked(e, body);
-    assert_eq!(v.verdict, Decision::Allow, "{body:?}: {:?}", v.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>());
 }
 
 /// `f🔥u🔥c🔥k`, `f**u**c**k`: a run of symbols or pictographs between every letter. The span

@@ -6,15 +6,8 @@
 mod common;
 
 
-use common::{builtin_engine, judge_checked, rules};
+use common::{assert_allowed, builtin_engine, judge_checked, rules};
 use moderate::verdict::Decision;
-use moderate::Engine;
-
-/// Asserts that `body` is allowed, with the reasons when it is not.
-fn assert_allowed(e: &Engine, body: &str) {
-    let v = judge_checked(e, body);
-    assert_eq!(v.verdict, Decision::Allow, "{body:?}: {:?}", v.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>());
-}
 
 /// Latin letters with a hook, a dot above or below (`ƈ`, `ṇ`, `ġ`, `ụ`), Cyrillic and Greek
 /// look-alikes mixed into a Latin word (`аѕѕhоӏе`, `ѕһіт`), and a letterlike `ℭ` are folded to

@@ -7,15 +7,7 @@
 
 mod common;
 
-use common::{assert_as_plain, builtin_engine, judge_checked, rules};
-use moderate::verdict::Decision;
-use moderate::Engine;
-
-/// Asserts that `body` is allowed, with the reasons when it is not.
-fn assert_allowed(e: &Engine, body: &str) {
-    let v = judge_checked(e, body);
-    assert_eq!(v.verdict, Decision::Allow, "{body:?}: {:?}", v.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>());
-}
+use common::{assert_allowed, assert_as_plain, builtin_engine, judge_checked, rules};
 
 /// `1`, `|` and `!` drawn for an `l` (all of a token's strokes read as `l`, once), a `9` for a
 /// `g`; a token whose strokes read as `i` make an English word is that word (`w1ll`, `s1lly`).

@@ -8,17 +8,7 @@
 
 mod common;
 
-use common::{assert_as_plain, builtin_engine, judge_checked};
-use moderate::verdict::Decision;
-use moderate::Engine;
-
-/// Asserts that each body is allowed, with the reasons when one is not.
-fn assert_allowed(e: &Engine, bodies: &[&str]) {
-    for body in bodies {
-        let v = judge_checked(e, body);
-        assert_eq!(v.verdict, Decision::Allow, "{body:?}: {:?}", v.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>());
-    }
-}
+use common::{assert_all_allowed, assert_as_plain, builtin_engine, judge_checked};
 
 /// Strokes mixed in one token (one `1` an `i`, the next an `l`): the mix that makes an English
 /// word is read; `/\` before letters is an `a`. Serials, code, smileys and ASCII art stay
@@ -39,7 +29,7 @@ fn mixed_strokes_and_drawn_letters_are_read() {
             ("you are a s|u+", "you are a slut"),
         ],
     );
-    assert_allowed(
+    assert_all_allowed(
         &e,
         &[
             "serial 1l1l1l and l1l1 on the label",
@@ -70,7 +60,7 @@ fn loaded_pairs_joined_by_a_hyphen_slash_or_plus_are_read() {
             ("f-off", "f off"),
         ],
     );
-    assert_allowed(
+    assert_all_allowed(
         &e,
         &[
             "a well-known kill-switch in the router",
@@ -110,7 +100,7 @@ fn emoji_for_verbs_and_nouns_are_read_as_the_words() {
     for (body, plain) in [("i'll 💣 you", "i'll bomb you"), ("i'll 🪓 you", "i'll axe you")] {
         assert_eq!(judge_checked(&e, body).verdict, judge_checked(&e, plain).verdict, "{body:?}");
     }
-    assert_allowed(
+    assert_all_allowed(
         &e,
         &[
             "the 🐒 at the zoo stole a banana",
@@ -140,7 +130,7 @@ fn turned_letters_in_reading_order_are_read_upright() {
             ("ɟlǝsɹnoʎ llıʞ", "kill yourself"),
         ],
     );
-    assert_allowed(&e, &["the IPA for cup is kʌp and for thought θɔːt", "ɐ ɹǝpun ʎɐp pooƃ"]);
+    assert_all_allowed(&e, &["the IPA for cup is kʌp and for thought θɔːt", "ɐ ɹǝpun ʎɐp pooƃ"]);
 }
 
 /// A stutter before a word (`k-k-kill`, `k k kill`, `st-st-stupid`) is the word.
@@ -157,7 +147,7 @@ fn a_stutter_is_read_as_the_word() {
             ("you st-st-stupid bitch", "you stupid bitch"),
         ],
     );
-    assert_allowed(&e, &["b-b-but I wanted it", "I-I-I don't know", "w-w-what was that", "a a apple, t-test results"]);
+    assert_all_allowed(&e, &["b-b-but I wanted it", "I-I-I don't know", "w-w-what was that", "a a apple, t-test results"]);
 }
 
 /// Ordinary text with look-alike words: names, places, foreign sentences, code, chemistry,
@@ -165,7 +155,7 @@ fn a_stutter_is_read_as_the_word() {
 #[test]
 fn innocent_look_alikes_stay_allowed() {
     let e = builtin_engine();
-    assert_allowed(
+    assert_all_allowed(
         &e,
         &[
             "Dick Van Dyke was wonderful in Mary Poppins.",
@@ -268,7 +258,7 @@ fn spellings_read_before_judge_as_plain() {
             ("you b!tches", "you bitches"),
         ],
     );
-    assert_allowed(&e, &["so much fuuun", "shiiiny shoes", "a book and a coffee in Mississippi"]);
+    assert_all_allowed(&e, &["so much fuuun", "shiiiny shoes", "a book and a coffee in Mississippi"]);
 }
 
 /// Each new reading is linear in the body: 2 MB cost about twice 1 MB.

@@ -138,6 +138,24 @@ pub fn builtin_engine() -> moderate::Engine {
     }
 }
 
+/// Asserts that `body` is allowed, with the reasons when it is not.
+pub fn assert_allowed(e: &moderate::Engine, body: &str) {
+    let v = judge_checked(e, body);
+    assert_eq!(
+        v.verdict,
+        moderate::verdict::Decision::Allow,
+        "{body:?}: {:?}",
+        v.reasons.iter().map(|r| &r.rule).collect::<Vec<_>>()
+    );
+}
+
+/// [`assert_allowed`] for each body.
+pub fn assert_all_allowed(e: &moderate::Engine, bodies: &[&str]) {
+    for body in bodies {
+        assert_allowed(e, body);
+    }
+}
+
 /// The rules that hit `body` (judged with [`judge_checked`]).
 pub fn rules(e: &moderate::Engine, body: &str) -> Vec<String> {
     judge_checked(e, body).reasons.iter().map(|r| r.rule.clone()).collect()
