@@ -107,6 +107,7 @@ test_files! {
     unit_regex = "unit_regex.rs",
     regex_caches = "regex_caches.rs",
     unit_regex_compile = "unit_regex_compile.rs",
+    unit_regex_splice = "unit_regex_splice.rs",
     unit_review = "unit_review.rs",
     unit_scale = "unit_scale.rs",
     unit_serve = "unit_serve.rs",

@@ -164,6 +164,12 @@ pub struct MatcherParts {
     pub norm_patterns: Vec<regex::Pattern>,
     /// The same on the raw body.
     pub raw_patterns: Vec<regex::Pattern>,
+    /// The lists that fill the patterns' `{list}` slots, parsed once each.
+    pub slots: regex::SlotTerms,
+    /// Per pattern of `norm_patterns`, where its text holds slots (empty: none, or unknown).
+    pub norm_splices: Vec<Vec<regex::Splice>>,
+    /// The same for `raw_patterns`.
+    pub raw_splices: Vec<Vec<regex::Splice>>,
     /// Structural signals with their rule index.
     pub signals: Vec<(usize, structural::CompiledSignal)>,
     /// `(rule, context)` of the rules with `unless_after`.
@@ -194,11 +200,15 @@ impl Matcher {
             word_rule,
             norm_patterns,
             raw_patterns,
+            slots,
+            norm_splices,
+            raw_splices,
             signals,
             unless_after,
             unless_phrase,
             rules,
         } = parts;
+        let slots = Arc::new(slots);
         // The automaton, its term table and the patterns' gate analysis come from the start-up
         // cache when it holds them for exactly these inputs ([`cache`]); otherwise they are
         // built, and stored.
@@ -271,7 +281,8 @@ impl Matcher {
         if let (Some(gate), Some(dir), Some(key)) = (store_gate, &cache_dir, &key) {
             cache::store(dir, key, &join_payload(&gate, &words.to_bytes()));
         }
-        let raw_regex = raw_regex.map_err(|e| format!("regex set: {e}"))?;
+        let raw_regex = raw_regex.map_err(|e| format!("regex set: {e}"))?.with_slots(Arc::clone(&slots), raw_splices);
+        let norm_regex = norm_regex.with_slots(slots, norm_splices);
         let per_rule = |pairs: Vec<(usize, Arc<Context>)>| {
             let mut by_rule = vec![None; rules];
             for (rule, re) in pairs {

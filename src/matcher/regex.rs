@@ -28,11 +28,12 @@
 mod costs;
 mod gate;
 mod size;
+mod splice;
 
 use std::ops::Range;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -48,6 +49,7 @@ use super::profile::RuleProfile;
 pub use costs::PatternCost;
 pub use gate::GateAnalysis;
 pub use size::size_bound;
+pub use splice::{SlotTerms, Splice};
 
 /// Patterns of several rules compiled together.
 #[derive(Debug, Clone, Default)]
@@ -72,6 +74,10 @@ pub struct RegexRules {
     full: Vec<u8>,
     /// Which compiled patterns these are, for the [`Caches`] searches use.
     id: RulesId,
+    /// The lists that fill the patterns' `{list}` slots, and per pattern where its text holds
+    /// them: a first compile parses a slot's terms once, not in every pattern ([`splice`]).
+    slots: Arc<SlotTerms>,
+    splices: Vec<Vec<Splice>>,
 }
 
 /// A [`RegexRules`]' identity, new for every value, a clone too (whose patterns compile on
@@ -312,6 +318,8 @@ impl RegexRules {
             needed_by,
             full,
             id: RulesId::default(),
+            slots: Arc::default(),
+            splices: Vec::new(),
         }
     }
 
@@ -322,7 +330,7 @@ impl RegexRules {
     /// limit rather than panicking in a worker thread.
     fn regex(&self, i: usize) -> &meta::Regex {
         self.regexes[i].get_or_init(|| {
-            let hir = regex_syntax::parse(&self.patterns[i]).ok();
+            let hir = self.parse(i);
             hir.and_then(|hir| compile_hir(&hir, Some(SIZE_LIMIT)).or_else(|_| compile_hir(&hir, None)).ok())
                 .or_else(|| meta::Regex::new(r"[^\s\S]").ok())
                 .unwrap_or_else(|| unreachable!("a static, valid pattern"))
@@ -333,7 +341,7 @@ impl RegexRules {
     /// itself should that form not compile (it is never larger, so it always does).
     fn ascii_regex(&self, i: usize) -> &meta::Regex {
         self.ascii_regexes[i].get_or_init(|| {
-            let hir = regex_syntax::parse(&self.patterns[i]).ok();
+            let hir = self.parse(i);
             hir.and_then(|hir| compile_hir(&ascii_only(&hir), Some(SIZE_LIMIT)).ok())
                 .unwrap_or_else(|| self.regex(i).clone())
         })

@@ -44,6 +44,9 @@ pub(super) struct Loader {
     /// Per list file named in a `{list}` slot, what the slot expands to (made once: the pack's
     /// patterns name the same lists many times).
     pub(super) slots: HashMap<String, Rc<Slot>>,
+    /// Each slot's terms in alternation order, by [`Slot::id`]: the matcher parses a slot from
+    /// them once instead of in every pattern's text ([`crate::matcher::regex::SlotTerms`]).
+    pub(super) slot_terms: Vec<Vec<String>>,
 }
 
 /// What a `{list}` slot expands to.
@@ -54,6 +57,8 @@ pub(super) struct Slot {
     pub(super) adds: usize,
     /// Number of terms.
     pub(super) terms: usize,
+    /// Its index in [`Loader::slot_terms`].
+    pub(super) id: usize,
 }
 
 /// The most estimated spelling bytes the match terms of a config may generate
@@ -88,7 +93,10 @@ impl Loader {
         let tf = self.term_file(rel, at)?;
         let terms: Vec<String> = tf.terms.iter().map(|(t, _)| t.clone()).collect();
         let adds = terms.iter().map(|t| t.len() + 1).sum::<usize>();
-        let slot = Rc::new(Slot { alternation: super::lists::alternation(&terms), adds, terms: terms.len() });
+        let sorted = super::lists::alternation_order(&terms);
+        let alternation = super::lists::alternation_of(&sorted);
+        let slot = Rc::new(Slot { alternation, adds, terms: terms.len(), id: self.slot_terms.len() });
+        self.slot_terms.push(sorted);
         self.slots.insert(rel.to_string(), Rc::clone(&slot));
         Some(slot)
     }

@@ -11,9 +11,20 @@ use crate::matcher::wordlist::ListSpec;
 
 /// `(?:longest|...|shortest)` with every term escaped.
 pub(super) fn alternation(terms: &[String]) -> String {
-    let mut sorted: Vec<&String> = terms.iter().collect();
+    alternation_of(&alternation_order(terms))
+}
+
+/// The terms in the order [`alternation`] writes them: longest first (a longer term wins at
+/// the same start), then alphabetical, each once.
+pub(super) fn alternation_order(terms: &[String]) -> Vec<String> {
+    let mut sorted: Vec<String> = terms.to_vec();
     sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     sorted.dedup();
+    sorted
+}
+
+/// `(?:a|b|...)` of terms already in [`alternation_order`], every term escaped.
+pub(super) fn alternation_of(sorted: &[String]) -> String {
     let parts: Vec<String> = sorted.iter().map(|t| regex::escape(t)).collect();
     format!("(?:{})", parts.join("|"))
 }

@@ -187,6 +187,7 @@ fn load_source(source: FileSource, config_rel: &str, checks: &Checks) -> Result<
         // `check` runs every check; other loads skip those this executable has passed.
         memo: Memo::open(!checks.examples && checks.lint.is_none()),
         slots: HashMap::new(),
+        slot_terms: Vec::new(),
     };
     let engine = compile(&mut l, &raw, origin);
     std::mem::take(&mut l.memo).save();
@@ -342,6 +343,9 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
     let mut word_rule: Vec<usize> = Vec::new();
     let mut norm_patterns: Vec<regex_rules::Pattern> = Vec::new();
     let mut raw_patterns: Vec<regex_rules::Pattern> = Vec::new();
+    // Per pattern (same order), where its text holds `{list}` slots.
+    let mut norm_splices: Vec<Vec<regex_rules::Splice>> = Vec::new();
+    let mut raw_splices: Vec<Vec<regex_rules::Splice>> = Vec::new();
     let mut signals: Vec<(usize, CompiledSignal)> = Vec::new();
     let mut cues = Cues::default();
     let mut models = crate::model::ModelRules::default();
@@ -458,7 +462,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                                 if hir.is_some() {
                                     l.memo.add(digest, 0);
                                 }
-                                raw_patterns.push((index, pat, hir))
+                                raw_patterns.push((index, pat, hir));
+                                raw_splices.push(Vec::new());
                             }
                             Err(e) => {
                                 l.diags.error(
@@ -474,7 +479,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         }
         for pat in &rule.patterns {
             if let Some(checked) = compile_pattern(l, raw, pat, &mut used_lists) {
-                let (re, hir) = (checked.text, checked.hir);
+                let (re, hir, splices) = (checked.text, checked.hir, checked.splices);
                 if checked.matches_empty {
                     l.diags.warning(
                         cf,
@@ -483,8 +488,14 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
                     );
                 }
                 match rule.text {
-                    TextMode::Normalized => norm_patterns.push((index, re, hir)),
-                    TextMode::Raw => raw_patterns.push((index, re, hir)),
+                    TextMode::Normalized => {
+                        norm_patterns.push((index, re, hir));
+                        norm_splices.push(splices);
+                    }
+                    TextMode::Raw => {
+                        raw_patterns.push((index, re, hir));
+                        raw_splices.push(splices);
+                    }
                 }
             }
         }
@@ -525,6 +536,9 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         word_rule,
         norm_patterns,
         raw_patterns,
+        slots: regex_rules::SlotTerms::new(std::mem::take(&mut l.slot_terms)),
+        norm_splices,
+        raw_splices,
         signals,
         unless_after: cues.after,
         unless_phrase: cues.phrase,

@@ -13,6 +13,7 @@ use super::memo::{Kind, Memo, EMPTY};
 use crate::config::diag::did_you_mean;
 use crate::config::RawConfig;
 use crate::matcher::regex as regex_rules;
+use crate::matcher::regex::Splice;
 
 /// Most bytes one pattern may have once its `{list}` names are expanded. The pack's largest is
 /// about 4 KiB; a list of tens of thousands of terms belongs in a wordlist rule.
@@ -30,13 +31,14 @@ pub(super) fn expand_lists(
     pat: &str,
     at: Range<usize>,
     used: &mut HashSet<String>,
-) -> Option<(String, String)> {
+) -> Option<(String, String, Vec<Splice>)> {
     // Compiled once per process: compiling it for each of the pack's ~150 patterns was 3 % of
     // start-up (callgrind, docs/bench.md).
     static NAME: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let name_re = NAME.get_or_init(|| Regex::new(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}").expect("static regex"));
     let mut expanded = String::new();
     let mut placeholder = String::new();
+    let mut splices: Vec<Splice> = Vec::new();
     let mut last = 0;
     let mut ok = true;
     for caps in name_re.captures_iter(pat) {
@@ -89,21 +91,24 @@ pub(super) fn expand_lists(
             return None;
         }
         l.expanded_bytes += adds;
+        splices.push((expanded.len()..expanded.len() + slot.alternation.len(), slot.id));
         expanded.push_str(&slot.alternation);
         let width = m.len();
         placeholder.push_str(&if width >= 4 { format!("(?:{})", "x".repeat(width - 4)) } else { "(x)".to_string() });
     }
     expanded.push_str(&pat[last..]);
     placeholder.push_str(&pat[last..]);
-    ok.then_some((expanded, placeholder))
+    ok.then_some((expanded, placeholder, splices))
 }
 
 /// A pattern that passed every check: its expanded text, its parse (None when the memo of
-/// checks said it passes: [`super::memo`]) and whether it matches the empty string.
+/// checks said it passes: [`super::memo`]), whether it matches the empty string, and where its
+/// text holds `{list}` slots.
 pub(super) struct Checked {
     pub(super) text: String,
     pub(super) hir: Option<Hir>,
     pub(super) matches_empty: bool,
+    pub(super) splices: Vec<Splice>,
 }
 
 pub(super) fn compile_pattern<'a>(
@@ -114,7 +119,7 @@ pub(super) fn compile_pattern<'a>(
 ) -> Option<Checked> {
     let at = Loader::span_of(pat);
     let mut used = HashSet::new();
-    let (expanded, placeholder) = expand_lists(l, raw, pat.get_ref(), at.clone(), &mut used)?;
+    let (expanded, placeholder, splices) = expand_lists(l, raw, pat.get_ref(), at.clone(), &mut used)?;
     for name in used {
         if let Some((k, _)) = raw.lists.get_key_value(&name) {
             used_lists.insert(k.as_str());
@@ -122,7 +127,7 @@ pub(super) fn compile_pattern<'a>(
     }
     let digest = Memo::digest(Kind::Pattern, &expanded);
     if let Some(flags) = l.memo.get(&digest) {
-        return Some(Checked { text: expanded, hir: None, matches_empty: flags & EMPTY != 0 });
+        return Some(Checked { text: expanded, hir: None, matches_empty: flags & EMPTY != 0, splices });
     }
     let parsed = validate(&expanded);
     // Syntax errors are located on the placeholder form, whose offsets equal the written ones.
@@ -144,7 +149,7 @@ pub(super) fn compile_pattern<'a>(
                 let may_be_empty = hir.properties().minimum_len() == Some(0);
                 let matches_empty = may_be_empty && matches!(regex_rules::compile(&expanded), Ok(r) if r.is_match(""));
                 l.memo.add(digest, if matches_empty { EMPTY } else { 0 });
-                Some(Checked { text: expanded, hir: Some(hir), matches_empty })
+                Some(Checked { text: expanded, hir: Some(hir), matches_empty, splices })
             }
             Err(e) => {
                 l.diags.error(l.config_file, at, e);
