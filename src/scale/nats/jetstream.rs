@@ -1,13 +1,13 @@
 //! The JetStream calls `moderate` makes, as JSON requests on `$JS.API.*` (docs.nats.io,
 //! "JetStream API Reference"): stream info and create, consumer info and create (durable and
-//! ephemeral), message get, publish with a PubAck, and pulls (`CONSUMER.MSG.NEXT`) with acks
-//! sent back on each delivery's reply subject.
+//! ephemeral), message get, publish with a PubAck, and the acks sent back on each delivery's
+//! reply subject. Pulls are in [`super::pull`].
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::conn::{Client, Pending, Subscription};
+use super::conn::{Client, Pending};
 use super::proto::{Headers, Msg};
 
 /// How long a JetStream API call or a publish waits for its answer.
@@ -430,13 +430,13 @@ impl Js {
         let bad = |what: &str| JsError::Other(format!("stored message {}: {what} is not base64", got.seq));
         let headers = match &got.hdrs {
             Some(h) => {
-                let block = base64_decode(h).ok_or_else(|| bad("hdrs"))?;
+                let block = base64_decode(h).map_err(|_| bad("hdrs"))?;
                 Headers::parse(&block).map_err(|e| JsError::Other(e.to_string()))?
             }
             None => Headers::default(),
         };
         let payload = match &got.data {
-            Some(d) => base64_decode(d).ok_or_else(|| bad("data"))?,
+            Some(d) => base64_decode(d).map_err(|_| bad("data"))?,
             None => Vec::new(),
         };
         Ok(Some(StoredMsg { subject: got.subject, seq: got.seq, headers, payload }))
@@ -466,193 +466,15 @@ impl Js {
     }
 }
 
-/// Standard base64 (with or without padding); None on a character outside the alphabet.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() / 4 * 3);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for b in s.bytes().filter(|b| *b != b'=') {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
-/// A pull consumer read in batches: keeps enough pull requests open that a batch is ready when
-/// the caller asks (two batches requested ahead), each with its own reply subject, so an
-/// end-of-pull status (404, 408, 409, sent to that subject) closes exactly the request it
-/// belongs to. Deliveries carry their own subject, not the request's: they count against the
-/// oldest open request (the server fills waiting requests in order).
-pub struct Puller {
-    client: Client,
-    next_subject: String,
-    sub: Subscription,
-    prefix: String,
-    /// Open requests by token (in the order sent): (messages still due, expiry, when sent).
-    open: std::collections::BTreeMap<u64, (usize, Instant, Instant)>,
-    token: u64,
-    batch: usize,
-    /// Bytes one request may bring (0: no limit); see [`Puller::set_max_bytes`].
-    max_bytes: usize,
-    expires: Duration,
-    /// When the server last sent anything for this puller.
-    heard: Instant,
-    /// Requests in a row that expired with nothing heard since they were sent.
-    silent: u32,
-    connections: u64,
-}
-
-impl Puller {
-    /// Pulls from `consumer` of `stream`, `batch` messages per request (at most 256), each
-    /// request open for `expires`.
-    pub fn new(js: &Js, stream: &str, consumer: &str, batch: usize, expires: Duration) -> Puller {
-        let prefix = js.client.new_inbox();
-        let batch = batch.clamp(1, 256);
-        let sub = js.client.subscribe(&format!("{prefix}.*"), 4 * batch + 64);
-        Puller {
-            client: js.client.clone(),
-            next_subject: format!("$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"),
-            sub,
-            prefix,
-            open: std::collections::BTreeMap::new(),
-            token: 0,
-            batch,
-            max_bytes: 0,
-            expires,
-            heard: Instant::now(),
-            silent: 0,
-            connections: js.client.connections(),
-        }
-    }
-
-    /// Messages per request from now on (at most 256); requests already open keep theirs.
-    pub fn set_batch(&mut self, batch: usize) {
-        self.batch = batch.clamp(1, 256);
-    }
-
-    /// Caps the bytes each request brings (kept above the server's max_payload, so any one
-    /// message still comes). Two requests are open at a time, so this bounds what the server
-    /// holds for a slow reader: without it 512 batch messages (up to 1 MiB each) could be due at
-    /// once, past the server's 64 MiB slow-consumer limit, and the server closed the connection
-    /// of a `collect` starved of CPU (seen in bench/scale-out.sh on a loaded machine).
-    pub fn set_max_bytes(&mut self, max_bytes: usize) {
-        self.max_bytes = max_bytes.max(2 * self.client.max_payload() + 4096);
-    }
-
-    fn top_up(&mut self) {
-        let now = Instant::now();
-        if self.client.connections() != self.connections {
-            // Reconnected: the server forgot our open requests.
-            self.connections = self.client.connections();
-            self.open.clear();
-        }
-        let (silent, heard) = (&mut self.silent, self.heard);
-        self.open.retain(|_, (_, deadline, sent)| {
-            if *deadline > now {
-                return true;
-            }
-            *silent = if heard >= *sent { 0 } else { *silent + 1 };
-            false
-        });
-        while self.open.values().map(|o| o.0).sum::<usize>() < 2 * self.batch {
-            self.token += 1;
-            let mut body = serde_json::json!({"batch": self.batch, "expires": self.expires.as_nanos() as u64});
-            if self.max_bytes > 0 {
-                body["max_bytes"] = self.max_bytes.into();
-            }
-            let reply = format!("{}.{}", self.prefix, self.token);
-            let mut b = Vec::with_capacity(160);
-            super::proto::encode_pub(
-                &mut b,
-                &self.next_subject,
-                Some(&reply),
-                &Headers::default(),
-                body.to_string().as_bytes(),
-            );
-            self.client.send_raw(b);
-            self.open.insert(self.token, (self.batch, now + self.expires + Duration::from_secs(2), now));
-        }
-    }
-
-    /// Takes one delivered message or status, updating the open requests. Returns the message
-    /// when it is a delivery.
-    fn account(&mut self, m: Msg) -> Result<Option<JsMsg>, String> {
-        self.heard = Instant::now();
-        self.silent = 0;
-        if let Some(status) = m.headers.status {
-            let token = m.subject.rsplit('.').next().and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
-            match status {
-                100 => {}
-                503 => return Err(format!("no consumer answers on {} (deleted?)", self.next_subject)),
-                409 if m.headers.description.to_ascii_lowercase().contains("deleted") => {
-                    return Err(format!("consumer deleted: {}", self.next_subject));
-                }
-                _ => {
-                    self.open.remove(&token);
-                }
-            }
-            return Ok(None);
-        }
-        let Some(info) = m.reply.as_deref().and_then(DeliveryInfo::parse) else {
-            return Ok(None);
-        };
-        if let Some(mut first) = self.open.first_entry() {
-            first.get_mut().0 -= 1;
-            if first.get().0 == 0 {
-                first.remove();
-            }
-        }
-        Ok(Some(JsMsg { msg: m, info }))
-    }
-
-    /// Up to `max` delivered messages: waits up to `wait` for the first, then takes what has
-    /// arrived. Empty when nothing came in `wait`.
-    ///
-    /// # Errors
-    /// The consumer is gone, or two requests in a row expired with no answer at all (the
-    /// server lost them): make a new consumer or puller.
-    pub async fn next(&mut self, max: usize, wait: Duration) -> Result<Vec<JsMsg>, String> {
-        let deadline = tokio::time::Instant::now() + wait;
-        let mut out = Vec::new();
-        loop {
-            self.top_up();
-            if self.silent >= 2 {
-                self.silent = 0;
-                return Err(format!("no answer to pull requests on {}", self.next_subject));
-            }
-            let m = match self.sub.try_next() {
-                Some(m) => m,
-                None if !out.is_empty() => return Ok(out),
-                None => {
-                    let step = deadline.min(tokio::time::Instant::now() + Duration::from_millis(500));
-                    match tokio::time::timeout_at(step, self.sub.next()).await {
-                        Ok(Some(m)) => m,
-                        Ok(None) => return Err("connection closed".into()),
-                        Err(_) if tokio::time::Instant::now() >= deadline => return Ok(out),
-                        Err(_) => continue,
-                    }
-                }
-            };
-            if let Some(jm) = self.account(m)? {
-                out.push(jm);
-                if out.len() >= max {
-                    return Ok(out);
-                }
-            }
-        }
-    }
+/// Standard base64, padded or not, as the server writes a stored message's headers and data.
+fn base64_decode(s: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine;
+    const STANDARD_ANY_PADDING: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    STANDARD_ANY_PADDING.decode(s)
 }
 
 /// A JetStream answer (API reply or publish ack) as `T`, or its `error` object as

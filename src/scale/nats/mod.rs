@@ -5,12 +5,15 @@
 //!
 //! - [`proto`]: parsing and encoding the text protocol, with hard limits.
 //! - [`conn`]: a connection: buffered writes, subscriptions, request/reply, reconnects.
-//! - [`jetstream`]: the `$JS.API` calls, publish acks, pulls and acks.
+//! - [`jetstream`]: the `$JS.API` calls, publish acks and acks.
+//! - [`pull`]: a pull consumer read in batches.
 
 pub mod conn;
 pub mod jetstream;
 pub mod proto;
+pub mod pull;
 
 pub use conn::{Client, Pending, Subscription};
-pub use jetstream::{Ack, ConsumerConfig, Js, JsError, JsMsg, PubAck, Puller, StoredMsg, StreamConfig};
+pub use jetstream::{Ack, ConsumerConfig, Js, JsError, JsMsg, PubAck, StoredMsg, StreamConfig};
 pub use proto::{Headers, Msg};
+pub use pull::Puller;
