@@ -250,3 +250,36 @@ fn an_unwritable_cache_is_not_an_error() {
     assert_eq!(o.stdout, want);
     assert!(!hit(&run(d, &[], &[])));
 }
+
+/// A start whose memo of checked patterns is warm but whose start-up cache file is gone (a
+/// config edit elsewhere, a cleaned cache) analyses the patterns' gates from their spliced
+/// parses (`matcher::regex::splice`): the verdicts are a fresh build's.
+#[test]
+fn a_gate_analysed_from_spliced_slots_judges_as_a_fresh_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    pack(d, "blimple\n", r"\bquux (?:yourself|urself)\b");
+    let config = "extends = \"none\"\n[lists]\nnames = \"names.txt\"\nwho = \"who.txt\"\n\
+         [[rule]]\nid = \"x.aimed\"\ncategory = \"x\"\nscore = 1.0\n\
+         patterns = ['\\b(?:you|u) (?:a |an )?{names}\\b', '\\b{who} (?:is|are) (?:a |an )?{names}s?\\b']\n";
+    std::fs::write(d.join("config.toml"), config).unwrap();
+    std::fs::write(d.join("names.txt"), "zorkface\nblimple\nquux head\n").unwrap();
+    std::fs::write(d.join("who.txt"), "he\nshe\nthey\n").unwrap();
+    std::fs::write(
+        d.join("input.jsonl"),
+        "{\"id\":\"1\",\"body\":\"you a zorkface\"}\n{\"id\":\"2\",\"body\":\"they are blimples\"}\n\
+         {\"id\":\"3\",\"body\":\"u an quux head\"}\n{\"id\":\"4\",\"body\":\"she is a friend\"}\n",
+    )
+    .unwrap();
+    let want = fresh(d);
+    assert_eq!(String::from_utf8_lossy(&want).matches("\"rule\":\"x.aimed\"").count(), 3, "{}", String::from_utf8_lossy(&want));
+    let cold = run(d, &[], &[]);
+    assert_eq!(cold.stdout, want);
+    for p in packs(d) {
+        std::fs::remove_file(p).unwrap();
+    }
+    let memo_only = run(d, &[], &[]);
+    assert!(!hit(&memo_only), "the cache file was removed");
+    assert_eq!(memo_only.stdout, want, "gates from spliced parses judge as a fresh build");
+    assert!(hit(&run(d, &[], &[])));
+}

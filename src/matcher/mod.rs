@@ -230,12 +230,13 @@ impl Matcher {
         // 0.5 M of 100 M instructions, docs/bench.md ninth session).
         let (lists_r, normalizer_r, first_r, min_r) = (&lists, &normalizer, &first_letter, &fuzzy_min);
         let split_r = &split_letter;
+        let (slots_r, splices_r) = (&*slots, &norm_splices);
         let (words, store_gate, (norm_regex, raw_regex), (fuzzy, compounds)) = std::thread::scope(|s| {
             let side = s.spawn(move || {
                 let n = norm_patterns.len();
                 let read = gate_bytes.as_deref().and_then(|g| regex::GateAnalysis::from_bytes(g, n));
                 let made = read.is_none();
-                let gate = read.unwrap_or_else(|| regex::GateAnalysis::of(&norm_patterns));
+                let gate = read.unwrap_or_else(|| regex::GateAnalysis::of_slots(&norm_patterns, slots_r, splices_r));
                 // The analysis's bytes as stored, or as made now: written back with a rebuilt
                 // automaton.
                 let bytes = if made { Some(gate.to_bytes()) } else { gate_bytes };

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{parse_valid, Need, Pattern, RegexRules};
+use super::{parse_valid, Need, Pattern, RegexRules, SlotTerms, Splice};
 use crate::matcher::literals::{self, Edges};
 
 /// The required literals of a list of patterns and who needs each.
@@ -22,12 +22,22 @@ pub struct GateAnalysis {
 impl GateAnalysis {
     /// Analyses `patterns` (parsing those the loader did not).
     pub fn of(patterns: &[Pattern]) -> GateAnalysis {
+        GateAnalysis::of_slots(patterns, &SlotTerms::default(), &[])
+    }
+
+    /// [`Self::of`], parsing a pattern the loader did not parse with its `{list}` slots filled
+    /// from `slots` (`splices[i]`: where pattern `i` holds them) instead of from its text.
+    pub fn of_slots(patterns: &[Pattern], slots: &SlotTerms, splices: &[Vec<Splice>]) -> GateAnalysis {
         let mut full = vec![0u8; patterns.len()];
         let mut ids: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut lits: Vec<Vec<u8>> = Vec::new();
         let mut needed_by: Vec<Vec<Need>> = Vec::new();
         for (i, (_, text, hir)) in patterns.iter().enumerate() {
-            let hir = parse_valid(text, hir.as_ref());
+            let spliced = match (hir, splices.get(i)) {
+                (None, Some(at)) => slots.parse(text, at),
+                _ => None,
+            };
+            let hir = parse_valid(text, hir.as_ref().or(spliced.as_ref()));
             for (g, set) in literals::required_groups(&hir).into_iter().enumerate() {
                 full[i] |= 1 << g;
                 for s in set {
