@@ -222,3 +222,36 @@ fn threats_told_as_news_are_not_threats() {
         "the suspect told police he would kill the victim",
     ]);
 }
+
+/// A contempt word whose target is a published work, an idea or a policy, or an object named
+/// right after it (or as the subject the word describes: "this policy is stupid") is criticism
+/// of the thing: allowed. With no target, aimed at people, or at
+/// what the reader wrote ("a moronic response", "the dumbest thing"), it is still held.
+#[test]
+fn contempt_for_a_thing_named_after_it_is_criticism() {
+    innocent(&[
+        "What a stupid article.",
+        "this is a dumb idea",
+        "my dumb phone died again",
+        "an idiotic policy, and the minister knows it",
+        "the stupidest new law I have seen",
+        "what a pathetic budget",
+        "that was a dumb movie",
+        "the cab system in this city is pathetic",
+        "this new policy is so stupid",
+    ]);
+    expect(
+        "flag",
+        "attack.contempt-word",
+        &[
+            "this is stupid",
+            "stupid people everywhere",
+            "what a stupid article writer",
+            "dumb voters",
+            "what a moronic response",
+            "the dumbest thing I've ever seen",
+            "the author is stupid",
+        ],
+    );
+    expect("block", "attack.second-person-insult", &["you wrote a stupid article, you idiot"]);
+}
