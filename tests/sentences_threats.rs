@@ -255,3 +255,71 @@ fn contempt_for_a_thing_named_after_it_is_criticism() {
     );
     expect("block", "attack.second-person-insult", &["you wrote a stupid article, you idiot"]);
 }
+
+/// Put-downs with no insult word: the reader's intelligence, schooling, upbringing, sanity,
+/// family and standing, held for review as the earlier put-downs are. Questions and advice of
+/// the same shape (a brain scan, a school year, a lift, music lessons) are not put-downs.
+#[test]
+fn put_downs_of_the_readers_mind_schooling_and_family_are_held() {
+    expect(
+        "flag",
+        "attack.second-person-more",
+        &[
+            "did your mother drop you on your head",
+            "were you dropped on your head as a child",
+            "your mom must have dropped you as a baby",
+            "go back to kindergarten",
+            "go back to school and learn to read",
+            "learn to read, genius",
+            "can you even read?",
+            "did you even finish high school?",
+            "ur iq is lower than room temperature",
+            "your iq must be in single digits",
+            "you must have an iq of 50",
+            "do you even have a brain?",
+            "is there anything between your ears?",
+            "you have two brain cells",
+            "your brain is the size of a pea",
+            "you've got the brains of a goldfish",
+            "come back when you've grown up",
+            "were you born this way or did you practice",
+            "go back to your mom's basement",
+            "you belong in a mental institution",
+            "have you taken your meds today",
+            "put down the crack pipe",
+            "what are you smoking?",
+            "your parents must be ashamed of you",
+            "you make me sick",
+            "you are beneath me",
+            "you're a sad little man",
+            "you are a laughing stock",
+            "everyone is laughing at you",
+            "yo mama so fat",
+        ],
+    );
+    expect("flag", "attack.dismissal", &["nobody asked for your opinion"]);
+    innocent(&[
+        "come back when you are older and we can talk",
+        "the kids go back to school on monday",
+        "i'd love to go back to school at forty",
+        "i want to go back to school and get a degree",
+        "nobody asked for your receipt",
+        "your iq is higher than mine",
+        "you have an iq of 130",
+        "do you have a brain scan booked",
+        "is there anything between your ears and the helmet",
+        "did you finish high school in ontario or quebec",
+        "did you go to high school with her",
+        "learn to read music in ten weeks",
+        "i dropped you off at the station",
+        "did your mom drop you at school today",
+        "what are you smoking on the grill tonight",
+        "pass along whatever you are smoking",
+        "i put down the pipe wrench",
+        "your parents must be so proud of you",
+        "you make me sick with worry",
+        "the sad little girl in the story waited for her mother",
+        "everyone is laughing at your joke",
+        "your mom is so kind",
+    ]);
+}
