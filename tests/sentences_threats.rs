@@ -37,7 +37,13 @@ fn a_death_with_a_deadline_blocks_and_deadlines_do_not() {
     expect(
         "block",
         "threat.violence",
-        &["you will be dead by friday", "you'll be dead by morning", "ur gonna be dead by tomorrow", "u will be dead within a week"],
+        &[
+            "you will be dead by friday",
+            "you'll be dead by morning",
+            "ur gonna be dead by tomorrow",
+            "u will be dead within a week",
+            "youre dead by tomorrow",
+        ],
     );
     expect(
         "flag",
@@ -84,6 +90,9 @@ fn killing_said_with_a_knife_word_or_in_slang_blocks() {
             "i'm going to cut your head off",
             "i'm going to snap your neck",
             "i'll rip your throat out",
+            "imma stab you up",
+            "ima cut u up",
+            "i'll end u",
         ],
     );
     innocent(&[
@@ -100,6 +109,7 @@ fn killing_said_with_a_knife_word_or_in_slang_blocks() {
         "i will end your suspense: the butler did it",
         "i'll take your life story to the publisher",
         "i'll bite your head off if i'm hungry",
+        "i'll cut you up in traffic",
     ]);
 }
 
@@ -128,6 +138,12 @@ fn a_weapon_or_a_bullet_aimed_at_the_reader_blocks() {
             "i'll shoot everyone in this thread",
             "i'll shoot up the place",
             "i'm going to run you down with my car",
+            "imma pop a cap in your ass",
+            "i got a bullet for you",
+            "we are coming to your house with guns",
+            "you will die by my hand",
+            "i will be the one to kill you",
+            "i'll make sure you're dead",
         ],
     );
     innocent(&[
@@ -142,6 +158,9 @@ fn a_weapon_or_a_bullet_aimed_at_the_reader_blocks() {
         "i'll torch the weeds",
         "i will run you down to the station",
         "i'm bringing a cake for you",
+        "i got a knife with your name on it for your birthday",
+        "i have a bullet point for you",
+        "we are coming to your house with gifts",
     ]);
 }
 
@@ -168,6 +187,9 @@ fn menace_without_a_lethal_act_is_held() {
             "it would be a shame if your car caught fire",
             "i'll be waiting outside your house",
             "your days are numbered",
+            "you'll never see tomorrow",
+            "you won't make it home tonight",
+            "you better hope you never meet me",
         ],
     );
     expect(
@@ -185,6 +207,7 @@ fn menace_without_a_lethal_act_is_held() {
             "i'll throw acid in your face",
             "you'll pay with your life",
             "watch your back",
+            "i'll be the last thing you see",
         ],
     );
     innocent(&[
@@ -207,6 +230,8 @@ fn menace_without_a_lethal_act_is_held() {
         "it would be a shame if the weather ruined the game",
         "people like you disappear from politics fast",
         "your kids aren't safe in that car seat",
+        "you won't make it home tonight if the trains are down",
+        "you'll never make it to christmas on that budget",
     ]);
 }
 
