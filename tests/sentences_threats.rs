@@ -245,6 +245,13 @@ fn threats_told_as_news_are_not_threats() {
         "the jury heard he threatened to cut her",
         "she said i know where you live in a voicemail, police said",
         "the suspect told police he would kill the victim",
+        "prosecutors said the defendant texted i'm coming for you with a gun",
+        "the rapper's lyrics include i'll murk you and worse",
+        "the note read: i know where you live",
+        "sleep with one eye open is the title of her new novel",
+        "you better watch your step on those stairs",
+        "the surgeon will cut you open and remove the appendix",
+        "i'm coming to your house with a bottle of wine",
     ]);
 }
 
