@@ -85,6 +85,7 @@ test_files! {
     review_queue = "review_queue.rs",
     run = "run.rs",
     sentences = "sentences.rs",
+    sentences_threats = "sentences_threats.rs",
     serve = "serve.rs",
     serve_hostile = "serve_hostile.rs",
     serve_reload = "serve_reload.rs",
