@@ -109,7 +109,8 @@ impl Inner {
                 }
             }
             // A stub of two letters whose last letter the next piece repeats (`sh hit`, `bi itch`).
-            if count >= 2 {
+            // (Two bytes compared first: most pairs of words stop there.)
+            if count >= 2 && pieces[count - 2].1 - pieces[count - 2].0 == 2 && b[pieces[count - 2].1 - 1] == b[start] {
                 let run = [pieces[count - 2], pieces[count - 1]];
                 if self.repeated_joint(text, &run, &mut joined)
                     && !glued(b, run[0].0, end, b"*'_.")

@@ -88,7 +88,9 @@ impl Inner {
     /// The terms (with their list) whose spoken key is `word`'s, when `word` (five letters or
     /// more) used a marker group (`khunt`: `kunt`, the key of `cunt`).
     pub(super) fn spoken_terms_of(&self, word: &[u8], key: &mut Vec<u8>) -> &[(u32, String)] {
-        if word.len() < 5 || self.spoken.is_empty() {
+        // A marker at the start is an `h` second; one inside needs six letters: most words
+        // have neither and are not written by sound.
+        if word.len() < 5 || self.spoken.is_empty() || (word[1] != b'h' && word.len() < 6) {
             return &[];
         }
         let enough = match spoken(word, key) {
