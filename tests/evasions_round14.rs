@@ -84,6 +84,7 @@ fn splits_with_the_letter_repeated_and_an_ampersand_are_read() {
             "Mrs Smith said the end dog is sad",
             "R&B and AT&T, you & me &c",
             "fish &chips and &amp; entities",
+            "the entities &ampx and &notit; decode as a browser does",
             "he was a bi itchy after the hike",
             "the bass player is so good",
             "who ore miners were there",

@@ -11,7 +11,7 @@
 //! - **`l3` and `13` drawn for `b`** at the start of a word (`l3itch`, as `|3itch` is read), unless
 //!   the token read as leet is an English word (`l3ss`);
 //! - **`&` for `a`** at the start of a word of lowercase letters (`&ss`); `R&B`, `AT&T`, `you & me`
-//!   have none (a hit counts only where it covers the `&`, so `&nbsp` or `&c` read as nothing).
+//!   have none, nor has a character reference (`&ampx`, `&nbsp`: the browser shows those).
 //!
 //! A comment pays two byte searches (`3`, `&`) and one check (`is_ascii`, word at a time), and
 //! when it is not ASCII one pass over its characters.
@@ -90,9 +90,13 @@ pub(super) fn scripts(body: &str, edits: &mut Vec<Edit>) {
         drawn_b(b, edits);
     }
     for p in memchr::memchr_iter(b'&', b) {
-        // `&ss`: an `&` for the `a` at the start of a word of two letters or more.
+        // `&ss`: an `&` for the `a` at the start of a word of two letters or more; not a
+        // character reference a browser decodes, even without its `;` (`&ampx` shows `&x`).
         let rest = b[p + 1..].iter().take_while(|c| c.is_ascii_lowercase()).count();
-        if rest >= 2 && !p.checked_sub(1).is_some_and(|q| b[q].is_ascii_alphanumeric() || b[q] == b'&') {
+        if rest >= 2
+            && !p.checked_sub(1).is_some_and(|q| b[q].is_ascii_alphanumeric() || b[q] == b'&')
+            && crate::normalize::entity::entity(&body[p..]).is_none()
+        {
             edits.push((p, p + 1, "a"));
         }
     }
