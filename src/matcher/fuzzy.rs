@@ -41,6 +41,7 @@ mod edits;
 mod masked;
 mod near;
 mod split;
+mod spoken;
 mod term;
 mod typed;
 
@@ -232,6 +233,8 @@ struct Inner {
     /// Stems of four letters or more by [`decorated::shuffle_key`] (the first letter, the rest
     /// sorted), for the shuffled words.
     shuffled: FastMap<Vec<u8>, Vec<(String, Vec<u32>)>>,
+    /// Terms by their spoken key ([`spoken`]: `kunt`, `felching`, `duchbag`).
+    spoken: FastMap<Vec<u8>, Vec<(u32, String)>>,
 }
 
 /// The first four bytes of `w` as one number (None when it is shorter).
@@ -387,6 +390,7 @@ impl Fuzzy {
             decorated::shuffle_key(stem.as_bytes(), &mut k);
             shuffled.entry(k).or_default().push((stem.clone(), lists.clone()));
         }
+        let spoken = spoken::spoken_terms(&cores, &allow);
         let inner = Inner {
             near,
             sound,
@@ -400,6 +404,7 @@ impl Fuzzy {
             split_letter: Vec::new(),
             backward,
             shuffled,
+            spoken,
         };
         Fuzzy { inner: Arc::new(inner) }
     }
@@ -474,6 +479,14 @@ impl Fuzzy {
             }
             if lists.is_empty() {
                 inner.reread_lists(letters, &mut key, &mut lists);
+            }
+            if lists.is_empty() {
+                inner.spoken_lists(letters.as_bytes(), &mut key, &mut lists);
+                for end in STEM_ENDINGS {
+                    if let Some(stem) = letters.strip_suffix(end).filter(|s| s.len() >= 5 && !is_english(s)) {
+                        inner.spoken_lists(stem.as_bytes(), &mut key, &mut lists);
+                    }
+                }
             }
             for &l in &lists {
                 let allowed = &inner.allow[l as usize];

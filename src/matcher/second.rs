@@ -31,6 +31,7 @@ use std::ops::Range;
 use super::fuzzy::dictionary;
 
 mod more;
+mod scripts;
 
 /// An edit of the body: its bytes `start..end` read as the replacement.
 type Edit = (usize, usize, &'static str);
@@ -109,10 +110,12 @@ pub(super) fn reading(body: &str, out: &mut Second) -> bool {
         more::turned_words(body, &mut out.edits);
     }
     more::stutter(b, &mut out.edits);
+    scripts::scripts(body, &mut out.edits);
     if out.edits.is_empty() {
         return false;
     }
-    out.edits.sort_unstable_by_key(|e| e.0);
+    // The longer of two edits at one place first (`13itch`: `b` for `13`, not `l` for `1`).
+    out.edits.sort_unstable_by_key(|e| (e.0, std::cmp::Reverse(e.1)));
     out.text.clear();
     out.from.clear();
     out.changed.clear();

@@ -108,6 +108,20 @@ impl Inner {
                     head_ok[i] = self.head_of(b, &pieces[i..count]);
                 }
             }
+            // A stub of two letters whose last letter the next piece repeats (`sh hit`, `bi itch`).
+            // (Two bytes compared first: most pairs of words stop there.)
+            if count >= 2 && pieces[count - 2].1 - pieces[count - 2].0 == 2 && b[pieces[count - 2].1 - 1] == b[start] {
+                let run = [pieces[count - 2], pieces[count - 1]];
+                if self.repeated_joint(text, &run, &mut joined)
+                    && !glued(b, run[0].0, end, b"*'_.")
+                    && !seen.overlaps_after(pieces[0].0, run[0].0, end)
+                    && !skip(run[0].0, end)
+                {
+                    self.report_joined(&joined, false, run[0].0, end, hit);
+                    count = 0;
+                    continue;
+                }
+            }
             // Each run of pieces ending here, shortest first.
             for k in 2..=count {
                 // Fewer than four letters, or a head no stem has: `split_word` says no.
@@ -204,6 +218,32 @@ impl Inner {
                 at <= stem || !is_word_piece(piece(r))
             }))
         .then_some(false)
+    }
+
+    /// Whether the two pieces `run` of `text` are a stub of two letters and a piece that repeats
+    /// its last letter (`sh hit`, `bi itch`, `cu unt`), and the two with that letter written once
+    /// are a term of four letters or more of a list with `fuzzy_split_letter` (strong enough that
+    /// a reader joins them), left in `joined`. The pieces as typed together are no English word;
+    /// `ah` is an interjection before a word (`ah hole`). Two words of three letters or more never
+    /// join so (`dumb bass`, `who ore`): one piece must be the stub.
+    fn repeated_joint(&self, text: &str, run: &[(usize, usize); 2], joined: &mut String) -> bool {
+        let (a, z) = (&text[run[0].0..run[0].1], &text[run[1].0..run[1].1]);
+        if a.len() != 2 || z.len() < 3 || a.as_bytes()[1] != z.as_bytes()[0] || a == "ah" || run[1].0 != run[0].1 + 1 {
+            return false;
+        }
+        if text.as_bytes()[run[0].1] != b' ' {
+            return false;
+        }
+        joined.clear();
+        joined.push_str(a);
+        joined.push_str(&z[1..]);
+        if joined.len() > MAX_TOKEN || !self.split_letter(joined) {
+            return false;
+        }
+        let mut typed = String::with_capacity(a.len() + z.len());
+        typed.push_str(a);
+        typed.push_str(z);
+        !is_english(&typed)
     }
 
     /// Whether `word` is a term, as written or inflected, of a list with `fuzzy_split_letter`.

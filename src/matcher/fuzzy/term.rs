@@ -27,6 +27,24 @@ impl Fuzzy {
         {
             return Some(t);
         }
+        // A stub and a piece that repeats its last letter (`sh hit`, `fu uck`): the letter once.
+        if let Some(at) = repeated_joint(w) {
+            let mut once = letters.clone();
+            once.remove(at);
+            if let Some(t) = self.listed(list, &once) {
+                return Some(t);
+            }
+        }
+        // A spoken spelling (`khunt`, `doochbag`: [`super::spoken`]) is written so on purpose,
+        // not a typo: the term it sounds like.
+        if letters.len() == w.len() {
+            let mut key = Vec::new();
+            if let Some((_, t)) =
+                self.inner.spoken_terms_of(&letters, &mut key).iter().find(|(l, _)| *l as usize == list)
+            {
+                return Some(t.as_str());
+            }
+        }
         // Masks filled (`m*ron`) or the inner letters reordered (`fkuc`): the terms of that
         // first letter and length. A near spelling (`thort`) is not rewritten: a pattern reading
         // it as the term would turn a typo the word lists only flag into an aimed insult.
@@ -62,8 +80,17 @@ impl Fuzzy {
     pub fn may_reread(word: &str) -> bool {
         let masked = word.bytes().any(|b| !(b.is_ascii_lowercase() || b == b' ' || b == b'\''));
         // Letters spaced apart, not a phrase: every piece one letter (`i d i o t`, not `sand n…`).
-        masked || (word.contains(' ') && word.split(' ').all(|p| p.len() == 1))
+        masked
+            || (word.contains(' ') && word.split(' ').all(|p| p.len() == 1))
+            || repeated_joint(word.as_bytes()).is_some()
     }
+}
+
+/// For `xy yz` (one space, the letter before it repeated after it: `sh hit`), the index in the
+/// letters (space left out) of the repeated letter's second writing.
+fn repeated_joint(w: &[u8]) -> Option<usize> {
+    let sp = memchr::memchr(b' ', w)?;
+    (sp > 0 && w.get(sp + 1) == Some(&w[sp - 1]) && !w[sp + 1..].contains(&b' ')).then_some(sp)
 }
 
 /// True when `word` is `term` with some letters hidden: as many characters, and every one
