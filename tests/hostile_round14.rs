@@ -296,7 +296,7 @@ fn output_for_a_terminal_carries_no_control_or_bidi_character() {
 
 /// A queue database edited by hand or by another program (an item's stored verdict record that
 /// is not one): `review list` and `review export` failed with `review database: bad JSON:
-/// invalid type: integer `1`, expected a string at line 1 column 7`, naming neither the item
+/// invalid type: integer 1, expected a string at line 1 column 7`, naming neither the item
 /// nor the column. Now the message names both; the command still refuses (exit 1), and a
 /// database that is not SQLite, or whose tables were dropped, is refused as before.
 #[test]
@@ -319,4 +319,44 @@ fn a_damaged_queue_row_is_named_by_item_and_column() {
         assert!(err.contains("item #"), "{err}");
         assert_eq!(drives_a_terminal(err.as_bytes()), None, "{err}");
     }
+}
+
+/// A queue database handed to a moderator may carry code: a trigger runs inside every write.
+/// One added to a queue (`AFTER INSERT ON decisions ... UPDATE items SET comment_id =
+/// 'tampered' WHERE id <> NEW.item_id`) rewrote another item's comment id when `review
+/// approve` approved item 1. Now a queue holding a trigger or a view this program did not
+/// create, or one of its own triggers with another body, is not opened, by the writing and the
+/// reading commands alike, and the message names it; nothing is written.
+#[test]
+fn a_queue_with_a_trigger_it_did_not_create_is_not_opened() {
+    let dir = tmp("queue-trigger");
+    let input = "{\"id\":\"a\",\"author\":\"x\",\"body\":\"what an idiot indeed\"}\n\
+                 {\"id\":\"b\",\"author\":\"y\",\"body\":\"what an idiot\"}\n";
+    let o = moderate_in(&dir, &["run", "-q", "--queue", "q.db", "-"], input);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    std::fs::copy(dir.join("q.db"), dir.join("ours.db")).unwrap();
+    for (name, sql) in [
+        ("evil", "CREATE TRIGGER evil AFTER INSERT ON decisions BEGIN UPDATE items SET comment_id = 'tampered' WHERE id <> NEW.item_id; END"),
+        ("v", "CREATE VIEW v AS SELECT 1"),
+        ("items_count_insert", "DROP TRIGGER items_count_insert; CREATE TRIGGER items_count_insert AFTER INSERT ON items BEGIN DELETE FROM blocks; END"),
+    ] {
+        std::fs::copy(dir.join("ours.db"), dir.join("q.db")).unwrap();
+        let conn = rusqlite::Connection::open(dir.join("q.db")).unwrap();
+        conn.execute_batch(sql).unwrap();
+        drop(conn);
+        for args in [&["review", "approve", "--reviewer", "ana", "--db", "q.db", "1"][..], &["review", "list", "--db", "q.db"]] {
+            let o = moderate_in(&dir, args, "");
+            assert_eq!(o.status.code(), Some(1), "{name} {args:?}: {}", stderr(&o));
+            let err = stderr(&o);
+            assert!(err.contains(&format!("\"{name}\" that this program did not create, or changed")), "{err}");
+        }
+        let conn = rusqlite::Connection::open(dir.join("q.db")).unwrap();
+        let ids: Vec<String> =
+            conn.prepare("SELECT comment_id FROM items ORDER BY id").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(ids, ["a", "b"], "{name}: nothing written");
+    }
+    // The queue as this program writes it opens as before.
+    std::fs::copy(dir.join("ours.db"), dir.join("q.db")).unwrap();
+    let o = moderate_in(&dir, &["review", "approve", "--reviewer", "ana", "--db", "q.db", "1"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }

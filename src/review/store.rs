@@ -188,6 +188,7 @@ impl Store {
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
+        schema::no_foreign_code(&conn, path)?;
         Ok(Store { conn, read_only: false })
     }
 
@@ -235,6 +236,7 @@ impl Store {
                 path.display()
             )));
         }
+        schema::no_foreign_code(&conn, path)?;
         Ok(Store { conn, read_only: true })
     }
 
