@@ -323,4 +323,96 @@ mod tests {
             }
         }
     }
+
+    /// Any object line (id names written plainly or escaped, given once or twice, with string,
+    /// integer, float, nested and blank values, bodies full of quotes and backslashes), cut into
+    /// any pieces: the scanner finds the id the record reader's rules give.
+    mod any_line {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Debug, Clone)]
+        enum Val {
+            Str(String),
+            Int(i64),
+            Float,
+            Nested,
+            Blank,
+        }
+
+        fn val() -> impl Strategy<Value = Val> {
+            prop_oneof![
+                "[a-z0-9 \"\\\\/é]{0,12}".prop_map(Val::Str),
+                any::<i64>().prop_map(Val::Int),
+                Just(Val::Float),
+                Just(Val::Nested),
+                Just(Val::Blank),
+            ]
+        }
+
+        /// (name as decoded, as written in the line)
+        fn key() -> impl Strategy<Value = (&'static str, &'static str)> {
+            prop::sample::select(vec![
+                ("id", "\"id\""),
+                ("id", "\"\\u0069d\""),
+                ("comment_id", "\"comment_id\""),
+                ("_id", "\"_id\""),
+                ("body", "\"body\""),
+                ("meta", "\"meta\""),
+                ("i\"d", "\"i\\\"d\""),
+            ])
+        }
+
+        fn written(v: &Val) -> String {
+            match v {
+                Val::Str(s) => serde_json::to_string(s).unwrap(),
+                Val::Int(n) => n.to_string(),
+                Val::Float => "1.5e3".into(),
+                Val::Nested => r#"{"id":"inner","a":[1,"]}\"",{"b":null}]}"#.into(),
+                Val::Blank => "\"  \"".into(),
+            }
+        }
+
+        /// The id the rules give: the first listed id name present wins; an id name twice, none.
+        fn expected(fields: &[((&str, &str), Val)]) -> Option<String> {
+            let rank = |k: &str| ["id", "comment_id", "_id"].iter().position(|n| *n == k);
+            let mut seen: Vec<&str> = Vec::new();
+            let mut best: Option<(usize, String)> = None;
+            for ((name, _), v) in fields {
+                let Some(r) = rank(name) else { continue };
+                if seen.contains(name) {
+                    return None;
+                }
+                seen.push(name);
+                let id = match v {
+                    Val::Str(s) if !s.trim().is_empty() => Some(s.clone()),
+                    Val::Int(n) => Some(n.to_string()),
+                    _ => None,
+                };
+                let better = match &best {
+                    None => true,
+                    Some((seen, _)) => r < *seen,
+                };
+                if let (Some(id), true) = (id, better) {
+                    best = Some((r, id));
+                }
+            }
+            best.map(|(_, v)| v)
+        }
+
+        proptest! {
+            #[test]
+            fn pieces_give_the_id_of_the_rules(
+                fields in prop::collection::vec((key(), val()), 0..6),
+                cut in 1usize..40,
+                ws in prop::sample::select(vec!["", " ", "\t\r\n"]),
+            ) {
+                let body: Vec<String> = fields.iter().map(|((_, k), v)| format!("{k}{ws}:{ws}{}", written(v))).collect();
+                let line = format!("\u{feff}{ws}{{{ws}{}{ws}}}\n", body.join(&format!("{ws},{ws}")));
+                let want = expected(&fields);
+                prop_assert_eq!(id_in_pieces(line.as_bytes(), cut), want.clone(), "{}", line);
+                prop_assert_eq!(id(&line), want, "{}", line);
+            }
+        }
+    }
 }
