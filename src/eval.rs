@@ -5,6 +5,11 @@
 //! Scoring follows the data's convention: a label key that is absent means "the dataset says
 //! nothing", so a row counts for a label only if it carries that key. "deny" = flag or block;
 //! an `error` verdict counts as deny (it is not published either).
+//!
+//! Each row is judged by the rules alone ([`Engine::judge_with`]): the author policy
+//! (duplicates, floods, repeat offenders), which depends on a run's order and mix, is not
+//! applied, so a file's figures are the same whichever other files the same `eval` reads
+//! (`hostile_round14::a_files_eval_does_not_depend_on_the_other_files_and_run_says_it_does`).
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use moderate::matcher::cache::{checksum, digest, HEADER};
+use moderate::matcher::cache::{digest, seal, HEADER};
 
 const INPUT: &str = concat!(
     "{\"id\":\"1\",\"body\":\"go and quux yourself\"}\n",
@@ -125,7 +125,7 @@ fn a_forged_memo_makes_an_invalid_pattern_match_nothing() {
     }
     let len = (bytes.len() - HEADER) as u64;
     bytes[HEADER - 16..HEADER - 8].copy_from_slice(&len.to_le_bytes());
-    let sum = checksum(&bytes[HEADER..]);
+    let sum = seal(&bytes[12..44], &bytes[HEADER..]);
     bytes[HEADER - 8..HEADER].copy_from_slice(&sum.to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
     pack(d, bad);

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use moderate::matcher::cache::{checksum, HEADER};
+use moderate::matcher::cache::{seal, HEADER};
 
 const INPUT: &str = concat!(
     "{\"id\":\"1\",\"body\":\"you are a zorkface\"}\n",
@@ -136,7 +136,7 @@ fn tamper(dir: &Path, f: impl Fn(&mut Vec<u8>)) {
 fn reseal(bytes: &mut [u8]) {
     let len = (bytes.len() - HEADER) as u64;
     bytes[44..52].copy_from_slice(&len.to_le_bytes());
-    let sum = checksum(&bytes[HEADER..]);
+    let sum = seal(&bytes[12..44], &bytes[HEADER..]);
     bytes[52..60].copy_from_slice(&sum.to_le_bytes());
 }
 

@@ -55,7 +55,7 @@ pub fn markdown(reports: &[Report]) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.name,
+            sanitize(&r.name),
             r.rows,
             cell("toxic"),
             cell("profanity"),
@@ -71,7 +71,7 @@ pub fn markdown(reports: &[Report]) -> String {
 
 fn human(rep: &Report, verbose: bool) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "== {} ({} rows)", rep.name, rep.rows);
+    let _ = writeln!(s, "== {} ({} rows)", sanitize(&rep.name), rep.rows);
     let _ = writeln!(
         s,
         "  {:<14} {:>6} {:>6} {:>6} {:>6}  {:>5} {:>5} {:>5}   category-only P/R/F1",
@@ -205,14 +205,20 @@ fn human(rep: &Report, verbose: bool) -> String {
                 .filter(|r| &r.rule == rule)
                 .flat_map(|r| r.matches.iter().map(|m| format!("{:?}@{}..{}", sanitize(&m.text), m.start, m.end)))
                 .collect();
-            let _ =
-                writeln!(s, "    [{}] {} {}: {}", e.verdict.verdict.as_str(), e.id, spans.join(" "), one_line(&e.body));
+            let _ = writeln!(
+                s,
+                "    [{}] {} {}: {}",
+                e.verdict.verdict.as_str(),
+                sanitize(&e.id),
+                spans.join(" "),
+                one_line(&e.body)
+            );
         }
     }
     if !rep.misses.is_empty() {
         let _ = writeln!(s, "  misses (toxic, allowed):");
         for e in &rep.misses {
-            let _ = writeln!(s, "    {}: {}", e.id, one_line(&e.body));
+            let _ = writeln!(s, "    {}: {}", sanitize(&e.id), one_line(&e.body));
         }
     }
     s

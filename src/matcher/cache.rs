@@ -13,11 +13,18 @@
 //!   the normalizer's options, every list's terms, mode and allowlist, and every normalized
 //!   pattern (the gate literals are a function of them).
 //! - **Trust**: a file is used only when its magic, format, key, length and checksum of the
-//!   payload all match (a fast 64-bit [`checksum`]: it catches a torn or damaged file; a
+//!   payload and key ([`seal`]) all match (a fast 64-bit [`checksum`]: it catches a torn or damaged file; a
 //!   forged one is the reader's checks' job, and SHA-256 of the 12 MB payload cost more than
 //!   the rest of a warm start under callgrind); the payload is then read with bounds checks on every index
 //!   ([`super::wordlist::WordlistSet::from_bytes`]). A corrupt, truncated or foreign file is
 //!   rebuilt and overwritten, never read into a panic or out of bounds.
+//! - **Whose**: the checksum is no seal, so a file is read only where no one but this user
+//!   could have written it (round 14: another config's payload with this key's 32 bytes written
+//!   into its header was read, and judged with the other config's lists). On Unix the
+//!   directory must be a directory (not a symlink) owned by this user and writable by no one
+//!   else, and the file a regular file (not a symlink) owned by this user and writable by no one
+//!   else; otherwise the cache is neither read nor written ([`private`]). The directory is made
+//!   `0700` and files `0600`, whatever the umask, so a group-writable umask does not turn it off.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,7 +35,7 @@ use super::wordlist::ListSpec;
 use crate::normalize::Normalizer;
 
 /// Bumped whenever the payload's layout or what the key covers changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// The first bytes of a cache file.
 const MAGIC: &[u8; 8] = b"MODPACK\0";
 /// Header: magic, format, key, payload length, payload checksum.
@@ -160,6 +167,13 @@ fn exe_identity() -> String {
 pub fn load(dir: &Path, key: &Key) -> Option<Vec<u8>> {
     use std::io::Read;
     let path = dir.join(key.file_name());
+    if !path.exists() {
+        return None;
+    }
+    if let Err(why) = private(dir, true).and_then(|()| private(&path, false)) {
+        tracing::debug!("start-up cache not used: {why}");
+        return None;
+    }
     let mut file = std::fs::File::open(&path).ok()?;
     let size = file.metadata().ok()?.len();
     let mut head = [0u8; HEADER];
@@ -170,7 +184,7 @@ pub fn load(dir: &Path, key: &Key) -> Option<Vec<u8>> {
         let mut payload = Vec::with_capacity(usize::try_from(len).ok()?);
         file.take(len).read_to_end(&mut payload).ok()?;
         let sum = u64::from_le_bytes(head[HEADER - 8..].try_into().ok()?);
-        (payload.len() as u64 == len && checksum(&payload) == sum).then_some(payload)
+        (payload.len() as u64 == len && seal(&key.0, &payload) == sum).then_some(payload)
     });
     match read {
         Some(payload) => {
@@ -218,6 +232,13 @@ pub fn checksum(bytes: &[u8]) -> u64 {
     h
 }
 
+/// The header's checksum field: the payload's [`checksum`] bound to the key it is stored under
+/// (format 2, round 14), so another key's file with this key written into its header is not
+/// read as this key's. Still no seal against a forger (see the module docs, "Whose").
+pub fn seal(key: &[u8], payload: &[u8]) -> u64 {
+    checksum(payload) ^ checksum(key).rotate_left(29)
+}
+
 /// Writes `payload` under `key` in `dir` (through a temporary file and a rename, so a reader
 /// never sees half a file) and removes the oldest files past [`KEEP`]. Failures are logged at
 /// debug level and otherwise ignored.
@@ -228,23 +249,82 @@ pub fn store(dir: &Path, key: &Key, payload: &[u8]) {
 }
 
 fn try_store(dir: &Path, key: &Key, payload: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut made = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut made, 0o700);
+    if let Err(e) = made.create(dir) {
+        if e.kind() != std::io::ErrorKind::AlreadyExists {
+            return Err(e);
+        }
+    }
+    // A directory of this user's made group-writable by a umask of 002 (before round 14): made
+    // private again (each file in it must still pass [`private`] to be read).
+    #[cfg(unix)]
+    if let Ok(m) = std::fs::symlink_metadata(dir) {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        if m.is_dir() && own_uid().is_some_and(|me| me == m.uid()) && m.mode() & 0o022 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    private(dir, true).map_err(std::io::Error::other)?;
     let mut bytes = Vec::with_capacity(HEADER + payload.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT.to_le_bytes());
     bytes.extend_from_slice(&key.0);
     bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&checksum(payload).to_le_bytes());
+    bytes.extend_from_slice(&seal(&key.0, payload).to_le_bytes());
     bytes.extend_from_slice(payload);
     let path = dir.join(key.file_name());
     let tmp = dir.join(format!("{}.{}.tmp", key.file_name(), std::process::id()));
-    std::fs::write(&tmp, &bytes)?;
+    // A new file (never through a link left at that name), writable by this user alone.
+    let _ = std::fs::remove_file(&tmp);
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    std::io::Write::write_all(&mut open.open(&tmp)?, &bytes)?;
     if let Err(e) = std::fs::rename(&tmp, &path) {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
     prune(dir, &path, key.1);
     Ok(())
+}
+
+/// Whether `path` (a directory when `dir`, else a regular file) may be trusted with the cache:
+/// not a symlink, owned by this user and writable by no one else (Unix; elsewhere only its
+/// type is checked). The reason otherwise.
+fn private(path: &Path, dir: bool) -> Result<(), String> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let kind = meta.file_type();
+    if kind.is_symlink() || (dir && !kind.is_dir()) || (!dir && !kind.is_file()) {
+        let want = if dir { "a directory" } else { "a regular file" };
+        return Err(format!("{} is not {want} (a symlink is not followed)", path.display()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.mode() & 0o022 != 0 {
+            return Err(format!("{} is writable by others (mode {:o})", path.display(), meta.mode() & 0o7777));
+        }
+        if let Some(me) = own_uid() {
+            if meta.uid() != me {
+                return Err(format!("{} belongs to user {}, not to this user ({me})", path.display(), meta.uid()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// This process's effective user id: the owner of `/proc/self` (Linux). None elsewhere: the
+/// mode check stands alone there.
+#[cfg(unix)]
+fn own_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
 }
 
 /// Removes the oldest files of extension `ext` past [`KEEP`] (never `keep`, the one just

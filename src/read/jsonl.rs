@@ -22,13 +22,15 @@
 //! [`RecordError`] naming the line (and the field), and reading goes on with the next line.
 //! So does a line longer than [`MAX_LINE`]: its bytes are skipped, not buffered, so one line
 //! with no end (an export written without line ends, `/dev/zero`) cannot take the memory; its
-//! record is named by an id found before the limit ([`super::overlong`]).
+//! record is named by its top-level id, looked for in the whole line as it is read past, with
+//! bounded memory ([`super::overlong`]).
 
 use serde::de::DeserializeSeed;
 
 use std::io::BufRead;
 use std::sync::Arc;
 
+use super::overlong::IdScan;
 use super::pick::{FieldTable, Pick, Slot, Strictness};
 use super::{chomp, line_len, Origin, ReadOptions, Record, RecordError, Source};
 use crate::comment::{Comment, CommentKind};
@@ -65,7 +67,8 @@ impl JsonlReader {
 }
 
 /// The error record of line `line`, `len` bytes long without an end in sight past the limit,
-/// named by `id` (found in the part kept, [`super::overlong::id_in_prefix`]) when it has one.
+/// named by `id` (found in the line as it was read past, [`super::overlong::IdScan`]) when it
+/// has one.
 fn overlong(origin: &Origin, line: u64, len: u64, max: usize, id: Option<String>) -> RecordError {
     let msg =
         format!("line {line}: {len} bytes long, over the limit of {} MiB for one line; skipped, not judged", max >> 20);
@@ -198,12 +201,12 @@ impl Iterator for JsonlReader {
         while !self.done {
             self.buf.clear();
             let max = self.parser.max_line;
-            match read_line(&mut self.src.reader, &mut self.buf, max) {
+            let (table, mut scan) = (&self.parser.table, IdScan::default());
+            match read_line(&mut self.src.reader, &mut self.buf, max, &mut |b| scan.feed(b, table)) {
                 Ok(0) => self.done = true,
                 Ok(n) if self.buf.len() < n => {
                     self.line += 1;
-                    let id = super::overlong::id_in_prefix(&self.buf, &self.parser.table);
-                    return Some(Err(overlong(&self.src.origin, self.line, n as u64, max, id)));
+                    return Some(Err(overlong(&self.src.origin, self.line, n as u64, max, scan.finish())));
                 }
                 Ok(_) => {
                     self.line += 1;
@@ -253,7 +256,7 @@ impl JsonlChunk {
             line += 1;
             if end > self.parser.max_line {
                 // Whole, but longer than a line read alone may be (it came in one read).
-                let id = super::overlong::id_in_prefix(&rest[..self.parser.max_line], &self.parser.table);
+                let id = super::overlong::id_in_prefix(&rest[..end], &self.parser.table);
                 out.push(Err(overlong(&self.parser.origin, line, end as u64, self.parser.max_line, id)));
             } else if let Some(r) = self.parser.line(line, &rest[..end]) {
                 out.push(r);
@@ -290,21 +293,31 @@ pub struct JsonlChunks {
     done: bool,
     /// Bytes of a line past `max_line` seen so far while its rest is skipped (0: not skipping).
     skipping: u64,
-    /// The id found in the kept part of the line being skipped.
-    skip_id: Option<String>,
+    /// The id looked for in the line being skipped, fed all of it.
+    skip_id: IdScan,
 }
 
 impl JsonlChunks {
     pub(crate) fn new(src: Source, opts: &ReadOptions) -> JsonlChunks {
         let parser = Arc::new(LineParser::new(&src.origin, opts));
-        JsonlChunks { src, parser, line: 0, partial: Vec::new(), error: None, done: false, skipping: 0, skip_id: None }
+        JsonlChunks {
+            src,
+            parser,
+            line: 0,
+            partial: Vec::new(),
+            error: None,
+            done: false,
+            skipping: 0,
+            skip_id: IdScan::default(),
+        }
     }
 
     /// Reads past the rest of a line longer than `max_line` (LF, CRLF, a lone CR or the end of
     /// the input ends it; [`read_line`] keeping nothing) and gives its error record.
     fn skip_line(&mut self) -> RecordError {
         let before = std::mem::take(&mut self.skipping);
-        let rest = match read_line(&mut self.src.reader, &mut Vec::new(), 0) {
+        let (table, scan) = (&self.parser.table, &mut self.skip_id);
+        let rest = match read_line(&mut self.src.reader, &mut Vec::new(), 0, &mut |b| scan.feed(b, table)) {
             Ok(n) => n as u64,
             Err(_) => {
                 // The read error ends the input; the long line's record says what it was.
@@ -313,7 +326,7 @@ impl JsonlChunks {
             }
         };
         self.line += 1;
-        let id = self.skip_id.take();
+        let id = std::mem::take(&mut self.skip_id).finish();
         overlong(&self.src.origin, self.line, before + rest, self.parser.max_line, id)
     }
 
@@ -378,7 +391,8 @@ impl Iterator for JsonlChunks {
             let open = data.len() - whole.unwrap_or(0);
             if open > self.parser.max_line {
                 // The whole lines before it go out first; the long line is skipped, not kept.
-                self.skip_id = super::overlong::id_in_prefix(&data[whole.unwrap_or(0)..], &self.parser.table);
+                self.skip_id = IdScan::default();
+                self.skip_id.feed(&data[whole.unwrap_or(0)..], &self.parser.table);
                 data.truncate(whole.unwrap_or(0));
                 self.skipping = open as u64;
                 if data.is_empty() {
@@ -415,13 +429,26 @@ fn last_line_end(data: &[u8]) -> Option<usize> {
 
 /// Reads one line with its line end (LF, CRLF or a lone CR) into `buf`, as `read_until` does
 /// for LF: the number of bytes read, 0 at the end of the input. Past `max` bytes the rest of
-/// the line is read but not kept, so `buf` holds fewer bytes than the count returned.
-fn read_line<R: BufRead + ?Sized>(r: &mut R, buf: &mut Vec<u8>, max: usize) -> std::io::Result<usize> {
+/// the line is read but not kept, so `buf` holds fewer bytes than the count returned; then the
+/// whole line goes to `past` as it is read (what `buf` kept, then each piece read past it).
+fn read_line<R: BufRead + ?Sized>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+    past: &mut dyn FnMut(&[u8]),
+) -> std::io::Result<usize> {
     let mut total = 0;
+    let mut cut = false;
     // Past `max`, nothing more is kept: the caller sees `buf` shorter than the count.
-    let keep = |buf: &mut Vec<u8>, total: usize, bytes: &[u8]| {
-        if total + bytes.len() <= max {
+    let mut keep = |buf: &mut Vec<u8>, total: usize, bytes: &[u8]| {
+        if !cut && total + bytes.len() <= max {
             buf.extend_from_slice(bytes);
+        } else {
+            if !cut {
+                cut = true;
+                past(buf);
+            }
+            past(bytes);
         }
     };
     loop {

