@@ -307,7 +307,7 @@ fn a_record_published_right_after_the_worker_start_line_is_judged() {
 fn a_locked_review_database_is_a_503_with_retry_after_and_a_named_bounded_wait() {
     let d = tmp("hostile10-locked");
     let input = d.join("in.jsonl");
-    std::fs::write(&input, "{\"id\":\"a\",\"body\":\"what a stupid idea\"}\n{\"id\":\"c\",\"body\":\"this is crap\"}\n").unwrap();
+    std::fs::write(&input, "{\"id\":\"a\",\"body\":\"what a stupid person\"}\n{\"id\":\"c\",\"body\":\"this is crap\"}\n").unwrap();
     let db = d.join("q.db");
     let moderate = || {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_moderate"));

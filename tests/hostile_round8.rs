@@ -162,9 +162,9 @@ fn diff_says_what_it_could_not_read() {
         assert!(out.status.success(), "{}", stderr(&out));
         (common::stdout(&out), stderr(&out))
     };
-    // "what a stupid plan" is flagged under A and blocked under B (block = 1).
+    // "what a stupid person" is flagged under A and blocked under B (block = 1).
     let row = |id: &str, toxic: &str| {
-        format!("{{\"id\":\"{id}\",\"body\":\"what a stupid plan\",\"labels\":{{\"toxic\":{toxic}}}}}\n")
+        format!("{{\"id\":\"{id}\",\"body\":\"what a stupid person\",\"labels\":{{\"toxic\":{toxic}}}}}\n")
     };
     let good = write(&dir, "good.jsonl", &[row("1", "true"), row("2", "false")].concat());
     let (out, _) = diff(&good);
