@@ -88,6 +88,7 @@ test_files! {
     run = "run.rs",
     sentences = "sentences.rs",
     sentences_threats = "sentences_threats.rs",
+    sentences_round15 = "sentences_round15.rs",
     serve = "serve.rs",
     serve_hostile = "serve_hostile.rs",
     serve_reload = "serve_reload.rs",
