@@ -201,3 +201,33 @@ fn a_generalization_named_to_deny_it_is_not_held() {
         &["white people are evil", "jews control the media", "women are retarded"],
     );
 }
+
+/// "you are the worst", "you're a terrible person", "you are irrelevant" and their third-person
+/// forms are names aimed at someone; the worst at a task, a terrible cook, a monster on the court
+/// and a denied insult are not.
+#[test]
+fn contempt_without_an_insult_word_is_held_and_its_twins_are_not() {
+    expect(
+        "flag",
+        "attack.second-person-name",
+        &[
+            "you are the worst",
+            "you're the worst.",
+            "you are a terrible person",
+            "you are a monster",
+            "go away you are irrelevant",
+            "you are sick in the head",
+        ],
+    );
+    expect("flag", "attack.name-calling", &["she is a terrible person", "she is a monster!"]);
+    innocent(&[
+        "you are the worst at parking",
+        "you are a terrible cook",
+        "you are a monster on the court",
+        "she is not a terrible person",
+        "he was a monster of a player",
+        "the weather is the worst",
+    ]);
+    // A denied insult is not aimed (the contempt word alone is still held, as everywhere).
+    not_hit("attack.second-person-name", &["you are not stupid", "you're not dumb, you just need practice"]);
+}
