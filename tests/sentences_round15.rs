@@ -231,3 +231,29 @@ fn contempt_without_an_insult_word_is_held_and_its_twins_are_not() {
     // A denied insult is not aimed (the contempt word alone is still held, as everywhere).
     not_hit("attack.second-person-name", &["you are not stupid", "you're not dumb, you just need practice"]);
 }
+
+/// A group named to condemn what is said of it ("calling immigrants vermin is disgusting", "the
+/// dirty jew trope is antisemitic", "the claim that ... is false"), a view reported as someone
+/// else's, and history are not an attack on the group; the same words said outright still are.
+#[test]
+fn a_group_named_to_condemn_a_slur_on_it_is_not_attacked() {
+    innocent(&[
+        "saying jews control the media is antisemitic",
+        "the claim that muslims are terrorists is false",
+        "the dirty jew trope is antisemitic",
+        "i hate it when people say gays are sick",
+        "the nazis wanted to get rid of the jews",
+        "three armed home invaders were arrested",
+        "i played space invaders",
+        "CONUS is the continental us",
+    ]);
+    not_hit("identity.dehumanizing", &["calling immigrants vermin is disgusting"]);
+    not_hit("identity.generalization", &["stop calling women bitches"]);
+    expect("block", "identity.dehumanizing", &["immigrants are vermin", "filthy jews"]);
+    expect(
+        "flag",
+        "identity.generalization",
+        &["muslims are terrorists and that is a fact", "jews are racist tribal and violent", "we need to get rid of the jews"],
+    );
+    expect("flag", "identity.hate-phrase", &["the invaders must be stopped"]);
+}
