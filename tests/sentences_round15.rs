@@ -257,3 +257,19 @@ fn a_group_named_to_condemn_a_slur_on_it_is_not_attacked() {
     );
     expect("flag", "identity.hate-phrase", &["the invaders must be stopped"]);
 }
+
+/// An insulting or contemptuous word denied of its subject ("you are not stupid", "immigrants
+/// are not vermin") is not held; "not only stupid" and the word said outright still are.
+#[test]
+fn an_insult_denied_of_its_subject_is_not_held() {
+    innocent(&[
+        "you are not stupid",
+        "you're not dumb, you just need practice",
+        "women are not stupid",
+        "immigrants are not vermin",
+        "he is not an idiot",
+        "it's not that stupid",
+    ]);
+    expect("flag", "attack.contempt-word", &["you are not only stupid but evil", "not stupid"]);
+    expect("flag", "attack.insult-word", &["he's not stupid, he's a fucking idiot"]);
+}
