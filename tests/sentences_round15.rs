@@ -273,3 +273,19 @@ fn an_insult_denied_of_its_subject_is_not_held() {
     expect("flag", "attack.contempt-word", &["you are not only stupid but evil", "not stupid"]);
     expect("flag", "attack.insult-word", &["he's not stupid, he's a fucking idiot"]);
 }
+
+/// "send them out" (to canvass, onto the pitch, in public) is not a go-back frame; sending,
+/// shipping or kicking a group back, home or out of the country still is.
+#[test]
+fn sending_people_out_is_not_telling_them_to_go_back() {
+    innocent(&[
+        "send them out to knock on doors",
+        "the coach will send them out in the second half",
+        "kick them out of the meeting for being late",
+    ]);
+    expect(
+        "flag",
+        "identity.go-back",
+        &["send them back", "ship them all home", "kick them all out of the country", "send the immigrants out"],
+    );
+}
