@@ -1,0 +1,76 @@
+//! Hostile input, round 15 (inputs and surfaces): round 14's "Left" (the review page's cost per
+//! author, `IdScan`), then namespace tricks inside WXR and Disqus records, a closed stdout with
+//! other outputs open, and more. Real binary where it can be; every fixture is written here.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{moderate_in, records, stderr};
+
+fn tmp(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile15-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `id=verdict` per record.
+fn verdicts(o: &std::process::Output) -> Vec<String> {
+    records(o).iter().map(|r| format!("{}={}", r["id"].as_str().unwrap_or("?"), r["verdict"].as_str().unwrap())).collect()
+}
+
+/// A namespace declaration inside a record changes which elements are the body for an importer
+/// that reads by namespace (WordPress's SimpleXML parser, any namespace-aware Disqus reader):
+/// `<x:comment_content xmlns:x="http://wordpress.org/export/1.2/">insult</x:comment_content>`
+/// before `<wp:comment_content>nice</wp:comment_content>` is the first WordPress body there,
+/// while this reader matched names as written and judged `nice` (allow); the same with
+/// `<x:message xmlns:x="http://disqus.com">`. Declared outside a record it already stopped the
+/// file; inside one, now the record is an error record and the records around it are judged.
+#[test]
+fn a_namespace_declared_inside_a_record_makes_it_ambiguous() {
+    let dir = tmp("xml-ns-inside");
+    let insult = "you fucking idiot";
+    let wp = "http://wordpress.org/export/1.2/";
+    let comment = |id: u32, inner: &str| {
+        format!("<wp:comment><wp:comment_id>{id}</wp:comment_id><wp:comment_author>a</wp:comment_author>{inner}<wp:comment_approved>1</wp:comment_approved></wp:comment>")
+    };
+    for (name, spoiled) in [
+        ("prefix", format!("<x:comment_content xmlns:x=\"{wp}\">{insult}</x:comment_content><wp:comment_content>nice</wp:comment_content>")),
+        ("after", format!("<wp:comment_content>nice</wp:comment_content><x:comment_content xmlns:x=\"{wp}\">{insult}</x:comment_content>")),
+        ("default", format!("<comment_content xmlns=\"{wp}\">{insult}</comment_content><wp:comment_content>nice</wp:comment_content>")),
+        ("rebound", format!("<wp:comment_content xmlns:wp=\"http://other.example/\">nice</wp:comment_content><y:comment_content xmlns:y=\"{wp}\">{insult}</y:comment_content>")),
+    ] {
+        let items = [comment(1, "<wp:comment_content>hello</wp:comment_content>"), comment(2, &spoiled), comment(3, &format!("<wp:comment_content>{insult}</wp:comment_content>"))].concat();
+        let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:wp=\"{wp}\"><channel><item><title>P</title><wp:post_id>1</wp:post_id>\n{items}\n</item></channel></rss>\n");
+        std::fs::write(dir.join(format!("{name}.xml")), xml).unwrap();
+        let o = moderate_in(&dir, &["run", "-q", &format!("{name}.xml")], "");
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert_eq!(verdicts(&o), ["1=allow", "2=error", "3=block"], "wxr {name}");
+        let e = records(&o)[1]["error"].as_str().unwrap().to_string();
+        assert!(e.contains("xmlns") && e.contains("ambiguous"), "{name}: {e}");
+    }
+    let post = |id: &str, inner: &str| {
+        format!("<post dsq:id=\"{id}\">{inner}<author><name>x</name></author><thread dsq:id=\"t1\"/></post>\n")
+    };
+    for (name, spoiled) in [
+        ("prefix", format!("<x:message xmlns:x=\"http://disqus.com\">{insult}</x:message><message>nice</message>")),
+        ("after", format!("<message>nice</message><x:message xmlns:x=\"http://disqus.com\">{insult}</x:message>")),
+        ("default", format!("<message xmlns=\"http://other.example/\">nice</message><d:message xmlns:d=\"http://disqus.com\">{insult}</d:message>")),
+    ] {
+        let posts = [post("p1", "<message>hello</message>"), post("p2", &spoiled), post("p3", &format!("<message>{insult}</message>"))].concat();
+        let xml = format!("<?xml version=\"1.0\"?>\n<disqus xmlns=\"http://disqus.com\" xmlns:dsq=\"http://disqus.com/disqus-internals\">\n<thread dsq:id=\"t1\"><id>a</id></thread>\n{posts}</disqus>\n");
+        std::fs::write(dir.join(format!("{name}.disqus.xml")), xml).unwrap();
+        let o = moderate_in(&dir, &["run", "-q", &format!("{name}.disqus.xml")], "");
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert_eq!(verdicts(&o), ["p1=allow", "p2=error", "p3=block"], "disqus {name}");
+        let e = records(&o)[1]["error"].as_str().unwrap().to_string();
+        assert!(e.contains("xmlns") && e.contains("ambiguous"), "{name}: {e}");
+    }
+    // The internals namespace (`dsq:`) on a field is the export's own: judged.
+    let posts = post("p1", "<message>nice</message><dsq:note xmlns:dsq=\"http://disqus.com/disqus-internals\">x</dsq:note>");
+    let xml = format!("<?xml version=\"1.0\"?>\n<disqus xmlns=\"http://disqus.com\" xmlns:dsq=\"http://disqus.com/disqus-internals\">\n{posts}</disqus>\n");
+    std::fs::write(dir.join("ok.disqus.xml"), xml).unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "ok.disqus.xml"], "");
+    assert_eq!(verdicts(&o), ["p1=allow"]);
+}
