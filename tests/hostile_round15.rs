@@ -74,3 +74,62 @@ fn a_namespace_declared_inside_a_record_makes_it_ambiguous() {
     let o = moderate_in(&dir, &["run", "-q", "ok.disqus.xml"], "");
     assert_eq!(verdicts(&o), ["p1=allow"]);
 }
+
+/// `moderate run dump --split out/ --queue q.db | head -1`: the reader of stdout going away
+/// stopped the whole run, quietly and with exit 0, so the split files held the first few
+/// hundred of 5,000 comments, the queue none, and nothing said so. With other outputs open the
+/// run now goes on to the end (stdout's writes dropped), every other output holds every comment,
+/// and a warning names them. Without other outputs a closed pipe still ends the run quietly.
+#[test]
+fn a_closed_stdout_does_not_cut_the_other_outputs_short() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tmp("closed-stdout");
+    let n = 5_000;
+    let rows: String = (0..n)
+        .map(|i| {
+            let body = if i % 2 == 0 { "you are an idiot" } else { "you idiot, fuck off" };
+            format!("{{\"id\":\"c{i}\",\"author\":\"a{i}\",\"body\":\"{body} number {i}\"}}\n")
+        })
+        .collect();
+    std::fs::write(dir.join("dump.jsonl"), rows).unwrap();
+    for jobs in ["1", "2"] {
+        let out = dir.join(format!("out{jobs}"));
+        let queue = dir.join(format!("q{jobs}.db"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_moderate"))
+            .args(["run", "dump.jsonl", "-j", jobs, "--split"])
+            .arg(&out)
+            .arg("--queue")
+            .arg(&queue)
+            .current_dir(&dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        assert!(first.contains("\"c0\""), "{first}");
+        // The reader is gone (dropped above).
+        let o = child.wait_with_output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        assert!(err.contains("stdout was closed") && err.contains("--split") && err.contains("--queue"), "{err}");
+        let lines = |name: &str| std::fs::read_to_string(out.join(name)).map_or(0, |s| s.lines().count());
+        let split = lines("dump.allowed.jsonl") + lines("dump.flagged.jsonl") + lines("dump.blocked.jsonl");
+        assert_eq!(split + lines("dump.errors.jsonl"), n, "-j {jobs}: {err}");
+        assert!(err.contains(&format!("{n} comments")), "{err}");
+    }
+    // No other output: the closed pipe ends the run quietly, as before.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_moderate"))
+        .args(["run", "dump.jsonl"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stderr(&o).contains("stdout was closed"), "{}", stderr(&o));
+}

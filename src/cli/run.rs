@@ -132,8 +132,16 @@ pub fn run(args: RunArgs) -> CliResult {
         None => None,
     };
     let stdout = io::stdout();
+    // With other outputs open, a reader of stdout that goes away (`| head`) no longer stops the
+    // run: the files the user asked for get every comment (round 15: they held the first 208 of
+    // 200,000, the queue none, `--authors` was left empty, exit 0 with no word).
+    let stdout_closed = Arc::new(AtomicBool::new(false));
+    let mut others: Vec<String> = extra.iter().map(|(name, _)| name.clone()).collect();
+    others.extend(args.authors.as_ref().map(|p| format!("--authors {}", p.display())));
+    let others_open = !others.is_empty();
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(File::create(p).map_err(|e| CliError::failure(format!("-o {}: {e}", p.display())))?),
+        None if others_open => Box::new(OnceClosed { inner: stdout.lock(), closed: Arc::clone(&stdout_closed) }),
         None => Box::new(stdout.lock()),
     };
     let mut verdicts = JsonlSink::new(BufWriter::with_capacity(1 << 16, out));
@@ -188,6 +196,14 @@ pub fn run(args: RunArgs) -> CliResult {
             w.write_all(b"\n").map_err(failed)?;
         }
         w.flush().map_err(failed)?;
+    }
+    if stdout_closed.load(Ordering::Relaxed) {
+        let others = others.join(", ");
+        eprintln!(
+            "moderate: warning: stdout was closed by its reader before the run ended; the run went on for the other \
+             outputs ({others}), which hold all {} records (`-o FILE` keeps verdicts off stdout)",
+            summary.summary.records
+        );
     }
     if !args.quiet {
         eprint!("{}", summary.summary.render(summary.elapsed()));
@@ -246,4 +262,41 @@ fn engine_has_author_policy(raw: &crate::config::RawConfig) -> bool {
         || a.trust_previously_approved
         || a.duplicate.is_some()
         || a.flood.is_some()
+}
+
+/// stdout once its reader is gone: the first broken pipe is noted and every write after it is
+/// dropped, so a run with other outputs judges its input to the end.
+struct OnceClosed<W> {
+    inner: W,
+    closed: Arc<AtomicBool>,
+}
+
+impl<W: Write> OnceClosed<W> {
+    fn absorb<T>(&self, r: io::Result<T>, ok: T) -> io::Result<T> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed.store(true, Ordering::Relaxed);
+                Ok(ok)
+            }
+            r => r,
+        }
+    }
+}
+
+impl<W: Write> Write for OnceClosed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed.load(Ordering::Relaxed) {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.absorb(r, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.absorb(r, ())
+    }
 }
