@@ -133,3 +133,63 @@ fn a_closed_stdout_does_not_cut_the_other_outputs_short() {
     assert_eq!(o.status.code(), Some(0));
     assert!(!stderr(&o).contains("stdout was closed"), "{}", stderr(&o));
 }
+
+/// Round 14's "Left": what the review page reads for each item's author grew with the author's
+/// comment count. Each item of a page read its author's latest comments through the unique
+/// `(author, comment_id)` index, which gives them in comment-id order, so every one of the
+/// author's history rows was read and sorted to keep 5; and the author's record (up to 10,000
+/// items) read each item's table row for its status. 50 authors with 10,000 comments each: 3.9 s
+/// a page. Schema version 3 indexes the history by author alone (rowid order: the latest first,
+/// no sort) and puts the status in the author indexes (counted from the index): 0.10 s. A
+/// version-2 queue is still read as it is by read-only commands and upgraded by a write.
+#[test]
+fn a_review_page_reads_a_bounded_amount_per_author() {
+    let dir = tmp("review-per-author");
+    let rows: String = (0..40)
+        .map(|i| format!("{{\"id\":\"c{i}\",\"author\":\"bob\",\"author_email\":\"Bob@Example.org\",\"body\":\"You are a disgrace {i}\"}}\n"))
+        .collect();
+    std::fs::write(dir.join("in.jsonl"), rows).unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "in.jsonl", "-o", "v.jsonl", "--queue", "q.db"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let db = dir.join("q.db");
+    let plan = |sql: &str| -> String {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+    };
+    // The page's two per-author reads (`Store::history`, `Store::author_record`).
+    let history = "SELECT comment_id, verdict, rules, excerpt FROM history WHERE author = 'bob' AND comment_id <> 'c1' ORDER BY rowid DESC LIMIT 5";
+    let record = "SELECT status, count(*) FROM (SELECT status FROM items WHERE author_email = 'bob@example.org' COLLATE NOCASE LIMIT 10000) GROUP BY status";
+    let by_name = "SELECT status, count(*) FROM (SELECT status FROM items WHERE author = 'bob' LIMIT 10000) GROUP BY status";
+    let h = plan(history);
+    assert!(h.contains("history_author") && !h.contains("TEMP B-TREE"), "history: {h}");
+    for sql in [record, by_name] {
+        let p = plan(sql);
+        assert!(p.contains("COVERING INDEX"), "record: {p}");
+    }
+    // The listing still answers the same (the author's record counts all 40).
+    let o = moderate_in(&dir, &["review", "list", "--db", "q.db", "--limit", "3"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(common::stdout(&o).contains("3 of 40"), "{}", common::stdout(&o));
+
+    // A version-2 queue (the indexes as version 2 made them): read as it is, upgraded by a write.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "DROP INDEX history_author; DROP INDEX items_email; CREATE INDEX items_email ON items (author_email COLLATE NOCASE);
+             DROP INDEX items_author; CREATE INDEX items_author ON items (author); PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    let o = moderate_in(&dir, &["review", "list", "--db", "q.db", "--limit", "3"], "");
+    assert_eq!(o.status.code(), Some(0), "a version-2 queue is read: {}", stderr(&o));
+    let o = moderate_in(&dir, &["review", "approve", "--db", "q.db", "1"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, 3);
+    drop(conn);
+    assert!(plan(history).contains("history_author"), "upgraded");
+    assert!(plan(record).contains("COVERING INDEX"), "upgraded");
+}
