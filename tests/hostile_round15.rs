@@ -193,3 +193,21 @@ fn a_review_page_reads_a_bounded_amount_per_author() {
     assert!(plan(history).contains("history_author"), "upgraded");
     assert!(plan(record).contains("COVERING INDEX"), "upgraded");
 }
+
+/// Generated lines comparing the over-long line's id scanner with the record reader (round
+/// 14's "Left": `IdScan` had no fuzz coverage; `src/read/idscan_props.rs`) found the reader
+/// itself naming a record by an id given twice: `{"id":"a","body":"x","body":"y","id":"b"}`
+/// was an error record named `a` (only the first duplicated key, `body`, was looked at; a site
+/// keeping the last copy knows the comment as `b`). An id name given twice anywhere now names
+/// the record `<stem>#<line>`, as it did when the id was the first duplicate.
+#[test]
+fn an_id_given_twice_after_another_duplicate_names_no_record() {
+    let dir = tmp("dup-id-late");
+    std::fs::write(
+        dir.join("in.jsonl"),
+        "{\"id\":\"a\",\"body\":\"x\",\"body\":\"y\",\"id\":\"b\"}\n{\"id\":\"c\",\"body\":\"x\",\"body\":\"y\"}\n{\"id\":\"d\",\"id\":\"e\",\"body\":\"x\"}\n",
+    )
+    .unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "-j1", "in.jsonl"], "");
+    assert_eq!(verdicts(&o), ["in#1=error", "c=error", "in#3=error"]);
+}
