@@ -211,3 +211,41 @@ fn an_id_given_twice_after_another_duplicate_names_no_record() {
     let o = moderate_in(&dir, &["run", "-q", "-j1", "in.jsonl"], "");
     assert_eq!(verdicts(&o), ["in#1=error", "c=error", "in#3=error"]);
 }
+
+/// SIGHUP (the terminal or the ssh session of a long `moderate run` closed) ended the process
+/// at once, as its default does: the verdict file held 89,573 records and the split files
+/// 89,527, no summary, exit 129. It now stops the run as SIGINT and SIGTERM do: every output
+/// holds the same records, the summary says how many, exit 130.
+#[cfg(unix)]
+#[test]
+fn a_hangup_stops_the_run_with_every_output_alike() {
+    use std::process::{Command, Stdio};
+    let dir = tmp("sighup");
+    let n = 400_000;
+    let rows: String = (0..n).map(|i| format!("{{\"id\":\"c{i}\",\"body\":\"you idiot number {i}\"}}\n")).collect();
+    std::fs::write(dir.join("big.jsonl"), rows).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_moderate"))
+        .args(["run", "big.jsonl", "-j", "1", "-o", "v.jsonl", "--split", "out"])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the first verdicts are written, hang up.
+    let start = std::time::Instant::now();
+    while std::fs::metadata(dir.join("v.jsonl")).map_or(0, |m| m.len()) < 1 << 20 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "no output");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let killed = Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    let lines = |p: &str| std::fs::read_to_string(dir.join(p)).unwrap().lines().count();
+    let verdicts = lines("v.jsonl");
+    let split = lines("out/big.blocked.jsonl") + lines("out/big.flagged.jsonl") + lines("out/big.allowed.jsonl");
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(verdicts < n, "the run was stopped early: {verdicts}");
+    assert_eq!(verdicts, split, "{err}");
+    assert!(err.contains(&format!("interrupted after {verdicts} records")), "{err}");
+}
