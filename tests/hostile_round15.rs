@@ -249,3 +249,20 @@ fn a_hangup_stops_the_run_with_every_output_alike() {
     assert_eq!(verdicts, split, "{err}");
     assert!(err.contains(&format!("interrupted after {verdicts} records")), "{err}");
 }
+
+/// A thread page's body line indented by a tab (8 columns on the page, deeper than the
+/// header's 2 spaces) was measured in bytes: 1, shallower than the header, so it ended the
+/// entry, and under the last entry it was taken for the page footer. `\tyou fucking idiot`
+/// was never judged and Bob's comment was an empty `allow`. Indentation is now counted in the
+/// columns a reader sees (tab stops of 8).
+#[test]
+fn a_thread_body_indented_by_a_tab_is_the_comments_text() {
+    let dir = tmp("thread-tab");
+    let page = "Title\n\nArticle.\n\nDiscussion Policy\n\nBe civil.\n\n  1. Ann said:\n\n    nice article\n\n  2. Bob said:\n\n\tyou fucking idiot\n\n  3. Cy said:\n\n\t\tagreed, ok\n\t\tand you fucking idiot too\n";
+    std::fs::write(dir.join("page.txt"), page).unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "page.txt"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(verdicts(&o), ["page#1=allow", "page#2=block", "page#3=block"]);
+    let r = records(&o);
+    assert_eq!(r[1]["reasons"][0]["matches"][0]["text"], "fucking");
+}
