@@ -266,3 +266,25 @@ fn a_thread_body_indented_by_a_tab_is_the_comments_text() {
     let r = records(&o);
     assert_eq!(r[1]["reasons"][0]["matches"][0]["text"], "fucking");
 }
+
+/// `<iframe srcdoc="...">` shows that HTML in its frame, as `<img alt>` shows its text; the
+/// attribute was not read, so `<iframe srcdoc="you fucking idiot"></iframe>` was an `allow`
+/// with nothing judged. Its text is now judged, mapped to the tag (tags written in it skipped,
+/// inline ones joining the text around them).
+#[test]
+fn an_iframe_srcdoc_is_judged_as_the_text_it_shows() {
+    let dir = tmp("srcdoc");
+    let rows = [
+        ("plain", "<iframe srcdoc=\"you fucking idiot\"></iframe>"),
+        ("tags", "<iframe srcdoc='<p>you fu<b></b>cking idiot</p>'></iframe>"),
+        ("entities", "<iframe srcdoc=\"you &#102;ucking idiot\"></iframe>"),
+        ("innocent", "nice <iframe srcdoc=\"<p>hello</p><p>there</p>\"></iframe> day"),
+    ];
+    let text: String = rows.iter().map(|(id, body)| serde_json::json!({"id": id, "body": body}).to_string() + "\n").collect();
+    std::fs::write(dir.join("in.jsonl"), text).unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "in.jsonl"], "");
+    assert_eq!(verdicts(&o), ["plain=block", "tags=block", "entities=block", "innocent=allow"]);
+    let r = records(&o);
+    let m = &r[0]["reasons"][0]["matches"][0];
+    assert_eq!(m["text"], "<iframe srcdoc=\"you fucking idiot\">", "mapped to the tag");
+}

@@ -33,7 +33,7 @@ pub(crate) struct Tag {
     /// The `dir` attribute's value, if any (trimmed, ASCII-lowercased).
     pub(crate) dir: Option<String>,
     /// The text the element shows in its place, as a byte range of the tag: an `<img>`'s `alt`,
-    /// an `<input>`'s `value` or `placeholder`.
+    /// an `<input>`'s `value` or `placeholder`, an `<iframe>`'s `srcdoc`.
     pub(crate) alt: Option<std::ops::Range<usize>>,
     /// The `style` attribute's declarations that take effect, read as a browser reads them
     /// ([`super::css::inline_style`]: `prop:value;…`).
@@ -360,6 +360,9 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
             value_attr = value_attr.or(Some(value));
         } else if attr.eq_ignore_ascii_case("placeholder") {
             placeholder = placeholder.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("srcdoc") && name == "iframe" {
+            // The document an `<iframe srcdoc>` shows in its frame (round 15: unjudged).
+            alt = alt.or(Some(value));
         } else if attr.eq_ignore_ascii_case("type") && typ.is_none() {
             typ = Some(s[value].trim().eq_ignore_ascii_case("hidden"));
         } else if attr.eq_ignore_ascii_case("style") {
