@@ -288,3 +288,24 @@ fn an_iframe_srcdoc_is_judged_as_the_text_it_shows() {
     let m = &r[0]["reasons"][0]["matches"][0];
     assert_eq!(m["text"], "<iframe srcdoc=\"you fucking idiot\">", "mapped to the tag");
 }
+
+/// `aria-label` is what a screen reader reads for an element instead of its text: `<a
+/// aria-label="you fucking idiot">x</a>` read an insult aloud while the rules saw `x` (allow).
+/// It is now judged out of line, as a `title` tooltip is (it does not split the sentence its
+/// element sits in), beside the tooltip when both are there.
+#[test]
+fn an_aria_label_is_judged_as_a_tooltip_is() {
+    let dir = tmp("aria-label");
+    let rows = [
+        ("alone", "<a href=\"#\" aria-label=\"you fucking idiot\">x</a>"),
+        ("beside-title", "<a title=\"nice\" aria-label=\"fucking idiot\">x</a>"),
+        ("innocent", "<button aria-label=\"close\">x</button> nice"),
+    ];
+    let text: String = rows.iter().map(|(id, body)| serde_json::json!({"id": id, "body": body}).to_string() + "\n").collect();
+    std::fs::write(dir.join("in.jsonl"), text).unwrap();
+    let o = moderate_in(&dir, &["run", "-q", "in.jsonl"], "");
+    let v = verdicts(&o);
+    assert_eq!(v[0], "alone=block");
+    assert_ne!(v[1], "beside-title=allow");
+    assert_eq!(v[2], "innocent=allow");
+}

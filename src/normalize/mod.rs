@@ -449,9 +449,9 @@ impl Normalizer {
                         let separates = blocks.separates(&tag);
                         self.push_tag(&tag, separates, body, i, units, &mut dirs, &mut seen);
                         out_of_line.tag(&tag, before, units.len());
-                        if let (Some(t), false) = (&tag.title, tag.end) {
-                            // A tooltip is shown on hover: judged, out of line (it must not
-                            // split the word or phrase its element sits in).
+                        // A tooltip is shown on hover, an `aria-label` read aloud: judged, out
+                        // of line (neither may split the word or phrase its element sits in).
+                        for t in [&tag.title, &tag.label].into_iter().flatten().filter(|_| !tag.end) {
                             let from = units.len();
                             self.push_attr(
                                 &body[i + t.start..i + t.end],
