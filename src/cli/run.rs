@@ -132,8 +132,16 @@ pub fn run(args: RunArgs) -> CliResult {
         None => None,
     };
     let stdout = io::stdout();
+    // With other outputs open, a reader of stdout that goes away (`| head`) no longer stops the
+    // run: the files the user asked for get every comment (round 15: they held the first 208 of
+    // 200,000, the queue none, `--authors` was left empty, exit 0 with no word).
+    let stdout_closed = Arc::new(AtomicBool::new(false));
+    let mut others: Vec<String> = extra.iter().map(|(name, _)| name.clone()).collect();
+    others.extend(args.authors.as_ref().map(|p| format!("--authors {}", p.display())));
+    let others_open = !others.is_empty();
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(File::create(p).map_err(|e| CliError::failure(format!("-o {}: {e}", p.display())))?),
+        None if others_open => Box::new(OnceClosed { inner: stdout.lock(), closed: Arc::clone(&stdout_closed) }),
         None => Box::new(stdout.lock()),
     };
     let mut verdicts = JsonlSink::new(BufWriter::with_capacity(1 << 16, out));
@@ -189,24 +197,41 @@ pub fn run(args: RunArgs) -> CliResult {
         }
         w.flush().map_err(failed)?;
     }
+    if stdout_closed.load(Ordering::Relaxed) {
+        let others = others.join(", ");
+        note(format_args!(
+            "moderate: warning: stdout was closed by its reader before the run ended; the run went on for the other \
+             outputs ({others}), which hold all {} records (`-o FILE` keeps verdicts off stdout)\n",
+            summary.summary.records
+        ));
+    }
     if !args.quiet {
-        eprint!("{}", summary.summary.render(summary.elapsed()));
+        note(format_args!("{}", summary.summary.render(summary.elapsed())));
         for line in extra.iter().filter_map(|(_, sink)| sink.report()) {
-            eprintln!("  {line}");
+            note(format_args!("  {line}\n"));
         }
     }
     if let Some(profile) = engine.rule_profile() {
-        eprint!("{}", profile.render(engine.rules()));
+        note(format_args!("{}", profile.render(engine.rules())));
     }
     super::common::leave_to_exit(engine);
     if result.interrupted {
-        eprintln!("moderate: interrupted after {} records (every output holds exactly these)", summary.summary.records);
+        note(format_args!(
+            "moderate: interrupted after {} records (every output holds exactly these)\n",
+            summary.summary.records
+        ));
         return Err(CliError { status: crate::error::ExitStatus::Interrupted, message: String::new() });
     }
     Ok(())
 }
 
-/// Turns the first SIGINT or SIGTERM into a request to stop consistently (see
+/// Writes to stderr without panicking (`eprint!` panics when stderr fails): after a SIGHUP
+/// the terminal may be gone, and the outputs are already complete.
+fn note(args: std::fmt::Arguments<'_>) {
+    let _ = io::stderr().lock().write_fmt(args);
+}
+
+/// Turns the first SIGINT, SIGTERM or SIGHUP into a request to stop consistently (see
 /// [`pipeline::run_until`]); a second one ends the process at once. The handlers are installed
 /// before this returns, on a small runtime thread of their own.
 fn watch_signals(flag: Arc<AtomicBool>) {
@@ -216,19 +241,25 @@ fn watch_signals(flag: Arc<AtomicBool>) {
         let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
         let streams = {
             let _guard = rt.enter();
-            signal(SignalKind::interrupt()).and_then(|i| Ok((i, signal(SignalKind::terminate())?)))
+            // SIGHUP (the terminal or the ssh session closed) too: its default, ending the
+            // process at once, left the verdict file and the split files holding different
+            // records, 89,573 and 89,527, and no summary (round 15).
+            signal(SignalKind::interrupt())
+                .and_then(|i| Ok((i, signal(SignalKind::terminate())?, signal(SignalKind::hangup())?)))
         };
-        let Ok((mut int, mut term)) = streams else { return };
+        let Ok((mut int, mut term, mut hup)) = streams else { return };
         std::thread::spawn(move || {
             rt.block_on(async move {
                 tokio::select! {
                     _ = int.recv() => {}
                     _ = term.recv() => {}
+                    _ = hup.recv() => {}
                 }
                 flag.store(true, Ordering::Relaxed);
                 tokio::select! {
                     _ = int.recv() => {}
                     _ = term.recv() => {}
+                    _ = hup.recv() => {}
                 }
                 std::process::exit(i32::from(crate::error::ExitStatus::Interrupted.code()));
             })
@@ -246,4 +277,41 @@ fn engine_has_author_policy(raw: &crate::config::RawConfig) -> bool {
         || a.trust_previously_approved
         || a.duplicate.is_some()
         || a.flood.is_some()
+}
+
+/// stdout once its reader is gone: the first broken pipe is noted and every write after it is
+/// dropped, so a run with other outputs judges its input to the end.
+struct OnceClosed<W> {
+    inner: W,
+    closed: Arc<AtomicBool>,
+}
+
+impl<W: Write> OnceClosed<W> {
+    fn absorb<T>(&self, r: io::Result<T>, ok: T) -> io::Result<T> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed.store(true, Ordering::Relaxed);
+                Ok(ok)
+            }
+            r => r,
+        }
+    }
+}
+
+impl<W: Write> Write for OnceClosed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed.load(Ordering::Relaxed) {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.absorb(r, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.absorb(r, ())
+    }
 }

@@ -33,7 +33,7 @@ pub(crate) struct Tag {
     /// The `dir` attribute's value, if any (trimmed, ASCII-lowercased).
     pub(crate) dir: Option<String>,
     /// The text the element shows in its place, as a byte range of the tag: an `<img>`'s `alt`,
-    /// an `<input>`'s `value` or `placeholder`.
+    /// an `<input>`'s `value` or `placeholder`, an `<iframe>`'s `srcdoc`.
     pub(crate) alt: Option<std::ops::Range<usize>>,
     /// The `style` attribute's declarations that take effect, read as a browser reads them
     /// ([`super::css::inline_style`]: `prop:value;…`).
@@ -43,6 +43,9 @@ pub(crate) struct Tag {
     /// The `title` attribute's value, as a byte range of the tag: a tooltip the page shows on
     /// hover, judged out of line ([`super::out_of_line::OutOfLine`]).
     pub(crate) title: Option<std::ops::Range<usize>>,
+    /// The `aria-label` attribute's value, as a byte range of the tag: what a screen reader
+    /// reads for the element, judged out of line as a tooltip is (round 15: unjudged).
+    pub(crate) label: Option<std::ops::Range<usize>>,
 }
 
 impl Tag {
@@ -290,6 +293,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
             style: None,
             hidden: false,
             title: None,
+            label: None,
         });
     }
     let mut i = name_start;
@@ -297,7 +301,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
         i += 1;
     }
     let name = s[name_start..i].to_ascii_lowercase();
-    let (mut dir, mut alt, mut style, mut hidden, mut title) = (None, None, None, false, None);
+    let (mut dir, mut alt, mut style, mut hidden, mut title, mut label) = (None, None, None, false, None, None);
     // `<input>` shows its `value` (a box's text, a button's label), else its `placeholder`.
     let (mut value_attr, mut placeholder, mut typ) = (None, None, None);
     // Attributes, as the tokenizer reads them: `name`, `name=value`, `name="v"`, `name='v'`.
@@ -311,7 +315,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
                 if name == "input" && typ != Some(true) {
                     alt = value_attr.or(placeholder);
                 }
-                return Some(Tag { len: i + 1, end, name, dir, alt, style, hidden, title });
+                return Some(Tag { len: i + 1, end, name, dir, alt, style, hidden, title, label });
             }
             Some(_) => {}
         }
@@ -354,12 +358,17 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
             dir = dir.or_else(|| Some(s[value.clone()].trim().to_ascii_lowercase()));
         } else if attr.eq_ignore_ascii_case("title") {
             title = title.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("aria-label") {
+            label = label.or(Some(value));
         } else if attr.eq_ignore_ascii_case("alt") {
             alt = alt.or(Some(value));
         } else if attr.eq_ignore_ascii_case("value") {
             value_attr = value_attr.or(Some(value));
         } else if attr.eq_ignore_ascii_case("placeholder") {
             placeholder = placeholder.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("srcdoc") && name == "iframe" {
+            // The document an `<iframe srcdoc>` shows in its frame (round 15: unjudged).
+            alt = alt.or(Some(value));
         } else if attr.eq_ignore_ascii_case("type") && typ.is_none() {
             typ = Some(s[value].trim().eq_ignore_ascii_case("hidden"));
         } else if attr.eq_ignore_ascii_case("style") {

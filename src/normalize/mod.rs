@@ -449,9 +449,9 @@ impl Normalizer {
                         let separates = blocks.separates(&tag);
                         self.push_tag(&tag, separates, body, i, units, &mut dirs, &mut seen);
                         out_of_line.tag(&tag, before, units.len());
-                        if let (Some(t), false) = (&tag.title, tag.end) {
-                            // A tooltip is shown on hover: judged, out of line (it must not
-                            // split the word or phrase its element sits in).
+                        // A tooltip is shown on hover, an `aria-label` read aloud: judged, out
+                        // of line (neither may split the word or phrase its element sits in).
+                        for t in [&tag.title, &tag.label].into_iter().flatten().filter(|_| !tag.end) {
                             let from = units.len();
                             self.push_attr(
                                 &body[i + t.start..i + t.end],
@@ -584,6 +584,26 @@ impl Normalizer {
             // The alt text shows in the image's place when it does not load, an input's value
             // in its box: it is judged, mapped to the whole tag, entities decoded.
             self.push_attr(&body[i + alt.start..i + alt.end], s, e, units, seen);
+        }
+        if let (Some(doc), "iframe") = (&tag.alt, tag.name.as_str()) {
+            // An `<iframe srcdoc="...">` shows that HTML in its frame: its text is judged
+            // (tags written in it skipped: an inline one joins the text around it, any other
+            // separates it), mapped to the whole tag. Round 15: `<iframe srcdoc="you fucking
+            // idiot">` was allowed unread.
+            const INLINE: [&str; 14] =
+                ["a", "b", "i", "u", "s", "em", "strong", "span", "small", "sub", "sup", "mark", "font", "code"];
+            let doc = &body[i + doc.start..i + doc.end];
+            let mut rest = doc;
+            while let Some(open) = rest.find('<') {
+                self.push_attr(&rest[..open], s, e, units, seen);
+                let inner = rest[open + 1..].trim_start_matches('/');
+                let name_len = inner.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(inner.len());
+                if !INLINE.iter().any(|n| n.eq_ignore_ascii_case(&inner[..name_len])) {
+                    self.push_char(' ', s, e, units, seen);
+                }
+                rest = rest[open..].find('>').map_or("", |close| &rest[open + close + 1..]);
+            }
+            self.push_attr(rest, s, e, units, seen);
         }
         if !tag.end {
             dirs.open(tag, s, e, units, seen);

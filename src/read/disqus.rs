@@ -125,6 +125,25 @@ fn prefixed_disqus_binding(e: &quick_xml::events::BytesStart<'_>) -> Option<Stri
     })
 }
 
+/// A namespace declaration inside a post that changes which elements are Disqus fields:
+/// `<x:message xmlns:x="http://disqus.com">` (a namespace-aware importer reads it as the
+/// `message` it is, this reader matched names as written and judged the unprefixed one beside
+/// it, round 15), or a default namespace other than Disqus's. The post is an error record.
+fn spoils(event: &Event<'_>, line: u64) -> Option<String> {
+    let (Event::Start(e) | Event::Empty(e)) = event else { return None };
+    let default_elsewhere = || {
+        e.attributes().flatten().find_map(|a| {
+            let value = a.unescape_value().ok()?;
+            (a.key.as_ref() == b"xmlns" && value.trim() != "http://disqus.com").then(|| "xmlns".to_string())
+        })
+    };
+    let key = prefixed_disqus_binding(e).or_else(default_elsewhere)?;
+    Some(format!(
+        "`{key}` at line {line} changes which elements are Disqus fields inside the post (an importer reads them by \
+         namespace, this reader by name); the text is ambiguous and is not judged"
+    ))
+}
+
 impl Iterator for DisqusReader {
     type Item = Record;
 
@@ -163,7 +182,7 @@ impl Iterator for DisqusReader {
             let nodes = if empty {
                 Ok(Vec::new())
             } else {
-                collect_watching(&mut self.xml, &mut self.buf, &["message", "post"], None)
+                collect_watching(&mut self.xml, &mut self.buf, &["message", "post"], Some(spoils))
             };
             let at = self.xml.get_ref().line();
             return Some(match (dsq_id, nodes) {

@@ -76,6 +76,12 @@ fn overlong(origin: &Origin, line: u64, len: u64, max: usize, id: Option<String>
 }
 
 impl LineParser {
+    /// A parser as the readers make it, for the generated-line tests of `IdScan`.
+    #[cfg(test)]
+    pub(super) fn for_tests(origin: &Origin, opts: &ReadOptions) -> LineParser {
+        LineParser::new(origin, opts)
+    }
+
     fn new(origin: &Origin, opts: &ReadOptions) -> LineParser {
         LineParser {
             table: FieldTable::new(&opts.fields),
@@ -88,7 +94,7 @@ impl LineParser {
     /// The record of line number `line`, whose bytes (with the line end, if any) are `full`;
     /// None for a blank line.
     #[inline]
-    fn line(&self, line: u64, full: &[u8]) -> Option<Record> {
+    pub(super) fn line(&self, line: u64, full: &[u8]) -> Option<Record> {
         // A byte order mark at the start of a line is where two files were concatenated
         // (`cat a.jsonl b.jsonl`): invisible, and not part of the record.
         let bytes = chomp(full);
@@ -127,7 +133,7 @@ impl LineParser {
             // Parsers disagree on which copy counts (Python and Node keep the last, this reader
             // the first-listed name): judging either could judge another text than the site
             // shows. A duplicated id name makes the id itself doubtful.
-            let id = if self.table.slot(&key) == Some(Slot::Id) { src.make_id(line) } else { id };
+            let id = if picked.id_twice { src.make_id(line) } else { id };
             let msg = format!("line {line}: key {key:?} appears twice; the record is ambiguous and is not judged");
             return Err(RecordError::new(src, line, id, msg, raw()));
         }

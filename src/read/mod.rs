@@ -21,6 +21,8 @@ pub(crate) use self::decode::{
 pub mod detect;
 pub(crate) use self::csv::{cells as csv_cells, first_row as csv_first_row};
 mod disqus;
+#[cfg(test)]
+mod idscan_props;
 mod jsonl;
 mod overlong;
 pub(crate) mod pick;

@@ -5,7 +5,8 @@
 //! past, and keeps only the key or id value being read (at most [`MAX_KEY`] / [`MAX_ID`] bytes)
 //! and the id names seen: memory is bounded whatever the line's length, time linear in it. A
 //! small JSON scanner that only follows strings and nesting: a top-level key that is an id name
-//! gives its value when that is a string of at most [`MAX_ID`] bytes or an integer; an id name
+//! gives its value when that is a string of at most [`MAX_ID`] bytes, a number or a boolean (as
+//! the record reader takes them, as written); an id name
 //! given twice, or an id value cut by the end of the input, gives none.
 
 use super::pick::{FieldTable, Slot};
@@ -48,6 +49,35 @@ enum State {
     Done,
 }
 
+/// `tok` is a JSON number (`-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`): the record reader
+/// takes any number as the id, as written (`pick::id_value`), so `{"id":1.5}` is `1.5` to both
+/// (round 15: the scanner took integers only, found by the generated lines of `idscan_props`).
+fn is_json_number(tok: &[u8]) -> bool {
+    let digits = |t: &[u8]| t.iter().take_while(|c| c.is_ascii_digit()).count();
+    let t = tok.strip_prefix(b"-").unwrap_or(tok);
+    let int = digits(t);
+    if int == 0 || (int > 1 && t[0] == b'0') {
+        return false;
+    }
+    let mut t = &t[int..];
+    if let Some(frac) = t.strip_prefix(b".") {
+        let n = digits(frac);
+        if n == 0 {
+            return false;
+        }
+        t = &frac[n..];
+    }
+    if let Some(exp) = t.strip_prefix(b"e").or_else(|| t.strip_prefix(b"E")) {
+        let exp = exp.strip_prefix(b"+").or_else(|| exp.strip_prefix(b"-")).unwrap_or(exp);
+        let n = digits(exp);
+        if n == 0 {
+            return false;
+        }
+        t = &exp[n..];
+    }
+    t.is_empty()
+}
+
 /// A top-level id looked for in a line fed piece by piece ([`IdScan::feed`]).
 #[derive(Debug, Default)]
 pub(crate) struct IdScan {
@@ -64,8 +94,8 @@ pub(crate) struct IdScan {
     depth: usize,
     /// The rank of the id name whose value comes (None: another key).
     rank: Option<u16>,
-    /// (rank of the id name, its value) of the best id seen.
-    best: Option<(u16, String)>,
+    /// (rank of the id name, its value if usable) of the best-ranked id name seen.
+    best: Option<(u16, Option<String>)>,
     /// The id names seen (a few: each is a configured name).
     names: Vec<String>,
     /// An id name came twice: which one a site keeps is not known.
@@ -103,6 +133,7 @@ impl IdScan {
                         self.state = State::Colon;
                     } else if closed {
                         let id = if self.over { None } else { serde_json::from_slice::<String>(&self.tok).ok() };
+                        // A blank id stands as the name's value and gives none, as in the reader.
                         self.found(id.filter(|s| !s.trim().is_empty()));
                         self.skip_value();
                     }
@@ -127,12 +158,14 @@ impl IdScan {
                 }
                 State::IdBare => {
                     if ws || c == b',' || c == b'}' {
-                        let tok = &self.tok;
-                        let int = !self.over
-                            && !tok.is_empty()
-                            && tok.iter().enumerate().all(|(k, c)| c.is_ascii_digit() || (k == 0 && *c == b'-'));
-                        let id = int.then(|| String::from_utf8_lossy(tok).into_owned());
-                        self.found(id);
+                        // `true` / `false` too: the reader turns them into text ("true").
+                        let number =
+                            !self.over && (is_json_number(&self.tok) || self.tok == b"true" || self.tok == b"false");
+                        let id = number.then(|| String::from_utf8_lossy(&self.tok).into_owned());
+                        // `null` is no value: the reader goes on to the next id name.
+                        if self.tok != b"null" {
+                            self.found(id);
+                        }
                         self.skip_value();
                         continue;
                     }
@@ -173,7 +206,7 @@ impl IdScan {
         if self.twice {
             return None;
         }
-        self.best.map(|(_, v)| v)
+        self.best.and_then(|(_, v)| v)
     }
 
     /// A string token begins (its opening quote read).
@@ -243,10 +276,12 @@ impl IdScan {
 
     /// The value of the current id name was read: `id` when it is one. The first listed id
     /// name present wins, as `pick` has it.
+    /// The value of the id name being read: `None` when it is one the reader does not name a
+    /// record by (blank, too long, not a number), which still outranks the names after it.
     fn found(&mut self, id: Option<String>) {
-        if let (Some(rank), Some(v)) = (self.rank, id) {
+        if let Some(rank) = self.rank {
             if !self.best.as_ref().is_some_and(|(seen, _)| *seen <= rank) {
-                self.best = Some((rank, v));
+                self.best = Some((rank, id));
             }
         }
     }
@@ -296,7 +331,10 @@ mod tests {
         assert_eq!(id(r#"{"body":"aaaa"#), None);
         assert_eq!(id(r#"{"id":"c2"#), None);
         assert_eq!(id(r#"{"id":"c2","id":"c3","body":"aa"#), None);
-        assert_eq!(id(r#"{"id":1.5,"body":"aa"#), None);
+        assert_eq!(id(r#"{"id":1.5,"body":"aa"#), Some("1.5".into()));
+        assert_eq!(id(r#"{"id":01,"body":"aa"#), None);
+        assert_eq!(id(r#"{"id":-,"body":"aa"#), None);
+        assert_eq!(id(r#"{"id":1e,"body":"aa"#), None);
         assert_eq!(id(r#"{"id":"  ","body":"aa"#), None);
         assert_eq!(id(r#"[{"id":"c2"}"#), None);
         assert_eq!(id(&format!(r#"{{"id":"{}","body":"aa"#, "k".repeat(MAX_ID + 1))), None);
@@ -373,11 +411,13 @@ mod tests {
             }
         }
 
-        /// The id the rules give: the first listed id name present wins; an id name twice, none.
+        /// The id the rules give: the first listed id name present wins (a blank value of it
+        /// gives none, as in the record reader; a nested one is passed over); an id name
+        /// twice, none.
         fn expected(fields: &[((&str, &str), Val)]) -> Option<String> {
             let rank = |k: &str| ["id", "comment_id", "_id"].iter().position(|n| *n == k);
             let mut seen: Vec<&str> = Vec::new();
-            let mut best: Option<(usize, String)> = None;
+            let mut best: Option<(usize, Option<String>)> = None;
             for ((name, _), v) in fields {
                 let Some(r) = rank(name) else { continue };
                 if seen.contains(name) {
@@ -387,17 +427,16 @@ mod tests {
                 let id = match v {
                     Val::Str(s) if !s.trim().is_empty() => Some(s.clone()),
                     Val::Int(n) => Some(n.to_string()),
-                    _ => None,
+                    // Any number, as written, as the record reader takes it (round 15).
+                    Val::Float => Some("1.5e3".to_string()),
+                    Val::Str(_) | Val::Blank => None,
+                    Val::Nested => continue,
                 };
-                let better = match &best {
-                    None => true,
-                    Some((seen, _)) => r < *seen,
-                };
-                if let (Some(id), true) = (id, better) {
+                if best.as_ref().map_or(true, |(seen, _)| r < *seen) {
                     best = Some((r, id));
                 }
             }
-            best.map(|(_, v)| v)
+            best.and_then(|(_, v)| v)
         }
 
         proptest! {

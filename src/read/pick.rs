@@ -112,11 +112,6 @@ impl FieldTable {
         FieldTable { names, body_names: looked_for(&map.body) }
     }
 
-    /// The slot `name` fills, if it is a configured name.
-    pub(crate) fn slot(&self, name: &str) -> Option<Slot> {
-        self.names.get(name).map(|t| t.0)
-    }
-
     /// The slot `name` fills and its rank among that slot's names (0: listed first).
     pub(crate) fn rank(&self, name: &str) -> Option<(Slot, u16)> {
         self.names.get(name).map(|t| (t.0, t.1))
@@ -144,8 +139,11 @@ pub(crate) struct Picked {
     more: Vec<u16>,
     /// Every key seen ([`Strictness::Request`] only).
     keys: HashSet<String>,
-    /// A key present twice.
+    /// A key present twice (the first such).
     pub(crate) dup: Option<String>,
+    /// An id name present twice, wherever it came among the duplicates: the id is doubtful even
+    /// when another key's duplicate came first (round 15, found by `idscan_props`).
+    pub(crate) id_twice: bool,
     /// The name the body was taken from.
     pub(crate) body_name: Option<String>,
     /// Two body names with different text, in the order they came.
@@ -337,8 +335,11 @@ impl<'de> Visitor<'de> for Pick<'_> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
-            if !out.first_sight(n) && out.dup.is_none() {
-                out.dup = Some(key.0.to_string());
+            if !out.first_sight(n) {
+                out.id_twice |= slot == Slot::Id;
+                if out.dup.is_none() {
+                    out.dup = Some(key.0.to_string());
+                }
             }
             let i = slot as usize;
             let better_seen = out.vals[i].as_ref().is_some_and(|(r, _)| *r <= rank);

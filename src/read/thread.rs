@@ -36,7 +36,7 @@ use crate::comment::{Comment, CommentKind};
 /// A parsed entry header line.
 #[derive(Debug, PartialEq)]
 pub(crate) struct Header<'a> {
-    /// Leading whitespace, in characters.
+    /// Leading whitespace, in columns ([`columns`]).
     pub(crate) indent: usize,
     /// The entry number.
     pub(crate) n: u64,
@@ -57,7 +57,7 @@ pub(crate) enum What<'a> {
 pub(crate) fn parse_header(line: &str) -> Option<Header<'_>> {
     let line = line.trim_end();
     let rest = line.trim_start();
-    let indent = line.len() - rest.len();
+    let indent = columns(line);
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 || digits > 6 {
         return None;
@@ -90,8 +90,22 @@ fn ping_site(text: &str) -> Option<String> {
     (!site.is_empty()).then(|| site.to_string())
 }
 
+/// The bytes of `line`'s leading whitespace.
 fn indent_of(line: &str) -> usize {
     line.len() - line.trim_start().len()
+}
+
+/// How far `line`'s text stands from the margin as a reader sees it: a tab goes to the next
+/// multiple of 8 columns, an ideographic space is two. Counted in bytes, a body line indented by
+/// a tab (8 columns on the page) was 1, shallower than its header's 2 spaces: it ended the entry,
+/// and under the last entry it was taken for the page footer, so `\tyou fucking idiot` was never
+/// judged and the comment was an empty `allow` (round 15).
+fn columns(line: &str) -> usize {
+    line.chars().take_while(|c| c.is_whitespace()).fold(0, |col, c| match c {
+        '\t' => (col / 8 + 1) * 8,
+        '\u{3000}' => col + 2,
+        _ => col + 1,
+    })
 }
 
 /// Reads a whole thread page into records.
@@ -172,7 +186,7 @@ fn parse_page(src: &Source, bytes: &[u8], opts: &ReadOptions) -> Vec<Record> {
             }
         }
         if let Some(e) = cur.as_mut() {
-            if e.ended.is_none() && !(t.trim().is_empty() || e.indent == 0 || indent_of(t) > e.indent) {
+            if e.ended.is_none() && !(t.trim().is_empty() || e.indent == 0 || columns(t) > e.indent) {
                 e.ended = Some(e.body.len());
             }
             e.body.push(i);

@@ -53,17 +53,13 @@ impl WxrReader {
 
     fn comment(&mut self, line: u64, offset: u64) -> Option<Record> {
         let o = &self.origin;
-        let nodes = match collect_watching(
-            &mut self.xml,
-            &mut self.buf,
-            &["wp:comment_content", "wp:comment"],
-            Some(look_alike),
-        ) {
-            Ok(n) => n,
-            Err(f) => {
-                return Some(Err(fail_record(o, &mut self.done, line, self.xml.get_ref().line(), f, "wp:comment")))
-            }
-        };
+        let nodes =
+            match collect_watching(&mut self.xml, &mut self.buf, &["wp:comment_content", "wp:comment"], Some(spoils)) {
+                Ok(n) => n,
+                Err(f) => {
+                    return Some(Err(fail_record(o, &mut self.done, line, self.xml.get_ref().line(), f, "wp:comment")))
+                }
+            };
         Some(build(o, line, &nodes, self.post_id.clone()).map(|c| Comment { offset: Some(offset), ..c }))
     }
 }
@@ -102,6 +98,31 @@ pub(crate) fn look_alike(event: &Event<'_>, line: u64) -> Option<String> {
              matches the raw text (WordPress's regex parser); the text is ambiguous and is not judged"
         )
     })
+}
+
+/// What makes a comment's text ambiguous while it is read: a [`look_alike`] of the body tag, or
+/// a namespace declaration on an element inside the comment that binds the WordPress export
+/// namespace to another prefix (`<x:comment_content xmlns:x="http://wordpress.org/export/1.2/">`)
+/// or `wp` to another namespace. WordPress's SimpleXML importer reads the fields by namespace,
+/// so the `x:` body before `<wp:comment_content>nice</wp:comment_content>` was the one it
+/// published while this reader, matching names as written, judged `nice` (round 15). The same
+/// declaration outside a comment stops the file ([`foreign_wp_binding`]).
+pub(crate) fn spoils(event: &Event<'_>, line: u64) -> Option<String> {
+    if let Event::Start(e) | Event::Empty(e) = event {
+        let rebinds_wp = || {
+            e.attributes().flatten().find_map(|a| {
+                let value = a.unescape_value().ok()?;
+                (a.key.as_ref() == b"xmlns:wp" && !is_wp_namespace(value.trim())).then(|| "xmlns:wp".to_string())
+            })
+        };
+        if let Some(key) = foreign_wp_binding(e).or_else(rebinds_wp) {
+            return Some(format!(
+                "`{key}` at line {line} changes which elements are WordPress fields inside the comment (an importer \
+                 reads fields by namespace, this reader by the `wp:` prefix); the text is ambiguous and is not judged"
+            ));
+        }
+    }
+    look_alike(event, line)
 }
 
 /// Turns a failure inside a record element into its error record (and stops on fatal ones).

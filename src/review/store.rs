@@ -1,7 +1,9 @@
 //! The queue database: SQLite (bundled), WAL, one file.
 //!
-//! Three tables hold the data (schema version 1), and schema version 2 adds caches that keep
-//! every page bounded on a million items (see [`list`]):
+//! Three tables hold the data (schema version 1), schema version 2 adds caches that keep
+//! every page bounded on a million items (see [`list`]), and version 3 puts the status in the
+//! author indexes and indexes the history by author alone, so what a page reads per author is
+//! bounded ([`schema::MIGRATE_V3`]):
 //!
 //! - `items`: one row per flagged comment, keyed by `(comment_id, body_sha256)` so that judging
 //!   the same dump again adds nothing. It keeps what a moderator needs without the dump: body,
@@ -52,7 +54,7 @@ mod validate;
 
 use blocks::block_for;
 use rows::{read_decision, read_item};
-use schema::{MIGRATE_V2, SCHEMA_V1};
+use schema::{MIGRATE_V2, MIGRATE_V3, SCHEMA_V1};
 use validate::{validate, validate_categories};
 
 use super::identity::{Block, BlockKind, BlockList, Who};
@@ -65,7 +67,11 @@ use crate::comment::Comment;
 use crate::verdict::Verdict;
 
 /// The schema version written to `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
+
+/// The oldest version read-only commands read as they are (an older one needs a write command
+/// to upgrade it): version 2 lacks only version 3's indexes.
+const READABLE_SINCE: i64 = 2;
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
@@ -183,8 +189,11 @@ impl Store {
         }
         if version < SCHEMA_VERSION {
             let tx = conn.unchecked_transaction()?;
-            tx.execute_batch(SCHEMA_V1)?;
-            tx.execute_batch(MIGRATE_V2)?;
+            if version < 2 {
+                tx.execute_batch(SCHEMA_V1)?;
+                tx.execute_batch(MIGRATE_V2)?;
+            }
+            tx.execute_batch(MIGRATE_V3)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             tx.commit()?;
         }
@@ -229,9 +238,9 @@ impl Store {
     }
 
     fn checked_read_only(conn: Connection, version: i64, path: &Path) -> Result<Store, Error> {
-        if version != SCHEMA_VERSION {
+        if !(READABLE_SINCE..=SCHEMA_VERSION).contains(&version) {
             return Err(Error::invalid(format!(
-                "{}: queue schema version {version}, this moderate reads {SCHEMA_VERSION} \
+                "{}: queue schema version {version}, this moderate reads {READABLE_SINCE} to {SCHEMA_VERSION} \
                  (any write command, or `moderate review serve`, upgrades it)",
                 path.display()
             )));
