@@ -1,7 +1,7 @@
 //! Round 15 of evasion mechanisms (docs/hostile.md "round 15 (evasions)"): marks typed inside a
 //! word that a page or a reader does not see as letters (markdown emphasis `f**u**ck`, brackets
 //! `c(u)nt`, letters joined by commas `f,u,c,k`), symbols for letters the normalizer kept
-//! (`§hit`, `¢unt`), a hashtag's words (`#killyourself`), a `|` beside an `l` (`k|ll`), and words
+//! (`§hit`, `¢unt`), a `|` beside an `l` (`k|ll`), and words
 //! written in a code: pig latin (`uckfay ouyay`), `unalive` for `kill`, `yourself` misspelled
 //! (`kill yourslef`). Each evasive spelling is checked against the plain one (the same grade,
 //! never more), with innocent text of the same shape beside it. Fixtures are invented sentences.
@@ -56,10 +56,11 @@ fn marks_inside_a_word_are_read_through() {
 }
 
 /// Symbols the normalizer kept read as the letters drawn: `§` for `s`, `∑` for `e`, `¢` opening
-/// a word for `c`; a hashtag's words read as typed without the `#`; a `|` beside an `l`.
+/// a word for `c`; a `|` beside an `l`. A hashtag stays a tag (`#killyourself` is not read:
+/// reading tags as words judged political tags as sentences, see docs/hostile.md).
 /// Prices, sections of a law, sums, Russian words and ordinary hashtags stay innocent.
 #[test]
-fn symbols_hashtags_and_strokes_are_read() {
+fn symbols_and_strokes_are_read() {
     let e = builtin_engine();
     assert_as_plain(
         &e,
@@ -67,7 +68,6 @@ fn symbols_hashtags_and_strokes_are_read() {
             ("\u{A7}hit", "shit"),
             ("you are a \u{A2}unt", "you are a cunt"),
             ("you are a whor\u{2211}", "you are a whore"),
-            ("#killyourself", "killyourself"),
             ("k|ll yourself", "kill yourself"),
             ("i will k|ll you", "i will kill you"),
         ],
@@ -82,6 +82,7 @@ fn symbols_hashtags_and_strokes_are_read() {
             "\u{42F}\u{43D}\u{434}\u{435}\u{43A}\u{441} and Google",
             "#throwbackthursday #blessed #therapist",
             "#Scunthorpe #essex #Middlesex",
+            "#SheIsALiar #GoHomeEarly #restingface",
             "Use C# and F#, item #1.",
             "w|ll you come? the h|ll is steep",
             "a|b || c and x | y",
@@ -173,7 +174,6 @@ fn new_readings_stay_linear() {
         "c(u)nt ",
         "f,u,c,k ",
         "\u{A7}hit ",
-        "#killyourself ",
         "k|ll ",
         "uckfay ouyay ",
         "unalive ",

@@ -21,7 +21,7 @@
 //!   stutter (`k-k-kill`).
 //! - **round 15** ([`marked`], [`coded`]): markdown emphasis and brackets inside a word
 //!   (`f**u**ck`, `c(u)nt`), letters joined by commas (`f,u,c,k`), `§` `∑` `¢` `Я` for
-//!   letters, a hashtag's words (`#killyourself`), pig latin (`uckfay`), `unalive` for `kill`,
+//!   letters, pig latin (`uckfay`), `unalive` for `kill`,
 //!   `yourself` misspelled (`yourslef`), and a `|` beside an `l` read `i` (`k|ll`).
 //!
 //! The matcher scans this text as it scans the body, and a hit counts only where it covers a

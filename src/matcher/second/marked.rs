@@ -16,10 +16,8 @@
 //!   for `c` (`¢unt`; inside a word it is read already), and the Cyrillic `Я` for `r`
 //!   (`fuЯk`), each glued to an ASCII letter in a token with two ASCII letters at least: a
 //!   price (`50¢`), a section (`§ 3`, `§12a`) or a Russian word (`Я`, `ЯНДЕКС`) has none;
-//! - **a hashtag** (`#killyourself`): the body of the tag is read as a word, as it is typed
-//!   without the `#`.
 //!
-//! A comment pays byte searches for `*`, `_`, `~`, the brackets, `,`, `;` and `#` and, when it
+//! A comment pays byte searches for `*`, `_`, `~`, the brackets, `,` and `;` and, when it
 //! is not ASCII, one for each lead byte of the symbols; a token with one of them is looked at.
 
 use super::Edit;
@@ -56,13 +54,6 @@ pub(super) fn marked(body: &str, edits: &mut Vec<Edit>) {
     }
     if memchr::memchr2(b',', b';', b).is_some() {
         listed_letters(b, edits);
-    }
-    for p in memchr::memchr_iter(b'#', b) {
-        // `#tag` at the start of a token, three letters or more.
-        let rest = b[p + 1..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
-        if rest >= 3 && !p.checked_sub(1).is_some_and(|q| b[q].is_ascii_alphanumeric() || b[q] == b'&') {
-            edits.push((p, p + 2, letter(b[p + 1])));
-        }
     }
     if !body.is_ascii() && (memchr::memchr3(0xC2, 0xD0, 0xD1, b).is_some() || memchr::memchr(0xE2, b).is_some()) {
         symbols(body, edits);
@@ -228,7 +219,6 @@ mod tests {
         assert_eq!(read("f[u]ck c(u)nt your[self]"), "fuck cunt yourself");
         assert_eq!(read("f,u,c,k and c;u;n;t"), "fuck and cunt");
         assert_eq!(read("\u{A7}hit \u{A2}unt fu\u{42F}k"), "shit cunt furk");
-        assert_eq!(read("#killyourself"), "killyourself");
     }
 
     #[test]
