@@ -13,8 +13,8 @@
 //!   or two swapped) from `yourself` or `urself`, or either without some of its vowels, is
 //!   `yourself` (the wish patterns read `kill yourself`, never the word alone).
 //!
-//! A comment pays byte searches for `ay`, `naliv` and `NALIV`, and a look at each word opening
-//! with `y` or `u` (a byte compared, then the word's length).
+//! A comment pays one pass over its `y`s and `u`s (a byte search): a word opening with one is
+//! measured (most are short: `you`, `up`), one ending in `ay` looked up.
 
 use super::marked::letter;
 use super::{dictionary, Edit};
@@ -32,15 +32,21 @@ fn english(w: &[u8]) -> bool {
     std::str::from_utf8(w).is_ok_and(|w| dictionary().get(w) == Some(&true))
 }
 
-/// All of round 15's coded words (see the module's note).
+/// All of round 15's coded words (see the module's note): one pass over the `y`s and `u`s.
 pub(super) fn coded(b: &[u8], edits: &mut Vec<Edit>) {
-    for p in memchr::memmem::find_iter(b, b"ay") {
-        pig_latin(b, p, edits);
+    for p in memchr::memchr2_iter(b'y', b'u', b).chain(memchr::memchr2_iter(b'Y', b'U', b)) {
+        if p == 0 || !b[p - 1].is_ascii_alphanumeric() {
+            // A word opening with `u` or `y`: `unalive`, `yourself` misspelled.
+            if b.get(p + 1..p + 6).is_some_and(|w| w.eq_ignore_ascii_case(b"naliv")) {
+                unalive(b, p + 1, edits);
+            } else {
+                yourself(b, p, edits);
+            }
+        } else if b[p - 1] | 0x20 == b'a' && b[p] | 0x20 == b'y' && !b.get(p + 1).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            pig_latin(b, p - 1, edits);
+        }
     }
-    for p in memchr::memmem::find_iter(b, b"naliv").chain(memchr::memmem::find_iter(b, b"NALIV")) {
-        unalive(b, p, edits);
-    }
-    yourself(b, edits);
 }
 
 /// The pig-latin word ending with the `ay` at `p` (`uckfay`).
@@ -114,29 +120,24 @@ fn unalive(b: &[u8], p: usize, edits: &mut Vec<Edit>) {
 /// The spellings read as `yourself`, and the shortest word looked at.
 const SELF: [&[u8]; 2] = [b"yourself", b"urself"];
 
-/// `yourself` misspelled (`yourslef`, `urslf`).
-fn yourself(b: &[u8], edits: &mut Vec<Edit>) {
-    let mut w = [0u8; 10];
-    for p in memchr::memchr2_iter(b'y', b'u', b).chain(memchr::memchr2_iter(b'Y', b'U', b)) {
-        if p.checked_sub(1).is_some_and(|q| b[q].is_ascii_alphanumeric()) {
-            continue;
-        }
-        let len = b[p..].iter().take(11).take_while(|c| c.is_ascii_alphabetic()).count();
-        if !(5..=10).contains(&len) || b.get(p + len).is_some_and(u8::is_ascii_alphanumeric) {
-            continue;
-        }
-        for (k, &c) in b[p..p + len].iter().enumerate() {
-            w[k] = c.to_ascii_lowercase();
-        }
-        let t = &w[..len];
-        if SELF.contains(&t) || !SELF.iter().any(|&x| one_edit(t, x) || vowels_dropped(t, x)) {
-            continue;
-        }
-        if dictionary().contains_key(std::str::from_utf8(t).unwrap_or("")) {
-            continue;
-        }
-        edits.push((p, p + len, "yourself"));
+/// `yourself` misspelled (`yourslef`, `urslf`): the word opening at `p`.
+fn yourself(b: &[u8], p: usize, edits: &mut Vec<Edit>) {
+    let len = b[p..].iter().take(11).take_while(|c| c.is_ascii_alphabetic()).count();
+    if !(5..=10).contains(&len) || b.get(p + len).is_some_and(u8::is_ascii_alphanumeric) {
+        return;
     }
+    let mut w = [0u8; 10];
+    for (k, &c) in b[p..p + len].iter().enumerate() {
+        w[k] = c.to_ascii_lowercase();
+    }
+    let t = &w[..len];
+    if SELF.contains(&t) || !SELF.iter().any(|&x| one_edit(t, x) || vowels_dropped(t, x)) {
+        return;
+    }
+    if dictionary().contains_key(std::str::from_utf8(t).unwrap_or("")) {
+        return;
+    }
+    edits.push((p, p + len, "yourself"));
 }
 
 /// `t` is `x` with one letter changed, added or dropped, or two beside each other swapped.
