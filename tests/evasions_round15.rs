@@ -159,6 +159,8 @@ fn innocent_look_alikes_stay_allowed() {
             "Hay que ir; hay mucho que hacer.",
             "Halay çektik, kolay değil.",
             "Ang bata ay masaya.",
+            "Ikaw ay mabait at ang iyong nanay ay masaya.",
+            "Saya suka makan sate ayam di pantai, hay!",
             "Sunday, Monday, holiday, birthday!",
             "He went away to Paraguay and Uruguay.",
             "Murray, Kay and Fay stay at the bay.",

@@ -182,7 +182,8 @@ fn symbols(body: &str, edits: &mut Vec<Edit>) {
         let e = p + c.len_utf8();
         let (before, after) = (letter_at(b, p.checked_sub(1)), letter_at(b, Some(e)));
         // `¢` inside a word is the normalizer's already; opening one, it needs a letter after.
-        if !(after || (before && c != '\u{A2}')) || (c == '\u{A2}' && before) {
+        let glued = if c == '\u{A2}' { after && !before } else { after || before };
+        if !glued {
             continue;
         }
         let (s, t) = token(b, p);
