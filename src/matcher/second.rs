@@ -21,8 +21,8 @@
 //!   stutter (`k-k-kill`).
 //! - **round 15** ([`marked`], [`coded`]): markdown emphasis and brackets inside a word
 //!   (`f**u**ck`, `c(u)nt`), letters joined by commas (`f,u,c,k`), `§` `∑` `¢` `Я` for
-//!   letters, pig latin (`uckfay`), `unalive` for `kill`,
-//!   `yourself` misspelled (`yourslef`), and a `|` beside an `l` read `i` (`k|ll`).
+//!   letters, pig latin (`uckfay`), `unalive` for `kill`, `yourself` misspelled
+//!   (`yourslef`), and a `|` beside an `l` read `i` (`k|ll`).
 //!
 //! The matcher scans this text as it scans the body, and a hit counts only where it covers a
 //! character this reading changed (what the body's own reading found is not counted twice), its
@@ -222,8 +222,8 @@ fn strokes(b: &[u8], edits: &mut Vec<Edit>) {
         // Which strokes read `l`: all of them, or the mix that makes an English word.
         let as_l = if l_too { mix(t, &mut read) } else { 0 };
         if !l_too {
-            // Round 15: a `|` beside an `l` (`k|ll`) the normalizer reads as part of a drawn
-            // letter or a stretched `l`; the English `i` reading is read here.
+            // Round 15: the normalizer keeps a `|` beside an `l` as typed (`k|ll`); the English
+            // `i` reading is read here.
             for k in s..e {
                 if b[k] == b'|' && (b.get(k + 1) == Some(&b'l') || k.checked_sub(1).is_some_and(|q| b[q] == b'l')) {
                     edits.push((k, k + 1, "i"));
