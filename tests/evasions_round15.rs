@@ -1,8 +1,8 @@
 //! Round 15 of evasion mechanisms (docs/hostile.md "round 15 (evasions)"): marks typed inside a
 //! word that a page or a reader does not see as letters (markdown emphasis `f**u**ck`, brackets
 //! `c(u)nt`, letters joined by commas `f,u,c,k`), symbols for letters the normalizer kept
-//! (`§hit`, `¢unt`), a `|` beside an `l` (`k|ll`), and words
-//! written in a code: pig latin (`uckfay ouyay`), `unalive` for `kill`, `yourself` misspelled
+//! (`§hit`, `¢unt`), a `|` or a drawn bar beside an `l` (`k|ll`, `k│ll`), and words written
+//! in a code: pig latin (`uckfay ouyay`), `unalive` for `kill`, `yourself` misspelled
 //! (`kill yourslef`). Each evasive spelling is checked against the plain one (the same grade,
 //! never more), with innocent text of the same shape beside it. Fixtures are invented sentences.
 
@@ -56,7 +56,7 @@ fn marks_inside_a_word_are_read_through() {
 }
 
 /// Symbols the normalizer kept read as the letters drawn: `§` for `s`, `∑` for `e`, `¢` opening
-/// a word for `c`; a `|` beside an `l`. A hashtag stays a tag (`#killyourself` is not read:
+/// a word for `c`; a `|` or a bar drawn with another character beside an `l`. A hashtag stays a tag (`#killyourself` is not read:
 /// reading tags as words judged political tags as sentences, see docs/hostile.md).
 /// Prices, sections of a law, sums, Russian words and ordinary hashtags stay innocent.
 #[test]
@@ -69,6 +69,8 @@ fn symbols_and_strokes_are_read() {
             ("you are a \u{A2}unt", "you are a cunt"),
             ("you are a whor\u{2211}", "you are a whore"),
             ("k|ll yourself", "kill yourself"),
+            ("k\u{2502}ll yourself", "kill yourself"),
+            ("i will k\u{2223}ll you", "i will kill you"),
             ("i will k|ll you", "i will kill you"),
         ],
     );
@@ -86,6 +88,8 @@ fn symbols_and_strokes_are_read() {
             "Use C# and F#, item #1.",
             "w|ll you come? the h|ll is steep",
             "a|b || c and x | y",
+            "\u{2502} label \u{2502} value \u{2502}\n\u{2502}hill\u{2502}all\u{2502}",
+            "p \u{2223} q and a\u{2758}l\u{2758}b",
         ],
     );
 }

@@ -16,11 +16,14 @@
 //!   for `c` (`¢unt`; inside a word it is read already), and the Cyrillic `Я` for `r`
 //!   (`fuЯk`), each glued to an ASCII letter in a token with two ASCII letters at least: a
 //!   price (`50¢`), a section (`§ 3`, `§12a`) or a Russian word (`Я`, `ЯНДЕКС`) has none;
+//! - **a vertical bar drawn with another character beside an `l`** (`k│ll`): `i` where the
+//!   word so read is English, else `l`; between letters only (a table's `│ a │` is left);
 //!
 //! A comment pays byte searches for `*`, `_`, `~`, the brackets, `,` and `;` and, when it
 //! is not ASCII, one for each lead byte of the symbols; a token with one of them is looked at.
 
-use super::Edit;
+use super::coded::lookup;
+use super::{Edit, MAX_TOKEN};
 
 /// ASCII letters, each a `&'static str` slice for an edit's replacement.
 const ALPHA: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -55,7 +58,8 @@ pub(super) fn marked(body: &str, edits: &mut Vec<Edit>) {
     if memchr::memchr2(b',', b';', b).is_some() {
         listed_letters(b, edits);
     }
-    if !body.is_ascii() && (memchr::memchr3(0xC2, 0xD0, 0xD1, b).is_some() || memchr::memchr(0xE2, b).is_some()) {
+    if !body.is_ascii() && (memchr::memchr3(0xC2, 0xD0, 0xD1, b).is_some() || memchr::memchr2(0xE2, 0xEF, b).is_some())
+    {
         symbols(body, edits);
     }
 }
@@ -177,6 +181,10 @@ fn symbols(body: &str, edits: &mut Vec<Edit>) {
             '\u{2211}' => "e",
             '\u{A2}' => "c",
             '\u{42F}' | '\u{44F}' => "r",
+            '\u{2502}' | '\u{2503}' | '\u{2223}' | '\u{2758}' | '\u{FFE8}' | '\u{23AE}' | '\u{23D0}' | '\u{FE31}' => {
+                bar(b, p, p + c.len_utf8(), edits);
+                continue;
+            }
             _ => continue,
         };
         let e = p + c.len_utf8();
@@ -191,6 +199,24 @@ fn symbols(body: &str, edits: &mut Vec<Edit>) {
             edits.push((p, e, with));
         }
     }
+}
+
+/// A vertical bar drawn with another character (`│`, `∣`, `❘`...) between ASCII letters and
+/// beside an `l` (`k│ll`): the normalizer reads such a bar alone (`sh│t`) but keeps it as typed
+/// beside an `l`. Read `i` when the word so read is English (`kill`), else `l` (`he│l`).
+fn bar(b: &[u8], p: usize, e: usize, edits: &mut Vec<Edit>) {
+    let left = b[..p].iter().rev().take(MAX_TOKEN).take_while(|c| c.is_ascii_alphabetic()).count();
+    let right = b[e..].iter().take(MAX_TOKEN).take_while(|c| c.is_ascii_alphabetic()).count();
+    let beside_l =
+        b[p - left.min(1)..p].eq_ignore_ascii_case(b"l") || b[e..e + right.min(1)].eq_ignore_ascii_case(b"l");
+    if left == 0 || right == 0 || left + right + 1 > MAX_TOKEN || !beside_l {
+        return;
+    }
+    let mut w = [0u8; MAX_TOKEN];
+    for (k, &c) in b[p - left..p].iter().chain(b"i").chain(&b[e..e + right]).enumerate() {
+        w[k] = c.to_ascii_lowercase();
+    }
+    edits.push((p, e, if lookup(&w[..left + right + 1]) == Some(true) { "i" } else { "l" }));
 }
 
 #[cfg(test)]
@@ -220,6 +246,7 @@ mod tests {
         assert_eq!(read("f[u]ck c(u)nt your[self]"), "fuck cunt yourself");
         assert_eq!(read("f,u,c,k and c;u;n;t"), "fuck and cunt");
         assert_eq!(read("\u{A7}hit \u{A2}unt fu\u{42F}k"), "shit cunt furk");
+        assert_eq!(read("k\u{2502}ll he\u{2223}l"), "kill hell");
     }
 
     #[test]
