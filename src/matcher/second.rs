@@ -19,6 +19,10 @@
 //!   an English word), `/\` and `\/` drawn for `a` and `v`, a `+` joining two words, emoji
 //!   for a noun (`you 🐷`, `they are 🐒`), upside-down letters left in reading order, and a
 //!   stutter (`k-k-kill`).
+//! - **round 15** ([`marked`], [`coded`]): markdown emphasis and brackets inside a word
+//!   (`f**u**ck`, `c(u)nt`), letters joined by commas (`f,u,c,k`), `§` `∑` `¢` `Я` for
+//!   letters, pig latin (`uckfay`), `unalive` for `kill`, `yourself` misspelled
+//!   (`yourslef`), and a `|` beside an `l` read `i` (`k|ll`).
 //!
 //! The matcher scans this text as it scans the body, and a hit counts only where it covers a
 //! character this reading changed (what the body's own reading found is not counted twice), its
@@ -30,6 +34,8 @@ use std::ops::Range;
 
 use super::fuzzy::dictionary;
 
+mod coded;
+mod marked;
 mod more;
 mod scripts;
 
@@ -111,6 +117,8 @@ pub(super) fn reading(body: &str, out: &mut Second) -> bool {
     }
     more::stutter(b, &mut out.edits);
     scripts::scripts(body, &mut out.edits);
+    marked::marked(body, &mut out.edits);
+    coded::coded(b, &mut out.edits);
     if out.edits.is_empty() {
         return false;
     }
@@ -213,6 +221,15 @@ fn strokes(b: &[u8], edits: &mut Vec<Edit>) {
         let l_too = dictionary().get(as_i) != Some(&true) && t.iter().any(|&c| matches!(c, b'1' | b'|' | b'!'));
         // Which strokes read `l`: all of them, or the mix that makes an English word.
         let as_l = if l_too { mix(t, &mut read) } else { 0 };
+        if !l_too {
+            // Round 15: the normalizer keeps a `|` beside an `l` as typed (`k|ll`); the English
+            // `i` reading is read here.
+            for k in s..e {
+                if b[k] == b'|' && (b.get(k + 1) == Some(&b'l') || k.checked_sub(1).is_some_and(|q| b[q] == b'l')) {
+                    edits.push((k, k + 1, "i"));
+                }
+            }
+        }
         let mut m = 0;
         for (k, &c) in t.iter().enumerate() {
             match c {
