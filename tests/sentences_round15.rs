@@ -8,29 +8,8 @@
 
 mod common;
 
-use common::pack_judgements;
+use common::{pack_expect as expect, pack_innocent as innocent, pack_judged as judge};
 
-/// `(verdict, rules)` of the shipped pack for each body, one comment and author per body.
-fn judge(bodies: &[&str]) -> Vec<(String, Vec<String>)> {
-    let judged = pack_judgements(bodies);
-    assert_eq!(judged.len(), bodies.len(), "one record per comment");
-    judged
-}
-
-/// Every body gets `verdict` and is hit by `rule`.
-fn expect(verdict: &str, rule: &str, bodies: &[&str]) {
-    for (b, (v, rules)) in bodies.iter().zip(judge(bodies)) {
-        assert_eq!(v, verdict, "{b:?}: {rules:?}");
-        assert!(rules.iter().any(|r| r == rule), "{b:?} not hit by {rule}: {rules:?}");
-    }
-}
-
-/// Every body is allowed.
-fn innocent(bodies: &[&str]) {
-    for (b, (v, rules)) in bodies.iter().zip(judge(bodies)) {
-        assert_eq!(v, "allow", "{b:?}: {rules:?}");
-    }
-}
 
 /// Every body is not hit by `rule` (other words in it may still be held).
 fn not_hit(rule: &str, bodies: &[&str]) {

@@ -42,6 +42,21 @@ mod scripts;
 /// An edit of the body: its bytes `start..end` read as the replacement.
 type Edit = (usize, usize, &'static str);
 
+/// `body` with `edits` (one pass's, not overlapping) applied: what a pass's unit tests compare.
+#[cfg(test)]
+fn applied(body: &str, mut edits: Vec<Edit>) -> String {
+    edits.sort_unstable_by_key(|e| e.0);
+    let mut out = String::new();
+    let mut at = 0;
+    for (s, e, with) in edits {
+        out.push_str(&body[at..s]);
+        out.push_str(with);
+        at = e;
+    }
+    out.push_str(&body[at..]);
+    out
+}
+
 /// Longest token read with `l` for its strokes.
 const MAX_TOKEN: usize = 24;
 

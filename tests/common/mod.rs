@@ -130,6 +130,28 @@ pub fn pack_judgements(bodies: &[&str]) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// [`pack_judgements`], checked to give one record per body.
+pub fn pack_judged(bodies: &[&str]) -> Vec<(String, Vec<String>)> {
+    let judged = pack_judgements(bodies);
+    assert_eq!(judged.len(), bodies.len(), "one record per comment");
+    judged
+}
+
+/// Every body gets `verdict` from the shipped pack and is hit by `rule`.
+pub fn pack_expect(verdict: &str, rule: &str, bodies: &[&str]) {
+    for (b, (v, rules)) in bodies.iter().zip(pack_judged(bodies)) {
+        assert_eq!(v, verdict, "{b:?}: {rules:?}");
+        assert!(rules.iter().any(|r| r == rule), "{b:?} not hit by {rule}: {rules:?}");
+    }
+}
+
+/// Every body is allowed by the shipped pack.
+pub fn pack_innocent(bodies: &[&str]) {
+    for (b, (v, rules)) in bodies.iter().zip(pack_judged(bodies)) {
+        assert_eq!(v, "allow", "{b:?}: {rules:?}");
+    }
+}
+
 /// The engine of the built-in pack, loaded in-process.
 pub fn builtin_engine() -> moderate::Engine {
     match moderate::config::load_from(moderate::config::source::FileSource::Builtin, "config.toml") {

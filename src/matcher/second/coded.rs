@@ -186,16 +186,7 @@ mod tests {
     fn read(body: &str) -> String {
         let mut edits = Vec::new();
         coded(body.as_bytes(), &mut edits);
-        edits.sort_unstable_by_key(|e| e.0);
-        let mut out = String::new();
-        let mut at = 0;
-        for (s, e, with) in edits {
-            out.push_str(&body[at..s]);
-            out.push_str(with);
-            at = e;
-        }
-        out.push_str(&body[at..]);
-        out
+        super::super::applied(body, edits)
     }
 
     #[test]
