@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{pack_expect as expect, pack_innocent as innocent, pack_judged as judge};
+use common::{pack_expect as expect, pack_innocent as innocent};
 
 
 /// A death foretold with a deadline is a death threat; a deadline, "dead tired", "dead wrong"
