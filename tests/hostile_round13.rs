@@ -7,18 +7,10 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{moderate_in, records, stderr};
+use common::{id_verdicts as verdicts, write_overlong_jsonl, moderate_in, records, stderr};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile13-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// `id=verdict` per record.
-fn verdicts(o: &std::process::Output) -> Vec<String> {
-    records(o).iter().map(|r| format!("{}={}", r["id"].as_str().unwrap_or("?"), r["verdict"].as_str().unwrap())).collect()
+    common::fresh_dir("hostile13", name)
 }
 
 /// A CSV row over 64 MiB was one error record named `<stem>#<line>` (round 12's "Left"): its
@@ -191,24 +183,14 @@ fn a_wxr_comment_body_look_alike_is_ambiguous() {
 /// (`hostile_round14::a_jsonl_line_too_long_to_hold_keeps_its_id_after_the_limit`).
 #[test]
 fn a_jsonl_line_too_long_to_hold_keeps_its_id() {
-    use std::io::Write;
     let dir = tmp("jsonl-long-id");
-    let chunk = [b'a'; 1 << 16];
     for (name, head, tail, want) in [
         ("first.jsonl", "{\"meta\":{\"id\":\"x\"},\"id\":\"c2\",\"body\":\"", "\"}", "c2"),
         ("number.jsonl", "{\"id\":2,\"body\":\"", "\"}", "2"),
         ("after.jsonl", "{\"body\":\"", "\",\"id\":\"c2\"}", "c2"),
         ("twice.jsonl", "{\"id\":\"c2\",\"id\":\"c9\",\"body\":\"", "\"}", "twice#2"),
     ] {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join(name)).unwrap());
-        f.write_all(b"{\"id\":\"c1\",\"body\":\"hello there\"}\n").unwrap();
-        f.write_all(head.as_bytes()).unwrap();
-        for _ in 0..(65 << 4) {
-            f.write_all(&chunk).unwrap();
-        }
-        f.write_all(tail.as_bytes()).unwrap();
-        f.write_all(b"\n{\"id\":\"c3\",\"body\":\"you are a fucking idiot\"}\n").unwrap();
-        drop(f);
+        write_overlong_jsonl(&dir.join(name), head, tail);
         for jobs in ["1", "2"] {
             let o = moderate_in(&dir, &["run", "-q", "-j", jobs, name], "");
             assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));

@@ -7,18 +7,10 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{moderate_in, records, stderr, stdout};
+use common::{id_verdicts as verdicts, write_overlong_jsonl, moderate_in, records, stderr, stdout};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile14-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// `id=verdict` per record.
-fn verdicts(o: &std::process::Output) -> Vec<String> {
-    records(o).iter().map(|r| format!("{}={}", r["id"].as_str().unwrap_or("?"), r["verdict"].as_str().unwrap())).collect()
+    common::fresh_dir("hostile14", name)
 }
 
 /// A JSON Lines line over 64 MiB whose id comes after the first 64 MiB (after a long body, as
@@ -28,23 +20,13 @@ fn verdicts(o: &std::process::Output) -> Vec<String> {
 /// reader); an id inside a nested object is still not taken, one given twice still gives none.
 #[test]
 fn a_jsonl_line_too_long_to_hold_keeps_its_id_after_the_limit() {
-    use std::io::Write;
     let dir = tmp("jsonl-id-after");
-    let chunk = [b'a'; 1 << 16];
     for (name, head, tail, want) in [
         ("after.jsonl", "{\"body\":\"", "\",\"meta\":{\"id\":\"x\"},\"id\":\"c2\"}", "c2"),
         ("escaped.jsonl", "{\"body\":\"\\\"", "\\\\\",\"\\u0069d\":\"c\\u0032\"}", "c2"),
         ("twice.jsonl", "{\"id\":\"c2\",\"body\":\"", "\",\"id\":\"c9\"}", "twice#2"),
     ] {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join(name)).unwrap());
-        f.write_all(b"{\"id\":\"c1\",\"body\":\"hello there\"}\n").unwrap();
-        f.write_all(head.as_bytes()).unwrap();
-        for _ in 0..(65 << 4) {
-            f.write_all(&chunk).unwrap();
-        }
-        f.write_all(tail.as_bytes()).unwrap();
-        f.write_all(b"\n{\"id\":\"c3\",\"body\":\"you are a fucking idiot\"}\n").unwrap();
-        drop(f);
+        write_overlong_jsonl(&dir.join(name), head, tail);
         for jobs in ["1", "2"] {
             let o = moderate_in(&dir, &["run", "-q", "-j", jobs, name], "");
             assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));

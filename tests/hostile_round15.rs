@@ -6,18 +6,10 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{moderate_in, records, stderr};
+use common::{id_verdicts as verdicts, moderate_in, records, stderr};
 
 fn tmp(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile15-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// `id=verdict` per record.
-fn verdicts(o: &std::process::Output) -> Vec<String> {
-    records(o).iter().map(|r| format!("{}={}", r["id"].as_str().unwrap_or("?"), r["verdict"].as_str().unwrap())).collect()
+    common::fresh_dir("hostile15", name)
 }
 
 /// A namespace declaration inside a record changes which elements are the body for an importer
@@ -280,7 +272,7 @@ fn an_iframe_srcdoc_is_judged_as_the_text_it_shows() {
         ("entities", "<iframe srcdoc=\"you &#102;ucking idiot\"></iframe>"),
         ("innocent", "nice <iframe srcdoc=\"<p>hello</p><p>there</p>\"></iframe> day"),
     ];
-    let text: String = rows.iter().map(|(id, body)| serde_json::json!({"id": id, "body": body}).to_string() + "\n").collect();
+    let text = common::jsonl_rows(&rows);
     std::fs::write(dir.join("in.jsonl"), text).unwrap();
     let o = moderate_in(&dir, &["run", "-q", "in.jsonl"], "");
     assert_eq!(verdicts(&o), ["plain=block", "tags=block", "entities=block", "innocent=allow"]);
@@ -301,7 +293,7 @@ fn an_aria_label_is_judged_as_a_tooltip_is() {
         ("beside-title", "<a title=\"nice\" aria-label=\"fucking idiot\">x</a>"),
         ("innocent", "<button aria-label=\"close\">x</button> nice"),
     ];
-    let text: String = rows.iter().map(|(id, body)| serde_json::json!({"id": id, "body": body}).to_string() + "\n").collect();
+    let text = common::jsonl_rows(&rows);
     std::fs::write(dir.join("in.jsonl"), text).unwrap();
     let o = moderate_in(&dir, &["run", "-q", "in.jsonl"], "");
     let v = verdicts(&o);

@@ -152,6 +152,41 @@ pub fn pack_innocent(bodies: &[&str]) {
     }
 }
 
+/// A fresh, empty directory for one test: `{prefix}-{name}-{pid}` under cargo's test tmpdir.
+pub fn fresh_dir(prefix: &str, name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{prefix}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `id=verdict` per record.
+pub fn id_verdicts(o: &Output) -> Vec<String> {
+    records(o)
+        .iter()
+        .map(|r| format!("{}={}", r["id"].as_str().unwrap_or("?"), r["verdict"].as_str().unwrap()))
+        .collect()
+}
+
+/// JSON Lines of `(id, body)` rows.
+pub fn jsonl_rows(rows: &[(&str, &str)]) -> String {
+    rows.iter().map(|(id, body)| serde_json::json!({"id": id, "body": body}).to_string() + "\n").collect()
+}
+
+/// Writes three JSON Lines records to `path`: `c1` (innocent), a line of `head`, 65 MiB of `a`
+/// and `tail` (over the 64 MiB a line may hold), and `c3` (an insult).
+pub fn write_overlong_jsonl(path: &Path, head: &str, tail: &str) {
+    let chunk = [b'a'; 1 << 16];
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    f.write_all(b"{\"id\":\"c1\",\"body\":\"hello there\"}\n").unwrap();
+    f.write_all(head.as_bytes()).unwrap();
+    for _ in 0..(65 << 4) {
+        f.write_all(&chunk).unwrap();
+    }
+    f.write_all(tail.as_bytes()).unwrap();
+    f.write_all(b"\n{\"id\":\"c3\",\"body\":\"you are a fucking idiot\"}\n").unwrap();
+}
+
 /// The engine of the built-in pack, loaded in-process.
 pub fn builtin_engine() -> moderate::Engine {
     match moderate::config::load_from(moderate::config::source::FileSource::Builtin, "config.toml") {
