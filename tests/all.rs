@@ -48,6 +48,7 @@ test_files! {
     fuzzy = "fuzzy.rs",
     lists_round4 = "lists_round4.rs",
     hostile_io = "hostile_io.rs",
+    hostile_outputs = "hostile_outputs.rs",
     hostile_more = "hostile_more.rs",
     hostile_round2 = "hostile_round2.rs",
     hostile_round3 = "hostile_round3.rs",
