@@ -93,6 +93,7 @@ test_files! {
     sentences_threats = "sentences_threats.rs",
     sentences_round15 = "sentences_round15.rs",
     serve = "serve.rs",
+    serve_harness = "serve_harness.rs",
     serve_hostile = "serve_hostile.rs",
     serve_reload = "serve_reload.rs",
     slot_gate = "slot_gate.rs",

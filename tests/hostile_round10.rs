@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use super::serve::{tmp, Server};
+use super::serve_harness::{tmp, Server};
 
 /// A burst of 2,000 clients at once against `--max-connections 4`: every one gets its answer.
 /// Before, a connection accepted past the limit closed the oldest one without a request in

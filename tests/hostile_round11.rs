@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use common::{moderate_in, records, stderr};
 
-use super::serve::Server;
+use super::serve_harness::Server;
 
 fn tmp(name: &str) -> PathBuf {
     let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile11-{name}-{}", std::process::id()));

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use moderate::read::{self, ReadOptions, Record};
 use moderate::verdict::{Decision, Verdict};
 
-use super::serve::{read_response, tmp, Resp, Server};
+use super::serve_harness::{read_response, tmp, Resp, Server};
 use common::{builtin_engine as builtin, judge_checked as judge};
 
 fn fixture(name: &str) -> PathBuf {

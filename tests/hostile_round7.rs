@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::serve::{read_response, Server};
+use super::serve_harness::{read_response, Server};
 
 use common::{moderate_in, records, stderr};
 

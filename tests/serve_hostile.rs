@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::serve::{read_response, tmp, Resp, Server};
+use super::serve_harness::{read_response, tmp, Resp, Server};
 
 const INSULT: &str = "you are a fucking idiot";
 
@@ -195,7 +195,7 @@ fn two_body_fields_are_refused_like_run_refuses_them() {
         lines.push('\n');
         let (_, ok) = cases[i];
         // Serve refuses what run cannot judge; run's error names the same field.
-        let out = super::serve::run_cli(&dir, &["run", "-q", "-"], &format!("{c}\n"));
+        let out = super::serve_harness::run_cli(&dir, &["run", "-q", "-"], &format!("{c}\n"));
         let rec: Value = serde_json::from_str(out.0.lines().next().unwrap()).unwrap();
         if i == 3 {
             // A null body is no body for run (content is judged); serve wants a string.

@@ -4,7 +4,7 @@
 //! Anything that kept an old engine alive (a metrics table, the author policy, the ledger's
 //! hook) would show here as a count that never returns to 0.
 
-use super::serve::{eventually, tiny_config, tmp, Server};
+use super::serve_harness::{eventually, tiny_config, tmp, Server};
 
 #[test]
 fn replaced_configs_are_freed_once_no_request_holds_them() {
@@ -42,8 +42,8 @@ fn replaced_configs_are_freed_once_no_request_holds_them() {
 #[test]
 fn replay_rebuilds_every_config_of_a_ledger_including_its_model() {
     let dir = tmp("reload-model");
-    super::serve::copy_dir(&super::serve::root().join("rules"), &dir.join("rules"));
-    let good = std::fs::read_to_string(super::serve::root().join("config.toml")).unwrap();
+    super::serve_harness::copy_dir(&super::serve_harness::root().join("rules"), &dir.join("rules"));
+    let good = std::fs::read_to_string(super::serve_harness::root().join("config.toml")).unwrap();
     assert!(good.contains("type = \"model\""), "the shipped pack has model rules");
     std::fs::write(dir.join("config.toml"), &good).unwrap();
     let mut srv = Server::start(&dir, &["--config", "config.toml", "--ledger", "ledger.jsonl", "--watch-interval", "100"]);
