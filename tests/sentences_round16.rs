@@ -50,7 +50,19 @@ fn a_reclaimed_word_of_the_speaker_is_allowed_and_of_others_held() {
         "i've been a proud dyke for twenty years",
         "the dyke held back the flood",
     ]);
-    expect("flag", "identity.slur-reclaimed", &["she's a dyke", "you dyke", "those dykes", "look at that dyke"]);
+    expect(
+        "flag",
+        "identity.slur-reclaimed",
+        &[
+            "she's a dyke",
+            "you dyke",
+            "those dykes",
+            "look at that dyke",
+            "being a dyke is a sin",
+            "show me a dyke that is pretty",
+            "he dressed as a dyke",
+        ],
+    );
     expect("flag", "identity.slur-contextual", &["i'm a nigga", "us niggas"]);
 }
 
