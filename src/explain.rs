@@ -79,7 +79,7 @@ pub fn render(body: &str, ex: &Explanation, rules: &[RuleMeta], t: &Thresholds, 
         let text = body.get(span.clone()).unwrap_or("");
         let _ = writeln!(
             s,
-            "  not counted: {} {}..{} {:?} (a cue of its rule: reported speech before it, `unless_after`, or an innocent phrase, `unless_phrase`)",
+            "  not counted: {} {}..{} {:?} (a cue of its rule: reported speech before it, `unless_after`, an innocent phrase, `unless_phrase`, or a spelling, `unless_written`)",
             rule.id,
             span.start,
             span.end,

@@ -92,6 +92,7 @@ test_files! {
     sentences = "sentences.rs",
     sentences_threats = "sentences_threats.rs",
     sentences_round15 = "sentences_round15.rs",
+    sentences_round16 = "sentences_round16.rs",
     serve = "serve.rs",
     serve_harness = "serve_harness.rs",
     serve_hostile = "serve_hostile.rs",

@@ -149,7 +149,9 @@ fn food_a_surname_a_genre_and_an_animal_are_not_slurs() {
         "hunters saw bears and coons",
         "an orange coon cat",
     ]);
-    expect("flag", "identity.slur-contextual", &["white crackers are the worst", "those dykes are disgusting"]);
+    expect("flag", "identity.slur-contextual", &["white crackers are the worst"]);
+    // The reclaimed words have their own rule since the nineteenth session (same grade).
+    expect("flag", "identity.slur-reclaimed", &["those dykes are disgusting"]);
     expect("block", "identity.slur", &["shut up you coon"]);
 }
 

@@ -239,6 +239,38 @@ fn check_locates_a_regex_error_in_unless_phrase() {
     assert_eq!(line, "error: tests/fixtures/check/bad-phrase.toml:11:25: invalid regex: unclosed group");
 }
 
+/// `unless_written` reads the hit as it was typed: `çok` (Turkish, "very") folds to the same
+/// `cok` as an evasion typed with a plain c, and only the first is innocent.
+#[test]
+fn unless_written_keeps_a_spelling_from_counting_but_not_its_folded_twin() {
+    let cfg = "tests/fixtures/written/config.toml";
+    let input = [
+        r#"{"id":"turkish","body":"bu film çok güzel"}"#,
+        r#"{"id":"upper","body":"ÇOK İYİ"}"#,
+        r#"{"id":"plain","body":"nice cok"}"#,
+        r#"{"id":"both","body":"çok güzel, nice cok"}"#,
+    ]
+    .join("\n");
+    let o = moderate_in(&root(), &["run", "--config", cfg, "-"], &input);
+    let got = id_verdicts(&o);
+    let want = [("turkish", "allow"), ("upper", "allow"), ("plain", "flag"), ("both", "flag")];
+    let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(got, want, "{}", stderr(&o));
+    let both = &records(&o)[3];
+    assert_eq!(both["reasons"][0]["matches"][0]["text"], "cok", "{both}");
+    let e = moderate(&["explain", "--config", cfg, "çok güzel"]);
+    let out = stdout(&e);
+    assert!(out.contains("not counted: profanity.crude 0..4 \"çok\""), "{out}");
+    assert!(out.contains("`unless_written`"), "{out}");
+}
+
+#[test]
+fn check_locates_a_regex_error_in_unless_written() {
+    let (code, line) = check_first_line("bad-written.toml");
+    assert_eq!(code, 2);
+    assert_eq!(line, "error: tests/fixtures/check/bad-written.toml:11:26: invalid regex: unclosed group");
+}
+
 /// `(id, verdict)` of each record of a run, in order.
 fn id_verdicts(o: &std::process::Output) -> Vec<(String, String)> {
     records(o)

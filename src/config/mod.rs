@@ -178,6 +178,12 @@ pub struct RawRule {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub unless_phrase: Vec<Spanned<String>>,
+    /// Regular expressions for a hit's whole text as it was typed, before normalizing
+    /// (case-insensitive): a hit written as one of them does not count for this rule. The
+    /// letters the normalizer folds can name a language: Turkish `çok` ("very") is not `cok`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub unless_written: Vec<Spanned<String>>,
     /// A structural signal read from the parsed comment (kind, links, caps, ...).
     #[serde(default)]
     #[schemars(with = "Option<Signal>")]

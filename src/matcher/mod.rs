@@ -108,6 +108,8 @@ pub struct Matcher {
     unless_after: Vec<Option<Arc<Context>>>,
     /// Per rule: the innocent phrases (`unless_phrase`) that cancel a hit they start at.
     unless_phrase: Vec<Option<Arc<Context>>>,
+    /// Per rule: the spellings as typed (`unless_written`) that cancel a hit written so.
+    unless_written: Vec<Option<Arc<Context>>>,
 }
 
 /// A rule's cue (`unless_after` or `unless_phrase`) as one regex, compiled on first use: the
@@ -176,6 +178,9 @@ pub struct MatcherParts {
     pub unless_after: Vec<(usize, Arc<Context>)>,
     /// `(rule, phrases)` of the rules with `unless_phrase` (one regex anchored at the hit).
     pub unless_phrase: Vec<(usize, Arc<Context>)>,
+    /// `(rule, spellings)` of the rules with `unless_written` (one regex for the hit's whole
+    /// original text).
+    pub unless_written: Vec<(usize, Arc<Context>)>,
     /// Number of rules.
     pub rules: usize,
 }
@@ -206,6 +211,7 @@ impl Matcher {
             signals,
             unless_after,
             unless_phrase,
+            unless_written,
             rules,
         } = parts;
         let slots = Arc::new(slots);
@@ -304,6 +310,7 @@ impl Matcher {
             signals,
             unless_after: per_rule(unless_after),
             unless_phrase: per_rule(unless_phrase),
+            unless_written: per_rule(unless_written),
         })
     }
 
@@ -410,7 +417,7 @@ impl Matcher {
         scratch.reported.clear();
         let reported = &mut scratch.reported;
         let mut add = |hit: Hit, text: &str, start: usize| {
-            if !self.is_cancelled(hit.rule, text, start) {
+            if !self.is_cancelled(hit.rule, text, start) && !self.is_written_innocent(hit.rule, body, &hit) {
                 if let Some(p) = profile {
                     p.hit(hit.rule);
                 }
@@ -524,6 +531,13 @@ impl Matcher {
             }
         }
         watch.lap(Stage::NormRegex);
+    }
+
+    /// True when `hit`'s rule has an `unless_written` spelling and the hit is typed that way in
+    /// `body`: the normalizer folds `ç` to `c`, so Turkish `çok` reads as `cok`.
+    fn is_written_innocent(&self, rule: usize, body: &str, hit: &Hit) -> bool {
+        let Some(Some(written)) = self.unless_written.get(rule) else { return false };
+        hit.span.as_ref().and_then(|s| body.get(s.clone())).is_some_and(|t| written.regex().is_match(t))
     }
 
     /// True when `rule` has an `unless_after` context and the text just before `start` (same

@@ -1,7 +1,9 @@
 //! Cues that cancel a rule's hit, compiled once per distinct set: `unless_after` (reported
 //! speech earlier in the sentence: "they called me a …") and `unless_phrase` (an innocent
-//! phrase that starts at the hit: "spic and span", "a chink in the armor"). Each rule's cues
-//! become one regex; rules with the same cues share it (the pack's `\b{reported}\b`).
+//! phrase that starts at the hit: "spic and span", "a chink in the armor") read on the normalized
+//! text, and `unless_written` (the hit as it was typed: Turkish `çok` is not an evasion of a
+//! word). Each rule's cues become one regex; rules with the same cues share it (the pack's
+//! `\b{reported}\b`).
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -23,6 +25,8 @@ pub(super) enum Cue {
     After,
     /// `unless_phrase`: a phrase read from the hit's first character.
     Phrase,
+    /// `unless_written`: the hit's whole text in the original body, case-insensitive.
+    Written,
 }
 
 impl Cue {
@@ -30,6 +34,7 @@ impl Cue {
         match self {
             Cue::After => "unless_after",
             Cue::Phrase => "unless_phrase",
+            Cue::Written => "unless_written",
         }
     }
 
@@ -38,6 +43,7 @@ impl Cue {
         match self {
             Cue::After => format!(r"(?:{})[^.!?\n]*$", alts.join("|")),
             Cue::Phrase => format!(r"^(?:{})", alts.join("|")),
+            Cue::Written => format!(r"(?i)^(?:{})$", alts.join("|")),
         }
     }
 }
@@ -50,6 +56,8 @@ pub(super) struct Cues {
     pub(super) after: Vec<(usize, Arc<Context>)>,
     /// `(rule index, phrases)` per rule with `unless_phrase`.
     pub(super) phrase: Vec<(usize, Arc<Context>)>,
+    /// `(rule index, spellings)` per rule with `unless_written`.
+    pub(super) written: Vec<(usize, Arc<Context>)>,
 }
 
 impl Cues {
@@ -97,6 +105,7 @@ impl Cues {
                 match cue {
                     Cue::After => self.after.push((index, c)),
                     Cue::Phrase => self.phrase.push((index, c)),
+                    Cue::Written => self.written.push((index, c)),
                 }
             }
             Err(e) => {

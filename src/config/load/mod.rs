@@ -501,7 +501,8 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         }
         let who = (index, id.as_str(), id_span.clone(), rule.signal.is_some());
         cues.add(l, raw, Cue::After, &rule.unless_after, who.clone(), &mut used_lists);
-        cues.add(l, raw, Cue::Phrase, &rule.unless_phrase, who, &mut used_lists);
+        cues.add(l, raw, Cue::Phrase, &rule.unless_phrase, who.clone(), &mut used_lists);
+        cues.add(l, raw, Cue::Written, &rule.unless_written, who, &mut used_lists);
         if let Some(sig @ crate::config::SignalAt { signal: crate::config::Signal::Model { .. }, .. }) = &rule.signal {
             pending_models.extend(start_model(l, sig, id_span.clone(), index, &mut model_files));
         } else if let Some(sig) = &rule.signal {
@@ -542,6 +543,7 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         signals,
         unless_after: cues.after,
         unless_phrase: cues.phrase,
+        unless_written: cues.written,
         rules: rules.len(),
     };
     let matcher = match Matcher::build(parts) {

@@ -99,7 +99,8 @@ fn walk_value(v: &Value, key: &str, out: &mut Vec<Hidden>) {
     match v {
         Value::String(s) => {
             // A pattern may span lines (`(?x)` with comments, a multi-line string in a CRLF file).
-            let lines = matches!(key, "rule.patterns" | "rule.unless_after" | "rule.unless_phrase");
+            let lines =
+                matches!(key, "rule.patterns" | "rule.unless_after" | "rule.unless_phrase" | "rule.unless_written");
             let text = if lines { s.value().replace("\r\n", "\n") } else { s.value().clone() };
             if let Some(ch) = crate::term::first_hidden(&text, lines) {
                 out.push(Hidden { at: v.span().unwrap_or(0..0), key: key.to_string(), ch });
