@@ -108,6 +108,8 @@ pub struct Matcher {
     unless_after: Vec<Option<Arc<Context>>>,
     /// Per rule: the innocent phrases (`unless_phrase`) that cancel a hit they start at.
     unless_phrase: Vec<Option<Arc<Context>>>,
+    /// Per rule: whether it may read a hashtag or a loose split as a whole phrase.
+    whole_phrase: Vec<bool>,
 }
 
 /// A rule's cue (`unless_after` or `unless_phrase`) as one regex, compiled on first use: the
@@ -176,6 +178,10 @@ pub struct MatcherParts {
     pub unless_after: Vec<(usize, Arc<Context>)>,
     /// `(rule, phrases)` of the rules with `unless_phrase` (one regex anchored at the hit).
     pub unless_phrase: Vec<(usize, Arc<Context>)>,
+    /// Per rule: whether a hashtag or a loosely split token may be read as its phrase
+    /// ([`compounds::Split::Whole`]): the rules that block or threaten (missing entries are
+    /// false).
+    pub whole_phrase: Vec<bool>,
     /// Number of rules.
     pub rules: usize,
 }
@@ -206,6 +212,7 @@ impl Matcher {
             signals,
             unless_after,
             unless_phrase,
+            whole_phrase,
             rules,
         } = parts;
         let slots = Arc::new(slots);
@@ -304,6 +311,7 @@ impl Matcher {
             signals,
             unless_after: per_rule(unless_after),
             unless_phrase: per_rule(unless_phrase),
+            whole_phrase,
         })
     }
 
@@ -464,7 +472,13 @@ impl Matcher {
                 e - s
             }
         };
-        self.compounds.find_typed(text, explained, skip, typed, |s, e, spaced, how| {
+        // A hashtag: `#` typed just before the token, opening a word.
+        let tag = |s: usize, e: usize| {
+            let at = norm.original_range(s, e).start;
+            let before = body.as_bytes()[..at].strip_suffix(b"#");
+            before.is_some_and(|b| !matches!(b.last(), Some(c) if c.is_ascii_alphanumeric() || *c == b'&'))
+        };
+        self.compounds.find_typed(text, explained, skip, tag, typed, |s, e, spaced, how| {
             split_hits.clear();
             self.norm_regex.begin(split_cand);
             let token = &text[s..e];
@@ -478,7 +492,19 @@ impl Matcher {
                 },
                 |lit, ls, le| self.norm_regex.wake(lit, spaced, ls, le, split_cand),
             );
-            self.norm_regex.run_with(spaced, split_cand, norm_caches, None, |rule, _| split_hits.push(rule));
+            // A whole split counts only as a forbidden phrase that is all of it, but for
+            // one-letter words outside it (`i` + `hope u die`).
+            let single = |t: &str| t.split(' ').all(|w| w.len() <= 1);
+            let whole = |rule: usize, r: Range<usize>| {
+                self.whole_phrase.get(rule).copied().unwrap_or(false)
+                    && single(&spaced[..r.start])
+                    && single(&spaced[r.end..])
+            };
+            self.norm_regex.run_with(spaced, split_cand, norm_caches, None, |rule, r| {
+                if how != compounds::Split::Whole || whole(rule, r) {
+                    split_hits.push(rule)
+                }
+            });
             for &rule in split_hits.iter() {
                 add(Hit { rule, span: Some(to_original(norm, body, s, e)) }, text, s);
             }

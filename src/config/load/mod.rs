@@ -542,6 +542,10 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         signals,
         unless_after: cues.after,
         unless_phrase: cues.phrase,
+        whole_phrase: rules
+            .iter()
+            .map(|r| r.action == Some(crate::verdict::Action::Block) || r.category == "threat")
+            .collect(),
         rules: rules.len(),
     };
     let matcher = match Matcher::build(parts) {
