@@ -1,10 +1,11 @@
 //! Round 16 of evasion mechanisms (docs/hostile.md "round 16 (evasions)"): a forbidden phrase
 //! run together through its one-letter and two-letter words (`dieinafire`, `iwillkillu`,
-//! `gojumpoffabridge`) and a hashtag that is itself such a phrase (`#killyourself`,
-//! `#DieInAFire`). Both count only where a pattern of a blocking or threat rule reads the whole
-//! token, so political, joke and ordinary tags and run-together words stay what they were.
-//! Each evasive spelling is checked against the plain one (the same grade, never more), with
-//! innocent text of the same shape beside it. Fixtures are invented sentences.
+//! `gojumpoffabridge`), a hashtag that is itself such a phrase (`#killyourself`,
+//! `#DieInAFire`), and one letter with three strokes (`k1||`). The first two count only where
+//! a pattern of a blocking or threat rule reads the whole token, so political, joke and
+//! ordinary tags and run-together words stay what they were. Each evasive spelling is checked
+//! against the plain one (the same grade, never more), with innocent text of the same shape
+//! beside it. Fixtures are invented sentences.
 
 mod common;
 
@@ -85,6 +86,32 @@ fn hashtags_that_are_a_forbidden_phrase_are_read() {
     );
 }
 
+/// One letter and three strokes (`k1||`, `k|||`): read when the strokes mix into an English word
+/// (round 13 wanted two letters, against code and serials). Code, serials and words that are
+/// ordinary when read (`b1||` is `bill`) stay what they were.
+#[test]
+fn one_letter_and_three_strokes_are_read() {
+    let e = builtin_engine();
+    assert_as_plain(
+        &e,
+        &[
+            ("k1|| yourself", "kill yourself"),
+            ("go k||| yourself", "go kill yourself"),
+            ("k!|| yourself", "kill yourself"),
+            ("i will k1|| you", "i will kill you"),
+        ],
+    );
+    assert_all_allowed(
+        &e,
+        &[
+            "the b1|| is due and w1|| you come? f1|| the form t1|| tomorrow",
+            "if (a||b) or x||y then |||a, a ||| b",
+            "serials x1|| x1| 1|| 1|1 ||1 and p!|| box",
+            "k1|| the lights when you leave",
+        ],
+    );
+}
+
 /// The new readings cost time linear in the text.
 #[test]
 fn new_readings_stay_linear() {
@@ -94,5 +121,6 @@ fn new_readings_stay_linear() {
         "iwillkillu ",
         "aiuaiuaiuaiuaiuaiuaiuaiuaiuai ",
         "#aaaaaaaaaaaaaaaaaaaaaaaaaaaaa ",
+        "k1|| ",
     ]);
 }
