@@ -28,7 +28,10 @@
 //!   (`butt` + `wipe` is scanned as `ass wipe`), and is an ordinary word anywhere else;
 //! - a split has two to [`MAX_PARTS`] parts; the fewest parts win, then the most term parts
 //!   (`your` + `ass`, not `you` + `rass`);
-//! - a hit is dropped when the whole token is allowlisted for its list.
+//! - a hit is dropped when the whole token is allowlisted for its list;
+//! - a hashtag, and a token that splits only through one-letter words (`die` + `in` + `a` +
+//!   `fire`, [`loose`]), count only as a whole phrase of a blocking or threat rule
+//!   ([`Split::Whole`]): a tag or a loose split is a chance phrase too often for anything less.
 //!
 //! Time is linear in the text: a token is split only when it has [`MIN_TOKEN`] to
 //! [`MAX_TOKEN`] letters, by a dynamic program of O(length × [`MAX_PART`]) set lookups.
@@ -167,6 +170,13 @@ fn is_known(w: &str) -> bool {
     ["s", "nt", "re", "ll", "ve", "d", "m"]
         .iter()
         .any(|end| w.strip_suffix(end).is_some_and(|stem| stem.len() >= 3 && d.contains_key(stem)))
+}
+
+/// True when the word at byte `at` of `body` is a hashtag: a `#` typed just before it opens a
+/// word (not `C#`, `page#top` or `&#35;`).
+pub fn hashtag_at(body: &str, at: usize) -> bool {
+    let before = body.as_bytes()[..at].strip_suffix(b"#");
+    before.is_some_and(|b| !matches!(b.last(), Some(c) if c.is_ascii_alphanumeric() || *c == b'&'))
 }
 
 /// The splitter of a set of lists (built once at load time, shared between threads).

@@ -472,12 +472,7 @@ impl Matcher {
                 e - s
             }
         };
-        // A hashtag: `#` typed just before the token, opening a word.
-        let tag = |s: usize, e: usize| {
-            let at = norm.original_range(s, e).start;
-            let before = body.as_bytes()[..at].strip_suffix(b"#");
-            before.is_some_and(|b| !matches!(b.last(), Some(c) if c.is_ascii_alphanumeric() || *c == b'&'))
-        };
+        let tag = |s: usize, e: usize| compounds::hashtag_at(body, norm.original_range(s, e).start);
         self.compounds.find_typed(text, explained, skip, tag, typed, |s, e, spaced, how| {
             split_hits.clear();
             self.norm_regex.begin(split_cand);
