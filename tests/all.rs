@@ -72,6 +72,7 @@ test_files! {
     evasions_round13 = "evasions_round13.rs",
     evasions_round14 = "evasions_round14.rs",
     evasions_round15 = "evasions_round15.rs",
+    evasions_round16 = "evasions_round16.rs",
     model = "model.rs",
     model_safety = "model_safety.rs",
     model_cv_only = "model_cv_only.rs",

@@ -56,8 +56,8 @@ fn marks_inside_a_word_are_read_through() {
 }
 
 /// Symbols the normalizer kept read as the letters drawn: `§` for `s`, `∑` for `e`, `¢` opening
-/// a word for `c`; a `|` or a bar drawn with another character beside an `l`. A hashtag stays a tag (`#killyourself` is not read:
-/// reading tags as words judged political tags as sentences, see docs/hostile.md).
+/// a word for `c`; a `|` or a bar drawn with another character beside an `l`. A hashtag stays a tag (reading every tag as words judged
+/// political tags as sentences, see docs/hostile.md; round 16 reads one that is wholly a forbidden phrase).
 /// Prices, sections of a law, sums, Russian words and ordinary hashtags stay innocent.
 #[test]
 fn symbols_and_strokes_are_read() {

@@ -28,7 +28,10 @@
 //!   (`butt` + `wipe` is scanned as `ass wipe`), and is an ordinary word anywhere else;
 //! - a split has two to [`MAX_PARTS`] parts; the fewest parts win, then the most term parts
 //!   (`your` + `ass`, not `you` + `rass`);
-//! - a hit is dropped when the whole token is allowlisted for its list.
+//! - a hit is dropped when the whole token is allowlisted for its list;
+//! - a hashtag, and a token that splits only through one-letter words (`die` + `in` + `a` +
+//!   `fire`, [`loose`]), count only as a whole phrase of a blocking or threat rule
+//!   ([`Split::Whole`]): a tag or a loose split is a chance phrase too often for anything less.
 //!
 //! Time is linear in the text: a token is split only when it has [`MIN_TOKEN`] to
 //! [`MAX_TOKEN`] letters, by a dynamic program of O(length × [`MAX_PART`]) set lookups.
@@ -38,6 +41,8 @@ use std::sync::{Arc, OnceLock};
 use super::fasthash::{FastMap, FastSet};
 // The fuzzy pass's dictionary (the same three files, the same flag): one copy per process.
 use super::fuzzy::{dictionary, with_g};
+
+mod loose;
 
 use super::scan::{glued, runs, Explained};
 use super::wordlist::ListSpec;
@@ -102,6 +107,12 @@ pub enum Split {
     /// `burn jew`); a term next to an ordinary word is how English makes compounds
     /// (`cock`+`sparrow`, `prick`+`timber`, `arse`+`smart`), not abuse.
     Phrase,
+    /// A hashtag, or a token that splits only through one-letter words and any two-letter word
+    /// ([`Inner::split_loose`]: `die in a fire`, `i will kill u`): it counts only where a
+    /// pattern of a rule that blocks or threatens reads the **whole** spaced text, so the token
+    /// is that forbidden phrase and nothing else. Such splits are chance phrases too often
+    /// (`#SheIsALiar`, `for my lal`) to count any other way.
+    Whole,
 }
 
 /// The entries of a built-in pack file.
@@ -161,6 +172,13 @@ fn is_known(w: &str) -> bool {
         .any(|end| w.strip_suffix(end).is_some_and(|stem| stem.len() >= 3 && d.contains_key(stem)))
 }
 
+/// True when the word at byte `at` of `body` is a hashtag: a `#` typed just before it opens a
+/// word (not `C#`, `page#top` or `&#35;`).
+pub fn hashtag_at(body: &str, at: usize) -> bool {
+    let before = body.as_bytes()[..at].strip_suffix(b"#");
+    before.is_some_and(|b| !matches!(b.last(), Some(c) if c.is_ascii_alphanumeric() || *c == b'&'))
+}
+
 /// The splitter of a set of lists (built once at load time, shared between threads).
 #[derive(Debug, Clone, Default)]
 pub struct Compounds {
@@ -208,26 +226,36 @@ impl Compounds {
     /// Calls `split(start, end, spaced, how)` for each token of the normalized `text` that is a
     /// run-together of known words, with the token's parts joined by single spaces in `spaced`;
     /// tokens overlapping a range of `explained` (sorted) or ruled out by `skip` are left alone.
+    /// Only the strict splits ([`Split::Terms`], [`Split::Phrase`]): no hashtag is read, and a
+    /// token that splits only loosely is not reported.
     pub fn find(
         &self,
         text: &str,
         explained: &[(usize, usize)],
         skip: impl Fn(usize, usize) -> bool,
-        split: impl FnMut(usize, usize, &str, Split),
+        mut split: impl FnMut(usize, usize, &str, Split),
     ) {
-        self.find_typed(text, explained, skip, |s, e| e - s, split);
+        let strict = |s, e, spaced: &str, how| {
+            if how != Split::Whole {
+                split(s, e, spaced, how)
+            }
+        };
+        self.find_typed(text, explained, skip, |_, _| false, |s, e| e - s, strict);
     }
 
     /// [`Self::find`], told by `typed(s, e)` how many bytes were typed for `s..e` of `text`
     /// when each is one letter typed over and over (else `e - s`; the normalizer writes a run
     /// of three or more once): a token that does not split as written may split with such a
     /// run read at two or three letters ([`Inner::split_run`]). A token typed as it reads
-    /// (`typed` of it is its length) is not looked at again.
+    /// (`typed` of it is its length) is not looked at again. A token that `tag(s, e)` says is
+    /// a hashtag (`#killyourself`), though `skip` rules it out, and a token with no strict
+    /// split but a loose one, are reported as [`Split::Whole`].
     pub fn find_typed(
         &self,
         text: &str,
         explained: &[(usize, usize)],
         skip: impl Fn(usize, usize) -> bool,
+        tag: impl Fn(usize, usize) -> bool,
         typed: impl Fn(usize, usize) -> usize,
         mut split: impl FnMut(usize, usize, &str, Split),
     ) {
@@ -246,7 +274,17 @@ impl Compounds {
                 continue;
             }
             let token = &text[start..end];
-            if is_known(token) || skip(start, end) {
+            if is_known(token) {
+                continue;
+            }
+            // A hashtag is a tag, not a sentence (political and joke tags name people and
+            // groups): it counts only as a whole forbidden phrase.
+            if skip(start, end) {
+                if tag(start, end)
+                    && (self.inner.split(token, &mut spaced).is_some() || self.inner.split_loose(token, &mut spaced))
+                {
+                    split(start, end, &spaced, Split::Whole);
+                }
                 continue;
             }
             let how = self.inner.split(token, &mut spaced).or_else(|| {
@@ -255,6 +293,14 @@ impl Compounds {
             });
             if let Some(how) = how {
                 split(start, end, &spaced, how);
+            }
+            // A phrase's strict split may have taken a word that is `a` + a word (`go` + `jump`
+            // + `off` + `abridge`): the loose split is read as well when it differs.
+            if matches!(how, None | Some(Split::Phrase)) {
+                let strict = std::mem::take(&mut spaced);
+                if self.inner.split_loose(token, &mut spaced) && (how.is_none() || spaced != strict) {
+                    split(start, end, &spaced, Split::Whole);
+                }
             }
         }
     }

@@ -110,6 +110,8 @@ pub struct Matcher {
     unless_phrase: Vec<Option<Arc<Context>>>,
     /// Per rule: the spellings as typed (`unless_written`) that cancel a hit written so.
     unless_written: Vec<Option<Arc<Context>>>,
+    /// Per rule: whether it may read a hashtag or a loose split as a whole phrase.
+    whole_phrase: Vec<bool>,
 }
 
 /// A rule's cue (`unless_after` or `unless_phrase`) as one regex, compiled on first use: the
@@ -181,6 +183,10 @@ pub struct MatcherParts {
     /// `(rule, spellings)` of the rules with `unless_written` (one regex for the hit's whole
     /// original text).
     pub unless_written: Vec<(usize, Arc<Context>)>,
+    /// Per rule: whether a hashtag or a loosely split token may be read as its phrase
+    /// ([`compounds::Split::Whole`]): the rules that block or threaten (missing entries are
+    /// false).
+    pub whole_phrase: Vec<bool>,
     /// Number of rules.
     pub rules: usize,
 }
@@ -212,6 +218,7 @@ impl Matcher {
             unless_after,
             unless_phrase,
             unless_written,
+            whole_phrase,
             rules,
         } = parts;
         let slots = Arc::new(slots);
@@ -311,6 +318,7 @@ impl Matcher {
             unless_after: per_rule(unless_after),
             unless_phrase: per_rule(unless_phrase),
             unless_written: per_rule(unless_written),
+            whole_phrase,
         })
     }
 
@@ -471,7 +479,8 @@ impl Matcher {
                 e - s
             }
         };
-        self.compounds.find_typed(text, explained, skip, typed, |s, e, spaced, how| {
+        let tag = |s: usize, e: usize| compounds::hashtag_at(body, norm.original_range(s, e).start);
+        self.compounds.find_typed(text, explained, skip, tag, typed, |s, e, spaced, how| {
             split_hits.clear();
             self.norm_regex.begin(split_cand);
             let token = &text[s..e];
@@ -485,7 +494,19 @@ impl Matcher {
                 },
                 |lit, ls, le| self.norm_regex.wake(lit, spaced, ls, le, split_cand),
             );
-            self.norm_regex.run_with(spaced, split_cand, norm_caches, None, |rule, _| split_hits.push(rule));
+            // A whole split counts only as a forbidden phrase that is all of it, but for
+            // one-letter words outside it (`i` + `hope u die`).
+            let single = |t: &str| t.split(' ').all(|w| w.len() <= 1);
+            let whole = |rule: usize, r: Range<usize>| {
+                self.whole_phrase.get(rule).copied().unwrap_or(false)
+                    && single(&spaced[..r.start])
+                    && single(&spaced[r.end..])
+            };
+            self.norm_regex.run_with(spaced, split_cand, norm_caches, None, |rule, r| {
+                if how != compounds::Split::Whole || whole(rule, r) {
+                    split_hits.push(rule)
+                }
+            });
             for &rule in split_hits.iter() {
                 add(Hit { rule, span: Some(to_original(norm, body, s, e)) }, text, s);
             }

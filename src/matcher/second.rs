@@ -214,8 +214,12 @@ fn strokes(b: &[u8], edits: &mut Vec<Edit>) {
         if t.len() < 3 || t.len() > MAX_TOKEN || !t.iter().copied().any(stroke) {
             continue;
         }
-        // Every character a letter or a leet digit, two letters at least.
-        if t.iter().any(|&c| leet(c).is_none()) || t.iter().filter(|c| c.is_ascii_alphabetic()).count() < 2 {
+        // Every character a letter or a leet digit, two letters at least; or one letter and
+        // three strokes that mix into an English word (`k1||` is `kill`): code and serials
+        // (`a||b`, `x1|`) have two letters or fewer strokes.
+        let letters = t.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        let lines = t.iter().filter(|&&c| matches!(c, b'1' | b'|' | b'!')).count();
+        if t.iter().any(|&c| leet(c).is_none()) || letters == 0 || (letters == 1 && lines < 3) {
             continue;
         }
         // A `|` beside another stroke character draws a letter of its own (`|<`, `|-|`, `|_|`,
@@ -236,6 +240,9 @@ fn strokes(b: &[u8], edits: &mut Vec<Edit>) {
         let l_too = dictionary().get(as_i) != Some(&true) && t.iter().any(|&c| matches!(c, b'1' | b'|' | b'!'));
         // Which strokes read `l`: all of them, or the mix that makes an English word.
         let as_l = if l_too { mix(t, &mut read) } else { 0 };
+        if letters == 1 && !(l_too && mixed_word(t, as_l)) {
+            continue;
+        }
         if !l_too {
             // Round 15: the normalizer keeps a `|` beside an `l` as typed (`k|ll`); the English
             // `i` reading is read here.
@@ -251,6 +258,9 @@ fn strokes(b: &[u8], edits: &mut Vec<Edit>) {
                 b'1' | b'|' | b'!' => {
                     if as_l >> m & 1 == 1 {
                         edits.push((s + k, s + k + 1, "l"));
+                    } else if letters == 1 && c != b'1' {
+                        // The normalizer keeps a run of bars as typed (`||` is code's "or").
+                        edits.push((s + k, s + k + 1, "i"));
                     }
                     m += 1;
                 }
@@ -288,6 +298,26 @@ fn mix(t: &[u8], read: &mut [u8; MAX_TOKEN]) -> u32 {
         read[k] = b'i';
     }
     found
+}
+
+/// True when token `t` read with the strokes of `as_l` as `l` (the others `i`, leet folded)
+/// is an English word.
+fn mixed_word(t: &[u8], as_l: u32) -> bool {
+    let mut read = [0u8; MAX_TOKEN];
+    let mut m = 0;
+    for (k, &c) in t.iter().enumerate() {
+        read[k] = if matches!(c, b'1' | b'|' | b'!') {
+            m += 1;
+            if as_l >> (m - 1) & 1 == 1 {
+                b'l'
+            } else {
+                b'i'
+            }
+        } else {
+            leet(c).unwrap_or(c)
+        };
+    }
+    dictionary().get(std::str::from_utf8(&read[..t.len()]).unwrap_or("")) == Some(&true)
 }
 
 /// One space between a letter and a symbol an evader types for a letter (`< unt`, `fu <k`,

@@ -544,6 +544,10 @@ fn compile(l: &mut Loader, raw: &RawConfig, origin: String) -> Option<Engine> {
         unless_after: cues.after,
         unless_phrase: cues.phrase,
         unless_written: cues.written,
+        whole_phrase: rules
+            .iter()
+            .map(|r| r.action == Some(crate::verdict::Action::Block) || r.category == "threat")
+            .collect(),
         rules: rules.len(),
     };
     let matcher = match Matcher::build(parts) {
