@@ -89,6 +89,15 @@ fn aria_labelledby_references_stay_linear() {
     common::assert_linear(&["<i id=x><a aria-labelledby=\"x x\">q</a>"]);
 }
 
+/// `<style` tags that never end are judged in time linear in the body (a tag that runs to the
+/// end ends the sheet's scan). Many `<style>` elements or hidden elements in one sentence are
+/// quadratic with or without this reader (docs/hostile.md, round 16, "Left"), so they are not
+/// measured here.
+#[test]
+fn style_sheets_in_the_body_stay_linear() {
+    common::assert_linear(&["<style "]);
+}
+
 /// An `<iframe srcdoc>`'s document was cut at every `<` as if it began a tag, up to the next
 /// `>` or the end: `srcdoc="I <3 this, you fucking idiot"` judged `i ` (allow). A `<` that starts
 /// no tag is text, as in the body; the attribute's references are decoded before the document
@@ -106,4 +115,28 @@ fn an_iframe_srcdoc_reads_its_document_as_a_browser_does() {
         ],
     );
     assert_eq!(v, ["heart=block", "less=block", "escaped-tag=block", "comment=block", "innocent=allow"]);
+}
+
+/// A `<style>` element in the body hides elements by class, type or id as a `style` attribute
+/// does, wherever it stands: `you fu<span class=x>zz</span>cking idiot` under `.x{display:none}`
+/// shows `you fucking idiot` and was judged `fuzzcking` (a flag). Its rules now apply; a rule
+/// that may not apply (inside `@media`, a `:hover`) or a selector not understood hides nothing,
+/// so a word a reader sees whole is never split.
+#[test]
+fn a_style_sheet_in_the_body_hides_what_it_hides_on_the_page() {
+    let (v, _) = judge_rows(
+        "style-sheet",
+        &[
+            ("class", "<style>.x{display:none}</style>you fu<span class=x>zz</span>cking idiot"),
+            ("after", "you fu<span class=\"a x\">zz</span>cking idiot<style>.x { display: none }</style>"),
+            ("type", "<style>b{display:none}</style>you fu<b>zz</b>cking idiot"),
+            ("compound", "<style>span#q.x{visibility:hidden}</style>you fu<span class=x id=q>zz</span>cking idiot"),
+            ("media", "<style>@media print{.x{display:none}}</style>you fu<span class=x>cking</span> idiot"),
+            ("innocent", "<style>.x{display:none}</style>Nice <span class=x>article</span> thanks"),
+        ],
+    );
+    assert_eq!(
+        v,
+        ["class=block", "after=block", "type=block", "compound=block", "media=block", "innocent=allow"]
+    );
 }

@@ -54,6 +54,9 @@ pub(crate) struct Tag {
     pub(crate) labelledby: Option<std::ops::Range<usize>>,
     /// The `id` attribute's value, as a byte range of the tag (what `aria-labelledby` names).
     pub(crate) id: Option<std::ops::Range<usize>>,
+    /// The `class` attribute's value, as a byte range of the tag (what a `<style>` sheet's
+    /// `.x` selects: [`super::sheet`]).
+    pub(crate) class: Option<std::ops::Range<usize>>,
 }
 
 impl Tag {
@@ -305,6 +308,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
             description: None,
             labelledby: None,
             id: None,
+            class: None,
         });
     }
     let mut i = name_start;
@@ -313,7 +317,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
     }
     let name = s[name_start..i].to_ascii_lowercase();
     let (mut dir, mut alt, mut style, mut hidden, mut title, mut label) = (None, None, None, false, None, None);
-    let (mut description, mut labelledby, mut id) = (None, None, None);
+    let (mut description, mut labelledby, mut id, mut class) = (None, None, None, None);
     // `<input>` shows its `value` (a box's text, a button's label), else its `placeholder`.
     let (mut value_attr, mut placeholder, mut typ) = (None, None, None);
     // Attributes, as the tokenizer reads them: `name`, `name=value`, `name="v"`, `name='v'`.
@@ -340,6 +344,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
                     description,
                     labelledby,
                     id,
+                    class,
                 });
             }
             Some(_) => {}
@@ -391,6 +396,8 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
             labelledby = labelledby.or(Some(value));
         } else if attr.eq_ignore_ascii_case("id") {
             id = id.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("class") {
+            class = class.or(Some(value));
         } else if attr.eq_ignore_ascii_case("alt") {
             alt = alt.or(Some(value));
         } else if attr.eq_ignore_ascii_case("value") {

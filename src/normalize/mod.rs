@@ -37,6 +37,7 @@ mod native;
 pub mod offsets;
 mod out_of_line;
 mod plain;
+mod sheet;
 pub(crate) mod turned;
 pub mod words;
 
@@ -220,6 +221,8 @@ impl Normalizer {
         let mut out_of_line = out_of_line::OutOfLine::default();
         let mut blocks = html::Blocks::default();
         let mut ids: Option<labelledby::Ids> = None;
+        // Rules of `<style>` elements in the body, which hide elements as `style` does.
+        let sheet = if html { sheet::Sheet::scan(body) } else { None };
         let mut i = 0;
         while i < bytes.len() {
             if raw.is_some_and(|(end, _)| i >= end) {
@@ -254,7 +257,10 @@ impl Normalizer {
                         continue;
                     }
                     let mut eof = false;
-                    if let Some(tag) = html::tag(&body[i..], &mut eof) {
+                    if let Some(mut tag) = html::tag(&body[i..], &mut eof) {
+                        if let Some(style) = sheet.as_ref().and_then(|sh| sh.style_for(&tag, &body[i..i + tag.len])) {
+                            tag.style = Some(style);
+                        }
                         let before = units.len();
                         let separates = blocks.separates(&tag);
                         self.push_tag(&tag, separates, body, i, units, &mut dirs, &mut seen);
