@@ -64,6 +64,7 @@ test_files! {
     hostile_round13 = "hostile_round13.rs",
     hostile_round14 = "hostile_round14.rs",
     hostile_round15 = "hostile_round15.rs",
+    hostile_round16 = "hostile_round16.rs",
     evasions_round8 = "evasions_round8.rs",
     evasions_round9 = "evasions_round9.rs",
     evasions_round10 = "evasions_round10.rs",

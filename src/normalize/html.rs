@@ -46,6 +46,17 @@ pub(crate) struct Tag {
     /// The `aria-label` attribute's value, as a byte range of the tag: what a screen reader
     /// reads for the element, judged out of line as a tooltip is (round 15: unjudged).
     pub(crate) label: Option<std::ops::Range<usize>>,
+    /// The `aria-description` attribute's value, as a byte range of the tag: read aloud after
+    /// the element's name, judged as `aria-label` is (round 16: unjudged).
+    pub(crate) description: Option<std::ops::Range<usize>>,
+    /// The `aria-labelledby` attribute's value (id references), as a byte range of the tag: a
+    /// screen reader reads the text of those elements, in that order, as the element's name.
+    pub(crate) labelledby: Option<std::ops::Range<usize>>,
+    /// The `id` attribute's value, as a byte range of the tag (what `aria-labelledby` names).
+    pub(crate) id: Option<std::ops::Range<usize>>,
+    /// The `class` attribute's value, as a byte range of the tag (what a `<style>` sheet's
+    /// `.x` selects: [`super::sheet`]).
+    pub(crate) class: Option<std::ops::Range<usize>>,
 }
 
 impl Tag {
@@ -294,6 +305,10 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
             hidden: false,
             title: None,
             label: None,
+            description: None,
+            labelledby: None,
+            id: None,
+            class: None,
         });
     }
     let mut i = name_start;
@@ -302,6 +317,7 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
     }
     let name = s[name_start..i].to_ascii_lowercase();
     let (mut dir, mut alt, mut style, mut hidden, mut title, mut label) = (None, None, None, false, None, None);
+    let (mut description, mut labelledby, mut id, mut class) = (None, None, None, None);
     // `<input>` shows its `value` (a box's text, a button's label), else its `placeholder`.
     let (mut value_attr, mut placeholder, mut typ) = (None, None, None);
     // Attributes, as the tokenizer reads them: `name`, `name=value`, `name="v"`, `name='v'`.
@@ -315,7 +331,21 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
                 if name == "input" && typ != Some(true) {
                     alt = value_attr.or(placeholder);
                 }
-                return Some(Tag { len: i + 1, end, name, dir, alt, style, hidden, title, label });
+                return Some(Tag {
+                    len: i + 1,
+                    end,
+                    name,
+                    dir,
+                    alt,
+                    style,
+                    hidden,
+                    title,
+                    label,
+                    description,
+                    labelledby,
+                    id,
+                    class,
+                });
             }
             Some(_) => {}
         }
@@ -360,6 +390,14 @@ pub(crate) fn tag(s: &str, eof: &mut bool) -> Option<Tag> {
             title = title.or(Some(value));
         } else if attr.eq_ignore_ascii_case("aria-label") {
             label = label.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("aria-description") {
+            description = description.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("aria-labelledby") {
+            labelledby = labelledby.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("id") {
+            id = id.or(Some(value));
+        } else if attr.eq_ignore_ascii_case("class") {
+            class = class.or(Some(value));
         } else if attr.eq_ignore_ascii_case("alt") {
             alt = alt.or(Some(value));
         } else if attr.eq_ignore_ascii_case("value") {

@@ -32,10 +32,12 @@ mod dir;
 pub mod entity;
 pub mod fold;
 pub mod html;
+mod labelledby;
 mod native;
 pub mod offsets;
 mod out_of_line;
 mod plain;
+mod sheet;
 pub(crate) mod turned;
 pub mod words;
 
@@ -218,6 +220,9 @@ impl Normalizer {
         let mut seen = bidi::Seen::default();
         let mut out_of_line = out_of_line::OutOfLine::default();
         let mut blocks = html::Blocks::default();
+        let mut ids: Option<labelledby::Ids> = None;
+        // Rules of `<style>` elements in the body, which hide elements as `style` does.
+        let sheet = if html { sheet::Sheet::scan(body) } else { None };
         let mut i = 0;
         while i < bytes.len() {
             if raw.is_some_and(|(end, _)| i >= end) {
@@ -252,14 +257,18 @@ impl Normalizer {
                         continue;
                     }
                     let mut eof = false;
-                    if let Some(tag) = html::tag(&body[i..], &mut eof) {
+                    if let Some(mut tag) = html::tag(&body[i..], &mut eof) {
+                        if let Some(style) = sheet.as_ref().and_then(|sh| sh.style_for(&tag, &body[i..i + tag.len])) {
+                            tag.style = Some(style);
+                        }
                         let before = units.len();
                         let separates = blocks.separates(&tag);
                         self.push_tag(&tag, separates, body, i, units, &mut dirs, &mut seen);
                         out_of_line.tag(&tag, before, units.len());
-                        // A tooltip is shown on hover, an `aria-label` read aloud: judged, out
-                        // of line (neither may split the word or phrase its element sits in).
-                        for t in [&tag.title, &tag.label].into_iter().flatten().filter(|_| !tag.end) {
+                        // A tooltip is shown on hover, an `aria-label` or `aria-description`
+                        // read aloud: judged, out of line (none may split the word or phrase
+                        // its element sits in).
+                        for t in [&tag.title, &tag.label, &tag.description].into_iter().flatten().filter(|_| !tag.end) {
                             let from = units.len();
                             self.push_attr(
                                 &body[i + t.start..i + t.end],
@@ -268,6 +277,14 @@ impl Normalizer {
                                 units,
                                 &mut seen,
                             );
+                            out_of_line.region(from, units.len());
+                        }
+                        if tag.labelledby.is_some() && !tag.end {
+                            // What the elements it names hold, read as its name: the body's
+                            // ids are found once, at the first such tag.
+                            let from = units.len();
+                            let ids = ids.get_or_insert_with(|| labelledby::Ids::scan(body));
+                            self.push_labelledby(&tag, body, i, ids, units, &mut seen);
                             out_of_line.region(from, units.len());
                         }
                         i += tag.len;
@@ -394,24 +411,31 @@ impl Normalizer {
             self.push_attr(&body[i + alt.start..i + alt.end], s, e, units, seen);
         }
         if let (Some(doc), "iframe") = (&tag.alt, tag.name.as_str()) {
-            // An `<iframe srcdoc="...">` shows that HTML in its frame: its text is judged
-            // (tags written in it skipped: an inline one joins the text around it, any other
-            // separates it), mapped to the whole tag. Round 15: `<iframe srcdoc="you fucking
-            // idiot">` was allowed unread.
-            const INLINE: [&str; 14] =
-                ["a", "b", "i", "u", "s", "em", "strong", "span", "small", "sub", "sup", "mark", "font", "code"];
-            let doc = &body[i + doc.start..i + doc.end];
-            let mut rest = doc;
-            while let Some(open) = rest.find('<') {
-                self.push_attr(&rest[..open], s, e, units, seen);
-                let inner = rest[open + 1..].trim_start_matches('/');
-                let name_len = inner.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(inner.len());
-                if !INLINE.iter().any(|n| n.eq_ignore_ascii_case(&inner[..name_len])) {
-                    self.push_char(' ', s, e, units, seen);
+            // An `<iframe srcdoc="...">` shows that HTML in its frame: its text is judged,
+            // mapped to the whole tag. The attribute's references are decoded first, then the
+            // document is read as HTML (round 15: `<iframe srcdoc="you fucking idiot">` was
+            // allowed unread; round 16: `fu&lt;b&gt;&lt;/b&gt;ck` kept its tags as text).
+            let mut doc_text = String::new();
+            let mut rest = &body[i + doc.start..i + doc.end];
+            while let Some(amp) = rest.find('&') {
+                doc_text.push_str(&rest[..amp]);
+                match entity::entity(&rest[amp..]) {
+                    Some((entity::Entity::Char(c), n)) => {
+                        doc_text.push(c);
+                        rest = &rest[amp + n..];
+                    }
+                    Some((entity::Entity::Str(st), n)) => {
+                        doc_text.push_str(&st);
+                        rest = &rest[amp + n..];
+                    }
+                    None => {
+                        doc_text.push('&');
+                        rest = &rest[amp + 1..];
+                    }
                 }
-                rest = rest[open..].find('>').map_or("", |close| &rest[open + close + 1..]);
             }
-            self.push_attr(rest, s, e, units, seen);
+            doc_text.push_str(rest);
+            self.push_markup(&doc_text, s, e, units, seen);
         }
         if !tag.end {
             dirs.open(tag, s, e, units, seen);

@@ -476,7 +476,8 @@ fn error_json(e: &RecordError) -> String {
 
 /// A thread entry rebuilt from a comment: `  N. Author said:` and the body indented by four.
 fn thread_entry(c: &Comment, fallback_n: u64) -> String {
-    let n = c.id.rsplit_once('#').and_then(|(_, n)| n.parse::<u64>().ok()).unwrap_or(fallback_n);
+    // `page#3`, or `page#3.2` for the second entry numbered 3 (the thread reader's ids).
+    let n = c.id.rsplit_once('#').and_then(|(_, n)| n.split('.').next()?.parse::<u64>().ok()).unwrap_or(fallback_n);
     match c.kind {
         CommentKind::Pingback | CommentKind::Trackback => {
             let label = if c.kind == CommentKind::Pingback { "Pingback" } else { "Trackback" };
