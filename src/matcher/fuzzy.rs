@@ -130,16 +130,25 @@ fn english_compound(w: &str) -> bool {
 /// (capitalized, not at the start of a sentence, not all capitals): such words are not read as
 /// misspelled terms.
 pub fn skip_original(body: &str, range: std::ops::Range<usize>) -> bool {
-    let before = body[..range.start].trim_end_matches(|c: char| c.is_alphanumeric());
+    // Only the word's neighbourhood is read: a word of text judged out of line maps to its whole
+    // sentence (`normalize::out_of_line`), and reading that per word was quadratic (round 16).
+    let mut from = range.start.saturating_sub(NEIGHBOURHOOD);
+    while !body.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = body[from..range.start].trim_end_matches(|c: char| c.is_alphanumeric());
     let word = &body[range];
     if before.ends_with(['@', '#']) || word.starts_with(['@', '#']) {
         return true;
     }
     let mut chars = word.chars();
-    let capital = chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase);
+    let capital = chars.next().is_some_and(char::is_uppercase) && chars.take(NEIGHBOURHOOD).any(char::is_lowercase);
     let prev = before.trim_end().chars().last();
     capital && !matches!(prev, None | Some('.' | '!' | '?' | ':' | '"' | '\'' | '(' | '\n' | '-' | '>'))
 }
+
+/// How many bytes before a word, and characters of it, [`skip_original`] reads.
+const NEIGHBOURHOOD: usize = 64;
 
 /// The built-in pack's entries of `path` (one per line, `#` comments).
 fn pack_words(path: &str) -> FastSet<&'static str> {

@@ -199,10 +199,26 @@ fn may_hide(typed: &[u8]) -> bool {
 
 /// True when the original text of the normalized word `start..end` may hide letters
 /// ([`may_hide`]) and is no link.
+///
+/// A word whose original is far longer than the word has no typing of its own to read: text
+/// judged out of line maps every unit of its sentence to the whole sentence
+/// (`normalize::out_of_line`), and reading that sentence once per word was quadratic (round 16:
+/// a 1 MiB body of `<span style="display:none">a</span>b` took 17 s).
 fn worth_reading(map: &OffsetMap, body: &str, start: usize, end: usize) -> bool {
-    let typed = body.as_bytes().get(map.original_range(start, end)).unwrap_or(&[]);
+    let range = map.original_range(start, end);
+    if range.len() > MAX_TYPED_PER_BYTE * (end - start) + MAX_TYPED_SLACK {
+        return false;
+    }
+    let typed = body.as_bytes().get(range).unwrap_or(&[]);
     may_hide(typed) && !typed.windows(3).any(|w| w == b"://")
 }
+
+/// Most original bytes per normalized byte (plus [`MAX_TYPED_SLACK`]) a word is read as typed
+/// from: an entity or a symbol run typed for a letter is a few bytes, tags inside a word a few
+/// dozen.
+const MAX_TYPED_PER_BYTE: usize = 16;
+/// See [`MAX_TYPED_PER_BYTE`].
+const MAX_TYPED_SLACK: usize = 64;
 
 impl Inner {
     /// Reports the words of the normalized `text` that are a term as typed (see the module docs):
