@@ -172,6 +172,29 @@ fn is_known(w: &str) -> bool {
         .any(|end| w.strip_suffix(end).is_some_and(|stem| stem.len() >= 3 && d.contains_key(stem)))
 }
 
+/// The cut points of a best split found by dynamic programming: `from(j)` is where the part
+/// ending at `j` begins; `cuts[k]..cuts[k + 1]` is part `k` of `parts` (below `N`), the last
+/// ending at `n`.
+fn cut_points<const N: usize>(n: usize, parts: usize, from: impl Fn(usize) -> u8) -> [usize; N] {
+    let mut cuts = [0usize; N];
+    let mut j = n;
+    for k in (1..=parts).rev() {
+        cuts[k] = j;
+        j = from(j) as usize;
+    }
+    cuts
+}
+
+/// A part as the split shows it: a long part the dictionary lacks may be a misspelled
+/// reflexive (`yourslef`), read as the reflexive.
+fn shown_part(p: &str) -> &str {
+    if p.len() >= 6 && !dictionary().contains_key(p) {
+        swapped_reflexive(p).unwrap_or(p)
+    } else {
+        p
+    }
+}
+
 /// True when the word at byte `at` of `body` is a hashtag: a `#` typed just before it opens a
 /// word (not `C#`, `page#top` or `&#35;`).
 pub fn hashtag_at(body: &str, at: usize) -> bool {
@@ -384,20 +407,14 @@ impl Inner {
         if !(2..=MAX_PARTS).contains(&parts) {
             return None;
         }
-        let mut cuts = [0usize; MAX_PARTS + 1];
-        let mut j = n;
-        for k in (1..=parts).rev() {
-            cuts[k] = j;
-            j = best[j].from as usize;
-        }
+        let cuts: [usize; MAX_PARTS + 1] = cut_points(n, parts, |j| best[j].from);
         out.clear();
         let (heads, modifiers) = heads_modifiers();
         let (mut glued, mut two, mut phrase_two) = (false, false, true);
         let mut shown = [""; MAX_PARTS];
         for k in 0..parts {
             let p = &token[cuts[k]..cuts[k + 1]];
-            shown[k] =
-                if p.len() >= 6 && !dictionary().contains_key(p) { swapped_reflexive(p).unwrap_or(p) } else { p };
+            shown[k] = shown_part(p);
             two |= p.len() == 2;
             phrase_two &= p.len() != 2 || PHRASE_TWO.contains(&p);
             if k == 0 {

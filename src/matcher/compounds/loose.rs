@@ -70,20 +70,14 @@ impl Inner {
         if !(2..=MAX_PARTS).contains(&parts) {
             return false;
         }
-        let mut cuts = [0usize; MAX_PARTS + 1];
-        let mut j = n;
-        for k in (1..=parts).rev() {
-            cuts[k] = j;
-            j = best[j].from as usize;
-        }
+        let cuts: [usize; MAX_PARTS + 1] = super::cut_points(n, parts, |j| best[j].from);
         out.clear();
         for k in 0..parts {
             if k > 0 {
                 out.push(' ');
             }
             let p = &token[cuts[k]..cuts[k + 1]];
-            let reflexive = p.len() >= 6 && !super::dictionary().contains_key(p);
-            out.push_str(if reflexive { super::swapped_reflexive(p).unwrap_or(p) } else { p });
+            out.push_str(super::shown_part(p));
         }
         true
     }
